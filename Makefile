@@ -1,0 +1,42 @@
+# Egis: `make run` starts the demo, `make test` runs the whole suite. Both install what they need.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the lock file or pyproject changes; safe to run any number of times.
+$(STAMP): requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check -q --require-hashes -r requirements.lock
+	$(BIN)/pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+	@scripts/setup-extras.sh
+
+run: setup
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/egis demo
+	@scripts/run.sh $(HOST) $(PORT)
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy egis
+	EGIS_TESTING=1 $(BIN)/pytest -n 2 --dist loadgroup
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy egis
+
+bench: setup
+	@for f in bench/*.py; do [ -e "$$f" ] || { echo "no benchmarks yet"; break; }; $(BIN)/python "$$f" || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles egis/static/build

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from egis.accounts.models import Role, User
+from egis.core.errors import UserFacingError
+
+
+class UserInputError(UserFacingError):
+    pass
+
+
+def user_create(*, username: str, role: str, password: str | None = None) -> tuple[User, str]:
+    """Create a user; returns the user and the password (generated when none is given)."""
+    username = username.strip()
+    if not username:
+        raise UserInputError("a user name is required")
+    if role not in Role.values:
+        raise UserInputError(f"unknown role {role!r}: use admin or user")
+    if User.objects.filter(username=username).exists():
+        raise UserInputError(f"user {username!r} already exists")
+    chosen = password or secrets.token_urlsafe(12)
+    candidate = User(username=username, role=role)
+    try:
+        validate_password(chosen, candidate)
+    except ValidationError as exc:
+        raise UserInputError(" ".join(exc.messages)) from exc
+    with transaction.atomic():
+        candidate.set_password(chosen)
+        candidate.is_staff = role == Role.ADMIN
+        candidate.save()
+    return candidate, chosen

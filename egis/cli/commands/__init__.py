@@ -1,0 +1,9 @@
+"""Sub-command groups of `egis`. Each module has `register(subparsers)`; add new ones to GROUPS."""
+
+GROUPS = [
+    "egis.cli.commands.users",
+    "egis.cli.commands.bots",
+    "egis.cli.commands.prices",
+    "egis.cli.commands.orders",
+    "egis.cli.commands.demo",
+]

@@ -1,0 +1,107 @@
+"""`manage.py egis <group> <action> ... [--json]`: the operator CLI.
+
+Success prints the result (one JSON object with --json) and exits 0. A refusal or bad input
+prints one line on stderr (and a JSON error object with --json) and exits non-zero; never a
+traceback. Exit codes: 1 refused or bad input, 2 usage, 3 venue did not book the order,
+70 internal error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from egis.cli.commands import GROUPS
+from egis.core.errors import UserFacingError
+
+logger = logging.getLogger("egis.cli")
+
+
+class Command(BaseCommand):
+    help = "Egis operator commands (users, bots, prices, orders, budget, positions, ...)"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        subparsers = parser.add_subparsers(dest="group", required=True, metavar="COMMAND")
+        for module in GROUPS:
+            importlib.import_module(module).register(subparsers)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        handler = options.get("handler")
+        as_json = bool(options.get("json"))
+        args_ns = _namespace(options)
+        try:
+            if handler is None:
+                raise UserFacingError("choose a command: egis --help")
+            result = handler(args_ns)
+        except UserFacingError as exc:
+            self._fail(
+                str(exc),
+                code=getattr(exc, "code", "refused"),
+                exit_code=exc.exit_code,
+                as_json=as_json,
+                extra=_error_extra(exc),
+            )
+        except Exception as exc:  # a bug: say so in one line, keep the traceback in the log
+            logger.debug("internal error", exc_info=True)
+            self._fail(
+                f"internal error: {type(exc).__name__}: {exc}",
+                code="internal",
+                exit_code=70,
+                as_json=as_json,
+                extra={},
+            )
+        else:
+            if as_json:
+                sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
+            else:
+                sys.stdout.write(_human(result) + "\n")
+
+    def _fail(
+        self, message: str, *, code: Any, exit_code: int, as_json: bool, extra: dict[str, Any]
+    ) -> None:
+        line = " ".join(message.split())
+        sys.stderr.write(f"egis: {line}\n")
+        if as_json:
+            payload = {"error": {"code": str(code), "message": line, **extra}}
+            sys.stdout.write(json.dumps(payload, sort_keys=True) + "\n")
+        sys.stdout.flush()
+        sys.exit(exit_code)
+
+
+def _namespace(options: dict[str, Any]) -> Any:
+    import argparse
+
+    return argparse.Namespace(**options)
+
+
+def _error_extra(exc: Exception) -> dict[str, Any]:
+    extra: dict[str, Any] = dict(getattr(exc, "details", {}) or {})
+    for name in ("client_order_id", "reconciliation_id", "order_status"):
+        if getattr(exc, name, None) is not None:
+            extra[name] = getattr(exc, name)
+    return extra
+
+
+def _human(value: Any, indent: int = 0) -> str:
+    pad = "  " * indent
+    if isinstance(value, dict):
+        lines = []
+        for key, item in value.items():
+            if isinstance(item, (dict, list)) and item:
+                lines.append(f"{pad}{key}:")
+                lines.append(_human(item, indent + 1))
+            else:
+                lines.append(f"{pad}{key}: {item}")
+        return "\n".join(lines)
+    if isinstance(value, list):
+        return "\n".join(
+            (_human(item, indent) if isinstance(item, (dict, list)) else f"{pad}- {item}")
+            + ("\n" if isinstance(item, dict) else "")
+            for item in value
+        ).rstrip("\n")
+    return f"{pad}{value}"

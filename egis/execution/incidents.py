@@ -1,0 +1,47 @@
+"""Pending reconciliations: incidents that need a decision, written so they are never lost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from egis.ledger.models import PendingReconciliation, ReconciliationStatus
+
+
+def incident_record(
+    *,
+    kind: str,
+    bot_id: int | None,
+    order_id: int | None = None,
+    client_order_id: str = "",
+    venue_order_id: str = "",
+    intent: str = "",
+    payload: dict[str, Any] | None = None,
+    error: str = "",
+    dedupe_key: str | None = None,
+) -> PendingReconciliation:
+    """Write one incident in its own transaction; a repeated `dedupe_key` returns the first."""
+    if dedupe_key:
+        existing = PendingReconciliation.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            return PendingReconciliation.objects.create(
+                kind=kind,
+                bot_id=bot_id,
+                order_id=order_id,
+                client_order_id=client_order_id,
+                venue_order_id=venue_order_id,
+                intent=intent,
+                payload=payload or {},
+                error=error[:2000],
+                dedupe_key=dedupe_key,
+                status=ReconciliationStatus.OPEN,
+            )
+    except IntegrityError:
+        found = PendingReconciliation.objects.filter(dedupe_key=dedupe_key).first()
+        if found is None:
+            raise
+        return found

@@ -1,0 +1,242 @@
+"""The ledger: positions (the single source of truth), the write-ahead order log, the audit trail
+and the incidents that need a decision.
+
+Database constraints hold what must never happen; egis.ledger.pipeline holds the rest.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from egis.core.fields import FixedDecimalField
+
+
+class PositionSide(models.TextChoices):
+    LONG = "long", "Long"
+    SHORT = "short", "Short"
+
+
+class PositionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Position(models.Model):
+    bot = models.ForeignKey("bots.Bot", on_delete=models.PROTECT, related_name="positions")
+    symbol = models.CharField(max_length=32)
+    side = models.CharField(max_length=5, choices=PositionSide.choices)
+    status = models.CharField(max_length=9, choices=PositionStatus.choices)
+    # Audit only: what was asked for. Never read by the budget.
+    requested_size_usd = FixedDecimalField()
+    # Authoritative: the hold while the open is in flight, then executed qty x average price.
+    size_usd = FixedDecimalField()
+    qty = FixedDecimalField(default=0)
+    entry_price = FixedDecimalField(null=True, blank=True)
+    exit_price = FixedDecimalField(null=True, blank=True)
+    fees_usd = FixedDecimalField(default=0)
+    realized_pnl_usd = FixedDecimalField(default=0)  # price PnL of the closed quantity, gross
+    opening_order = models.OneToOneField(
+        "ledger.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Set while a close is in flight: a second close is refused.
+    closing_order = models.ForeignKey(
+        "ledger.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "positions"
+        indexes = [
+            # The budget reads only open rows of one bot: closed history never slows it down.
+            models.Index(
+                fields=["bot", "size_usd"],
+                name="positions_open_by_bot",
+                condition=models.Q(status="open"),
+            ),
+            models.Index(fields=["bot", "status", "-id"], name="positions_by_bot_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=PositionStatus.values), name="positions_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(side__in=PositionSide.values), name="positions_side_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(size_usd__gte=0, requested_size_usd__gte=0, qty__gte=0),
+                name="positions_sizes_nonnegative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fees_usd__gte=0), name="positions_fees_nonnegative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"position #{self.pk} {self.side} {self.symbol} ({self.status})"
+
+
+class OrderIntent(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSE = "close", "Close"
+
+
+class OrderSide(models.TextChoices):
+    BUY = "buy", "Buy"
+    SELL = "sell", "Sell"
+
+
+class OrderStatus(models.TextChoices):
+    SUBMITTING = "submitting", "Submitting"
+    FILLED = "filled", "Filled"
+    PARTIALLY_FILLED = "partially_filled", "Partially filled"
+    REJECTED = "rejected", "Rejected"
+    FAILED = "failed", "Failed"
+    UNKNOWN = "unknown", "Unknown"
+
+
+IN_FLIGHT_ORDER_STATUSES = (OrderStatus.SUBMITTING, OrderStatus.UNKNOWN)
+
+
+class Order(models.Model):
+    """Write-ahead log: written and committed before any venue is called."""
+
+    client_order_id = models.CharField(max_length=36, unique=True)
+    bot = models.ForeignKey("bots.Bot", on_delete=models.PROTECT, related_name="orders")
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="orders")
+    intent = models.CharField(max_length=5, choices=OrderIntent.choices)
+    side = models.CharField(max_length=4, choices=OrderSide.choices)
+    symbol = models.CharField(max_length=32)
+    reduce_only = models.BooleanField(default=False)
+    requested_qty = FixedDecimalField()
+    requested_usd = FixedDecimalField(null=True, blank=True)
+    reference_price = FixedDecimalField(null=True, blank=True)
+    executed_qty = FixedDecimalField(default=0)
+    avg_price = FixedDecimalField(null=True, blank=True)
+    cum_quote_usd = FixedDecimalField(default=0)
+    fee_usd = FixedDecimalField(default=0)
+    status = models.CharField(max_length=16, choices=OrderStatus.choices)
+    venue_order_id = models.CharField(max_length=64, blank=True, default="")
+    venue_response = models.JSONField(default=dict, blank=True)  # scrubbed of secrets
+    error = models.TextField(blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "orders"
+        indexes = [
+            models.Index(
+                fields=["status", "created_at"],
+                name="orders_in_flight",
+                condition=models.Q(status__in=["submitting", "unknown"]),
+            ),
+            models.Index(fields=["bot", "-id"], name="orders_by_bot"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(intent__in=OrderIntent.values), name="orders_intent_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=OrderStatus.values), name="orders_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(side__in=OrderSide.values), name="orders_side_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(requested_qty__gt=0, executed_qty__gte=0, cum_quote_usd__gte=0),
+                name="orders_quantities_valid",
+            ),
+            # A close is always reduce-only: it can shrink exposure, never create it.
+            models.CheckConstraint(
+                condition=~models.Q(intent="close", reduce_only=False),
+                name="orders_close_is_reduce_only",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"order {self.client_order_id} ({self.intent} {self.status})"
+
+
+class PositionEvent(models.Model):
+    """Append-only audit trail of everything that happened to a position."""
+
+    position = models.ForeignKey(
+        Position, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    bot = models.ForeignKey("bots.Bot", on_delete=models.PROTECT, related_name="position_events")
+    action = models.CharField(max_length=32)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=80, default="system")
+    reason = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "position_events"
+        indexes = [models.Index(fields=["bot", "-id"], name="position_events_by_bot")]
+
+
+class ReconciliationKind(models.TextChoices):
+    DB_FAILED_AFTER_VENUE = "db_failed_after_venue", "DB write failed after the venue answered"
+    UNKNOWN_ORDER = "unknown_order", "Order outcome unknown"
+    VENUE_REFUSED_CLOSE = "venue_refused_close", "Venue refused a close"
+    DRIFT = "drift", "Ledger and venue disagree"
+
+
+class ReconciliationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+
+
+class PendingReconciliation(models.Model):
+    kind = models.CharField(max_length=32, choices=ReconciliationKind.choices)
+    bot = models.ForeignKey(
+        "bots.Bot", on_delete=models.PROTECT, null=True, blank=True, related_name="reconciliations"
+    )
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="reconciliations"
+    )
+    client_order_id = models.CharField(max_length=36, blank=True, default="")
+    venue_order_id = models.CharField(max_length=64, blank=True, default="")
+    intent = models.CharField(max_length=5, blank=True, default="")
+    payload = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True, default="")
+    status = models.CharField(
+        max_length=8, choices=ReconciliationStatus.choices, default=ReconciliationStatus.OPEN
+    )
+    # Idempotency key for imports (journal lines, repeated drift checks): one incident per fact.
+    dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    resolution = models.CharField(max_length=32, blank=True, default="")
+    resolution_reason = models.TextField(blank=True, default="")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "pending_reconciliations"
+        indexes = [models.Index(fields=["status", "-id"], name="reconciliations_by_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ReconciliationKind.values),
+                name="reconciliations_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ReconciliationStatus.values),
+                name="reconciliations_status_valid",
+            ),
+        ]

@@ -1,0 +1,466 @@
+"""The order pipeline: preflight -> venue call -> settle, one code path for every venue.
+
+1. Preflight, one short transaction with the bot locked: validate the intent, check the budget
+   and insert the hold (open) or mark the position closing (close), insert the order row with a
+   fresh client order id. Commit. Every refusal happens here or earlier: nothing is sent.
+2. Venue call with the client order id, outside any transaction.
+3. Settle in one transaction (egis.ledger.settle). After the venue call nothing escapes as a
+   crash: a failed write becomes a pending reconciliation, or, if the database itself cannot
+   be written, an fsync'd journal line; the caller gets `OrderNotBooked` naming the order.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+
+from egis.bots.models import Bot
+from egis.core.choices import Venue
+from egis.core.money import DecimalInputError, parse_decimal, plain, usd_str
+from egis.execution.incidents import incident_record
+from egis.execution.journal import journal_append
+from egis.ledger import budget
+from egis.ledger.errors import (
+    BotNotFound,
+    BotNotTradable,
+    InvalidOrderInput,
+    NettingConflict,
+    OrderNotBooked,
+    OrderRefused,
+    OrderSizeRejected,
+    PositionBusy,
+    PositionNotFound,
+    PositionNotOpen,
+    VenueNotReady,
+)
+from egis.ledger.events import event_record, position_snapshot
+from egis.ledger.models import (
+    Order,
+    OrderIntent,
+    OrderSide,
+    OrderStatus,
+    Position,
+    PositionSide,
+    PositionStatus,
+    ReconciliationKind,
+)
+from egis.ledger.settle import (
+    OrderResult,
+    mark_unknown,
+    release_order,
+    scrub_venue_response,
+    settle_order,
+)
+from egis.venues.base import (
+    OrderReport,
+    OrderRequest,
+    VenueAdapter,
+    VenueError,
+    VenueOutcomeUnknown,
+    VenueRejected,
+    VenueUnavailable,
+)
+from egis.venues.prices.sources import PriceUnavailable
+from egis.venues.registry import venue_for
+from egis.venues.rules import OrderSizeInvalid, market_qty_for_usd
+
+logger = logging.getLogger("egis.pipeline")
+
+USD_MAX_PLACES = 2
+
+
+def new_client_order_id(bot_id: int) -> str:
+    # <= 36 chars of [.A-Z:/a-z0-9_-], unique, and it says which bot it belongs to.
+    return f"egis-{bot_id}-{uuid.uuid4().hex[:20]}"
+
+
+def order_submit(
+    *,
+    bot_id: int,
+    intent: object,
+    side: object = None,
+    size_usd: object = None,
+    position_id: object = None,
+    actor: Any = None,
+    venue: VenueAdapter | None = None,
+) -> OrderResult:
+    """Entry point for every edge (CLI, API, pages): dispatch on an explicit intent."""
+    if intent is None or intent == "":
+        raise InvalidOrderInput("intent is required: open or close", field="intent")
+    if intent == OrderIntent.OPEN:
+        return order_open(bot_id=bot_id, side=side, size_usd=size_usd, actor=actor, venue=venue)
+    if intent == OrderIntent.CLOSE:
+        return order_close(bot_id=bot_id, position_id=position_id, actor=actor, venue=venue)
+    raise InvalidOrderInput(
+        f"unknown intent {str(intent)[:20]!r}: use open or close", field="intent"
+    )
+
+
+def _parse_side(side: object) -> str:
+    if side is None or side == "":
+        raise InvalidOrderInput("side is required for open: long or short", field="side")
+    if side not in PositionSide.values:
+        raise InvalidOrderInput(f"unknown side {str(side)[:20]!r}: use long or short", field="side")
+    return str(side)
+
+
+def _parse_size(size_usd: object) -> Decimal:
+    try:
+        return parse_decimal(size_usd, field="size_usd", max_places=USD_MAX_PLACES)
+    except DecimalInputError as exc:
+        raise InvalidOrderInput(str(exc), field="size_usd") from exc
+
+
+def _parse_position_id(position_id: object) -> int:
+    if position_id is None or position_id == "":
+        raise InvalidOrderInput("position_id is required for close", field="position_id")
+    if isinstance(position_id, bool):
+        raise InvalidOrderInput("position_id must be a whole number", field="position_id")
+    try:
+        value = int(str(position_id))
+    except ValueError as exc:
+        raise InvalidOrderInput("position_id must be a whole number", field="position_id") from exc
+    if value <= 0:
+        raise InvalidOrderInput("position_id must be a positive number", field="position_id")
+    return value
+
+
+def _assert_no_transaction() -> None:
+    if connection.in_atomic_block:
+        # A venue call inside a transaction would hold locks across the network and could be
+        # rolled back after the venue acted: rule 4 forbids it.
+        raise RuntimeError("the order pipeline must not run inside a database transaction")
+
+
+def _load_bot(bot_id: int, *, lock: bool) -> Bot:
+    qs = Bot.objects.select_for_update() if lock else Bot.objects.all()
+    bot = qs.filter(pk=bot_id, deleted_at__isnull=True).first()
+    if bot is None:
+        raise BotNotFound(f"Bot #{bot_id} does not exist.")
+    return bot
+
+
+def _check_can_open(bot: Bot) -> None:
+    if not bot.is_active:
+        raise BotNotTradable(f"Bot #{bot.pk} is inactive: activate it before opening positions.")
+    if bot.is_halted:
+        raise BotNotTradable(
+            f"Bot #{bot.pk} is halted for new opens: {bot.halted_reason} "
+            "(closes are still allowed; resolve the incident to resume)."
+        )
+
+
+def _check_netting(bot: Bot, side: str) -> None:
+    """One-way mode nets an account + symbol: a long and a short can never be open together."""
+    opposite = PositionSide.SHORT if side == PositionSide.LONG else PositionSide.LONG
+    scope = Position.objects.filter(status=PositionStatus.OPEN, symbol=bot.symbol, side=opposite)
+    if bot.venue == Venue.PAPER:
+        scope = scope.filter(bot_id=bot.pk)
+    else:
+        scope = scope.filter(bot__exchange_account_id=bot.exchange_account_id)
+    clash = scope.order_by("id").first()
+    if clash is not None:
+        raise NettingConflict(
+            f"A {opposite} {bot.symbol} position (#{clash.pk}) is open on this account: close "
+            f"the {opposite} first (one-way mode nets long and short)."
+        )
+
+
+def _prepare_venue(bot: Bot, venue: VenueAdapter | None) -> VenueAdapter:
+    try:
+        chosen = venue or venue_for(bot)
+        chosen.prepare(symbol=bot.symbol, leverage=bot.leverage)
+        return chosen
+    except (VenueError, PriceUnavailable) as exc:
+        raise VenueNotReady(str(exc)) from exc
+
+
+def order_open(
+    *,
+    bot_id: int,
+    side: object,
+    size_usd: object,
+    actor: Any = None,
+    venue: VenueAdapter | None = None,
+) -> OrderResult:
+    _assert_no_transaction()
+    chosen_side = _parse_side(side)
+    requested = _parse_size(size_usd)
+    bot = _load_bot(bot_id, lock=False)
+    _check_can_open(bot)
+    adapter = _prepare_venue(bot, venue)
+    try:
+        rules = adapter.symbol_rules(bot.symbol)
+        price = adapter.reference_price(bot.symbol)
+        qty = market_qty_for_usd(requested, price, rules, buffer=adapter.price_buffer())
+    except OrderSizeInvalid as exc:
+        raise OrderSizeRejected(str(exc)) from exc
+    except (VenueError, PriceUnavailable) as exc:
+        raise VenueNotReady(str(exc)) from exc
+
+    with transaction.atomic():
+        bot = _load_bot(bot_id, lock=True)
+        _check_can_open(bot)
+        _check_netting(bot, chosen_side)
+        budget.ensure_affordable(bot, requested)
+        position = Position.objects.create(
+            bot=bot,
+            symbol=bot.symbol,
+            side=chosen_side,
+            status=PositionStatus.OPEN,
+            requested_size_usd=requested,
+            size_usd=requested,  # the hold: reserved until the fill replaces it
+            qty=0,
+        )
+        order = Order.objects.create(
+            client_order_id=new_client_order_id(bot.pk),
+            bot=bot,
+            position=position,
+            intent=OrderIntent.OPEN,
+            side=OrderSide.BUY if chosen_side == PositionSide.LONG else OrderSide.SELL,
+            symbol=bot.symbol,
+            reduce_only=False,
+            requested_qty=qty,
+            requested_usd=requested,
+            reference_price=price,
+            status=OrderStatus.SUBMITTING,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        position.opening_order = order
+        position.save(update_fields=["opening_order"])
+        event_record(
+            position=position,
+            order=order,
+            bot_id=bot.pk,
+            action="hold",
+            after=position_snapshot(position),
+            actor=actor,
+            reason=f"open {chosen_side} ${usd_str(requested)}: {plain(qty)} {bot.symbol} "
+            f"at reference {plain(price)}",
+        )
+    return _execute(order, position, adapter, actor=actor)
+
+
+def order_close(
+    *,
+    bot_id: int,
+    position_id: object,
+    actor: Any = None,
+    venue: VenueAdapter | None = None,
+) -> OrderResult:
+    _assert_no_transaction()
+    pid = _parse_position_id(position_id)
+    bot = _load_bot(bot_id, lock=False)
+    adapter = _prepare_venue(bot, venue)
+    with transaction.atomic():
+        bot = _load_bot(bot_id, lock=True)
+        position = Position.objects.select_for_update().filter(pk=pid).first()
+        if position is None or position.bot_id != bot.pk:
+            raise PositionNotFound(f"Position #{pid} does not belong to bot #{bot.pk}.")
+        if position.status != PositionStatus.OPEN:
+            raise PositionNotOpen(
+                f"Position #{pid} is {position.status}: only open positions close."
+            )
+        if position.closing_order_id is not None:
+            raise PositionBusy(f"Position #{pid} is already closing.")
+        if position.qty == 0:
+            raise PositionBusy(f"Position #{pid} is still opening: wait for its fill.")
+        order = Order.objects.create(
+            client_order_id=new_client_order_id(bot.pk),
+            bot=bot,
+            position=position,
+            intent=OrderIntent.CLOSE,
+            side=OrderSide.SELL if position.side == PositionSide.LONG else OrderSide.BUY,
+            symbol=position.symbol,
+            reduce_only=True,  # a close can shrink exposure, never create it
+            requested_qty=position.qty,  # this bot's own quantity, never the account's net
+            status=OrderStatus.SUBMITTING,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        before = position_snapshot(position)
+        position.closing_order = order
+        position.save(update_fields=["closing_order"])
+        event_record(
+            position=position,
+            order=order,
+            bot_id=bot.pk,
+            action="closing",
+            before=before,
+            after=position_snapshot(position),
+            actor=actor,
+            reason=f"close {plain(position.qty)} {position.symbol} (reduce-only)",
+        )
+    return _execute(order, position, adapter, actor=actor)
+
+
+def _execute(order: Order, position: Position, venue: VenueAdapter, *, actor: Any) -> OrderResult:
+    request = OrderRequest(
+        client_order_id=order.client_order_id,
+        symbol=order.symbol,
+        side=order.side,
+        qty=order.requested_qty,
+        reduce_only=order.reduce_only,
+    )
+    try:
+        report = venue.place_market_order(request)
+    except (VenueRejected, VenueUnavailable) as exc:
+        return _after_refusal(order, exc, actor=actor)
+    except Exception as exc:  # timeout, 5xx, -1006/-1007, or an adapter bug: fate unknown
+        return _after_unknown(order, exc)
+    return _after_fill(order, report, actor=actor)
+
+
+def _after_fill(order: Order, report: OrderReport, *, actor: Any) -> OrderResult:
+    try:
+        result = settle_order(order.pk, report, actor=actor, via="pipeline")
+    except Exception as exc:
+        raise _not_booked(
+            order,
+            kind=ReconciliationKind.DB_FAILED_AFTER_VENUE,
+            error=f"{type(exc).__name__}: {exc}",
+            report=report,
+        ) from exc
+    if result.order.status == OrderStatus.UNKNOWN:
+        raise OrderNotBooked(
+            f"Order {order.client_order_id} is still working at the venue; it will be settled "
+            "when the venue reports it final.",
+            client_order_id=order.client_order_id,
+            order_status=result.order.status,
+            http_status=503,
+            code="outcome_unknown",
+        )
+    return result
+
+
+def _after_refusal(order: Order, exc: VenueError, *, actor: Any) -> OrderResult:
+    status = OrderStatus.REJECTED if isinstance(exc, VenueRejected) else OrderStatus.FAILED
+    code = f" (code {exc.code})" if exc.code is not None else ""
+    message = f"{exc.message}{code}"
+    reconciliation_id = None
+    try:
+        release_order(order.pk, status=status, error=message, actor=actor, via="venue refusal")
+        if order.intent == OrderIntent.CLOSE and exc.code == -2022:
+            # The venue has nothing to reduce while the ledger holds a position: that is drift.
+            incident = incident_record(
+                kind=ReconciliationKind.VENUE_REFUSED_CLOSE,
+                bot_id=order.bot_id,
+                order_id=order.pk,
+                client_order_id=order.client_order_id,
+                intent=order.intent,
+                payload={"position_id": order.position_id, "venue_code": exc.code},
+                error=message,
+            )
+            reconciliation_id = incident.pk
+    except Exception as db_exc:
+        raise _not_booked(
+            order,
+            kind=ReconciliationKind.DB_FAILED_AFTER_VENUE,
+            error=f"venue refused ({message}) and the release failed: {db_exc}",
+            report=None,
+        ) from db_exc
+    raise OrderNotBooked(
+        f"The venue refused order {order.client_order_id}: {message}",
+        client_order_id=order.client_order_id,
+        order_status=status,
+        http_status=409 if status == OrderStatus.REJECTED else 502,
+        code="venue_rejected" if status == OrderStatus.REJECTED else "venue_failed",
+        reconciliation_id=reconciliation_id,
+    )
+
+
+def _after_unknown(order: Order, exc: Exception) -> OrderResult:
+    detail = exc.message if isinstance(exc, VenueOutcomeUnknown) else f"{type(exc).__name__}"
+    if not isinstance(exc, VenueError):
+        logger.exception("venue call for %s raised unexpectedly", order.client_order_id)
+    reconciliation_id = None
+    try:
+        mark_unknown(order.pk, error=f"outcome unknown: {detail}")
+    except Exception as db_exc:
+        reconciliation_id, _ = _record_unbooked(
+            order,
+            kind=ReconciliationKind.UNKNOWN_ORDER,
+            error=f"outcome unknown ({detail}) and the order row could not be updated: {db_exc}",
+            report=None,
+        )
+    raise OrderNotBooked(
+        f"Order {order.client_order_id}: the venue did not confirm it ({detail}). Its hold stays "
+        "reserved until a lookup by client order id settles it.",
+        client_order_id=order.client_order_id,
+        order_status=OrderStatus.UNKNOWN,
+        http_status=503,
+        code="outcome_unknown",
+        reconciliation_id=reconciliation_id,
+    )
+
+
+def _record_unbooked(
+    order: Order,
+    *,
+    kind: str,
+    error: str,
+    report: OrderReport | None,
+) -> tuple[int | None, str]:
+    """Rule 5: keep what the venue said in an incident, or the journal if the DB is gone."""
+    payload: dict[str, Any] = {"position_id": order.position_id}
+    if report is not None:
+        payload["report"] = {
+            "venue_order_id": report.venue_order_id,
+            "status": str(report.status),
+            "executed_qty": plain(report.executed_qty),
+            "cum_quote_usd": plain(report.cum_quote_usd),
+            "avg_price": plain(report.avg_price) if report.avg_price is not None else None,
+            "fee_usd": plain(report.fee_usd),
+            "raw": scrub_venue_response(report.raw),
+        }
+    logger.error("order %s not booked: %s", order.client_order_id, error)
+    reconciliation_id: int | None = None
+    try:
+        incident = incident_record(
+            kind=kind,
+            bot_id=order.bot_id,
+            order_id=order.pk,
+            client_order_id=order.client_order_id,
+            venue_order_id=report.venue_order_id if report else "",
+            intent=order.intent,
+            payload=payload,
+            error=error,
+            dedupe_key=f"unbooked:{order.client_order_id}",
+        )
+        reconciliation_id = incident.pk
+        where = f"incident #{incident.pk}"
+    except Exception as db_exc:
+        journal_append(
+            {
+                "kind": kind,
+                "bot_id": order.bot_id,
+                "order_id": order.pk,
+                "client_order_id": order.client_order_id,
+                "intent": order.intent,
+                "payload": payload,
+                "error": f"{error}; incident write failed: {db_exc}",
+            }
+        )
+        where = "the recovery journal"
+    return reconciliation_id, where
+
+
+def _not_booked(
+    order: Order, *, kind: str, error: str, report: OrderReport | None
+) -> OrderNotBooked:
+    reconciliation_id, where = _record_unbooked(order, kind=kind, error=error, report=report)
+    return OrderNotBooked(
+        f"Order {order.client_order_id} reached the venue but could not be booked; it is recorded "
+        f"in {where} for reconciliation.",
+        client_order_id=order.client_order_id,
+        order_status=order.status,
+        http_status=502,
+        code="not_booked",
+        reconciliation_id=reconciliation_id,
+    )
+
+
+__all__ = ["OrderRefused", "OrderResult", "order_close", "order_open", "order_submit"]

@@ -1,0 +1,210 @@
+"""Step 3 of the order pipeline, shared with recovery: book what a venue reported for an order.
+
+Every function here is idempotent by compare-and-set on the order's status: only an order still
+in flight (`submitting` or `unknown`) is changed, inside one transaction that also locks its
+position, so two workers (or the pipeline and recovery) can never settle one order twice.
+Nothing here raises on "not found" in a way that escapes: the callers turn any exception into a
+pending reconciliation (rule 5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from egis.core.money import plain
+from egis.ledger.domain import (
+    Fill,
+    PositionState,
+    apply_close_fill,
+    apply_open_fill,
+    fill_from_venue,
+)
+from egis.ledger.events import event_record, position_snapshot
+from egis.ledger.models import (
+    IN_FLIGHT_ORDER_STATUSES,
+    Order,
+    OrderIntent,
+    OrderStatus,
+    Position,
+    PositionStatus,
+)
+from egis.venues.base import OrderReport
+
+
+class SettleError(Exception):
+    """The ledger rows needed to book a venue's answer are missing or contradict it."""
+
+
+@dataclass(frozen=True)
+class OrderResult:
+    order: Order
+    position: Position
+    already_settled: bool = False
+
+
+def _locked(order_id: int) -> tuple[Order, Position]:
+    order = Order.objects.select_for_update().filter(pk=order_id).first()
+    if order is None:
+        raise SettleError(f"order #{order_id} is missing from the ledger")
+    position = Position.objects.select_for_update().filter(pk=order.position_id).first()
+    if position is None:
+        raise SettleError(f"position #{order.position_id} of {order.client_order_id} is missing")
+    return order, position
+
+
+def _state(position: Position) -> PositionState:
+    return PositionState(
+        status=position.status,
+        size_usd=position.size_usd,
+        qty=position.qty,
+        entry_price=position.entry_price,
+        exit_price=position.exit_price,
+        fees_usd=position.fees_usd,
+        realized_pnl_usd=position.realized_pnl_usd,
+    )
+
+
+def _store(position: Position, state: PositionState) -> None:
+    position.status = state.status
+    position.size_usd = state.size_usd
+    position.qty = state.qty
+    position.entry_price = state.entry_price
+    position.exit_price = state.exit_price
+    position.fees_usd = state.fees_usd
+    position.realized_pnl_usd = state.realized_pnl_usd
+    if state.status == PositionStatus.CLOSED and position.closed_at is None:
+        position.closed_at = timezone.now()
+
+
+def scrub_venue_response(raw: dict[str, Any]) -> dict[str, Any]:
+    """Keep what a venue answered, minus anything that could carry a credential."""
+    banned = ("signature", "apikey", "api_key", "secret", "x-mbx-apikey")
+    return {k: v for k, v in raw.items() if k.lower() not in banned}
+
+
+def settle_order(order_id: int, report: OrderReport, *, actor: Any = None, via: str) -> OrderResult:
+    """Book a venue's final report for an in-flight order (open or close)."""
+    with transaction.atomic():
+        order, position = _locked(order_id)
+        if order.status not in IN_FLIGHT_ORDER_STATUSES:
+            return OrderResult(order, position, already_settled=True)
+        if report.client_order_id != order.client_order_id:
+            raise SettleError(
+                f"venue answered for {report.client_order_id}, not {order.client_order_id}"
+            )
+        if report.executed_qty > order.requested_qty:
+            raise SettleError(
+                f"venue reports {plain(report.executed_qty)} executed for "
+                f"{order.client_order_id}, more than the {plain(order.requested_qty)} sent"
+            )
+        fill, rounding_steps = fill_from_venue(
+            report.executed_qty, report.cum_quote_usd, report.avg_price, report.fee_usd
+        )
+        order.venue_order_id = report.venue_order_id or order.venue_order_id
+        order.venue_response = scrub_venue_response(report.raw)
+        order.executed_qty = fill.executed_qty
+        order.cum_quote_usd = fill.cum_quote_usd
+        order.avg_price = fill.avg_price
+        order.fee_usd = fill.fee_usd
+        order.settled_at = timezone.now()
+        if not report.is_final:
+            # Still working at the venue: keep it in flight for recovery to look up again.
+            order.status = OrderStatus.UNKNOWN
+            order.error = f"venue status {report.status}: not final yet"
+            order.save()
+            return OrderResult(order, position)
+        if fill.executed_qty == order.requested_qty:
+            order.status = OrderStatus.FILLED
+        elif fill.executed_qty > 0:
+            order.status = OrderStatus.PARTIALLY_FILLED
+        else:
+            order.status = OrderStatus.FAILED
+            order.error = f"venue status {report.status}: nothing was filled"
+        order.save()
+        _book_fill(order, position, fill, rounding_steps, actor=actor, via=via)
+        return OrderResult(order, position)
+
+
+def _book_fill(
+    order: Order,
+    position: Position,
+    fill: Fill,
+    rounding_steps: list[str],
+    *,
+    actor: Any,
+    via: str,
+) -> None:
+    before = position_snapshot(position)
+    if order.intent == OrderIntent.OPEN:
+        new_state = apply_open_fill(_state(position), fill)
+        action = "open_filled" if fill.executed_qty > 0 else "open_cancelled"
+    else:
+        if fill.executed_qty > position.qty:
+            raise SettleError(
+                f"close {order.client_order_id} filled {plain(fill.executed_qty)} but position "
+                f"#{position.pk} holds {plain(position.qty)}"
+            )
+        new_state = apply_close_fill(_state(position), fill, side=position.side)
+        position.closing_order = None
+        action = {"closed": "closed", "open": "partially_closed"}[new_state.status]
+        if fill.executed_qty == 0:
+            action = "close_unfilled"
+    _store(position, new_state)
+    position.save()
+    event_record(
+        position=position,
+        order=order,
+        bot_id=order.bot_id,
+        action=action,
+        before=before,
+        after=position_snapshot(position),
+        actor=actor,
+        reason="; ".join([f"settled via {via}", *rounding_steps]),
+    )
+
+
+def release_order(
+    order_id: int, *, status: str, error: str, actor: Any = None, via: str
+) -> OrderResult:
+    """The order positively does not exist at the venue: mark it and release what it held."""
+    with transaction.atomic():
+        order, position = _locked(order_id)
+        if order.status not in IN_FLIGHT_ORDER_STATUSES:
+            return OrderResult(order, position, already_settled=True)
+        order.status = status
+        order.error = error[:2000]
+        order.settled_at = timezone.now()
+        order.save()
+        before = position_snapshot(position)
+        if order.intent == OrderIntent.OPEN:
+            position.status = PositionStatus.CANCELLED
+            position.size_usd = 0
+            action = "hold_released"
+        else:
+            position.closing_order = None
+            action = "close_released"
+        position.save()
+        event_record(
+            position=position,
+            order=order,
+            bot_id=order.bot_id,
+            action=action,
+            before=before,
+            after=position_snapshot(position),
+            actor=actor,
+            reason=f"{via}: {error}"[:2000],
+        )
+        return OrderResult(order, position)
+
+
+def mark_unknown(order_id: int, *, error: str) -> Order | None:
+    """The venue may or may not have the order: keep the hold, wait for a positive lookup."""
+    with transaction.atomic():
+        updated = Order.objects.filter(pk=order_id, status=OrderStatus.SUBMITTING).update(
+            status=OrderStatus.UNKNOWN, error=error[:2000], updated_at=timezone.now()
+        )
+        return Order.objects.filter(pk=order_id).first() if updated else None

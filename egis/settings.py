@@ -1,0 +1,185 @@
+"""One settings module, read from the environment.
+
+Everything that differs between a laptop, CI and production comes from environment variables;
+the defaults run Egis offline on SQLite with the simulated price feed.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DATA_DIR = Path(os.environ.get("EGIS_DATA_DIR", BASE_DIR / "data"))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("EGIS_DEBUG", False)
+TESTING = env_bool("EGIS_TESTING", False)
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else a key file created once in the data folder."""
+    from_env = os.environ.get("SECRET_KEY") or os.environ.get("EGIS_SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        import secrets
+
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(50))
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("EGIS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
+]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("EGIS_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "egis.accounts",
+    "egis.venues",
+    "egis.venues.paper",
+    "egis.bots",
+    "egis.ledger",
+    "egis.cli",
+    "huey.contrib.djhuey",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "egis.urls"
+WSGI_APPLICATION = "egis.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "egis" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------------------
+# SQLite by default (WAL, a busy timeout, BEGIN IMMEDIATE so a transaction takes the write lock
+# when it starts: that is what serialises two opens on one bot); PostgreSQL by DATABASE_URL.
+SQLITE_PATH = DATA_DIR / "egis.sqlite3"
+DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}")
+SQLITE_BUSY_TIMEOUT_S = int(os.environ.get("EGIS_SQLITE_BUSY_TIMEOUT", "20"))
+
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["OPTIONS"] = {
+        "timeout": SQLITE_BUSY_TIMEOUT_S,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+    }
+    _db["TEST"] = {"NAME": str(DATA_DIR / "test-egis.sqlite3")}
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS: list[Path] = []
+
+# --- security baseline ----------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+HTTPS = env_bool("EGIS_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and not DEBUG
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Egis -----------------------------------------------------------------------------------
+EGIS_PRICE_SOURCE = os.environ.get("EGIS_PRICE_SOURCE", "simulated")
+EGIS_PRICE_SEED = int(os.environ.get("EGIS_PRICE_SEED", "7"))
+EGIS_PRICE_TICK_SECONDS = int(os.environ.get("EGIS_PRICE_TICK_SECONDS", "5"))
+EGIS_BINANCE_PUBLIC_URL = os.environ.get("EGIS_BINANCE_PUBLIC_URL", "https://fapi.binance.com")
+EGIS_DEBUG_BUDGET = env_bool("EGIS_DEBUG_BUDGET", False)
+EGIS_PAPER_SLIPPAGE_BPS = Decimal(os.environ.get("EGIS_PAPER_SLIPPAGE_BPS", "0"))
+EGIS_PAPER_TAKER_FEE_RATE = Decimal(os.environ.get("EGIS_PAPER_TAKER_FEE_RATE", "0.0005"))
+EGIS_PAPER_FILL_RATIO = Decimal(os.environ.get("EGIS_PAPER_FILL_RATIO", "1"))
+EGIS_JOURNAL_PATH = Path(os.environ.get("EGIS_JOURNAL_PATH", DATA_DIR / "journal.jsonl"))
+EGIS_ALLOW_PRODUCTION = env_bool("EGIS_ALLOW_PRODUCTION", False)
+
+HUEY = {
+    "huey_class": "huey.SqliteHuey",
+    "name": "egis",
+    "filename": str(DATA_DIR / "huey.sqlite3"),
+    "immediate": TESTING,
+    "utc": True,
+}
+if os.environ.get("EGIS_REDIS_URL"):
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "egis",
+        "url": os.environ["EGIS_REDIS_URL"],
+        "immediate": TESTING,
+        "utc": True,
+    }
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("EGIS_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

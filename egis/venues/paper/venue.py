@@ -1,0 +1,193 @@
+"""The paper exchange: fills MARKET orders at the price source's price, with Binance-like rules.
+
+Each paper bot is its own paper account: its executions go to `paper_fills`, its book to
+`paper_positions`. It never touches the ledger (`positions`, `orders`).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from egis.bots.models import Bot
+from egis.core.money import plain
+from egis.venues.base import (
+    OrderNotFound,
+    OrderReport,
+    OrderRequest,
+    SymbolRules,
+    VenueConfigError,
+    VenueOrderStatus,
+    VenueRejected,
+)
+from egis.venues.models import SymbolFilter
+from egis.venues.paper.book import BookState, apply_fill
+from egis.venues.paper.models import FillStatus, PaperFill, PaperPosition, PaperPositionStatus
+from egis.venues.prices.sources import PriceSource, get_price_source
+from egis.venues.rules import floor_to_step, round_to_tick
+
+FEE_QUANTUM = Decimal("0.00000001")
+BPS = Decimal(10000)
+
+
+def paper_symbol_rules(symbol: str) -> SymbolRules:
+    row = SymbolFilter.objects.filter(venue_key="paper", symbol=symbol).first()
+    if row is None:
+        raise VenueConfigError(
+            f"The paper venue has no trading rules for {symbol}: add them with `egis filters set`."
+        )
+    return SymbolRules(
+        symbol=symbol,
+        step_size=row.step_size,
+        min_qty=row.min_qty,
+        min_notional=row.min_notional,
+        tick_size=row.tick_size,
+        max_qty=row.max_qty,
+    )
+
+
+class PaperVenue:
+    venue_key = "paper"
+
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        price_source: PriceSource | None = None,
+        slippage_bps: Decimal | None = None,
+        taker_fee_rate: Decimal | None = None,
+        fill_ratio: Decimal | None = None,
+    ) -> None:
+        self.bot_id = bot.pk
+        self.prices = price_source or get_price_source()
+        self.slippage_bps = (
+            settings.EGIS_PAPER_SLIPPAGE_BPS if slippage_bps is None else slippage_bps
+        )
+        self.taker_fee_rate = (
+            settings.EGIS_PAPER_TAKER_FEE_RATE if taker_fee_rate is None else taker_fee_rate
+        )
+        self.fill_ratio = settings.EGIS_PAPER_FILL_RATIO if fill_ratio is None else fill_ratio
+
+    def symbol_rules(self, symbol: str) -> SymbolRules:
+        return paper_symbol_rules(symbol)
+
+    def reference_price(self, symbol: str) -> Decimal:
+        return self.prices.price(symbol)
+
+    def price_buffer(self) -> Decimal:
+        return self.slippage_bps / BPS
+
+    def prepare(self, *, symbol: str, leverage: int) -> None:
+        self.symbol_rules(symbol)
+
+    def place_market_order(self, request: OrderRequest) -> OrderReport:
+        rules = self.symbol_rules(request.symbol)
+        if request.qty != floor_to_step(request.qty, rules.step_size):
+            raise VenueRejected(
+                f"Quantity {plain(request.qty)} is not a multiple of the step "
+                f"{plain(rules.step_size)}.",
+                code=-4023,
+            )
+        if request.qty < rules.min_qty:
+            raise VenueRejected("Quantity less than minimum quantity.", code=-4004)
+        buying = request.side == "buy"
+        slip = self.slippage_bps / BPS
+        quote = self.reference_price(request.symbol)
+        fill_price = round_to_tick(
+            quote * (1 + slip) if buying else quote * (1 - slip), rules.tick_size, up=buying
+        )
+        filled = floor_to_step(request.qty * self.fill_ratio, rules.step_size)
+        with transaction.atomic():
+            book_row = PaperPosition.objects.filter(
+                bot_id=self.bot_id, symbol=request.symbol
+            ).first()
+            book = _book_state(book_row)
+            if request.reduce_only:
+                reduces = (book.net_qty > 0 and not buying) or (book.net_qty < 0 and buying)
+                if not reduces or request.qty > book.qty:
+                    raise VenueRejected("ReduceOnly Order is rejected.", code=-2022)
+            notional = filled * fill_price
+            fee = (notional * self.taker_fee_rate).quantize(FEE_QUANTUM, rounding=ROUND_HALF_UP)
+            status = (
+                FillStatus.FILLED
+                if filled == request.qty
+                else (FillStatus.PARTIALLY_FILLED if filled > 0 else FillStatus.EXPIRED)
+            )
+            try:
+                with transaction.atomic():
+                    fill = PaperFill.objects.create(
+                        bot_id=self.bot_id,
+                        client_order_id=request.client_order_id,
+                        symbol=request.symbol,
+                        side=request.side,
+                        reduce_only=request.reduce_only,
+                        requested_qty=request.qty,
+                        qty=filled,
+                        price=fill_price,
+                        quote_usd=notional,
+                        fee_usd=fee,
+                        status=status,
+                    )
+            except IntegrityError as exc:
+                raise VenueRejected("Duplicate client order id.", code=-4116) from exc
+            _write_book(
+                self.bot_id,
+                request.symbol,
+                book_row,
+                apply_fill(book, side=request.side, qty=filled, price=fill_price),
+            )
+        return fill_report(fill)
+
+    def lookup_order(self, *, symbol: str, client_order_id: str) -> OrderReport:
+        fill = PaperFill.objects.filter(bot_id=self.bot_id, client_order_id=client_order_id).first()
+        if fill is None:
+            raise OrderNotFound("Order does not exist.", code=-2013)
+        return fill_report(fill)
+
+
+def _book_state(row: PaperPosition | None) -> BookState:
+    if row is None or row.status != PaperPositionStatus.OPEN:
+        return BookState()
+    signed = row.qty if row.side == "long" else -row.qty
+    return BookState(signed, row.entry_price)
+
+
+def _write_book(bot_id: int, symbol: str, row: PaperPosition | None, state: BookState) -> None:
+    values = {
+        "side": state.side,
+        "qty": state.qty,
+        "entry_price": state.entry_price if state.is_open else (row.entry_price if row else 0),
+        "status": PaperPositionStatus.OPEN if state.is_open else PaperPositionStatus.CLOSED,
+    }
+    if row is None:
+        PaperPosition.objects.create(bot_id=bot_id, symbol=symbol, **values)
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.save()
+
+
+def fill_report(fill: PaperFill) -> OrderReport:
+    # A MARKET order that could not fill completely expires with what it got, as on Binance.
+    status = (
+        VenueOrderStatus.FILLED if fill.status == FillStatus.FILLED else VenueOrderStatus.EXPIRED
+    )
+    return OrderReport(
+        client_order_id=fill.client_order_id,
+        venue_order_id=fill.venue_order_id,
+        status=status,
+        executed_qty=fill.qty,
+        cum_quote_usd=fill.quote_usd,
+        avg_price=fill.price if fill.qty > 0 else None,
+        fee_usd=fill.fee_usd,
+        raw={
+            "venue": "paper",
+            "status": fill.status,
+            "executedQty": plain(fill.qty),
+            "price": plain(fill.price),
+            "cumQuote": plain(fill.quote_usd),
+            "fee": plain(fill.fee_usd),
+        },
+    )

@@ -1,0 +1,21 @@
+"""Which adapter serves a bot."""
+
+from __future__ import annotations
+
+from egis.bots.models import Bot
+from egis.core.choices import Venue
+from egis.venues.base import VenueAdapter, VenueConfigError
+
+
+def venue_for(bot: Bot) -> VenueAdapter:
+    if bot.venue == Venue.PAPER:
+        from egis.venues.paper.venue import PaperVenue
+
+        return PaperVenue(bot)
+    if bot.venue == Venue.BINANCE_FUTURES:
+        try:
+            from egis.venues.binance.venue import BinanceVenue
+        except ImportError as exc:  # until the Binance adapter lands
+            raise VenueConfigError("The Binance venue is not available in this build.") from exc
+        return BinanceVenue(bot)
+    raise VenueConfigError(f"Unknown venue {bot.venue!r}")

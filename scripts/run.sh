@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Start the web process and the background worker together; Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+HOST=${1:-127.0.0.1}
+PORT=${2:-8000}
+BIN=.venv/bin
+$BIN/python manage.py collectstatic --noinput -v0
+$BIN/gunicorn egis.wsgi:application --bind "$HOST:$PORT" --workers 2 --threads 4 \
+  --access-logfile - --log-level warning &
+WEB=$!
+$BIN/python manage.py run_huey --workers 2 -k thread &
+WORKER=$!
+trap 'kill $WEB $WORKER 2>/dev/null; wait $WEB $WORKER 2>/dev/null; exit 0' INT TERM
+echo
+echo "Egis is running at http://$HOST:$PORT/"
+echo "  admin:  admin  / egis-admin-demo"
+echo "  user:   trader / egis-trader-demo"
+echo "Ctrl-C stops the web process and the worker."
+wait -n $WEB $WORKER
+kill $WEB $WORKER 2>/dev/null || true
