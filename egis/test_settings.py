@@ -6,8 +6,10 @@ import os
 import tempfile
 from pathlib import Path
 
+# One folder per test run and worker: several runs on one machine never share a database.
+_run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid{os.getpid()}"
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-_data = Path(tempfile.gettempdir()) / f"egis-test-{os.getuid()}" / _worker
+_data = Path(tempfile.gettempdir()) / f"egis-test-{os.getuid()}" / _run / _worker
 _data.mkdir(parents=True, exist_ok=True)
 os.environ["EGIS_DATA_DIR"] = str(_data)
 os.environ["EGIS_TESTING"] = "1"
