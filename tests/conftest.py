@@ -99,7 +99,15 @@ def charlie(django_user_model):  # another user, no access to Bob's things
 
 
 @pytest.fixture
-def set_price():
+def paper_filters(db):
+    """The seeded paper symbol rules (transactional tests flush what the migration seeded)."""
+    from egis.venues.symbol_filters_seed import seed_paper_filters
+
+    seed_paper_filters()
+
+
+@pytest.fixture
+def set_price(paper_filters):
     from egis.venues.prices.sources import price_set
 
     def _set(symbol: str, price: str) -> None:

@@ -419,10 +419,12 @@ def _record_unbooked(
     logger.error("order %s not booked: %s", order.client_order_id, error)
     reconciliation_id: int | None = None
     try:
+        # The order row itself may be what went missing: the incident must not depend on it.
+        order_row_exists = Order.objects.filter(pk=order.pk).exists()
         incident = incident_record(
             kind=kind,
             bot_id=order.bot_id,
-            order_id=order.pk,
+            order_id=order.pk if order_row_exists else None,
             client_order_id=order.client_order_id,
             venue_order_id=report.venue_order_id if report else "",
             intent=order.intent,

@@ -62,3 +62,18 @@ SIMULATED_START_PRICES: dict[str, Decimal] = {
     "DOGEUSDT": D("0.12000"),
     "ADAUSDT": D("0.4500"),
 }
+
+
+def seed_paper_filters(symbol_filter_model: type | None = None) -> int:
+    """Insert the paper venue's rules for the listed symbols that have none; returns how many."""
+    if symbol_filter_model is None:
+        from egis.venues.models import SymbolFilter
+
+        symbol_filter_model = SymbolFilter
+    created = 0
+    for symbol, rules in BINANCE_USDM_FILTERS.items():
+        _, was_created = symbol_filter_model.objects.get_or_create(  # type: ignore[attr-defined]
+            venue_key="paper", symbol=symbol, defaults=rules
+        )
+        created += int(was_created)
+    return created

@@ -2,11 +2,9 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from egis.venues.symbol_filters_seed import BINANCE_USDM_FILTERS
+    from egis.venues.symbol_filters_seed import seed_paper_filters
 
-    SymbolFilter = apps.get_model("venues", "SymbolFilter")
-    for symbol, rules in BINANCE_USDM_FILTERS.items():
-        SymbolFilter.objects.update_or_create(venue_key="paper", symbol=symbol, defaults=rules)
+    seed_paper_filters(apps.get_model("venues", "SymbolFilter"))
 
 
 def unseed(apps, schema_editor):
