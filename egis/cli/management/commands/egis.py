@@ -24,6 +24,8 @@ logger = logging.getLogger("egis.cli")
 
 class Command(BaseCommand):
     help = "Egis operator commands (users, bots, prices, orders, budget, positions, ...)"
+    # Operator commands print one result; deployment checks belong to `manage.py check`.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         subparsers = parser.add_subparsers(dest="group", required=True, metavar="COMMAND")
