@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench bench-postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,13 @@ test: setup
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy egis
 
+# Benchmarks print figures (never part of `make test`); see docs/BENCHMARKS.md.
 bench: setup
-	@for f in bench/*.py; do [ -e "$$f" ] || { echo "no benchmarks yet"; break; }; $(BIN)/python "$$f" || exit 1; done
+	$(BIN)/python bench/run_all.py
+
+# Throwaway PostgreSQL cluster on 127.0.0.1 (Debian packages installed if missing): 1 and 4.
+bench-postgres: setup
+	$(BIN)/python bench/postgres.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles egis/static/build
