@@ -142,6 +142,13 @@ def _book_fill(
     if order.intent == OrderIntent.OPEN:
         new_state = apply_open_fill(_state(position), fill)
         action = "open_filled" if fill.executed_qty > 0 else "open_cancelled"
+        if new_state.size_usd > position.size_usd:
+            # The market moved between sizing and fill: the ledger books the truth, and says so.
+            rounding_steps = [
+                *rounding_steps,
+                f"executed notional {plain(new_state.size_usd)} exceeds the hold "
+                f"{plain(position.size_usd)}: the price moved between sizing and fill",
+            ]
     else:
         if fill.executed_qty > position.qty:
             raise SettleError(
