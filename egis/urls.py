@@ -1,6 +1,8 @@
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
 
+from egis.api.main import api as api_v1
+
 
 def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True})
@@ -8,4 +10,5 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [
     path("healthz", healthz),
+    path("api/v1/", api_v1.urls),
 ]

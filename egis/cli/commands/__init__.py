@@ -6,4 +6,5 @@ GROUPS = [
     "egis.cli.commands.prices",
     "egis.cli.commands.orders",
     "egis.cli.commands.demo",
+    "egis.cli.commands.tokens",
 ]

@@ -1,0 +1,38 @@
+"""Who may see what. A user sees their own rows; an admin sees all. Anything else is a 404
+(never a 403), so a user cannot even learn that another user's bot or order exists."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from egis.accounts.models import User
+from egis.api.errors import forbidden, not_found
+from egis.bots.models import Bot
+from egis.ledger.models import Order
+
+
+def visible_bots(user: User) -> QuerySet[Bot]:
+    qs = Bot.objects.filter(deleted_at__isnull=True)
+    return qs if user.is_admin else qs.filter(owner=user)
+
+
+def bot_for(user: User, bot_id: int) -> Bot:
+    bot = visible_bots(user).select_related("owner").filter(pk=bot_id).first()
+    if bot is None:
+        raise not_found(f"bot #{bot_id}")
+    return bot
+
+
+def order_for(user: User, client_order_id: str) -> Order:
+    qs = Order.objects.select_related("position", "bot").filter(client_order_id=client_order_id)
+    if not user.is_admin:
+        qs = qs.filter(bot__owner=user)
+    order = qs.first()
+    if order is None:
+        raise not_found("order")
+    return order
+
+
+def require_admin(user: User) -> None:
+    if not user.is_admin:
+        raise forbidden("admin only")

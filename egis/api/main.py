@@ -1,0 +1,46 @@
+"""The NinjaAPI instance for /api/v1/."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+from ninja.operation import Operation
+
+from egis.api.auth import AUTH
+from egis.api.errors import install_handlers
+from egis.api.parser import DecimalJsonParser
+from egis.api.routers import bots, orders, reconciliations
+
+DESCRIPTION = """
+JSON API for scripts and automation.
+
+**Auth.** `Authorization: Bearer <token>` with a token from `egis token create USER` (shown
+once, stored hashed), or the browser session; a session call that changes something needs
+Django's CSRF token in the `X-CSRFToken` header.
+
+**Money** is always an exact decimal string (`"8.80368"`). Send amounts as strings
+(`"size_usd": "10.00"`); JSON numbers are accepted and read exactly, never through float.
+
+**Errors** share one shape: `{"code": "...", "detail": "...", ...}`; 422 adds
+`errors: [{"field", "message"}]`. A user asking for another user's bot or order gets 404;
+an admin-only route gives 403 to a user.
+"""
+
+
+class EgisApi(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        # Short, stable ids for generated clients: "bots_list", "bots_order", ...
+        return operation.view_func.__name__
+
+
+api = EgisApi(
+    title="Egis API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api-v1",
+    auth=AUTH,
+    parser=DecimalJsonParser(),
+)
+install_handlers(api)
+api.add_router("/bots", bots.router)
+api.add_router("/orders", orders.router)
+api.add_router("/reconciliations", reconciliations.router)

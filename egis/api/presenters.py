@@ -1,0 +1,63 @@
+"""Rows to API dicts. Ledger rows go through egis.ledger.presenters; this adds bot views."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from egis.bots.models import Bot
+from egis.core.money import usd_str
+from egis.ledger import budget
+from egis.ledger.models import PendingReconciliation, PositionStatus, ReconciliationStatus
+from egis.venues.models import Price
+
+
+def with_counts(qs: QuerySet[Bot]) -> QuerySet[Bot]:
+    """One query for the list: open-position counts and open incidents come as annotations."""
+    open_incident = PendingReconciliation.objects.filter(
+        bot=OuterRef("pk"), status=ReconciliationStatus.OPEN
+    )
+    return qs.select_related("owner").annotate(
+        open_positions_count=Count("positions", filter=Q(positions__status=PositionStatus.OPEN)),
+        has_open_incident=Exists(open_incident),
+    )
+
+
+def bot_json(bot: Bot) -> dict[str, Any]:
+    open_count = getattr(bot, "open_positions_count", None)
+    if open_count is None:
+        open_count = bot.positions.filter(status=PositionStatus.OPEN).count()
+    incident = getattr(bot, "has_open_incident", None)
+    if incident is None:
+        incident = PendingReconciliation.objects.filter(
+            bot=bot, status=ReconciliationStatus.OPEN
+        ).exists()
+    return {
+        "id": bot.pk,
+        "name": bot.name,
+        "owner": bot.owner.username,
+        "venue": bot.venue,
+        "symbol": bot.symbol,
+        "leverage": bot.leverage,
+        "exchange_account_id": bot.exchange_account_id,
+        "initial_budget_usd": usd_str(bot.initial_budget_usd),
+        "is_active": bot.is_active,
+        "halted": bot.is_halted,
+        "halted_reason": bot.halted_reason,
+        "needs_reconciliation": bool(incident),
+        "open_positions": int(open_count),
+        "created_at": bot.created_at.isoformat(),
+    }
+
+
+def budget_json(bot: Bot) -> dict[str, Any]:
+    return budget.get_budget(bot).as_json()
+
+
+def stored_mark_price(symbol: str) -> Decimal | None:
+    """The last stored price of the configured source; reads never call the network."""
+    row = Price.objects.filter(source=settings.EGIS_PRICE_SOURCE, symbol=symbol).first()
+    return row.price if row else None

@@ -1,0 +1,233 @@
+"""/api/v1/bots: bots, their budget and positions, orders, and the paper sync."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Path, Query, Router, Status
+
+from egis.accounts.models import User
+from egis.api.access import bot_for, visible_bots
+from egis.api.auth import current_user
+from egis.api.errors import ApiError, forbidden, invalid
+from egis.api.presenters import bot_json, budget_json, stored_mark_price, with_counts
+from egis.api.schemas import (
+    MAX_ID,
+    BotDetailOut,
+    BotIn,
+    BotListOut,
+    BudgetTraceOut,
+    ErrorOut,
+    OrderErrorOut,
+    OrderIn,
+    OrderResultOut,
+    PaperSyncIn,
+    PaperSyncOut,
+    PositionPageOut,
+)
+from egis.bots.models import Bot
+from egis.bots.services import BotInputError, bot_create, bot_delete
+from egis.core.choices import Venue
+from egis.ledger import budget
+from egis.ledger.models import Position, PositionStatus
+from egis.ledger.pipeline import order_submit
+from egis.ledger.presenters import order_json, position_json
+from egis.venues.models import ExchangeAccount
+
+try:  # the reconciliation service (egis/reconcile) ships separately from the API
+    from egis.reconcile.paper import paper_reconcile
+except ImportError:  # pragma: no cover - answered as 503 "not available"
+    paper_reconcile = None  # type: ignore[assignment]
+
+router = Router(tags=["bots"])
+
+BotId = Path(..., ge=1, le=MAX_ID, description="the bot's id")
+READ_ERRORS: dict[int, type] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS: dict[int, type] = {**READ_ERRORS, 400: ErrorOut, 403: ErrorOut}
+
+
+def _detail(bot: Bot) -> dict[str, Any]:
+    return {**bot_json(bot), "budget": budget_json(bot)}
+
+
+@router.get("", response={200: BotListOut, 401: ErrorOut}, summary="List bots")
+def bots_list(request: HttpRequest) -> dict[str, Any]:
+    """The caller's bots (an admin: every bot, with its owner), each with its budget."""
+    user = current_user(request)
+    bots = list(with_counts(visible_bots(user)).order_by("id"))
+    return {"items": [_detail(b) for b in bots], "count": len(bots)}
+
+
+def _owner_for(user: User, requested: str | None) -> User:
+    if requested is None or requested == user.username:
+        return user
+    if not user.is_admin:
+        raise forbidden("only an admin may create a bot for another user")
+    owner = User.objects.filter(username=requested, is_active=True).first()
+    if owner is None:
+        raise invalid("owner", f"no active user named {requested!r}")
+    return owner
+
+
+@router.post("", response={201: BotDetailOut, **WRITE_ERRORS}, summary="Create a bot")
+def bots_create(request: HttpRequest, payload: BotIn) -> Status[dict[str, Any]]:
+    user = current_user(request)
+    owner = _owner_for(user, payload.owner)
+    account = None
+    if payload.exchange_account_id is not None:
+        account = ExchangeAccount.objects.filter(pk=payload.exchange_account_id).first()
+        if account is None or (account.owner_id != owner.pk and not user.is_admin):
+            raise invalid("exchange_account_id", "no such exchange account")
+    try:
+        bot = bot_create(
+            owner=owner,
+            name=payload.name,
+            venue=payload.venue,
+            symbol=payload.symbol,
+            budget_usd=payload.initial_budget_usd,
+            leverage=payload.leverage,
+            exchange_account=account,
+        )
+    except BotInputError as exc:
+        raise ApiError(422, "invalid_input", str(exc)) from exc
+    return Status(201, _detail(bot))
+
+
+@router.get(
+    "/{bot_id}", response={200: BotDetailOut, **READ_ERRORS}, summary="A bot with its budget"
+)
+def bots_get(request: HttpRequest, bot_id: int = BotId) -> dict[str, Any]:
+    return _detail(bot_for(current_user(request), bot_id))
+
+
+@router.delete(
+    "/{bot_id}",
+    response={204: None, 409: ErrorOut, **WRITE_ERRORS},
+    summary="Delete a bot (soft; refused while positions are open)",
+)
+def bots_delete(request: HttpRequest, bot_id: int = BotId) -> Status[None]:
+    bot = bot_for(current_user(request), bot_id)
+    try:
+        bot_delete(bot=bot)
+    except BotInputError as exc:
+        raise ApiError(409, "bot_busy", str(exc)) from exc
+    return Status(204, None)
+
+
+@router.get(
+    "/{bot_id}/budget",
+    response={200: BudgetTraceOut, 403: ErrorOut, **READ_ERRORS},
+    summary="The bot's budget (admins: ?debug=true adds the trace)",
+)
+def bots_budget(request: HttpRequest, bot_id: int = BotId, debug: bool = False) -> dict[str, Any]:
+    """initial_budget_usd, reserved_usd and available_usd as exact decimal strings."""
+    user = current_user(request)
+    bot = bot_for(user, bot_id)
+    if debug:
+        if not user.is_admin:
+            raise forbidden("the budget trace is for admins only")
+        return budget.explain(bot).as_json()
+    return budget_json(bot)
+
+
+@router.get(
+    "/{bot_id}/positions",
+    response={200: PositionPageOut, **READ_ERRORS},
+    summary="The bot's positions, newest first, paginated",
+)
+def bots_positions(
+    request: HttpRequest,
+    bot_id: int = BotId,
+    status: Literal["open", "closed", "cancelled"] | None = None,
+    page: int = Query(1, ge=1, le=1_000_000),
+    page_size: int = Query(50, ge=1, le=200),
+) -> dict[str, Any]:
+    bot = bot_for(current_user(request), bot_id)
+    qs = Position.objects.filter(bot=bot, archived_at__isnull=True)
+    if status is not None:
+        qs = qs.filter(status=status)
+    count = qs.count()
+    rows = list(qs.order_by("-id")[(page - 1) * page_size : page * page_size])
+    mark = stored_mark_price(bot.symbol)
+    items = [
+        position_json(p, mark_price=mark if p.status == PositionStatus.OPEN else None) for p in rows
+    ]
+    return {
+        "items": items,
+        "count": count,
+        "page": page,
+        "page_size": page_size,
+        "pages": max(1, math.ceil(count / page_size)),
+    }
+
+
+@router.post(
+    "/{bot_id}/orders",
+    response={
+        201: OrderResultOut,
+        409: OrderErrorOut,
+        422: OrderErrorOut,
+        502: OrderErrorOut,
+        503: OrderErrorOut,
+        **{k: v for k, v in WRITE_ERRORS.items() if k != 422},
+    },
+    summary="Open or close a position",
+)
+def bots_order(
+    request: HttpRequest, payload: OrderIn, bot_id: int = BotId
+) -> Status[dict[str, Any]]:
+    """`{"intent": "open", "side": "long", "size_usd": "10"}` or
+    `{"intent": "close", "position_id": 7}`.
+
+    201: the order and the position as booked (size_usd is the executed size;
+    requested_size_usd what was asked). 409: refused before any venue call (not enough budget:
+    available_usd and requested_usd; position closing or closed; netting; bot halted) or the
+    venue rejected it. 422: bad input, with field errors. 502/503: the venue failed or the
+    outcome is unknown; the body names client_order_id and, if any, reconciliation_id.
+    """
+    user = current_user(request)
+    bot = bot_for(user, bot_id)
+    if payload.intent == "open" and payload.position_id is not None:
+        raise invalid("position_id", "position_id is for intent close only")
+    if payload.intent == "close" and (payload.side is not None or payload.size_usd is not None):
+        field = "side" if payload.side is not None else "size_usd"
+        raise invalid(field, f"{field} is for intent open only")
+    result = order_submit(
+        bot_id=bot.pk,
+        intent=payload.intent,
+        side=payload.side,
+        size_usd=payload.size_usd,
+        position_id=payload.position_id,
+        actor=user,
+    )
+    return Status(
+        201, {"order": order_json(result.order), "position": position_json(result.position)}
+    )
+
+
+@router.post(
+    "/{bot_id}/paper-sync",
+    response={200: PaperSyncOut, 409: ErrorOut, 503: ErrorOut, **WRITE_ERRORS},
+    summary="Reconcile the paper book with the ledger (dry-run unless confirm)",
+)
+def bots_paper_sync(
+    request: HttpRequest, bot_id: int = BotId, payload: PaperSyncIn | None = None
+) -> dict[str, Any]:
+    """Dry-run by default: returns the diff between the ledger and the paper venue's book.
+    With `{"confirm": true}` applies it (the paper book follows the ledger; `positions` is
+    never written) and says so in `applied`."""
+    bot = bot_for(current_user(request), bot_id)
+    if bot.venue != Venue.PAPER:
+        raise ApiError(409, "not_paper", f"bot #{bot.pk} is not a paper bot")
+    if paper_reconcile is None:
+        raise ApiError(503, "not_available", "paper reconciliation is not available in this build")
+    result = paper_reconcile(bot_id=bot.pk, confirm=bool(payload and payload.confirm)).as_json()
+    return {
+        "bot_id": bot.pk,
+        "applied": result["confirmed"],
+        "summary": result["summary"],
+        "counts": result["counts"],
+        "diff": result["changes"],
+    }
