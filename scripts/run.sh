@@ -9,7 +9,7 @@ $BIN/python manage.py collectstatic --noinput -v0
 $BIN/gunicorn egis.wsgi:application --bind "$HOST:$PORT" --workers 2 --threads 4 \
   --access-logfile - --log-level warning &
 WEB=$!
-$BIN/python manage.py run_huey --workers 2 -k thread &
+$BIN/python manage.py run_huey --workers 4 -k thread &
 WORKER=$!
 trap 'kill $WEB $WORKER 2>/dev/null; wait $WEB $WORKER 2>/dev/null; exit 0' INT TERM
 echo
