@@ -153,7 +153,7 @@ class BotIn(Strict):
 
 
 class BotListOut(Schema):
-    items: list[BotOut]
+    items: list[BotDetailOut]
     count: int
 
 

@@ -20,6 +20,8 @@ class ApiClient:
 
     def _call(self, method: str, path: str, body: Any = None, raw: str | None = None, **kw: Any):
         data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        if data is None and method == "post":
+            data = ""  # an empty JSON request, not the test client's default empty form
         kwargs: dict[str, Any] = {"headers": {**self.headers, **kw.pop("headers", {})}}
         if data is not None:
             kwargs["data"] = data

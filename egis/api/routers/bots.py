@@ -120,6 +120,7 @@ def bots_delete(request: HttpRequest, bot_id: int = BotId) -> Status[None]:
     "/{bot_id}/budget",
     response={200: BudgetTraceOut, 403: ErrorOut, **READ_ERRORS},
     summary="The bot's budget (admins: ?debug=true adds the trace)",
+    exclude_none=True,
 )
 def bots_budget(request: HttpRequest, bot_id: int = BotId, debug: bool = False) -> dict[str, Any]:
     """initial_budget_usd, reserved_usd and available_usd as exact decimal strings."""
