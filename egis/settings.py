@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "egis.cli",
     "huey.contrib.djhuey",
     "ninja",  # serves the API docs' assets locally (no CDN, CSP-friendly)
+    "django_vite",
+    "inertia",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "egis.web.middleware.ContentSecurityPolicyMiddleware",
+    "inertia.middleware.InertiaMiddleware",
 ]
 
 ROOT_URLCONF = "egis.urls"
@@ -131,7 +135,34 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS: list[Path] = []
+# `npm run build` writes the bundle to egis/static/build/ (git-ignored); served as /static/build/.
+VITE_OUT_DIR = BASE_DIR / "egis" / "static" / "build"
+STATICFILES_DIRS: list[tuple[str, Path]] = [("build", VITE_OUT_DIR)]
+DJANGO_VITE = {
+    "default": {
+        # EGIS_VITE_DEV=1 loads modules from `node_modules/.bin/vite` (port 5173) instead.
+        "dev_mode": env_bool("EGIS_VITE_DEV", False),
+        "static_url_prefix": "build",
+        "manifest_path": VITE_OUT_DIR / ".vite" / "manifest.json",
+    }
+}
+INERTIA_LAYOUT = "base.html"
+LOGIN_URL = "/login"
+LOGIN_REDIRECT_URL = "/"
+# A cache every web process shares (login throttling counts failures across workers).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+    }
+}
+EGIS_LOGIN_MAX_FAILURES_PER_ACCOUNT = int(
+    os.environ.get("EGIS_LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")
+)
+EGIS_LOGIN_MAX_FAILURES_PER_ADDRESS = int(
+    os.environ.get("EGIS_LOGIN_MAX_FAILURES_PER_ADDRESS", "20")
+)
+EGIS_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("EGIS_LOGIN_LOCKOUT_SECONDS", "900"))
 
 # --- security baseline ----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

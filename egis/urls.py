@@ -1,5 +1,5 @@
 from django.http import HttpRequest, JsonResponse
-from django.urls import path
+from django.urls import include, path
 
 from egis.api.main import api as api_v1
 
@@ -11,4 +11,5 @@ def healthz(request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("healthz", healthz),
     path("api/v1/", api_v1.urls),
+    path("", include("egis.web.urls")),
 ]

@@ -34,3 +34,25 @@ def user_create(*, username: str, role: str, password: str | None = None) -> tup
         candidate.is_staff = role == Role.ADMIN
         candidate.save()
     return candidate, chosen
+
+
+def user_set_role(*, user: User, role: str, actor: User) -> User:
+    if role not in Role.values:
+        raise UserInputError(f"unknown role {role!r}: use admin or user")
+    if user.pk == actor.pk:
+        raise UserInputError("you cannot change your own role")
+    with transaction.atomic():
+        user.role = role
+        user.is_staff = role == Role.ADMIN
+        user.save(update_fields=["role", "is_staff"])
+    return user
+
+
+def user_deactivate(*, user: User, actor: User) -> User:
+    """A deactivated user cannot log in, sessions and tokens stop working; nothing is deleted."""
+    if user.pk == actor.pk:
+        raise UserInputError("you cannot deactivate yourself")
+    with transaction.atomic():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    return user

@@ -80,3 +80,71 @@ def bot_delete(*, bot: Bot) -> Bot:
         locked.is_active = False
         locked.save(update_fields=["deleted_at", "is_active"])
         return locked
+
+
+def bot_update(
+    *,
+    bot: Bot,
+    name: str,
+    budget_usd: object,
+    leverage: int,
+    is_active: bool,
+) -> Bot:
+    """Edit what may change after creation; venue, account and symbol stay (history names them)."""
+    name = name.strip()
+    if not name:
+        raise BotInputError("a bot name is required")
+    try:
+        new_budget: Decimal = parse_decimal(
+            budget_usd, field="budget", max_places=2, allow_zero=True
+        )
+    except DecimalInputError as exc:
+        raise BotInputError(str(exc)) from exc
+    if not 1 <= leverage <= 125:
+        raise BotInputError("leverage must be between 1 and 125")
+    with transaction.atomic():
+        locked = Bot.objects.select_for_update().get(pk=bot.pk, deleted_at__isnull=True)
+        locked.name = name[:80]
+        locked.initial_budget_usd = new_budget
+        if leverage != locked.leverage:
+            locked.leverage = leverage
+            # The venue learns the new leverage before the next order.
+            locked.leverage_applied = False
+        locked.is_active = is_active
+        locked.save(
+            update_fields=[
+                "name",
+                "initial_budget_usd",
+                "leverage",
+                "leverage_applied",
+                "is_active",
+            ]
+        )
+        return locked
+
+
+def position_archive(*, position: Position, actor: User) -> Position:
+    """Hide a non-open position from the lists (admins only). Nothing is erased, ever."""
+    from egis.ledger.events import event_record, position_snapshot
+
+    if not actor.is_admin:
+        raise BotInputError("only an admin can archive positions")
+    with transaction.atomic():
+        locked = Position.objects.select_for_update().get(pk=position.pk)
+        if locked.status == PositionStatus.OPEN:
+            raise BotInputError(f"position #{locked.pk} is open: close it before archiving it")
+        if locked.archived_at is not None:
+            return locked
+        before = position_snapshot(locked)
+        locked.archived_at = timezone.now()
+        locked.save(update_fields=["archived_at"])
+        event_record(
+            position=locked,
+            bot_id=locked.bot_id,
+            action="archived",
+            before=before,
+            after=position_snapshot(locked),
+            actor=actor,
+            reason="hidden from the lists by an admin; the row stays",
+        )
+        return locked

@@ -78,6 +78,27 @@ def get_budget(bot: Bot, *, debug: bool = False) -> Budget:
     return Budget(bot.pk, bot.initial_budget_usd, total, bot.initial_budget_usd - total)
 
 
+def get_budgets(bots: list[Bot]) -> dict[int, Budget]:
+    """The same three figures for many bots with one grouped query (dashboards: no N+1)."""
+    totals = {
+        row["bot_id"]: row["total"]
+        for row in Position.objects.filter(
+            bot_id__in=[b.pk for b in bots], status=PositionStatus.OPEN
+        )
+        .values("bot_id")
+        .annotate(total=Sum("size_usd"))
+        .order_by()
+    }
+    result = {}
+    for bot in bots:
+        total = totals.get(bot.pk)
+        total = total if total is not None else Decimal(0)
+        result[bot.pk] = Budget(
+            bot.pk, bot.initial_budget_usd, total, bot.initial_budget_usd - total
+        )
+    return result
+
+
 def explain(bot: Bot) -> BudgetTrace:
     """The same computation, step by step, from the open rows themselves."""
     rows = list(

@@ -1,0 +1,231 @@
+"""Reads for the pages: a bounded number of queries whatever the number of bots (no N+1).
+
+Budget figures come only from egis.ledger.budget; everything else here is presentation: exact
+decimal strings for the page to format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet, Sum
+
+from egis.accounts.models import User
+from egis.bots.models import Bot
+from egis.core.choices import Venue
+from egis.core.money import plain, usd_str
+from egis.ledger import budget as budget_service
+from egis.ledger.domain import unrealized_pnl
+from egis.ledger.models import (
+    PendingReconciliation,
+    Position,
+    PositionStatus,
+    ReconciliationStatus,
+)
+from egis.ledger.presenters import position_json
+from egis.venues.prices.sources import PriceUnavailable, get_price_source
+
+CLOSED_PAGE_SIZE = 10
+
+
+def bots_visible_to(user: User) -> QuerySet[Bot]:
+    """The bots a person may see: their own, or every bot for an admin. Deleted bots never."""
+    qs = Bot.objects.filter(deleted_at__isnull=True).select_related("owner")
+    if not user.is_admin:
+        qs = qs.filter(owner=user)
+    return qs.order_by("name", "id")
+
+
+def bot_for_user(user: User, bot_id: int) -> Bot | None:
+    """One visible bot, or None (the page answers 404: another user's bot does not exist)."""
+    return bots_visible_to(user).filter(pk=bot_id).first()
+
+
+def mark_prices(symbols: set[str]) -> dict[str, Decimal | None]:
+    """Current price per symbol from the configured source; None when no price is known."""
+    source = get_price_source()
+    prices: dict[str, Decimal | None] = {}
+    for symbol in sorted(symbols):
+        try:
+            prices[symbol] = source.price(symbol)
+        except PriceUnavailable:
+            prices[symbol] = None
+    return prices
+
+
+def _budget_json(b: budget_service.Budget) -> dict[str, str]:
+    # Only the bar's width: a display share of the initial budget, never used for a decision.
+    if b.initial_budget_usd > 0:
+        share = b.reserved_usd * 100 / b.initial_budget_usd
+        pct = min(max(share, Decimal(0)), Decimal(100)).quantize(Decimal("0.1"), ROUND_DOWN)
+    else:
+        pct = Decimal(0)
+    return {
+        "initial_budget_usd": usd_str(b.initial_budget_usd) or "0.00",
+        "reserved_usd": usd_str(b.reserved_usd) or "0.00",
+        "available_usd": usd_str(b.available_usd) or "0.00",
+        "reserved_pct": plain(pct),
+    }
+
+
+@dataclass(frozen=True)
+class _BotFacts:
+    open_positions: int
+    realized_net: Decimal
+    unrealized: Decimal | None
+    open_incidents: int
+
+
+def _facts(bots: list[Bot]) -> dict[int, _BotFacts]:
+    ids = [b.pk for b in bots]
+    aggregates: dict[int, dict[str, Any]] = {
+        row["bot_id"]: dict(row)
+        for row in Position.objects.filter(bot_id__in=ids)
+        .values("bot_id")
+        .annotate(
+            open_count=Count("id", filter=Q(status=PositionStatus.OPEN)),
+            realized=Sum("realized_pnl_usd"),
+            fees=Sum("fees_usd"),
+        )
+        .order_by()
+    }
+    incidents = dict(
+        PendingReconciliation.objects.filter(bot_id__in=ids, status=ReconciliationStatus.OPEN)
+        .values("bot_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("bot_id", "n")
+    )
+    open_rows = list(
+        Position.objects.filter(bot_id__in=ids, status=PositionStatus.OPEN).values(
+            "bot_id", "symbol", "side", "entry_price", "qty"
+        )
+    )
+    prices = mark_prices({row["symbol"] for row in open_rows})
+    unrealized: dict[int, Decimal | None] = {}
+    for row in open_rows:
+        mark = prices.get(row["symbol"])
+        if mark is None or unrealized.get(row["bot_id"], Decimal(0)) is None:
+            unrealized[row["bot_id"]] = None
+            continue
+        pnl = unrealized_pnl(row["side"], row["entry_price"], mark, row["qty"])
+        unrealized[row["bot_id"]] = (unrealized.get(row["bot_id"]) or Decimal(0)) + pnl
+    facts = {}
+    for bot in bots:
+        agg: dict[str, Any] = aggregates.get(bot.pk, {})
+        realized = agg.get("realized") or Decimal(0)
+        fees = agg.get("fees") or Decimal(0)
+        facts[bot.pk] = _BotFacts(
+            open_positions=agg.get("open_count", 0),
+            realized_net=realized - fees,
+            unrealized=unrealized.get(bot.pk, Decimal(0)),
+            open_incidents=incidents.get(bot.pk, 0),
+        )
+    return facts
+
+
+def _summary(
+    bot: Bot, b: budget_service.Budget, facts: _BotFacts, *, with_owner: bool
+) -> dict[str, Any]:
+    return {
+        "id": bot.pk,
+        "name": bot.name,
+        "venue": bot.venue,
+        "venue_label": "Paper" if bot.venue == Venue.PAPER else "Binance demo",
+        "symbol": bot.symbol,
+        "owner": bot.owner.username if with_owner else None,
+        "is_active": bot.is_active,
+        "halted_reason": bot.halted_reason,
+        "open_incidents": facts.open_incidents,
+        "open_positions": facts.open_positions,
+        "budget": _budget_json(b),
+        "realized_pnl_usd": usd_str(facts.realized_net),
+        "unrealized_pnl_usd": usd_str(facts.unrealized),
+    }
+
+
+def dashboard_rows(user: User) -> list[dict[str, Any]]:
+    bots = list(bots_visible_to(user))
+    budgets = budget_service.get_budgets(bots)
+    facts = _facts(bots)
+    return [_summary(bot, budgets[bot.pk], facts[bot.pk], with_owner=user.is_admin) for bot in bots]
+
+
+def _position_row(position: Position, mark: Decimal | None = None) -> dict[str, Any]:
+    data = position_json(position, mark_price=mark)
+    data["archived"] = position.archived_at is not None
+    if position.status == PositionStatus.OPEN:
+        data.setdefault("mark_price", None)
+        data.setdefault("unrealized_pnl_usd", None)
+    return data
+
+
+def pnl_series(bot: Bot) -> list[dict[str, Any]]:
+    """Cumulative realized PnL net of fees, one point per closed position, oldest first."""
+    rows = (
+        Position.objects.filter(bot=bot, status=PositionStatus.CLOSED, closed_at__isnull=False)
+        .order_by("closed_at", "id")
+        .values("id", "closed_at", "realized_pnl_usd", "fees_usd")
+    )
+    running = Decimal(0)
+    points = []
+    for row in rows:
+        pnl = row["realized_pnl_usd"] - row["fees_usd"]
+        running += pnl
+        points.append(
+            {
+                "position_id": row["id"],
+                "closed_at": row["closed_at"].isoformat() if row["closed_at"] else "",
+                "pnl_usd": usd_str(pnl),
+                "cumulative_usd": usd_str(running),
+            }
+        )
+    return points
+
+
+def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
+    b = budget_service.get_budget(bot)
+    facts = _facts([bot])[bot.pk]
+    summary = _summary(bot, b, facts, with_owner=user.is_admin)
+    open_positions = list(
+        Position.objects.filter(bot=bot, status=PositionStatus.OPEN).order_by("-id")
+    )
+    prices = mark_prices({p.symbol for p in open_positions})
+    closed_qs = (
+        Position.objects.filter(bot=bot, archived_at__isnull=True)
+        .exclude(status=PositionStatus.OPEN)
+        .order_by("-closed_at", "-id")
+    )
+    paginator = Paginator(closed_qs, CLOSED_PAGE_SIZE)
+    current = paginator.get_page(page)
+    if not bot.is_active:
+        open_disabled = "This bot is inactive: activate it in the bot settings to open positions."
+    elif bot.is_halted:
+        open_disabled = "New opens are refused while the bot is halted."
+    else:
+        open_disabled = ""
+    status_label = "Halted" if bot.halted_reason else "Active" if bot.is_active else "Inactive"
+    return {
+        "bot": {
+            **summary,
+            "leverage": bot.leverage,
+            "status_label": status_label,
+            "open_disabled_reason": open_disabled,
+        },
+        "budget": _budget_json(b),
+        "budget_trace": budget_service.explain(bot).steps if user.is_admin else None,
+        "open_positions": [_position_row(p, prices.get(p.symbol)) for p in open_positions],
+        "closed": {
+            "items": [_position_row(p) for p in current.object_list],
+            "page": current.number,
+            "pages": paginator.num_pages,
+            "total": paginator.count,
+        },
+        "archivable": ([_position_row(p) for p in closed_qs[:50]] if user.is_admin else []),
+        "pnl_series": pnl_series(bot),
+        "can_archive": user.is_admin,
+        "paper_sync": bot.venue == Venue.PAPER,
+    }

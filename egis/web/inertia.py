@@ -1,0 +1,79 @@
+"""Rendering helpers: every page gets the same shared props; form errors survive a redirect."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from inertia import render
+
+from egis.accounts.models import User
+from egis.ledger.models import PendingReconciliation, ReconciliationStatus
+
+_ERRORS_KEY = "egis_form_errors"
+
+
+def current_user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # every page view is behind login_required
+    return user
+
+
+def page(request: HttpRequest, component: str, props: dict[str, Any]) -> HttpResponse:
+    user = request.user if request.user.is_authenticated else None
+    auth_user = None
+    open_incidents = 0
+    if isinstance(user, User):
+        auth_user = {
+            "id": user.pk,
+            "username": user.username,
+            "role": user.role,
+            "is_admin": user.is_admin,
+        }
+        if user.is_admin:
+            open_incidents = PendingReconciliation.objects.filter(
+                status=ReconciliationStatus.OPEN
+            ).count()
+    flash = [{"level": m.level_tag, "message": str(m)} for m in messages.get_messages(request)]
+    shared = {
+        "auth": {"user": auth_user},
+        "nav": {"open_incidents": open_incidents},
+        "flash": flash,
+        "errors": request.session.pop(_ERRORS_KEY, {}),
+    }
+    return render(request, component, {**shared, **props})
+
+
+def back_with_errors(request: HttpRequest, url: str, errors: dict[str, str]) -> HttpResponse:
+    """Redirect (303, so the browser follows with GET) carrying field errors to the next page."""
+    request.session[_ERRORS_KEY] = errors
+    return see_other(url)
+
+
+def see_other(url: str) -> HttpResponse:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def form_data(request: HttpRequest) -> dict[str, Any]:
+    """The submitted fields: Inertia posts JSON, a plain form posts urlencoded data."""
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"{}")
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+    return {key: request.POST.get(key) for key in request.POST}
+
+
+def field(data: dict[str, Any], name: str) -> str:
+    """A text field; anything that is not a string or number counts as empty."""
+    value = data.get(name)
+    if isinstance(value, bool) or value is None:
+        return ""
+    if isinstance(value, (str, int)):
+        return str(value)
+    return ""

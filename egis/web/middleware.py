@@ -1,0 +1,44 @@
+"""Security headers the pages need beyond Django's SecurityMiddleware."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+# Scripts only from our own origin (the Vite bundle); the Inertia page data is an inert JSON
+# script tag. Inline styles are allowed because Radix and the chart set element styles.
+_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+# The Vite dev server serves modules and hot updates from its own origin.
+_DEV_ORIGIN = "http://127.0.0.1:5173 http://localhost:5173"
+_CSP_DEV = (
+    _CSP.replace("script-src 'self'", f"script-src 'self' 'unsafe-inline' {_DEV_ORIGIN}")
+    .replace("style-src 'self'", f"style-src 'self' {_DEV_ORIGIN}")
+    .replace("connect-src 'self'", f"connect-src 'self' {_DEV_ORIGIN} ws://127.0.0.1:5173")
+)
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            dev = settings.DJANGO_VITE["default"].get("dev_mode", False)
+            response["Content-Security-Policy"] = _CSP_DEV if dev else _CSP
+        return response

@@ -1,0 +1,43 @@
+from django.urls import path
+
+from egis.web import views_admin, views_auth, views_bots, views_settings
+
+urlpatterns = [
+    path("login", views_auth.login_view, name="login"),
+    path("logout", views_auth.logout_view, name="logout"),
+    path("", views_bots.dashboard, name="dashboard"),
+    path("bots/new", views_bots.bot_new, name="bot-new"),
+    path("bots/<int:bot_id>", views_bots.bot_show, name="bot-show"),
+    path("bots/<int:bot_id>/edit", views_bots.bot_edit, name="bot-edit"),
+    path("bots/<int:bot_id>/delete", views_bots.bot_delete_view, name="bot-delete"),
+    path("bots/<int:bot_id>/orders/open", views_bots.order_open_view, name="order-open"),
+    path(
+        "bots/<int:bot_id>/positions/<int:position_id>/close",
+        views_bots.order_close_view,
+        name="order-close",
+    ),
+    path(
+        "bots/<int:bot_id>/positions/<int:position_id>/archive",
+        views_bots.position_archive_view,
+        name="position-archive",
+    ),
+    path("bots/<int:bot_id>/paper-sync", views_bots.paper_sync_view, name="paper-sync"),
+    path("incidents", views_admin.incidents, name="incidents"),
+    path(
+        "incidents/<int:incident_id>/resolve", views_admin.incident_resolve, name="incident-resolve"
+    ),
+    path("users", views_admin.users, name="users"),
+    path("users/new", views_admin.user_new, name="user-new"),
+    path("users/<int:user_id>/role", views_admin.user_role, name="user-role"),
+    path(
+        "users/<int:user_id>/deactivate", views_admin.user_deactivate_view, name="user-deactivate"
+    ),
+    path("settings", views_settings.settings_page, name="settings"),
+    path("settings/tokens", views_settings.token_new, name="token-new"),
+    path(
+        "settings/tokens/<int:token_id>/revoke",
+        views_settings.token_revoke_view,
+        name="token-revoke",
+    ),
+    path("settings/accounts", views_settings.account_new, name="account-new"),
+]

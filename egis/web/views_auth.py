@@ -1,0 +1,52 @@
+"""Log in and out with Django sessions; failed attempts are throttled per account and address."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate, login, logout
+from django.http import HttpRequest, HttpResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from egis.web import throttle
+from egis.web.inertia import back_with_errors, field, form_data, page, see_other
+
+LOCKED_MESSAGE = "Too many failed attempts. Wait 15 minutes and try again."
+
+
+def _safe_next(request: HttpRequest, raw: str) -> str:
+    if raw and url_has_allowed_host_and_scheme(
+        raw, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return raw
+    return "/"
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        if request.user.is_authenticated:
+            return see_other("/")
+        return page(
+            request, "auth/login", {"next": _safe_next(request, request.GET.get("next", ""))}
+        )
+    data = form_data(request)
+    username = field(data, "username").strip()[:150]
+    password = field(data, "password")
+    target = _safe_next(request, field(data, "next"))
+    address = throttle.client_address(request.META)
+    back = "/login" if target == "/" else f"/login?next={target}"
+    if throttle.is_locked(username=username, address=address):
+        return back_with_errors(request, back, {"form": LOCKED_MESSAGE})
+    user = authenticate(request, username=username, password=password) if username else None
+    if user is None:
+        throttle.record_failure(username=username, address=address)
+        return back_with_errors(request, back, {"form": "Wrong user name or password."})
+    throttle.record_success(username=username)
+    login(request, user)
+    return see_other(target)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return see_other("/login")

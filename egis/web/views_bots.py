@@ -1,0 +1,275 @@
+"""Bot pages: parse, call one service, render. Orders go only through the ledger pipeline."""
+
+from __future__ import annotations
+
+import json
+import logging
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from egis.bots.selectors import bot_detail, dashboard_rows
+from egis.bots.services import BotInputError, bot_create, bot_delete, bot_update, position_archive
+from egis.core.choices import Venue
+from egis.core.money import plain, usd_display
+from egis.ledger.errors import InvalidOrderInput, OrderNotBooked, OrderRefused
+from egis.ledger.models import Position
+from egis.ledger.pipeline import order_close, order_open
+from egis.venues.models import ExchangeAccount, SymbolFilter
+from egis.web.access import visible_bot
+from egis.web.inertia import back_with_errors, current_user, field, form_data, page, see_other
+from egis.web.paper_sync import PaperSyncUnavailable, run_paper_sync
+
+logger = logging.getLogger("egis.web")
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return page(request, "bots/index", {"bots": dashboard_rows(current_user(request))})
+
+
+def _page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < len(raw) < 7 else 1
+
+
+@login_required
+@require_GET
+def bot_show(request: HttpRequest, bot_id: int) -> HttpResponse:
+    bot = visible_bot(request, bot_id)
+    props = bot_detail(current_user(request), bot, page=_page_number(request))
+    return page(request, "bots/show", props)
+
+
+def _price(value: Decimal | None) -> str:
+    return plain(value) if value is not None else "an unknown price"
+
+
+def _not_booked_message(exc: OrderNotBooked) -> str:
+    tail = f" Incident #{exc.reconciliation_id} records it." if exc.reconciliation_id else ""
+    return f"{exc.message} (client order id {exc.client_order_id}).{tail}"
+
+
+@login_required
+@require_POST
+def order_open_view(request: HttpRequest, bot_id: int) -> HttpResponse:
+    bot = visible_bot(request, bot_id)
+    url = f"/bots/{bot.pk}"
+    data = form_data(request)
+    try:
+        result = order_open(
+            bot_id=bot.pk,
+            side=field(data, "side"),
+            size_usd=field(data, "size_usd"),
+            actor=current_user(request),
+        )
+    except InvalidOrderInput as exc:
+        key = "size_usd" if exc.field == "size_usd" else "order"
+        return back_with_errors(request, url, {key: exc.message})
+    except OrderRefused as exc:
+        return back_with_errors(request, url, {"order": exc.message})
+    except OrderNotBooked as exc:
+        return back_with_errors(request, url, {"order": _not_booked_message(exc)})
+    position = result.position
+    if position.status == "open":
+        hint = ""
+        if position.size_usd != position.requested_size_usd:
+            hint = f" (requested {usd_display(position.requested_size_usd)})"
+        messages.success(
+            request,
+            f"Opened {position.side} {usd_display(position.size_usd)}{hint}: "
+            f"{plain(position.qty)} {position.symbol} at {_price(position.entry_price)}.",
+        )
+    else:
+        messages.warning(request, f"Nothing filled: position #{position.pk} was {position.status}.")
+    return see_other(url)
+
+
+@login_required
+@require_POST
+def order_close_view(request: HttpRequest, bot_id: int, position_id: int) -> HttpResponse:
+    bot = visible_bot(request, bot_id)
+    url = f"/bots/{bot.pk}"
+    if not Position.objects.filter(pk=position_id, bot=bot).exists():
+        raise Http404("no such position")
+    try:
+        result = order_close(bot_id=bot.pk, position_id=position_id, actor=current_user(request))
+    except OrderRefused as exc:
+        return back_with_errors(request, url, {"order": exc.message})
+    except OrderNotBooked as exc:
+        return back_with_errors(request, url, {"order": _not_booked_message(exc)})
+    position = result.position
+    if position.status == "closed":
+        net = position.realized_pnl_usd - position.fees_usd
+        messages.success(
+            request,
+            f"Closed position #{position.pk} at {_price(position.exit_price)}: realized "
+            f"{usd_display(net)} after fees.",
+        )
+    else:
+        messages.warning(
+            request,
+            f"Position #{position.pk} was partly closed; {usd_display(position.size_usd)} "
+            "stays open.",
+        )
+    return see_other(url)
+
+
+@login_required
+@require_POST
+def paper_sync_view(request: HttpRequest, bot_id: int) -> JsonResponse:
+    bot = visible_bot(request, bot_id)
+    if bot.venue != Venue.PAPER:
+        return JsonResponse({"error": "Only paper bots have a paper state to sync."}, status=400)
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        return JsonResponse({"error": "The request was not valid JSON."}, status=400)
+    confirm = isinstance(body, dict) and body.get("confirm") is True
+    try:
+        return JsonResponse(run_paper_sync(bot_id=bot.pk, confirm=confirm))
+    except PaperSyncUnavailable:
+        return JsonResponse(
+            {"error": "Paper reconciliation is not installed on this server yet."}, status=503
+        )
+    except Exception:
+        logger.exception("paper sync failed for bot #%s", bot.pk)
+        return JsonResponse(
+            {"error": "The paper sync failed; nothing was applied. The server log has details."},
+            status=500,
+        )
+
+
+@login_required
+@require_POST
+def bot_delete_view(request: HttpRequest, bot_id: int) -> HttpResponse:
+    bot = visible_bot(request, bot_id)
+    try:
+        bot_delete(bot=bot)
+    except BotInputError as exc:
+        messages.error(request, f"Not deleted: {exc}.")
+        return see_other(f"/bots/{bot.pk}")
+    messages.success(request, f"Deleted {bot.name}. Its history stays in the ledger.")
+    return see_other("/")
+
+
+@login_required
+@require_POST
+def position_archive_view(request: HttpRequest, bot_id: int, position_id: int) -> HttpResponse:
+    user = current_user(request)
+    bot = visible_bot(request, bot_id)
+    position = Position.objects.filter(pk=position_id, bot=bot).first()
+    if position is None:
+        raise Http404("no such position")
+    if not user.is_admin:
+        return HttpResponse("Only admins can archive positions.", status=403)
+    try:
+        position_archive(position=position, actor=user)
+    except BotInputError as exc:
+        messages.error(request, f"Not archived: {exc}.")
+    else:
+        messages.success(request, f"Archived position #{position.pk}; nothing was erased.")
+    return see_other(f"/bots/{bot.pk}")
+
+
+def _form_options(request: HttpRequest) -> dict[str, object]:
+    user = current_user(request)
+    paper_symbols = list(
+        SymbolFilter.objects.filter(venue_key="paper")
+        .order_by("symbol")
+        .values_list("symbol", flat=True)
+    )
+    accounts = ExchangeAccount.objects.filter(owner=user).order_by("id")
+    return {
+        "venues": [{"value": v.value, "label": v.label} for v in Venue],
+        "symbols": {Venue.PAPER.value: paper_symbols, Venue.BINANCE_FUTURES.value: paper_symbols},
+        "accounts": [
+            {"value": str(a.pk), "label": a.label or f"{a.get_environment_display()} #{a.pk}"}
+            for a in accounts
+        ],
+    }
+
+
+def _leverage(raw: str) -> int | None:
+    raw = raw.strip()
+    return int(raw) if raw.isdigit() and len(raw) < 4 else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bot_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return page(request, "bots/form", {"mode": "create", "bot": None, **_form_options(request)})
+    user = current_user(request)
+    data = form_data(request)
+    leverage = _leverage(field(data, "leverage"))
+    if leverage is None:
+        return back_with_errors(request, "/bots/new", {"leverage": "Leverage is a whole number."})
+    account = None
+    account_raw = field(data, "exchange_account")
+    if field(data, "venue") != Venue.PAPER and account_raw:
+        account = (
+            ExchangeAccount.objects.filter(owner=user, pk=int(account_raw)).first()
+            if account_raw.isdigit()
+            else None
+        )
+        if account is None:
+            return back_with_errors(
+                request, "/bots/new", {"exchange_account": "Choose one of your accounts."}
+            )
+    try:
+        bot = bot_create(
+            owner=user,
+            name=field(data, "name"),
+            venue=field(data, "venue"),
+            symbol=field(data, "symbol"),
+            budget_usd=field(data, "budget_usd"),
+            leverage=leverage,
+            exchange_account=account,
+        )
+    except BotInputError as exc:
+        return back_with_errors(request, "/bots/new", {"form": f"Not created: {exc}."})
+    messages.success(request, f"Created {bot.name}.")
+    return see_other(f"/bots/{bot.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bot_edit(request: HttpRequest, bot_id: int) -> HttpResponse:
+    bot = visible_bot(request, bot_id)
+    url = f"/bots/{bot.pk}/edit"
+    if request.method == "GET":
+        props = {
+            "mode": "edit",
+            "bot": {
+                "id": bot.pk,
+                "name": bot.name,
+                "venue": bot.venue,
+                "symbol": bot.symbol,
+                "budget_usd": f"{bot.initial_budget_usd:.2f}",
+                "leverage": bot.leverage,
+                "is_active": bot.is_active,
+            },
+            **_form_options(request),
+        }
+        return page(request, "bots/form", props)
+    data = form_data(request)
+    leverage = _leverage(field(data, "leverage"))
+    if leverage is None:
+        return back_with_errors(request, url, {"leverage": "Leverage is a whole number."})
+    try:
+        bot_update(
+            bot=bot,
+            name=field(data, "name"),
+            budget_usd=field(data, "budget_usd"),
+            leverage=leverage,
+            is_active=data.get("is_active") in (True, "true", "1", "on"),
+        )
+    except BotInputError as exc:
+        return back_with_errors(request, url, {"form": f"Not saved: {exc}."})
+    messages.success(request, "Saved.")
+    return see_other(f"/bots/{bot.pk}")

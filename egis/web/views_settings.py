@@ -1,0 +1,117 @@
+"""Settings: profile, the person's own API tokens and exchange accounts (secrets masked)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET, require_POST
+
+from egis.accounts.tokens import TokenError, token_create, token_list, token_revoke
+from egis.core.choices import Venue
+from egis.core.errors import UserFacingError
+from egis.venues.models import Environment, ExchangeAccount
+from egis.web.inertia import back_with_errors, current_user, field, form_data, page, see_other
+
+_NEW_TOKEN_KEY = "egis_new_token"  # noqa: S105 (a session key name, not a secret)
+
+
+def _mask(value: str) -> str:
+    return f"••••••{value[-4:]}" if len(value) > 8 else "••••••"
+
+
+def _secret_mask(account: ExchangeAccount) -> str:
+    try:
+        from egis.venues.secrets import masked_secret
+    except ImportError:  # the Binance part is not installed: show a fixed mask
+        return "••••••"
+    return masked_secret(account.api_secret_encrypted)
+
+
+def _account_json(account: ExchangeAccount) -> dict[str, object]:
+    return {
+        "id": account.pk,
+        "label": account.label,
+        "venue_label": account.get_venue_display(),
+        "environment_label": account.get_environment_display(),
+        "api_key_masked": _mask(account.api_key),
+        "api_secret_masked": _secret_mask(account),
+        "created_at": account.created_at.isoformat(),
+    }
+
+
+@login_required
+@require_GET
+def settings_page(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    tokens = token_list(user=user)
+    accounts = ExchangeAccount.objects.filter(owner=user).order_by("id")
+    return page(
+        request,
+        "settings/index",
+        {
+            "tokens": [
+                {
+                    "id": t.pk,
+                    "name": t.name,
+                    "prefix": t.prefix,
+                    "created_at": t.created_at.isoformat(),
+                    "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+                    "revoked": t.revoked_at is not None,
+                }
+                for t in tokens
+            ],
+            # The clear token exists only in this one answer after creating it.
+            "new_token": request.session.pop(_NEW_TOKEN_KEY, None),
+            "accounts": [_account_json(a) for a in accounts],
+            "environments": [
+                {"value": e.value, "label": e.label}
+                for e in Environment
+                if e != Environment.PRODUCTION
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def token_new(request: HttpRequest) -> HttpResponse:
+    try:
+        _, raw = token_create(user=current_user(request), name=field(form_data(request), "name"))
+    except TokenError as exc:
+        return back_with_errors(request, "/settings", {"token": f"Not created: {exc}."})
+    request.session[_NEW_TOKEN_KEY] = raw
+    return see_other("/settings")
+
+
+@login_required
+@require_POST
+def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    user = current_user(request)
+    # Only the person's own tokens exist for them here (an admin revokes others' from the CLI).
+    if not any(t.pk == token_id for t in token_list(user=user)):
+        raise Http404("no such token")
+    token_revoke(token_id=token_id, actor=user)
+    messages.success(request, "Token revoked.")
+    return see_other("/settings")
+
+
+@login_required
+@require_POST
+def account_new(request: HttpRequest) -> HttpResponse:
+    from egis.venues.accounts import account_create
+
+    data = form_data(request)
+    try:
+        account_create(
+            owner=current_user(request),
+            venue=Venue.BINANCE_FUTURES,
+            environment=field(data, "environment"),
+            api_key=field(data, "api_key"),
+            api_secret=field(data, "api_secret"),
+            label=field(data, "label"),
+        )
+    except UserFacingError as exc:
+        return back_with_errors(request, "/settings", {"account": f"Not added: {exc}."})
+    messages.success(request, "Exchange account added. Its secret is stored encrypted.")
+    return see_other("/settings")

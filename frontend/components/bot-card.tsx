@@ -1,0 +1,84 @@
+import { Link } from "@inertiajs/react";
+import { OctagonAlert, TriangleAlert } from "lucide-react";
+
+import { BudgetBar } from "@/components/budget-bar";
+import { Money } from "@/components/money";
+import { Badge } from "@/components/ui/badge";
+import type { BotSummary } from "@/types";
+
+export function VenueBadge({ venue, label }: { venue: string; label: string }) {
+  return <Badge tone={venue === "paper" ? "neutral" : "accent"}>{label}</Badge>;
+}
+
+export function BotAlerts({ bot }: { bot: Pick<BotSummary, "halted_reason" | "open_incidents" | "is_active"> }) {
+  return (
+    <>
+      {bot.halted_reason && (
+        <div role="alert" className="flex items-start gap-2 rounded-lg border border-[#7f2a2a] bg-[#2a1010] p-3 text-sm text-[#fecaca]">
+          <OctagonAlert className="mt-0.5 size-4 shrink-0" aria-hidden />
+          <span>
+            <strong className="font-semibold">Halted</strong>: new opens are refused, closes still work.{" "}
+            {bot.halted_reason}
+          </span>
+        </div>
+      )}
+      {bot.open_incidents > 0 && (
+        <div role="alert" className="flex items-start gap-2 rounded-lg border border-[#6b5210] bg-[#2a2008] p-3 text-sm text-[#fde68a]">
+          <TriangleAlert className="mt-0.5 size-4 shrink-0" aria-hidden />
+          <span>
+            <strong className="font-semibold">Needs reconciliation</strong>: {bot.open_incidents} open
+            incident{bot.open_incidents === 1 ? "" : "s"}.
+          </span>
+        </div>
+      )}
+    </>
+  );
+}
+
+export function BotCard({ bot }: { bot: BotSummary }) {
+  return (
+    <Link
+      href={`/bots/${bot.id}`}
+      className="block rounded-xl border border-border bg-surface p-4 transition-colors hover:border-[#3a424e]"
+      data-testid={`bot-card-${bot.id}`}
+    >
+      <div className="mb-3 flex items-start justify-between gap-3">
+        <div className="min-w-0">
+          <div className="truncate text-base font-semibold">{bot.name}</div>
+          <div className="mt-1 flex flex-wrap items-center gap-1.5 text-sm text-muted">
+            <VenueBadge venue={bot.venue} label={bot.venue_label} />
+            <span className="num">{bot.symbol}</span>
+            {bot.owner && <span>· {bot.owner}</span>}
+            {!bot.is_active && <Badge>Inactive</Badge>}
+          </div>
+        </div>
+        <div className="text-right text-sm">
+          <div className="text-xs text-muted">Open</div>
+          <div className="num font-semibold">{bot.open_positions}</div>
+        </div>
+      </div>
+      <div className="space-y-2">
+        <BotAlerts bot={bot} />
+      </div>
+      <div className="mt-3">
+        <BudgetBar budget={bot.budget} />
+      </div>
+      <dl className="mt-3 grid grid-cols-2 gap-2 border-t border-border pt-3 text-sm">
+        <div>
+          <dt className="text-xs text-muted">Realized PnL</dt>
+          <dd><Money value={bot.realized_pnl_usd} pnl className="font-medium" /></dd>
+        </div>
+        <div className="text-right">
+          <dt className="text-xs text-muted">Unrealized PnL</dt>
+          <dd>
+            {bot.unrealized_pnl_usd === null ? (
+              <span className="text-muted">no price</span>
+            ) : (
+              <Money value={bot.unrealized_pnl_usd} pnl className="font-medium" />
+            )}
+          </dd>
+        </div>
+      </dl>
+    </Link>
+  );
+}

@@ -1,0 +1,69 @@
+import { useForm } from "@inertiajs/react";
+
+import { Button } from "@/components/ui/button";
+import { Card, CardHeader, CardTitle } from "@/components/ui/card";
+import { FieldError, Input, Label } from "@/components/ui/input";
+import { Segmented } from "@/components/ui/segmented";
+import { useShared } from "@/hooks/use-shared";
+
+type Side = "long" | "short";
+
+export function OpenPositionForm({ botId, disabledReason }: { botId: number; disabledReason: string }) {
+  const { errors } = useShared();
+  const form = useForm<{ side: Side; size_usd: string }>({ side: "long", size_usd: "" });
+  const orderError = errors.order;
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Open a position</CardTitle>
+      </CardHeader>
+      <form
+        className="space-y-3"
+        onSubmit={(event) => {
+          event.preventDefault();
+          form.post(`/bots/${botId}/orders/open`, {
+            preserveScroll: true,
+            onSuccess: () => form.reset("size_usd"),
+          });
+        }}
+      >
+        <Segmented<Side>
+          label="Side"
+          value={form.data.side}
+          onChange={(side) => form.setData("side", side)}
+          options={[
+            { value: "long", label: "Long", activeClass: "bg-[#14532d] text-[#dcfce7]" },
+            { value: "short", label: "Short", activeClass: "bg-[#7f1d1d] text-[#fee2e2]" },
+          ]}
+        />
+        <div>
+          <Label htmlFor="size_usd">Amount (USD)</Label>
+          <div className="flex gap-2">
+            <div className="relative flex-1">
+              <span className="pointer-events-none absolute top-1/2 left-3 -translate-y-1/2 text-muted" aria-hidden>
+                $
+              </span>
+              <Input
+                id="size_usd"
+                name="size_usd"
+                inputMode="decimal"
+                autoComplete="off"
+                placeholder="10.00"
+                className="num pl-7"
+                value={form.data.size_usd}
+                aria-invalid={Boolean(errors.size_usd || orderError)}
+                aria-describedby="open-error"
+                onChange={(e) => form.setData("size_usd", e.target.value)}
+              />
+            </div>
+            <Button type="submit" pending={form.processing} disabled={Boolean(disabledReason)} className="min-w-24">
+              {form.processing ? "Opening…" : "Open"}
+            </Button>
+          </div>
+          <FieldError id="open-error" message={errors.size_usd || orderError} />
+          {disabledReason && <p className="mt-1.5 text-sm text-muted">{disabledReason}</p>}
+        </div>
+      </form>
+    </Card>
+  );
+}

@@ -1,0 +1,54 @@
+import { Area, AreaChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+
+import { Card, CardHeader, CardTitle } from "@/components/ui/card";
+import { formatUsd } from "@/lib/money";
+import type { PnlPoint } from "@/types";
+
+/** Cumulative realized PnL (net of fees) per closed position, as the server summed it. */
+export function PnlChart({ points }: { points: PnlPoint[] }) {
+  // Numbers only for plotting: the labels show the server's exact strings.
+  const data = points.map((p, i) => ({ n: i + 1, y: Number(p.cumulative_usd), label: p.cumulative_usd, pnl: p.pnl_usd, id: p.position_id }));
+  const last = points.length ? points[points.length - 1].cumulative_usd : "0";
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Realized PnL</CardTitle>
+        <span className="num text-sm text-muted">{formatUsd(last, { signed: true })}</span>
+      </CardHeader>
+      {data.length < 2 ? (
+        <p className="flex h-32 items-center justify-center rounded-lg border border-dashed border-border text-sm text-muted">
+          {data.length === 0 ? "No closed positions yet." : "The chart starts after two closed positions."}
+        </p>
+      ) : (
+        <div className="h-44" role="img" aria-label={`Cumulative realized PnL, now ${formatUsd(last)}`}>
+          <ResponsiveContainer width="100%" height="100%">
+            <AreaChart data={data} margin={{ top: 4, right: 4, bottom: 0, left: 0 }}>
+              <defs>
+                <linearGradient id="pnlFill" x1="0" y1="0" x2="0" y2="1">
+                  <stop offset="0%" stopColor="#4f7ee6" stopOpacity={0.35} />
+                  <stop offset="100%" stopColor="#4f7ee6" stopOpacity={0} />
+                </linearGradient>
+              </defs>
+              <CartesianGrid stroke="#2a3039" strokeDasharray="3 3" vertical={false} />
+              <XAxis dataKey="n" tick={{ fill: "#9ba4b0", fontSize: 11 }} tickLine={false} axisLine={false} />
+              <YAxis
+                width={56}
+                tick={{ fill: "#9ba4b0", fontSize: 11 }}
+                tickLine={false}
+                axisLine={false}
+                tickFormatter={(v: number) => formatUsd(String(v))}
+              />
+              <Tooltip
+                contentStyle={{ background: "#13161b", border: "1px solid #2a3039", borderRadius: 8 }}
+                labelStyle={{ color: "#9ba4b0" }}
+                formatter={(_value, _name, item) => [formatUsd((item.payload as { label: string }).label), "Cumulative"]}
+                labelFormatter={(n) => `Close #${n}`}
+              />
+              <Area type="monotone" dataKey="y" stroke="#4f7ee6" strokeWidth={2} fill="url(#pnlFill)" isAnimationActive={false} />
+            </AreaChart>
+          </ResponsiveContainer>
+        </div>
+      )}
+    </Card>
+  );
+}

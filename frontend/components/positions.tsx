@@ -1,0 +1,115 @@
+import { Link, router } from "@inertiajs/react";
+import * as React from "react";
+
+import { ConfirmDialog } from "@/components/confirm-dialog";
+import { Money, SizeWithHint } from "@/components/money";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { formatUsd } from "@/lib/money";
+import { formatDateTime } from "@/lib/utils";
+import type { Paginated, PositionRow } from "@/types";
+
+export function SideBadge({ side }: { side: "long" | "short" }) {
+  return <Badge tone={side === "long" ? "gain" : "danger"}>{side === "long" ? "Long" : "Short"}</Badge>;
+}
+
+function Figure({ label, children, right = false }: { label: string; children: React.ReactNode; right?: boolean }) {
+  return (
+    <div className={right ? "text-right" : undefined}>
+      <dt className="text-xs text-muted">{label}</dt>
+      <dd className="num text-sm">{children}</dd>
+    </div>
+  );
+}
+
+export function OpenPositionRow({ botId, position }: { botId: number; position: PositionRow }) {
+  const [pending, setPending] = React.useState(false);
+  const close = (done: () => void) => {
+    setPending(true);
+    router.post(
+      `/bots/${botId}/positions/${position.id}/close`,
+      {},
+      { preserveScroll: true, onFinish: () => { setPending(false); done(); } },
+    );
+  };
+  const opening = position.qty === "0";
+  return (
+    <li className="rounded-lg border border-border bg-bg p-3" data-testid={`open-position-${position.id}`}>
+      <div className="flex items-start justify-between gap-3">
+        <div className="flex flex-wrap items-center gap-2">
+          <SideBadge side={position.side} />
+          <SizeWithHint size={position.size_usd} requested={position.requested_size_usd} />
+          {position.closing && <Badge tone="warn">Closing…</Badge>}
+          {opening && <Badge tone="warn">Opening…</Badge>}
+        </div>
+        <ConfirmDialog
+          title={`Close position #${position.id}?`}
+          description={`A reduce-only market order sells back ${position.qty} ${position.symbol} (${formatUsd(position.size_usd)}) at the venue's price.`}
+          confirmLabel="Close position"
+          pending={pending}
+          onConfirm={close}
+          trigger={
+            <Button variant="secondary" size="sm" disabled={position.closing || opening} pending={pending}>
+              Close
+            </Button>
+          }
+        />
+      </div>
+      <dl className="mt-3 grid grid-cols-2 gap-x-3 gap-y-2 sm:grid-cols-4">
+        <Figure label="Qty">{position.qty}</Figure>
+        <Figure label="Entry" right>{position.entry_price ?? "—"}</Figure>
+        <Figure label="Mark">{position.mark_price ?? "—"}</Figure>
+        <Figure label="Unrealized" right>
+          {position.unrealized_pnl_usd == null ? "—" : <Money value={position.unrealized_pnl_usd} pnl />}
+        </Figure>
+      </dl>
+    </li>
+  );
+}
+
+export function ClosedPositions({ botId, closed }: { botId: number; closed: Paginated<PositionRow> }) {
+  if (closed.total === 0) {
+    return <p className="text-sm text-muted">No closed positions yet.</p>;
+  }
+  return (
+    <div>
+      <ul className="divide-y divide-border" data-testid="closed-positions">
+        {closed.items.map((p) => (
+          <li key={p.id} className="flex items-center justify-between gap-3 py-2.5">
+            <div className="min-w-0">
+              <div className="flex items-center gap-2">
+                <SideBadge side={p.side} />
+                <SizeWithHint size={p.size_usd} requested={p.requested_size_usd} />
+                {p.status === "cancelled" && <Badge>Cancelled</Badge>}
+              </div>
+              <div className="num mt-1 text-xs text-muted">
+                #{p.id} · {p.entry_price ?? "—"} → {p.exit_price ?? "—"} · {formatDateTime(p.closed_at)}
+              </div>
+            </div>
+            <div className="text-right">
+              <Money value={p.net_realized_pnl_usd} pnl className="text-sm font-medium" />
+              <div className="num text-xs text-muted">fees {formatUsd(p.fees_usd)}</div>
+            </div>
+          </li>
+        ))}
+      </ul>
+      {closed.pages > 1 && (
+        <nav aria-label="Closed positions pages" className="mt-3 flex items-center justify-between text-sm">
+          {closed.page > 1 ? (
+            <Link preserveScroll href={`/bots/${botId}?page=${closed.page - 1}`} className="inline-flex min-h-11 items-center rounded-lg px-3 text-fg hover:bg-surface-2">
+              ‹ Newer
+            </Link>
+          ) : <span />}
+          <span className="num text-muted">
+            Page {closed.page} of {closed.pages}
+          </span>
+          {closed.page < closed.pages ? (
+            <Link preserveScroll href={`/bots/${botId}?page=${closed.page + 1}`} className="inline-flex min-h-11 items-center rounded-lg px-3 text-fg hover:bg-surface-2">
+              Older ›
+            </Link>
+          ) : <span />}
+        </nav>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,67 @@
+import { Slot } from "@radix-ui/react-slot";
+import { cva, type VariantProps } from "class-variance-authority";
+import { Loader2 } from "lucide-react";
+import * as React from "react";
+
+import { cn } from "@/lib/utils";
+
+const buttonVariants = cva(
+  "inline-flex min-h-11 items-center justify-center gap-2 rounded-lg px-4 text-sm font-medium transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-[#8fb0ff] disabled:pointer-events-none disabled:opacity-60 select-none",
+  {
+    variants: {
+      variant: {
+        primary: "bg-accent text-accent-fg hover:bg-accent-hover",
+        secondary: "border border-border bg-surface-2 text-fg hover:bg-[#222831]",
+        ghost: "text-fg hover:bg-surface-2",
+        danger: "bg-danger text-white hover:bg-danger-hover",
+        "danger-outline": "border border-[#7f2a2a] text-[#fca5a5] hover:bg-[#2a1414]",
+      },
+      size: {
+        md: "",
+        sm: "min-h-11 px-3 text-sm",
+        icon: "size-11 px-0",
+        block: "w-full",
+      },
+    },
+    defaultVariants: { variant: "primary", size: "md" },
+  },
+);
+
+export interface ButtonProps
+  extends React.ButtonHTMLAttributes<HTMLButtonElement>,
+    VariantProps<typeof buttonVariants> {
+  asChild?: boolean;
+  pending?: boolean;
+}
+
+export function Button({
+  className,
+  variant,
+  size,
+  asChild = false,
+  pending = false,
+  disabled,
+  children,
+  ...props
+}: ButtonProps) {
+  const Comp = asChild ? Slot : "button";
+  return (
+    <Comp
+      className={cn(buttonVariants({ variant, size }), className)}
+      disabled={asChild ? undefined : disabled || pending}
+      aria-busy={pending || undefined}
+      {...props}
+    >
+      {asChild ? (
+        children
+      ) : (
+        <>
+          {pending && <Loader2 className="size-4 animate-spin" aria-hidden />}
+          {children}
+        </>
+      )}
+    </Comp>
+  );
+}
+
+export { buttonVariants };

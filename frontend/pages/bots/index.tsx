@@ -1,0 +1,44 @@
+import { Head, Link } from "@inertiajs/react";
+import { Plus } from "lucide-react";
+
+import { BotCard } from "@/components/bot-card";
+import { Button } from "@/components/ui/button";
+import { AppLayout } from "@/layouts/app-layout";
+import type { BotSummary } from "@/types";
+
+export default function BotsIndex({ bots }: { bots: BotSummary[] }) {
+  return (
+    <AppLayout
+      title="Bots"
+      section="bots"
+      action={
+        bots.length > 0 ? (
+          <Button asChild size="sm" variant="secondary">
+            <Link href="/bots/new">
+              <Plus className="size-4" aria-hidden /> New bot
+            </Link>
+          </Button>
+        ) : undefined
+      }
+    >
+      <Head title="Bots · Egis" />
+      {bots.length === 0 ? (
+        <div className="rounded-xl border border-dashed border-border p-8 text-center">
+          <p className="text-base font-semibold">No bots yet</p>
+          <p className="mt-1 text-sm text-muted">A bot trades one symbol with its own USD budget.</p>
+          <Button asChild className="mt-4">
+            <Link href="/bots/new">
+              <Plus className="size-4" aria-hidden /> Create bot
+            </Link>
+          </Button>
+        </div>
+      ) : (
+        <div className="grid gap-4 xl:grid-cols-2">
+          {bots.map((bot) => (
+            <BotCard key={bot.id} bot={bot} />
+          ))}
+        </div>
+      )}
+    </AppLayout>
+  );
+}

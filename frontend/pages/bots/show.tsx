@@ -1,0 +1,90 @@
+import { Head } from "@inertiajs/react";
+
+import { BotAlerts, VenueBadge } from "@/components/bot-card";
+import { BotSettings } from "@/components/bot-settings";
+import { BudgetCard } from "@/components/budget-card";
+import { Money } from "@/components/money";
+import { OpenPositionForm } from "@/components/open-position-form";
+import { PaperSyncSheet } from "@/components/paper-sync-sheet";
+import { PnlChart } from "@/components/pnl-chart";
+import { ClosedPositions, OpenPositionRow } from "@/components/positions";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardHeader, CardTitle } from "@/components/ui/card";
+import { AppLayout } from "@/layouts/app-layout";
+import type { BotSummary, BudgetFigures, Paginated, PnlPoint, PositionRow } from "@/types";
+
+interface Props {
+  bot: BotSummary & { leverage: number; status_label: string; open_disabled_reason: string };
+  budget: BudgetFigures;
+  budget_trace: string[] | null;
+  open_positions: PositionRow[];
+  closed: Paginated<PositionRow>;
+  archivable: PositionRow[];
+  pnl_series: PnlPoint[];
+  can_archive: boolean;
+  paper_sync: boolean;
+}
+
+export default function BotShow(props: Props) {
+  const { bot } = props;
+  return (
+    <AppLayout title={bot.name} section="bots" back={{ href: "/", label: "Bots" }}>
+      <Head title={`${bot.name} · Egis`} />
+      <section aria-label="Bot" className="space-y-2">
+        <div className="flex flex-wrap items-center gap-2 text-sm text-muted">
+          <VenueBadge venue={bot.venue} label={bot.venue_label} />
+          <span className="num text-fg">{bot.symbol}</span>
+          <span>· {bot.leverage}x</span>
+          {bot.owner && <span>· owner {bot.owner}</span>}
+          <Badge tone={bot.halted_reason ? "danger" : bot.is_active ? "gain" : "neutral"}>{bot.status_label}</Badge>
+        </div>
+        <BotAlerts bot={bot} />
+      </section>
+
+      <BudgetCard budget={props.budget} trace={props.budget_trace} />
+
+      <OpenPositionForm botId={bot.id} disabledReason={bot.open_disabled_reason} />
+
+      <Card>
+        <CardHeader className="flex-wrap">
+          <CardTitle>Positions</CardTitle>
+          {props.paper_sync && <PaperSyncSheet botId={bot.id} />}
+        </CardHeader>
+        <div className="mb-2 flex items-baseline justify-between text-sm">
+          <h3 className="font-medium">Open ({props.open_positions.length})</h3>
+          {bot.unrealized_pnl_usd != null && props.open_positions.length > 0 && (
+            <span className="text-muted">
+              Unrealized <Money value={bot.unrealized_pnl_usd} pnl />
+            </span>
+          )}
+        </div>
+        {props.open_positions.length === 0 ? (
+          <p className="mb-4 text-sm text-muted">No open positions.</p>
+        ) : (
+          <ul className="mb-4 space-y-2">
+            {props.open_positions.map((p) => (
+              <OpenPositionRow key={p.id} botId={bot.id} position={p} />
+            ))}
+          </ul>
+        )}
+        <div className="mb-1 flex items-baseline justify-between border-t border-border pt-3 text-sm">
+          <h3 className="font-medium">Closed ({props.closed.total})</h3>
+          <span className="text-muted">
+            Realized <Money value={bot.realized_pnl_usd} pnl />
+          </span>
+        </div>
+        <ClosedPositions botId={bot.id} closed={props.closed} />
+      </Card>
+
+      <PnlChart points={props.pnl_series} />
+
+      <BotSettings
+        botId={bot.id}
+        botName={bot.name}
+        openPositions={props.open_positions.length}
+        archivable={props.archivable}
+        canArchive={props.can_archive}
+      />
+    </AppLayout>
+  );
+}

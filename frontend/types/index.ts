@@ -1,0 +1,134 @@
+// Props the Django views send. Money and quantities are exact decimal strings.
+
+export type Money = string;
+
+export interface AuthUser {
+  id: number;
+  username: string;
+  role: "admin" | "user";
+  is_admin: boolean;
+}
+
+export interface FlashMessage {
+  level: string;
+  message: string;
+}
+
+export interface SharedProps {
+  auth: { user: AuthUser | null };
+  nav: { open_incidents: number };
+  flash: FlashMessage[];
+  errors: Record<string, string>;
+  [key: string]: unknown;
+}
+
+export interface BudgetFigures {
+  initial_budget_usd: Money;
+  reserved_usd: Money;
+  available_usd: Money;
+  reserved_pct: string; // share of the initial budget, for the bar's width only
+}
+
+export interface BotSummary {
+  id: number;
+  name: string;
+  venue: "paper" | "binance_futures";
+  venue_label: string;
+  symbol: string;
+  owner: string | null; // only sent to admins
+  is_active: boolean;
+  halted_reason: string;
+  open_incidents: number;
+  open_positions: number;
+  budget: BudgetFigures;
+  realized_pnl_usd: Money;
+  unrealized_pnl_usd: Money | null;
+}
+
+export interface PositionRow {
+  id: number;
+  side: "long" | "short";
+  status: "open" | "closed" | "cancelled";
+  symbol: string;
+  size_usd: Money;
+  requested_size_usd: Money;
+  qty: string;
+  entry_price: string | null;
+  exit_price: string | null;
+  mark_price?: string | null;
+  unrealized_pnl_usd?: Money | null;
+  realized_pnl_usd: Money;
+  net_realized_pnl_usd: Money;
+  fees_usd: Money;
+  closing: boolean;
+  opened_at: string | null;
+  closed_at: string | null;
+  archived: boolean;
+}
+
+export interface Paginated<T> {
+  items: T[];
+  page: number;
+  pages: number;
+  total: number;
+}
+
+export interface PnlPoint {
+  position_id: number;
+  closed_at: string;
+  pnl_usd: Money;
+  cumulative_usd: Money;
+}
+
+export interface BudgetTrace {
+  steps: string[];
+}
+
+export interface SyncChange {
+  action: string;
+  symbol: string;
+  field?: string;
+  before: string | null;
+  after: string | null;
+  detail?: string;
+}
+
+export interface SyncResult {
+  applied: boolean;
+  changes: SyncChange[];
+  counts: Record<string, number>;
+  message: string;
+}
+
+export interface Incident {
+  id: number;
+  kind: string;
+  kind_label: string;
+  bot: { id: number; name: string } | null;
+  client_order_id: string;
+  venue_order_id: string;
+  intent: string;
+  error: string;
+  payload: string;
+  status: string;
+  created_at: string;
+}
+
+export interface ExchangeAccountRow {
+  id: number;
+  label: string;
+  venue_label: string;
+  environment_label: string;
+  api_key_masked: string;
+  api_secret_masked: string;
+  created_at: string;
+}
+
+export interface UserRow {
+  id: number;
+  username: string;
+  role: "admin" | "user";
+  is_active: boolean;
+  is_self: boolean;
+  bots: number;
+}
