@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "egis.venues.paper",
     "egis.bots",
     "egis.ledger",
+    "egis.execution",
     "egis.cli",
     "huey.contrib.djhuey",
     "ninja",  # serves the API docs' assets locally (no CDN, CSP-friendly)
@@ -190,6 +191,14 @@ EGIS_PAPER_TAKER_FEE_RATE = Decimal(os.environ.get("EGIS_PAPER_TAKER_FEE_RATE", 
 EGIS_PAPER_FILL_RATIO = Decimal(os.environ.get("EGIS_PAPER_FILL_RATIO", "1"))
 EGIS_JOURNAL_PATH = Path(os.environ.get("EGIS_JOURNAL_PATH", DATA_DIR / "journal.jsonl"))
 EGIS_ALLOW_PRODUCTION = env_bool("EGIS_ALLOW_PRODUCTION", False)
+# Recovery of in-flight orders (egis.execution.recovery): an order still `submitting` or `unknown`
+# this long after it was written is looked up at its venue by client order id. "Not found" releases
+# its hold only after that many answers spread over the grace period (a venue can lag right after
+# placing); a fate still undecided after EGIS_RECOVERY_ESCALATE_S becomes a pending reconciliation.
+EGIS_RECOVERY_TIMEOUT_S = int(os.environ.get("EGIS_RECOVERY_TIMEOUT_S", "30"))
+EGIS_RECOVERY_NOT_FOUND_ATTEMPTS = int(os.environ.get("EGIS_RECOVERY_NOT_FOUND_ATTEMPTS", "3"))
+EGIS_RECOVERY_NOT_FOUND_GRACE_S = int(os.environ.get("EGIS_RECOVERY_NOT_FOUND_GRACE_S", "60"))
+EGIS_RECOVERY_ESCALATE_S = int(os.environ.get("EGIS_RECOVERY_ESCALATE_S", "300"))
 
 HUEY = {
     "huey_class": "huey.SqliteHuey",

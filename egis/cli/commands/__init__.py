@@ -7,4 +7,7 @@ GROUPS = [
     "egis.cli.commands.orders",
     "egis.cli.commands.demo",
     "egis.cli.commands.tokens",
+    "egis.cli.commands.recovery",
+    "egis.cli.commands.reconcile",
+    "egis.cli.commands.reconciliations",
 ]

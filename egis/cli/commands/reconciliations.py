@@ -1,0 +1,78 @@
+"""`egis reconciliations list|show|resolve`: the pending reconciliation workflow."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+from types import SimpleNamespace
+from typing import Any
+
+from egis.cli.commands.base import get_user, leaf
+from egis.execution.reconciliations import (
+    ACTIONS,
+    reconciliation_get,
+    reconciliation_json,
+    reconciliation_list,
+    reconciliation_resolve,
+)
+from egis.ledger.models import ReconciliationKind, ReconciliationStatus
+
+
+def _list(args: argparse.Namespace) -> dict[str, Any]:
+    rows = reconciliation_list(
+        status=None if args.all else ReconciliationStatus.OPEN, bot_id=args.bot, kind=args.kind
+    )
+    if args.json:
+        return {"reconciliations": [reconciliation_json(r) for r in rows]}
+    if not rows:
+        return {"reconciliations": "none open" if not args.all else "none"}
+    return {
+        "reconciliations": [
+            f"#{r.pk} {r.status} {r.kind} bot #{r.bot_id}"
+            + (f" order {r.client_order_id}" if r.client_order_id else "")
+            + f": {r.error[:120]}"
+            for r in rows
+        ]
+    }
+
+
+def _show(args: argparse.Namespace) -> dict[str, Any]:
+    return reconciliation_json(reconciliation_get(args.id), full=True)
+
+
+def _actor(username: str | None) -> Any:
+    if username:
+        return get_user(username)
+    # No Egis login on the command line: the audit names the operating-system user.
+    return SimpleNamespace(pk=None, username=f"cli:{getpass.getuser()}"[:80])
+
+
+def _resolve(args: argparse.Namespace) -> dict[str, Any]:
+    resolution = reconciliation_resolve(
+        reconciliation_id=args.id,
+        action=args.action,
+        reason=args.reason,
+        actor=_actor(args.actor),
+        price=args.price,
+        position_id=args.position,
+    )
+    return resolution.as_json()
+
+
+def register(subparsers: Any) -> None:
+    group = subparsers.add_parser(
+        "reconciliations", help="incidents that need a decision"
+    ).add_subparsers(dest="action_name", required=True)
+    list_cmd = leaf(group, "list", _list, "open pending reconciliations (--all: every one)")
+    list_cmd.add_argument("--all", action="store_true", help="resolved ones too")
+    list_cmd.add_argument("--bot", type=int, default=None, metavar="ID")
+    list_cmd.add_argument("--kind", default="", choices=["", *ReconciliationKind.values])
+    show = leaf(group, "show", _show, "one reconciliation with its payload and possible actions")
+    show.add_argument("id", type=int)
+    resolve = leaf(group, "resolve", _resolve, "resolve one with an explicit, audited action")
+    resolve.add_argument("id", type=int)
+    resolve.add_argument("--action", required=True, choices=list(ACTIONS))
+    resolve.add_argument("--reason", required=True, help="why: kept in the audit trail")
+    resolve.add_argument("--price", default=None, help="close-position: the price to close at")
+    resolve.add_argument("--position", type=int, default=None, metavar="ID")
+    resolve.add_argument("--actor", default=None, metavar="USERNAME", help="who decides")

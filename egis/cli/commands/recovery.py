@@ -1,0 +1,42 @@
+"""`egis recover`: import the journal, settle or release in-flight orders."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from egis.cli.commands.base import leaf
+from egis.execution.recovery import recover
+
+
+def _recover(args: argparse.Namespace) -> dict[str, Any]:
+    report = recover(timeout_s=args.timeout)
+    if args.json:
+        return report.as_json()
+    out: dict[str, Any] = {"summary": report.summary_line()}
+    if report.outcomes:
+        out["orders"] = [
+            f"{o.client_order_id} ({o.intent}, bot #{o.bot_id}): {o.action}, now {o.order_status}"
+            f" - {o.detail}"
+            + (f" [reconciliation #{o.reconciliation_id}]" if o.reconciliation_id else "")
+            for o in report.outcomes
+        ]
+    if report.journal and report.journal.imported:
+        out["imported_from_journal"] = [f"reconciliation #{pk}" for pk in report.journal.imported]
+    return out
+
+
+def register(subparsers: Any) -> None:
+    cmd = leaf(
+        subparsers,
+        "recover",
+        _recover,
+        "import the recovery journal and settle or release orders left in flight",
+    )
+    cmd.add_argument(
+        "--timeout",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="only orders older than this (default EGIS_RECOVERY_TIMEOUT_S)",
+    )

@@ -1,0 +1,312 @@
+"""In-flight recovery (pipeline step 4): decide the fate of orders the pipeline left in flight.
+
+An order still `submitting` or `unknown` after EGIS_RECOVERY_TIMEOUT_S (the process died, the
+venue timed out, the database was locked) is looked up at its venue by client order id:
+
+- the venue reports it: book the report through the normal settle code (`settle_order`);
+- the venue says it does not exist: that can be lag right after placing, so the hold is released
+  (`release_order`, status `failed`) only after EGIS_RECOVERY_NOT_FOUND_ATTEMPTS such answers
+  spread over EGIS_RECOVERY_NOT_FOUND_GRACE_S; the count and first sighting live in the order's
+  `venue_response["recovery"]`;
+- anything else (the venue is unreachable, the order keeps working, the report cannot be booked)
+  becomes a pending reconciliation of kind `unknown_order` once the order is older than
+  EGIS_RECOVERY_ESCALATE_S.
+
+Safe from several workers at once: settle and release are compare-and-set on the order status,
+so the second worker finds the order settled and does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from egis.bots.models import Bot
+from egis.core.money import plain
+from egis.execution.incidents import incident_record
+from egis.execution.journal import JournalImport, journal_import
+from egis.ledger.models import (
+    IN_FLIGHT_ORDER_STATUSES,
+    Order,
+    OrderStatus,
+    PendingReconciliation,
+    ReconciliationKind,
+    ReconciliationStatus,
+)
+from egis.ledger.settle import release_order, settle_order
+from egis.venues.base import OrderNotFound, VenueAdapter
+from egis.venues.registry import venue_for
+
+logger = logging.getLogger("egis.recovery")
+
+VenueFactory = Callable[[Bot], VenueAdapter]
+
+SETTLED = "settled"
+RELEASED = "released"
+ALREADY_SETTLED = "already_settled"
+WAITING = "waiting"
+ESCALATED = "escalated"
+
+# Incidents about an order's unbooked fate: once the order is booked there is nothing to decide.
+ORDER_FATE_KINDS = (ReconciliationKind.DB_FAILED_AFTER_VENUE, ReconciliationKind.UNKNOWN_ORDER)
+
+
+@dataclass(frozen=True)
+class RecoveryOutcome:
+    order_id: int
+    client_order_id: str
+    bot_id: int
+    intent: str
+    action: str
+    detail: str
+    order_status: str
+    reconciliation_id: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "order_id": self.order_id,
+            "client_order_id": self.client_order_id,
+            "bot_id": self.bot_id,
+            "intent": self.intent,
+            "action": self.action,
+            "order_status": self.order_status,
+            "detail": self.detail,
+            "reconciliation_id": self.reconciliation_id,
+        }
+
+
+@dataclass
+class RecoveryReport:
+    journal: JournalImport | None = None
+    outcomes: list[RecoveryOutcome] = field(default_factory=list)
+    incidents_closed: list[int] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        counts = {a: 0 for a in (SETTLED, RELEASED, ALREADY_SETTLED, WAITING, ESCALATED)}
+        for outcome in self.outcomes:
+            counts[outcome.action] += 1
+        return counts
+
+    def summary_line(self) -> str:
+        c = self.counts()
+        parts = [
+            f"{len(self.outcomes)} in-flight orders examined: {c[SETTLED]} settled, "
+            f"{c[RELEASED]} released, {c[WAITING]} waiting, {c[ESCALATED]} need a decision"
+        ]
+        if self.journal is not None:
+            parts.append(self.journal.summary_line())
+        if self.incidents_closed:
+            parts.append(f"{len(self.incidents_closed)} incidents closed as booked")
+        return "; ".join(parts)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary_line(),
+            "counts": self.counts(),
+            "orders": [o.as_json() for o in self.outcomes],
+            "journal": self.journal.as_json() if self.journal else None,
+            "incidents_closed": self.incidents_closed,
+        }
+
+
+def _outcome(
+    order: Order, action: str, detail: str, reconciliation_id: int | None = None
+) -> RecoveryOutcome:
+    status = Order.objects.filter(pk=order.pk).values_list("status", flat=True).first()
+    return RecoveryOutcome(
+        order_id=order.pk,
+        client_order_id=order.client_order_id,
+        bot_id=order.bot_id,
+        intent=order.intent,
+        action=action,
+        detail=detail,
+        order_status=status or order.status,
+        reconciliation_id=reconciliation_id,
+    )
+
+
+def _open_incident_for(order: Order) -> PendingReconciliation | None:
+    return (
+        PendingReconciliation.objects.filter(order_id=order.pk, status=ReconciliationStatus.OPEN)
+        .order_by("id")
+        .first()
+    )
+
+
+def _undecided(order: Order, *, now: datetime, detail: str) -> RecoveryOutcome:
+    """Still no decision: wait, or past the escalation age raise (at most) one incident."""
+    age = now - order.created_at
+    if age < timedelta(seconds=settings.EGIS_RECOVERY_ESCALATE_S):
+        return _outcome(order, WAITING, detail)
+    incident = _open_incident_for(order) or incident_record(
+        kind=ReconciliationKind.UNKNOWN_ORDER,
+        bot_id=order.bot_id,
+        order_id=order.pk,
+        client_order_id=order.client_order_id,
+        venue_order_id=order.venue_order_id,
+        intent=order.intent,
+        payload={"position_id": order.position_id, "age_seconds": int(age.total_seconds())},
+        error=f"recovery could not decide the fate of {order.client_order_id}: {detail}",
+        dedupe_key=f"recovery:{order.client_order_id}",
+    )
+    return _outcome(order, ESCALATED, detail, incident.pk)
+
+
+def _count_not_found(order: Order, *, now: datetime) -> tuple[int, datetime] | None:
+    """Record one more "does not exist" answer; None if the order settled meanwhile."""
+    with transaction.atomic():
+        locked = (
+            Order.objects.select_for_update()
+            .filter(pk=order.pk, status__in=IN_FLIGHT_ORDER_STATUSES)
+            .first()
+        )
+        if locked is None:
+            return None
+        response = dict(locked.venue_response or {})
+        seen = dict(response.get("recovery") or {})
+        count = int(seen.get("not_found_count", 0)) + 1
+        first = seen.get("first_not_found_at") or now.isoformat()
+        seen.update(
+            not_found_count=count, first_not_found_at=first, last_not_found_at=now.isoformat()
+        )
+        response["recovery"] = seen
+        locked.venue_response = response
+        locked.save(update_fields=["venue_response", "updated_at"])
+        return count, datetime.fromisoformat(first)
+
+
+def _not_found(order: Order, *, now: datetime, code: int | None) -> RecoveryOutcome:
+    counted = _count_not_found(order, now=now)
+    if counted is None:
+        return _outcome(order, ALREADY_SETTLED, "settled by another worker meanwhile")
+    count, first = counted
+    attempts = settings.EGIS_RECOVERY_NOT_FOUND_ATTEMPTS
+    grace = timedelta(seconds=settings.EGIS_RECOVERY_NOT_FOUND_GRACE_S)
+    spread = now - first
+    if count < attempts or spread < grace:
+        return _outcome(
+            order,
+            WAITING,
+            f"not found at the venue ({count} of {attempts} answers over "
+            f"{int(spread.total_seconds())}s of {int(grace.total_seconds())}s grace)",
+        )
+    error = (
+        f"never placed: the venue answered 'does not exist' (code {code}) {count} times "
+        f"over {int(spread.total_seconds())}s"
+    )
+    result = release_order(order.pk, status=OrderStatus.FAILED, error=error, via="recovery")
+    if result.already_settled:
+        return _outcome(order, ALREADY_SETTLED, "settled by another worker meanwhile")
+    return _outcome(order, RELEASED, error)
+
+
+def recover_order(order: Order, *, now: datetime, venue_factory: VenueFactory) -> RecoveryOutcome:
+    try:
+        venue = venue_factory(order.bot)
+        report = venue.lookup_order(symbol=order.symbol, client_order_id=order.client_order_id)
+    except OrderNotFound as exc:
+        return _not_found(order, now=now, code=exc.code)
+    except Exception as exc:  # unreachable, misconfigured, or a bug: undecided, never a crash
+        return _undecided(order, now=now, detail=f"lookup failed: {type(exc).__name__}: {exc}")
+    try:
+        result = settle_order(order.pk, report, via="recovery")
+    except Exception as exc:
+        logger.exception("recovery could not book %s", order.client_order_id)
+        return _undecided(
+            order,
+            now=now,
+            detail=f"the venue reports {report.status} {plain(report.executed_qty)} but booking "
+            f"failed: {type(exc).__name__}: {exc}",
+        )
+    if result.already_settled:
+        return _outcome(order, ALREADY_SETTLED, "settled by another worker meanwhile")
+    if result.order.status == OrderStatus.UNKNOWN:
+        return _undecided(order, now=now, detail=f"still working at the venue ({report.status})")
+    return _outcome(
+        order,
+        SETTLED,
+        f"venue reports {report.status}: executed {plain(report.executed_qty)}",
+    )
+
+
+def recover_in_flight(
+    *,
+    now: datetime | None = None,
+    timeout_s: int | None = None,
+    venue_factory: VenueFactory = venue_for,
+    bot_id: int | None = None,
+) -> list[RecoveryOutcome]:
+    now = now or timezone.now()
+    timeout = settings.EGIS_RECOVERY_TIMEOUT_S if timeout_s is None else timeout_s
+    candidates = Order.objects.filter(
+        status__in=IN_FLIGHT_ORDER_STATUSES, created_at__lte=now - timedelta(seconds=timeout)
+    ).select_related("bot")
+    if bot_id is not None:
+        candidates = candidates.filter(bot_id=bot_id)
+    outcomes = []
+    for order in candidates.order_by("id"):
+        outcome = recover_order(order, now=now, venue_factory=venue_factory)
+        logger.info("recovery %s: %s (%s)", order.client_order_id, outcome.action, outcome.detail)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _report_agrees(incident: PendingReconciliation, order: Order) -> bool:
+    """A stored venue report (from the pipeline or the journal) must match what was booked."""
+    report = (incident.payload or {}).get("report")
+    if not isinstance(report, dict) or order.status not in (
+        OrderStatus.FILLED,
+        OrderStatus.PARTIALLY_FILLED,
+    ):
+        return True
+    return str(report.get("executed_qty")) == plain(order.executed_qty)
+
+
+def close_booked_incidents() -> list[int]:
+    """Close open incidents about an order's fate once that order has been booked.
+
+    The incident stays (nothing is deleted); its resolution and an audit event say what booked
+    it. An incident whose stored venue report disagrees with what was booked stays open.
+    """
+    from egis.execution.reconciliations import reconciliation_close
+
+    closed = []
+    incidents = PendingReconciliation.objects.filter(
+        status=ReconciliationStatus.OPEN, kind__in=ORDER_FATE_KINDS, order__isnull=False
+    ).select_related("order")
+    for incident in incidents.order_by("id"):
+        order = incident.order
+        assert order is not None
+        if order.status in IN_FLIGHT_ORDER_STATUSES or not _report_agrees(incident, order):
+            continue
+        done = reconciliation_close(
+            incident,
+            resolution="booked",
+            reason=f"order {order.client_order_id} was booked as {order.status} "
+            f"(executed {plain(order.executed_qty)}) through the normal settle code",
+            actor=None,
+        )
+        if done:
+            closed.append(incident.pk)
+    return closed
+
+
+def recover(
+    *,
+    now: datetime | None = None,
+    timeout_s: int | None = None,
+    venue_factory: VenueFactory = venue_for,
+) -> RecoveryReport:
+    """`egis recover`, the periodic job and worker start-up: journal import, then orders."""
+    report = RecoveryReport()
+    report.journal = journal_import()
+    report.outcomes = recover_in_flight(now=now, timeout_s=timeout_s, venue_factory=venue_factory)
+    report.incidents_closed = close_booked_incidents()
+    return report

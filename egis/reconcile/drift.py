@@ -1,0 +1,397 @@
+"""The drift check: the ledger's open quantity against the venue mirror, per account + symbol.
+
+Paper: each paper bot is its own account, so the scope is bot + symbol against `paper_positions`.
+Binance: the scope is exchange account + symbol (one-way mode nets every bot of the account),
+the sum of its bots' open quantities against `exchange_positions` after a sync.
+
+Orders still in flight are not drift: a scope with an order in flight is reported as such and
+judged again once it settles. Each difference becomes one open pending reconciliation of kind
+`drift` (a repeated check finds it again instead of writing a second one) and halts the bots of
+the scope for new opens. The check never edits the ledger.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from egis.bots.models import Bot
+from egis.core.choices import Venue
+from egis.core.money import plain
+from egis.execution.incidents import incident_record
+from egis.ledger.models import (
+    IN_FLIGHT_ORDER_STATUSES,
+    Order,
+    PendingReconciliation,
+    Position,
+    PositionSide,
+    PositionStatus,
+    ReconciliationKind,
+    ReconciliationStatus,
+)
+from egis.reconcile.paper import ReconcileError, paper_books_from_fills
+from egis.venues.models import ExchangeAccount, ExchangePosition
+from egis.venues.paper.models import PaperPosition, PaperPositionStatus
+
+logger = logging.getLogger("egis.drift")
+
+DRIFT_HALT_PREFIX = "drift: "
+
+OK = "ok"
+DRIFT = "drift"
+IN_FLIGHT = "in_flight"
+NO_MIRROR = "no_mirror"
+
+# Refreshes `exchange_positions` for one account; returns False when it could not.
+AccountSync = Callable[[ExchangeAccount], bool]
+
+
+def _signed(side: str, qty: Decimal) -> Decimal:
+    return -qty if side == PositionSide.SHORT else qty
+
+
+@dataclass
+class DriftItem:
+    venue: str
+    symbol: str
+    bot_ids: list[int]
+    account_id: int | None
+    ledger_qty: Decimal  # signed: > 0 long, < 0 short
+    venue_qty: Decimal | None  # signed; None when there is no mirror to compare with
+    status: str = OK
+    in_flight_orders: list[str] = field(default_factory=list)
+    positions: list[dict[str, Any]] = field(default_factory=list)
+    fills_qty: Decimal | None = None  # paper only: what the paper fills fold to
+    mirror_synced_at: str | None = None
+    reconciliation_id: int | None = None
+    hint: str = ""
+
+    @property
+    def scope(self) -> str:
+        if self.venue == Venue.PAPER:
+            return f"paper:bot:{self.bot_ids[0]}"
+        return f"{self.venue}:account:{self.account_id}"
+
+    def describe(self) -> str:
+        venue = "none" if self.venue_qty is None else plain(self.venue_qty)
+        where = (
+            f"bot #{self.bot_ids[0]}"
+            if self.venue == Venue.PAPER
+            else f"account #{self.account_id}"
+        )
+        return f"{where} {self.symbol}: ledger {plain(self.ledger_qty)} vs venue {venue}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "venue": self.venue,
+            "scope": self.scope,
+            "symbol": self.symbol,
+            "bot_ids": self.bot_ids,
+            "account_id": self.account_id,
+            "status": self.status,
+            "ledger_qty": plain(self.ledger_qty),
+            "venue_qty": None if self.venue_qty is None else plain(self.venue_qty),
+            "difference": None
+            if self.venue_qty is None
+            else plain(self.venue_qty - self.ledger_qty),
+            "fills_qty": None if self.fills_qty is None else plain(self.fills_qty),
+            "mirror_synced_at": self.mirror_synced_at,
+            "in_flight_orders": self.in_flight_orders,
+            "positions": self.positions,
+            "reconciliation_id": self.reconciliation_id,
+            "hint": self.hint,
+        }
+
+
+@dataclass
+class DriftReport:
+    items: list[DriftItem] = field(default_factory=list)
+    recorded: bool = True
+    sync_errors: list[str] = field(default_factory=list)
+
+    @property
+    def drift(self) -> list[DriftItem]:
+        return [item for item in self.items if item.status == DRIFT]
+
+    def summary_line(self) -> str:
+        counts = {s: 0 for s in (OK, DRIFT, IN_FLIGHT, NO_MIRROR)}
+        for item in self.items:
+            counts[item.status] += 1
+        head = "DRIFT FOUND" if counts[DRIFT] else "no drift"
+        return (
+            f"{head}: {len(self.items)} account+symbol checked, {counts[DRIFT]} drift, "
+            f"{counts[IN_FLIGHT]} waiting for in-flight orders, {counts[NO_MIRROR]} without mirror"
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "drift_found": bool(self.drift),
+            "summary": self.summary_line(),
+            "items": [item.as_json() for item in self.items],
+            "sync_errors": self.sync_errors,
+        }
+
+
+def _position_json(p: Position) -> dict[str, Any]:
+    return {"id": p.pk, "bot_id": p.bot_id, "side": p.side, "qty": plain(p.qty)}
+
+
+def _open_positions(bot_ids: Iterable[int]) -> list[Position]:
+    # qty 0 is a hold whose open is still in flight: nothing settled yet.
+    return list(
+        Position.objects.filter(bot_id__in=list(bot_ids), status=PositionStatus.OPEN, qty__gt=0)
+        .only("id", "bot_id", "symbol", "side", "qty")
+        .order_by("id")
+    )
+
+
+def _in_flight(bot_ids: Iterable[int]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    rows = Order.objects.filter(bot_id__in=list(bot_ids), status__in=IN_FLIGHT_ORDER_STATUSES)
+    for symbol, client_order_id in rows.order_by("id").values_list("symbol", "client_order_id"):
+        found.setdefault(symbol, []).append(client_order_id)
+    return found
+
+
+def _judge(item: DriftItem) -> None:
+    if item.in_flight_orders:
+        item.status = IN_FLIGHT
+    elif item.venue_qty is None:
+        item.status = NO_MIRROR
+    else:
+        item.status = DRIFT if item.venue_qty != item.ledger_qty else OK
+
+
+def paper_items(bot: Bot) -> list[DriftItem]:
+    positions = _open_positions([bot.pk])
+    in_flight = _in_flight([bot.pk])
+    mirror = {
+        row.symbol: _signed(row.side, row.qty)
+        for row in PaperPosition.objects.filter(bot_id=bot.pk, status=PaperPositionStatus.OPEN)
+    }
+    fills = {symbol: state.net_qty for symbol, state in paper_books_from_fills(bot.pk).items()}
+    symbols = {bot.symbol, *mirror, *(p.symbol for p in positions)}
+    symbols |= {symbol for symbol, qty in fills.items() if qty != 0}
+    items = []
+    for symbol in sorted(symbols):
+        mine = [p for p in positions if p.symbol == symbol]
+        item = DriftItem(
+            venue=Venue.PAPER,
+            symbol=symbol,
+            bot_ids=[bot.pk],
+            account_id=None,
+            ledger_qty=sum((_signed(p.side, p.qty) for p in mine), Decimal(0)),
+            venue_qty=mirror.get(symbol, Decimal(0)),
+            in_flight_orders=in_flight.get(symbol, []),
+            positions=[_position_json(p) for p in mine],
+            fills_qty=fills.get(symbol, Decimal(0)),
+        )
+        _judge(item)
+        if item.status == DRIFT:
+            if item.fills_qty == item.ledger_qty:
+                item.hint = (
+                    "the paper book is stale (its fills agree with the ledger): run "
+                    f"`egis reconcile-paper-positions --bot {bot.pk} --confirm`, then resolve "
+                    "with --action acknowledge"
+                )
+            else:
+                item.hint = (
+                    "the paper venue executed something the ledger does not hold: see "
+                    "`egis reconciliations show`, then resolve with apply-venue-fill (an "
+                    "unbooked order) or close-position --price (a position the venue lacks)"
+                )
+        items.append(item)
+    return items
+
+
+def _default_sync() -> AccountSync | None:
+    try:
+        from egis.venues.binance.positions import sync_exchange_positions
+    except ImportError:  # a build without the Binance adapter
+        return None
+
+    def run(account: ExchangeAccount) -> bool:
+        sync_exchange_positions(account)
+        return True
+
+    return run
+
+
+def account_items(account: ExchangeAccount, *, synced: bool) -> list[DriftItem]:
+    bots = list(Bot.objects.filter(exchange_account=account, deleted_at__isnull=True))
+    bot_ids = [b.pk for b in bots]
+    positions = _open_positions(bot_ids)
+    in_flight = _in_flight(bot_ids)
+    mirror = {row.symbol: row for row in ExchangePosition.objects.filter(account=account)}
+    symbols = {b.symbol for b in bots} | {p.symbol for p in positions}
+    symbols |= {symbol for symbol, row in mirror.items() if row.position_amt != 0}
+    items = []
+    for symbol in sorted(symbols):
+        mine = [p for p in positions if p.symbol == symbol]
+        row = mirror.get(symbol)
+        venue_qty = row.position_amt if row is not None else (Decimal(0) if synced else None)
+        item = DriftItem(
+            venue=account.venue,
+            symbol=symbol,
+            bot_ids=sorted({b.pk for b in bots if b.symbol == symbol} | {p.bot_id for p in mine}),
+            account_id=account.pk,
+            ledger_qty=sum((_signed(p.side, p.qty) for p in mine), Decimal(0)),
+            venue_qty=venue_qty,
+            in_flight_orders=in_flight.get(symbol, []),
+            positions=[_position_json(p) for p in mine],
+            mirror_synced_at=row.synced_at.isoformat() if row is not None else None,
+        )
+        _judge(item)
+        if item.status == DRIFT:
+            item.hint = (
+                "the exchange holds a different net quantity than this account's bots: check "
+                "the exchange, then resolve with close-position --price (the exchange has "
+                "nothing) or apply-venue-fill (an unbooked order)"
+            )
+        elif item.status == NO_MIRROR:
+            item.hint = "no exchange position mirror yet: the account could not be synced"
+        items.append(item)
+    return items
+
+
+def _scopes(bot_id: int | None) -> tuple[list[Bot], list[ExchangeAccount]]:
+    if bot_id is not None:
+        bot = Bot.objects.filter(pk=bot_id, deleted_at__isnull=True).first()
+        if bot is None:
+            raise ReconcileError(f"bot #{bot_id} does not exist")
+        if bot.venue == Venue.PAPER:
+            return [bot], []
+        return [], [bot.exchange_account] if bot.exchange_account else []
+    live = Bot.objects.filter(deleted_at__isnull=True)
+    papers = list(live.filter(venue=Venue.PAPER).order_by("id"))
+    account_ids = live.exclude(venue=Venue.PAPER).values_list("exchange_account_id", flat=True)
+    accounts = list(ExchangeAccount.objects.filter(pk__in=set(account_ids)).order_by("id"))
+    return papers, accounts
+
+
+def drift_check(
+    *, bot_id: int | None = None, record: bool = True, sync: AccountSync | None = None
+) -> DriftReport:
+    """Compare, and (with `record`) raise one drift incident per difference and halt its bots."""
+    papers, accounts = _scopes(bot_id)
+    report = DriftReport(recorded=record)
+    for bot in papers:
+        report.items.extend(paper_items(bot))
+    syncer = sync or _default_sync()
+    for account in accounts:
+        synced = False
+        if syncer is not None:
+            try:
+                synced = syncer(account)
+            except Exception as exc:  # the venue is one actor that can fail: report, go on
+                logger.warning("sync of account #%s failed: %s", account.pk, exc)
+                report.sync_errors.append(f"account #{account.pk}: {exc}")
+        report.items.extend(account_items(account, synced=synced))
+    if record:
+        for item in report.drift:
+            drift_record(item)
+    return report
+
+
+def _open_drift_incidents() -> list[PendingReconciliation]:
+    return list(
+        PendingReconciliation.objects.filter(
+            kind=ReconciliationKind.DRIFT, status=ReconciliationStatus.OPEN
+        ).order_by("id")
+    )
+
+
+def incident_bot_ids(incident: PendingReconciliation) -> set[int]:
+    ids = {int(b) for b in (incident.payload or {}).get("bot_ids", []) if str(b).isdigit()}
+    if incident.bot_id is not None:
+        ids.add(incident.bot_id)
+    return ids
+
+
+def drift_record(item: DriftItem) -> PendingReconciliation:
+    """One open incident per scope + symbol; the bots of the scope are halted for new opens."""
+    prefix = f"drift:{item.scope}:{item.symbol}:"
+    incident = (
+        PendingReconciliation.objects.filter(
+            kind=ReconciliationKind.DRIFT,
+            status=ReconciliationStatus.OPEN,
+            dedupe_key__startswith=prefix,
+        )
+        .order_by("id")
+        .first()
+    )
+    if incident is None:
+        # Resolved incidents keep their keys: the next one of this scope gets the next number,
+        # and two checkers running at once compute the same key and meet on the unique index.
+        seq = PendingReconciliation.objects.filter(dedupe_key__startswith=prefix).count() + 1
+        incident = incident_record(
+            kind=ReconciliationKind.DRIFT,
+            bot_id=item.bot_ids[0] if item.bot_ids else None,
+            payload={**item.as_json(), "detected_at": timezone.now().isoformat()},
+            error=f"drift: {item.describe()}",
+            dedupe_key=f"{prefix}{seq}",
+        )
+        logger.error("drift found (reconciliation #%s): %s", incident.pk, item.describe())
+    item.reconciliation_id = incident.pk
+    reason = f"{DRIFT_HALT_PREFIX}{item.describe()} (reconciliation #{incident.pk})"[:300]
+    Bot.objects.filter(pk__in=item.bot_ids, halted_reason="").update(halted_reason=reason)
+    return incident
+
+
+def drift_halts_release(bot_ids: Iterable[int]) -> list[int]:
+    """Lift drift halts of bots that no open drift incident names any more; returns their ids."""
+    still = set()
+    for incident in _open_drift_incidents():
+        still |= incident_bot_ids(incident)
+    free = [pk for pk in bot_ids if pk not in still]
+    released = list(
+        Bot.objects.filter(pk__in=free, halted_reason__startswith=DRIFT_HALT_PREFIX).values_list(
+            "pk", flat=True
+        )
+    )
+    Bot.objects.filter(pk__in=released, halted_reason__startswith=DRIFT_HALT_PREFIX).update(
+        halted_reason=""
+    )
+    return released
+
+
+def drift_recheck(incident: PendingReconciliation) -> DriftItem | None:
+    """The current state of the scope + symbol a drift incident is about (nothing recorded)."""
+    payload = incident.payload or {}
+    symbol = payload.get("symbol")
+    if payload.get("venue") == Venue.PAPER:
+        bot = Bot.objects.filter(pk=incident.bot_id or 0).first()
+        items = paper_items(bot) if bot else []
+    else:
+        account = ExchangeAccount.objects.filter(pk=int(payload.get("account_id") or 0)).first()
+        if account is None:
+            return None
+        synced = False
+        syncer = _default_sync()
+        if syncer is not None:
+            try:
+                synced = syncer(account)
+            except Exception as exc:
+                logger.warning("sync of account #%s failed: %s", account.pk, exc)
+        items = account_items(account, synced=synced)
+    return next((item for item in items if item.symbol == symbol), None)
+
+
+def open_drift_for(bot_id: int) -> bool:
+    return any(bot_id in incident_bot_ids(i) for i in _open_drift_incidents())
+
+
+__all__ = [
+    "DRIFT_HALT_PREFIX",
+    "DriftItem",
+    "DriftReport",
+    "drift_check",
+    "drift_halts_release",
+    "drift_recheck",
+    "drift_record",
+]

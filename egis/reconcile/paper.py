@@ -1,0 +1,151 @@
+"""`egis reconcile-paper-positions`: rebuild `paper_positions` from `paper_fills`.
+
+The paper venue's executions are its exchange data; its book must equal the fold of them
+(egis.venues.paper.book.fold_fills). Dry-run by default: it reports what it would change and
+changes nothing. With `confirm=True` it applies the changes, one bot per transaction, recomputing
+the diff inside that transaction so a fill landing meanwhile is never overwritten with a stale
+book. It reads and writes only the paper tables: never `positions`, never `orders`, no network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from egis.bots.models import Bot
+from egis.core.choices import Venue
+from egis.core.errors import UserFacingError
+from egis.reconcile.diff import (
+    CREATE,
+    BookRow,
+    PaperChange,
+    count_changes,
+    paper_book_diff,
+)
+from egis.venues.paper.book import BookState, fold_fills
+from egis.venues.paper.models import PaperFill, PaperPosition
+
+Progress = Callable[[int, int], None]
+
+
+class ReconcileError(UserFacingError):
+    pass
+
+
+@dataclass
+class PaperReconcileResult:
+    confirmed: bool
+    bots_checked: int = 0
+    changes: list[PaperChange] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return count_changes(self.changes)
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.changes
+
+    def summary_line(self) -> str:
+        c = self.counts
+        figures = f"create {c['create']}, close {c['close']}, update {c['update']}"
+        if self.confirmed:
+            return f"applied: {figures} ({self.bots_checked} paper bots checked)"
+        tail = "; run with --confirm to apply" if self.changes else ""
+        return (
+            f"dry run, nothing changed: would {figures} "
+            f"({self.bots_checked} paper bots checked){tail}"
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "confirmed": self.confirmed,
+            "bots_checked": self.bots_checked,
+            "counts": self.counts,
+            "summary": self.summary_line(),
+            "changes": [change.as_json() for change in self.changes],
+        }
+
+
+def paper_books_from_fills(bot_id: int) -> dict[str, BookState]:
+    """The venue's truth for one paper account: the fold of its fills per symbol, in order."""
+    by_symbol: dict[str, list[tuple[str, Decimal, Decimal]]] = {}
+    rows = PaperFill.objects.filter(bot_id=bot_id).order_by("id")
+    for symbol, side, qty, price in rows.values_list("symbol", "side", "qty", "price"):
+        by_symbol.setdefault(symbol, []).append((side, qty, price))
+    return {symbol: fold_fills(fills) for symbol, fills in by_symbol.items()}
+
+
+def _mirror_rows(bot_id: int) -> dict[str, PaperPosition]:
+    return {row.symbol: row for row in PaperPosition.objects.filter(bot_id=bot_id)}
+
+
+def _as_book_row(row: PaperPosition) -> BookRow:
+    return BookRow(row.side, row.qty, row.entry_price, row.status)
+
+
+def paper_bot_diff(bot_id: int) -> list[PaperChange]:
+    truth = paper_books_from_fills(bot_id)
+    mirror = _mirror_rows(bot_id)
+    changes = []
+    for symbol in sorted(set(truth) | set(mirror)):
+        row = mirror.get(symbol)
+        change = paper_book_diff(
+            bot_id, symbol, truth.get(symbol, BookState()), _as_book_row(row) if row else None
+        )
+        if change is not None:
+            changes.append(change)
+    return changes
+
+
+def _apply(bot_id: int) -> list[PaperChange]:
+    with transaction.atomic():
+        changes = paper_bot_diff(bot_id)
+        rows = _mirror_rows(bot_id)
+        for change in changes:
+            values = {
+                "side": change.after.side,
+                "qty": change.after.qty,
+                "entry_price": change.after.entry_price,
+                "status": change.after.status,
+            }
+            if change.action == CREATE:
+                PaperPosition.objects.create(bot_id=bot_id, symbol=change.symbol, **values)
+            else:
+                assert change.symbol in rows  # close and update touch an existing row
+                PaperPosition.objects.filter(pk=rows[change.symbol].pk).update(**values)
+        return changes
+
+
+def _paper_bot_ids(bot_id: int | None) -> list[int]:
+    if bot_id is not None:
+        bot = Bot.objects.filter(pk=bot_id).first()
+        if bot is None:
+            raise ReconcileError(f"bot #{bot_id} does not exist")
+        if bot.venue != Venue.PAPER:
+            raise ReconcileError(f"bot #{bot_id} trades on {bot.venue}, not on the paper venue")
+        return [bot.pk]
+    ids = set(Bot.objects.filter(venue=Venue.PAPER).values_list("pk", flat=True))
+    # Paper data of any bot counts, whatever became of the bot row's flags.
+    ids |= set(PaperFill.objects.values_list("bot_id", flat=True).distinct())
+    ids |= set(PaperPosition.objects.values_list("bot_id", flat=True).distinct())
+    return sorted(ids)
+
+
+def paper_reconcile(
+    *, bot_id: int | None = None, confirm: bool = False, progress: Progress | None = None
+) -> PaperReconcileResult:
+    """Diff (and with `confirm`, repair) the paper book of one bot or of every paper bot."""
+    bot_ids = _paper_bot_ids(bot_id)
+    result = PaperReconcileResult(confirmed=confirm)
+    total = len(bot_ids)
+    for done, pk in enumerate(bot_ids, start=1):
+        result.changes.extend(_apply(pk) if confirm else paper_bot_diff(pk))
+        result.bots_checked += 1
+        if progress is not None:
+            progress(done, total)
+    return result
