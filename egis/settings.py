@@ -199,6 +199,12 @@ EGIS_RECOVERY_TIMEOUT_S = int(os.environ.get("EGIS_RECOVERY_TIMEOUT_S", "30"))
 EGIS_RECOVERY_NOT_FOUND_ATTEMPTS = int(os.environ.get("EGIS_RECOVERY_NOT_FOUND_ATTEMPTS", "3"))
 EGIS_RECOVERY_NOT_FOUND_GRACE_S = int(os.environ.get("EGIS_RECOVERY_NOT_FOUND_GRACE_S", "60"))
 EGIS_RECOVERY_ESCALATE_S = int(os.environ.get("EGIS_RECOVERY_ESCALATE_S", "300"))
+# Binance USD-M adapter (egis.venues.binance). The price buffer sizes a MARKET order's hold so a
+# fill slightly worse than the mark price still fits the requested amount.
+EGIS_BINANCE_PRICE_BUFFER_BPS = Decimal(os.environ.get("EGIS_BINANCE_PRICE_BUFFER_BPS", "10"))
+EGIS_BINANCE_TIMEOUT_S = float(os.environ.get("EGIS_BINANCE_TIMEOUT_S", "10"))
+EGIS_BINANCE_RECV_WINDOW_MS = int(os.environ.get("EGIS_BINANCE_RECV_WINDOW_MS", "5000"))
+EGIS_BINANCE_FILTERS_MAX_AGE_S = int(os.environ.get("EGIS_BINANCE_FILTERS_MAX_AGE_S", "3600"))
 
 HUEY = {
     "huey_class": "huey.SqliteHuey",

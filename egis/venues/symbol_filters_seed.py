@@ -27,8 +27,8 @@ BINANCE_USDM_FILTERS: dict[str, dict[str, Decimal]] = {
         "tick_size": D("0.01"),
     },
     "SOLUSDT": {
-        "step_size": D("1"),
-        "min_qty": D("1"),
+        "step_size": D("0.01"),
+        "min_qty": D("0.01"),
         "min_notional": D("5"),
         "tick_size": D("0.01"),
     },

@@ -6,6 +6,8 @@ GROUPS = [
     "egis.cli.commands.prices",
     "egis.cli.commands.orders",
     "egis.cli.commands.demo",
+    "egis.cli.commands.accounts",
+    "egis.cli.commands.exchange",
     "egis.cli.commands.tokens",
     "egis.cli.commands.recovery",
     "egis.cli.commands.reconcile",

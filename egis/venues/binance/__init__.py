@@ -1,0 +1,1 @@
+"""Binance USDⓈ-M Futures: a thin signed adapter of our own on httpx (see venue.BinanceVenue)."""

@@ -1,0 +1,78 @@
+"""Where an account's requests go, and the gate that keeps real money out of reach by default."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from egis.venues.base import VenueConfigError
+from egis.venues.models import Environment, ExchangeAccount
+
+BASE_URLS = {
+    Environment.DEMO: "https://demo-fapi.binance.com",
+    Environment.TESTNET: "https://testnet.binancefuture.com",
+    Environment.PRODUCTION: "https://fapi.binance.com",
+}
+PRODUCTION_HOSTS = frozenset({"fapi.binance.com"})
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+# Defaults of the adapter's settings (egis/settings.py reads them from the environment).
+SETTING_DEFAULTS: dict[str, Any] = {
+    "EGIS_BINANCE_PRICE_BUFFER_BPS": Decimal("10"),
+    "EGIS_BINANCE_TIMEOUT_S": 10.0,
+    "EGIS_BINANCE_RECV_WINDOW_MS": 5000,
+    "EGIS_BINANCE_FILTERS_MAX_AGE_S": 3600,
+}
+
+
+def setting(name: str) -> Any:
+    return getattr(settings, name, SETTING_DEFAULTS[name])
+
+
+def check_base_url(url: str, *, allow_production: bool) -> None:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        raise VenueConfigError(f"base URL must be http(s)://host[:port], got {url[:80]!r}")
+    if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
+        # The API key travels in a header: plain HTTP only to a simulator on this machine.
+        raise VenueConfigError("a plain-http base URL is only allowed for 127.0.0.1/localhost")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise VenueConfigError("the base URL is scheme://host[:port] only, without a path")
+    if host in PRODUCTION_HOSTS and not allow_production:
+        raise VenueConfigError(
+            "this base URL is Binance production: only a production account may use it"
+        )
+
+
+def base_url_for(account: ExchangeAccount) -> str:
+    return (account.base_url or BASE_URLS[Environment(account.environment)]).rstrip("/")
+
+
+def production_allowed(account: ExchangeAccount) -> bool:
+    return bool(settings.EGIS_ALLOW_PRODUCTION) and account.is_production
+
+
+def resolve_base_url(account: ExchangeAccount) -> str:
+    """The URL to trade against, or a VenueConfigError if the account may not trade there."""
+    url = base_url_for(account)
+    production = account.environment == Environment.PRODUCTION
+    host = (urlsplit(url).hostname or "").lower()
+    if (production or host in PRODUCTION_HOSTS) and not production_allowed(account):
+        raise VenueConfigError(
+            f"Exchange account #{account.pk} points at Binance production, which is refused: "
+            "it needs EGIS_ALLOW_PRODUCTION=1 on this installation and an account marked "
+            "production (egis account create --env production --production)."
+        )
+    check_base_url(url, allow_production=production_allowed(account))
+    return url
+
+
+def venue_key_for(account: ExchangeAccount) -> str:
+    """Key of the account's cached symbol filters: per environment, or per overridden host."""
+    if not account.base_url:
+        return f"binance_futures:{account.environment}"
+    return f"binance_futures:{urlsplit(account.base_url).netloc}"[:64]

@@ -1,0 +1,40 @@
+"""Binance error codes as data: which ones leave an order's fate unknown, and what a person should
+read for the ones that are plain refusals (codes and wording from Binance's USDⓈ-M error list).
+"""
+
+from __future__ import annotations
+
+# After a POST these mean "may or may not have executed": never retried, settled by lookup only.
+UNKNOWN_OUTCOME_CODES = frozenset({-1000, -1001, -1006, -1007})
+
+CLOCK_SKEW = -1021
+NO_SUCH_ORDER = -2013
+
+REFUSAL_HINTS: dict[int, str] = {
+    -1003: "rate limit reached: wait a minute and try again",
+    -1021: "the local clock is off from Binance's; it has been re-synced, try again",
+    -1022: "the signature is invalid: check the account's API secret",
+    -1102: "a mandatory parameter was missing or malformed",
+    -1111: "the quantity has more decimals than the symbol allows (precision)",
+    -1121: "Binance does not list this symbol",
+    -2014: "the API key format is invalid: check the account's API key",
+    -2015: "the API key is invalid, not allowed from this IP, or lacks futures trading permission",
+    -2019: "margin is insufficient on the Binance account for this order",
+    -2022: "reduce-only order refused: Binance has no position to reduce (ledger and venue drift)",
+    -4003: "the quantity must be greater than zero",
+    -4004: "the quantity is below the symbol's minimum quantity",
+    -4005: "the quantity is above the symbol's maximum quantity",
+    -4015: "the client order id is invalid",
+    -4023: "the quantity is not a multiple of the symbol's step size",
+    -4028: "the leverage is not valid for this symbol",
+    -4061: "the order's position side does not match the account (hedge mode is on)",
+    -4116: "the client order id was already used",
+    -4164: "the order is below the symbol's minimum notional",
+}
+
+
+def describe(code: int | None, msg: str) -> str:
+    """One line for a person: what Binance said, and what it means for them."""
+    said = (msg or "no message").strip().rstrip(".")
+    hint = REFUSAL_HINTS.get(code) if code is not None else None
+    return f"Binance: {said} ({hint})" if hint else f"Binance: {said}"

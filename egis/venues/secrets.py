@@ -1,0 +1,85 @@
+"""Exchange API secrets encrypted at rest (Fernet: AES-128-CBC + HMAC-SHA256, from `cryptography`).
+
+The key comes from the environment (`EGIS_SECRETS_KEY`, a Fernet key) or, failing that, from a
+key file created once in the data folder with mode 0600. The clear secret exists only in memory,
+while a request is signed; everything shown to a person is masked.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+
+from egis.core.errors import UserFacingError
+
+KEY_ENV = "EGIS_SECRETS_KEY"
+KEY_FILE_NAME = "secrets.key"
+MASK = "••••••"
+
+
+class SecretUnreadable(UserFacingError):
+    """A stored secret cannot be decrypted with the current key (the key changed or was lost)."""
+
+
+def _key_file() -> Path:
+    return Path(settings.DATA_DIR) / KEY_FILE_NAME
+
+
+def _load_key() -> bytes:
+    from_env = os.environ.get(KEY_ENV, "").strip()
+    if from_env:
+        return from_env.encode()
+    path = _key_file()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # O_EXCL: two processes starting at once never write two different keys.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(Fernet.generate_key())
+                fh.flush()
+                os.fsync(fh.fileno())
+    return path.read_bytes().strip()
+
+
+def _fernet() -> Fernet:
+    key = _load_key()
+    try:
+        return Fernet(key)
+    except ValueError as exc:
+        raise SecretUnreadable(
+            f"{KEY_ENV} (or {_key_file()}) is not a valid Fernet key: 32 url-safe base64 bytes"
+        ) from exc
+
+
+def encrypt_secret(clear: str) -> str:
+    return _fernet().encrypt(clear.encode()).decode()
+
+
+def decrypt_secret(token: str) -> str:
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        raise SecretUnreadable(
+            "a stored API secret cannot be decrypted with the current key "
+            f"({KEY_ENV} or {KEY_FILE_NAME} changed?): re-enter the account's secret"
+        ) from exc
+
+
+def mask(clear: str) -> str:
+    """`••••••3f9a`: enough to recognise a key, never enough to use it."""
+    tail = clear[-4:] if len(clear) >= 12 else ""
+    return f"{MASK}{tail}"
+
+
+def masked_secret(token: str) -> str:
+    try:
+        return mask(decrypt_secret(token))
+    except SecretUnreadable:
+        return f"{MASK} (unreadable)"
