@@ -211,6 +211,16 @@ class OrderOut(Schema):
 
 
 class OrderIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"intent": "open", "side": "long", "size_usd": "10.00"},
+                {"intent": "close", "position_id": 7},
+            ]
+        },
+    )
+
     intent: Literal["open", "close"]
     side: Literal["long", "short"] | None = Field(None, description="open only")
     size_usd: UsdAmount | None = Field(None, description="open only")
