@@ -23,6 +23,11 @@ def _text(value: object) -> str | None:
         return None
     if isinstance(value, Decimal):
         return plain(value)
+    if isinstance(value, dict) and "status" in value and "qty" in value:
+        # A paper book row: "long 0.003 @ 2934.56", or "flat" once closed.
+        if value["status"] != "open":
+            return "flat"
+        return f"{value.get('side', '')} {value['qty']} @ {value.get('entry_price', '?')}".strip()
     if isinstance(value, dict):
         return ", ".join(f"{k} {_text(v)}" for k, v in value.items()) or None
     return str(value)

@@ -1,0 +1,115 @@
+"""Login and logout: sessions, CSRF, throttling per account and per address."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client, override_settings
+
+from tests.web.conftest import inertia, post_json
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_is_sent_to_login_for_every_page(client):
+    for url in ["/", "/bots/1", "/settings", "/incidents", "/users", "/bots/new"]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login?next=")
+
+
+def test_login_page_renders_the_react_shell(client):
+    response = client.get("/login")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-page="app"' in body
+    assert "/static/build/assets/" in body  # the Vite bundle from the manifest
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_login_with_the_right_password_starts_a_session(client, bob):
+    response = post_json(client, "/login", {"username": "bob", "password": "pw-bob-12345"})
+    assert response.status_code == 303
+    assert response["Location"] == "/"
+    page = inertia(client, "/")
+    assert page["props"]["auth"]["user"]["username"] == "bob"
+
+
+def test_login_keeps_a_safe_next_and_drops_an_offsite_one(client, bob):
+    ok = post_json(
+        client, "/login", {"username": "bob", "password": "pw-bob-12345", "next": "/settings"}
+    )
+    assert ok["Location"] == "/settings"
+    client.logout()
+    evil = post_json(
+        client,
+        "/login",
+        {"username": "bob", "password": "pw-bob-12345", "next": "https://evil.example/"},
+    )
+    assert evil["Location"] == "/"
+
+
+def test_wrong_password_says_so_in_words(client, bob):
+    response = post_json(client, "/login", {"username": "bob", "password": "nope"})
+    assert response.status_code == 303
+    page = inertia(client, "/login")
+    assert page["props"]["errors"] == {"form": "Wrong user name or password."}
+    assert page["props"]["auth"]["user"] is None
+
+
+def test_malformed_login_bodies_never_crash(client, bob):
+    for body in ['{"username": ["x"], "password": 5}', "[]", "not json", '{"username": null}']:
+        response = client.post("/login", data=body, content_type="application/json")
+        assert response.status_code == 303
+
+
+@override_settings(EGIS_LOGIN_MAX_FAILURES_PER_ACCOUNT=3)
+def test_account_is_locked_after_repeated_failures_even_with_the_right_password(client, bob):
+    for _ in range(3):
+        post_json(client, "/login", {"username": "bob", "password": "wrong"})
+    response = post_json(client, "/login", {"username": "bob", "password": "pw-bob-12345"})
+    assert response.status_code == 303
+    assert response["Location"] == "/login"
+    page = inertia(client, "/login")
+    assert "Too many failed attempts" in page["props"]["errors"]["form"]
+
+
+@override_settings(EGIS_LOGIN_MAX_FAILURES_PER_ADDRESS=4, EGIS_LOGIN_MAX_FAILURES_PER_ACCOUNT=100)
+def test_address_is_locked_after_failures_across_accounts(client, bob, charlie):
+    for name in ["x1", "x2", "x3", "x4"]:
+        post_json(client, "/login", {"username": name, "password": "wrong"})
+    response = post_json(client, "/login", {"username": "charlie", "password": "pw-charlie-1"})
+    assert response["Location"] == "/login"
+    other_address = Client(REMOTE_ADDR="10.0.0.9")
+    ok = post_json(other_address, "/login", {"username": "charlie", "password": "pw-charlie-1"})
+    assert ok["Location"] == "/"
+
+
+def test_login_needs_the_csrf_token(bob):
+    strict = Client(enforce_csrf_checks=True)
+    response = post_json(strict, "/login", {"username": "bob", "password": "pw-bob-12345"})
+    assert response.status_code == 403
+    strict.get("/login")  # sets the csrftoken cookie (Inertia sends it back as X-CSRFToken)
+    token = strict.cookies["csrftoken"].value
+    response = strict.post(
+        "/login",
+        data='{"username": "bob", "password": "pw-bob-12345"}',
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert response.status_code == 303
+    assert response["Location"] == "/"
+
+
+def test_logout_ends_the_session(as_bob):
+    assert as_bob.get("/logout").status_code == 405  # never by GET (a link cannot log you out)
+    response = as_bob.post("/logout")
+    assert response.status_code == 303
+    assert as_bob.get("/").status_code == 302
+
+
+def test_deactivated_user_cannot_log_in(client, bob):
+    bob.is_active = False
+    bob.save()
+    post_json(client, "/login", {"username": "bob", "password": "pw-bob-12345"})
+    assert client.get("/").status_code == 302

@@ -1,0 +1,73 @@
+"""Settings: a person's own API tokens (shown once) and exchange accounts (secrets masked)."""
+
+from __future__ import annotations
+
+import pytest
+
+from egis.accounts.models import ApiToken
+from egis.accounts.tokens import token_create
+from egis.venues.models import ExchangeAccount
+from tests.web.conftest import inertia, post_json
+
+pytestmark = pytest.mark.django_db
+
+
+def test_token_is_shown_once_and_stored_hashed(as_bob, bob):
+    post_json(as_bob, "/settings/tokens", {"name": "script"})
+    shown = inertia(as_bob, "/settings")["props"]["new_token"]
+    assert shown.startswith("egis_")
+    token = ApiToken.objects.get(user=bob)
+    assert shown not in (token.token_hash, token.prefix)
+    assert inertia(as_bob, "/settings")["props"]["new_token"] is None
+
+
+def test_user_cannot_revoke_another_users_token(as_charlie, bob):
+    token, _ = token_create(user=bob, name="bob's")
+    assert as_charlie.post(f"/settings/tokens/{token.pk}/revoke").status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_user_revokes_own_token(as_bob, bob):
+    token, _ = token_create(user=bob)
+    assert as_bob.post(f"/settings/tokens/{token.pk}/revoke").status_code == 303
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_exchange_account_secret_is_entered_once_and_masked(as_bob, bob, charlie):
+    secret = "s3cr3t-value-abcdef123456"
+    post_json(
+        as_bob,
+        "/settings/accounts",
+        {
+            "label": "demo",
+            "environment": "demo",
+            "api_key": "KEY1234567890abcd",
+            "api_secret": secret,
+        },
+    )
+    account = ExchangeAccount.objects.get(owner=bob)
+    assert secret not in account.api_secret_encrypted
+    response = as_bob.get("/settings", HTTP_X_INERTIA="true")
+    assert secret not in response.content.decode()
+    [row] = response.json()["props"]["accounts"]
+    assert row["api_key_masked"] == "••••••abcd"
+    assert row["api_secret_masked"].endswith("3456")
+    # Charlie does not see Bob's account.
+    assert inertia(_login(charlie), "/settings")["props"]["accounts"] == []
+
+
+def _login(user):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_bad_account_input_is_refused_in_words(as_bob):
+    post_json(
+        as_bob, "/settings/accounts", {"environment": "demo", "api_key": "x", "api_secret": ""}
+    )
+    assert "Not added" in inertia(as_bob, "/settings")["props"]["errors"]["account"]
