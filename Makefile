@@ -30,6 +30,9 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy egis
+	npm run --silent typecheck
+	npm run --silent lint
+	npm test --silent
 	EGIS_TESTING=1 $(BIN)/pytest -n 2 --dist loadgroup
 
 lint: setup
