@@ -1,0 +1,160 @@
+"""In-flight recovery: settle by a positive lookup, release only after repeated "not found"
+answers spread over the grace period, escalate what cannot be decided; never settle twice."""
+
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from egis.execution.recovery import recover, recover_in_flight
+from egis.ledger import budget
+from egis.ledger.errors import OrderNotBooked
+from egis.ledger.models import Order, PendingReconciliation, Position, PositionEvent
+from egis.ledger.pipeline import order_close, order_open
+from tests.execution.support.venues import LostRequestVenue, UnreachableLookupVenue
+from tests.support.venues import RecordingPaperVenue
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def recovery_settings(settings, journal_path):
+    settings.EGIS_RECOVERY_TIMEOUT_S = 0
+    settings.EGIS_RECOVERY_NOT_FOUND_ATTEMPTS = 3
+    settings.EGIS_RECOVERY_NOT_FOUND_GRACE_S = 60
+    settings.EGIS_RECOVERY_ESCALATE_S = 300
+
+
+def unknown_after_fill(bot, **kwargs) -> Order:
+    venue = RecordingPaperVenue(bot, raise_after_fill=TimeoutError("read timed out"), **kwargs)
+    with pytest.raises(OrderNotBooked) as info:
+        order_open(bot_id=bot.pk, side="long", size_usd="20", venue=venue)
+    return Order.objects.get(client_order_id=info.value.client_order_id)
+
+
+def test_a_filled_but_unconfirmed_order_is_settled_by_lookup(paper_bot):
+    order = unknown_after_fill(paper_bot)
+    assert order.status == "unknown"
+    assert budget.get_budget(paper_bot).available_usd == Decimal("80")  # the hold
+
+    report = recover()
+    assert [o.action for o in report.outcomes] == ["settled"]
+    order.refresh_from_db()
+    position = Position.objects.get(pk=order.position_id)
+    assert order.status == "filled" and order.executed_qty == Decimal("0.006")
+    assert position.size_usd == position.qty * position.entry_price == Decimal("17.60736")
+    assert budget.get_budget(paper_bot).available_usd == Decimal("82.39264")
+    assert recover().outcomes == []  # nothing left in flight
+
+
+def test_a_young_order_is_left_alone(paper_bot, settings):
+    settings.EGIS_RECOVERY_TIMEOUT_S = 3600
+    order = unknown_after_fill(paper_bot)
+    assert recover().outcomes == []
+    order.refresh_from_db()
+    assert order.status == "unknown"
+
+
+def test_not_found_releases_only_after_repeated_answers_over_the_grace_period(paper_bot):
+    venue = LostRequestVenue(paper_bot)
+    with pytest.raises(OrderNotBooked):
+        order_open(bot_id=paper_bot.pk, side="long", size_usd="20", venue=venue)
+    order = Order.objects.get()
+    start = timezone.now()
+
+    # Three answers at once are not enough (lag right after placing looks the same) ...
+    for _ in range(3):
+        (outcome,) = recover_in_flight(now=start)
+        assert outcome.action == "waiting"
+    order.refresh_from_db()
+    assert order.status == "unknown"
+    assert order.venue_response["recovery"]["not_found_count"] == 3
+    assert budget.get_budget(paper_bot).available_usd == Decimal("80")
+
+    # ... the grace period must have passed since the first one.
+    (outcome,) = recover_in_flight(now=start + timedelta(seconds=61))
+    assert outcome.action == "released"
+    order.refresh_from_db()
+    position = Position.objects.get(pk=order.position_id)
+    assert order.status == "failed"
+    assert position.status == "cancelled" and position.size_usd == 0
+    assert budget.get_budget(paper_bot).available_usd == Decimal("100")
+    assert PositionEvent.objects.filter(action="hold_released").count() == 1
+
+
+def test_a_lost_close_releases_the_closing_mark_not_the_position(paper_bot):
+    opened = order_open(bot_id=paper_bot.pk, side="long", size_usd="20")
+    with pytest.raises(OrderNotBooked):
+        order_close(
+            bot_id=paper_bot.pk, position_id=opened.position.pk, venue=LostRequestVenue(paper_bot)
+        )
+    start = timezone.now()
+    for _ in range(3):
+        recover_in_flight(now=start)
+    (outcome,) = recover_in_flight(now=start + timedelta(seconds=60))
+    assert outcome.action == "released" and outcome.intent == "close"
+    position = Position.objects.get(pk=opened.position.pk)
+    assert position.status == "open" and position.closing_order_id is None
+    assert position.size_usd == Decimal("17.60736")
+
+
+def test_an_undecidable_order_becomes_one_pending_reconciliation(paper_bot):
+    venue = UnreachableLookupVenue(paper_bot)
+    with pytest.raises(OrderNotBooked):
+        order_open(
+            bot_id=paper_bot.pk,
+            side="long",
+            size_usd="20",
+            venue=RecordingPaperVenue(paper_bot, raise_after_fill=TimeoutError("timeout")),
+        )
+    order = Order.objects.get()
+    factory = lambda bot: venue  # noqa: E731
+    (early,) = recover_in_flight(venue_factory=factory)
+    assert early.action == "waiting" and "connect failed" in early.detail
+    later = timezone.now() + timedelta(seconds=301)
+    (late,) = recover_in_flight(venue_factory=factory, now=later)
+    assert late.action == "escalated"
+    (again,) = recover_in_flight(venue_factory=factory, now=later)
+    assert again.reconciliation_id == late.reconciliation_id
+    incident = PendingReconciliation.objects.get()
+    assert incident.kind == "unknown_order" and incident.order_id == order.pk
+
+    # Once the venue answers again, recovery books it and closes the incident as booked.
+    report = recover()
+    assert [o.action for o in report.outcomes] == ["settled"]
+    assert report.incidents_closed == [incident.pk]
+    incident.refresh_from_db()
+    assert incident.status == "resolved" and incident.resolution == "booked"
+
+
+def test_several_workers_at_once_settle_each_order_exactly_once(paper_bot):
+    orders = [unknown_after_fill(paper_bot) for _ in range(3)]
+    barrier = threading.Barrier(4)
+    actions: list[str] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            actions.extend(o.action for o in recover_in_flight())
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert actions.count("settled") == 3
+    assert set(actions) <= {"settled", "already_settled"}
+    for order in orders:
+        order.refresh_from_db()
+        assert order.status == "filled"
+        assert PositionEvent.objects.filter(order=order, action="open_filled").count() == 1
+    assert budget.get_budget(paper_bot).available_usd == Decimal("100") - 3 * Decimal("17.60736")
