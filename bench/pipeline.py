@@ -36,6 +36,7 @@ from common import (
 
 PAIRS = 1500  # measured open + close pairs = 3,000 orders
 WARMUP_PAIRS = 100
+BLOCKS = 10  # Egis and the raw replay alternate block by block
 SIZE_USD = "100.00"
 TARGET_OPS = 1000.0
 TARGET_RATIO = 0.30
@@ -167,59 +168,66 @@ def _prepare_stream(vendor: str, events: list[tuple[Any, ...]]) -> list[tuple[An
     return out
 
 
-def _replay(vendor: str, where: str, stream: list[tuple[Any, ...]]) -> list[float]:
-    """Execute the captured stream with the plain driver; per-order latencies in seconds."""
-    latencies: list[float] = []
-    if vendor == "sqlite":
-        import sqlite3
+class Replayer:
+    """Executes captured statements with the plain driver on its own copy of the database.
 
-        conn = sqlite3.connect(where, isolation_level=None, check_same_thread=False)
-        conn.executescript(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-        )
-        cur = conn.cursor()
+    The copy starts from the snapshot, so after replaying blocks 0..k-1 it holds exactly what the
+    Egis database held before block k: blocks can alternate (Egis, raw, Egis, raw ...) and both
+    sides see the same machine noise.
+    """
+
+    def __init__(self, vendor: str, where: str) -> None:
+        self.vendor = vendor
+        self.where = where
+        if vendor == "sqlite":
+            import sqlite3
+
+            self.conn: Any = sqlite3.connect(where, isolation_level=None)
+            self.conn.executescript(
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            )
+        else:
+            import psycopg
+
+            self.conn = psycopg.connect(where, autocommit=True)
+
+    def run(self, stream: list[tuple[Any, ...]]) -> list[float]:
+        """Per-order latencies in seconds."""
+        latencies: list[float] = []
+        cur = self.conn.cursor()
+        fetch_always = self.vendor == "sqlite"
         t0 = time.perf_counter()
         for ev in stream:
             kind = ev[0]
             if kind == "sql":
                 cur.execute(ev[1], ev[2] if ev[2] is not None else ())
-                cur.fetchall()
+                if fetch_always or cur.description is not None:
+                    cur.fetchall()
+            elif kind == "begin":
+                if self.vendor != "sqlite":  # SQLite's BEGIN IMMEDIATE is in the stream itself
+                    cur.execute("BEGIN")
             elif kind == "commit":
-                conn.execute("COMMIT")
+                cur.execute("COMMIT")
             elif kind == "rollback":
-                conn.execute("ROLLBACK")
+                cur.execute("ROLLBACK")
             elif kind == "order":
                 now = time.perf_counter()
                 latencies.append(now - t0)
                 t0 = now
             elif kind == "many":
                 cur.executemany(ev[1], ev[2])
-        conn.close()
         return latencies
-    import psycopg
 
-    with psycopg.connect(where, autocommit=True) as pconn:
-        pcur = pconn.cursor()
-        t0 = time.perf_counter()
-        for ev in stream:
-            kind = ev[0]
-            if kind == "sql":
-                pcur.execute(ev[1], ev[2])
-                if pcur.description is not None:
-                    pcur.fetchall()
-            elif kind == "begin":
-                pcur.execute("BEGIN")
-            elif kind == "commit":
-                pcur.execute("COMMIT")
-            elif kind == "rollback":
-                pcur.execute("ROLLBACK")
-            elif kind == "order":
-                now = time.perf_counter()
-                latencies.append(now - t0)
-                t0 = now
-            elif kind == "many":
-                pcur.executemany(ev[1], ev[2])
-    return latencies
+    def close(self) -> None:
+        self.conn.close()
+        if self.vendor == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(self.where + suffix).unlink(missing_ok=True)
+            return
+        from common import pg_admin
+
+        name = self.where.rsplit("/", 1)[1]
+        pg_admin(os.environ["EGIS_BENCH_PG_ADMIN"], f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def worker(pairs: int) -> dict[str, Any]:
@@ -232,30 +240,27 @@ def worker(pairs: int) -> dict[str, Any]:
     warm: list[float] = []
     for _ in range(WARMUP_PAIRS):
         _pair(bot_id, user, capture, warm)
-    replay_from = _snapshot(vendor)
+    replayer = Replayer(vendor, _snapshot(vendor))
     connection.ensure_connection()
     capture.install()
-    capture.enabled = True
     latencies: list[float] = []
-    t0 = time.perf_counter()
-    for _ in range(pairs):
-        _pair(bot_id, user, capture, latencies)
-    elapsed = time.perf_counter() - t0
-    capture.enabled = False
-    statements = sum(1 for ev in capture.events if ev[0] in ("sql", "many"))
-    stream = _prepare_stream(vendor, capture.events)
-    connection.close()
-    base = _replay(vendor, replay_from, stream)
-    if vendor == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(replay_from + suffix).unlink(missing_ok=True)
-    else:
-        from common import pg_admin
-
-        pg_admin(
-            os.environ["EGIS_BENCH_PG_ADMIN"],
-            f'DROP DATABASE IF EXISTS "{replay_from.rsplit("/", 1)[1]}"',
-        )
+    base: list[float] = []
+    elapsed = 0.0
+    statements = 0
+    per_block = max(1, pairs // BLOCKS)
+    try:
+        for _ in range(BLOCKS):
+            capture.events.clear()
+            capture.enabled = True
+            t0 = time.perf_counter()
+            for _ in range(per_block):
+                _pair(bot_id, user, capture, latencies)
+            elapsed += time.perf_counter() - t0
+            capture.enabled = False
+            statements += sum(1 for ev in capture.events if ev[0] in ("sql", "many"))
+            base.extend(replayer.run(_prepare_stream(vendor, capture.events)))
+    finally:
+        replayer.close()
     base_elapsed = sum(base)
     orders = len(latencies)
     return {

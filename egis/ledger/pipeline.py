@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import DecimalInputError, parse_decimal, plain, usd_str
+from egis.core.queries import one_or_none
 from egis.execution.incidents import incident_record
 from egis.execution.journal import journal_append
 from egis.ledger import budget
@@ -138,7 +139,7 @@ def _assert_no_transaction() -> None:
 
 def _load_bot(bot_id: int, *, lock: bool) -> Bot:
     qs = Bot.objects.select_for_update() if lock else Bot.objects.all()
-    bot = qs.filter(pk=bot_id, deleted_at__isnull=True).first()
+    bot = one_or_none(qs.filter(pk=bot_id, deleted_at__isnull=True))
     if bot is None:
         raise BotNotFound(f"Bot #{bot_id} does not exist.")
     return bot
@@ -258,7 +259,7 @@ def order_close(
     adapter = _prepare_venue(bot, venue)
     with transaction.atomic():
         bot = _load_bot(bot_id, lock=True)
-        position = Position.objects.select_for_update().filter(pk=pid).first()
+        position = one_or_none(Position.objects.select_for_update().filter(pk=pid))
         if position is None or position.bot_id != bot.pk:
             raise PositionNotFound(f"Position #{pid} does not belong to bot #{bot.pk}.")
         if position.status != PositionStatus.OPEN:

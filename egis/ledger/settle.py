@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from egis.core.money import plain
+from egis.core.queries import one_or_none
 from egis.ledger.domain import (
     Fill,
     PositionState,
@@ -47,10 +48,10 @@ class OrderResult:
 
 
 def _locked(order_id: int) -> tuple[Order, Position]:
-    order = Order.objects.select_for_update().filter(pk=order_id).first()
+    order = one_or_none(Order.objects.select_for_update().filter(pk=order_id))
     if order is None:
         raise SettleError(f"order #{order_id} is missing from the ledger")
-    position = Position.objects.select_for_update().filter(pk=order.position_id).first()
+    position = one_or_none(Position.objects.select_for_update().filter(pk=order.position_id))
     if position is None:
         raise SettleError(f"position #{order.position_id} of {order.client_order_id} is missing")
     return order, position

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 
 from egis.bots.models import Bot
 from egis.core.money import plain
+from egis.core.queries import one_or_none
 from egis.venues.base import (
     OrderNotFound,
     OrderReport,
@@ -69,9 +70,15 @@ class PaperVenue:
             settings.EGIS_PAPER_TAKER_FEE_RATE if taker_fee_rate is None else taker_fee_rate
         )
         self.fill_ratio = settings.EGIS_PAPER_FILL_RATIO if fill_ratio is None else fill_ratio
+        # The pipeline makes one adapter per order and asks for the rules up to three times
+        # (prepare, sizing, fill): read them once, so the order is sized and filled by one rule set.
+        self._rules: dict[str, SymbolRules] = {}
 
     def symbol_rules(self, symbol: str) -> SymbolRules:
-        return paper_symbol_rules(symbol)
+        rules = self._rules.get(symbol)
+        if rules is None:
+            rules = self._rules[symbol] = paper_symbol_rules(symbol)
+        return rules
 
     def reference_price(self, symbol: str) -> Decimal:
         return self.prices.price(symbol)
@@ -100,9 +107,9 @@ class PaperVenue:
         )
         filled = floor_to_step(request.qty * self.fill_ratio, rules.step_size)
         with transaction.atomic():
-            book_row = PaperPosition.objects.filter(
-                bot_id=self.bot_id, symbol=request.symbol
-            ).first()
+            book_row = one_or_none(
+                PaperPosition.objects.filter(bot_id=self.bot_id, symbol=request.symbol)
+            )
             book = _book_state(book_row)
             if request.reduce_only:
                 reduces = (book.net_qty > 0 and not buying) or (book.net_qty < 0 and buying)
