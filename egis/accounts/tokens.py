@@ -13,7 +13,7 @@ import logging
 import secrets
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -99,9 +99,13 @@ def token_authenticate(raw: str) -> User | None:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
-        ).update(last_used_at=now)
+        try:
+            ApiToken.objects.filter(pk=token.pk).filter(
+                Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+            ).update(last_used_at=now)
+        except DatabaseError:
+            # Bookkeeping only: a busy database must not turn a valid read into an error.
+            logger.warning("api token %s: last_used_at not recorded (database busy)", prefix)
     return token.user
 
 

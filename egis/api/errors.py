@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -127,6 +128,15 @@ def install_handlers(api: NinjaAPI) -> None:
         status = int(getattr(exc, "http_status", 422))
         code = str(getattr(exc, "code", "invalid_input"))
         return respond(request, status, _body(code, " ".join(str(exc).split())))
+
+    @api.exception_handler(OperationalError)
+    def _busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+        # "database is locked" and the like. The pipeline handles these itself after a venue
+        # call (rule 5), so reaching here means nothing was sent: retrying is safe.
+        logger.warning("api: database busy on %s %s: %s", request.method, request.path, exc)
+        response = respond(request, 503, _body("busy", "the database is busy; retry shortly"))
+        response["Retry-After"] = "1"
+        return response
 
     @api.exception_handler(Exception)
     def _internal(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -276,12 +276,37 @@ class ReconciliationOut(Schema):
     client_order_id: str
     venue_order_id: str
     intent: str
-    payload: Any
     error: str
     resolution: str
     resolution_reason: str
-    created_at: str
+    resolved_by: str | None
+    created_at: str | None
     resolved_at: str | None
+    payload: Any = None
+    actions: list[str] = Field(default_factory=list, description="resolve actions that apply")
+
+
+class ResolveIn(Strict):
+    action: Literal["apply-venue-fill", "void-order", "close-position", "acknowledge"]
+    reason: Text = Field(min_length=1, max_length=2000)
+    price: (
+        Annotated[
+            str,
+            BeforeValidator(_decimal_text),
+            AfterValidator(_clean_text),
+            AfterValidator(_bounded_amount),
+            WithJsonSchema({"type": "string", "description": "exit price (close-position)"}),
+        ]
+        | None
+    ) = None
+    position_id: Id | None = Field(None, description="close-position: which position")
+
+
+class ResolutionOut(Schema):
+    reconciliation: ReconciliationOut
+    action: str
+    detail: str
+    halts_lifted: list[int]
 
 
 class ReconciliationPageOut(Schema):

@@ -61,3 +61,38 @@ def test_bad_query_is_422(as_bob, paper_bot, query):
 def test_another_user_gets_404_and_the_admin_sees_them(as_charlie, as_alice, history):
     assert as_charlie.get(f"/bots/{history.pk}/positions").status_code == 404
     assert as_alice.get(f"/bots/{history.pk}/positions").json()["count"] == 3
+
+
+class TestArchive:
+    def _closed(self, history):
+        from egis.ledger.models import Position
+
+        return Position.objects.get(bot=history, status="closed")
+
+    def test_the_admin_archives_a_closed_position_which_stays_in_the_db(self, as_alice, history):
+        closed = self._closed(history)
+        response = as_alice.delete(f"/bots/{history.pk}/positions/{closed.pk}")
+        assert response.status_code == 204
+        closed.refresh_from_db()
+        assert closed.archived_at is not None
+        listed = as_alice.get(f"/bots/{history.pk}/positions").json()
+        assert closed.pk not in [p["id"] for p in listed["items"]]
+
+    def test_the_owner_gets_403_another_user_404(self, as_bob, as_charlie, history):
+        closed = self._closed(history)
+        assert as_bob.delete(f"/bots/{history.pk}/positions/{closed.pk}").status_code == 403
+        assert as_charlie.delete(f"/bots/{history.pk}/positions/{closed.pk}").status_code == 404
+        closed.refresh_from_db()
+        assert closed.archived_at is None
+
+    def test_an_open_position_is_409(self, as_alice, history):
+        from egis.ledger.models import Position
+
+        open_one = Position.objects.filter(bot=history, status="open").first()
+        response = as_alice.delete(f"/bots/{history.pk}/positions/{open_one.pk}")
+        assert response.status_code == 409
+        open_one.refresh_from_db()
+        assert open_one.archived_at is None
+
+    def test_a_position_of_another_bot_is_404(self, as_alice, history):
+        assert as_alice.delete(f"/bots/{history.pk}/positions/999999").status_code == 404

@@ -11,7 +11,7 @@ from ninja import Path, Query, Router, Status
 from egis.accounts.models import User
 from egis.api.access import bot_for, visible_bots
 from egis.api.auth import current_user
-from egis.api.errors import ApiError, forbidden, invalid
+from egis.api.errors import ApiError, forbidden, invalid, not_found
 from egis.api.presenters import bot_json, budget_json, stored_mark_price, with_counts
 from egis.api.schemas import (
     MAX_ID,
@@ -28,7 +28,7 @@ from egis.api.schemas import (
     PositionPageOut,
 )
 from egis.bots.models import Bot
-from egis.bots.services import BotInputError, bot_create, bot_delete
+from egis.bots.services import BotInputError, bot_create, bot_delete, position_archive
 from egis.core.choices import Venue
 from egis.ledger import budget
 from egis.ledger.models import Position, PositionStatus
@@ -162,6 +162,30 @@ def bots_positions(
         "page_size": page_size,
         "pages": max(1, math.ceil(count / page_size)),
     }
+
+
+@router.delete(
+    "/{bot_id}/positions/{position_id}",
+    response={204: None, 409: ErrorOut, **WRITE_ERRORS},
+    summary="Archive a closed or cancelled position (admin only; the row is never erased)",
+)
+def bots_position_archive(
+    request: HttpRequest,
+    bot_id: int = BotId,
+    position_id: int = Path(..., ge=1, le=MAX_ID),
+) -> Status[None]:
+    user = current_user(request)
+    bot = bot_for(user, bot_id)
+    position = Position.objects.filter(pk=position_id, bot=bot).first()
+    if position is None:
+        raise not_found(f"position #{position_id}")
+    if not user.is_admin:
+        raise forbidden("archiving positions is for admins only")
+    try:
+        position_archive(position=position, actor=user)
+    except BotInputError as exc:
+        raise ApiError(409, "position_open", str(exc)) from exc
+    return Status(204, None)
 
 
 @router.post(
