@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from typing import Any
 
@@ -14,36 +13,44 @@ from django.views.decorators.http import require_GET, require_POST
 from egis.accounts.models import Role, User
 from egis.accounts.services import UserInputError, user_create, user_deactivate, user_set_role
 from egis.core.errors import UserFacingError
+from egis.execution.reconciliations import (
+    ACKNOWLEDGE,
+    APPLY_VENUE_FILL,
+    CLOSE_POSITION,
+    VOID_ORDER,
+    available_actions,
+    reconciliation_resolve,
+)
 from egis.ledger.models import PendingReconciliation, ReconciliationStatus
 from egis.web.access import admin_required
 from egis.web.inertia import back_with_errors, current_user, field, form_data, page, see_other
 
+# What each resolution does, in the words the confirm sheet shows.
+_ACTION_WORDS = {
+    APPLY_VENUE_FILL: (
+        "Apply venue fill",
+        "Looks the order up at the venue by client order id and books what it reports.",
+    ),
+    VOID_ORDER: (
+        "Void order",
+        "Marks the order as never filled and releases its hold (only if the venue agrees).",
+    ),
+    CLOSE_POSITION: (
+        "Close position",
+        "Closes the ledger position at the last known price without sending an order.",
+    ),
+    ACKNOWLEDGE: (
+        "Acknowledge",
+        "Records your reason and closes the incident; the ledger is not changed.",
+    ),
+}
 
-def _resolve_service() -> Any:
-    """The recovery helper's resolve service (egis.execution.reconciliations), once it exists."""
-    try:
-        module = importlib.import_module("egis.execution.reconciliations")
-    except ImportError:
-        return None
-    return getattr(module, "reconciliation_resolve", None)
 
-
-def _resolve_actions() -> list[dict[str, str]] | None:
-    if _resolve_service() is None:
-        return None
-    module = importlib.import_module("egis.execution.reconciliations")
-    declared = getattr(module, "RESOLUTIONS", None)
-    if isinstance(declared, dict):
-        return [
-            {"value": str(k), "label": str(k).replace("_", " ").capitalize(), "description": str(v)}
-            for k, v in declared.items()
-        ]
+def _actions(incident: PendingReconciliation) -> list[dict[str, str]]:
     return [
-        {
-            "value": "resolved",
-            "label": "Mark resolved",
-            "description": "Records your reason and closes the incident.",
-        }
+        {"value": a, "label": _ACTION_WORDS[a][0], "description": _ACTION_WORDS[a][1]}
+        for a in available_actions(incident)
+        if a in _ACTION_WORDS
     ]
 
 
@@ -62,6 +69,7 @@ def _incident_json(incident: PendingReconciliation) -> dict[str, Any]:
         else "",
         "status": incident.status,
         "created_at": incident.created_at.isoformat(),
+        "actions": _actions(incident),
     }
 
 
@@ -76,7 +84,7 @@ def incidents(request: HttpRequest) -> HttpResponse:
     return page(
         request,
         "incidents/index",
-        {"incidents": [_incident_json(r) for r in rows], "resolve_actions": _resolve_actions()},
+        {"incidents": [_incident_json(r) for r in rows]},
     )
 
 
@@ -86,19 +94,15 @@ def incident_resolve(request: HttpRequest, incident_id: int) -> HttpResponse:
     incident = PendingReconciliation.objects.filter(pk=incident_id).first()
     if incident is None:
         raise Http404("no such incident")
-    service = _resolve_service()
-    if service is None:
-        messages.error(request, "Resolving from the page is not available on this server yet.")
-        return see_other("/incidents")
     data = form_data(request)
     reason = field(data, "reason").strip()
     key = f"incident_{incident.pk}"
     if not reason:
         return back_with_errors(request, "/incidents", {key: "A reason is required."})
     try:
-        service(
+        reconciliation_resolve(
             reconciliation_id=incident.pk,
-            resolution=field(data, "resolution"),
+            action=field(data, "resolution"),
             reason=reason,
             actor=current_user(request),
         )

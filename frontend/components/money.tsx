@@ -13,7 +13,9 @@ export function Money({
   towardZero?: boolean;
   className?: string;
 }) {
-  const sign = pnl ? signOf(value) : 0;
+  const text = formatUsd(value, { towardZero, signed: pnl });
+  // Colour follows the figure shown: an amount that rounds to $0.00 is neither gain nor loss.
+  const sign = pnl && text !== "$0.00" ? signOf(value) : 0;
   return (
     <span
       className={cn(
@@ -23,7 +25,7 @@ export function Money({
         className,
       )}
     >
-      {formatUsd(value, { towardZero, signed: pnl })}
+      {text}
     </span>
   );
 }

@@ -75,32 +75,27 @@ export function PaperSyncSheet({ botId }: { botId: number }) {
                 {state.result.message}
               </p>
               {changes.length > 0 && (
-                <div className="overflow-x-auto rounded-lg border border-border">
-                  <table className="num w-full text-sm">
-                    <thead className="bg-surface-2 text-xs text-muted">
-                      <tr>
-                        <th className="px-3 py-2 text-left font-medium">Change</th>
-                        <th className="px-3 py-2 text-left font-medium">What</th>
-                        <th className="px-3 py-2 text-right font-medium">Before → after</th>
-                      </tr>
-                    </thead>
-                    <tbody className="divide-y divide-border">
-                      {changes.map((c, i) => (
-                        <tr key={i}>
-                          <td className="px-3 py-2 capitalize">{c.action}</td>
-                          <td className="px-3 py-2">
-                            {c.symbol}
-                            {c.field ? ` ${c.field}` : ""}
-                            {c.detail ? <div className="text-xs text-muted">{c.detail}</div> : null}
-                          </td>
-                          <td className="px-3 py-2 text-right whitespace-nowrap">
-                            {c.before ?? "—"} → {c.after ?? "—"}
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <ul className="num divide-y divide-border rounded-lg border border-border text-sm">
+                  {changes.map((c, i) => (
+                    <li key={i} className="px-3 py-2.5">
+                      <div className="flex items-center gap-2">
+                        <span className="rounded bg-surface-2 px-1.5 py-0.5 text-xs font-semibold capitalize">
+                          {c.action}
+                        </span>
+                        <span className="font-medium">
+                          {c.symbol}
+                          {c.field ? ` ${c.field}` : ""}
+                        </span>
+                      </div>
+                      <div className="mt-1 break-words text-muted">
+                        <span>{c.before ?? "no row"}</span>
+                        <span aria-label="becomes"> → </span>
+                        <span className="text-fg">{c.after ?? "no row"}</span>
+                      </div>
+                      {c.detail ? <div className="text-xs text-muted">{c.detail}</div> : null}
+                    </li>
+                  ))}
+                </ul>
               )}
             </div>
           )}

@@ -112,6 +112,7 @@ export interface Incident {
   payload: string;
   status: string;
   created_at: string;
+  actions: { value: string; label: string; description: string }[];
 }
 
 export interface ExchangeAccountRow {

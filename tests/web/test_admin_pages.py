@@ -80,3 +80,33 @@ def test_admin_cannot_demote_or_deactivate_themselves(as_alice, alice):
 def test_unknown_user_or_incident_is_404_for_admins(as_alice):
     assert as_alice.post("/users/999/role").status_code == 404
     assert as_alice.post("/incidents/999/resolve").status_code == 404
+
+
+def test_admin_resolves_an_incident_with_a_required_reason(as_alice, paper_bot):
+    incident = incident_record(kind="drift", bot_id=paper_bot.pk, error="ledger 0, venue 0.003")
+    page = inertia(as_alice, "/incidents")
+    assert [a["value"] for a in page["props"]["incidents"][0]["actions"]] == [
+        "close-position",
+        "acknowledge",
+    ]
+    post_json(as_alice, f"/incidents/{incident.pk}/resolve", {"resolution": "acknowledge"})
+    errors = inertia(as_alice, "/incidents")["props"]["errors"]
+    assert errors == {f"incident_{incident.pk}": "A reason is required."}
+    post_json(
+        as_alice,
+        f"/incidents/{incident.pk}/resolve",
+        {"resolution": "acknowledge", "reason": "checked the venue: flat"},
+    )
+    incident.refresh_from_db()
+    assert incident.status == "resolved"
+    assert incident.resolution_reason.startswith("checked the venue: flat")
+    assert inertia(as_alice, "/incidents")["props"]["incidents"] == []
+
+
+def test_an_action_that_does_not_apply_is_refused_in_words(as_alice, paper_bot):
+    incident = incident_record(kind="drift", bot_id=paper_bot.pk)
+    post_json(
+        as_alice, f"/incidents/{incident.pk}/resolve", {"resolution": "void-order", "reason": "x"}
+    )
+    errors = inertia(as_alice, "/incidents")["props"]["errors"]
+    assert "does not apply" in errors[f"incident_{incident.pk}"]

@@ -11,13 +11,8 @@ import { AppLayout } from "@/layouts/app-layout";
 import { formatDateTime } from "@/lib/utils";
 import type { Incident } from "@/types";
 
-interface ResolveAction {
-  value: string;
-  label: string;
-  description: string;
-}
-
-function ResolveForm({ incident, actions }: { incident: Incident; actions: ResolveAction[] }) {
+function ResolveForm({ incident }: { incident: Incident }) {
+  const actions = incident.actions;
   const { errors } = useShared();
   const form = useForm({ resolution: "", reason: "" });
   const errorKey = `incident_${incident.id}`;
@@ -55,13 +50,7 @@ function ResolveForm({ incident, actions }: { incident: Incident; actions: Resol
   );
 }
 
-export default function Incidents({
-  incidents,
-  resolve_actions,
-}: {
-  incidents: Incident[];
-  resolve_actions: ResolveAction[] | null;
-}) {
+export default function Incidents({ incidents }: { incidents: Incident[] }) {
   return (
     <AppLayout title="Incidents" section="incidents">
       <Head title="Incidents · Egis" />
@@ -111,14 +100,7 @@ export default function Incidents({
                     <pre className="overflow-x-auto rounded-lg bg-bg p-3 text-xs text-muted">{incident.payload}</pre>
                   </details>
                 )}
-                {resolve_actions ? (
-                  <ResolveForm incident={incident} actions={resolve_actions} />
-                ) : (
-                  <p className="mt-3 border-t border-border pt-3 text-sm text-muted">
-                    Resolve with <code className="font-mono">egis reconciliations</code> on the server until the
-                    resolve actions arrive here.
-                  </p>
-                )}
+                <ResolveForm incident={incident} />
               </Card>
             </li>
           ))}
