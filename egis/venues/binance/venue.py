@@ -143,7 +143,9 @@ class BinanceVenue:
                 f"Binance refused leverage {leverage}x on {symbol}: {exc.message}", code=exc.code
             ) from exc
         # Compare-and-set: the flag only ever goes from False to True, once per bot.
-        Bot.objects.filter(pk=self.bot_id, leverage_applied=False).update(leverage_applied=True)
+        Bot.objects.filter(pk=self.bot_id, leverage=leverage, leverage_applied=False).update(
+            leverage_applied=True
+        )
         self.leverage_applied = True
 
     # --- orders ---------------------------------------------------------------------------
