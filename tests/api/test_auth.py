@@ -138,3 +138,16 @@ def test_schema_and_docs_are_served(anonymous):
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
     assert b"cdn.jsdelivr" not in docs.content  # assets served locally
+
+
+def test_tokens_never_reach_the_log_even_in_debug(bob, caplog, settings):
+    settings.DEBUG = True  # ninja's own bearer class logs bad headers in DEBUG; ours must not
+    caplog.set_level("DEBUG")
+    _, raw = token_create(user=bob)
+    secret = raw.split("_", 2)[2]
+    ApiClient(raw).get("/bots")
+    ApiClient(raw[:-3] + "xyz").get("/bots")
+    Client().get("/api/v1/bots", headers={"Authorization": f"Token {raw}"})
+    ApiClient(raw).post("/bots/999/orders", raw="{")
+    assert secret not in caplog.text
+    assert secret[:-3] not in caplog.text

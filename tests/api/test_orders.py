@@ -69,6 +69,17 @@ class TestOpen:
         assert response.status_code == 201, response.json()
         assert response.json()["position"]["requested_size_usd"] == requested
 
+    def test_a_json_number_is_never_rounded_through_float(self, as_bob, paper_bot):
+        # As a float this is exactly 10.1 and would pass; read exactly it has 20 decimals.
+        response = as_bob.post(
+            _orders(paper_bot),
+            raw='{"intent": "open", "side": "long", "size_usd": 10.10000000000000000001}',
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "size_usd"
+        assert "decimal places" in response.json()["detail"]
+        assert not Order.objects.exists()
+
     def test_the_admin_may_trade_any_bot(self, as_alice, paper_bot, alice):
         response = as_alice.post(_orders(paper_bot), OPEN_10)
         assert response.status_code == 201
@@ -237,6 +248,9 @@ class TestBadInput:
             '{"intent": "open", "side": "long", "size_usd": "\\ud800"}',
             '{"intent": "open\\u0000", "side": "long", "size_usd": "10"}',
             "\xff\xfe",
+            "[" * 50_000,  # deep nesting: a RecursionError in the parser, answered as 400
+            '{"intent": "open", "side": "long", "size_usd": "' + "9" * 70_000 + '"}',
+            '{"intent": "open", "intent": "close", "position_id": 1}',
         ],
     )
     def test_malformed_bodies_are_4xx(self, as_bob, paper_bot, raw):
