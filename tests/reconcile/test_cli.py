@@ -1,0 +1,134 @@
+"""The drift commands as an operator runs them: `egis ...` on a fresh database, --json and not."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+EGIS = str(Path(sys.executable).parent / "egis")
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    data = tmp_path_factory.mktemp("egis-drift-cli")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "egis.settings",
+        "DATABASE_URL": f"sqlite:///{data / 'egis.sqlite3'}",
+        "EGIS_DATA_DIR": str(data),
+        "EGIS_PRICE_SOURCE": "fixed",
+        "EGIS_LOG_LEVEL": "CRITICAL",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    return env
+
+
+def run(env, *args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [EGIS, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+def run_json(env, *args: str, ok: bool = True) -> dict:
+    done = run(env, *args, "--json")
+    assert (done.returncode == 0) == ok, done.stderr
+    (line,) = done.stdout.strip().splitlines()
+    return json.loads(line)
+
+
+def test_drift_found_repaired_and_resolved_from_the_cli(env):
+    db = env["DATABASE_URL"].removeprefix("sqlite:///")
+    demo = run_json(env, "demo")
+    bot = str(demo["demo_bot_id"])
+    run_json(env, "price", "set", "BNBUSDT", "600")
+    run_json(env, "order", "open", bot, "--side", "long", "--size-usd", "20")
+
+    # A consistent fresh database: nothing to do anywhere.
+    assert run_json(env, "reconcile-paper-positions")["counts"]["total"] == 0
+    assert run_json(env, "drift")["drift_found"] is False
+    recovered = run_json(env, "recover")
+    assert recovered["counts"]["settled"] == 0 and recovered["journal"]["lines"] == 0
+    assert run_json(env, "reconciliations", "list") == {"reconciliations": []}
+
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM paper_positions")
+
+    # Dry run by default: the summary line always, each diff with --debug, nothing changed.
+    human = run(env, "reconcile-paper-positions", "--debug")
+    assert human.returncode == 0
+    assert "dry run, nothing changed: would create 1, close 0, update 0" in human.stdout
+    assert "create bot #1 BNBUSDT: (no row) -> long 0.03 @ 600" in human.stdout
+
+    drift = run_json(env, "drift")
+    assert drift["drift_found"] is True
+    (item,) = [i for i in drift["items"] if i["status"] == "drift"]
+    assert (item["ledger_qty"], item["venue_qty"]) == ("0.03", "0")
+    incident_id = item["reconciliation_id"]
+    refused = run_json(env, "order", "open", bot, "--side", "long", "--size-usd", "10", ok=False)
+    assert "halted" in refused["error"]["message"]
+
+    listed = run_json(env, "reconciliations", "list")["reconciliations"]
+    assert [r["id"] for r in listed] == [incident_id]
+    shown = run_json(env, "reconciliations", "show", str(incident_id))
+    assert shown["actions"] == ["close-position", "acknowledge"]
+    assert shown["payload"]["hint"].startswith("the paper book is stale")
+
+    early = run_json(
+        env,
+        "reconciliations",
+        "resolve",
+        str(incident_id),
+        "--action",
+        "acknowledge",
+        "--reason",
+        "too early",
+        ok=False,
+    )
+    assert "still there" in early["error"]["message"]
+
+    applied = run_json(env, "reconcile-paper-positions", "--confirm")
+    assert applied["counts"] == {"create": 1, "close": 0, "update": 0, "total": 1}
+    assert run_json(env, "reconcile-paper-positions", "--confirm")["counts"]["total"] == 0
+
+    resolved = run_json(
+        env,
+        "reconciliations",
+        "resolve",
+        str(incident_id),
+        "--action",
+        "acknowledge",
+        "--reason",
+        "paper book rebuilt",
+    )
+    assert resolved["reconciliation"]["status"] == "resolved"
+    assert resolved["halts_lifted"] == [int(bot)]
+    run_json(env, "order", "open", bot, "--side", "long", "--size-usd", "10")
+    assert run_json(env, "reconciliations", "list")["reconciliations"] == []
+    assert len(run_json(env, "reconciliations", "list", "--all")["reconciliations"]) == 1
+
+
+def test_errors_are_one_line_with_an_exit_code(env):
+    missing = run(env, "reconciliations", "show", "999")
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == "egis: pending reconciliation #999 does not exist"
+    no_bot = run_json(env, "reconcile-paper-positions", "--bot", "999", ok=False)
+    assert no_bot["error"]["message"] == "bot #999 does not exist"
+    usage = run(env, "reconciliations", "resolve", "1", "--action", "delete", "--reason", "x")
+    assert usage.returncode == 2
