@@ -9,9 +9,11 @@ book. It reads and writes only the paper tables: never `positions`, never `order
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from django.db import transaction
@@ -30,6 +32,7 @@ from egis.venues.paper.book import BookState, fold_fills
 from egis.venues.paper.models import PaperFill, PaperPosition
 
 Progress = Callable[[int, int], None]
+STREAM_CHUNK = 2000
 
 
 class ReconcileError(UserFacingError):
@@ -90,13 +93,16 @@ def _as_book_row(row: PaperPosition) -> BookRow:
 
 def paper_bot_diff(bot_id: int) -> list[PaperChange]:
     truth = paper_books_from_fills(bot_id)
-    mirror = _mirror_rows(bot_id)
+    mirror = {symbol: _as_book_row(row) for symbol, row in _mirror_rows(bot_id).items()}
+    return _diff(bot_id, truth, mirror)
+
+
+def _diff(
+    bot_id: int, truth: dict[str, BookState], mirror: dict[str, BookRow]
+) -> list[PaperChange]:
     changes = []
     for symbol in sorted(set(truth) | set(mirror)):
-        row = mirror.get(symbol)
-        change = paper_book_diff(
-            bot_id, symbol, truth.get(symbol, BookState()), _as_book_row(row) if row else None
-        )
+        change = paper_book_diff(bot_id, symbol, truth.get(symbol, BookState()), mirror.get(symbol))
         if change is not None:
             changes.append(change)
     return changes
@@ -136,6 +142,47 @@ def _paper_bot_ids(bot_id: int | None) -> list[int]:
     return sorted(ids)
 
 
+def _by_bot(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+    for pk, group in groupby(rows, key=itemgetter(0)):
+        yield pk, list(group)
+
+
+def _streamed_diffs(bot_ids: list[int]) -> Iterator[tuple[int, list[PaperChange]]]:
+    """Every listed bot's diff from two ordered streams: two queries in all, not two per bot.
+
+    Fills come in (bot, symbol, id) order straight off the `paper_fills_book` index and books in
+    (bot, symbol) order off the unique index, read in chunks: memory holds one bot's rows at a
+    time, whatever the table sizes. Only reads: nothing may write while the cursors are open.
+    """
+    fills = _by_bot(
+        PaperFill.objects.order_by("bot_id", "symbol", "id")
+        .values_list("bot_id", "symbol", "side", "qty", "price")
+        .iterator(chunk_size=STREAM_CHUNK)
+    )
+    books = _by_bot(
+        PaperPosition.objects.order_by("bot_id", "symbol")
+        .values_list("bot_id", "symbol", "side", "qty", "entry_price", "status")
+        .iterator(chunk_size=STREAM_CHUNK)
+    )
+    fill_head, book_head = next(fills, None), next(books, None)
+    for pk in bot_ids:
+        while fill_head is not None and fill_head[0] < pk:
+            fill_head = next(fills, None)
+        while book_head is not None and book_head[0] < pk:
+            book_head = next(books, None)
+        truth: dict[str, BookState] = {}
+        if fill_head is not None and fill_head[0] == pk:
+            for symbol, rows in groupby(fill_head[1], key=itemgetter(1)):
+                truth[symbol] = fold_fills([(side, qty, price) for _, _, side, qty, price in rows])
+            fill_head = next(fills, None)
+        mirror: dict[str, BookRow] = {}
+        if book_head is not None and book_head[0] == pk:
+            for _, symbol, side, qty, entry_price, status in book_head[1]:
+                mirror[symbol] = BookRow(side, qty, entry_price, status)
+            book_head = next(books, None)
+        yield pk, _diff(pk, truth, mirror)
+
+
 def paper_reconcile(
     *, bot_id: int | None = None, confirm: bool = False, progress: Progress | None = None
 ) -> PaperReconcileResult:
@@ -143,9 +190,24 @@ def paper_reconcile(
     bot_ids = _paper_bot_ids(bot_id)
     result = PaperReconcileResult(confirmed=confirm)
     total = len(bot_ids)
-    for done, pk in enumerate(bot_ids, start=1):
-        result.changes.extend(_apply(pk) if confirm else paper_bot_diff(pk))
+    drifted: list[int] = []
+    # One bot: two indexed lookups. Every bot: two streams, never two queries per bot.
+    diffs = (
+        ((pk, paper_bot_diff(pk)) for pk in bot_ids)
+        if bot_id is not None
+        else _streamed_diffs(bot_ids)
+    )
+    for done, (pk, changes) in enumerate(diffs, start=1):
+        if changes:
+            drifted.append(pk)
+            if not confirm:
+                result.changes.extend(changes)
         result.bots_checked += 1
         if progress is not None:
             progress(done, total)
+    if confirm:
+        # After the read cursors are closed: one transaction per drifted bot, diff recomputed
+        # inside it, so a fill that landed since the scan is never overwritten by a stale book.
+        for pk in drifted:
+            result.changes.extend(_apply(pk))
     return result
