@@ -34,12 +34,8 @@ from egis.ledger import budget
 from egis.ledger.models import Position, PositionStatus
 from egis.ledger.pipeline import order_submit
 from egis.ledger.presenters import order_json, position_json
+from egis.reconcile.paper import paper_reconcile
 from egis.venues.models import ExchangeAccount
-
-try:  # the reconciliation service (egis/reconcile) ships separately from the API
-    from egis.reconcile.paper import paper_reconcile
-except ImportError:  # pragma: no cover - answered as 503 "not available"
-    paper_reconcile = None  # type: ignore[assignment]
 
 router = Router(tags=["bots"])
 
@@ -234,20 +230,18 @@ def bots_order(
 
 @router.post(
     "/{bot_id}/paper-sync",
-    response={200: PaperSyncOut, 409: ErrorOut, 503: ErrorOut, **WRITE_ERRORS},
-    summary="Reconcile the paper book with the ledger (dry-run unless confirm)",
+    response={200: PaperSyncOut, 409: ErrorOut, **WRITE_ERRORS},
+    summary="Sync the paper venue's book with its executions (dry-run unless confirm)",
 )
 def bots_paper_sync(
     request: HttpRequest, bot_id: int = BotId, payload: PaperSyncIn | None = None
 ) -> dict[str, Any]:
-    """Dry-run by default: returns the diff between the ledger and the paper venue's book.
-    With `{"confirm": true}` applies it (the paper book follows the ledger; `positions` is
-    never written) and says so in `applied`."""
+    """Dry-run by default: the diff between the paper venue's book (`paper_positions`) and the
+    fold of its executions (`paper_fills`). With `{"confirm": true}` the book is rebuilt and
+    `applied` is true. Only paper tables are touched: never `positions`, no network."""
     bot = bot_for(current_user(request), bot_id)
     if bot.venue != Venue.PAPER:
         raise ApiError(409, "not_paper", f"bot #{bot.pk} is not a paper bot")
-    if paper_reconcile is None:
-        raise ApiError(503, "not_available", "paper reconciliation is not available in this build")
     result = paper_reconcile(bot_id=bot.pk, confirm=bool(payload and payload.confirm)).as_json()
     return {
         "bot_id": bot.pk,
