@@ -21,9 +21,9 @@ def _safe_next(request: HttpRequest, raw: str) -> str:
     return "/"
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if request.user.is_authenticated:
             return see_other("/")
         return page(

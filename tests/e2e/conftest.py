@@ -51,8 +51,9 @@ def browser_context_args(browser_context_args, viewport):
 def shot(page, viewport):
     ARTIFACTS.mkdir(exist_ok=True)
 
-    def _shot(name: str) -> None:
-        page.screenshot(path=str(ARTIFACTS / f"{name}-{viewport}.png"), full_page=True)
+    def _shot(name: str, *, full_page: bool = True) -> None:
+        # Sheets and dialogs are fixed to the viewport: shoot those as the screen shows them.
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{viewport}.png"), full_page=full_page)
 
     return _shot
 

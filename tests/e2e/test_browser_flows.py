@@ -45,7 +45,7 @@ def test_trade_flow_open_close_and_paper_sync(page, live_server, log_in, shot, b
     sheet = page.get_by_role("dialog")
     expect(sheet.get_by_test_id("paper-sync-result")).to_contain_text("Dry run.")
     expect(sheet).to_contain_text("long 0.003 @ 2934.56")
-    shot("paper-sync-dry-run")
+    shot("paper-sync-dry-run", full_page=False)
     sheet.get_by_role("button", name="Confirm").click()
     expect(sheet.get_by_test_id("paper-sync-result")).to_contain_text("Applied")
     assert PaperPosition.objects.filter(bot=paper_bot, status="open").count() == 1
@@ -69,7 +69,9 @@ def test_trade_flow_open_close_and_paper_sync(page, live_server, log_in, shot, b
     )
 
 
-def test_user_cannot_reach_other_bots_or_admin_pages(page, live_server, log_in, shot, paper_bot, charlie):
+def test_user_cannot_reach_other_bots_or_admin_pages(
+    page, live_server, log_in, shot, paper_bot, charlie
+):
     log_in("charlie", "pw-charlie-1")
     expect(page.get_by_text("No bots yet")).to_be_visible()
     shot("dashboard-empty")
