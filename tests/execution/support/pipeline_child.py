@@ -25,6 +25,7 @@ def main() -> int:
     parser.add_argument("--size-usd", default="20")
     parser.add_argument("--position", type=int, default=None)
     parser.add_argument("--stage", default="none")
+    parser.add_argument("--venue", choices=["paper", "binance"], default="paper")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egis.settings")
@@ -34,10 +35,13 @@ def main() -> int:
     from egis.bots.models import Bot
     from egis.core.errors import UserFacingError
     from egis.ledger.pipeline import order_close, order_open
-    from tests.execution.support.venues import BlockingPaperVenue
+    from egis.venues.paper.venue import PaperVenue
+    from egis.venues.registry import venue_for
+    from tests.execution.support.venues import BlockingVenue
 
     bot = Bot.objects.get(pk=args.bot_id)
-    venue = BlockingPaperVenue(bot, stage=args.stage)
+    inner = PaperVenue(bot) if args.venue == "paper" else venue_for(bot)
+    venue = BlockingVenue(inner, stage=args.stage)
     try:
         if args.intent == "open":
             result = order_open(bot_id=bot.pk, side=args.side, size_usd=args.size_usd, venue=venue)

@@ -10,6 +10,7 @@ from egis.venues.base import (
     OrderReport,
     OrderRequest,
     SymbolRules,
+    VenueAdapter,
     VenueOutcomeUnknown,
     VenueUnavailable,
 )
@@ -55,19 +56,37 @@ class UnreachableLookupVenue(_Wrapped):
         raise VenueUnavailable("connect failed")
 
 
-class BlockingPaperVenue(_Wrapped):
+class BlockingVenue:
     """Pauses at one stage of the venue call until the parent test process says go (or kills it).
 
-    Stages: `before_venue` (the preflight is committed, the venue not yet called), `in_venue` (the
-    paper venue has written its fill inside a transaction that is not committed yet), and
-    `answered` (the fill is committed and the report is about to be returned for settling).
-    The child announces a stage with one line `@@stage <name>` on stdout and then blocks reading
-    one line from stdin: deterministic, no sleeping.
+    Wraps any real adapter (the paper venue, the Binance adapter pointed at the fake server).
+    Stages: `before_venue` (the preflight is committed, the venue not yet called), `in_venue`
+    (paper only: the paper venue has written its fill inside a transaction not committed yet;
+    for Binance the test holds the fake server's answer instead), and `answered` (the venue has
+    answered and the report is about to be returned for settling). The child announces a stage
+    with one line `@@stage <name>` on stdout and then blocks reading one line from stdin:
+    deterministic, no sleeping.
     """
 
-    def __init__(self, bot: Bot, *, stage: str, fill_ratio: Decimal | None = None) -> None:
-        super().__init__(bot, fill_ratio=fill_ratio)
+    def __init__(self, inner: VenueAdapter, *, stage: str) -> None:
+        self.inner = inner
+        self.venue_key = inner.venue_key
         self.stage = stage
+
+    def symbol_rules(self, symbol: str) -> SymbolRules:
+        return self.inner.symbol_rules(symbol)
+
+    def reference_price(self, symbol: str) -> Decimal:
+        return self.inner.reference_price(symbol)
+
+    def price_buffer(self) -> Decimal:
+        return self.inner.price_buffer()
+
+    def prepare(self, *, symbol: str, leverage: int) -> None:
+        self.inner.prepare(symbol=symbol, leverage=leverage)
+
+    def lookup_order(self, *, symbol: str, client_order_id: str) -> OrderReport:
+        return self.inner.lookup_order(symbol=symbol, client_order_id=client_order_id)
 
     def _pause(self, stage: str) -> None:
         if stage != self.stage:
@@ -80,8 +99,11 @@ class BlockingPaperVenue(_Wrapped):
         from django.db import transaction
 
         self._pause("before_venue")
-        with transaction.atomic():
+        if self.stage == "in_venue" and self.venue_key == "paper":
+            with transaction.atomic():
+                report = self.inner.place_market_order(request)
+                self._pause("in_venue")
+        else:
             report = self.inner.place_market_order(request)
-            self._pause("in_venue")
         self._pause("answered")
         return report
