@@ -81,3 +81,44 @@ def test_leverage_is_set_once_per_bot_before_its_first_order(binance_bot, fake_b
     assert first_leverage < first_order
     binance_bot.refresh_from_db()
     assert binance_bot.leverage_applied is True
+
+
+def test_a_partial_market_fill_books_only_what_filled(binance_bot, fake_binance):
+    fake_binance.fill_ratio = Decimal("0.5")
+
+    result = order_open(bot_id=binance_bot.pk, side="long", size_usd="100")
+
+    order = Order.objects.get(pk=result.order.pk)
+    assert (order.requested_qty, order.executed_qty) == (Decimal("0.17"), Decimal("0.08"))
+    assert order.status == "partially_filled"
+    assert order.venue_response["status"] == "EXPIRED"
+    position = Position.objects.get(pk=result.position.pk)
+    assert position.qty == Decimal("0.08")
+    assert position.size_usd == order.cum_quote_usd
+    assert fake_binance.position_amt("BNBUSDT") == Decimal("0.08")
+
+
+def test_rules_come_from_exchange_info_once_then_from_the_cache(binance_bot, fake_binance):
+    order_open(bot_id=binance_bot.pk, side="long", size_usd="10")
+    order_open(bot_id=binance_bot.pk, side="long", size_usd="10")
+
+    assert len(fake_binance.requests_to("/fapi/v1/exchangeInfo")) == 1
+
+
+def test_stale_rules_are_refreshed_from_exchange_info(binance_bot, fake_binance):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from egis.venues.models import SymbolFilter
+
+    order_open(bot_id=binance_bot.pk, side="long", size_usd="10")
+    SymbolFilter.objects.filter(symbol="BNBUSDT", venue_key__startswith="binance").update(
+        updated_at=timezone.now() - timedelta(days=2)
+    )
+    fake_binance.set_filter("BNBUSDT", step_size="0.001", min_qty="0.001")
+
+    order_open(bot_id=binance_bot.pk, side="long", size_usd="10")
+
+    assert len(fake_binance.requests_to("/fapi/v1/exchangeInfo")) == 2
+    assert fake_binance.order_posts[-1].params["quantity"] == "0.017"
