@@ -106,3 +106,17 @@ def test_lookup_of_a_settled_order_changes_nothing(binance_bot, fake_binance):
 
     assert outcome.action == "already_settled"
     assert fake_binance.requests_to("/fapi/v1/order", "GET") == []
+
+
+def test_the_recovery_job_settles_an_unknown_binance_order(binance_bot, fake_binance):
+    from egis.execution.recovery import recover_in_flight
+
+    fake_binance.fail_next_order(UNKNOWN_503_AFTER_BOOKING)
+    order = _open_unknown(binance_bot)
+
+    outcomes = recover_in_flight(timeout_s=0)
+
+    assert [(o.client_order_id, o.action) for o in outcomes] == [(order.client_order_id, "settled")]
+    order.refresh_from_db()
+    assert order.status == "filled"
+    assert len(fake_binance.order_posts) == 1
