@@ -5,15 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egis.accounts.tokens import TokenError, token_create, token_list, token_revoke
 from egis.core.choices import Venue
 from egis.core.errors import UserFacingError
 from egis.venues.models import Environment, ExchangeAccount
 from egis.web.inertia import back_with_errors, current_user, field, form_data, page, see_other
-
-_NEW_TOKEN_KEY = "egis_new_token"  # noqa: S105 (a session key name, not a secret)
 
 
 def _mask(value: str) -> str:
@@ -43,6 +41,10 @@ def _account_json(account: ExchangeAccount) -> dict[str, object]:
 @login_required
 @require_GET
 def settings_page(request: HttpRequest) -> HttpResponse:
+    return _settings(request, new_token=None)
+
+
+def _settings(request: HttpRequest, *, new_token: str | None) -> HttpResponse:
     user = current_user(request)
     tokens = token_list(user=user)
     accounts = ExchangeAccount.objects.filter(owner=user).order_by("id")
@@ -61,8 +63,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 }
                 for t in tokens
             ],
-            # The clear token exists only in this one answer after creating it.
-            "new_token": request.session.pop(_NEW_TOKEN_KEY, None),
+            # The clear token exists only in the one answer to its creation: never in the
+            # session (sessions live in the database) nor anywhere else on the server.
+            "new_token": new_token,
             "accounts": [_account_json(a) for a in accounts],
             "environments": [
                 {"value": e.value, "label": e.label}
@@ -74,14 +77,15 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def token_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":  # a reload of the page that showed a new token
+        return see_other("/settings")
     try:
         _, raw = token_create(user=current_user(request), name=field(form_data(request), "name"))
     except TokenError as exc:
         return back_with_errors(request, "/settings", {"token": f"Not created: {exc}."})
-    request.session[_NEW_TOKEN_KEY] = raw
-    return see_other("/settings")
+    return _settings(request, new_token=raw)
 
 
 @login_required

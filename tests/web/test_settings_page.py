@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from egis.accounts.models import ApiToken
@@ -13,12 +15,18 @@ pytestmark = pytest.mark.django_db
 
 
 def test_token_is_shown_once_and_stored_hashed(as_bob, bob):
-    post_json(as_bob, "/settings/tokens", {"name": "script"})
-    shown = inertia(as_bob, "/settings")["props"]["new_token"]
+    from django.contrib.sessions.models import Session
+
+    response = post_json(as_bob, "/settings/tokens", {"name": "script"})
+    assert response.status_code == 200
+    shown = json.loads(response.content)["props"]["new_token"]
     assert shown.startswith("egis_")
     token = ApiToken.objects.get(user=bob)
     assert shown not in (token.token_hash, token.prefix)
+    # The clear token is in that one answer only: not in any stored session, not shown again.
+    assert all(shown not in str(s.get_decoded()) for s in Session.objects.all())
     assert inertia(as_bob, "/settings")["props"]["new_token"] is None
+    assert as_bob.get("/settings/tokens").status_code == 303
 
 
 def test_user_cannot_revoke_another_users_token(as_charlie, bob):
