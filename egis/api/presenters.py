@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from egis.bots.models import Bot
-from egis.core.money import usd_str
+from egis.bots.presenters import bot_json as base_bot_json
 from egis.ledger import budget
 from egis.ledger.models import PendingReconciliation, PositionStatus, ReconciliationStatus
 from egis.venues.models import Price
@@ -36,20 +36,9 @@ def bot_json(bot: Bot) -> dict[str, Any]:
             bot=bot, status=ReconciliationStatus.OPEN
         ).exists()
     return {
-        "id": bot.pk,
-        "name": bot.name,
-        "owner": bot.owner.username,
-        "venue": bot.venue,
-        "symbol": bot.symbol,
-        "leverage": bot.leverage,
-        "exchange_account_id": bot.exchange_account_id,
-        "initial_budget_usd": usd_str(bot.initial_budget_usd),
-        "is_active": bot.is_active,
-        "halted": bot.is_halted,
-        "halted_reason": bot.halted_reason,
+        **base_bot_json(bot),
         "needs_reconciliation": bool(incident),
         "open_positions": int(open_count),
-        "created_at": bot.created_at.isoformat(),
     }
 
 

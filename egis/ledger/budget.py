@@ -74,8 +74,13 @@ def get_budget(bot: Bot, *, debug: bool = False) -> Budget:
     """The three figures. With EGIS_DEBUG_BUDGET (or `debug`), also emits the trace as a log."""
     if debug or settings.EGIS_DEBUG_BUDGET:
         return explain(bot).budget
-    total = _reserved_sum(bot.pk)
-    return Budget(bot.pk, bot.initial_budget_usd, total, bot.initial_budget_usd - total)
+    return _budget(bot, _reserved_sum(bot.pk))
+
+
+def _budget(bot: Bot, reserved_total: Decimal) -> Budget:
+    return Budget(
+        bot.pk, bot.initial_budget_usd, reserved_total, bot.initial_budget_usd - reserved_total
+    )
 
 
 def get_budgets(bots: list[Bot]) -> dict[int, Budget]:
@@ -89,14 +94,9 @@ def get_budgets(bots: list[Bot]) -> dict[int, Budget]:
         .annotate(total=Sum("size_usd"))
         .order_by()
     }
-    result = {}
-    for bot in bots:
-        total = totals.get(bot.pk)
-        total = total if total is not None else Decimal(0)
-        result[bot.pk] = Budget(
-            bot.pk, bot.initial_budget_usd, total, bot.initial_budget_usd - total
-        )
-    return result
+    if settings.EGIS_DEBUG_BUDGET:
+        return {bot.pk: explain(bot).budget for bot in bots}
+    return {bot.pk: _budget(bot, totals.get(bot.pk) or Decimal(0)) for bot in bots}
 
 
 def explain(bot: Bot) -> BudgetTrace:

@@ -97,3 +97,20 @@ def test_debug_is_silent_by_default(paper_bot, caplog):
     with caplog.at_level(logging.DEBUG, logger="egis.budget"):
         budget.get_budget(paper_bot)
     assert not [r for r in caplog.records if r.name == "egis.budget"]
+
+
+def test_grouped_budgets_equal_the_single_computation(
+    paper_bot, bob, django_assert_max_num_queries
+):
+    from egis.bots.services import bot_create
+
+    bots = [paper_bot] + [
+        bot_create(owner=bob, name=f"b{i}", venue="paper", symbol="ETHUSDT", budget_usd="40")
+        for i in range(3)
+    ]
+    order_open(bot_id=bots[1].pk, side="long", size_usd="10")
+    order_open(bot_id=bots[1].pk, side="long", size_usd="12")
+    order_open(bot_id=bots[3].pk, side="short", size_usd="30")
+    with django_assert_max_num_queries(1):
+        grouped = budget.get_budgets(bots)
+    assert grouped == {b.pk: budget.get_budget(b) for b in bots}

@@ -53,7 +53,9 @@ def bots_list(request: HttpRequest) -> dict[str, Any]:
     """The caller's bots (an admin: every bot, with its owner), each with its budget."""
     user = current_user(request)
     bots = list(with_counts(visible_bots(user)).order_by("id"))
-    return {"items": [_detail(b) for b in bots], "count": len(bots)}
+    budgets = budget.get_budgets(bots)  # one grouped query, not one per bot
+    items = [{**bot_json(b), "budget": budgets[b.pk].as_json()} for b in bots]
+    return {"items": items, "count": len(bots)}
 
 
 def _owner_for(user: User, requested: str | None) -> User:

@@ -4,26 +4,11 @@ import argparse
 from typing import Any
 
 from egis.bots.models import Bot
+from egis.bots.presenters import bot_json
 from egis.bots.services import bot_create
 from egis.cli.commands.base import CliError, get_user, leaf
-from egis.core.money import usd_str
 from egis.ledger import budget
 from egis.venues.models import ExchangeAccount
-
-
-def bot_json(bot: Bot) -> dict[str, Any]:
-    return {
-        "id": bot.pk,
-        "name": bot.name,
-        "owner": bot.owner.username,
-        "venue": bot.venue,
-        "symbol": bot.symbol,
-        "leverage": bot.leverage,
-        "exchange_account_id": bot.exchange_account_id,
-        "initial_budget_usd": usd_str(bot.initial_budget_usd),
-        "is_active": bot.is_active,
-        "halted_reason": bot.halted_reason,
-    }
 
 
 def _create(args: argparse.Namespace) -> dict[str, Any]:
@@ -46,11 +31,9 @@ def _create(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _list(args: argparse.Namespace) -> dict[str, Any]:
-    bots = Bot.objects.filter(deleted_at__isnull=True).select_related("owner").order_by("id")
-    rows = []
-    for bot in bots:
-        rows.append({**bot_json(bot), **budget.get_budget(bot).as_json()})
-    return {"bots": rows}
+    bots = list(Bot.objects.filter(deleted_at__isnull=True).select_related("owner").order_by("id"))
+    budgets = budget.get_budgets(bots)
+    return {"bots": [{**bot_json(b), **budgets[b.pk].as_json()} for b in bots]}
 
 
 def register(subparsers: Any) -> None:

@@ -1,0 +1,25 @@
+"""A bot as a JSON-ready dict (money as decimal strings) for the CLI and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from egis.bots.models import Bot
+from egis.core.money import usd_str
+
+
+def bot_json(bot: Bot) -> dict[str, Any]:
+    return {
+        "id": bot.pk,
+        "name": bot.name,
+        "owner": bot.owner.username,
+        "venue": bot.venue,
+        "symbol": bot.symbol,
+        "leverage": bot.leverage,
+        "exchange_account_id": bot.exchange_account_id,
+        "initial_budget_usd": usd_str(bot.initial_budget_usd),
+        "is_active": bot.is_active,
+        "halted": bot.is_halted,
+        "halted_reason": bot.halted_reason,
+        "created_at": bot.created_at.isoformat(),
+    }
