@@ -1,8 +1,11 @@
 """Pytest fixtures around the fake Binance server, importable by any conftest:
 
     from tests.support.binance_fixtures import (  # noqa: F401
-        binance_account, binance_bot, binance_settings, fake_binance,
+        _binance_settings, binance_account, binance_bot, fake_binance,
     )
+
+`_binance_settings` is autouse wherever it is imported: short timeouts, production off and a
+fresh clock offset for every test.
 
 `fake_binance` is a started FakeBinance on 127.0.0.1; `binance_account` is Bob's demo account
 pointed at it (needs the `bob` fixture of tests/conftest.py); `binance_bot` is Bob's BNBUSDT bot
@@ -24,8 +27,8 @@ def fake_binance() -> Iterator[FakeBinance]:
         yield fake
 
 
-@pytest.fixture
-def binance_settings(settings):
+@pytest.fixture(autouse=True)
+def _binance_settings(settings):
     """Short timeouts, production off, and a fresh clock offset for every test."""
     from egis.venues.binance.client import reset_clock_offsets
 
@@ -37,7 +40,7 @@ def binance_settings(settings):
 
 
 @pytest.fixture
-def binance_account(bob, fake_binance, binance_settings):
+def binance_account(bob, fake_binance):
     from egis.venues.accounts import account_create
 
     return account_create(
