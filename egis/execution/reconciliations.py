@@ -344,7 +344,7 @@ def _close_position(
     position_id: int | None,
 ) -> tuple[str, Position]:
     if price is None or price == "":
-        raise ReconciliationError("close-position needs --price (the price to close at)")
+        raise ReconciliationError("close-position needs a price to close at (--price)")
     try:
         exit_price = parse_decimal(price, field="price", max_places=8)
     except DecimalInputError as exc:
