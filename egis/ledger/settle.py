@@ -35,6 +35,31 @@ from egis.ledger.models import (
 )
 from egis.venues.base import OrderReport
 
+# Settle writes only what it changes: narrower UPDATEs, and nothing else is overwritten.
+_ORDER_SETTLE_FIELDS = [
+    "venue_order_id",
+    "venue_response",
+    "executed_qty",
+    "cum_quote_usd",
+    "avg_price",
+    "fee_usd",
+    "settled_at",
+    "status",
+    "error",
+    "updated_at",
+]
+_POSITION_SETTLE_FIELDS = [
+    "status",
+    "size_usd",
+    "qty",
+    "entry_price",
+    "exit_price",
+    "fees_usd",
+    "realized_pnl_usd",
+    "closed_at",
+    "closing_order",
+]
+
 
 class SettleError(Exception):
     """The ledger rows needed to book a venue's answer are missing or contradict it."""
@@ -116,7 +141,7 @@ def settle_order(order_id: int, report: OrderReport, *, actor: Any = None, via: 
             # Still working at the venue: keep it in flight for recovery to look up again.
             order.status = OrderStatus.UNKNOWN
             order.error = f"venue status {report.status}: not final yet"
-            order.save()
+            order.save(update_fields=_ORDER_SETTLE_FIELDS)
             return OrderResult(order, position)
         if fill.executed_qty == order.requested_qty:
             order.status = OrderStatus.FILLED
@@ -125,7 +150,7 @@ def settle_order(order_id: int, report: OrderReport, *, actor: Any = None, via: 
         else:
             order.status = OrderStatus.FAILED
             order.error = f"venue status {report.status}: nothing was filled"
-        order.save()
+        order.save(update_fields=_ORDER_SETTLE_FIELDS)
         _book_fill(order, position, fill, rounding_steps, actor=actor, via=via)
         return OrderResult(order, position)
 
@@ -162,7 +187,7 @@ def _book_fill(
         if fill.executed_qty == 0:
             action = "close_unfilled"
     _store(position, new_state)
-    position.save()
+    position.save(update_fields=_POSITION_SETTLE_FIELDS)
     event_record(
         position=position,
         order=order,

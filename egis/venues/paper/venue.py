@@ -106,6 +106,18 @@ class PaperVenue:
             quote * (1 + slip) if buying else quote * (1 - slip), rules.tick_size, up=buying
         )
         filled = floor_to_step(request.qty * self.fill_ratio, rules.step_size)
+        try:
+            fill = self._fill(request, filled, fill_price, buying)
+        except IntegrityError as exc:
+            # The whole fill transaction rolled back: nothing was executed.
+            if PaperFill.objects.filter(client_order_id=request.client_order_id).exists():
+                raise VenueRejected("Duplicate client order id.", code=-4116) from exc
+            raise VenueRejected("Concurrent write to the paper book; nothing filled.") from exc
+        return fill_report(fill)
+
+    def _fill(
+        self, request: OrderRequest, filled: Decimal, fill_price: Decimal, buying: bool
+    ) -> PaperFill:
         with transaction.atomic():
             book_row = one_or_none(
                 PaperPosition.objects.filter(bot_id=self.bot_id, symbol=request.symbol)
@@ -122,30 +134,26 @@ class PaperVenue:
                 if filled == request.qty
                 else (FillStatus.PARTIALLY_FILLED if filled > 0 else FillStatus.EXPIRED)
             )
-            try:
-                with transaction.atomic():
-                    fill = PaperFill.objects.create(
-                        bot_id=self.bot_id,
-                        client_order_id=request.client_order_id,
-                        symbol=request.symbol,
-                        side=request.side,
-                        reduce_only=request.reduce_only,
-                        requested_qty=request.qty,
-                        qty=filled,
-                        price=fill_price,
-                        quote_usd=notional,
-                        fee_usd=fee,
-                        status=status,
-                    )
-            except IntegrityError as exc:
-                raise VenueRejected("Duplicate client order id.", code=-4116) from exc
+            fill = PaperFill.objects.create(
+                bot_id=self.bot_id,
+                client_order_id=request.client_order_id,
+                symbol=request.symbol,
+                side=request.side,
+                reduce_only=request.reduce_only,
+                requested_qty=request.qty,
+                qty=filled,
+                price=fill_price,
+                quote_usd=notional,
+                fee_usd=fee,
+                status=status,
+            )
             _write_book(
                 self.bot_id,
                 request.symbol,
                 book_row,
                 apply_fill(book, side=request.side, qty=filled, price=fill_price),
             )
-        return fill_report(fill)
+        return fill
 
     def lookup_order(self, *, symbol: str, client_order_id: str) -> OrderReport:
         fill = PaperFill.objects.filter(bot_id=self.bot_id, client_order_id=client_order_id).first()

@@ -37,16 +37,24 @@ def _tick(symbol: str) -> Decimal:
     return rule.tick_size if rule else Decimal("0.00000001")
 
 
+def stored_price(source: str, symbol: str) -> Decimal | None:
+    """The last stored price of a source, or None (a unique lookup: no ORDER BY, no model)."""
+    found = list(
+        Price.objects.filter(source=source, symbol=symbol).values_list("price", flat=True)[:1]
+    )
+    return found[0] if found else None
+
+
 class FixedPriceSource:
     name = "fixed"
 
     def price(self, symbol: str) -> Decimal:
-        row = Price.objects.filter(source=self.name, symbol=symbol).first()
-        if row is None:
+        price = stored_price(self.name, symbol)
+        if price is None:
             raise PriceUnavailable(
                 f"No price set for {symbol}: run `egis price set {symbol} PRICE` first."
             )
-        return row.price
+        return price
 
 
 class SimulatedPriceSource:
@@ -71,8 +79,8 @@ class SimulatedPriceSource:
         return row
 
     def price(self, symbol: str) -> Decimal:
-        row = Price.objects.filter(source=self.name, symbol=symbol).first()
-        return row.price if row else self._start(symbol).price
+        price = stored_price(self.name, symbol)
+        return price if price is not None else self._start(symbol).price
 
     def next_price(self, symbol: str, current: Decimal, step: int) -> Decimal:
         # Integer draws keep the walk in Decimal: the same (seed, symbol, step) gives the same move.
