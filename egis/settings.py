@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "egis.ledger",
     "egis.execution",
     "egis.cli",
+    "egis.web",
     "huey.contrib.djhuey",
     "ninja",  # serves the API docs' assets locally (no CDN, CSP-friendly)
     "django_vite",
