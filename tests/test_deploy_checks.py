@@ -1,0 +1,38 @@
+"""The security baseline: Django's deployment checks pass for the production settings."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_check_deploy_is_clean_for_production_settings(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "egis.settings",
+        "EGIS_DATA_DIR": str(tmp_path),
+        "EGIS_HTTPS": "1",
+        "EGIS_DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "EGIS_ALLOWED_HOSTS": "egis.example.com",
+    }
+    run = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "no issues" in run.stdout
+
+
+def test_security_headers_on_a_page(client):
+    response = client.get("/login")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response["Content-Security-Policy"]
