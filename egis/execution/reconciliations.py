@@ -40,7 +40,12 @@ from egis.ledger.models import (
     ReconciliationKind,
     ReconciliationStatus,
 )
-from egis.ledger.settle import _state, _store, release_order, settle_order
+from egis.ledger.settle import (
+    position_state,
+    release_order,
+    settle_order,
+    store_position_state,
+)
 from egis.reconcile.drift import (
     DRIFT,
     drift_halts_release,
@@ -369,7 +374,9 @@ def _close_position(
     fill = Fill(
         executed_qty=qty, cum_quote_usd=qty * exit_price, avg_price=exit_price, fee_usd=Decimal(0)
     )
-    _store(position, apply_close_fill(_state(position), fill, side=position.side))
+    store_position_state(
+        position, apply_close_fill(position_state(position), fill, side=position.side)
+    )
     position.closing_order = None
     position.save()
     event_record(

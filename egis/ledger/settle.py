@@ -82,7 +82,7 @@ def _locked(order_id: int) -> tuple[Order, Position]:
     return order, position
 
 
-def _state(position: Position) -> PositionState:
+def position_state(position: Position) -> PositionState:
     return PositionState(
         status=position.status,
         size_usd=position.size_usd,
@@ -94,7 +94,7 @@ def _state(position: Position) -> PositionState:
     )
 
 
-def _store(position: Position, state: PositionState) -> None:
+def store_position_state(position: Position, state: PositionState) -> None:
     position.status = state.status
     position.size_usd = state.size_usd
     position.qty = state.qty
@@ -166,7 +166,7 @@ def _book_fill(
 ) -> None:
     before = position_snapshot(position)
     if order.intent == OrderIntent.OPEN:
-        new_state = apply_open_fill(_state(position), fill)
+        new_state = apply_open_fill(position_state(position), fill)
         action = "open_filled" if fill.executed_qty > 0 else "open_cancelled"
         if new_state.size_usd > position.size_usd:
             # The market moved between sizing and fill: the ledger books the truth, and says so.
@@ -181,12 +181,12 @@ def _book_fill(
                 f"close {order.client_order_id} filled {plain(fill.executed_qty)} but position "
                 f"#{position.pk} holds {plain(position.qty)}"
             )
-        new_state = apply_close_fill(_state(position), fill, side=position.side)
+        new_state = apply_close_fill(position_state(position), fill, side=position.side)
         position.closing_order = None
         action = {"closed": "closed", "open": "partially_closed"}[new_state.status]
         if fill.executed_qty == 0:
             action = "close_unfilled"
-    _store(position, new_state)
+    store_position_state(position, new_state)
     position.save(update_fields=_POSITION_SETTLE_FIELDS)
     event_record(
         position=position,
