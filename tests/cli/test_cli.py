@@ -1,51 +1,19 @@
 """The operator CLI as an operator runs it: the `egis` console script on a fresh database."""
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-EGIS = str(Path(sys.executable).parent / "egis")
+from tests.support.cli import egis_json
 
 
 @pytest.fixture(scope="module")
 def cli_env(tmp_path_factory):
-    data = tmp_path_factory.mktemp("egis-cli")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "egis.settings",
-        "DATABASE_URL": f"sqlite:///{data / 'egis.sqlite3'}",
-        "EGIS_DATA_DIR": str(data),
-        "EGIS_PRICE_SOURCE": "fixed",
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
-    )
-    return env
+    from tests.support.cli import fresh_cli_env
+
+    return fresh_cli_env(tmp_path_factory.mktemp("egis-cli"))
 
 
 def egis(env, *args, ok=True):
-    run = subprocess.run(
-        [EGIS, *args, "--json"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert "Traceback" not in run.stderr, run.stderr
-    lines = run.stdout.strip().splitlines()
-    assert len(lines) == 1, run.stdout  # exactly one JSON object
-    payload = json.loads(lines[0])
-    if ok:
-        assert run.returncode == 0, run.stderr
-    else:
-        assert run.returncode != 0
-        assert len(run.stderr.strip().splitlines()) == 1, run.stderr
-    return payload, run
+    return egis_json(env, *args, ok=ok)
 
 
 def test_the_journal_flow_from_the_cli(cli_env):

@@ -2,55 +2,26 @@
 
 from __future__ import annotations
 
-import json
-import os
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+from tests.support.cli import egis_json, egis_run, fresh_cli_env
 
-ROOT = Path(__file__).resolve().parents[2]
-EGIS = str(Path(sys.executable).parent / "egis")
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
-    data = tmp_path_factory.mktemp("egis-drift-cli")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "egis.settings",
-        "DATABASE_URL": f"sqlite:///{data / 'egis.sqlite3'}",
-        "EGIS_DATA_DIR": str(data),
-        "EGIS_PRICE_SOURCE": "fixed",
-        "EGIS_LOG_LEVEL": "CRITICAL",
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
-    )
-    return env
+    return fresh_cli_env(tmp_path_factory.mktemp("egis-drift-cli"), EGIS_LOG_LEVEL="CRITICAL")
 
 
-def run(env, *args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [EGIS, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert "Traceback" not in done.stderr, done.stderr
-    return done
+def run(env, *args: str):
+    return egis_run(env, *args)
 
 
 def run_json(env, *args: str, ok: bool = True) -> dict:
-    done = run(env, *args, "--json")
-    assert (done.returncode == 0) == ok, done.stderr
-    (line,) = done.stdout.strip().splitlines()
-    return json.loads(line)
+    return egis_json(env, *args, ok=ok)[0]
 
 
 def test_drift_found_repaired_and_resolved_from_the_cli(env):

@@ -3,60 +3,31 @@ account -> bot -> open -> close -> mirror sync, plus a refused and an unknown or
 secret appears in no output."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from tests.support.cli import egis_run, fresh_cli_env
 from tests.support.fake_binance import UNKNOWN_503_AFTER_BOOKING
-
-ROOT = Path(__file__).resolve().parents[3]
-EGIS = str(Path(sys.executable).parent / "egis")
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def cli_env(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "egis.settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'egis.sqlite3'}",
-        "EGIS_DATA_DIR": str(tmp_path),
-        "EGIS_PRICE_SOURCE": "fixed",
-        "EGIS_LOG_LEVEL": "DEBUG",
-    }
-    env.pop("EGIS_SECRETS_KEY", None)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
-    )
-    return env
+    return fresh_cli_env(tmp_path, EGIS_LOG_LEVEL="DEBUG")
 
 
 class Cli:
+    """Runs `egis ... --json` and keeps every output, to prove the secret is in none of them."""
+
     def __init__(self, env, secret):
         self.env = env
         self.secret = secret
         self.outputs: list[str] = []
 
     def __call__(self, *args, ok=True, stdin=None):
-        run = subprocess.run(
-            [EGIS, *args, "--json"],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            input=stdin,
-        )
+        run = egis_run(self.env, *args, "--json", stdin=stdin)
         self.outputs += [run.stdout, run.stderr]
-        assert "Traceback" not in run.stderr, run.stderr
         lines = run.stdout.strip().splitlines()
         assert len(lines) == 1, run.stdout
         assert (run.returncode == 0) == ok, (run.returncode, run.stderr)
