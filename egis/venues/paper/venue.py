@@ -109,10 +109,11 @@ class PaperVenue:
         try:
             fill = self._fill(request, filled, fill_price, buying)
         except IntegrityError as exc:
-            # The whole fill transaction rolled back: nothing was executed.
+            # The fill transaction rolled back. Only a proven duplicate is a refusal; any other
+            # failure propagates and the pipeline treats the outcome as unknown.
             if PaperFill.objects.filter(client_order_id=request.client_order_id).exists():
                 raise VenueRejected("Duplicate client order id.", code=-4116) from exc
-            raise VenueRejected("Concurrent write to the paper book; nothing filled.") from exc
+            raise
         return fill_report(fill)
 
     def _fill(
