@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egis.accounts.models import Role, User
 from egis.accounts.services import UserInputError, user_create, user_deactivate, user_set_role
@@ -115,6 +115,10 @@ def incident_resolve(request: HttpRequest, incident_id: int) -> HttpResponse:
 @admin_required
 @require_GET
 def users(request: HttpRequest) -> HttpResponse:
+    return _users_page(request)
+
+
+def _users_page(request: HttpRequest) -> HttpResponse:
     me = current_user(request)
     rows = User.objects.order_by("username").annotate(
         bot_count=Count("bots", filter=Q(bots__deleted_at__isnull=True))
@@ -139,8 +143,10 @@ def users(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def user_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":  # a reload of the page that showed a new password
+        return see_other("/users")
     data = form_data(request)
     try:
         user, password = user_create(
@@ -152,11 +158,11 @@ def user_new(request: HttpRequest) -> HttpResponse:
         return back_with_errors(request, "/users", {"user": f"Not created: {exc}."})
     if field(data, "password"):
         messages.success(request, f"Created {user.username}.")
-    else:
-        messages.success(
-            request, f"Created {user.username}. Their password (shown once): {password}"
-        )
-    return see_other("/users")
+        return see_other("/users")
+    # A generated password is shown in this one answer: a redirect would carry it in the
+    # messages cookie (signed, not encrypted) or the session table.
+    messages.success(request, f"Created {user.username}. Their password (shown once): {password}")
+    return _users_page(request)
 
 
 def _target(user_id: int) -> User:
