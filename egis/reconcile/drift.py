@@ -15,9 +15,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from egis.bots.models import Bot
@@ -150,9 +152,18 @@ def _open_positions(bot_ids: Iterable[int]) -> list[Position]:
     )
 
 
-def _in_flight(bot_ids: Iterable[int]) -> dict[str, list[str]]:
+def _in_flight(bot_ids: Iterable[int], *, since: datetime) -> dict[str, list[str]]:
+    """Orders in flight now, or created or settled since the check began reading.
+
+    Read after the ledger and the mirror: an order that moved while they were being read (or
+    while the venue was answering the sync) is in one of them and perhaps not the other, so it
+    is in flight for this check and judged by the next one.
+    """
     found: dict[str, list[str]] = {}
-    rows = Order.objects.filter(bot_id__in=list(bot_ids), status__in=IN_FLIGHT_ORDER_STATUSES)
+    rows = Order.objects.filter(
+        Q(status__in=IN_FLIGHT_ORDER_STATUSES) | Q(updated_at__gte=since),
+        bot_id__in=list(bot_ids),
+    )
     for symbol, client_order_id in rows.order_by("id").values_list("symbol", "client_order_id"):
         found.setdefault(symbol, []).append(client_order_id)
     return found
@@ -168,13 +179,14 @@ def _judge(item: DriftItem) -> None:
 
 
 def paper_items(bot: Bot) -> list[DriftItem]:
+    since = timezone.now()
     positions = _open_positions([bot.pk])
-    in_flight = _in_flight([bot.pk])
     mirror = {
         row.symbol: _signed(row.side, row.qty)
         for row in PaperPosition.objects.filter(bot_id=bot.pk, status=PaperPositionStatus.OPEN)
     }
     fills = {symbol: state.net_qty for symbol, state in paper_books_from_fills(bot.pk).items()}
+    in_flight = _in_flight([bot.pk], since=since)
     symbols = {bot.symbol, *mirror, *(p.symbol for p in positions)}
     symbols |= {symbol for symbol, qty in fills.items() if qty != 0}
     items = []
@@ -222,12 +234,16 @@ def _default_sync() -> AccountSync | None:
     return run
 
 
-def account_items(account: ExchangeAccount, *, synced: bool) -> list[DriftItem]:
+def account_items(
+    account: ExchangeAccount, *, synced: bool, since: datetime | None = None
+) -> list[DriftItem]:
+    """`since`: when the mirror sync began (an order settled after it may be missing from it)."""
+    since = since or timezone.now()
     bots = list(Bot.objects.filter(exchange_account=account, deleted_at__isnull=True))
     bot_ids = [b.pk for b in bots]
     positions = _open_positions(bot_ids)
-    in_flight = _in_flight(bot_ids)
     mirror = {row.symbol: row for row in ExchangePosition.objects.filter(account=account)}
+    in_flight = _in_flight(bot_ids, since=since)
     symbols = {b.symbol for b in bots} | {p.symbol for p in positions}
     symbols |= {symbol for symbol, row in mirror.items() if row.position_amt != 0}
     items = []
@@ -285,13 +301,14 @@ def drift_check(
     syncer = sync or _default_sync()
     for account in accounts:
         synced = False
+        since = timezone.now()
         if syncer is not None:
             try:
                 synced = syncer(account)
             except Exception as exc:  # the venue is one actor that can fail: report, go on
                 logger.warning("sync of account #%s failed: %s", account.pk, exc)
                 report.sync_errors.append(f"account #{account.pk}: {exc}")
-        report.items.extend(account_items(account, synced=synced))
+        report.items.extend(account_items(account, synced=synced, since=since))
     if record:
         for item in report.drift:
             drift_record(item)
@@ -372,13 +389,14 @@ def drift_recheck(incident: PendingReconciliation) -> DriftItem | None:
         if account is None:
             return None
         synced = False
+        since = timezone.now()
         syncer = _default_sync()
         if syncer is not None:
             try:
                 synced = syncer(account)
             except Exception as exc:
                 logger.warning("sync of account #%s failed: %s", account.pk, exc)
-        items = account_items(account, synced=synced)
+        items = account_items(account, synced=synced, since=since)
     return next((item for item in items if item.symbol == symbol), None)
 
 
