@@ -21,7 +21,8 @@ def user_create(*, username: str, role: str, password: str | None = None) -> tup
         raise UserInputError("a user name is required")
     if role not in Role.values:
         raise UserInputError(f"unknown role {role!r}: use admin or user")
-    if User.objects.filter(username=username).exists():
+    # "Bob" next to "bob" invites mistakes (and shares one login-throttle count): one per name.
+    if User.objects.filter(username__iexact=username).exists():
         raise UserInputError(f"user {username!r} already exists")
     chosen = password or secrets.token_urlsafe(12)
     candidate = User(username=username, role=role)
