@@ -1,31 +1,82 @@
-import { CheckCircle2, TriangleAlert } from "lucide-react";
+import { CheckCircle2, TriangleAlert, X } from "lucide-react";
+import * as React from "react";
 
 import type { FlashMessage } from "@/types";
 
+// Results of an action float above the tab bar, so they are seen wherever the page was scrolled
+// (visits keep the scroll position). Successes fade after a while; problems stay until dismissed.
+const SUCCESS_MS = 8000;
+
+function isProblem(m: FlashMessage): boolean {
+  return m.level === "error" || m.level === "warning";
+}
+
 export function FlashMessages({ messages }: { messages: FlashMessage[] }) {
-  if (!messages.length) return null;
+  // Each visit sends a new array: hidden indices only count for the array they were hidden in.
+  const [hidden, setHidden] = React.useState<{ source: FlashMessage[]; indices: number[] }>({
+    source: messages,
+    indices: [],
+  });
+  const hiddenNow = hidden.source === messages ? hidden.indices : [];
+
+  React.useEffect(() => {
+    const quiet = messages.flatMap((m, i) => (isProblem(m) ? [] : [i]));
+    if (!quiet.length) return;
+    const timer = window.setTimeout(
+      () =>
+        setHidden((prev) => ({
+          source: messages,
+          indices: [...(prev.source === messages ? prev.indices : []), ...quiet],
+        })),
+      SUCCESS_MS,
+    );
+    return () => window.clearTimeout(timer);
+  }, [messages]);
+
+  const dismiss = (index: number) =>
+    setHidden((prev) => ({
+      source: messages,
+      indices: [...(prev.source === messages ? prev.indices : []), index],
+    }));
+
+  const visible = messages.map((m, i) => ({ m, i })).filter(({ i }) => !hiddenNow.includes(i));
   return (
-    <div className="space-y-2" role="status" aria-live="polite">
-      {messages.map((m, i) => {
-        const bad = m.level === "error" || m.level === "warning";
-        return (
-          <div
-            key={i}
-            className={
-              bad
-                ? "flex items-start gap-2 rounded-lg border border-[#7f2a2a] bg-[#2a1010] p-3 text-sm text-[#fecaca]"
-                : "flex items-start gap-2 rounded-lg border border-[#1f5a36] bg-[#0e2418] p-3 text-sm text-[#bbf7d0]"
-            }
-          >
-            {bad ? (
-              <TriangleAlert className="mt-0.5 size-4 shrink-0" aria-hidden />
-            ) : (
-              <CheckCircle2 className="mt-0.5 size-4 shrink-0" aria-hidden />
-            )}
-            <span>{m.message}</span>
-          </div>
-        );
-      })}
+    <div
+      className="pointer-events-none fixed inset-x-0 bottom-[calc(4rem+env(safe-area-inset-bottom))] z-40 lg:bottom-6 lg:left-60"
+      role="status"
+      aria-live="polite"
+    >
+      <div className="mx-auto max-w-3xl space-y-2 px-4 lg:px-8">
+        {visible.map(({ m, i }) => {
+          const bad = isProblem(m);
+          return (
+            <div
+              key={i}
+              className={
+                "pointer-events-auto flex items-start gap-2 rounded-lg border py-1 pr-1 pl-3 text-sm shadow-lg shadow-black/60 " +
+                (bad
+                  ? "border-[#7f2a2a] bg-[#2a1010] text-[#fecaca]"
+                  : "border-[#1f5a36] bg-[#0e2418] text-[#bbf7d0]")
+              }
+            >
+              {bad ? (
+                <TriangleAlert className="mt-3 size-4 shrink-0" aria-hidden />
+              ) : (
+                <CheckCircle2 className="mt-3 size-4 shrink-0" aria-hidden />
+              )}
+              <span className="flex-1 py-2">{m.message}</span>
+              <button
+                type="button"
+                onClick={() => dismiss(i)}
+                className="inline-flex size-11 shrink-0 items-center justify-center rounded-md opacity-80 hover:bg-black/30 hover:opacity-100"
+                aria-label="Dismiss message"
+              >
+                <X className="size-4" aria-hidden />
+              </button>
+            </div>
+          );
+        })}
+      </div>
     </div>
   );
 }

@@ -119,9 +119,9 @@ export function AppLayout({
           </div>
         </header>
         <main className="mx-auto max-w-3xl space-y-4 px-4 pt-4 pb-28 lg:px-8 lg:pb-12">
-          <FlashMessages messages={flash} />
           {children}
         </main>
+        <FlashMessages messages={flash} />
       </div>
 
       <nav
@@ -129,28 +129,33 @@ export function AppLayout({
         className="fixed inset-x-0 bottom-0 z-30 border-t border-border bg-surface pb-[env(safe-area-inset-bottom)] lg:hidden"
       >
         <ul className="grid" style={{ gridTemplateColumns: `repeat(${tabs.length}, minmax(0, 1fr))` }}>
-          {tabs.map((item) => (
-            <li key={item.key}>
-              <Link
-                href={item.href}
-                className={cn(
-                  "flex min-h-14 flex-col items-center justify-center gap-0.5 text-xs font-medium",
-                  item.key === section ? "text-fg" : "text-muted",
-                )}
-                aria-current={item.key === section ? "page" : undefined}
-              >
-                <span className="relative">
-                  <item.icon className="size-5" aria-hidden />
-                  {item.badge ? (
-                    <span className="absolute -top-1.5 -right-3">
-                      <CountBadge count={item.badge} />
-                    </span>
-                  ) : null}
-                </span>
-                {item.label}
-              </Link>
-            </li>
-          ))}
+          {tabs.map((item) => {
+            // Users sits under Settings on a phone, so its pages light the Settings tab.
+            const current = item.key === section || (item.key === "settings" && section === "users");
+            return (
+              <li key={item.key}>
+                <Link
+                  href={item.href}
+                  className={cn(
+                    "relative flex min-h-14 flex-col items-center justify-center gap-0.5 text-xs",
+                    current ? "font-semibold text-fg" : "font-medium text-muted",
+                  )}
+                  aria-current={current ? "page" : undefined}
+                >
+                  {current && <span className="absolute top-0 left-1/2 h-0.5 w-10 -translate-x-1/2 rounded-full bg-accent" aria-hidden />}
+                  <span className="relative">
+                    <item.icon className="size-5" aria-hidden />
+                    {item.badge ? (
+                      <span className="absolute -top-1.5 -right-3">
+                        <CountBadge count={item.badge} />
+                      </span>
+                    ) : null}
+                  </span>
+                  {item.label}
+                </Link>
+              </li>
+            );
+          })}
         </ul>
       </nav>
     </div>
