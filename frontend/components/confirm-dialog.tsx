@@ -24,8 +24,11 @@ export function ConfirmDialog({
   children?: React.ReactNode;
 }) {
   const [open, setOpen] = React.useState(false);
+  // Pending from the confirm press until the caller reports the request finished.
+  const [busy, setBusy] = React.useState(false);
+  const working = pending || busy;
   return (
-    <Sheet open={open} onOpenChange={setOpen}>
+    <Sheet open={open} onOpenChange={(next) => (working && !next ? undefined : setOpen(next))}>
       <span onClick={() => setOpen(true)} className="contents">
         {trigger}
       </span>
@@ -33,12 +36,20 @@ export function ConfirmDialog({
         {children}
         <SheetFooter>
           <SheetClose asChild>
-            <Button variant="secondary">Cancel</Button>
+            <Button variant="secondary" disabled={working}>
+              Cancel
+            </Button>
           </SheetClose>
           <Button
             variant={destructive ? "danger" : "primary"}
-            pending={pending}
-            onClick={() => onConfirm(() => setOpen(false))}
+            pending={working}
+            onClick={() => {
+              setBusy(true);
+              onConfirm(() => {
+                setBusy(false);
+                setOpen(false);
+              });
+            }}
           >
             {confirmLabel}
           </Button>
