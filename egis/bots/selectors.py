@@ -26,6 +26,8 @@ from egis.ledger.models import (
     ReconciliationStatus,
 )
 from egis.ledger.presenters import position_json
+from egis.venues.binance.environments import venue_key_for
+from egis.venues.models import SymbolFilter
 from egis.venues.prices.sources import PriceUnavailable, get_price_source
 
 CLOSED_PAGE_SIZE = 10
@@ -186,6 +188,20 @@ def pnl_series(bot: Bot) -> list[dict[str, Any]]:
     return points
 
 
+def _symbol_steps(bot: Bot) -> dict[str, str | None]:
+    """The symbol's price tick and quantity step, so the page shows figures at their precision."""
+    if bot.venue == Venue.PAPER:
+        key = "paper"
+    elif bot.exchange_account is not None:
+        key = venue_key_for(bot.exchange_account)
+    else:
+        return {"price_tick": None, "qty_step": None}
+    rule = SymbolFilter.objects.filter(venue_key=key, symbol=bot.symbol).first()
+    if rule is None:
+        return {"price_tick": None, "qty_step": None}
+    return {"price_tick": plain(rule.tick_size), "qty_step": plain(rule.step_size)}
+
+
 def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
     b = budget_service.get_budget(bot)
     facts = _facts([bot])[bot.pk]
@@ -214,6 +230,7 @@ def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
             "leverage": bot.leverage,
             "status_label": status_label,
             "open_disabled_reason": open_disabled,
+            **_symbol_steps(bot),
         },
         "budget": _budget_json(b),
         "budget_trace": budget_service.explain(bot).steps if user.is_admin else None,

@@ -5,24 +5,35 @@ import { ConfirmDialog } from "@/components/confirm-dialog";
 import { Money, SizeWithHint } from "@/components/money";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { formatUsd } from "@/lib/money";
+import { formatStep, formatUsd } from "@/lib/money";
 import { formatDateTime } from "@/lib/utils";
-import type { Paginated, PositionRow } from "@/types";
+import type { Paginated, PositionRow, SymbolSteps } from "@/types";
 
 export function SideBadge({ side }: { side: "long" | "short" }) {
   return <Badge tone={side === "long" ? "gain" : "danger"}>{side === "long" ? "Long" : "Short"}</Badge>;
 }
 
+// Two columns on a phone (left, right); from 640 px one row of four, every figure right-aligned.
 function Figure({ label, children, right = false }: { label: string; children: React.ReactNode; right?: boolean }) {
   return (
-    <div className={right ? "text-right" : undefined}>
+    <div className={right ? "text-right" : "sm:text-right"}>
       <dt className="text-xs text-muted">{label}</dt>
       <dd className="num text-sm">{children}</dd>
     </div>
   );
 }
 
-export function OpenPositionRow({ botId, position }: { botId: number; position: PositionRow }) {
+export function OpenPositionRow({
+  botId,
+  position,
+  steps,
+}: {
+  botId: number;
+  position: PositionRow;
+  steps: SymbolSteps;
+}) {
+  const price = (v: string | null | undefined) => formatStep(v, steps.price_tick);
+  const qty = formatStep(position.qty, steps.qty_step);
   const [pending, setPending] = React.useState(false);
   const close = (done: () => void) => {
     setPending(true);
@@ -44,7 +55,7 @@ export function OpenPositionRow({ botId, position }: { botId: number; position: 
         </div>
         <ConfirmDialog
           title={`Close position #${position.id}?`}
-          description={`A reduce-only market order sells back ${position.qty} ${position.symbol} (${formatUsd(position.size_usd)}) at the venue's price.`}
+          description={`A reduce-only market order sells back ${qty} ${position.symbol} (${formatUsd(position.size_usd)}) at the venue's price.`}
           confirmLabel="Close position"
           pending={pending}
           onConfirm={close}
@@ -56,9 +67,9 @@ export function OpenPositionRow({ botId, position }: { botId: number; position: 
         />
       </div>
       <dl className="mt-3 grid grid-cols-2 gap-x-3 gap-y-2 sm:grid-cols-4">
-        <Figure label="Qty">{position.qty}</Figure>
-        <Figure label="Entry" right>{position.entry_price ?? "—"}</Figure>
-        <Figure label="Mark">{position.mark_price ?? "—"}</Figure>
+        <Figure label="Qty">{qty}</Figure>
+        <Figure label="Entry" right>{price(position.entry_price)}</Figure>
+        <Figure label="Mark">{price(position.mark_price)}</Figure>
         <Figure label="Unrealized" right>
           {position.unrealized_pnl_usd == null ? "—" : <Money value={position.unrealized_pnl_usd} pnl />}
         </Figure>
@@ -67,7 +78,16 @@ export function OpenPositionRow({ botId, position }: { botId: number; position: 
   );
 }
 
-export function ClosedPositions({ botId, closed }: { botId: number; closed: Paginated<PositionRow> }) {
+export function ClosedPositions({
+  botId,
+  closed,
+  steps,
+}: {
+  botId: number;
+  closed: Paginated<PositionRow>;
+  steps: SymbolSteps;
+}) {
+  const price = (v: string | null | undefined) => formatStep(v, steps.price_tick);
   if (closed.total === 0) {
     return <p className="text-sm text-muted">No closed positions yet.</p>;
   }
@@ -83,10 +103,10 @@ export function ClosedPositions({ botId, closed }: { botId: number; closed: Pagi
                 {p.status === "cancelled" && <Badge>Cancelled</Badge>}
               </div>
               <div className="num mt-1 text-xs text-muted">
-                #{p.id} · {p.entry_price ?? "—"} → {p.exit_price ?? "—"} · {formatDateTime(p.closed_at)}
+                #{p.id} · {price(p.entry_price)} → {price(p.exit_price)} · {formatDateTime(p.closed_at)}
               </div>
             </div>
-            <div className="text-right">
+            <div className="shrink-0 text-right whitespace-nowrap">
               <Money value={p.net_realized_pnl_usd} pnl className="text-sm font-medium" />
               <div className="num text-xs text-muted">fees {formatUsd(p.fees_usd)}</div>
             </div>

@@ -81,3 +81,26 @@ export function sameAmount(a: string | null | undefined, b: string | null | unde
   };
   return norm(a) === norm(b);
 }
+
+/** Decimal places of a step such as a price tick ("0.01" -> 2, "1" -> 0); null when unknown. */
+export function placesOf(step: string | null | undefined): number | null {
+  if (!step) return null;
+  const match = DECIMAL.exec(step.trim());
+  if (!match) return null;
+  return (match[3] ?? "").replace(/0+$/, "").length;
+}
+
+/**
+ * A price or quantity at its symbol's precision: "590.9" with tick "0.01" reads "590.90".
+ * Only zeros are added; a figure finer than the step (an average price) keeps every digit.
+ */
+export function formatStep(value: string | null | undefined, step: string | null | undefined): string {
+  if (value === null || value === undefined || value === "") return "—";
+  const places = placesOf(step);
+  const match = DECIMAL.exec(value.trim());
+  if (places === null || !match) return value;
+  const [, sign = "", whole, frac = ""] = match;
+  if (frac.length >= places) return value.trim();
+  const padded = frac.padEnd(places, "0");
+  return `${sign === "+" ? "" : sign}${whole}${padded ? "." + padded : ""}`;
+}

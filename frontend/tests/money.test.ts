@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { formatUsd, sameAmount, signOf } from "@/lib/money";
+import { formatStep, formatUsd, placesOf, sameAmount, signOf } from "@/lib/money";
 
 describe("formatUsd", () => {
   it("formats with two decimals and thousands separators", () => {
@@ -57,5 +57,27 @@ describe("signOf and sameAmount", () => {
   it("compares amounts regardless of trailing zeros", () => {
     expect(sameAmount("10.00", "10")).toBe(true);
     expect(sameAmount("8.80368", "10.00")).toBe(false);
+  });
+});
+
+describe("formatStep", () => {
+  it("reads a step's decimal places", () => {
+    expect(placesOf("0.01")).toBe(2);
+    expect(placesOf("0.00100000")).toBe(3);
+    expect(placesOf("1")).toBe(0);
+    expect(placesOf(null)).toBeNull();
+  });
+
+  it("pads a price to the tick's precision", () => {
+    expect(formatStep("590.9", "0.01")).toBe("590.90");
+    expect(formatStep("590", "0.01")).toBe("590.00");
+    expect(formatStep("0.1", "0.001")).toBe("0.100");
+    expect(formatStep("3", "1")).toBe("3");
+  });
+
+  it("never drops digits finer than the step, and leaves unknown steps alone", () => {
+    expect(formatStep("593.1633", "0.01")).toBe("593.1633");
+    expect(formatStep("590.9", null)).toBe("590.9");
+    expect(formatStep(null, "0.01")).toBe("—");
   });
 });

@@ -66,6 +66,12 @@ export interface PositionRow {
   archived: boolean;
 }
 
+/** The symbol's price tick and quantity step (decimal strings), or null when unknown. */
+export interface SymbolSteps {
+  price_tick: string | null;
+  qty_step: string | null;
+}
+
 export interface Paginated<T> {
   items: T[];
   page: number;

@@ -50,6 +50,8 @@ def test_owner_sees_the_detail_without_the_budget_trace(as_bob, paper_bot):
     assert props["budget_trace"] is None
     assert props["can_archive"] is False
     assert props["paper_sync"] is True
+    # The page pads prices and quantities to the symbol's tick and step.
+    assert (props["bot"]["price_tick"], props["bot"]["qty_step"]) == ("0.01", "0.001")
 
 
 @db

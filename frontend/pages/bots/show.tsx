@@ -11,10 +11,10 @@ import { ClosedPositions, OpenPositionRow } from "@/components/positions";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { AppLayout } from "@/layouts/app-layout";
-import type { BotSummary, BudgetFigures, Paginated, PnlPoint, PositionRow } from "@/types";
+import type { BotSummary, BudgetFigures, Paginated, PnlPoint, PositionRow, SymbolSteps } from "@/types";
 
 interface Props {
-  bot: BotSummary & { leverage: number; status_label: string; open_disabled_reason: string };
+  bot: BotSummary & SymbolSteps & { leverage: number; status_label: string; open_disabled_reason: string };
   budget: BudgetFigures;
   budget_trace: string[] | null;
   open_positions: PositionRow[];
@@ -63,7 +63,7 @@ export default function BotShow(props: Props) {
         ) : (
           <ul className="mb-4 space-y-2">
             {props.open_positions.map((p) => (
-              <OpenPositionRow key={p.id} botId={bot.id} position={p} />
+              <OpenPositionRow key={p.id} botId={bot.id} position={p} steps={bot} />
             ))}
           </ul>
         )}
@@ -73,7 +73,7 @@ export default function BotShow(props: Props) {
             Realized <Money value={bot.realized_pnl_usd} pnl />
           </span>
         </div>
-        <ClosedPositions botId={bot.id} closed={props.closed} />
+        <ClosedPositions botId={bot.id} closed={props.closed} steps={bot} />
       </Card>
 
       <PnlChart points={props.pnl_series} />
