@@ -74,7 +74,7 @@ export default function Incidents({ incidents }: { incidents: Incident[] }) {
                       </div>
                     </div>
                   </div>
-                  <Badge tone="warn">{incident.status}</Badge>
+                  <Badge tone="warn" className="capitalize">{incident.status}</Badge>
                 </div>
                 <dl className="mt-3 grid gap-2 text-sm sm:grid-cols-2">
                   <div>

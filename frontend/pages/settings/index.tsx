@@ -76,7 +76,7 @@ function TokensCard({ tokens, newToken }: { tokens: TokenRow[]; newToken: string
           form.post("/settings/tokens", { preserveScroll: true, onSuccess: () => form.reset() });
         }}
       >
-        <Input aria-label="Token name" placeholder="Token name (e.g. backtest script)" value={form.data.name} onChange={(e) => form.setData("name", e.target.value)} />
+        <Input aria-label="Token name" placeholder="e.g. backtest script" value={form.data.name} onChange={(e) => form.setData("name", e.target.value)} />
         <Button type="submit" variant="secondary" pending={form.processing}>
           <KeyRound className="size-4" aria-hidden /> Create
         </Button>
