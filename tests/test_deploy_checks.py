@@ -38,3 +38,19 @@ def test_security_headers_on_a_page(client):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_private_answers_are_never_cached(client, bob):
+    assert "no-store" not in client.get("/login").get("Cache-Control", "")
+    client.force_login(bob)
+    assert "no-store" in client.get("/")["Cache-Control"]
+    assert "no-store" in client.get("/api/v1/bots")["Cache-Control"]
+
+
+def test_token_answers_are_never_cached(client, bob):
+    from egis.accounts.tokens import token_create
+
+    _, raw = token_create(user=bob, name="t")
+    response = client.get("/api/v1/bots", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]

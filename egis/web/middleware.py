@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 # Scripts only from our own origin (the Vite bundle); the Inertia page data is an inert JSON
 # script tag. Inline styles are allowed because Radix and the chart set element styles.
@@ -41,4 +42,22 @@ class ContentSecurityPolicyMiddleware:
         if "Content-Security-Policy" not in response:
             dev = settings.DJANGO_VITE["default"].get("dev_mode", False)
             response["Content-Security-Policy"] = _CSP_DEV if dev else _CSP
+        return response
+
+
+class PrivatePagesNoStoreMiddleware:
+    """Pages and API answers for a signed-in person are never stored by the browser or a proxy:
+    after logout, Back must not bring budgets, tokens or passwords back from a cache."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = (user is not None and user.is_authenticated) or bool(
+            getattr(request, "auth", None)  # an API call with a bearer token
+        )
+        if signed_in and "Cache-Control" not in response:
+            add_never_cache_headers(response)
         return response
