@@ -64,7 +64,7 @@ export function FlashMessages({ messages }: { messages: FlashMessage[] }) {
               ) : (
                 <CheckCircle2 className="mt-3 size-4 shrink-0" aria-hidden />
               )}
-              <span className="flex-1 py-2">{m.message}</span>
+              <span className="flex-1 py-2.5">{m.message}</span>
               <button
                 type="button"
                 onClick={() => dismiss(i)}

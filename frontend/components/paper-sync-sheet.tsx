@@ -1,5 +1,5 @@
 import { router } from "@inertiajs/react";
-import { RefreshCw } from "lucide-react";
+import { CheckCircle2, RefreshCw } from "lucide-react";
 import * as React from "react";
 
 import { Button } from "@/components/ui/button";
@@ -66,13 +66,14 @@ export function PaperSyncSheet({ botId }: { botId: number }) {
           )}
           {"result" in state && (
             <div data-testid="paper-sync-result">
-              <p className="mb-3 text-sm" role="status">
+              <p className="mb-3 flex items-start gap-1.5 text-sm" role="status">
                 {state.step === "applied" ? (
-                  <strong className="text-gain">Applied. </strong>
+                  // The server's message already says "Applied: ..."; the icon marks it done.
+                  <CheckCircle2 className="mt-0.5 size-4 shrink-0 text-gain" aria-hidden />
                 ) : (
-                  <strong className="text-fg">Dry run. </strong>
+                  <strong className="shrink-0 text-fg">Dry run.</strong>
                 )}
-                {state.result.message}
+                <span>{state.result.message}</span>
               </p>
               {changes.length > 0 && (
                 <ul className="num divide-y divide-border rounded-lg border border-border text-sm">
