@@ -300,6 +300,12 @@ def _void_order(
             f"the venue reports {plain(lookup.report.executed_qty)} executed for "
             f"{order.client_order_id}: apply its fill instead (apply-venue-fill)"
         )
+    if lookup.report is not None and not lookup.report.is_final:
+        # The venue still has the order and it may yet fill: releasing the hold now would lose it.
+        raise ReconciliationError(
+            f"order {order.client_order_id} is still {lookup.report.status} at the venue and may "
+            "yet fill: wait until it is final (recovery settles it), then decide"
+        )
     release_order(
         order.pk,
         status=OrderStatus.FAILED,
