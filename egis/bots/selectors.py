@@ -76,7 +76,8 @@ def _budget_json(b: budget_service.Budget) -> dict[str, str]:
 @dataclass(frozen=True)
 class _BotFacts:
     open_positions: int
-    realized_net: Decimal
+    realized_net: Decimal  # every position, net of every fee paid (entry fees of open ones too)
+    closed_realized_net: Decimal  # closed positions only: what their rows add up to
     unrealized: Decimal | None
     open_incidents: int
 
@@ -91,6 +92,8 @@ def _facts(bots: list[Bot]) -> dict[int, _BotFacts]:
             open_count=Count("id", filter=Q(status=PositionStatus.OPEN)),
             realized=Sum("realized_pnl_usd"),
             fees=Sum("fees_usd"),
+            closed_realized=Sum("realized_pnl_usd", filter=Q(status=PositionStatus.CLOSED)),
+            closed_fees=Sum("fees_usd", filter=Q(status=PositionStatus.CLOSED)),
         )
         .order_by()
     }
@@ -123,6 +126,8 @@ def _facts(bots: list[Bot]) -> dict[int, _BotFacts]:
         facts[bot.pk] = _BotFacts(
             open_positions=agg.get("open_count", 0),
             realized_net=realized - fees,
+            closed_realized_net=(agg.get("closed_realized") or Decimal(0))
+            - (agg.get("closed_fees") or Decimal(0)),
             unrealized=unrealized.get(bot.pk, Decimal(0)),
             open_incidents=incidents.get(bot.pk, 0),
         )
@@ -145,6 +150,7 @@ def _summary(
         "open_positions": facts.open_positions,
         "budget": _budget_json(b),
         "realized_pnl_usd": usd_str(facts.realized_net),
+        "closed_realized_pnl_usd": usd_str(facts.closed_realized_net),
         "unrealized_pnl_usd": usd_str(facts.unrealized),
     }
 

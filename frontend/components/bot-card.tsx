@@ -65,7 +65,7 @@ export function BotCard({ bot }: { bot: BotSummary }) {
       </div>
       <dl className="mt-3 grid grid-cols-2 gap-2 border-t border-border pt-3 text-sm">
         <div>
-          <dt className="text-xs text-muted">Realized PnL</dt>
+          <dt className="text-xs text-muted">Realized PnL, net of fees</dt>
           <dd><Money value={bot.realized_pnl_usd} pnl className="font-medium" /></dd>
         </div>
         <div className="text-right">

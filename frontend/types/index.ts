@@ -41,7 +41,10 @@ export interface BotSummary {
   open_incidents: number;
   open_positions: number;
   budget: BudgetFigures;
+  /** Every position, net of every fee paid (open positions' entry fees included). */
   realized_pnl_usd: Money;
+  /** Closed positions only: what the closed rows add up to. */
+  closed_realized_pnl_usd: Money;
   unrealized_pnl_usd: Money | null;
 }
 

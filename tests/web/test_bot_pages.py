@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from egis.bots.models import Bot
@@ -232,3 +234,17 @@ def test_bad_bot_forms_show_errors(as_bob):
         "leverage": "Leverage is a whole number."
     }
     assert not Bot.objects.exists()
+
+
+@tx
+def test_closed_header_adds_up_the_closed_rows_and_the_card_counts_every_fee(as_bob, paper_bot):
+    closed = order_open(bot_id=paper_bot.pk, side="long", size_usd="10").position
+    order_close(bot_id=paper_bot.pk, position_id=closed.pk)
+    still_open = order_open(bot_id=paper_bot.pk, side="long", size_usd="10").position
+    props = inertia(as_bob, f"/bots/{paper_bot.pk}")["props"]
+    closed_row = Position.objects.get(pk=closed.pk)
+    entry_fee = Position.objects.get(pk=still_open.pk).fees_usd
+    assert entry_fee > 0
+    closed_net = closed_row.realized_pnl_usd - closed_row.fees_usd
+    assert Decimal(props["bot"]["closed_realized_pnl_usd"]) == closed_net
+    assert Decimal(props["bot"]["realized_pnl_usd"]) == closed_net - entry_fee

@@ -70,7 +70,7 @@ export default function BotShow(props: Props) {
         <div className="mb-1 flex items-baseline justify-between border-t border-border pt-3 text-sm">
           <h3 className="font-medium">Closed ({props.closed.total})</h3>
           <span className="text-muted">
-            Realized <Money value={bot.realized_pnl_usd} pnl />
+            Realized <Money value={bot.closed_realized_pnl_usd} pnl />
           </span>
         </div>
         <ClosedPositions botId={bot.id} closed={props.closed} steps={bot} />
