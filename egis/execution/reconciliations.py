@@ -41,6 +41,7 @@ from egis.ledger.models import (
     ReconciliationStatus,
 )
 from egis.ledger.settle import (
+    SettleError,
     position_state,
     release_order,
     settle_order,
@@ -276,7 +277,13 @@ def _apply_venue_fill(incident: PendingReconciliation, *, actor: Any, lookup: _L
         raise ReconciliationError(
             f"order {order.client_order_id} is still {report.status} at the venue: try later"
         )
-    result = settle_order(order.pk, report, actor=actor, via=f"reconciliation #{incident.pk}")
+    try:
+        result = settle_order(order.pk, report, actor=actor, via=f"reconciliation #{incident.pk}")
+    except (SettleError, ValueError) as exc:
+        # Nothing was booked (the transaction rolls back); the incident stays open.
+        raise ReconciliationError(
+            f"{source} for {order.client_order_id} cannot be booked: {exc}"
+        ) from exc
     return (
         f"booked {order.client_order_id} from {source}: {result.order.status}, executed "
         f"{plain(result.order.executed_qty)}"

@@ -1,10 +1,11 @@
 """Resolving an incident after asking the venue: a hold is never released while the venue still
-works the order."""
+works the order, and a venue answer the ledger cannot book is a controlled refusal, not a crash."""
 
 from decimal import Decimal
 
 import pytest
 
+from egis.core.errors import UserFacingError
 from egis.execution.incidents import incident_record
 from egis.execution.reconciliations import ReconciliationError, reconciliation_resolve
 from egis.ledger import budget
@@ -71,5 +72,25 @@ def test_void_is_refused_while_the_venue_still_works_the_order(paper_bot, alice)
     assert order.status == "unknown"  # still in flight: recovery settles it when it fills
     assert Position.objects.get(pk=order.position_id).status == "open"  # the hold stays
     assert budget.get_budget(paper_bot).available_usd == Decimal("80")
+    incident.refresh_from_db()
+    assert incident.status == "open"
+
+
+def test_a_venue_answer_the_ledger_cannot_book_is_refused_not_a_crash(paper_bot, alice):
+    # The venue reports far more executed than was sent: settle refuses to book it.
+    venue = AnsweringVenue(paper_bot, status=VenueOrderStatus.FILLED, executed="5", price="2934.56")
+    order, incident = unknown_order(paper_bot, venue)
+
+    with pytest.raises(UserFacingError, match="more than"):
+        reconciliation_resolve(
+            reconciliation_id=incident.pk,
+            action="apply-venue-fill",
+            reason="venue shows a fill",
+            actor=alice,
+            venue=venue,
+        )
+
+    order.refresh_from_db()
+    assert order.status == "unknown"
     incident.refresh_from_db()
     assert incident.status == "open"
