@@ -40,6 +40,12 @@ def fill_from_venue(
 ) -> tuple[Fill, list[str]]:
     """Normalise a venue's figures to ledger precision, listing every rounding step."""
     steps: list[str] = []
+    if executed_qty > 0 and cum_quote_usd == 0:
+        # An answer without its cumulative quote: the notional is qty x average price, never 0.
+        if avg_price is None or avg_price <= 0:
+            raise ValueError(f"an execution of {executed_qty} came with neither quote nor price")
+        cum_quote_usd = executed_qty * avg_price
+        steps.append(f"no cum quote from the venue: {executed_qty} x {avg_price} = {cum_quote_usd}")
     quote = q8(cum_quote_usd)
     if quote != cum_quote_usd:
         steps.append(f"cum quote {cum_quote_usd} rounded half-even to {quote}")
