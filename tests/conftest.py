@@ -136,3 +136,25 @@ def journal_path(tmp_path, settings) -> Iterator[object]:
     path = tmp_path / "journal.jsonl"
     settings.EGIS_JOURNAL_PATH = path
     yield path
+
+
+@pytest.fixture
+def db_refuses() -> Iterator[object]:
+    """Install SQLite triggers that abort a write (a simulated disk/database failure at one exact
+    statement); dropped afterwards, since flushes keep triggers."""
+    from django.db import connection
+
+    names: list[str] = []
+
+    def _install(name: str, event: str, when: str = "1") -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TRIGGER {name} {event} FOR EACH ROW WHEN {when} "
+                "BEGIN SELECT RAISE(ABORT, 'disk I/O error (simulated)'); END"
+            )
+        names.append(name)
+
+    yield _install
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")

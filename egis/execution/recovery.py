@@ -53,6 +53,7 @@ RELEASED = "released"
 ALREADY_SETTLED = "already_settled"
 WAITING = "waiting"
 ESCALATED = "escalated"
+FAILED = "error"
 
 # Incidents about an order's unbooked fate: once the order is booked there is nothing to decide.
 ORDER_FATE_KINDS = (ReconciliationKind.DB_FAILED_AFTER_VENUE, ReconciliationKind.UNKNOWN_ORDER)
@@ -252,7 +253,11 @@ def recover_in_flight(
         candidates = candidates.filter(bot_id=bot_id)
     outcomes = []
     for order in candidates.order_by("id"):
-        outcome = recover_order(order, now=now, venue_factory=venue_factory)
+        try:
+            outcome = recover_order(order, now=now, venue_factory=venue_factory)
+        except Exception as exc:  # one order's database trouble must not stall the others
+            logger.exception("recovery of %s failed", order.client_order_id)
+            outcome = _outcome(order, FAILED, f"{type(exc).__name__}: {exc}; retried next run")
         logger.info("recovery %s: %s (%s)", order.client_order_id, outcome.action, outcome.detail)
         outcomes.append(outcome)
     return outcomes

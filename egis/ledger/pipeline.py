@@ -65,6 +65,7 @@ from egis.venues.base import (
     VenueRejected,
     VenueUnavailable,
 )
+from egis.venues.models import ExchangeAccount
 from egis.venues.prices.sources import PriceUnavailable
 from egis.venues.registry import venue_for
 from egis.venues.rules import OrderSizeInvalid, market_qty_for_usd
@@ -205,6 +206,14 @@ def order_open(
 
     with transaction.atomic():
         bot = _load_bot(bot_id, lock=True)
+        if bot.exchange_account_id is not None:
+            # Bots sharing an account net into one position: lock the account (after the bot,
+            # always in that order) so two opposite opens cannot both pass the netting check.
+            one_or_none(
+                ExchangeAccount.objects.select_for_update()
+                .filter(pk=bot.exchange_account_id)
+                .only("pk")
+            )
         _check_can_open(bot)
         _check_netting(bot, chosen_side)
         budget.ensure_affordable(bot, requested)
@@ -325,6 +334,20 @@ def _after_fill(order: Order, report: OrderReport, *, actor: Any) -> OrderResult
             error=f"{type(exc).__name__}: {exc}",
             report=report,
         ) from exc
+    if (
+        result.already_settled
+        and result.order.status in (OrderStatus.FAILED, OrderStatus.REJECTED)
+        and report.executed_qty > 0
+    ):
+        # Recovery or a person released this order (the venue said it did not exist) and now
+        # the venue reports a fill: the ledger and the venue disagree. Never silent.
+        raise _not_booked(
+            order,
+            kind=ReconciliationKind.DRIFT,
+            error=f"the venue reports {plain(report.executed_qty)} executed for "
+            f"{order.client_order_id}, which was already released as {result.order.status}",
+            report=report,
+        )
     if result.order.status == OrderStatus.UNKNOWN:
         raise OrderNotBooked(
             f"Order {order.client_order_id} is still working at the venue; it will be settled "

@@ -7,11 +7,9 @@ would. No code of ours is patched.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from egis.bots.models import Bot
 from egis.bots.services import bot_create
@@ -26,25 +24,6 @@ OPEN_10 = {"intent": "open", "side": "long", "size_usd": "10"}
 
 def _orders(bot: Bot) -> str:
     return f"/bots/{bot.pk}/orders"
-
-
-@pytest.fixture
-def db_refuses() -> Iterator:
-    """Install a trigger that aborts a write; dropped afterwards (flushes keep triggers)."""
-    names: list[str] = []
-
-    def _install(name: str, event: str, when: str = "1") -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TRIGGER {name} {event} FOR EACH ROW WHEN {when} "
-                "BEGIN SELECT RAISE(ABORT, 'disk I/O error (simulated)'); END"
-            )
-        names.append(name)
-
-    yield _install
-    with connection.cursor() as cursor:
-        for name in names:
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
 class TestOpen:

@@ -121,7 +121,9 @@ class PaperVenue:
     ) -> PaperFill:
         with transaction.atomic():
             book_row = one_or_none(
-                PaperPosition.objects.filter(bot_id=self.bot_id, symbol=request.symbol)
+                PaperPosition.objects.select_for_update().filter(
+                    bot_id=self.bot_id, symbol=request.symbol
+                )
             )
             book = _book_state(book_row)
             if request.reduce_only:
