@@ -66,3 +66,19 @@ def binance_bot(bob, binance_account):
         leverage=5,
         exchange_account=binance_account,
     )
+
+
+@pytest.fixture
+def second_bot(bob, binance_account):
+    """A second bot of Bob's on the same account and symbol: one netted Binance position."""
+    from egis.bots.services import bot_create
+
+    return bot_create(
+        owner=bob,
+        name="Bob BNB 2",
+        venue="binance_futures",
+        symbol="BNBUSDT",
+        budget_usd="100.00",
+        leverage=5,
+        exchange_account=binance_account,
+    )

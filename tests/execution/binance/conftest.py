@@ -5,4 +5,5 @@ from tests.venues.binance.conftest import (  # noqa: F401
     binance_account,
     binance_bot,
     fake_binance,
+    second_bot,
 )

@@ -8,7 +8,6 @@ import pytest
 from django.utils import timezone
 
 from egis.bots.models import Bot
-from egis.bots.services import bot_create
 from egis.execution.reconciliations import reconciliation_resolve
 from egis.execution.recovery import recover, recover_in_flight
 from egis.ledger import budget
@@ -27,19 +26,6 @@ def recovery_settings(settings, journal_path):
     settings.EGIS_RECOVERY_TIMEOUT_S = 0
     settings.EGIS_RECOVERY_NOT_FOUND_ATTEMPTS = 3
     settings.EGIS_RECOVERY_NOT_FOUND_GRACE_S = 60
-
-
-@pytest.fixture
-def second_bot(bob, binance_account):
-    return bot_create(
-        owner=bob,
-        name="Bob BNB 2",
-        venue="binance_futures",
-        symbol="BNBUSDT",
-        budget_usd="100.00",
-        leverage=5,
-        exchange_account=binance_account,
-    )
 
 
 def test_shared_account_is_judged_on_the_sum_of_its_bots(

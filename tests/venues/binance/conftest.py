@@ -5,4 +5,5 @@ from tests.support.binance_fixtures import (  # noqa: F401  (fixtures, `_binance
     binance_account,
     binance_bot,
     fake_binance,
+    second_bot,
 )

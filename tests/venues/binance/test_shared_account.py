@@ -4,25 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from egis.bots.services import bot_create
 from egis.ledger.errors import NettingConflict, OrderNotBooked
 from egis.ledger.models import PendingReconciliation, Position
 from egis.ledger.pipeline import order_close, order_open
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def second_bot(bob, binance_account):
-    return bot_create(
-        owner=bob,
-        name="Bob BNB 2",
-        venue="binance_futures",
-        symbol="BNBUSDT",
-        budget_usd="100.00",
-        leverage=5,
-        exchange_account=binance_account,
-    )
 
 
 def test_each_bot_closes_only_its_own_quantity(binance_bot, second_bot, fake_binance):
