@@ -19,6 +19,7 @@ from django.db.models import Sum
 
 from egis.bots.models import Bot
 from egis.core.money import usd_display, usd_str
+from egis.core.rows import RowSum
 from egis.ledger.errors import NotEnoughBudget
 from egis.ledger.models import Position, PositionStatus
 
@@ -55,10 +56,12 @@ class BudgetTrace:
         }
 
 
+# The literal status lets SQLite use the partial index of open rows (a bound parameter cannot).
+_OPEN_SIZE_SUM = RowSum(Position, "size_usd", f"bot_id = %s AND status = '{PositionStatus.OPEN}'")
+
+
 def _reserved_sum(bot_id: int) -> Decimal:
-    total = Position.objects.filter(bot_id=bot_id, status=PositionStatus.OPEN).aggregate(
-        total=Sum("size_usd")
-    )["total"]
+    total = _OPEN_SIZE_SUM.value(bot_id)
     return total if total is not None else Decimal(0)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from egis.core.money import plain
+from egis.core.rows import row_insert
 from egis.ledger.models import Order, Position, PositionEvent
 
 
@@ -37,14 +38,16 @@ def event_record(
     actor: Any = None,
     reason: str = "",
 ) -> PositionEvent:
-    return PositionEvent.objects.create(
-        position=position,
-        order=order,
-        bot_id=bot_id,
-        action=action,
-        before=before or {},
-        after=after or {},
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=getattr(actor, "username", None) or "system",
-        reason=reason,
+    return row_insert(
+        PositionEvent(
+            position=position,
+            order=order,
+            bot_id=bot_id,
+            action=action,
+            before=before or {},
+            after=after or {},
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_label=getattr(actor, "username", None) or "system",
+            reason=reason,
+        )
     )

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import DecimalInputError, parse_decimal, plain, usd_str
-from egis.core.queries import one_or_none
+from egis.core.rows import RowQuery, row_insert, row_update
 from egis.execution.incidents import incident_record
 from egis.execution.journal import journal_append
 from egis.ledger import budget
@@ -138,9 +138,23 @@ def _assert_no_transaction() -> None:
         raise RuntimeError("the order pipeline must not run inside a database transaction")
 
 
+# The hot path's statements, compiled once (egis.core.rows): the ORM's per-call rebuild of each
+# statement cost more than the database took to run it.
+_LIVE_BOT = RowQuery(Bot, "id = %s AND deleted_at IS NULL")
+_LIVE_BOT_LOCKED = RowQuery(Bot, "id = %s AND deleted_at IS NULL", lock=True)
+_ACCOUNT_LOCKED = RowQuery(ExchangeAccount, "id = %s", fields=["id"], lock=True)
+_POSITION_LOCKED = RowQuery(Position, "id = %s", lock=True)
+_OPPOSITE_ON_BOT = RowQuery(
+    Position,
+    "bot_id = %s AND symbol = %s AND side = %s AND status = %s",
+    fields=["id"],
+    order_by="id",
+    limit=1,
+)
+
+
 def _load_bot(bot_id: int, *, lock: bool) -> Bot:
-    qs = Bot.objects.select_for_update() if lock else Bot.objects.all()
-    bot = one_or_none(qs.filter(pk=bot_id, deleted_at__isnull=True))
+    bot = (_LIVE_BOT_LOCKED if lock else _LIVE_BOT).one(bot_id)
     if bot is None:
         raise BotNotFound(f"Bot #{bot_id} does not exist.")
     return bot
@@ -159,12 +173,20 @@ def _check_can_open(bot: Bot) -> None:
 def _check_netting(bot: Bot, side: str) -> None:
     """One-way mode nets an account + symbol: a long and a short can never be open together."""
     opposite = PositionSide.SHORT if side == PositionSide.LONG else PositionSide.LONG
-    scope = Position.objects.filter(status=PositionStatus.OPEN, symbol=bot.symbol, side=opposite)
+    clash: Position | None
     if bot.venue == Venue.PAPER:
-        scope = scope.filter(bot_id=bot.pk)
+        clash = _OPPOSITE_ON_BOT.one(bot.pk, bot.symbol, opposite, PositionStatus.OPEN)
     else:
-        scope = scope.filter(bot__exchange_account_id=bot.exchange_account_id)
-    clash = scope.order_by("id").first()
+        clash = (
+            Position.objects.filter(
+                status=PositionStatus.OPEN,
+                symbol=bot.symbol,
+                side=opposite,
+                bot__exchange_account_id=bot.exchange_account_id,
+            )
+            .order_by("id")
+            .first()
+        )
     if clash is not None:
         raise NettingConflict(
             f"A {opposite} {bot.symbol} position (#{clash.pk}) is open on this account: close "
@@ -209,39 +231,39 @@ def order_open(
         if bot.exchange_account_id is not None:
             # Bots sharing an account net into one position: lock the account (after the bot,
             # always in that order) so two opposite opens cannot both pass the netting check.
-            one_or_none(
-                ExchangeAccount.objects.select_for_update()
-                .filter(pk=bot.exchange_account_id)
-                .only("pk")
-            )
+            _ACCOUNT_LOCKED.one(bot.exchange_account_id)
         _check_can_open(bot)
         _check_netting(bot, chosen_side)
         budget.ensure_affordable(bot, requested)
-        position = Position.objects.create(
-            bot=bot,
-            symbol=bot.symbol,
-            side=chosen_side,
-            status=PositionStatus.OPEN,
-            requested_size_usd=requested,
-            size_usd=requested,  # the hold: reserved until the fill replaces it
-            qty=0,
+        position = row_insert(
+            Position(
+                bot=bot,
+                symbol=bot.symbol,
+                side=chosen_side,
+                status=PositionStatus.OPEN,
+                requested_size_usd=requested,
+                size_usd=requested,  # the hold: reserved until the fill replaces it
+                qty=0,
+            )
         )
-        order = Order.objects.create(
-            client_order_id=new_client_order_id(bot.pk),
-            bot=bot,
-            position=position,
-            intent=OrderIntent.OPEN,
-            side=OrderSide.BUY if chosen_side == PositionSide.LONG else OrderSide.SELL,
-            symbol=bot.symbol,
-            reduce_only=False,
-            requested_qty=qty,
-            requested_usd=requested,
-            reference_price=price,
-            status=OrderStatus.SUBMITTING,
-            created_by=actor if getattr(actor, "pk", None) else None,
+        order = row_insert(
+            Order(
+                client_order_id=new_client_order_id(bot.pk),
+                bot=bot,
+                position=position,
+                intent=OrderIntent.OPEN,
+                side=OrderSide.BUY if chosen_side == PositionSide.LONG else OrderSide.SELL,
+                symbol=bot.symbol,
+                reduce_only=False,
+                requested_qty=qty,
+                requested_usd=requested,
+                reference_price=price,
+                status=OrderStatus.SUBMITTING,
+                created_by=actor if getattr(actor, "pk", None) else None,
+            )
         )
         position.opening_order = order
-        position.save(update_fields=["opening_order"])
+        row_update(position, ["opening_order"])
         event_record(
             position=position,
             order=order,
@@ -268,7 +290,7 @@ def order_close(
     adapter = _prepare_venue(bot, venue)
     with transaction.atomic():
         bot = _load_bot(bot_id, lock=True)
-        position = one_or_none(Position.objects.select_for_update().filter(pk=pid))
+        position = _POSITION_LOCKED.one(pid)
         if position is None or position.bot_id != bot.pk:
             raise PositionNotFound(f"Position #{pid} does not belong to bot #{bot.pk}.")
         if position.status != PositionStatus.OPEN:
@@ -279,21 +301,23 @@ def order_close(
             raise PositionBusy(f"Position #{pid} is already closing.")
         if position.qty == 0:
             raise PositionBusy(f"Position #{pid} is still opening: wait for its fill.")
-        order = Order.objects.create(
-            client_order_id=new_client_order_id(bot.pk),
-            bot=bot,
-            position=position,
-            intent=OrderIntent.CLOSE,
-            side=OrderSide.SELL if position.side == PositionSide.LONG else OrderSide.BUY,
-            symbol=position.symbol,
-            reduce_only=True,  # a close can shrink exposure, never create it
-            requested_qty=position.qty,  # this bot's own quantity, never the account's net
-            status=OrderStatus.SUBMITTING,
-            created_by=actor if getattr(actor, "pk", None) else None,
+        order = row_insert(
+            Order(
+                client_order_id=new_client_order_id(bot.pk),
+                bot=bot,
+                position=position,
+                intent=OrderIntent.CLOSE,
+                side=OrderSide.SELL if position.side == PositionSide.LONG else OrderSide.BUY,
+                symbol=position.symbol,
+                reduce_only=True,  # a close can shrink exposure, never create it
+                requested_qty=position.qty,  # this bot's own quantity, never the account's net
+                status=OrderStatus.SUBMITTING,
+                created_by=actor if getattr(actor, "pk", None) else None,
+            )
         )
         before = position_snapshot(position)
         position.closing_order = order
-        position.save(update_fields=["closing_order"])
+        row_update(position, ["closing_order"])
         event_record(
             position=position,
             order=order,

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from egis.core.money import plain
-from egis.core.queries import one_or_none
+from egis.core.rows import RowQuery, row_update
 from egis.ledger.domain import (
     Fill,
     PositionState,
@@ -72,11 +72,15 @@ class OrderResult:
     already_settled: bool = False
 
 
+_ORDER_LOCKED = RowQuery(Order, "id = %s", lock=True)
+_POSITION_LOCKED = RowQuery(Position, "id = %s", lock=True)
+
+
 def _locked(order_id: int) -> tuple[Order, Position]:
-    order = one_or_none(Order.objects.select_for_update().filter(pk=order_id))
+    order = _ORDER_LOCKED.one(order_id)
     if order is None:
         raise SettleError(f"order #{order_id} is missing from the ledger")
-    position = one_or_none(Position.objects.select_for_update().filter(pk=order.position_id))
+    position = _POSITION_LOCKED.one(order.position_id)
     if position is None:
         raise SettleError(f"position #{order.position_id} of {order.client_order_id} is missing")
     return order, position
@@ -141,7 +145,7 @@ def settle_order(order_id: int, report: OrderReport, *, actor: Any = None, via: 
             # Still working at the venue: keep it in flight for recovery to look up again.
             order.status = OrderStatus.UNKNOWN
             order.error = f"venue status {report.status}: not final yet"
-            order.save(update_fields=_ORDER_SETTLE_FIELDS)
+            row_update(order, _ORDER_SETTLE_FIELDS)
             return OrderResult(order, position)
         if fill.executed_qty == order.requested_qty:
             order.status = OrderStatus.FILLED
@@ -150,7 +154,7 @@ def settle_order(order_id: int, report: OrderReport, *, actor: Any = None, via: 
         else:
             order.status = OrderStatus.FAILED
             order.error = f"venue status {report.status}: nothing was filled"
-        order.save(update_fields=_ORDER_SETTLE_FIELDS)
+        row_update(order, _ORDER_SETTLE_FIELDS)
         _book_fill(order, position, fill, rounding_steps, actor=actor, via=via)
         return OrderResult(order, position)
 
@@ -187,7 +191,7 @@ def _book_fill(
         if fill.executed_qty == 0:
             action = "close_unfilled"
     store_position_state(position, new_state)
-    position.save(update_fields=_POSITION_SETTLE_FIELDS)
+    row_update(position, _POSITION_SETTLE_FIELDS)
     event_record(
         position=position,
         order=order,

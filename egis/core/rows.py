@@ -1,0 +1,293 @@
+"""Precompiled row statements for the order pipeline's hot path.
+
+Django's ORM rebuilds every statement from a QuerySet on every call: about 150 µs of Python for a
+primary-key lookup that SQLite answers in 6 µs. The order pipeline runs about twenty statements
+per order, so that rebuild, not the database, capped it near 300 orders/s (docs/BENCHMARKS.md).
+
+The three classes here do the same work as the ORM calls they replace, minus the rebuild:
+
+- `RowQuery(Model, where)`: a SELECT of a model's columns. The SQL text is built once per
+  database vendor from the model's metadata; rows go through the fields' own converters and
+  `Model.from_db`, exactly as a QuerySet's rows do. `lock=True` adds `FOR UPDATE` where the
+  database has it (PostgreSQL); on SQLite the pipeline's `BEGIN IMMEDIATE` already holds the
+  write lock.
+- `RowSum(Model, field, where)`: `SUM(field)` converted by that field (scaled integers stay exact).
+- `row_insert(obj)` / `row_update(obj, fields)`: what `save()` runs, with each field's `pre_save`
+  (auto_now, auto_now_add) and `get_db_prep_save` (the exact-decimal scaling, JSON encoding).
+
+Every statement goes through Django's cursor, so transactions, query logging, `execute_wrappers`
+and test query counters see it. The `where` fragments are written with column names and `%s`
+placeholders only; parameters must be int, str or bool, never a Decimal or float, because a
+money column compares in scaled units that only the field knows. Models with save signals,
+parents or database defaults are refused: those need the ORM's full save.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from django.db import connections, router
+from django.db.models import Model, signals
+from django.db.models.fields import Field
+
+M = TypeVar("M", bound=Model)
+
+_PARAM_TYPES = (int, str, bool)
+Converter = Callable[[Any, Any, Any], Any]
+
+
+class RowStatementError(TypeError):
+    """A row statement was misused: a parameter type it cannot bind safely, or a model it
+    cannot save without the ORM."""
+
+
+def _check_params(params: Sequence[Any]) -> tuple[Any, ...]:
+    for value in params:
+        if not isinstance(value, _PARAM_TYPES):
+            raise RowStatementError(
+                f"row statement parameters must be int, str or bool, not {type(value).__name__}"
+            )
+    return tuple(params)
+
+
+def _check_plain_model(model: type[Model]) -> None:
+    meta = model._meta
+    if meta.parents:
+        raise RowStatementError(f"{model.__name__} has parent models: use the ORM")
+    for field in meta.concrete_fields:
+        if getattr(field, "generated", False) or field.has_db_default():
+            raise RowStatementError(f"{model.__name__}.{field.name} is computed by the database")
+    _check_no_save_signals(model)
+
+
+def _check_no_save_signals(model: type[Model]) -> None:
+    # Checked on every write (a cached lookup): a receiver connected later is never skipped.
+    for signal in (signals.pre_save, signals.post_save):
+        if signal.has_listeners(model):
+            raise RowStatementError(f"{model.__name__} has save signal receivers: use the ORM")
+
+
+def _column(field: Any, connection: Any) -> str:
+    column = field.column
+    assert isinstance(column, str), field
+    quoted: str = connection.ops.quote_name(column)
+    return quoted
+
+
+def _converters(field: Field[Any, Any], connection: Any) -> list[Converter]:
+    col = field.get_col(field.model._meta.db_table)
+    found: list[Converter] = [
+        *connection.ops.get_db_converters(col),
+        *col.get_db_converters(connection),
+    ]
+    return found
+
+
+class _Compiled:
+    __slots__ = ("attnames", "converters", "sql")
+
+    def __init__(self, sql: str, attnames: list[str], converters: list[list[Converter]]) -> None:
+        self.sql = sql
+        self.attnames = attnames
+        self.converters = converters
+
+
+class RowQuery(Generic[M]):
+    """`SELECT <columns> FROM <table> WHERE <where> [ORDER BY ..] [LIMIT n] [FOR UPDATE]`."""
+
+    def __init__(
+        self,
+        model: type[M],
+        where: str,
+        *,
+        fields: Sequence[str] | None = None,
+        order_by: str = "",
+        limit: int | None = None,
+        lock: bool = False,
+    ) -> None:
+        self.model = model
+        self.where = where
+        self.field_names = tuple(fields) if fields else None
+        self.order_by = order_by
+        self.limit = limit
+        self.lock = lock
+        self._compiled: dict[str, _Compiled] = {}
+
+    def _fields(self) -> list[Field[Any, Any]]:
+        meta = self.model._meta
+        if self.field_names is None:
+            return list(meta.concrete_fields)
+        chosen = [meta.get_field(name) for name in self.field_names]
+        if meta.pk not in chosen:
+            chosen.insert(0, meta.pk)
+        return chosen  # type: ignore[return-value]
+
+    def _compile(self, alias: str) -> _Compiled:
+        compiled = self._compiled.get(alias)
+        if compiled is not None:
+            return compiled
+        connection = connections[alias]
+        quote = connection.ops.quote_name
+        fields = self._fields()
+        sql = (
+            f"SELECT {', '.join(_column(f, connection) for f in fields)} "
+            f"FROM {quote(self.model._meta.db_table)} WHERE {self.where}"
+        )
+        if self.order_by:
+            sql += f" ORDER BY {self.order_by}"
+        if self.limit is not None:
+            sql += f" LIMIT {int(self.limit)}"
+        if self.lock and connection.features.has_select_for_update:
+            sql += " FOR UPDATE"
+        compiled = _Compiled(
+            sql, [f.attname for f in fields], [_converters(f, connection) for f in fields]
+        )
+        self._compiled[alias] = compiled
+        return compiled
+
+    def sql(self, alias: str = "default") -> str:
+        return self._compile(alias).sql
+
+    def all(self, *params: Any) -> list[M]:
+        alias = router.db_for_read(self.model)
+        compiled = self._compile(alias)
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, _check_params(params))
+            rows = cursor.fetchall()
+        out = []
+        for row in rows:
+            values = []
+            for value, converters in zip(row, compiled.converters, strict=True):
+                for convert in converters:
+                    value = convert(value, None, connection)
+                values.append(value)
+            out.append(self.model.from_db(alias, compiled.attnames, values))
+        return out
+
+    def one(self, *params: Any) -> M | None:
+        """The single row a unique filter selects, or None. More than one row is a bug here."""
+        rows = self.all(*params)
+        if len(rows) > 1:
+            many = f"{self.model.__name__} WHERE {self.where}: {len(rows)} rows, expected one"
+            raise self.model.MultipleObjectsReturned(many)  # type: ignore[attr-defined]
+        return rows[0] if rows else None
+
+
+class RowSum:
+    """`SELECT SUM(<field>) FROM <table> WHERE <where>`, converted by the field: None if no rows."""
+
+    def __init__(self, model: type[Model], field: str, where: str) -> None:
+        self.model = model
+        self.field = model._meta.get_field(field)
+        self.where = where
+        self._compiled: dict[str, _Compiled] = {}
+
+    def _compile(self, alias: str) -> _Compiled:
+        compiled = self._compiled.get(alias)
+        if compiled is None:
+            connection = connections[alias]
+            quote = connection.ops.quote_name
+            sql = (
+                f"SELECT SUM({_column(self.field, connection)}) FROM "
+                f"{quote(self.model._meta.db_table)} WHERE {self.where}"
+            )
+            converters = [_converters(self.field, connection)]  # type: ignore[arg-type]
+            compiled = self._compiled[alias] = _Compiled(sql, [], converters)
+        return compiled
+
+    def value(self, *params: Any) -> Any:
+        alias = router.db_for_read(self.model)
+        compiled = self._compile(alias)
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, _check_params(params))
+            (total,) = cursor.fetchone()
+        if total is None:
+            return None
+        for convert in compiled.converters[0]:
+            total = convert(total, None, connection)
+        return total
+
+
+_INSERT_SQL: dict[tuple[type[Model], str], tuple[str, list[Field[Any, Any]], bool]] = {}
+
+
+def _insert_plan(model: type[Model], alias: str) -> tuple[str, list[Field[Any, Any]], bool]:
+    key = (model, alias)
+    plan = _INSERT_SQL.get(key)
+    if plan is None:
+        _check_plain_model(model)
+        connection = connections[alias]
+        quote = connection.ops.quote_name
+        meta = model._meta
+        pk = meta.pk
+        assert pk is not None
+        fields: list[Field[Any, Any]] = [f for f in meta.local_concrete_fields if f is not pk]
+        returning = bool(connection.features.can_return_columns_from_insert)
+        columns = ", ".join(_column(f, connection) for f in fields)
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))})"
+        )
+        if returning:
+            sql += f" RETURNING {_column(pk, connection)}"
+        plan = _INSERT_SQL[key] = (sql, fields, returning)
+    return plan
+
+
+def row_insert(obj: M) -> M:
+    """INSERT one new row (its primary key assigned by the database) and mark `obj` saved."""
+    model = type(obj)
+    if obj.pk is not None:
+        raise RowStatementError(f"{model.__name__} already has a primary key: use row_update")
+    alias = router.db_for_write(model, instance=obj)
+    sql, fields, returning = _insert_plan(model, alias)
+    _check_no_save_signals(model)
+    connection = connections[alias]
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if returning:
+            (pk,) = cursor.fetchone()
+        else:
+            pk = cursor.lastrowid
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = alias
+    return obj
+
+
+_UPDATE_SQL: dict[tuple[type[Model], str, tuple[str, ...]], tuple[str, list[Field[Any, Any]]]] = {}
+
+
+def row_update(obj: Model, fields: Sequence[str]) -> None:
+    """`save(update_fields=fields)` without the rebuild: exactly one row must change."""
+    model = type(obj)
+    alias = router.db_for_write(model, instance=obj)
+    key = (model, alias, tuple(fields))
+    plan = _UPDATE_SQL.get(key)
+    if plan is None:
+        _check_plain_model(model)
+        connection = connections[alias]
+        quote = connection.ops.quote_name
+        meta = model._meta
+        chosen: list[Field[Any, Any]] = [meta.get_field(name) for name in fields]  # type: ignore[misc]
+        assignments = ", ".join(f"{_column(f, connection)} = %s" for f in chosen)
+        sql = (
+            f"UPDATE {quote(meta.db_table)} SET {assignments} "
+            f"WHERE {_column(meta.pk, connection)} = %s"
+        )
+        plan = _UPDATE_SQL[key] = (sql, chosen)
+    sql, chosen_fields = plan
+    _check_no_save_signals(model)
+    connection = connections[alias]
+    params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in chosen_fields]
+    params.append(obj.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        changed = cursor.rowcount
+    if changed != 1:
+        missing = f"{model.__name__} #{obj.pk}: {changed} rows updated, expected 1"
+        raise model.DoesNotExist(missing)  # type: ignore[attr-defined]

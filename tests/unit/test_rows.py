@@ -1,0 +1,156 @@
+"""The precompiled row statements read and write exactly what the ORM would."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models import Model, signals
+from django.test.utils import CaptureQueriesContext
+
+from egis.bots.models import Bot
+from egis.core.rows import RowQuery, RowStatementError, RowSum, row_insert, row_update
+from egis.ledger.models import Order, Position, PositionEvent
+from egis.ledger.pipeline import order_open
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _values(obj: Model) -> dict[str, Any]:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+@pytest.fixture
+def opened(paper_bot, bob):
+    return order_open(bot_id=paper_bot.pk, side="long", size_usd="30.00", actor=bob)
+
+
+def test_row_query_reads_every_column_as_the_orm_does(opened, paper_bot):
+    for model, pk in (
+        (Bot, paper_bot.pk),
+        (Position, opened.position.pk),
+        (Order, opened.order.pk),
+    ):
+        row = RowQuery(model, "id = %s").one(pk)
+        assert row is not None
+        assert _values(row) == _values(model.objects.get(pk=pk))
+        assert row._state.adding is False
+        assert row._state.db == "default"
+    event = PositionEvent.objects.filter(position_id=opened.position.pk).first()
+    assert event is not None
+    row = RowQuery(PositionEvent, "id = %s").one(event.pk)
+    assert row is not None and _values(row) == _values(event)
+    assert isinstance(row.after, dict) and row.after["status"] == "open"
+
+
+def test_row_query_converts_money_exactly(opened):
+    position = RowQuery(Position, "id = %s").one(opened.position.pk)
+    assert position is not None
+    assert isinstance(position.size_usd, Decimal)
+    assert position.size_usd == opened.position.size_usd
+    assert position.entry_price == opened.position.entry_price
+
+
+def test_row_query_none_many_subset_and_order(opened, paper_bot, bob):
+    assert RowQuery(Bot, "id = %s").one(paper_bot.pk + 1000) is None
+    second = order_open(bot_id=paper_bot.pk, side="long", size_usd="20.00", actor=bob)
+    by_bot = RowQuery(Position, "bot_id = %s", order_by="id DESC")
+    with pytest.raises(Position.MultipleObjectsReturned):
+        by_bot.one(paper_bot.pk)
+    assert [p.pk for p in by_bot.all(paper_bot.pk)] == [second.position.pk, opened.position.pk]
+    first = RowQuery(Position, "bot_id = %s", fields=["status"], order_by="id", limit=1)
+    (only,) = first.all(paper_bot.pk)
+    assert only.pk == opened.position.pk and only.status == "open"
+    assert "size_usd" in only.get_deferred_fields()
+
+
+@pytest.mark.parametrize("bad", [Decimal("1"), 1.5, None, b"x"])
+def test_row_query_refuses_parameters_it_cannot_bind_exactly(paper_bot, bad):
+    with pytest.raises(RowStatementError, match="int, str or bool"):
+        RowQuery(Bot, "id = %s").one(bad)
+
+
+def test_lock_adds_for_update_only_where_the_database_has_it(monkeypatch):
+    assert "FOR UPDATE" not in RowQuery(Bot, "id = %s", lock=True).sql()
+    monkeypatch.setattr(connection.features, "has_select_for_update", True)
+    assert RowQuery(Bot, "id = %s", lock=True).sql().endswith(" FOR UPDATE")
+    assert "FOR UPDATE" not in RowQuery(Bot, "id = %s").sql()
+
+
+def test_row_insert_writes_what_create_writes(opened, bob):
+    template = opened.order
+    common = {
+        "bot_id": template.bot_id,
+        "position_id": template.position_id,
+        "intent": "open",
+        "side": "buy",
+        "symbol": "ETHUSDT",
+        "requested_qty": Decimal("0.012"),
+        "requested_usd": Decimal("35.21"),
+        "reference_price": Decimal("2934.56"),
+        "status": "submitting",
+        "venue_response": {"nested": ["x", 1]},
+        "created_by": bob,
+    }
+    by_rows = row_insert(Order(client_order_id="egis-rows-a", **common))
+    by_orm = Order.objects.create(client_order_id="egis-rows-b", **common)
+    assert by_rows.pk is not None and by_rows._state.adding is False
+    a, b = _values(Order.objects.get(pk=by_rows.pk)), _values(Order.objects.get(pk=by_orm.pk))
+    for key in ("id", "client_order_id", "created_at", "updated_at"):
+        a.pop(key), b.pop(key)
+    assert a == b
+    stored = Order.objects.get(pk=by_rows.pk)
+    assert stored.created_at is not None and stored.created_at == by_rows.created_at
+
+
+def test_row_insert_refuses_a_saved_row_and_a_model_with_save_receivers(opened):
+    with pytest.raises(RowStatementError, match="already has a primary key"):
+        row_insert(opened.position)
+
+    def receiver(**_: object) -> None:
+        raise AssertionError("must not be reached")
+
+    signals.post_save.connect(receiver, sender=PositionEvent)
+    try:
+        event = PositionEvent(bot_id=opened.position.bot_id, action="test")
+        with pytest.raises(RowStatementError, match="signal receivers"):
+            row_insert(event)
+    finally:
+        signals.post_save.disconnect(receiver, sender=PositionEvent)
+    assert row_insert(PositionEvent(bot_id=opened.position.bot_id, action="test")).pk
+
+
+def test_row_update_writes_only_the_named_fields(opened):
+    order = Order.objects.get(pk=opened.order.pk)
+    before = order.updated_at
+    order.error = "changed"
+    order.symbol = "NOT-WRITTEN"
+    row_update(order, ["error", "updated_at"])
+    stored = Order.objects.get(pk=order.pk)
+    assert stored.error == "changed"
+    assert stored.symbol == "ETHUSDT"
+    assert stored.updated_at > before
+    order.pk = order.pk + 1000
+    with pytest.raises(Order.DoesNotExist):
+        row_update(order, ["error"])
+
+
+def test_row_sum_is_exact_and_none_when_empty(paper_bot, bob):
+    total = RowSum(Position, "size_usd", "bot_id = %s AND status = %s")
+    assert total.value(paper_bot.pk, "open") is None
+    order_open(bot_id=paper_bot.pk, side="long", size_usd="10.10", actor=bob)
+    order_open(bot_id=paper_bot.pk, side="long", size_usd="10.20", actor=bob)
+    expected = sum(
+        (p.size_usd for p in Position.objects.filter(bot=paper_bot, status="open")), Decimal(0)
+    )
+    assert total.value(paper_bot.pk, "open") == expected
+    assert isinstance(expected, Decimal)
+
+
+def test_row_statements_go_through_djangos_cursor(paper_bot):
+    with CaptureQueriesContext(connection) as queries:
+        RowQuery(Bot, "id = %s").one(paper_bot.pk)
+    assert len(queries) == 1
+    assert 'FROM "bots" WHERE id = ' in queries[0]["sql"]
