@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 
 from egis.bots.models import Bot
 from egis.core.money import plain
-from egis.core.queries import one_or_none
+from egis.core.rows import RowQuery, row_insert, row_update
 from egis.venues.base import (
     OrderNotFound,
     OrderReport,
@@ -33,8 +33,13 @@ FEE_QUANTUM = Decimal("0.00000001")
 BPS = Decimal(10000)
 
 
+# Compiled once (egis.core.rows): these run for every paper order.
+_PAPER_RULES = RowQuery(SymbolFilter, "venue_key = %s AND symbol = %s")
+_BOOK_LOCKED = RowQuery(PaperPosition, "bot_id = %s AND symbol = %s", lock=True)
+
+
 def paper_symbol_rules(symbol: str) -> SymbolRules:
-    row = SymbolFilter.objects.filter(venue_key="paper", symbol=symbol).first()
+    row = _PAPER_RULES.one("paper", symbol)
     if row is None:
         raise VenueConfigError(
             f"The paper venue has no trading rules for {symbol}: add them with `egis filters set`."
@@ -120,11 +125,7 @@ class PaperVenue:
         self, request: OrderRequest, filled: Decimal, fill_price: Decimal, buying: bool
     ) -> PaperFill:
         with transaction.atomic():
-            book_row = one_or_none(
-                PaperPosition.objects.select_for_update().filter(
-                    bot_id=self.bot_id, symbol=request.symbol
-                )
-            )
+            book_row = _BOOK_LOCKED.one(self.bot_id, request.symbol)
             book = _book_state(book_row)
             if request.reduce_only:
                 reduces = (book.net_qty > 0 and not buying) or (book.net_qty < 0 and buying)
@@ -137,18 +138,20 @@ class PaperVenue:
                 if filled == request.qty
                 else (FillStatus.PARTIALLY_FILLED if filled > 0 else FillStatus.EXPIRED)
             )
-            fill = PaperFill.objects.create(
-                bot_id=self.bot_id,
-                client_order_id=request.client_order_id,
-                symbol=request.symbol,
-                side=request.side,
-                reduce_only=request.reduce_only,
-                requested_qty=request.qty,
-                qty=filled,
-                price=fill_price,
-                quote_usd=notional,
-                fee_usd=fee,
-                status=status,
+            fill = row_insert(
+                PaperFill(
+                    bot_id=self.bot_id,
+                    client_order_id=request.client_order_id,
+                    symbol=request.symbol,
+                    side=request.side,
+                    reduce_only=request.reduce_only,
+                    requested_qty=request.qty,
+                    qty=filled,
+                    price=fill_price,
+                    quote_usd=notional,
+                    fee_usd=fee,
+                    status=status,
+                )
             )
             _write_book(
                 self.bot_id,
@@ -180,11 +183,11 @@ def _write_book(bot_id: int, symbol: str, row: PaperPosition | None, state: Book
         "status": PaperPositionStatus.OPEN if state.is_open else PaperPositionStatus.CLOSED,
     }
     if row is None:
-        PaperPosition.objects.create(bot_id=bot_id, symbol=symbol, **values)
+        row_insert(PaperPosition(bot_id=bot_id, symbol=symbol, **values))
     else:
         for key, value in values.items():
             setattr(row, key, value)
-        row.save()
+        row_update(row, [*values, "updated_at"])
 
 
 def fill_report(fill: PaperFill) -> OrderReport:

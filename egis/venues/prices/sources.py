@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 
 from egis.core.errors import UserFacingError
+from egis.core.rows import RowQuery
 from egis.venues.models import Price, SymbolFilter
 from egis.venues.rules import round_to_tick
 from egis.venues.symbol_filters_seed import SIMULATED_START_PRICES
@@ -37,12 +38,13 @@ def _tick(symbol: str) -> Decimal:
     return rule.tick_size if rule else Decimal("0.00000001")
 
 
+_STORED_PRICE = RowQuery(Price, "source = %s AND symbol = %s", fields=["price"])
+
+
 def stored_price(source: str, symbol: str) -> Decimal | None:
-    """The last stored price of a source, or None (a unique lookup: no ORDER BY, no model)."""
-    found = list(
-        Price.objects.filter(source=source, symbol=symbol).values_list("price", flat=True)[:1]
-    )
-    return found[0] if found else None
+    """The last stored price of a source, or None (compiled once: every paper order reads it)."""
+    row = _STORED_PRICE.one(source, symbol)
+    return row.price if row is not None else None
 
 
 class FixedPriceSource:
