@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from egis.accounts.models import ApiToken, User
 from egis.core.errors import UserFacingError
+from egis.core.rows import RowQuery
 
 logger = logging.getLogger("egis.tokens")
 
@@ -81,21 +82,23 @@ def token_revoke(*, token_id: int, actor: User | None = None) -> ApiToken:
     return token
 
 
+# Every API request authenticates: compiled once (egis.core.rows), prefix is unique.
+_LIVE_TOKEN = RowQuery(ApiToken, "prefix = %s AND revoked_at IS NULL")
+_USER = RowQuery(User, "id = %s")
+
+
 def token_authenticate(raw: str) -> User | None:
     """The active user a clear token belongs to, or None. Never raises on malformed input."""
     prefix = _split(raw)
     if prefix is None:
         return None
-    token = (
-        ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True)
-        .select_related("user")
-        .first()
-    )
+    token = _LIVE_TOKEN.one(prefix)
     if token is None:
         return None
     if not hmac.compare_digest(token.token_hash, token_hash(raw)):
         return None
-    if not token.user.is_active:
+    user = _USER.one(token.user_id)
+    if user is None or not user.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
@@ -106,7 +109,7 @@ def token_authenticate(raw: str) -> User | None:
         except DatabaseError:
             # Bookkeeping only: a busy database must not turn a valid read into an error.
             logger.warning("api token %s: last_used_at not recorded (database busy)", prefix)
-    return token.user
+    return user
 
 
 def token_list(*, user: User | None = None) -> list[ApiToken]:

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from egis.accounts.models import User
 from egis.api.errors import forbidden, not_found
 from egis.bots.models import Bot
+from egis.core.rows import RowQuery
 from egis.ledger.models import Order
 
 
@@ -16,9 +17,14 @@ def visible_bots(user: User) -> QuerySet[Bot]:
     return qs if user.is_admin else qs.filter(owner=user)
 
 
+# Every bot route starts here: compiled once (egis.core.rows).
+_LIVE_BOT = RowQuery(Bot, "id = %s AND deleted_at IS NULL")
+
+
 def bot_for(user: User, bot_id: int) -> Bot:
-    bot = visible_bots(user).select_related("owner").filter(pk=bot_id).first()
-    if bot is None:
+    """The bot if this user may see it (same rule as visible_bots), else 404."""
+    bot = _LIVE_BOT.one(bot_id)
+    if bot is None or not (user.is_admin or bot.owner_id == user.pk):
         raise not_found(f"bot #{bot_id}")
     return bot
 
