@@ -28,10 +28,11 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from django.db import connections, router
-from django.db.models import Model, signals
+from django.db.models import AutoField, BigAutoField, JSONField, Model, signals
 from django.db.models.fields import Field
 
 M = TypeVar("M", bound=Model)
+N = TypeVar("N", bound=Model)
 
 _PARAM_TYPES = (int, str, bool)
 Converter = Callable[[Any, Any, Any], Any]
@@ -90,7 +91,17 @@ class _Compiled:
     def __init__(self, sql: str, attnames: list[str], converters: list[list[Converter]]) -> None:
         self.sql = sql
         self.attnames = attnames
-        self.converters = converters
+        # Only the columns that have converters, by position: most columns need none.
+        self.converters = [(i, found) for i, found in enumerate(converters) if found]
+
+    def convert(self, row: Sequence[Any], connection: Any) -> list[Any]:
+        values = list(row)
+        for i, converters in self.converters:
+            value = values[i]
+            for convert in converters:
+                value = convert(value, None, connection)
+            values[i] = value
+        return values
 
 
 class RowQuery(Generic[M]):
@@ -153,18 +164,14 @@ class RowQuery(Generic[M]):
         alias = router.db_for_read(self.model)
         compiled = self._compile(alias)
         connection = connections[alias]
+        if self.lock and not connection.in_atomic_block:
+            # As the ORM's select_for_update: a row lock outside a transaction locks nothing.
+            raise RowStatementError(f"{self.model.__name__}: a locking read needs a transaction")
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, _check_params(params))
             rows = cursor.fetchall()
-        out = []
-        for row in rows:
-            values = []
-            for value, converters in zip(row, compiled.converters, strict=True):
-                for convert in converters:
-                    value = convert(value, None, connection)
-                values.append(value)
-            out.append(self.model.from_db(alias, compiled.attnames, values))
-        return out
+        names, from_db = compiled.attnames, self.model.from_db
+        return [from_db(alias, names, compiled.convert(row, connection)) for row in rows]
 
     def one(self, *params: Any) -> M | None:
         """The single row a unique filter selects, or None. More than one row is a bug here."""
@@ -173,6 +180,69 @@ class RowQuery(Generic[M]):
             many = f"{self.model.__name__} WHERE {self.where}: {len(rows)} rows, expected one"
             raise self.model.MultipleObjectsReturned(many)  # type: ignore[attr-defined]
         return rows[0] if rows else None
+
+
+class RowPair(Generic[M, N]):
+    """One row of a model with the row its foreign key points to, in one statement:
+    `SELECT a.*, b.* FROM <a> a JOIN <b> b ON b.<pk> = a.<fk> WHERE <where> [FOR UPDATE]`.
+    The `where` names the tables `a` and `b`. With `lock`, both rows are locked (PostgreSQL)."""
+
+    def __init__(self, model: type[M], fk: str, where: str, *, lock: bool = False) -> None:
+        self.model = model
+        self.fk = model._meta.get_field(fk)
+        self.target: type[N] = self.fk.related_model  # type: ignore[assignment]
+        self.where = where
+        self.lock = lock
+        self._compiled: dict[str, _Compiled] = {}
+
+    def _compile(self, alias: str) -> _Compiled:
+        compiled = self._compiled.get(alias)
+        if compiled is not None:
+            return compiled
+        connection = connections[alias]
+        quote = connection.ops.quote_name
+        a_fields = list(self.model._meta.concrete_fields)
+        b_fields = list(self.target._meta.concrete_fields)
+        columns = [f"a.{_column(f, connection)}" for f in a_fields]
+        columns += [f"b.{_column(f, connection)}" for f in b_fields]
+        sql = (
+            f"SELECT {', '.join(columns)} FROM {quote(self.model._meta.db_table)} a "
+            f"JOIN {quote(self.target._meta.db_table)} b "
+            f"ON b.{_column(self.target._meta.pk, connection)} = a.{_column(self.fk, connection)} "
+            f"WHERE {self.where}"
+        )
+        if self.lock and connection.features.has_select_for_update:
+            sql += " FOR UPDATE"
+        fields = [*a_fields, *b_fields]
+        compiled = _Compiled(
+            sql, [f.attname for f in fields], [_converters(f, connection) for f in fields]
+        )
+        self._compiled[alias] = compiled
+        return compiled
+
+    def sql(self, alias: str = "default") -> str:
+        return self._compile(alias).sql
+
+    def one(self, *params: Any) -> tuple[M, N] | None:
+        alias = router.db_for_read(self.model)
+        compiled = self._compile(alias)
+        connection = connections[alias]
+        if self.lock and not connection.in_atomic_block:
+            raise RowStatementError(f"{self.model.__name__}: a locking read needs a transaction")
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, _check_params(params))
+            rows = cursor.fetchall()
+        if len(rows) > 1:
+            many = f"{self.model.__name__} WHERE {self.where}: {len(rows)} rows, expected one"
+            raise self.model.MultipleObjectsReturned(many)  # type: ignore[attr-defined]
+        if not rows:
+            return None
+        values = compiled.convert(rows[0], connection)
+        split = len(self.model._meta.concrete_fields)
+        names = compiled.attnames
+        first = self.model.from_db(alias, names[:split], values[:split])
+        second = self.target.from_db(alias, names[split:], values[split:])
+        return first, second
 
 
 class RowSum:
@@ -206,9 +276,40 @@ class RowSum:
             (total,) = cursor.fetchone()
         if total is None:
             return None
-        for convert in compiled.converters[0]:
-            total = convert(total, None, connection)
-        return total
+        return compiled.convert((total,), connection)[0]
+
+
+def _integer_key(field: Any) -> bool:
+    """A foreign key to an integer primary key: its stored value is the int itself."""
+    return bool(
+        field.many_to_one
+        and isinstance(field.target_field, (AutoField, BigAutoField))
+        and not isinstance(field, JSONField)
+    )
+
+
+_INT_KEYS: dict[Any, bool] = {}
+
+
+def _save_params(
+    obj: Model, fields: list[Field[Any, Any]], connection: Any, *, add: bool
+) -> list[Any]:
+    """What `save()` binds: each field's pre_save (auto_now) then get_db_prep_save, except the two
+    cases with nothing to prepare: an int for an integer foreign key, and None (SQL NULL) for any
+    field but JSON (where None could mean JSON null)."""
+    params: list[Any] = []
+    for field in fields:
+        value = field.pre_save(obj, add)
+        int_key = _INT_KEYS.get(field)
+        if int_key is None:
+            int_key = _INT_KEYS[field] = _integer_key(field)
+        if value is None and not isinstance(field, JSONField):
+            params.append(None)
+        elif int_key and type(value) is int:
+            params.append(value)
+        else:
+            params.append(field.get_db_prep_save(value, connection))
+    return params
 
 
 _INSERT_SQL: dict[tuple[type[Model], str], tuple[str, list[Field[Any, Any]], bool]] = {}
@@ -246,7 +347,7 @@ def row_insert(obj: M) -> M:
     sql, fields, returning = _insert_plan(model, alias)
     _check_no_save_signals(model)
     connection = connections[alias]
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    params = _save_params(obj, fields, connection, add=True)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if returning:
@@ -283,7 +384,7 @@ def row_update(obj: Model, fields: Sequence[str]) -> None:
     sql, chosen_fields = plan
     _check_no_save_signals(model)
     connection = connections[alias]
-    params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in chosen_fields]
+    params = _save_params(obj, chosen_fields, connection, add=False)
     params.append(obj.pk)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

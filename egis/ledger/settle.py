@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from egis.core.money import plain
-from egis.core.rows import RowQuery, row_update
+from egis.core.rows import RowPair, row_update
 from egis.ledger.domain import (
     Fill,
     PositionState,
@@ -72,18 +72,18 @@ class OrderResult:
     already_settled: bool = False
 
 
-_ORDER_LOCKED = RowQuery(Order, "id = %s", lock=True)
-_POSITION_LOCKED = RowQuery(Position, "id = %s", lock=True)
+# The order and its position, both locked, in one statement (egis.core.rows).
+_ORDER_AND_POSITION_LOCKED: RowPair[Order, Position] = RowPair(
+    Order, "position", "a.id = %s", lock=True
+)
 
 
 def _locked(order_id: int) -> tuple[Order, Position]:
-    order = _ORDER_LOCKED.one(order_id)
-    if order is None:
+    pair = _ORDER_AND_POSITION_LOCKED.one(order_id)
+    if pair is None:
+        # orders.position_id is NOT NULL with a foreign key: no pair means no order.
         raise SettleError(f"order #{order_id} is missing from the ledger")
-    position = _POSITION_LOCKED.one(order.position_id)
-    if position is None:
-        raise SettleError(f"position #{order.position_id} of {order.client_order_id} is missing")
-    return order, position
+    return pair
 
 
 def position_state(position: Position) -> PositionState:

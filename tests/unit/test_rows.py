@@ -6,14 +6,23 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.models import Model, signals
+from django.db import connection, transaction
+from django.db.models import JSONField, Model, signals
 from django.test.utils import CaptureQueriesContext
 
 from egis.bots.models import Bot
-from egis.core.rows import RowQuery, RowStatementError, RowSum, row_insert, row_update
+from egis.core.rows import (
+    RowPair,
+    RowQuery,
+    RowStatementError,
+    RowSum,
+    _integer_key,
+    row_insert,
+    row_update,
+)
 from egis.ledger.models import Order, Position, PositionEvent
 from egis.ledger.pipeline import order_open
+from egis.venues.paper.models import PaperFill, PaperPosition
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,6 +54,22 @@ def test_row_query_reads_every_column_as_the_orm_does(opened, paper_bot):
     assert isinstance(row.after, dict) and row.after["status"] == "open"
 
 
+def test_row_pair_reads_a_row_and_the_row_its_key_names(opened, monkeypatch):
+    pair = RowPair(Order, "position", "a.id = %s", lock=True)
+    with pytest.raises(RowStatementError, match="needs a transaction"):
+        pair.one(opened.order.pk)
+    with transaction.atomic():
+        found = pair.one(opened.order.pk)
+        assert pair.one(opened.order.pk + 1000) is None
+    assert found is not None
+    order, position = found
+    assert _values(order) == _values(Order.objects.get(pk=opened.order.pk))
+    assert _values(position) == _values(Position.objects.get(pk=opened.position.pk))
+    assert "FOR UPDATE" not in pair.sql()
+    monkeypatch.setattr(connection.features, "has_select_for_update", True)
+    assert RowPair(Order, "position", "a.id = %s", lock=True).sql().endswith(" FOR UPDATE")
+
+
 def test_row_query_converts_money_exactly(opened):
     position = RowQuery(Position, "id = %s").one(opened.position.pk)
     assert position is not None
@@ -70,6 +95,13 @@ def test_row_query_none_many_subset_and_order(opened, paper_bot, bob):
 def test_row_query_refuses_parameters_it_cannot_bind_exactly(paper_bot, bad):
     with pytest.raises(RowStatementError, match="int, str or bool"):
         RowQuery(Bot, "id = %s").one(bad)
+
+
+def test_a_locking_read_outside_a_transaction_is_refused(paper_bot):
+    with pytest.raises(RowStatementError, match="needs a transaction"):
+        RowQuery(Bot, "id = %s", lock=True).one(paper_bot.pk)
+    with transaction.atomic():
+        assert RowQuery(Bot, "id = %s", lock=True).one(paper_bot.pk) is not None
 
 
 def test_lock_adds_for_update_only_where_the_database_has_it(monkeypatch):
@@ -135,6 +167,19 @@ def test_row_update_writes_only_the_named_fields(opened):
     order.pk = order.pk + 1000
     with pytest.raises(Order.DoesNotExist):
         row_update(order, ["error"])
+
+
+@pytest.mark.parametrize(
+    "model", [Position, Order, PositionEvent, PaperFill, PaperPosition], ids=lambda m: m.__name__
+)
+def test_the_save_fast_paths_bind_what_get_db_prep_save_binds(model):
+    """row_insert/row_update skip get_db_prep_save for None and for int foreign keys: for every
+    field of every model they write, that must be exactly what the field would have bound."""
+    for field in model._meta.concrete_fields:
+        if not isinstance(field, JSONField):
+            assert field.get_db_prep_save(None, connection) is None, field
+        if _integer_key(field):
+            assert field.get_db_prep_save(7, connection) == 7, field
 
 
 def test_row_sum_is_exact_and_none_when_empty(paper_bot, bob):
