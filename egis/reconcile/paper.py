@@ -127,19 +127,24 @@ def _apply(bot_id: int) -> list[PaperChange]:
         return changes
 
 
-def _paper_bot_ids(bot_id: int | None) -> list[int]:
-    if bot_id is not None:
-        bot = Bot.objects.filter(pk=bot_id).first()
-        if bot is None:
-            raise ReconcileError(f"bot #{bot_id} does not exist")
-        if bot.venue != Venue.PAPER:
-            raise ReconcileError(f"bot #{bot_id} trades on {bot.venue}, not on the paper venue")
-        return [bot.pk]
-    ids = set(Bot.objects.filter(venue=Venue.PAPER).values_list("pk", flat=True))
-    # Paper data of any bot counts, whatever became of the bot row's flags.
-    ids |= set(PaperFill.objects.values_list("bot_id", flat=True).distinct())
-    ids |= set(PaperPosition.objects.values_list("bot_id", flat=True).distinct())
-    return sorted(ids)
+def _one_paper_bot(bot_id: int) -> int:
+    bot = Bot.objects.filter(pk=bot_id).first()
+    if bot is None:
+        raise ReconcileError(f"bot #{bot_id} does not exist")
+    if bot.venue != Venue.PAPER:
+        raise ReconcileError(f"bot #{bot_id} trades on {bot.venue}, not on the paper venue")
+    return bot.pk
+
+
+def _paper_bot_count() -> int:
+    """How many bots a full run checks: paper bots, plus any bot with paper data, whatever became
+    of its row's flags (counted by the database, never held in memory)."""
+    return (
+        Bot.objects.filter(venue=Venue.PAPER)
+        .values_list("pk")
+        .union(PaperFill.objects.values_list("bot_id"), PaperPosition.objects.values_list("bot_id"))
+        .count()
+    )
 
 
 def _by_bot(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
@@ -147,13 +152,20 @@ def _by_bot(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, list[tuple[A
         yield pk, list(group)
 
 
-def _streamed_diffs(bot_ids: list[int]) -> Iterator[tuple[int, list[PaperChange]]]:
-    """Every listed bot's diff from two ordered streams: two queries in all, not two per bot.
+def _streamed_diffs() -> Iterator[tuple[int, list[PaperChange]]]:
+    """Every paper bot's diff from three ordered streams: three queries in all, not two per bot.
 
-    Fills come in (bot, symbol, id) order straight off the `paper_fills_book` index and books in
-    (bot, symbol) order off the unique index, read in chunks: memory holds one bot's rows at a
-    time, whatever the table sizes. Only reads: nothing may write while the cursors are open.
+    Paper bot ids come in id order, fills in (bot, symbol, id) order straight off the
+    `paper_fills_book` index and books in (bot, symbol) order off the unique index, all read in
+    chunks and merged by bot id: memory holds one bot's rows at a time, whatever the table sizes
+    (not even the list of bot ids). Only reads: nothing may write while the cursors are open.
     """
+    paper_bots = (
+        Bot.objects.filter(venue=Venue.PAPER)
+        .order_by("id")
+        .values_list("id", flat=True)
+        .iterator(chunk_size=STREAM_CHUNK)
+    )
     fills = _by_bot(
         PaperFill.objects.order_by("bot_id", "symbol", "id")
         .values_list("bot_id", "symbol", "side", "qty", "price")
@@ -164,12 +176,22 @@ def _streamed_diffs(bot_ids: list[int]) -> Iterator[tuple[int, list[PaperChange]
         .values_list("bot_id", "symbol", "side", "qty", "entry_price", "status")
         .iterator(chunk_size=STREAM_CHUNK)
     )
-    fill_head, book_head = next(fills, None), next(books, None)
-    for pk in bot_ids:
-        while fill_head is not None and fill_head[0] < pk:
-            fill_head = next(fills, None)
-        while book_head is not None and book_head[0] < pk:
-            book_head = next(books, None)
+    bot_head, fill_head, book_head = next(paper_bots, None), next(fills, None), next(books, None)
+    while True:
+        heads = [
+            head
+            for head in (
+                bot_head,
+                fill_head[0] if fill_head is not None else None,
+                book_head[0] if book_head is not None else None,
+            )
+            if head is not None
+        ]
+        if not heads:
+            return
+        pk = min(heads)
+        if bot_head == pk:
+            bot_head = next(paper_bots, None)
         truth: dict[str, BookState] = {}
         if fill_head is not None and fill_head[0] == pk:
             for symbol, rows in groupby(fill_head[1], key=itemgetter(1)):
@@ -187,16 +209,15 @@ def paper_reconcile(
     *, bot_id: int | None = None, confirm: bool = False, progress: Progress | None = None
 ) -> PaperReconcileResult:
     """Diff (and with `confirm`, repair) the paper book of one bot or of every paper bot."""
-    bot_ids = _paper_bot_ids(bot_id)
     result = PaperReconcileResult(confirmed=confirm)
-    total = len(bot_ids)
     drifted: list[int] = []
-    # One bot: two indexed lookups. Every bot: two streams, never two queries per bot.
-    diffs = (
-        ((pk, paper_bot_diff(pk)) for pk in bot_ids)
-        if bot_id is not None
-        else _streamed_diffs(bot_ids)
-    )
+    # One bot: two indexed lookups. Every bot: three merged streams, never two queries per bot.
+    diffs: Iterator[tuple[int, list[PaperChange]]]
+    if bot_id is not None:
+        pk = _one_paper_bot(bot_id)
+        total, diffs = 1, iter([(pk, paper_bot_diff(pk))])
+    else:
+        total, diffs = _paper_bot_count(), _streamed_diffs()
     for done, (pk, changes) in enumerate(diffs, start=1):
         if changes:
             drifted.append(pk)
