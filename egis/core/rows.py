@@ -85,6 +85,44 @@ def _converters(field: Field[Any, Any], connection: Any) -> list[Converter]:
     return found
 
 
+class _ReusedCursor:
+    """One Django cursor per open database connection, reused by every row statement.
+
+    Every statement is read to its end (fetchall), so none is left active on the shared cursor.
+
+    Opening and closing a cursor per statement cost as much Python as running the statement. The
+    cursor is still Django's (CursorWrapper): execute_wrappers, error translation and the
+    transaction state all apply. It is dropped whenever the connection behind it changes (closed,
+    reconnected, health-checked), and never used while queries are being logged, so the debug
+    cursor (tests' query capture, DEBUG) still sees every statement.
+    """
+
+    __slots__ = ("cursor", "raw")
+
+    def __init__(self, raw: Any, cursor: Any) -> None:
+        self.raw = raw
+        self.cursor = cursor
+
+    def __enter__(self) -> Any:
+        return self.cursor
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _cursor(connection: Any) -> Any:
+    if connection.queries_logged:
+        return connection.cursor()
+    reused: _ReusedCursor | None = getattr(connection, "_egis_row_cursor", None)
+    raw = connection.connection
+    if reused is not None and raw is not None and reused.raw is raw:
+        return reused
+    cursor = connection.cursor()  # connects if needed
+    reused = _ReusedCursor(connection.connection, cursor)
+    connection._egis_row_cursor = reused
+    return reused
+
+
 class _Compiled:
     __slots__ = ("attnames", "converters", "sql")
 
@@ -167,7 +205,7 @@ class RowQuery(Generic[M]):
         if self.lock and not connection.in_atomic_block:
             # As the ORM's select_for_update: a row lock outside a transaction locks nothing.
             raise RowStatementError(f"{self.model.__name__}: a locking read needs a transaction")
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(compiled.sql, _check_params(params))
             rows = cursor.fetchall()
         names, from_db = compiled.attnames, self.model.from_db
@@ -229,7 +267,7 @@ class RowPair(Generic[M, N]):
         connection = connections[alias]
         if self.lock and not connection.in_atomic_block:
             raise RowStatementError(f"{self.model.__name__}: a locking read needs a transaction")
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(compiled.sql, _check_params(params))
             rows = cursor.fetchall()
         if len(rows) > 1:
@@ -271,9 +309,9 @@ class RowSum:
         alias = router.db_for_read(self.model)
         compiled = self._compile(alias)
         connection = connections[alias]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(compiled.sql, _check_params(params))
-            (total,) = cursor.fetchone()
+            ((total,),) = cursor.fetchall()
         if total is None:
             return None
         return compiled.convert((total,), connection)[0]
@@ -348,10 +386,10 @@ def row_insert(obj: M) -> M:
     _check_no_save_signals(model)
     connection = connections[alias]
     params = _save_params(obj, fields, connection, add=True)
-    with connection.cursor() as cursor:
+    with _cursor(connection) as cursor:
         cursor.execute(sql, params)
         if returning:
-            (pk,) = cursor.fetchone()
+            ((pk,),) = cursor.fetchall()
         else:
             pk = cursor.lastrowid
     obj.pk = pk
@@ -386,7 +424,7 @@ def row_update(obj: Model, fields: Sequence[str]) -> None:
     connection = connections[alias]
     params = _save_params(obj, chosen_fields, connection, add=False)
     params.append(obj.pk)
-    with connection.cursor() as cursor:
+    with _cursor(connection) as cursor:
         cursor.execute(sql, params)
         changed = cursor.rowcount
     if changed != 1:

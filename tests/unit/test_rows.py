@@ -195,7 +195,30 @@ def test_row_sum_is_exact_and_none_when_empty(paper_bot, bob):
 
 
 def test_row_statements_go_through_djangos_cursor(paper_bot):
+    query = RowQuery(Bot, "id = %s")
+    query.one(paper_bot.pk)  # the reused cursor exists now; logging must still see every statement
     with CaptureQueriesContext(connection) as queries:
-        RowQuery(Bot, "id = %s").one(paper_bot.pk)
+        query.one(paper_bot.pk)
     assert len(queries) == 1
     assert 'FROM "bots" WHERE id = ' in queries[0]["sql"]
+    seen: list[str] = []
+
+    def spy(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        query.one(paper_bot.pk)
+    assert len(seen) == 1
+
+
+def test_the_reused_cursor_follows_the_connection(paper_bot):
+    query = RowQuery(Bot, "id = %s")
+    assert query.one(paper_bot.pk) is not None
+    connection.close()
+    assert query.one(paper_bot.pk) is not None  # a new connection, a new cursor
+    # Nothing is left running on the shared cursor: an autocommit insert ends its transaction.
+    row_insert(PositionEvent(bot_id=paper_bot.pk, action="test"))
+    assert connection.connection.in_transaction is False
+    assert RowSum(Position, "size_usd", "bot_id = %s").value(paper_bot.pk) is None
+    assert connection.connection.in_transaction is False

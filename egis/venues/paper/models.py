@@ -23,7 +23,10 @@ class FillStatus(models.TextChoices):
 
 
 class PaperFill(models.Model):
-    bot = models.ForeignKey("bots.Bot", on_delete=models.CASCADE, related_name="paper_fills")
+    # No index of its own: the composite index below starts with bot_id (one less to write).
+    bot = models.ForeignKey(
+        "bots.Bot", on_delete=models.CASCADE, related_name="paper_fills", db_index=False
+    )
     client_order_id = models.CharField(max_length=36, unique=True)
     symbol = models.CharField(max_length=32)
     side = models.CharField(max_length=4, choices=FillSide.choices)
@@ -60,7 +63,10 @@ class PaperPositionStatus(models.TextChoices):
 
 
 class PaperPosition(models.Model):
-    bot = models.ForeignKey("bots.Bot", on_delete=models.CASCADE, related_name="paper_positions")
+    # No index of its own: the unique (bot, symbol) constraint starts with bot_id.
+    bot = models.ForeignKey(
+        "bots.Bot", on_delete=models.CASCADE, related_name="paper_positions", db_index=False
+    )
     symbol = models.CharField(max_length=32)
     side = models.CharField(max_length=5)  # long | short: the net side of the book
     qty = FixedDecimalField()
