@@ -6,22 +6,39 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from egis.bots.models import Bot
 from egis.bots.presenters import bot_json as base_bot_json
 from egis.ledger import budget
-from egis.ledger.models import PendingReconciliation, PositionStatus, ReconciliationStatus
+from egis.ledger.models import (
+    PendingReconciliation,
+    Position,
+    PositionStatus,
+    ReconciliationStatus,
+)
 from egis.venues.models import Price
 
 
 def with_counts(qs: QuerySet[Bot]) -> QuerySet[Bot]:
-    """One query for the list: open-position counts and open incidents come as annotations."""
+    """One query for the list: open-position counts and open incidents come as annotations.
+
+    The count is a subquery over the bot's open rows only (index on bot, status), never a join
+    over its whole history: a year of closed positions does not slow the list down.
+    """
     open_incident = PendingReconciliation.objects.filter(
         bot=OuterRef("pk"), status=ReconciliationStatus.OPEN
     )
+    open_count = (
+        Position.objects.filter(bot=OuterRef("pk"), status=PositionStatus.OPEN)
+        .order_by()
+        .values("bot")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return qs.select_related("owner").annotate(
-        open_positions_count=Count("positions", filter=Q(positions__status=PositionStatus.OPEN)),
+        open_positions_count=Coalesce(Subquery(open_count), 0),
         has_open_incident=Exists(open_incident),
     )
 

@@ -31,6 +31,7 @@ from egis.venues.models import SymbolFilter
 from egis.venues.prices.sources import PriceUnavailable, get_price_source
 
 CLOSED_PAGE_SIZE = 10
+PNL_POINTS = 500  # the chart's last closes; the running total before them is summed exactly
 
 
 def bots_visible_to(user: User) -> QuerySet[Bot]:
@@ -171,27 +172,40 @@ def _position_row(position: Position, mark: Decimal | None = None) -> dict[str, 
     return data
 
 
-def pnl_series(bot: Bot) -> list[dict[str, Any]]:
-    """Cumulative realized PnL net of fees, one point per closed position, oldest first."""
-    rows = (
-        Position.objects.filter(bot=bot, status=PositionStatus.CLOSED, closed_at__isnull=False)
-        .order_by("closed_at", "id")
-        .values("id", "closed_at", "realized_pnl_usd", "fees_usd")
+def pnl_series(bot: Bot, *, points: int = PNL_POINTS) -> list[dict[str, Any]]:
+    """Cumulative realized PnL net of fees, one point per closed position, oldest first: the last
+    `points` closes only (a year of history is not sent to a phone), each with its close number
+    `n`. The line starts from the exact net of every earlier close, summed by the database over
+    the closes before the window (a close landing meanwhile is after it, so never counted twice).
+    """
+    closed = Position.objects.filter(bot=bot, status=PositionStatus.CLOSED, closed_at__isnull=False)
+    window = list(
+        closed.order_by("-closed_at", "-id").values(
+            "id", "closed_at", "realized_pnl_usd", "fees_usd"
+        )[:points]
     )
-    running = Decimal(0)
-    points = []
-    for row in rows:
+    window.reverse()
+    if not window:
+        return []
+    first = window[0]
+    earlier = closed.filter(
+        Q(closed_at__lt=first["closed_at"]) | Q(closed_at=first["closed_at"], id__lt=first["id"])
+    ).aggregate(n=Count("id"), realized=Sum("realized_pnl_usd"), fees=Sum("fees_usd"))
+    running = (earlier["realized"] or Decimal(0)) - (earlier["fees"] or Decimal(0))
+    out = []
+    for n, row in enumerate(window, start=earlier["n"] + 1):
         pnl = row["realized_pnl_usd"] - row["fees_usd"]
         running += pnl
-        points.append(
+        out.append(
             {
+                "n": n,
                 "position_id": row["id"],
                 "closed_at": row["closed_at"].isoformat() if row["closed_at"] else "",
                 "pnl_usd": usd_str(pnl),
                 "cumulative_usd": usd_str(running),
             }
         )
-    return points
+    return out
 
 
 def _symbol_steps(bot: Bot) -> dict[str, str | None]:

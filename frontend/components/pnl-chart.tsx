@@ -4,17 +4,25 @@ import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { formatUsd } from "@/lib/money";
 import type { PnlPoint } from "@/types";
 
-/** Cumulative realized PnL (net of fees) per closed position, as the server summed it. */
+/** Cumulative realized PnL (net of fees) per closed position, as the server summed it. The
+ * server sends the last closes only; `n` is each one's close number over the bot's whole life. */
 export function PnlChart({ points }: { points: PnlPoint[] }) {
   // Numbers only for plotting: the labels show the server's exact strings.
-  const data = points.map((p, i) => ({ n: i + 1, y: Number(p.cumulative_usd), label: p.cumulative_usd, pnl: p.pnl_usd, id: p.position_id }));
+  const data = points.map((p) => ({ n: p.n, y: Number(p.cumulative_usd), label: p.cumulative_usd, pnl: p.pnl_usd, id: p.position_id }));
   const last = points.length ? points[points.length - 1].cumulative_usd : "0";
+  const total = points.length ? points[points.length - 1].n : 0;
+  const windowed = points.length > 0 && points[0].n > 1;
   return (
     <Card>
       <CardHeader>
         <CardTitle>Realized PnL</CardTitle>
         <span className="num text-sm text-muted">{formatUsd(last, { signed: true })}</span>
       </CardHeader>
+      {windowed && (
+        <p className="-mt-1 mb-2 text-xs text-muted">
+          Last {points.length.toLocaleString("en-US")} of {total.toLocaleString("en-US")} closes; the line includes every earlier one.
+        </p>
+      )}
       {data.length < 2 ? (
         <p className="flex h-32 items-center justify-center rounded-lg border border-dashed border-border text-sm text-muted">
           {data.length === 0 ? "No closed positions yet." : "The chart starts after two closed positions."}

@@ -83,6 +83,7 @@ export interface Paginated<T> {
 }
 
 export interface PnlPoint {
+  n: number; // close number over the bot's whole life (the chart shows the last ones)
   position_id: number;
   closed_at: string;
   pnl_usd: Money;

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from egis.bots.models import Bot
 from egis.bots.services import bot_create
-from egis.ledger.pipeline import order_open
+from egis.ledger.pipeline import order_close, order_open
 
 NEW_BOT = {"name": "Bob BTC", "venue": "paper", "symbol": "btcusdt", "initial_budget_usd": "250.5"}
 
@@ -154,3 +156,20 @@ class TestDelete:
 
     def test_the_admin_deletes_any_idle_bot(self, as_alice, paper_bot):
         assert as_alice.delete(f"/bots/{paper_bot.pk}").status_code == 204
+
+
+@pytest.mark.django_db(transaction=True)
+def test_open_counts_come_from_open_rows_and_queries_stay_flat(as_bob, bob, paper_bot):
+    first = order_open(bot_id=paper_bot.pk, side="long", size_usd="20")
+    order_open(bot_id=paper_bot.pk, side="long", size_usd="20")
+    order_close(bot_id=paper_bot.pk, position_id=first.position.pk)
+    as_bob.get("/bots")  # the token's first use records last_used_at: not part of the list
+    with CaptureQueriesContext(connection) as one_bot:
+        (item,) = as_bob.get("/bots").json()["items"]
+    assert item["open_positions"] == 1
+    for i in range(5):
+        bot_create(owner=bob, name=f"more {i}", venue="paper", symbol="ETHUSDT", budget_usd="5")
+    with CaptureQueriesContext(connection) as six_bots:
+        items = as_bob.get("/bots").json()["items"]
+    assert [b["open_positions"] for b in items] == [1, 0, 0, 0, 0, 0]
+    assert len(six_bots) == len(one_bot)
