@@ -28,7 +28,16 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from django.db import connections, router
-from django.db.models import AutoField, BigAutoField, JSONField, Model, signals
+from django.db.models import (
+    AutoField,
+    BigAutoField,
+    BooleanField,
+    CharField,
+    JSONField,
+    Model,
+    TextField,
+    signals,
+)
 from django.db.models.fields import Field
 
 M = TypeVar("M", bound=Model)
@@ -65,7 +74,7 @@ def _check_plain_model(model: type[Model]) -> None:
 def _check_no_save_signals(model: type[Model]) -> None:
     # Checked on every write (a cached lookup): a receiver connected later is never skipped.
     for signal in (signals.pre_save, signals.post_save):
-        if signal.has_listeners(model):
+        if signal.receivers and signal.has_listeners(model):
             raise RowStatementError(f"{model.__name__} has save signal receivers: use the ORM")
 
 
@@ -326,34 +335,53 @@ def _integer_key(field: Any) -> bool:
     )
 
 
-_INT_KEYS: dict[Any, bool] = {}
+# The value types that these exact field classes bind unchanged (their get_db_prep_save returns
+# a value of that type as it is). Subclasses are not trusted: they may prepare differently.
+_UNCHANGED: dict[type[Any], type[Any]] = {CharField: str, TextField: str, BooleanField: bool}
 
 
-def _save_params(
-    obj: Model, fields: list[Field[Any, Any]], connection: Any, *, add: bool
-) -> list[Any]:
-    """What `save()` binds: each field's pre_save (auto_now) then get_db_prep_save, except the two
-    cases with nothing to prepare: an int for an integer foreign key, and None (SQL NULL) for any
-    field but JSON (where None could mean JSON null)."""
+class _Bind:
+    """How one field's value is bound, decided once per field instead of on every save."""
+
+    __slots__ = ("attname", "field", "json", "passthrough", "pre_save")
+
+    def __init__(self, field: Field[Any, Any]) -> None:
+        self.field = field
+        self.attname = field.attname
+        # Field.pre_save is getattr; only overrides (auto_now, auto_now_add...) must be called.
+        self.pre_save = type(field).pre_save is not Field.pre_save
+        self.json = isinstance(field, JSONField)
+        self.passthrough: type[Any] | None = (
+            int if _integer_key(field) else _UNCHANGED.get(type(field))
+        )
+
+
+def _binds(fields: list[Field[Any, Any]]) -> list[_Bind]:
+    return [_Bind(f) for f in fields]
+
+
+def _save_params(obj: Model, binds: list[_Bind], connection: Any, *, add: bool) -> list[Any]:
+    """What `save()` binds: each field's pre_save (auto_now) then get_db_prep_save, except where
+    there is nothing to prepare: None (SQL NULL) for any field but JSON (where None could mean
+    JSON null), and a value whose exact type the field binds unchanged (an int for an integer
+    foreign key, a str for a CharField/TextField, a bool for a BooleanField)."""
     params: list[Any] = []
-    for field in fields:
-        value = field.pre_save(obj, add)
-        int_key = _INT_KEYS.get(field)
-        if int_key is None:
-            int_key = _INT_KEYS[field] = _integer_key(field)
-        if value is None and not isinstance(field, JSONField):
-            params.append(None)
-        elif int_key and type(value) is int:
-            params.append(value)
+    append = params.append
+    for bind in binds:
+        value = bind.field.pre_save(obj, add) if bind.pre_save else getattr(obj, bind.attname)
+        if value is None:
+            append(bind.field.get_db_prep_save(value, connection) if bind.json else None)
+        elif bind.passthrough is not None and type(value) is bind.passthrough:
+            append(value)
         else:
-            params.append(field.get_db_prep_save(value, connection))
+            append(bind.field.get_db_prep_save(value, connection))
     return params
 
 
-_INSERT_SQL: dict[tuple[type[Model], str], tuple[str, list[Field[Any, Any]], bool]] = {}
+_INSERT_SQL: dict[tuple[type[Model], str], tuple[str, list[_Bind], bool]] = {}
 
 
-def _insert_plan(model: type[Model], alias: str) -> tuple[str, list[Field[Any, Any]], bool]:
+def _insert_plan(model: type[Model], alias: str) -> tuple[str, list[_Bind], bool]:
     key = (model, alias)
     plan = _INSERT_SQL.get(key)
     if plan is None:
@@ -372,7 +400,7 @@ def _insert_plan(model: type[Model], alias: str) -> tuple[str, list[Field[Any, A
         )
         if returning:
             sql += f" RETURNING {_column(pk, connection)}"
-        plan = _INSERT_SQL[key] = (sql, fields, returning)
+        plan = _INSERT_SQL[key] = (sql, _binds(fields), returning)
     return plan
 
 
@@ -398,7 +426,7 @@ def row_insert(obj: M) -> M:
     return obj
 
 
-_UPDATE_SQL: dict[tuple[type[Model], str, tuple[str, ...]], tuple[str, list[Field[Any, Any]]]] = {}
+_UPDATE_SQL: dict[tuple[type[Model], str, tuple[str, ...]], tuple[str, list[_Bind]]] = {}
 
 
 def row_update(obj: Model, fields: Sequence[str]) -> None:
@@ -418,7 +446,7 @@ def row_update(obj: Model, fields: Sequence[str]) -> None:
             f"UPDATE {quote(meta.db_table)} SET {assignments} "
             f"WHERE {_column(meta.pk, connection)} = %s"
         )
-        plan = _UPDATE_SQL[key] = (sql, chosen)
+        plan = _UPDATE_SQL[key] = (sql, _binds(chosen))
     sql, chosen_fields = plan
     _check_no_save_signals(model)
     connection = connections[alias]
