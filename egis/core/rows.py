@@ -4,21 +4,24 @@ Django's ORM rebuilds every statement from a QuerySet on every call: about 150 Â
 primary-key lookup that SQLite answers in 6 Âµs. The order pipeline runs about twenty statements
 per order, so that rebuild, not the database, capped it near 300 orders/s (docs/BENCHMARKS.md).
 
-The three classes here do the same work as the ORM calls they replace, minus the rebuild:
+What is here does the same work as the ORM calls it replaces, minus the rebuild:
 
 - `RowQuery(Model, where)`: a SELECT of a model's columns. The SQL text is built once per
-  database vendor from the model's metadata; rows go through the fields' own converters and
+  database alias from the model's metadata; rows go through the fields' own converters and
   `Model.from_db`, exactly as a QuerySet's rows do. `lock=True` adds `FOR UPDATE` where the
   database has it (PostgreSQL); on SQLite the pipeline's `BEGIN IMMEDIATE` already holds the
-  write lock.
+  write lock. A locking read outside a transaction is refused, as select_for_update does.
+- `RowPair(Model, fk, where)`: a row and the row its foreign key names, in one SELECT.
 - `RowSum(Model, field, where)`: `SUM(field)` converted by that field (scaled integers stay exact).
 - `row_insert(obj)` / `row_update(obj, fields)`: what `save()` runs, with each field's `pre_save`
   (auto_now, auto_now_add) and `get_db_prep_save` (the exact-decimal scaling, JSON encoding).
 
 Every statement goes through Django's cursor, so transactions, query logging, `execute_wrappers`
-and test query counters see it. The `where` fragments are written with column names and `%s`
-placeholders only; parameters must be int, str or bool, never a Decimal or float, because a
-money column compares in scaled units that only the field knows. Models with save signals,
+and test query counters see it. The `where` fragments are conjunctions of equalities (and IS NULL
+tests) written with column names and `%s` placeholders only; parameters must be int, str or bool,
+never a Decimal or float, because a money column compares in scaled units that only the field
+knows. An int no 64-bit column can hold therefore matches no row: the statement is not sent
+(as the ORM's lookups answer empty instead of overflowing the driver). Models with save signals,
 parents or database defaults are refused: those need the ORM's full save.
 """
 
@@ -44,6 +47,7 @@ M = TypeVar("M", bound=Model)
 N = TypeVar("N", bound=Model)
 
 _PARAM_TYPES = (int, str, bool)
+_INT64 = range(-(2**63), 2**63)
 Converter = Callable[[Any, Any, Any], Any]
 
 
@@ -52,12 +56,15 @@ class RowStatementError(TypeError):
     cannot save without the ORM."""
 
 
-def _check_params(params: Sequence[Any]) -> tuple[Any, ...]:
+def _check_params(params: Sequence[Any]) -> tuple[Any, ...] | None:
+    """The parameters to bind, or None when one of them can match no row (an out-of-range int)."""
     for value in params:
         if not isinstance(value, _PARAM_TYPES):
             raise RowStatementError(
                 f"row statement parameters must be int, str or bool, not {type(value).__name__}"
             )
+        if isinstance(value, int) and value not in _INT64:
+            return None
     return tuple(params)
 
 
@@ -97,13 +104,12 @@ def _converters(field: Field[Any, Any], connection: Any) -> list[Converter]:
 class _ReusedCursor:
     """One Django cursor per open database connection, reused by every row statement.
 
-    Every statement is read to its end (fetchall), so none is left active on the shared cursor.
-
     Opening and closing a cursor per statement cost as much Python as running the statement. The
     cursor is still Django's (CursorWrapper): execute_wrappers, error translation and the
     transaction state all apply. It is dropped whenever the connection behind it changes (closed,
     reconnected, health-checked), and never used while queries are being logged, so the debug
-    cursor (tests' query capture, DEBUG) still sees every statement.
+    cursor (tests' query capture, DEBUG) still sees every statement. Every statement is read to
+    its end (fetchall), so none is left active on the shared cursor.
     """
 
     __slots__ = ("cursor", "raw")
@@ -214,8 +220,11 @@ class RowQuery(Generic[M]):
         if self.lock and not connection.in_atomic_block:
             # As the ORM's select_for_update: a row lock outside a transaction locks nothing.
             raise RowStatementError(f"{self.model.__name__}: a locking read needs a transaction")
+        bound = _check_params(params)
+        if bound is None:
+            return []
         with _cursor(connection) as cursor:
-            cursor.execute(compiled.sql, _check_params(params))
+            cursor.execute(compiled.sql, bound)
             rows = cursor.fetchall()
         names, from_db = compiled.attnames, self.model.from_db
         return [from_db(alias, names, compiled.convert(row, connection)) for row in rows]
@@ -276,8 +285,11 @@ class RowPair(Generic[M, N]):
         connection = connections[alias]
         if self.lock and not connection.in_atomic_block:
             raise RowStatementError(f"{self.model.__name__}: a locking read needs a transaction")
+        bound = _check_params(params)
+        if bound is None:
+            return None
         with _cursor(connection) as cursor:
-            cursor.execute(compiled.sql, _check_params(params))
+            cursor.execute(compiled.sql, bound)
             rows = cursor.fetchall()
         if len(rows) > 1:
             many = f"{self.model.__name__} WHERE {self.where}: {len(rows)} rows, expected one"
@@ -318,8 +330,11 @@ class RowSum:
         alias = router.db_for_read(self.model)
         compiled = self._compile(alias)
         connection = connections[alias]
+        bound = _check_params(params)
+        if bound is None:
+            return None
         with _cursor(connection) as cursor:
-            cursor.execute(compiled.sql, _check_params(params))
+            cursor.execute(compiled.sql, bound)
             ((total,),) = cursor.fetchall()
         if total is None:
             return None

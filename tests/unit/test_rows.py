@@ -97,6 +97,17 @@ def test_row_query_refuses_parameters_it_cannot_bind_exactly(paper_bot, bad):
         RowQuery(Bot, "id = %s").one(bad)
 
 
+def test_an_int_no_column_can_hold_matches_nothing_and_is_not_sent(paper_bot, opened):
+    with CaptureQueriesContext(connection) as queries:
+        assert RowQuery(Bot, "id = %s").one(2**63) is None
+        assert RowQuery(Bot, "id = %s").all(-(2**63) - 1) == []
+        assert RowSum(Position, "size_usd", "bot_id = %s").value(10**30) is None
+    assert len(queries) == 0
+    with transaction.atomic():
+        assert RowPair(Order, "position", "a.id = %s", lock=True).one(2**64) is None
+    assert RowQuery(Bot, "id = %s").one(paper_bot.pk) is not None
+
+
 def test_a_locking_read_outside_a_transaction_is_refused(paper_bot):
     with pytest.raises(RowStatementError, match="needs a transaction"):
         RowQuery(Bot, "id = %s", lock=True).one(paper_bot.pk)
