@@ -21,3 +21,8 @@ from egis.settings import DATABASES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TEST_DATABASE_ENGINE = DATABASES["default"]["ENGINE"]
+
+# Static files are served from the app folders (finders); an empty, existing root keeps WhiteNoise
+# from warning on every request in a fresh clone where collectstatic never ran.
+STATIC_ROOT = _data / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
