@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from egis.accounts.models import ApiToken, User
 from egis.core.errors import UserFacingError
-from egis.core.rows import RowQuery
+from egis.core.rows import RowPair
 
 logger = logging.getLogger("egis.tokens")
 
@@ -82,9 +82,11 @@ def token_revoke(*, token_id: int, actor: User | None = None) -> ApiToken:
     return token
 
 
-# Every API request authenticates: compiled once (egis.core.rows), prefix is unique.
-_LIVE_TOKEN = RowQuery(ApiToken, "prefix = %s AND revoked_at IS NULL")
-_USER = RowQuery(User, "id = %s")
+# Every API request authenticates: the token and its user in one statement compiled once
+# (egis.core.rows); prefix is unique.
+_LIVE_TOKEN_AND_USER: RowPair[ApiToken, User] = RowPair(
+    ApiToken, "user", "a.prefix = %s AND a.revoked_at IS NULL"
+)
 
 
 def token_authenticate(raw: str) -> User | None:
@@ -92,13 +94,13 @@ def token_authenticate(raw: str) -> User | None:
     prefix = _split(raw)
     if prefix is None:
         return None
-    token = _LIVE_TOKEN.one(prefix)
-    if token is None:
+    found = _LIVE_TOKEN_AND_USER.one(prefix)
+    if found is None:
         return None
+    token, user = found
     if not hmac.compare_digest(token.token_hash, token_hash(raw)):
         return None
-    user = _USER.one(token.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
