@@ -157,7 +157,59 @@ class _Compiled:
         return values
 
 
-class RowQuery(Generic[M]):
+class _Select(Generic[M]):
+    """What the SELECTs share: SQL built once per alias, the lock rule, bound parameters, rows."""
+
+    def __init__(self, model: type[M], where: str, *, lock: bool) -> None:
+        self.model = model
+        self.where = where
+        self.lock = lock
+        self._compiled: dict[str, _Compiled] = {}
+
+    def _build(self, connection: Any) -> tuple[str, list[Field[Any, Any]]]:
+        """The statement without its lock clause, and the fields of its columns in order."""
+        raise NotImplementedError
+
+    def _compile(self, alias: str) -> _Compiled:
+        compiled = self._compiled.get(alias)
+        if compiled is None:
+            connection = connections[alias]
+            sql, fields = self._build(connection)
+            if self.lock and connection.features.has_select_for_update:
+                sql += " FOR UPDATE"
+            compiled = _Compiled(
+                sql, [f.attname for f in fields], [_converters(f, connection) for f in fields]
+            )
+            self._compiled[alias] = compiled
+        return compiled
+
+    def sql(self, alias: str = "default") -> str:
+        return self._compile(alias).sql
+
+    def _fetch(self, params: Sequence[Any]) -> tuple[str, Any, _Compiled, list[Any]]:
+        """(alias, connection, compiled, rows); no rows, unsent, when a parameter matches none."""
+        alias = router.db_for_read(self.model)
+        compiled = self._compile(alias)
+        connection = connections[alias]
+        if self.lock and not connection.in_atomic_block:
+            # As the ORM's select_for_update: a row lock outside a transaction locks nothing.
+            raise RowStatementError(f"{self.model.__name__}: a locking read needs a transaction")
+        bound = _check_params(params)
+        if bound is None:
+            return alias, connection, compiled, []
+        with _cursor(connection) as cursor:
+            cursor.execute(compiled.sql, bound)
+            rows = cursor.fetchall()
+        return alias, connection, compiled, rows
+
+    def _single(self, rows: list[Any]) -> Any:
+        if len(rows) > 1:
+            many = f"{self.model.__name__} WHERE {self.where}: {len(rows)} rows, expected one"
+            raise self.model.MultipleObjectsReturned(many)  # type: ignore[attr-defined]
+        return rows[0] if rows else None
+
+
+class RowQuery(_Select[M]):
     """`SELECT <columns> FROM <table> WHERE <where> [ORDER BY ..] [LIMIT n] [FOR UPDATE]`."""
 
     def __init__(
@@ -170,13 +222,10 @@ class RowQuery(Generic[M]):
         limit: int | None = None,
         lock: bool = False,
     ) -> None:
-        self.model = model
-        self.where = where
+        super().__init__(model, where, lock=lock)
         self.field_names = tuple(fields) if fields else None
         self.order_by = order_by
         self.limit = limit
-        self.lock = lock
-        self._compiled: dict[str, _Compiled] = {}
 
     def _fields(self) -> list[Field[Any, Any]]:
         meta = self.model._meta
@@ -187,75 +236,40 @@ class RowQuery(Generic[M]):
             chosen.insert(0, meta.pk)
         return chosen  # type: ignore[return-value]
 
-    def _compile(self, alias: str) -> _Compiled:
-        compiled = self._compiled.get(alias)
-        if compiled is not None:
-            return compiled
-        connection = connections[alias]
-        quote = connection.ops.quote_name
+    def _build(self, connection: Any) -> tuple[str, list[Field[Any, Any]]]:
         fields = self._fields()
         sql = (
             f"SELECT {', '.join(_column(f, connection) for f in fields)} "
-            f"FROM {quote(self.model._meta.db_table)} WHERE {self.where}"
+            f"FROM {connection.ops.quote_name(self.model._meta.db_table)} WHERE {self.where}"
         )
         if self.order_by:
             sql += f" ORDER BY {self.order_by}"
         if self.limit is not None:
             sql += f" LIMIT {int(self.limit)}"
-        if self.lock and connection.features.has_select_for_update:
-            sql += " FOR UPDATE"
-        compiled = _Compiled(
-            sql, [f.attname for f in fields], [_converters(f, connection) for f in fields]
-        )
-        self._compiled[alias] = compiled
-        return compiled
-
-    def sql(self, alias: str = "default") -> str:
-        return self._compile(alias).sql
+        return sql, fields
 
     def all(self, *params: Any) -> list[M]:
-        alias = router.db_for_read(self.model)
-        compiled = self._compile(alias)
-        connection = connections[alias]
-        if self.lock and not connection.in_atomic_block:
-            # As the ORM's select_for_update: a row lock outside a transaction locks nothing.
-            raise RowStatementError(f"{self.model.__name__}: a locking read needs a transaction")
-        bound = _check_params(params)
-        if bound is None:
-            return []
-        with _cursor(connection) as cursor:
-            cursor.execute(compiled.sql, bound)
-            rows = cursor.fetchall()
+        alias, connection, compiled, rows = self._fetch(params)
         names, from_db = compiled.attnames, self.model.from_db
         return [from_db(alias, names, compiled.convert(row, connection)) for row in rows]
 
     def one(self, *params: Any) -> M | None:
         """The single row a unique filter selects, or None. More than one row is a bug here."""
-        rows = self.all(*params)
-        if len(rows) > 1:
-            many = f"{self.model.__name__} WHERE {self.where}: {len(rows)} rows, expected one"
-            raise self.model.MultipleObjectsReturned(many)  # type: ignore[attr-defined]
-        return rows[0] if rows else None
+        found: M | None = self._single(self.all(*params))
+        return found
 
 
-class RowPair(Generic[M, N]):
+class RowPair(_Select[M], Generic[M, N]):
     """One row of a model with the row its foreign key points to, in one statement:
     `SELECT a.*, b.* FROM <a> a JOIN <b> b ON b.<pk> = a.<fk> WHERE <where> [FOR UPDATE]`.
     The `where` names the tables `a` and `b`. With `lock`, both rows are locked (PostgreSQL)."""
 
     def __init__(self, model: type[M], fk: str, where: str, *, lock: bool = False) -> None:
-        self.model = model
+        super().__init__(model, where, lock=lock)
         self.fk = model._meta.get_field(fk)
         self.target: type[N] = self.fk.related_model  # type: ignore[assignment]
-        self.where = where
-        self.lock = lock
-        self._compiled: dict[str, _Compiled] = {}
 
-    def _compile(self, alias: str) -> _Compiled:
-        compiled = self._compiled.get(alias)
-        if compiled is not None:
-            return compiled
-        connection = connections[alias]
+    def _build(self, connection: Any) -> tuple[str, list[Field[Any, Any]]]:
         quote = connection.ops.quote_name
         a_fields = list(self.model._meta.concrete_fields)
         b_fields = list(self.target._meta.concrete_fields)
@@ -267,36 +281,14 @@ class RowPair(Generic[M, N]):
             f"ON b.{_column(self.target._meta.pk, connection)} = a.{_column(self.fk, connection)} "
             f"WHERE {self.where}"
         )
-        if self.lock and connection.features.has_select_for_update:
-            sql += " FOR UPDATE"
-        fields = [*a_fields, *b_fields]
-        compiled = _Compiled(
-            sql, [f.attname for f in fields], [_converters(f, connection) for f in fields]
-        )
-        self._compiled[alias] = compiled
-        return compiled
-
-    def sql(self, alias: str = "default") -> str:
-        return self._compile(alias).sql
+        return sql, [*a_fields, *b_fields]
 
     def one(self, *params: Any) -> tuple[M, N] | None:
-        alias = router.db_for_read(self.model)
-        compiled = self._compile(alias)
-        connection = connections[alias]
-        if self.lock and not connection.in_atomic_block:
-            raise RowStatementError(f"{self.model.__name__}: a locking read needs a transaction")
-        bound = _check_params(params)
-        if bound is None:
+        alias, connection, compiled, rows = self._fetch(params)
+        row = self._single(rows)
+        if row is None:
             return None
-        with _cursor(connection) as cursor:
-            cursor.execute(compiled.sql, bound)
-            rows = cursor.fetchall()
-        if len(rows) > 1:
-            many = f"{self.model.__name__} WHERE {self.where}: {len(rows)} rows, expected one"
-            raise self.model.MultipleObjectsReturned(many)  # type: ignore[attr-defined]
-        if not rows:
-            return None
-        values = compiled.convert(rows[0], connection)
+        values = compiled.convert(row, connection)
         split = len(self.model._meta.concrete_fields)
         names = compiled.attnames
         first = self.model.from_db(alias, names[:split], values[:split])
@@ -304,41 +296,25 @@ class RowPair(Generic[M, N]):
         return first, second
 
 
-class RowSum:
+class RowSum(_Select[Model]):
     """`SELECT SUM(<field>) FROM <table> WHERE <where>`, converted by the field: None if no rows."""
 
     def __init__(self, model: type[Model], field: str, where: str) -> None:
-        self.model = model
+        super().__init__(model, where, lock=False)
         self.field = model._meta.get_field(field)
-        self.where = where
-        self._compiled: dict[str, _Compiled] = {}
 
-    def _compile(self, alias: str) -> _Compiled:
-        compiled = self._compiled.get(alias)
-        if compiled is None:
-            connection = connections[alias]
-            quote = connection.ops.quote_name
-            sql = (
-                f"SELECT SUM({_column(self.field, connection)}) FROM "
-                f"{quote(self.model._meta.db_table)} WHERE {self.where}"
-            )
-            converters = [_converters(self.field, connection)]  # type: ignore[arg-type]
-            compiled = self._compiled[alias] = _Compiled(sql, [], converters)
-        return compiled
+    def _build(self, connection: Any) -> tuple[str, list[Field[Any, Any]]]:
+        sql = (
+            f"SELECT SUM({_column(self.field, connection)}) FROM "
+            f"{connection.ops.quote_name(self.model._meta.db_table)} WHERE {self.where}"
+        )
+        return sql, [self.field]  # type: ignore[list-item]
 
     def value(self, *params: Any) -> Any:
-        alias = router.db_for_read(self.model)
-        compiled = self._compile(alias)
-        connection = connections[alias]
-        bound = _check_params(params)
-        if bound is None:
+        _, connection, compiled, rows = self._fetch(params)
+        if not rows or rows[0][0] is None:
             return None
-        with _cursor(connection) as cursor:
-            cursor.execute(compiled.sql, bound)
-            ((total,),) = cursor.fetchall()
-        if total is None:
-            return None
-        return compiled.convert((total,), connection)[0]
+        return compiled.convert(rows[0], connection)[0]
 
 
 def _integer_key(field: Any) -> bool:
