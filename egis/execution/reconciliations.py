@@ -49,6 +49,7 @@ from egis.ledger.settle import (
 )
 from egis.reconcile.drift import (
     DRIFT,
+    NO_MIRROR,
     drift_halts_release,
     drift_recheck,
     incident_bot_ids,
@@ -416,6 +417,11 @@ def _acknowledge(incident: PendingReconciliation) -> str:
     if item is not None and item.status == DRIFT:
         raise ReconciliationError(
             f"the drift is still there ({item.describe()}): repair it first. {item.hint}"
+        )
+    if item is not None and item.status == NO_MIRROR:
+        # Gone is not proven: acknowledging now would lift the halt on an unchecked scope.
+        raise ReconciliationError(
+            f"cannot re-check the drift: {item.hint}. Try again when the exchange answers."
         )
     where = item.describe() if item is not None else "scope no longer exists"
     return f"drift gone on re-check: {where}"

@@ -250,7 +250,10 @@ def account_items(
     for symbol in sorted(symbols):
         mine = [p for p in positions if p.symbol == symbol]
         row = mirror.get(symbol)
-        venue_qty = row.position_amt if row is not None else (Decimal(0) if synced else None)
+        # Only a mirror this check refreshed is the exchange now: after a failed sync the old rows
+        # predate orders the ledger booked since, and judging them would report drift that is not
+        # there (and halt the bots). Such a scope is left unjudged until the exchange answers.
+        venue_qty = (row.position_amt if row is not None else Decimal(0)) if synced else None
         item = DriftItem(
             venue=account.venue,
             symbol=symbol,
@@ -270,7 +273,8 @@ def account_items(
                 "nothing) or apply-venue-fill (an unbooked order)"
             )
         elif item.status == NO_MIRROR:
-            item.hint = "no exchange position mirror yet: the account could not be synced"
+            last = f" (last good mirror: {item.mirror_synced_at})" if row is not None else ""
+            item.hint = f"not judged: the account could not be synced just now{last}"
         items.append(item)
     return items
 
