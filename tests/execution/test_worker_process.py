@@ -2,8 +2,8 @@
 
 A pipeline child is SIGKILLed after the paper venue filled its order and before settle. Then a
 real Huey consumer starts (not immediate mode, its own SQLite queue): its start-up hook runs
-recovery, which looks the order up by client order id and books the fill. Nothing here calls
-the hook directly.
+recovery (its per-minute job would be the next chance), which looks the order up by client
+order id and books the fill. Nothing here calls a hook or a job directly.
 """
 
 from __future__ import annotations
