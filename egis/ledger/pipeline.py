@@ -203,6 +203,38 @@ def _prepare_venue(bot: Bot, venue: VenueAdapter | None) -> VenueAdapter:
         raise VenueNotReady(str(exc)) from exc
 
 
+def _write_ahead_order(
+    bot: Bot,
+    position: Position,
+    *,
+    intent: str,
+    side: str,
+    qty: Decimal,
+    actor: Any,
+    requested_usd: Decimal | None = None,
+    reference_price: Decimal | None = None,
+) -> Order:
+    """The order row, committed with the preflight before the venue hears of it (status
+    submitting, a fresh client order id). A close is always reduce-only: it can shrink exposure,
+    never create it (a database constraint says so too)."""
+    return row_insert(
+        Order(
+            client_order_id=new_client_order_id(bot.pk),
+            bot=bot,
+            position=position,
+            intent=intent,
+            side=side,
+            symbol=position.symbol,
+            reduce_only=intent == OrderIntent.CLOSE,
+            requested_qty=qty,
+            requested_usd=requested_usd,
+            reference_price=reference_price,
+            status=OrderStatus.SUBMITTING,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+    )
+
+
 def order_open(
     *,
     bot_id: int,
@@ -246,21 +278,15 @@ def order_open(
                 qty=0,
             )
         )
-        order = row_insert(
-            Order(
-                client_order_id=new_client_order_id(bot.pk),
-                bot=bot,
-                position=position,
-                intent=OrderIntent.OPEN,
-                side=OrderSide.BUY if chosen_side == PositionSide.LONG else OrderSide.SELL,
-                symbol=bot.symbol,
-                reduce_only=False,
-                requested_qty=qty,
-                requested_usd=requested,
-                reference_price=price,
-                status=OrderStatus.SUBMITTING,
-                created_by=actor if getattr(actor, "pk", None) else None,
-            )
+        order = _write_ahead_order(
+            bot,
+            position,
+            intent=OrderIntent.OPEN,
+            side=OrderSide.BUY if chosen_side == PositionSide.LONG else OrderSide.SELL,
+            qty=qty,
+            actor=actor,
+            requested_usd=requested,
+            reference_price=price,
         )
         position.opening_order = order
         row_update(position, ["opening_order"])
@@ -301,19 +327,13 @@ def order_close(
             raise PositionBusy(f"Position #{pid} is already closing.")
         if position.qty == 0:
             raise PositionBusy(f"Position #{pid} is still opening: wait for its fill.")
-        order = row_insert(
-            Order(
-                client_order_id=new_client_order_id(bot.pk),
-                bot=bot,
-                position=position,
-                intent=OrderIntent.CLOSE,
-                side=OrderSide.SELL if position.side == PositionSide.LONG else OrderSide.BUY,
-                symbol=position.symbol,
-                reduce_only=True,  # a close can shrink exposure, never create it
-                requested_qty=position.qty,  # this bot's own quantity, never the account's net
-                status=OrderStatus.SUBMITTING,
-                created_by=actor if getattr(actor, "pk", None) else None,
-            )
+        order = _write_ahead_order(
+            bot,
+            position,
+            intent=OrderIntent.CLOSE,
+            side=OrderSide.SELL if position.side == PositionSide.LONG else OrderSide.BUY,
+            qty=position.qty,  # this bot's own quantity, never the account's net
+            actor=actor,
         )
         before = position_snapshot(position)
         position.closing_order = order
