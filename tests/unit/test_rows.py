@@ -211,6 +211,19 @@ def test_row_sum_is_exact_and_none_when_empty(paper_bot, bob):
     assert isinstance(expected, Decimal)
 
 
+def test_the_budget_sum_reads_the_partial_index_of_open_rows(paper_bot):
+    from egis.ledger.budget import _OPEN_SIZE_SUM
+
+    sql = _OPEN_SIZE_SUM.sql()
+    assert 'INDEXED BY "positions_open_by_bot"' in sql
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, [paper_bot.pk])
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "INDEX positions_open_by_bot" in plan
+    with pytest.raises(RowStatementError, match="no index 'nope'"):
+        RowSum(Position, "size_usd", "bot_id = %s", sqlite_index="nope")
+
+
 def test_row_statements_go_through_djangos_cursor(paper_bot):
     query = RowQuery(Bot, "id = %s")
     query.one(paper_bot.pk)  # the reused cursor exists now; logging must still see every statement
