@@ -279,6 +279,21 @@ def account_items(
     return items
 
 
+def _synced_account_items(
+    account: ExchangeAccount, syncer: AccountSync | None, errors: list[str]
+) -> list[DriftItem]:
+    """Refresh the account's mirror, then judge it (a failed sync leaves it unjudged)."""
+    synced = False
+    since = timezone.now()
+    if syncer is not None:
+        try:
+            synced = syncer(account)
+        except Exception as exc:  # the venue is one actor that can fail: report, go on
+            logger.warning("sync of account #%s failed: %s", account.pk, exc)
+            errors.append(f"account #{account.pk}: {exc}")
+    return account_items(account, synced=synced, since=since)
+
+
 def _scopes(bot_id: int | None) -> tuple[list[Bot], list[ExchangeAccount]]:
     if bot_id is not None:
         bot = Bot.objects.filter(pk=bot_id, deleted_at__isnull=True).first()
@@ -304,15 +319,7 @@ def drift_check(
         report.items.extend(paper_items(bot))
     syncer = sync or _default_sync()
     for account in accounts:
-        synced = False
-        since = timezone.now()
-        if syncer is not None:
-            try:
-                synced = syncer(account)
-            except Exception as exc:  # the venue is one actor that can fail: report, go on
-                logger.warning("sync of account #%s failed: %s", account.pk, exc)
-                report.sync_errors.append(f"account #{account.pk}: {exc}")
-        report.items.extend(account_items(account, synced=synced, since=since))
+        report.items.extend(_synced_account_items(account, syncer, report.sync_errors))
     if record:
         for item in report.drift:
             drift_record(item)
@@ -392,15 +399,7 @@ def drift_recheck(incident: PendingReconciliation) -> DriftItem | None:
         account = ExchangeAccount.objects.filter(pk=int(payload.get("account_id") or 0)).first()
         if account is None:
             return None
-        synced = False
-        since = timezone.now()
-        syncer = _default_sync()
-        if syncer is not None:
-            try:
-                synced = syncer(account)
-            except Exception as exc:
-                logger.warning("sync of account #%s failed: %s", account.pk, exc)
-        items = account_items(account, synced=synced, since=since)
+        items = _synced_account_items(account, _default_sync(), [])
     return next((item for item in items if item.symbol == symbol), None)
 
 
