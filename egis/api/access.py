@@ -8,23 +8,18 @@ from django.db.models import QuerySet
 from egis.accounts.models import User
 from egis.api.errors import forbidden, not_found
 from egis.bots.models import Bot
-from egis.core.rows import RowQuery
+from egis.bots.selectors import bot_for_user, bots_visible_to
 from egis.ledger.models import Order
 
 
 def visible_bots(user: User) -> QuerySet[Bot]:
-    qs = Bot.objects.filter(deleted_at__isnull=True)
-    return qs if user.is_admin else qs.filter(owner=user)
-
-
-# Every bot route starts here: compiled once (egis.core.rows).
-_LIVE_BOT = RowQuery(Bot, "id = %s AND deleted_at IS NULL")
+    return bots_visible_to(user)  # the pages' rule: one rule for pages and API
 
 
 def bot_for(user: User, bot_id: int) -> Bot:
-    """The bot if this user may see it (same rule as visible_bots), else 404."""
-    bot = _LIVE_BOT.one(bot_id)
-    if bot is None or not (user.is_admin or bot.owner_id == user.pk):
+    """The bot if this user may see it, else 404."""
+    bot = bot_for_user(user, bot_id)
+    if bot is None:
         raise not_found(f"bot #{bot_id}")
     return bot
 

@@ -17,6 +17,7 @@ from egis.accounts.models import User
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import plain, usd_str
+from egis.core.rows import RowQuery
 from egis.ledger import budget as budget_service
 from egis.ledger.domain import unrealized_pnl
 from egis.ledger.models import (
@@ -42,9 +43,17 @@ def bots_visible_to(user: User) -> QuerySet[Bot]:
     return qs.order_by("name", "id")
 
 
+# Every bot page and API route starts here: compiled once (egis.core.rows).
+_LIVE_BOT = RowQuery(Bot, "id = %s AND deleted_at IS NULL")
+
+
 def bot_for_user(user: User, bot_id: int) -> Bot | None:
-    """One visible bot, or None (the page answers 404: another user's bot does not exist)."""
-    return bots_visible_to(user).filter(pk=bot_id).first()
+    """One visible bot (the rule of bots_visible_to), or None: the page or the API answers 404,
+    because another user's bot does not exist for them."""
+    bot = _LIVE_BOT.one(bot_id)
+    if bot is None or not (user.is_admin or bot.owner_id == user.pk):
+        return None
+    return bot
 
 
 def mark_prices(symbols: set[str]) -> dict[str, Decimal | None]:
