@@ -3,17 +3,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-
 from egis.accounts.models import User
 from egis.api.errors import forbidden, not_found
 from egis.bots.models import Bot
-from egis.bots.selectors import bot_for_user, bots_visible_to
+from egis.bots.selectors import bot_for_user
 from egis.ledger.models import Order
-
-
-def visible_bots(user: User) -> QuerySet[Bot]:
-    return bots_visible_to(user)  # the pages' rule: one rule for pages and API
 
 
 def bot_for(user: User, bot_id: int) -> Bot:

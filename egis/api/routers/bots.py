@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
 
 from egis.accounts.models import User
-from egis.api.access import bot_for, visible_bots
+from egis.api.access import bot_for
 from egis.api.auth import current_user
 from egis.api.errors import ApiError, forbidden, invalid, not_found
 from egis.api.presenters import bot_json, budget_json, stored_mark_price, with_counts
@@ -28,6 +28,7 @@ from egis.api.schemas import (
     PositionPageOut,
 )
 from egis.bots.models import Bot
+from egis.bots.selectors import bots_visible_to
 from egis.bots.services import BotInputError, bot_create, bot_delete, position_archive
 from egis.core.choices import Venue
 from egis.ledger import budget
@@ -52,7 +53,7 @@ def _detail(bot: Bot) -> dict[str, Any]:
 def bots_list(request: HttpRequest) -> dict[str, Any]:
     """The caller's bots (an admin: every bot, with its owner), each with its budget."""
     user = current_user(request)
-    bots = list(with_counts(visible_bots(user)).order_by("id"))
+    bots = list(with_counts(bots_visible_to(user)).order_by("id"))
     budgets = budget.get_budgets(bots)  # one grouped query, not one per bot
     items = [{**bot_json(b), "budget": budgets[b.pk].as_json()} for b in bots]
     return {"items": items, "count": len(bots)}
