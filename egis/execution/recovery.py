@@ -30,8 +30,8 @@ from django.utils import timezone
 
 from egis.bots.models import Bot
 from egis.core.money import plain
-from egis.execution.incidents import incident_record
-from egis.execution.journal import JournalImport, journal_import
+from egis.ledger.incidents import incident_record
+from egis.ledger.journal import JournalImport, journal_import
 from egis.ledger.models import (
     IN_FLIGHT_ORDER_STATUSES,
     Order,

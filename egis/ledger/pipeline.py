@@ -22,8 +22,6 @@ from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import DecimalInputError, parse_decimal, plain, usd_str
 from egis.core.rows import RowQuery, row_insert, row_update
-from egis.execution.incidents import incident_record
-from egis.execution.journal import journal_append
 from egis.ledger import budget
 from egis.ledger.errors import (
     BotNotFound,
@@ -39,6 +37,8 @@ from egis.ledger.errors import (
     VenueNotReady,
 )
 from egis.ledger.events import event_record, position_snapshot
+from egis.ledger.incidents import incident_record
+from egis.ledger.journal import journal_append
 from egis.ledger.models import (
     Order,
     OrderIntent,

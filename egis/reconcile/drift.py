@@ -25,7 +25,7 @@ from django.utils import timezone
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import plain
-from egis.execution.incidents import incident_record
+from egis.ledger.incidents import incident_record
 from egis.ledger.models import (
     IN_FLIGHT_ORDER_STATUSES,
     Order,
@@ -37,6 +37,7 @@ from egis.ledger.models import (
     ReconciliationStatus,
 )
 from egis.reconcile.paper import ReconcileError, paper_books_from_fills
+from egis.venues.binance.positions import sync_exchange_positions
 from egis.venues.models import ExchangeAccount, ExchangePosition
 from egis.venues.paper.models import PaperPosition, PaperPositionStatus
 
@@ -221,12 +222,7 @@ def paper_items(bot: Bot) -> list[DriftItem]:
     return items
 
 
-def _default_sync() -> AccountSync | None:
-    try:
-        from egis.venues.binance.positions import sync_exchange_positions
-    except ImportError:  # a build without the Binance adapter
-        return None
-
+def _default_sync() -> AccountSync:
     def run(account: ExchangeAccount) -> bool:
         sync_exchange_positions(account)
         return True

@@ -13,9 +13,7 @@ def venue_for(bot: Bot) -> VenueAdapter:
 
         return PaperVenue(bot)
     if bot.venue == Venue.BINANCE_FUTURES:
-        try:
-            from egis.venues.binance.venue import BinanceVenue
-        except ImportError as exc:  # until the Binance adapter lands
-            raise VenueConfigError("The Binance venue is not available in this build.") from exc
+        from egis.venues.binance.venue import BinanceVenue
+
         return BinanceVenue(bot)
     raise VenueConfigError(f"Unknown venue {bot.venue!r}")

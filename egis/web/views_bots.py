@@ -21,7 +21,7 @@ from egis.ledger.pipeline import order_close, order_open
 from egis.venues.models import ExchangeAccount, SymbolFilter
 from egis.web.access import visible_bot
 from egis.web.inertia import back_with_errors, current_user, field, form_data, page, see_other
-from egis.web.paper_sync import PaperSyncUnavailable, run_paper_sync
+from egis.web.paper_sync import run_paper_sync
 
 logger = logging.getLogger("egis.web")
 
@@ -132,10 +132,6 @@ def paper_sync_view(request: HttpRequest, bot_id: int) -> JsonResponse:
     confirm = isinstance(body, dict) and body.get("confirm") is True
     try:
         return JsonResponse(run_paper_sync(bot_id=bot.pk, confirm=confirm))
-    except PaperSyncUnavailable:
-        return JsonResponse(
-            {"error": "Paper reconciliation is not installed on this server yet."}, status=503
-        )
     except Exception:
         logger.exception("paper sync failed for bot #%s", bot.pk)
         return JsonResponse(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from egis.api.main import api
-from egis.execution.incidents import incident_record
+from egis.ledger.incidents import incident_record
 from egis.ledger.models import Order, PendingReconciliation, Position
 from egis.ledger.pipeline import order_close, order_open
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from egis.execution.incidents import incident_record
+from egis.ledger.incidents import incident_record
 
 pytestmark = pytest.mark.django_db
 

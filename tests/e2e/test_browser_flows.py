@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from egis.execution.incidents import incident_record
+from egis.ledger.incidents import incident_record
 from egis.venues.paper.models import PaperPosition
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from egis.execution.journal import journal_append, journal_import
 from egis.execution.recovery import recover
+from egis.ledger.journal import journal_append, journal_import
 from egis.ledger.models import PendingReconciliation
 
 pytestmark = pytest.mark.django_db(transaction=True)

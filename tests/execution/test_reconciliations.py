@@ -2,7 +2,6 @@
 
 import pytest
 
-from egis.execution.incidents import incident_record
 from egis.execution.reconciliations import (
     ReconciliationError,
     ReconciliationNotFound,
@@ -12,6 +11,7 @@ from egis.execution.reconciliations import (
 )
 from egis.ledger import budget
 from egis.ledger.errors import OrderNotBooked
+from egis.ledger.incidents import incident_record
 from egis.ledger.models import Order, PendingReconciliation, Position, PositionEvent
 from egis.ledger.pipeline import order_close, order_open
 from egis.venues.paper.models import PaperFill, PaperPosition

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 
 from egis.core.errors import UserFacingError
-from egis.execution.incidents import incident_record
 from egis.execution.reconciliations import ReconciliationError, reconciliation_resolve
 from egis.ledger import budget
 from egis.ledger.errors import OrderNotBooked
+from egis.ledger.incidents import incident_record
 from egis.ledger.models import Order, PendingReconciliation, Position
 from egis.ledger.pipeline import order_open
 from egis.venues.base import OrderReport, VenueOrderStatus

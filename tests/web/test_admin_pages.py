@@ -7,7 +7,7 @@ import json
 import pytest
 
 from egis.accounts.models import User
-from egis.execution.incidents import incident_record
+from egis.ledger.incidents import incident_record
 from tests.web.conftest import inertia, post_json
 
 pytestmark = pytest.mark.django_db

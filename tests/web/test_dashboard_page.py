@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from egis.bots.services import bot_create
-from egis.execution.incidents import incident_record
+from egis.ledger.incidents import incident_record
 from egis.ledger.pipeline import order_open
 from tests.web.conftest import inertia
 

@@ -1,15 +1,33 @@
 """Sub-command groups of `egis`. Each module has `register(subparsers)`; add new ones to GROUPS."""
 
-GROUPS = [
-    "egis.cli.commands.users",
-    "egis.cli.commands.bots",
-    "egis.cli.commands.prices",
-    "egis.cli.commands.orders",
-    "egis.cli.commands.demo",
-    "egis.cli.commands.accounts",
-    "egis.cli.commands.exchange",
-    "egis.cli.commands.tokens",
-    "egis.cli.commands.recovery",
-    "egis.cli.commands.reconcile",
-    "egis.cli.commands.reconciliations",
-]
+from __future__ import annotations
+
+from types import ModuleType
+
+from egis.cli.commands import (
+    accounts,
+    bots,
+    demo,
+    exchange,
+    orders,
+    prices,
+    reconcile,
+    reconciliations,
+    recovery,
+    tokens,
+    users,
+)
+
+GROUPS: tuple[ModuleType, ...] = (
+    users,
+    bots,
+    prices,
+    orders,
+    demo,
+    accounts,
+    exchange,
+    tokens,
+    recovery,
+    reconcile,
+    reconciliations,
+)

@@ -8,7 +8,6 @@ traceback. Exit codes: 1 refused or bad input, 2 usage, 3 venue did not book the
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import sys
@@ -30,7 +29,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         subparsers = parser.add_subparsers(dest="group", required=True, metavar="COMMAND")
         for module in GROUPS:
-            importlib.import_module(module).register(subparsers)
+            module.register(subparsers)
 
     def handle(self, *args: Any, **options: Any) -> None:
         handler = options.get("handler")

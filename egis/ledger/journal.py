@@ -101,7 +101,7 @@ def journal_import() -> JournalImport:
     older copy): the ids stay in the payload either way. The file itself is never rewritten.
     """
     from egis.bots.models import Bot
-    from egis.execution.incidents import incident_record
+    from egis.ledger.incidents import incident_record
     from egis.ledger.models import Order, PendingReconciliation, ReconciliationKind
 
     result = JournalImport()

@@ -1,0 +1,96 @@
+"""The architecture, pinned: which package may import which, read from the source with `ast`.
+
+The consistency boundary (`egis.ledger`) must not reach up into the layers that use it, and the
+precompiled row statements (`egis.core.rows`) stay on the hot paths that were measured to need
+them: anywhere else the ORM is clearer and fast enough.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+EGIS = Path(__file__).resolve().parent.parent / "egis"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(EGIS.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports() -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for path in EGIS.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module)
+            elif isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+        found[_module_name(path)] = {n for n in names if n == "egis" or n.startswith("egis.")}
+    return found
+
+
+def _importers_of(target: str) -> set[str]:
+    return {
+        module
+        for module, names in _imports().items()
+        if any(n == target or n.startswith(target + ".") for n in names)
+    }
+
+
+ROWS_USERS = {
+    "egis.accounts.tokens",  # bearer auth on every API request
+    "egis.bots.selectors",  # bot access check on every API request
+    "egis.ledger.budget",
+    "egis.ledger.events",
+    "egis.ledger.pipeline",
+    "egis.ledger.settle",
+    "egis.venues.paper.venue",
+    "egis.venues.prices.sources",
+}
+
+
+def test_only_the_measured_hot_paths_use_precompiled_row_statements():
+    assert _importers_of("egis.core.rows") - {"egis.core.rows"} <= ROWS_USERS
+
+
+def test_the_ledger_never_imports_the_layers_above_it():
+    upward = ("egis.execution", "egis.reconcile", "egis.web", "egis.api", "egis.cli")
+    offenders = {
+        (module, name)
+        for module, names in _imports().items()
+        if module.startswith("egis.ledger")
+        for name in names
+        if name.startswith(upward)
+    }
+    assert offenders == set()
+
+
+def test_reconcile_does_not_import_execution():
+    # execution (recovery, resolve actions) builds on reconcile (drift): never the reverse.
+    offenders = {
+        (module, name)
+        for module, names in _imports().items()
+        if module.startswith("egis.reconcile")
+        for name in names
+        if name.startswith("egis.execution")
+    }
+    assert offenders == set()
+
+
+def test_no_module_is_looked_up_by_name_and_no_import_of_ours_is_optional():
+    for path in EGIS.rglob("*.py"):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Try):
+                for handler in node.handlers:
+                    caught = ast.unparse(handler.type) if handler.type else ""
+                    assert "ImportError" not in caught, f"{path}: optional import of our code"
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names]
+                assert "importlib" not in names and getattr(node, "module", None) != "importlib", (
+                    f"{path}: a module found by importlib"
+                )
