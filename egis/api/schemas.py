@@ -99,11 +99,23 @@ class OrderErrorOut(ErrorOut):
 # --- bots -----------------------------------------------------------------------------------
 
 
+class BudgetDisplayOut(Schema):
+    initial_budget_usd: str
+    reserved_usd: str
+    available_usd: str
+
+
 class BudgetOut(Schema):
     bot_id: int
     initial_budget_usd: str
     reserved_usd: str
     available_usd: str
+    display: BudgetDisplayOut = Field(
+        description=(
+            "What screens show, in whole cents that add up: reserved rounded up to the cent, "
+            "available = initial - shown reserved (never more than can be spent)"
+        )
+    )
 
 
 class BudgetPositionOut(Schema):
