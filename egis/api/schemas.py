@@ -164,6 +164,15 @@ class BotIn(Strict):
     )
 
 
+class BotUpdateIn(Strict):
+    """Only the fields sent change; a budget below what open positions hold is a 409."""
+
+    name: Text | None = Field(None, min_length=1, max_length=80)
+    initial_budget_usd: UsdAmount | None = None
+    leverage: int | None = Field(None, ge=1, le=125)
+    is_active: bool | None = None
+
+
 class BotListOut(Schema):
     items: list[BotDetailOut]
     count: int

@@ -145,3 +145,16 @@ export interface UserRow {
   is_self: boolean;
   bots: number;
 }
+
+/** One audited change (admins only): values are the field's text, money as a decimal string. */
+export interface AuditEntry {
+  id: number;
+  actor: string;
+  object_type: string;
+  object_id: number;
+  object_label: string;
+  field: string;
+  before: string;
+  after: string;
+  created_at: string;
+}

@@ -12,4 +12,5 @@ GROUPS = [
     "egis.cli.commands.recovery",
     "egis.cli.commands.reconcile",
     "egis.cli.commands.reconciliations",
+    "egis.cli.commands.audit",
 ]
