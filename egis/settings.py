@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "egis.bots",
     "egis.ledger",
     "egis.execution",
+    "egis.audit",
     "egis.cli",
     "egis.web",
     "huey.contrib.djhuey",

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from egis.accounts.models import Role, User
+from egis.audit.services import active_word, audit_record
 from egis.core.errors import UserFacingError
 
 
@@ -43,9 +44,12 @@ def user_set_role(*, user: User, role: str, actor: User) -> User:
     if user.pk == actor.pk:
         raise UserInputError("you cannot change your own role")
     with transaction.atomic():
+        was = User.objects.select_for_update().values_list("role", flat=True).get(pk=user.pk)
         user.role = role
         user.is_staff = role == Role.ADMIN
         user.save(update_fields=["role", "is_staff"])
+        if was != role:
+            audit_record(actor=actor, target=user, field="role", before=was, after=role)
     return user
 
 
@@ -53,7 +57,25 @@ def user_deactivate(*, user: User, actor: User) -> User:
     """A deactivated user cannot log in, sessions and tokens stop working; nothing is deleted."""
     if user.pk == actor.pk:
         raise UserInputError("you cannot deactivate yourself")
+    return _set_active(user=user, actor=actor, active=False)
+
+
+def user_activate(*, user: User, actor: User) -> User:
+    """Let a deactivated user log in again."""
+    return _set_active(user=user, actor=actor, active=True)
+
+
+def _set_active(*, user: User, actor: User, active: bool) -> User:
     with transaction.atomic():
-        user.is_active = False
+        was = User.objects.select_for_update().values_list("is_active", flat=True).get(pk=user.pk)
+        user.is_active = active
         user.save(update_fields=["is_active"])
+        if was != active:
+            audit_record(
+                actor=actor,
+                target=user,
+                field="is_active",
+                before=active_word(was),
+                after=active_word(active),
+            )
     return user

@@ -99,11 +99,23 @@ class OrderErrorOut(ErrorOut):
 # --- bots -----------------------------------------------------------------------------------
 
 
+class BudgetDisplayOut(Schema):
+    initial_budget_usd: str
+    reserved_usd: str
+    available_usd: str
+
+
 class BudgetOut(Schema):
     bot_id: int
     initial_budget_usd: str
     reserved_usd: str
     available_usd: str
+    display: BudgetDisplayOut = Field(
+        description=(
+            "What screens show, in whole cents that add up: reserved rounded up to the cent, "
+            "available = initial - shown reserved (never more than can be spent)"
+        )
+    )
 
 
 class BudgetPositionOut(Schema):
@@ -150,6 +162,15 @@ class BotIn(Strict):
     owner: Text | None = Field(
         None, max_length=150, description="username of the owner; admins only (default: caller)"
     )
+
+
+class BotUpdateIn(Strict):
+    """Only the fields sent change; a budget below what open positions hold is a 409."""
+
+    name: Text | None = Field(None, min_length=1, max_length=80)
+    initial_budget_usd: UsdAmount | None = None
+    leverage: int | None = Field(None, ge=1, le=125)
+    is_active: bool | None = None
 
 
 class BotListOut(Schema):

@@ -11,7 +11,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from egis.accounts.models import User
 from egis.bots.models import Bot
@@ -69,25 +69,45 @@ def mark_prices(symbols: set[str]) -> dict[str, Decimal | None]:
 
 
 def _budget_json(b: budget_service.Budget) -> dict[str, str]:
-    # Only the bar's width: a display share of the initial budget, never used for a decision.
-    if b.initial_budget_usd > 0:
-        share = b.reserved_usd * 100 / b.initial_budget_usd
+    """The shown figures of the budget service (whole cents that add up); the page formats them
+    and never rounds or subtracts. The bar's width is a display share, never used for a decision.
+    """
+    shown = b.display
+    if shown.initial_budget_usd > 0:
+        share = shown.reserved_usd * 100 / shown.initial_budget_usd
         pct = min(max(share, Decimal(0)), Decimal(100)).quantize(Decimal("0.1"), ROUND_DOWN)
     else:
         pct = Decimal(0)
-    return {
-        "initial_budget_usd": usd_str(b.initial_budget_usd) or "0.00",
-        "reserved_usd": usd_str(b.reserved_usd) or "0.00",
-        "available_usd": usd_str(b.available_usd) or "0.00",
-        "reserved_pct": plain(pct),
-    }
+    return {**shown.as_json(), "reserved_pct": plain(pct)}
+
+
+# Realized PnL of a bot, defined ONCE (the list, the detail header, the closed rows and the chart
+# all read these rows): the sum over its CLOSED positions of realized_pnl_usd - fees_usd, where a
+# closed position's fees are its entry and exit fees. Open positions count once they close (their
+# entry fees are shown apart, in the hint). Archived positions are left out of every figure: an
+# admin archives a row to take it out of the bot's record (e.g. a phantom), it is hidden from the
+# closed list, so it is out of the sum that the list adds up to; the row and its audit trail stay.
+REALIZED_ROWS = Q(status=PositionStatus.CLOSED, archived_at__isnull=True)
+REALIZED_PNL_DEFINITION = (
+    "Realized PnL: the sum over closed positions of their realized PnL minus all their fees "
+    "(entry and exit). Open positions count once closed; archived positions are left out."
+)
+
+
+def realized_pnl_hint(open_fees: Decimal) -> str:
+    if open_fees == 0:
+        return REALIZED_PNL_DEFINITION
+    return (
+        f"{REALIZED_PNL_DEFINITION} Entry fees already paid on open positions: "
+        f"${usd_str(open_fees)}."
+    )
 
 
 @dataclass(frozen=True)
 class _BotFacts:
     open_positions: int
-    realized_net: Decimal  # every position, net of every fee paid (entry fees of open ones too)
-    closed_realized_net: Decimal  # closed positions only: what their rows add up to
+    realized_net: Decimal  # REALIZED_ROWS: realized_pnl_usd - fees_usd
+    open_fees: Decimal  # entry fees of open positions, shown apart (not in realized_net)
     unrealized: Decimal | None
     open_incidents: int
 
@@ -100,10 +120,9 @@ def _facts(bots: list[Bot]) -> dict[int, _BotFacts]:
         .values("bot_id")
         .annotate(
             open_count=Count("id", filter=Q(status=PositionStatus.OPEN)),
-            realized=Sum("realized_pnl_usd"),
-            fees=Sum("fees_usd"),
-            closed_realized=Sum("realized_pnl_usd", filter=Q(status=PositionStatus.CLOSED)),
-            closed_fees=Sum("fees_usd", filter=Q(status=PositionStatus.CLOSED)),
+            open_fees=Sum("fees_usd", filter=Q(status=PositionStatus.OPEN)),
+            realized=Sum("realized_pnl_usd", filter=REALIZED_ROWS),
+            fees=Sum("fees_usd", filter=REALIZED_ROWS),
         )
         .order_by()
     }
@@ -131,13 +150,10 @@ def _facts(bots: list[Bot]) -> dict[int, _BotFacts]:
     facts = {}
     for bot in bots:
         agg: dict[str, Any] = aggregates.get(bot.pk, {})
-        realized = agg.get("realized") or Decimal(0)
-        fees = agg.get("fees") or Decimal(0)
         facts[bot.pk] = _BotFacts(
             open_positions=agg.get("open_count", 0),
-            realized_net=realized - fees,
-            closed_realized_net=(agg.get("closed_realized") or Decimal(0))
-            - (agg.get("closed_fees") or Decimal(0)),
+            realized_net=(agg.get("realized") or Decimal(0)) - (agg.get("fees") or Decimal(0)),
+            open_fees=agg.get("open_fees") or Decimal(0),
             unrealized=unrealized.get(bot.pk, Decimal(0)),
             open_incidents=incidents.get(bot.pk, 0),
         )
@@ -160,7 +176,7 @@ def _summary(
         "open_positions": facts.open_positions,
         "budget": _budget_json(b),
         "realized_pnl_usd": usd_str(facts.realized_net),
-        "closed_realized_pnl_usd": usd_str(facts.closed_realized_net),
+        "realized_pnl_hint": realized_pnl_hint(facts.open_fees),
         "unrealized_pnl_usd": usd_str(facts.unrealized),
     }
 
@@ -182,14 +198,15 @@ def _position_row(position: Position, mark: Decimal | None = None) -> dict[str, 
 
 
 def pnl_series(bot: Bot, *, points: int = PNL_POINTS) -> list[dict[str, Any]]:
-    """Cumulative realized PnL net of fees, one point per closed position, oldest first: the last
-    `points` closes only (a year of history is not sent to a phone), each with its close number
-    `n`. The line starts from the exact net of every earlier close, summed by the database over
-    the closes before the window (a close landing meanwhile is after it, so never counted twice).
+    """Cumulative realized PnL (REALIZED_ROWS, the one definition), one point per closed
+    position, oldest first: the last `points` closes only (a year of history is not sent to a
+    phone), each with its close number `n`. The line starts from the exact net of every earlier
+    close, summed by the database over the closes before the window (a close landing meanwhile is
+    after it, so never counted twice); the last point is the bot's realized PnL.
     """
-    closed = Position.objects.filter(bot=bot, status=PositionStatus.CLOSED, closed_at__isnull=False)
+    closed = Position.objects.filter(REALIZED_ROWS, bot=bot)
     window = list(
-        closed.order_by("-closed_at", "-id").values(
+        closed.order_by(F("closed_at").desc(nulls_last=True), "-id").values(
             "id", "closed_at", "realized_pnl_usd", "fees_usd"
         )[:points]
     )
@@ -197,9 +214,18 @@ def pnl_series(bot: Bot, *, points: int = PNL_POINTS) -> list[dict[str, Any]]:
     if not window:
         return []
     first = window[0]
-    earlier = closed.filter(
-        Q(closed_at__lt=first["closed_at"]) | Q(closed_at=first["closed_at"], id__lt=first["id"])
-    ).aggregate(n=Count("id"), realized=Sum("realized_pnl_usd"), fees=Sum("fees_usd"))
+    # Rows without a close time (none are written so; older data might have some) sort first.
+    if first["closed_at"] is None:
+        before = Q(closed_at__isnull=True, id__lt=first["id"])
+    else:
+        before = (
+            Q(closed_at__isnull=True)
+            | Q(closed_at__lt=first["closed_at"])
+            | Q(closed_at=first["closed_at"], id__lt=first["id"])
+        )
+    earlier = closed.filter(before).aggregate(
+        n=Count("id"), realized=Sum("realized_pnl_usd"), fees=Sum("fees_usd")
+    )
     running = (earlier["realized"] or Decimal(0)) - (earlier["fees"] or Decimal(0))
     out = []
     for n, row in enumerate(window, start=earlier["n"] + 1):

@@ -6,10 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from egis.accounts.models import User
+from egis.audit.services import active_word, audit_record
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.errors import UserFacingError
-from egis.core.money import DecimalInputError, parse_decimal
+from egis.core.money import DecimalInputError, parse_decimal, usd_str
+from egis.ledger.budget import ensure_covers_held
 from egis.ledger.models import IN_FLIGHT_ORDER_STATUSES, Order, Position, PositionStatus
 from egis.venues.models import ExchangeAccount, SymbolFilter
 
@@ -89,8 +91,15 @@ def bot_update(
     budget_usd: object,
     leverage: int,
     is_active: bool,
+    actor: User | None,
+    actor_label: str | None = None,
 ) -> Bot:
-    """Edit what may change after creation; venue, account and symbol stay (history names them)."""
+    """Edit what may change after creation; venue, account and symbol stay (history names them).
+
+    A budget below what the open positions hold is refused (BudgetBelowHeld): the check runs with
+    the bot row locked, the lock every open takes first, so no open can add a hold in between.
+    Every changed field is written to the audit trail in the same transaction.
+    """
     name = name.strip()
     if not name:
         raise BotInputError("a bot name is required")
@@ -104,6 +113,14 @@ def bot_update(
         raise BotInputError("leverage must be between 1 and 125")
     with transaction.atomic():
         locked = Bot.objects.select_for_update().get(pk=bot.pk, deleted_at__isnull=True)
+        if new_budget != locked.initial_budget_usd:
+            ensure_covers_held(locked, new_budget)
+        before = {
+            "name": locked.name,
+            "initial_budget_usd": usd_str(locked.initial_budget_usd) or "",
+            "leverage": str(locked.leverage),
+            "is_active": active_word(locked.is_active),
+        }
         locked.name = name[:80]
         locked.initial_budget_usd = new_budget
         if leverage != locked.leverage:
@@ -120,6 +137,22 @@ def bot_update(
                 "is_active",
             ]
         )
+        after = {
+            "name": locked.name,
+            "initial_budget_usd": usd_str(locked.initial_budget_usd) or "",
+            "leverage": str(locked.leverage),
+            "is_active": active_word(locked.is_active),
+        }
+        for field_name, was in before.items():
+            if after[field_name] != was:
+                audit_record(
+                    actor=actor,
+                    actor_label=actor_label,
+                    target=locked,
+                    field=field_name,
+                    before=was,
+                    after=after[field_name],
+                )
         return locked
 
 

@@ -4,7 +4,8 @@
 
 Only the internal `positions` table is read, only open rows, an empty sum is 0, and the result is
 exact: sizes are stored as scaled integers (egis.core.fields), so SUM is integer arithmetic on
-every database. No rounding happens here; the only rounding is for display, and the trace says so.
+every database. Decisions use the exact figures; the only rounding is for display, it is defined
+once here (`display_figures`), and the trace says so.
 """
 
 from __future__ import annotations
@@ -12,18 +13,53 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.conf import settings
 from django.db.models import Sum
 
 from egis.bots.models import Bot
-from egis.core.money import usd_display, usd_str
+from egis.core.errors import UserFacingError
+from egis.core.money import CENT, usd_display, usd_str
 from egis.core.rows import RowSum
 from egis.ledger.errors import NotEnoughBudget
 from egis.ledger.models import Position, PositionStatus
 
 logger = logging.getLogger("egis.budget")
+
+
+@dataclass(frozen=True)
+class BudgetDisplay:
+    """The three figures as a person sees them: whole cents that always add up."""
+
+    initial_budget_usd: Decimal
+    reserved_usd: Decimal
+    available_usd: Decimal
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "initial_budget_usd": f"{self.initial_budget_usd:.2f}",
+            "reserved_usd": f"{self.reserved_usd:.2f}",
+            "available_usd": f"{self.available_usd:.2f}",
+        }
+
+
+def display_figures(initial_usd: Decimal, reserved_usd: Decimal) -> BudgetDisplay:
+    """The one rounding rule for shown budget figures (pages, API, CLI).
+
+    Reserved is rounded *up* to the cent and Available is *derived*: shown initial minus shown
+    reserved. So the three shown figures always add up (Reserved + Available = Initial, to the
+    cent: rounding each figure on its own showed $5.93 + $94.06 against $100.00), and Available
+    never overstates what can be spent: a hold of $5.931 shows as $5.94 reserved and $94.06
+    available, and an open of $94.06 is indeed affordable (exact available 94.069), while $94.07
+    would not be. Rounding reserved half-even ($5.93) would have shown $94.07.
+    Initial is stored in whole cents (the input grammar allows two decimals); a legacy sub-cent
+    value is rounded down, again so that Available is never shown higher than it is.
+    Comparisons (ensure_affordable, ensure_covers_held) always use the exact figures.
+    """
+    initial = initial_usd.quantize(CENT, rounding=ROUND_FLOOR)
+    reserved_shown = reserved_usd.quantize(CENT, rounding=ROUND_CEILING)
+    return BudgetDisplay(initial, reserved_shown, initial - reserved_shown)
 
 
 @dataclass(frozen=True)
@@ -33,12 +69,18 @@ class Budget:
     reserved_usd: Decimal
     available_usd: Decimal
 
+    @property
+    def display(self) -> BudgetDisplay:
+        return display_figures(self.initial_budget_usd, self.reserved_usd)
+
     def as_json(self) -> dict[str, object]:
+        """Exact figures (for scripts and decisions) and `display`: what every screen shows."""
         return {
             "bot_id": self.bot_id,
             "initial_budget_usd": usd_str(self.initial_budget_usd),
             "reserved_usd": usd_str(self.reserved_usd),
             "available_usd": usd_str(self.available_usd),
+            "display": self.display.as_json(),
         }
 
 
@@ -138,9 +180,12 @@ def explain(bot: Bot) -> BudgetTrace:
         f"available = {usd_str(bot.initial_budget_usd)} - {usd_str(total)} = {usd_str(avail)} "
         "(exact decimal subtraction, no rounding)"
     )
+    shown = display_figures(bot.initial_budget_usd, total)
     steps.append(
-        f"display only: {usd_display(avail, toward_zero=True)} (truncated to cents toward zero; "
-        "comparisons use the exact value)"
+        f"display only: reserved {usd_display(shown.reserved_usd)} (rounded up to the cent), "
+        f"available {usd_display(shown.available_usd)} = {usd_display(shown.initial_budget_usd)} "
+        f"- {usd_display(shown.reserved_usd)} (so the shown figures add up and never overstate "
+        "what can be spent; comparisons use the exact values)"
     )
     trace = BudgetTrace(
         budget=Budget(bot.pk, bot.initial_budget_usd, total, avail),
@@ -167,3 +212,27 @@ def ensure_affordable(bot: Bot, requested_usd: Decimal) -> Budget:
     if requested_usd > budget.available_usd:
         raise NotEnoughBudget(available=budget.available_usd, requested=requested_usd)
     return budget
+
+
+class BudgetBelowHeld(UserFacingError):
+    """A new budget lower than what the bot's open positions (and in-flight opens) hold."""
+
+    code = "budget_below_held"
+    http_status = 409
+    field = "budget_usd"
+
+    def __init__(self, *, budget_usd: Decimal, held_usd: Decimal) -> None:
+        shown = display_figures(budget_usd, held_usd)
+        super().__init__(
+            f"Budget {usd_display(shown.initial_budget_usd)} is below the "
+            f"{usd_display(shown.reserved_usd)} held by open positions"
+        )
+        self.details = {"budget_usd": usd_str(budget_usd), "held_usd": usd_str(held_usd)}
+
+
+def ensure_covers_held(bot: Bot, new_initial_usd: Decimal) -> None:
+    """Refuse a budget below what is held now (the exact sum). Call with the bot row locked, so
+    that no open can add a hold between this check and the write of the new budget."""
+    held = _reserved_sum(bot.pk)
+    if new_initial_usd < held:
+        raise BudgetBelowHeld(budget_usd=new_initial_usd, held_usd=held)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from egis.web import views_admin, views_auth, views_bots, views_settings
+from egis.web import views_admin, views_audit, views_auth, views_bots, views_settings
 
 urlpatterns = [
     path("login", views_auth.login_view, name="login"),
@@ -32,6 +32,7 @@ urlpatterns = [
     path(
         "users/<int:user_id>/deactivate", views_admin.user_deactivate_view, name="user-deactivate"
     ),
+    path("audit", views_audit.audit_index, name="audit"),
     path("settings", views_settings.settings_page, name="settings"),
     path("settings/tokens", views_settings.token_new, name="token-new"),
     path(

@@ -15,6 +15,7 @@ from egis.bots.selectors import bot_detail, dashboard_rows
 from egis.bots.services import BotInputError, bot_create, bot_delete, bot_update, position_archive
 from egis.core.choices import Venue
 from egis.core.money import plain, usd_display
+from egis.ledger.budget import BudgetBelowHeld
 from egis.ledger.errors import InvalidOrderInput, OrderNotBooked, OrderRefused
 from egis.ledger.models import Position
 from egis.ledger.pipeline import order_close, order_open
@@ -264,7 +265,10 @@ def bot_edit(request: HttpRequest, bot_id: int) -> HttpResponse:
             budget_usd=field(data, "budget_usd"),
             leverage=leverage,
             is_active=data.get("is_active") in (True, "true", "1", "on"),
+            actor=current_user(request),
         )
+    except BudgetBelowHeld as exc:
+        return back_with_errors(request, url, {"budget_usd": f"{exc}."})
     except BotInputError as exc:
         return back_with_errors(request, url, {"form": f"Not saved: {exc}."})
     messages.success(request, "Saved.")

@@ -65,7 +65,11 @@ export function BotCard({ bot }: { bot: BotSummary }) {
       </div>
       <dl className="mt-3 grid grid-cols-2 gap-2 border-t border-border pt-3 text-sm">
         <div>
-          <dt className="text-xs text-muted">Realized PnL, net of fees</dt>
+          {/* The card is a link: no button inside it, so the definition is its title here and an
+              (i) hint on the bot page. */}
+          <dt className="text-xs text-muted" title={bot.realized_pnl_hint}>
+            Realized PnL, closed, net of fees
+          </dt>
           <dd><Money value={bot.realized_pnl_usd} pnl className="font-medium" /></dd>
         </div>
         <div className="text-right">

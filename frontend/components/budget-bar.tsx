@@ -1,7 +1,9 @@
 import { Money } from "@/components/money";
 import type { BudgetFigures } from "@/types";
 
-/** Reserved vs available out of the initial budget; the width comes from the server's percentage. */
+/** Reserved vs available out of the initial budget. The three figures are the budget service's
+ * shown cents (they add up; available is never more than can be spent); the width comes from
+ * the server's percentage. Formatting only: nothing is rounded or subtracted here. */
 export function BudgetBar({ budget }: { budget: BudgetFigures }) {
   const pct = Math.min(100, Math.max(0, Number(budget.reserved_pct) || 0));
   return (
@@ -27,7 +29,7 @@ export function BudgetBar({ budget }: { budget: BudgetFigures }) {
             Available
           </dt>
           <dd>
-            <Money value={budget.available_usd} towardZero className="font-medium" />
+            <Money value={budget.available_usd} className="font-medium" />
           </dd>
         </div>
         <div className="text-right">

@@ -1,12 +1,13 @@
 import { Area, AreaChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 
+import { InfoHint } from "@/components/info-hint";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { formatUsd } from "@/lib/money";
 import type { PnlPoint } from "@/types";
 
 /** Cumulative realized PnL (net of fees) per closed position, as the server summed it. The
  * server sends the last closes only; `n` is each one's close number over the bot's whole life. */
-export function PnlChart({ points }: { points: PnlPoint[] }) {
+export function PnlChart({ points, hint }: { points: PnlPoint[]; hint: string }) {
   // Numbers only for plotting: the labels show the server's exact strings.
   const data = points.map((p) => ({ n: p.n, y: Number(p.cumulative_usd), label: p.cumulative_usd, pnl: p.pnl_usd, id: p.position_id }));
   const last = points.length ? points[points.length - 1].cumulative_usd : "0";
@@ -15,7 +16,9 @@ export function PnlChart({ points }: { points: PnlPoint[] }) {
   return (
     <Card>
       <CardHeader>
-        <CardTitle>Realized PnL</CardTitle>
+        <CardTitle className="flex flex-wrap items-center gap-x-2">
+          Realized PnL <InfoHint label="realized PnL" text={hint} />
+        </CardTitle>
         <span className="num text-sm text-muted">{formatUsd(last, { signed: true })}</span>
       </CardHeader>
       {windowed && (

@@ -1,12 +1,12 @@
 import { Link, router } from "@inertiajs/react";
-import { Bot, LogOut, Settings, ShieldAlert, Users } from "lucide-react";
+import { Bot, History, LogOut, Settings, ShieldAlert, Users } from "lucide-react";
 import * as React from "react";
 
 import { FlashMessages } from "@/components/flash-messages";
 import { useShared } from "@/hooks/use-shared";
 import { cn } from "@/lib/utils";
 
-type Section = "bots" | "incidents" | "settings" | "users";
+type Section = "bots" | "incidents" | "settings" | "users" | "audit";
 
 interface NavItem {
   key: Section;
@@ -31,6 +31,7 @@ function useNav(): NavItem[] {
   items.push({ key: "settings", label: "Settings", href: "/settings", icon: Settings });
   if (auth.user?.is_admin) {
     items.push({ key: "users", label: "Users", href: "/users", icon: Users });
+    items.push({ key: "audit", label: "Audit", href: "/audit", icon: History });
   }
   return items;
 }
@@ -62,8 +63,8 @@ export function AppLayout({
 }) {
   const { auth, flash } = useShared();
   const items = useNav();
-  // The phone tab bar keeps three destinations; Users lives under Settings there.
-  const tabs = items.filter((i) => i.key !== "users");
+  // The phone tab bar keeps three destinations; Users and Audit live under Settings there.
+  const tabs = items.filter((i) => i.key !== "users" && i.key !== "audit");
   return (
     <div className="min-h-dvh lg:flex">
       <aside className="hidden lg:fixed lg:inset-y-0 lg:flex lg:w-60 lg:flex-col lg:border-r lg:border-border lg:bg-surface">
@@ -131,7 +132,8 @@ export function AppLayout({
         <ul className="grid" style={{ gridTemplateColumns: `repeat(${tabs.length}, minmax(0, 1fr))` }}>
           {tabs.map((item) => {
             // Users sits under Settings on a phone, so its pages light the Settings tab.
-            const current = item.key === section || (item.key === "settings" && section === "users");
+            const current =
+              item.key === section || (item.key === "settings" && (section === "users" || section === "audit"));
             return (
               <li key={item.key}>
                 <Link

@@ -22,6 +22,7 @@ export interface SharedProps {
   [key: string]: unknown;
 }
 
+/** The budget service's shown figures: whole cents, reserved + available = initial. */
 export interface BudgetFigures {
   initial_budget_usd: Money;
   reserved_usd: Money;
@@ -41,10 +42,11 @@ export interface BotSummary {
   open_incidents: number;
   open_positions: number;
   budget: BudgetFigures;
-  /** Every position, net of every fee paid (open positions' entry fees included). */
+  /** Closed, non-archived positions, net of their entry and exit fees: the one definition that
+   * the list, the bot page, its closed rows and the chart share. */
   realized_pnl_usd: Money;
-  /** Closed positions only: what the closed rows add up to. */
-  closed_realized_pnl_usd: Money;
+  /** That definition in words (and the open positions' entry fees, which are not in it). */
+  realized_pnl_hint: string;
   unrealized_pnl_usd: Money | null;
 }
 
@@ -142,4 +144,17 @@ export interface UserRow {
   is_active: boolean;
   is_self: boolean;
   bots: number;
+}
+
+/** One audited change (admins only): values are the field's text, money as a decimal string. */
+export interface AuditEntry {
+  id: number;
+  actor: string;
+  object_type: string;
+  object_id: number;
+  object_label: string;
+  field: string;
+  before: string;
+  after: string;
+  created_at: string;
 }

@@ -37,6 +37,9 @@ class ApiClient:
     def delete(self, path: str, **kw: Any):
         return self._call("delete", path, **kw)
 
+    def patch(self, path: str, body: Any = None, **kw: Any):
+        return self._call("patch", path, body, **kw)
+
 
 @pytest.fixture
 def api_as():

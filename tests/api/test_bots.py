@@ -34,6 +34,11 @@ class TestList:
             "initial_budget_usd": "100.00",
             "reserved_usd": "0.00",
             "available_usd": "100.00",
+            "display": {
+                "initial_budget_usd": "100.00",
+                "reserved_usd": "0.00",
+                "available_usd": "100.00",
+            },
         }
         assert bot["halted"] is False and bot["needs_reconciliation"] is False
 

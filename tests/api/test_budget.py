@@ -18,6 +18,12 @@ def test_budget_after_an_open_uses_the_executed_size(as_bob, paper_bot):
         "initial_budget_usd": "100.00",
         "reserved_usd": "8.80368",
         "available_usd": "91.19632",
+        # What screens show: reserved rounded up to the cent, available derived (they add up).
+        "display": {
+            "initial_budget_usd": "100.00",
+            "reserved_usd": "8.81",
+            "available_usd": "91.19",
+        },
     }
 
 

@@ -31,6 +31,7 @@ BODIES = {
         "price": "2900",
     },
     "/api/v1/bots": {"name": "x", "symbol": "ETHUSDT", "initial_budget_usd": "10"},
+    "/api/v1/bots/{bot_id}": {"name": "renamed by the walk"},  # PATCH
 }
 ADMIN_ONLY = {
     "/api/v1/reconciliations",
@@ -68,6 +69,8 @@ def _call(client, method: str, path: str, ids: dict):
         return client.get(url)
     if method == "DELETE":
         return client.delete(url)
+    if method == "PATCH":
+        return client.patch(url, BODIES.get(path, {}))
     return client.post(url, BODIES.get(path, {}))
 
 

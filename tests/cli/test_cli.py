@@ -56,6 +56,11 @@ def test_the_journal_flow_from_the_cli(cli_env):
         "initial_budget_usd": "100.00",
         "reserved_usd": "5.80",
         "available_usd": "94.20",
+        "display": {
+            "initial_budget_usd": "100.00",
+            "reserved_usd": "5.80",
+            "available_usd": "94.20",
+        },
     }
     traced, _ = egis(cli_env, "budget", bot_id, "--debug")
     assert traced["trace"]["open_positions"][0]["size_usd"] == "5.80"

@@ -237,7 +237,7 @@ def test_bad_bot_forms_show_errors(as_bob):
 
 
 @tx
-def test_closed_header_adds_up_the_closed_rows_and_the_card_counts_every_fee(as_bob, paper_bot):
+def test_realized_pnl_is_the_closed_rows_sum_and_open_entry_fees_are_apart(as_bob, paper_bot):
     closed = order_open(bot_id=paper_bot.pk, side="long", size_usd="10").position
     order_close(bot_id=paper_bot.pk, position_id=closed.pk)
     still_open = order_open(bot_id=paper_bot.pk, side="long", size_usd="10").position
@@ -246,5 +246,5 @@ def test_closed_header_adds_up_the_closed_rows_and_the_card_counts_every_fee(as_
     entry_fee = Position.objects.get(pk=still_open.pk).fees_usd
     assert entry_fee > 0
     closed_net = closed_row.realized_pnl_usd - closed_row.fees_usd
-    assert Decimal(props["bot"]["closed_realized_pnl_usd"]) == closed_net
-    assert Decimal(props["bot"]["realized_pnl_usd"]) == closed_net - entry_fee
+    assert Decimal(props["bot"]["realized_pnl_usd"]) == closed_net
+    assert f"open positions: ${entry_fee.normalize():f}." in props["bot"]["realized_pnl_hint"]

@@ -41,16 +41,19 @@ def test_empty_dashboard(as_charlie):
 def test_card_figures_come_from_the_budget_service(as_bob, paper_bot):
     order_open(bot_id=paper_bot.pk, side="long", size_usd="10")
     [row] = inertia(as_bob, "/")["props"]["bots"]
-    # ETH at 2934.56, $10 -> 0.003 ETH = $8.80368 reserved; the page formats, never computes.
+    # ETH at 2934.56, $10 -> 0.003 ETH = $8.80368 reserved; the service's shown cents add up
+    # (reserved rounded up, available derived) and the page formats, never computes.
     assert row["budget"] == {
         "initial_budget_usd": "100.00",
-        "reserved_usd": "8.80368",
-        "available_usd": "91.19632",
+        "reserved_usd": "8.81",
+        "available_usd": "91.19",
         "reserved_pct": "8.8",
     }
     assert row["open_positions"] == 1
     assert row["unrealized_pnl_usd"] == "0.00"
-    assert row["realized_pnl_usd"] == "-0.00440184"  # the opening fee
+    # Nothing is closed: realized PnL is 0; the opening fee is named apart, in the hint.
+    assert row["realized_pnl_usd"] == "0.00"
+    assert "Entry fees already paid on open positions: $0.00440184." in row["realized_pnl_hint"]
 
 
 def test_halted_bot_and_open_incident_are_flagged(as_bob, paper_bot):

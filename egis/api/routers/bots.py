@@ -18,6 +18,7 @@ from egis.api.schemas import (
     BotDetailOut,
     BotIn,
     BotListOut,
+    BotUpdateIn,
     BudgetTraceOut,
     ErrorOut,
     OrderErrorOut,
@@ -29,9 +30,16 @@ from egis.api.schemas import (
 )
 from egis.bots.models import Bot
 from egis.bots.selectors import bots_visible_to
-from egis.bots.services import BotInputError, bot_create, bot_delete, position_archive
+from egis.bots.services import (
+    BotInputError,
+    bot_create,
+    bot_delete,
+    bot_update,
+    position_archive,
+)
 from egis.core.choices import Venue
 from egis.ledger import budget
+from egis.ledger.budget import BudgetBelowHeld
 from egis.ledger.models import Position, PositionStatus
 from egis.ledger.pipeline import order_submit
 from egis.ledger.presenters import order_json, position_json
@@ -113,6 +121,34 @@ def bots_delete(request: HttpRequest, bot_id: int = BotId) -> Status[None]:
     except BotInputError as exc:
         raise ApiError(409, "bot_busy", str(exc)) from exc
     return Status(204, None)
+
+
+@router.patch(
+    "/{bot_id}",
+    response={200: BotDetailOut, 409: ErrorOut, **WRITE_ERRORS},
+    summary="Change a bot's name, budget, leverage or activation (audited)",
+)
+def bots_update(request: HttpRequest, payload: BotUpdateIn, bot_id: int = BotId) -> dict[str, Any]:
+    user = current_user(request)
+    bot = bot_for(user, bot_id)
+    try:
+        updated = bot_update(
+            bot=bot,
+            name=bot.name if payload.name is None else payload.name,
+            budget_usd=(
+                bot.initial_budget_usd
+                if payload.initial_budget_usd is None
+                else payload.initial_budget_usd
+            ),
+            leverage=bot.leverage if payload.leverage is None else payload.leverage,
+            is_active=bot.is_active if payload.is_active is None else payload.is_active,
+            actor=user,
+        )
+    except BudgetBelowHeld as exc:
+        raise ApiError(409, exc.code, str(exc), **exc.details) from exc
+    except BotInputError as exc:
+        raise ApiError(422, "invalid_input", str(exc)) from exc
+    return _detail(updated)
 
 
 @router.get(

@@ -6,6 +6,7 @@ from types import ModuleType
 
 from egis.cli.commands import (
     accounts,
+    audit,
     bots,
     demo,
     exchange,
@@ -30,4 +31,5 @@ GROUPS: tuple[ModuleType, ...] = (
     recovery,
     reconcile,
     reconciliations,
+    audit,
 )

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 from typing import Any
 
 from egis.bots.models import Bot
 from egis.bots.presenters import bot_json
-from egis.bots.services import bot_create
-from egis.cli.commands.base import CliError, get_user, leaf
+from egis.bots.services import bot_create, bot_update
+from egis.cli.commands.base import CliError, get_bot, get_user, leaf
 from egis.ledger import budget
 from egis.venues.models import ExchangeAccount
 
@@ -36,6 +37,22 @@ def _list(args: argparse.Namespace) -> dict[str, Any]:
     return {"bots": [{**bot_json(b), **budgets[b.pk].as_json()} for b in bots]}
 
 
+def _update(args: argparse.Namespace) -> dict[str, Any]:
+    bot = get_bot(args.bot_id)
+    actor = get_user(args.actor) if args.actor else None
+    updated = bot_update(
+        bot=bot,
+        name=bot.name if args.name is None else args.name,
+        budget_usd=bot.initial_budget_usd if args.budget is None else args.budget,
+        leverage=bot.leverage if args.leverage is None else args.leverage,
+        is_active=bot.is_active if args.active is None else args.active,
+        actor=actor,
+        # No Egis login on the command line: the audit names the operating-system user.
+        actor_label=None if actor else f"cli:{getpass.getuser()}",
+    )
+    return {**bot_json(updated), **budget.get_budget(updated).as_json()}
+
+
 def register(subparsers: Any) -> None:
     group = subparsers.add_parser("bot", help="manage bots").add_subparsers(
         dest="action", required=True
@@ -49,3 +66,12 @@ def register(subparsers: Any) -> None:
     create.add_argument("--leverage", type=int, default=1)
     create.add_argument("--account", type=int, default=None, help="exchange account id")
     leaf(group, "list", _list, "list bots with their budgets")
+    update = leaf(group, "update", _update, "change a bot's name, budget, leverage or activation")
+    update.add_argument("bot_id", type=int)
+    update.add_argument("--name", default=None)
+    update.add_argument("--budget", default=None, help="new initial budget in USD, e.g. 50.00")
+    update.add_argument("--leverage", type=int, default=None)
+    activation = update.add_mutually_exclusive_group()
+    activation.add_argument("--active", dest="active", action="store_true", default=None)
+    activation.add_argument("--inactive", dest="active", action="store_false")
+    update.add_argument("--actor", default=None, metavar="USERNAME", help="who changes it")

@@ -3,6 +3,7 @@ import { Head } from "@inertiajs/react";
 import { BotAlerts, VenueBadge } from "@/components/bot-card";
 import { BotSettings } from "@/components/bot-settings";
 import { BudgetCard } from "@/components/budget-card";
+import { InfoHint } from "@/components/info-hint";
 import { Money } from "@/components/money";
 import { OpenPositionForm } from "@/components/open-position-form";
 import { PaperSyncSheet } from "@/components/paper-sync-sheet";
@@ -39,6 +40,11 @@ export default function BotShow(props: Props) {
           <Badge tone={bot.halted_reason ? "danger" : bot.is_active ? "gain" : "neutral"}>{bot.status_label}</Badge>
         </div>
         <BotAlerts bot={bot} />
+        <div className="flex flex-wrap items-baseline gap-x-2 text-sm" data-testid="realized-pnl">
+          <span className="text-muted">Realized PnL</span>
+          <Money value={bot.realized_pnl_usd} pnl className="font-medium" />
+          <InfoHint label="realized PnL" text={bot.realized_pnl_hint} />
+        </div>
       </section>
 
       <BudgetCard budget={props.budget} trace={props.budget_trace} />
@@ -70,13 +76,13 @@ export default function BotShow(props: Props) {
         <div className="mb-1 flex items-baseline justify-between border-t border-border pt-3 text-sm">
           <h3 className="font-medium">Closed ({props.closed.total})</h3>
           <span className="text-muted">
-            Realized <Money value={bot.closed_realized_pnl_usd} pnl />
+            Realized <Money value={bot.realized_pnl_usd} pnl />
           </span>
         </div>
         <ClosedPositions botId={bot.id} closed={props.closed} steps={bot} />
       </Card>
 
-      <PnlChart points={props.pnl_series} />
+      <PnlChart points={props.pnl_series} hint={bot.realized_pnl_hint} />
 
       <BotSettings
         botId={bot.id}

@@ -1,5 +1,5 @@
 import { Head, Link, router, useForm } from "@inertiajs/react";
-import { KeyRound, LogOut, Users } from "lucide-react";
+import { History, KeyRound, LogOut, Users } from "lucide-react";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { Badge } from "@/components/ui/badge";
@@ -172,6 +172,13 @@ export default function SettingsPage({ tokens, new_token, accounts, environments
             <Button asChild variant="secondary" size="sm">
               <Link href="/users">
                 <Users className="size-4" aria-hidden /> Users
+              </Link>
+            </Button>
+          )}
+          {auth.user?.is_admin && (
+            <Button asChild variant="secondary" size="sm">
+              <Link href="/audit">
+                <History className="size-4" aria-hidden /> Audit
               </Link>
             </Button>
           )}

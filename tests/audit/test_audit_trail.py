@@ -1,0 +1,136 @@
+"""Every change of a budget, a role or an activation leaves an audit row that admins can read,
+written in the transaction of the change."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import transaction
+
+from egis.accounts.services import user_activate, user_deactivate, user_set_role
+from egis.audit.models import AuditEntry
+from egis.audit.selectors import audit_entries
+from egis.audit.services import AuditOutsideTransaction, audit_record
+from egis.bots.services import BotInputError, bot_update
+from tests.support.cli_inprocess import run_cli
+from tests.web.conftest import inertia, login
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows() -> list[tuple[str, str, int, str, str, str]]:
+    return [
+        (e.actor_label, e.object_type, e.object_id, e.field, e.before, e.after)
+        for e in audit_entries()
+    ]
+
+
+def test_a_budget_change_is_audited_with_who_before_and_after(paper_bot, bob):
+    bot_update(
+        bot=paper_bot, name="Bob ETH", budget_usd="250.50", leverage=1, is_active=True, actor=bob
+    )
+    [entry] = AuditEntry.objects.all()
+    assert (entry.actor_id, entry.actor_label, entry.object_type, entry.object_id) == (
+        bob.pk,
+        "bob",
+        "bot",
+        paper_bot.pk,
+    )
+    assert (entry.object_label, entry.field, entry.before, entry.after) == (
+        "Bob ETH",
+        "initial_budget_usd",
+        "100.00",
+        "250.50",
+    )
+    assert entry.created_at is not None
+
+
+def test_saving_without_a_change_writes_nothing(paper_bot, bob):
+    bot_update(
+        bot=paper_bot, name="Bob ETH", budget_usd="100", leverage=1, is_active=True, actor=bob
+    )
+    assert not AuditEntry.objects.exists()
+
+
+def test_bot_activation_is_audited(paper_bot, alice):
+    bot_update(
+        bot=paper_bot, name="Bob ETH", budget_usd="100", leverage=1, is_active=False, actor=alice
+    )
+    assert _rows() == [("alice", "bot", paper_bot.pk, "is_active", "active", "inactive")]
+
+
+def test_role_and_activation_changes_are_audited(alice, bob):
+    user_set_role(user=bob, role="admin", actor=alice)
+    user_set_role(user=bob, role="admin", actor=alice)  # no change, no row
+    user_deactivate(user=bob, actor=alice)
+    user_activate(user=bob, actor=alice)
+    assert _rows() == [
+        ("alice", "user", bob.pk, "is_active", "inactive", "active"),
+        ("alice", "user", bob.pk, "is_active", "active", "inactive"),
+        ("alice", "user", bob.pk, "role", "user", "admin"),
+    ]
+
+
+def test_a_refused_change_leaves_no_row(paper_bot, bob):
+    with pytest.raises(BotInputError):
+        bot_update(bot=paper_bot, name="", budget_usd="5", leverage=1, is_active=True, actor=bob)
+    assert not AuditEntry.objects.exists()
+
+
+def test_the_row_is_rolled_back_with_the_change(paper_bot, bob):
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), transaction.atomic():
+        bot_update(
+            bot=paper_bot, name="Bob ETH", budget_usd="5", leverage=1, is_active=True, actor=bob
+        )
+        assert AuditEntry.objects.count() == 1
+        raise Boom
+    paper_bot.refresh_from_db()
+    assert str(paper_bot.initial_budget_usd) == "100.00000000"
+    assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)  # no test-wide transaction around it
+def test_an_audit_row_outside_the_change_transaction_is_a_bug(paper_bot, bob):
+    with pytest.raises(AuditOutsideTransaction):
+        audit_record(actor=bob, target=paper_bot, field="name", before="a", after="b")
+
+
+def test_admins_read_the_audit_page_users_do_not(client, alice, bob, paper_bot):
+    user_set_role(user=bob, role="admin", actor=alice)
+    user_set_role(user=bob, role="user", actor=alice)
+    login(client, alice)
+    page = inertia(client, "/audit")
+    assert page["component"] == "audit/index"
+    entries = page["props"]["entries"]
+    assert [(e["actor"], e["field"], e["before"], e["after"]) for e in entries] == [
+        ("alice", "role", "admin", "user"),
+        ("alice", "role", "user", "admin"),
+    ]
+    assert entries[0]["object_label"] == "bob"
+
+    login(client, bob)
+    assert client.get("/audit", HTTP_X_INERTIA="true").status_code == 403
+    client.logout()
+    assert client.get("/audit").status_code in (302, 303)
+
+
+def test_the_cli_lists_the_trail(paper_bot, bob, alice):
+    bot_update(
+        bot=paper_bot, name="Bob ETH", budget_usd="80", leverage=1, is_active=True, actor=bob
+    )
+    user_deactivate(user=bob, actor=alice)
+    code, out, _err = run_cli("audit", "--json")
+    assert code == 0
+    entries = json.loads(out)["entries"]
+    assert [(e["object_type"], e["field"], e["after"]) for e in entries] == [
+        ("user", "is_active", "inactive"),
+        ("bot", "initial_budget_usd", "80.00"),
+    ]
+    code, out, _err = run_cli("audit", "--bot", str(paper_bot.pk), "--json")
+    assert [e["field"] for e in json.loads(out)["entries"]] == ["initial_budget_usd"]
+    code, out, _err = run_cli("audit")
+    assert code == 0 and "initial_budget_usd" in out
