@@ -15,7 +15,7 @@ from typing import Any
 from egis.bots.models import Bot
 from egis.core.money import plain
 from egis.ledger.models import Order
-from egis.ledger.settle import fee_complete
+from egis.ledger.settle import BOOKED_FILL_STATUSES, fee_complete
 from egis.venues.base import VenueAdapter
 from egis.venues.registry import venue_for
 
@@ -45,7 +45,11 @@ class FeeOutcome:
 def complete_pending_fees(*, venue_factory: VenueFactory = venue_for) -> list[FeeOutcome]:
     """Look booked fills with a pending fee up again; book the full fee once all are listed."""
     outcomes = []
-    pending = Order.objects.filter(fee_pending=True).select_related("bot").order_by("id")
+    pending = (
+        Order.objects.filter(fee_pending=True, status__in=BOOKED_FILL_STATUSES)
+        .select_related("bot")
+        .order_by("id")
+    )
     for order in pending:
         try:
             venue = venue_factory(order.bot)

@@ -63,6 +63,9 @@ _POSITION_SETTLE_FIELDS = [
 ]
 
 
+BOOKED_FILL_STATUSES = (OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED)
+
+
 class SettleError(Exception):
     """The ledger rows needed to book a venue's answer are missing or contradict it."""
 
@@ -142,7 +145,6 @@ def settle_order(order_id: int, report: OrderReport, *, actor: Any = None, via: 
         order.cum_quote_usd = fill.cum_quote_usd
         order.avg_price = fill.avg_price
         order.fee_usd = fill.fee_usd
-        order.fee_pending = report.fee_pending and fill.executed_qty > 0
         order.settled_at = timezone.now()
         if not report.is_final:
             # Still working at the venue: keep it in flight for recovery to look up again.
@@ -150,6 +152,9 @@ def settle_order(order_id: int, report: OrderReport, *, actor: Any = None, via: 
             order.error = f"venue status {report.status}: not final yet"
             row_update(order, _ORDER_SETTLE_FIELDS)
             return OrderResult(order, position)
+        # Only a booked fill can wait for the rest of its fee (an order still working is looked
+        # up again anyway, and its fee booked when it is final).
+        order.fee_pending = report.fee_pending and fill.executed_qty > 0
         if fill.executed_qty == order.requested_qty:
             order.status = OrderStatus.FILLED
         elif fill.executed_qty > 0:
@@ -218,7 +223,7 @@ def fee_complete(order_id: int, report: OrderReport, *, via: str) -> OrderResult
         return None
     with transaction.atomic():
         order, position = _locked(order_id)
-        if not order.fee_pending:
+        if not order.fee_pending or order.status not in BOOKED_FILL_STATUSES:
             return None
         if report.client_order_id != order.client_order_id:
             raise SettleError(

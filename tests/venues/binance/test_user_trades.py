@@ -183,3 +183,32 @@ def test_no_trade_list_at_all_is_a_pending_fee_not_a_zero():
     assert "unavailable" in unavailable.raw["fees_note"]
     assert empty.fee_pending and "list 0 of 0.17" in empty.raw["fees_note"]
     assert not nothing_filled.fee_pending  # no fill, no fee to wait for
+
+
+def test_an_order_still_working_does_not_wait_for_its_fee_yet(binance_bot, fake_binance):
+    from egis.execution.fees import complete_pending_fees
+    from egis.ledger.errors import OrderNotBooked
+    from egis.ledger.settle import settle_order
+    from egis.venues.base import OrderReport, VenueOrderStatus
+    from tests.support.fake_binance import TIMEOUT_1007_AFTER_BOOKING
+
+    fake_binance.fail_next_order(TIMEOUT_1007_AFTER_BOOKING)
+    with pytest.raises(OrderNotBooked) as caught:
+        order_open(bot_id=binance_bot.pk, side="long", size_usd="100")
+    order = Order.objects.get(client_order_id=caught.value.client_order_id)
+    working = OrderReport(
+        client_order_id=order.client_order_id,
+        venue_order_id="1",
+        status=VenueOrderStatus.PARTIALLY_FILLED,
+        executed_qty=Decimal("0.1"),
+        cum_quote_usd=Decimal("58"),
+        avg_price=Decimal("580"),
+        fee_pending=True,
+    )
+
+    settle_order(order.pk, working, via="test")
+
+    order.refresh_from_db()
+    assert order.status == "unknown" and order.fee_pending is False  # booked when final
+    assert complete_pending_fees() == []
+    assert Position.objects.get(pk=order.position_id).fees_usd == 0
