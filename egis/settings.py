@@ -215,6 +215,15 @@ EGIS_RECOVERY_ESCALATE_S = int(os.environ.get("EGIS_RECOVERY_ESCALATE_S", "300")
 EGIS_BINANCE_PRICE_BUFFER_BPS = Decimal(os.environ.get("EGIS_BINANCE_PRICE_BUFFER_BPS", "10"))
 EGIS_BINANCE_TIMEOUT_S = float(os.environ.get("EGIS_BINANCE_TIMEOUT_S", "10"))
 EGIS_BINANCE_RECV_WINDOW_MS = int(os.environ.get("EGIS_BINANCE_RECV_WINDOW_MS", "5000"))
+if not 0 < EGIS_BINANCE_RECV_WINDOW_MS <= 60000:
+    # Binance refuses every signed request with a recvWindow above 60000 ms: say so at start-up,
+    # not at the first order.
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"EGIS_BINANCE_RECV_WINDOW_MS={EGIS_BINANCE_RECV_WINDOW_MS} is refused: Binance accepts "
+        "a recvWindow of 1 to 60000 ms (default 5000)."
+    )
 EGIS_BINANCE_FILTERS_MAX_AGE_S = int(os.environ.get("EGIS_BINANCE_FILTERS_MAX_AGE_S", "3600"))
 
 HUEY = {

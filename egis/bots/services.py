@@ -59,15 +59,45 @@ def bot_create(
             raise BotInputError("the exchange account belongs to another user")
         if exchange_account.venue != venue:
             raise BotInputError("the exchange account is for another venue")
-    return Bot.objects.create(
-        owner=owner,
-        name=name,
-        venue=venue,
-        symbol=symbol,
-        initial_budget_usd=budget,
-        leverage=leverage,
-        exchange_account=exchange_account,
-    )
+    with transaction.atomic():
+        if exchange_account is not None:
+            _lock_account(exchange_account.pk)
+            _check_shared_leverage(
+                account_id=exchange_account.pk, symbol=symbol, leverage=leverage, bot_id=None
+            )
+        return Bot.objects.create(
+            owner=owner,
+            name=name,
+            venue=venue,
+            symbol=symbol,
+            initial_budget_usd=budget,
+            leverage=leverage,
+            exchange_account=exchange_account,
+        )
+
+
+def _lock_account(account_id: int) -> None:
+    # Two bots created or edited at once on one account must not both pass the leverage check.
+    list(ExchangeAccount.objects.select_for_update().filter(pk=account_id).values_list("pk"))
+
+
+def _check_shared_leverage(
+    *, account_id: int, symbol: str, leverage: int, bot_id: int | None
+) -> None:
+    """Binance keeps one leverage per account and symbol, not per bot: every bot trading that
+    symbol on that account must use the same one, or each would reset it for the others."""
+    others = Bot.objects.filter(
+        exchange_account_id=account_id, symbol=symbol, deleted_at__isnull=True
+    ).exclude(leverage=leverage)
+    if bot_id is not None:
+        others = others.exclude(pk=bot_id)
+    other = others.order_by("id").first()
+    if other is not None:
+        raise BotInputError(
+            f"Leverage {leverage}x is refused: bot #{other.pk} '{other.name}' trades {symbol} on "
+            f"the same exchange account at {other.leverage}x, and Binance sets one leverage per "
+            f"account and symbol. Use {other.leverage}x, or another exchange account."
+        )
 
 
 def bot_delete(*, bot: Bot) -> Bot:
@@ -112,7 +142,17 @@ def bot_update(
     if not 1 <= leverage <= 125:
         raise BotInputError("leverage must be between 1 and 125")
     with transaction.atomic():
+        # The bot first, then its account: the lock order of every path (egis.ledger.pipeline).
         locked = Bot.objects.select_for_update().get(pk=bot.pk, deleted_at__isnull=True)
+        if locked.exchange_account_id is not None:
+            _lock_account(locked.exchange_account_id)
+        if leverage != locked.leverage and locked.exchange_account_id is not None:
+            _check_shared_leverage(
+                account_id=locked.exchange_account_id,
+                symbol=locked.symbol,
+                leverage=leverage,
+                bot_id=locked.pk,
+            )
         if new_budget != locked.initial_budget_usd:
             ensure_covers_held(locked, new_budget)
         before = {

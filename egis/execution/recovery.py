@@ -1,7 +1,9 @@
 """In-flight recovery (pipeline step 4): decide the fate of orders the pipeline left in flight.
 
-An order still `submitting` or `unknown` after EGIS_RECOVERY_TIMEOUT_S (the process died, the
-venue timed out, the database was locked) is looked up at its venue by client order id:
+An order `unknown` (the venue already answered, without a final word) is looked up at once; one
+still `submitting` is looked up once older than EGIS_RECOVERY_TIMEOUT_S (the process may still be
+waiting for the venue, or it died, or the database was locked). Younger ones are listed as not
+examined yet, so that a run says what it left for later. A lookup by client order id decides:
 
 - the venue reports it: book the report through the normal settle code (`settle_order`);
 - the venue says it does not exist: that can be lag right after placing, so the hold is released
@@ -12,8 +14,11 @@ venue timed out, the database was locked) is looked up at its venue by client or
   becomes a pending reconciliation of kind `unknown_order` once the order is older than
   EGIS_RECOVERY_ESCALATE_S.
 
-Safe from several workers at once: settle and release are compare-and-set on the order status,
-so the second worker finds the order settled and does nothing.
+Booked fills whose fee is still pending (the venue had not listed all their trades) are looked up
+again and their fee completed (`fee_complete`).
+
+Safe from several workers at once: settle and release are compare-and-set on the order status
+(fee completion on `fee_pending`), so the second worker finds the order settled and does nothing.
 """
 
 from __future__ import annotations
@@ -26,10 +31,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from egis.bots.models import Bot
 from egis.core.money import plain
+from egis.execution.fees import FeeOutcome, complete_pending_fees
 from egis.ledger.incidents import incident_record
 from egis.ledger.journal import JournalImport, journal_import
 from egis.ledger.models import (
@@ -83,10 +90,34 @@ class RecoveryOutcome:
         }
 
 
+@dataclass(frozen=True)
+class NotExamined:
+    """An order in flight too young to look up: its own request may still be waiting."""
+
+    order_id: int
+    client_order_id: str
+    bot_id: int
+    intent: str
+    age_seconds: int
+    timeout_seconds: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "order_id": self.order_id,
+            "client_order_id": self.client_order_id,
+            "bot_id": self.bot_id,
+            "intent": self.intent,
+            "age_seconds": self.age_seconds,
+            "timeout_seconds": self.timeout_seconds,
+        }
+
+
 @dataclass
 class RecoveryReport:
     journal: JournalImport | None = None
     outcomes: list[RecoveryOutcome] = field(default_factory=list)
+    not_examined: list[NotExamined] = field(default_factory=list)
+    fees: list[FeeOutcome] = field(default_factory=list)
     incidents_closed: list[int] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -101,6 +132,16 @@ class RecoveryReport:
             f"{len(self.outcomes)} in-flight orders examined: {c[SETTLED]} settled, "
             f"{c[RELEASED]} released, {c[WAITING]} waiting, {c[ESCALATED]} need a decision"
         ]
+        if self.not_examined:
+            n = len(self.not_examined)
+            timeout = self.not_examined[0].timeout_seconds
+            parts.append(
+                f"{n} order{'s' if n != 1 else ''} in flight {'are' if n != 1 else 'is'} "
+                f"younger than {timeout} s: not examined yet"
+            )
+        if self.fees:
+            done = sum(1 for f in self.fees if f.completed)
+            parts.append(f"{done} pending fees completed, {len(self.fees) - done} still pending")
         if self.journal is not None:
             parts.append(self.journal.summary_line())
         if self.incidents_closed:
@@ -112,6 +153,8 @@ class RecoveryReport:
             "summary": self.summary_line(),
             "counts": self.counts(),
             "orders": [o.as_json() for o in self.outcomes],
+            "not_examined": [o.as_json() for o in self.not_examined],
+            "fees": [f.as_json() for f in self.fees],
             "journal": self.journal.as_json() if self.journal else None,
             "incidents_closed": self.incidents_closed,
         }
@@ -237,6 +280,42 @@ def recover_order(order: Order, *, now: datetime, venue_factory: VenueFactory) -
     )
 
 
+def _in_flight(
+    *, now: datetime, timeout_s: int | None, bot_id: int | None
+) -> tuple[QuerySet[Order], QuerySet[Order], int]:
+    """(orders to look up now, orders too young to examine, the timeout in seconds).
+
+    `unknown` means the venue already answered without a final word: nothing is still waiting
+    for it, so it is looked up at once. `submitting` may be a request still on its way.
+    """
+    timeout = settings.EGIS_RECOVERY_TIMEOUT_S if timeout_s is None else timeout_s
+    cutoff = now - timedelta(seconds=timeout)
+    in_flight = Order.objects.filter(status__in=IN_FLIGHT_ORDER_STATUSES)
+    if bot_id is not None:
+        in_flight = in_flight.filter(bot_id=bot_id)
+    due = in_flight.filter(Q(status=OrderStatus.UNKNOWN) | Q(created_at__lte=cutoff))
+    young = in_flight.filter(status=OrderStatus.SUBMITTING, created_at__gt=cutoff)
+    return due.select_related("bot"), young, timeout
+
+
+def not_examined(
+    *, now: datetime | None = None, timeout_s: int | None = None, bot_id: int | None = None
+) -> list[NotExamined]:
+    now = now or timezone.now()
+    _, young, timeout = _in_flight(now=now, timeout_s=timeout_s, bot_id=bot_id)
+    return [
+        NotExamined(
+            order_id=order.pk,
+            client_order_id=order.client_order_id,
+            bot_id=order.bot_id,
+            intent=order.intent,
+            age_seconds=max(0, int((now - order.created_at).total_seconds())),
+            timeout_seconds=timeout,
+        )
+        for order in young.order_by("id")
+    ]
+
+
 def recover_in_flight(
     *,
     now: datetime | None = None,
@@ -245,12 +324,7 @@ def recover_in_flight(
     bot_id: int | None = None,
 ) -> list[RecoveryOutcome]:
     now = now or timezone.now()
-    timeout = settings.EGIS_RECOVERY_TIMEOUT_S if timeout_s is None else timeout_s
-    candidates = Order.objects.filter(
-        status__in=IN_FLIGHT_ORDER_STATUSES, created_at__lte=now - timedelta(seconds=timeout)
-    ).select_related("bot")
-    if bot_id is not None:
-        candidates = candidates.filter(bot_id=bot_id)
+    candidates, _, _ = _in_flight(now=now, timeout_s=timeout_s, bot_id=bot_id)
     outcomes = []
     for order in candidates.order_by("id"):
         try:
@@ -310,8 +384,11 @@ def recover(
     venue_factory: VenueFactory = venue_for,
 ) -> RecoveryReport:
     """`egis recover`, the periodic job and worker start-up: journal import, then orders."""
+    now = now or timezone.now()
     report = RecoveryReport()
     report.journal = journal_import()
     report.outcomes = recover_in_flight(now=now, timeout_s=timeout_s, venue_factory=venue_factory)
+    report.not_examined = not_examined(now=now, timeout_s=timeout_s)
+    report.fees = complete_pending_fees(venue_factory=venue_factory)
     report.incidents_closed = close_booked_incidents()
     return report

@@ -124,6 +124,9 @@ class Order(models.Model):
     avg_price = FixedDecimalField(null=True, blank=True)
     cum_quote_usd = FixedDecimalField(default=0)
     fee_usd = FixedDecimalField(default=0)
+    # The fill is booked but the venue had not listed all its trades: fee_usd is incomplete until
+    # recovery completes it (egis.execution.recovery.complete_pending_fees).
+    fee_pending = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=OrderStatus.choices)
     venue_order_id = models.CharField(max_length=64, blank=True, default="")
     venue_response = models.JSONField(default=dict, blank=True)  # scrubbed of secrets
@@ -144,6 +147,9 @@ class Order(models.Model):
                 condition=models.Q(status__in=["submitting", "unknown"]),
             ),
             models.Index(fields=["bot", "-id"], name="orders_by_bot"),
+            models.Index(
+                fields=["id"], name="orders_fee_pending", condition=models.Q(fee_pending=True)
+            ),
         ]
         constraints = [
             models.CheckConstraint(

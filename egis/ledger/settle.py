@@ -23,6 +23,7 @@ from egis.ledger.domain import (
     apply_close_fill,
     apply_open_fill,
     fill_from_venue,
+    q8,
 )
 from egis.ledger.events import event_record, position_snapshot
 from egis.ledger.models import (
@@ -43,6 +44,7 @@ _ORDER_SETTLE_FIELDS = [
     "cum_quote_usd",
     "avg_price",
     "fee_usd",
+    "fee_pending",
     "settled_at",
     "status",
     "error",
@@ -59,6 +61,9 @@ _POSITION_SETTLE_FIELDS = [
     "closed_at",
     "closing_order",
 ]
+
+
+BOOKED_FILL_STATUSES = (OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED)
 
 
 class SettleError(Exception):
@@ -147,6 +152,9 @@ def settle_order(order_id: int, report: OrderReport, *, actor: Any = None, via: 
             order.error = f"venue status {report.status}: not final yet"
             row_update(order, _ORDER_SETTLE_FIELDS)
             return OrderResult(order, position)
+        # Only a booked fill can wait for the rest of its fee (an order still working is looked
+        # up again anyway, and its fee booked when it is final).
+        order.fee_pending = report.fee_pending and fill.executed_qty > 0
         if fill.executed_qty == order.requested_qty:
             order.status = OrderStatus.FILLED
         elif fill.executed_qty > 0:
@@ -202,6 +210,56 @@ def _book_fill(
         actor=actor,
         reason="; ".join([f"settled via {via}", *rounding_steps]),
     )
+
+
+def fee_complete(order_id: int, report: OrderReport, *, via: str) -> OrderResult | None:
+    """Book the rest of a pending fee once the venue lists every fill of the order.
+
+    Compare-and-set on `fee_pending`: a second worker finds it done and returns None. The
+    position's fees grow by what was missing; a venue now reporting a lower fee than was booked
+    is a contradiction, refused (SettleError) rather than edited silently.
+    """
+    if report.fee_pending:
+        return None
+    with transaction.atomic():
+        order, position = _locked(order_id)
+        if not order.fee_pending or order.status not in BOOKED_FILL_STATUSES:
+            return None
+        if report.client_order_id != order.client_order_id:
+            raise SettleError(
+                f"venue answered for {report.client_order_id}, not {order.client_order_id}"
+            )
+        if report.executed_qty != order.executed_qty:
+            raise SettleError(
+                f"venue now reports {plain(report.executed_qty)} executed for "
+                f"{order.client_order_id}, {plain(order.executed_qty)} was booked"
+            )
+        fee = q8(report.fee_usd)
+        missing = fee - order.fee_usd
+        if missing < 0:
+            raise SettleError(
+                f"venue reports a fee of {plain(fee)} for {order.client_order_id}, less than the "
+                f"{plain(order.fee_usd)} already booked"
+            )
+        before = position_snapshot(position)
+        booked = order.fee_usd
+        order.fee_usd = fee
+        order.fee_pending = False
+        row_update(order, ["fee_usd", "fee_pending", "updated_at"])
+        position.fees_usd = position.fees_usd + missing
+        row_update(position, ["fees_usd"])
+        event_record(
+            position=position,
+            order=order,
+            bot_id=order.bot_id,
+            action="fee_completed",
+            before=before,
+            after=position_snapshot(position),
+            actor=None,
+            reason=f"{via}: the venue now lists every fill of {order.client_order_id}; fee "
+            f"{plain(booked)} was pending, {plain(fee)} in full (+{plain(missing)})",
+        )
+        return OrderResult(order, position)
 
 
 def release_order(

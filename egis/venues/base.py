@@ -71,6 +71,9 @@ class OrderReport:
     avg_price: Decimal | None
     fee_usd: Decimal = Decimal(0)
     raw: dict[str, Any] = field(default_factory=dict)
+    # The venue has not listed every fill of the executed quantity yet, so fee_usd is what the
+    # listed fills cost (a lower bound): book the fill, complete the fee later (recovery).
+    fee_pending: bool = False
 
     @property
     def is_final(self) -> bool:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -14,7 +15,12 @@ from egis.ledger import budget
 from egis.ledger.errors import OrderNotBooked
 from egis.ledger.models import Order, PendingReconciliation, Position, PositionEvent
 from egis.ledger.pipeline import order_close, order_open
-from tests.execution.support.venues import LostRequestVenue, UnreachableLookupVenue
+from tests.execution.support.venues import (
+    KilledMidCallVenue,
+    LostRequestVenue,
+    ProcessKilled,
+    UnreachableLookupVenue,
+)
 from tests.support.venues import RecordingPaperVenue
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,12 +56,57 @@ def test_a_filled_but_unconfirmed_order_is_settled_by_lookup(paper_bot):
     assert recover().outcomes == []  # nothing left in flight
 
 
-def test_a_young_order_is_left_alone(paper_bot, settings):
+def submitting_when_killed(bot) -> Order:
+    with pytest.raises(ProcessKilled):
+        order_open(bot_id=bot.pk, side="long", size_usd="20", venue=KilledMidCallVenue(bot))
+    order = Order.objects.get()
+    assert order.status == "submitting"
+    return order
+
+
+def test_a_young_submitting_order_is_left_alone_and_the_report_says_so(paper_bot, settings, capsys):
+    settings.EGIS_RECOVERY_TIMEOUT_S = 30
+    order = submitting_when_killed(paper_bot)
+
+    report = recover()
+
+    assert report.outcomes == []  # its request may still be on its way: not looked up yet
+    order.refresh_from_db()
+    assert order.status == "submitting"
+    (young,) = report.not_examined
+    assert young.client_order_id == order.client_order_id
+    assert 0 <= young.age_seconds < 30 and young.timeout_seconds == 30
+    assert "1 order in flight is younger than 30 s: not examined yet" in report.summary_line()
+    assert report.as_json()["not_examined"][0]["client_order_id"] == order.client_order_id
+
+    call_command("egis", "recover")
+    out = capsys.readouterr().out
+    assert "1 order in flight is younger than 30 s: not examined yet" in out
+    assert f"{order.client_order_id} (open, bot #{paper_bot.pk}): submitting for" in out
+
+
+def test_an_old_submitting_order_is_looked_up_and_no_longer_listed_as_young(paper_bot, settings):
+    settings.EGIS_RECOVERY_TIMEOUT_S = 30
+    order = submitting_when_killed(paper_bot)
+
+    report = recover(now=order.created_at + timedelta(seconds=31))
+
+    assert [o.action for o in report.outcomes] == ["waiting"]  # never placed: not found, once
+    assert report.not_examined == []
+    assert "not examined" not in report.summary_line()
+
+
+def test_an_unknown_order_is_looked_up_at_once_whatever_the_timeout(paper_bot, settings):
+    # The venue already answered (a timeout, a 5xx): nothing is still waiting for it.
     settings.EGIS_RECOVERY_TIMEOUT_S = 3600
     order = unknown_after_fill(paper_bot)
-    assert recover().outcomes == []
+
+    report = recover()
+
+    assert [o.action for o in report.outcomes] == ["settled"]
+    assert report.not_examined == []
     order.refresh_from_db()
-    assert order.status == "unknown"
+    assert order.status == "filled"
 
 
 def test_not_found_releases_only_after_repeated_answers_over_the_grace_period(paper_bot):

@@ -10,8 +10,12 @@ uses), so the real adapter runs against it unchanged:
   several trades at different prices (a `fill_ratio` below 1 leaves the order EXPIRED, partly
   filled);
 - faults can be queued for the next order: a refusal with any code, 503 "Unknown error" after
-  booking, a timeout after booking, -1007 after booking (or without booking), and lookups can
-  answer -2013 for a while although the order exists (lag).
+  booking, a timeout after booking, -1007 after booking (or without booking), any status and
+  body after booking (a 408 with an HTML page), and lookups can answer -2013 for a while
+  although the order exists (lag);
+- userTrades pages as Binance does (limit default 500, max 1000, fromId, ascending ids), and
+  its trades can lag the order (`lag_trades`); an order that does not fill completely ends
+  `expire_status` (EXPIRED, or EXPIRED_IN_MATCH).
 
 Usage: `with FakeBinance() as fake: ... fake.base_url ...`; every request is kept in
 `fake.requests`. Reusable by any test (see tests/venues/binance/conftest.py for fixtures).
@@ -30,22 +34,26 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.support.fake_binance_exchange import (
+    ANSWER_AFTER_BOOKING,
     REJECT,
     TIMEOUT_1007_AFTER_BOOKING,
     TIMEOUT_1007_NOT_BOOKED,
     TIMEOUT_AFTER_BOOKING,
     UNKNOWN_503_AFTER_BOOKING,
     FakeFuturesExchange,
+    RawBody,
     _Refusal,
 )
 
 __all__ = [
+    "ANSWER_AFTER_BOOKING",
     "REJECT",
     "TIMEOUT_1007_AFTER_BOOKING",
     "TIMEOUT_1007_NOT_BOOKED",
     "TIMEOUT_AFTER_BOOKING",
     "UNKNOWN_503_AFTER_BOOKING",
     "FakeBinance",
+    "RawBody",
     "RecordedRequest",
 ]
 
@@ -199,10 +207,11 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode() if length else ""
         status, payload = self.owner.handle(method, self.path, self.headers, body)
-        data = json.dumps(payload).encode()
+        raw = isinstance(payload, RawBody)
+        data = (str(payload) if raw else json.dumps(payload)).encode()
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", "text/html" if raw else "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

@@ -37,6 +37,12 @@ UNKNOWN_503_AFTER_BOOKING = "503_after_booking"
 TIMEOUT_AFTER_BOOKING = "timeout_after_booking"
 TIMEOUT_1007_AFTER_BOOKING = "-1007_after_booking"
 TIMEOUT_1007_NOT_BOOKED = "-1007_not_booked"
+# Book the order, then answer with the fault's http_status and body (a RawBody, or {code, msg}).
+ANSWER_AFTER_BOOKING = "answer_after_booking"
+
+# GET /fapi/v1/userTrades: "limit: Default 500; max 1000." (Binance USDⓈ-M, Account Trade List)
+USER_TRADES_DEFAULT_LIMIT = 500
+USER_TRADES_MAX_LIMIT = 1000
 
 MSG_1007 = (
     "Timeout waiting for response from backend server. "
@@ -54,6 +60,10 @@ def _s(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+class RawBody(str):
+    """An answer body sent as it is (an HTML error page, an empty body), not as JSON."""
+
+
 class _Refusal(Exception):
     def __init__(self, code: int, msg: str, status: int = 400) -> None:
         super().__init__(msg)
@@ -68,6 +78,7 @@ class Fault:
     code: int | None = None
     msg: str = ""
     http_status: int = 400
+    body: Any = None
 
 
 @dataclass
@@ -123,12 +134,20 @@ class FakeFuturesExchange:
         self.fill_splits = fill_splits
         self.fill_ratio = D(1)
         self.commission_rate = D("0.0005")
+        # Status of a MARKET order that did not fill completely (EXPIRED, or EXPIRED_IN_MATCH when
+        # self-trade prevention expired it).
+        self.expire_status = "EXPIRED"
+        self._trade_lag_requests = 0
+        self._trade_lag_last: int | None = None
         self.clock_skew_ms = 0
         self.hang_seconds = hang_seconds
         self.after_booking: Callable[[dict[str, Any]], None] | None = None
         self.state = _State()
         self._faults: deque[Fault] = deque()
         self._lookups_not_found = 0
+        self._lookup_faults: deque[Fault] = deque()
+        # Extra keys for every positionRisk row (a test can send what v3 does not).
+        self.position_risk_extra: dict[str, Any] = {}
         self._next_order_id = 8_000_000_001
         self._next_trade_id = 500_000_001
         self._lock = threading.RLock()
@@ -145,9 +164,26 @@ class FakeFuturesExchange:
             setattr(spec, key, value if key == "status" else D(str(value)))
 
     def fail_next_order(
-        self, kind: str, *, code: int | None = None, msg: str = "", http_status: int = 400
+        self,
+        kind: str,
+        *,
+        code: int | None = None,
+        msg: str = "",
+        http_status: int = 400,
+        body: Any = None,
     ) -> None:
-        self._faults.append(Fault(kind, code, msg, http_status))
+        self._faults.append(Fault(kind, code, msg, http_status, body))
+
+    def lag_trades(self, *, requests: int, last: int | None = None) -> None:
+        """Trades of orders booked from now on stay invisible to the next `requests` userTrades
+        requests (all of an order's trades, or only its `last` ones): the trade list lags the
+        order, as it can at Binance."""
+        self._trade_lag_requests = requests
+        self._trade_lag_last = last
+
+    def fail_next_lookup(self, *, http_status: int, body: Any) -> None:
+        """The next order lookup answers this status and body, whatever the order's state."""
+        self._lookup_faults.append(Fault(REJECT, http_status=http_status, body=body))
 
     def lookups_not_found(self, times: int) -> None:
         """The next `times` order lookups answer -2013 even if the order exists (lag)."""
@@ -252,6 +288,8 @@ class FakeFuturesExchange:
                 return 408, {"code": -1007, "msg": MSG_1007}
             if fault.kind == TIMEOUT_AFTER_BOOKING:
                 self._release.wait(self.hang_seconds)
+            if fault.kind == ANSWER_AFTER_BOOKING:
+                return fault.http_status, fault.body
         if params.get("newOrderRespType", "ACK") == "ACK":
             return 200, {
                 **order,
@@ -322,7 +360,8 @@ class FakeFuturesExchange:
         fills = self._split(executed, mark, spec, buy=side == "BUY")
         now = self.server_time_ms()
         cum_quote = D(0)
-        for fill_qty, price in fills:
+        lag_from = len(fills) - (self._trade_lag_last or len(fills))
+        for index, (fill_qty, price) in enumerate(fills):
             quote = fill_qty * price
             cum_quote += quote
             self.state.trades.append(
@@ -343,6 +382,7 @@ class FakeFuturesExchange:
                     "positionSide": "BOTH",
                     "buyer": side == "BUY",
                     "maker": False,
+                    "_hidden_for": self._trade_lag_requests if index >= lag_from else 0,
                 }
             )
             self._next_trade_id += 1
@@ -354,7 +394,7 @@ class FakeFuturesExchange:
         order = {
             "orderId": order_id,
             "symbol": symbol,
-            "status": "FILLED" if executed == qty else "EXPIRED",
+            "status": "FILLED" if executed == qty else self.expire_status,
             "clientOrderId": client_id,
             "price": "0",
             "avgPrice": _s(avg.quantize(D("0.00001"), ROUND_HALF_EVEN)) if executed else "0",
@@ -414,6 +454,9 @@ class FakeFuturesExchange:
     def _get_order(self, params: dict[str, str]) -> tuple[int, Any]:
         symbol = self._symbol(params)
         with self._lock:
+            if self._lookup_faults:
+                fault = self._lookup_faults.popleft()
+                return fault.http_status, fault.body
             if self._lookups_not_found > 0:
                 self._lookups_not_found -= 1
                 raise _Refusal(-2013, "Order does not exist.")
@@ -440,12 +483,31 @@ class FakeFuturesExchange:
             return 200, dict(order)
 
     def _user_trades(self, params: dict[str, str]) -> tuple[int, Any]:
+        """Ascending by trade id; `limit` (default 500, max 1000) trades from `fromId` on, or the
+        most recent ones without it; trades still lagging are not listed yet."""
         symbol = self._symbol(params)
+        try:
+            limit = int(params.get("limit", USER_TRADES_DEFAULT_LIMIT))
+            from_id = int(params["fromId"]) if "fromId" in params else None
+        except ValueError:
+            raise _Refusal(-1100, "Illegal characters found in a parameter.") from None
+        if not 1 <= limit <= USER_TRADES_MAX_LIMIT:
+            raise _Refusal(-1130, "Data sent for parameter 'limit' is not valid.")
+        if from_id is not None and ("startTime" in params or "endTime" in params):
+            raise _Refusal(-1128, "Combination of optional parameters invalid.")
         with self._lock:
             trades = [t for t in self.state.trades if t["symbol"] == symbol]
+            visible = [t for t in trades if t["_hidden_for"] == 0]
+            for trade in trades:
+                if trade["_hidden_for"] > 0:
+                    trade["_hidden_for"] -= 1
             if params.get("orderId"):
-                trades = [t for t in trades if str(t["orderId"]) == params["orderId"]]
-            return 200, [dict(t) for t in trades]
+                visible = [t for t in visible if str(t["orderId"]) == params["orderId"]]
+            if from_id is not None:
+                page = [t for t in visible if t["id"] >= from_id][:limit]
+            else:
+                page = visible[-limit:]
+            return 200, [{k: v for k, v in t.items() if not k.startswith("_")} for t in page]
 
     def _position_risk(self, params: dict[str, str]) -> tuple[int, Any]:
         rows = []
@@ -480,6 +542,7 @@ class FakeFuturesExchange:
                         "bidNotional": "0",
                         "askNotional": "0",
                         "updateTime": self.server_time_ms(),
+                        **self.position_risk_extra,
                     }
                 )
         return 200, rows

@@ -1,4 +1,5 @@
-"""`egis recover`: import the journal, settle or release in-flight orders."""
+"""`egis recover`: import the journal, settle or release in-flight orders, complete pending fees,
+and say which orders were too young to examine yet."""
 
 from __future__ import annotations
 
@@ -21,6 +22,18 @@ def _recover(args: argparse.Namespace) -> dict[str, Any]:
             + (f" [reconciliation #{o.reconciliation_id}]" if o.reconciliation_id else "")
             for o in report.outcomes
         ]
+    if report.not_examined:
+        out["not_examined_yet"] = [
+            f"{o.client_order_id} ({o.intent}, bot #{o.bot_id}): submitting for {o.age_seconds} s;"
+            f" looked up once {o.timeout_seconds} s old (its request may still be on its way)"
+            for o in report.not_examined
+        ]
+    if report.fees:
+        out["pending_fees"] = [
+            f"{f.client_order_id} (bot #{f.bot_id}): "
+            f"{'completed' if f.completed else 'still pending'} - {f.detail}"
+            for f in report.fees
+        ]
     if report.journal and report.journal.imported:
         out["imported_from_journal"] = [f"reconciliation #{pk}" for pk in report.journal.imported]
     return out
@@ -38,5 +51,6 @@ def register(subparsers: Any) -> None:
         type=int,
         default=None,
         metavar="SECONDS",
-        help="only orders older than this (default EGIS_RECOVERY_TIMEOUT_S)",
+        help="look up orders still submitting once older than this (default "
+        "EGIS_RECOVERY_TIMEOUT_S); unknown ones are looked up at once",
     )

@@ -13,7 +13,6 @@ import threading
 import time
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -24,13 +23,13 @@ from egis.venues.base import (
     VenueRejected,
     VenueUnavailable,
 )
-from egis.venues.binance.environments import LOOPBACK_HOSTS, setting
-from egis.venues.binance.errors import (
-    CLOCK_SKEW,
-    NO_SUCH_ORDER,
-    UNKNOWN_OUTCOME_CODES,
-    describe,
+from egis.venues.binance.environments import (
+    LOOPBACK_HOSTS,
+    MAX_RECV_WINDOW_MS,
+    normalised_host,
+    setting,
 )
+from egis.venues.binance.errors import CLOCK_SKEW, NO_SUCH_ORDER, describe, outcome_unknown
 from egis.venues.binance.signing import encode_params, signed_payload
 from egis.venues.secrets import decrypt_secret
 
@@ -83,7 +82,12 @@ class BinanceClient:
         self.recv_window_ms = (
             setting("EGIS_BINANCE_RECV_WINDOW_MS") if recv_window_ms is None else recv_window_ms
         )
-        host = (urlsplit(self.base_url).hostname or "").lower()
+        if not 0 < int(self.recv_window_ms) <= MAX_RECV_WINDOW_MS:
+            raise VenueConfigError(
+                f"recvWindow {self.recv_window_ms} ms is outside 1..{MAX_RECV_WINDOW_MS}: "
+                "Binance refuses a larger one"
+            )
+        host = normalised_host(self.base_url)
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=httpx.Timeout(self.timeout_s),
@@ -161,13 +165,15 @@ class BinanceClient:
             except ValueError:
                 raise VenueUnavailable(f"Binance answered GET {path} with non-JSON") from None
         code, msg = _error_of(response)
-        if code == NO_SUCH_ORDER:
-            raise OrderNotFound(describe(code, msg), code=code)
-        if response.status_code >= 500 or code in UNKNOWN_OUTCOME_CODES:
+        if outcome_unknown(response.status_code, code):
+            # A read that timed out at the backend or failed there is no answer (not even a
+            # -2013 "does not exist" in its body): ask again later.
             raise VenueUnavailable(
                 f"Binance failed GET {path}: HTTP {response.status_code} {describe(code, msg)}",
                 code=code,
             )
+        if code == NO_SUCH_ORDER:
+            raise OrderNotFound(describe(code, msg), code=code)
         if code == -1121:
             raise VenueConfigError(describe(code, msg), code=code)
         raise VenueRejected(describe(code, msg), code=code)
@@ -219,7 +225,9 @@ class BinanceClient:
                     f"Binance answered POST {path} with an unreadable body"
                 ) from None
         code, msg = _error_of(response)
-        if response.status_code >= 500 or code in UNKNOWN_OUTCOME_CODES:
+        if outcome_unknown(response.status_code, code):
+            # 408 (the gateway gave up waiting for the matching engine), any 5xx, -1006/-1007:
+            # the order may be live whatever the body says. Only a lookup can tell.
             raise VenueOutcomeUnknown(
                 f"HTTP {response.status_code} {describe(code, msg)}; execution status unknown",
                 code=code,

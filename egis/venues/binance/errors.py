@@ -6,6 +6,18 @@ from __future__ import annotations
 
 # After a POST these mean "may or may not have executed": never retried, settled by lookup only.
 UNKNOWN_OUTCOME_CODES = frozenset({-1000, -1001, -1006, -1007})
+# HTTP 408: "a timeout has occurred while waiting for a response from the backend server" (Binance
+# USDⓈ-M General Info, HTTP return codes). The request reached Binance; its fate is unknown.
+HTTP_BACKEND_TIMEOUT = 408
+
+
+def outcome_unknown(http_status: int, code: int | None) -> bool:
+    """Whether an answer leaves the request's execution unknown, whatever its body says: 408,
+    any 5xx (503 included), or one of the unknown-outcome codes under any status."""
+    return (
+        http_status == HTTP_BACKEND_TIMEOUT or http_status >= 500 or code in UNKNOWN_OUTCOME_CODES
+    )
+
 
 CLOCK_SKEW = -1021
 NO_SUCH_ORDER = -2013

@@ -2,7 +2,8 @@
 
 A mirror only: it is rebuilt from `GET /fapi/v3/positionRisk` and never read by the budget nor
 written to `positions` (the ledger). v3 lists only symbols with a position or open orders, so a
-mirrored symbol missing from the answer is flat now and is set to zero, not deleted.
+mirrored symbol missing from the answer is flat now and is set to zero, not deleted. v3 rows
+carry no `leverage` (v2's did): the mirror's leverage column is not written from them.
 """
 
 from __future__ import annotations
@@ -73,13 +74,12 @@ def sync_exchange_positions(account: ExchangeAccount) -> SyncResult:
     with transaction.atomic():
         for symbol, values in sorted(net.items()):
             raw_rows = values.pop("raw")
-            existing = ExchangePosition.objects.filter(account=account, symbol=symbol).first()
-            leverage = raw_rows[0].get("leverage")
+            # No leverage here: /fapi/v3/positionRisk has no such field (v2 had one), and a
+            # mirror must not invent what the venue did not say.
             defaults = {
                 **values,
                 "raw": raw_rows[0] if len(raw_rows) == 1 else {"sides": raw_rows},
                 "synced_at": now,
-                "leverage": int(leverage) if leverage else (existing.leverage if existing else 1),
             }
             ExchangePosition.objects.update_or_create(
                 account=account, symbol=symbol, defaults=defaults

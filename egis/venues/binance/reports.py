@@ -11,6 +11,19 @@ from egis.venues.base import OrderReport, SymbolRules, VenueConfigError, VenueOr
 # Fees in these assets are USD for our purpose; any other asset (BNB discount) is kept in `raw`.
 USD_FEE_ASSETS = frozenset({"USDT", "USDC", "FDUSD", "BUSD"})
 
+# Every order status of Binance USDⓈ-M (order status enum; EXPIRED_IN_MATCH: expired by the
+# exchange's self-trade prevention) in our venue vocabulary. EXPIRED_IN_MATCH is as final as
+# EXPIRED: the order will not fill any further. Any other value is not final: keep looking it up.
+BINANCE_ORDER_STATUSES: dict[str, VenueOrderStatus] = {
+    "NEW": VenueOrderStatus.NEW,
+    "PARTIALLY_FILLED": VenueOrderStatus.PARTIALLY_FILLED,
+    "FILLED": VenueOrderStatus.FILLED,
+    "CANCELED": VenueOrderStatus.CANCELED,
+    "REJECTED": VenueOrderStatus.REJECTED,
+    "EXPIRED": VenueOrderStatus.EXPIRED,
+    "EXPIRED_IN_MATCH": VenueOrderStatus.EXPIRED,
+}
+
 # Keys of an order answer worth keeping in orders.venue_response.
 ORDER_KEYS = (
     "orderId",
@@ -76,13 +89,19 @@ def symbol_rules_from_exchange_info(info: dict[str, Any], symbol: str) -> Symbol
 
 
 def order_report(order: dict[str, Any], trades: list[dict[str, Any]] | None) -> OrderReport:
-    """Executed quantity and notional from the order; fees from its trades (userTrades)."""
+    """Executed quantity and notional from the order; fees from its trades (userTrades).
+
+    The trade list can lag the order (or be unavailable: `trades` None). Unless the listed trades
+    cover the executed quantity, the fee is the listed trades' (a lower bound) and `fee_pending`
+    says so: a fee of 0 is never booked as if it were complete.
+    """
     executed = dec(order.get("executedQty", "0"), field="executedQty")
     cum_quote = dec(order.get("cumQuote", "0"), field="cumQuote")
     avg_raw = order.get("avgPrice")
     avg = dec(avg_raw, field="avgPrice") if avg_raw not in (None, "") else None
     raw: dict[str, Any] = {k: _jsonable(order[k]) for k in ORDER_KEYS if k in order}
     fee = Decimal(0)
+    trade_qty = Decimal(0)
     if trades is not None:
         trade_qty = sum((dec(t["qty"], field="qty") for t in trades), Decimal(0))
         trade_quote = sum(
@@ -103,8 +122,13 @@ def order_report(order: dict[str, Any], trades: list[dict[str, Any]] | None) -> 
             raw["fees_other_assets"] = {k: plain(v) for k, v in other.items()}
         if executed > 0 and cum_quote == 0 and trade_qty == executed:
             cum_quote = trade_quote  # an answer without cumQuote: the trades are exact
-    else:
-        raw["fees_note"] = "userTrades unavailable: fee not booked"
+    fee_pending = executed > 0 and trade_qty < executed
+    if fee_pending:
+        raw["fees_note"] = (
+            "userTrades unavailable: fee pending"
+            if trades is None
+            else f"userTrades list {plain(trade_qty)} of {plain(executed)} executed: fee pending"
+        )
     if executed > 0 and cum_quote > 0:
         # Binance rounds avgPrice for display; the exact average is cumQuote / executedQty.
         if avg_raw not in (None, ""):
@@ -112,9 +136,10 @@ def order_report(order: dict[str, Any], trades: list[dict[str, Any]] | None) -> 
         avg = cum_quote / executed
     elif avg is not None and avg == 0:
         avg = None
-    try:
-        status = VenueOrderStatus(str(order.get("status", "")))
-    except ValueError:
+    binance_status = str(order.get("status", ""))
+    status = BINANCE_ORDER_STATUSES.get(binance_status)
+    if status is None:
+        raw["status_note"] = f"undocumented status {binance_status[:40]!r}: not final"
         status = VenueOrderStatus.NEW  # an unknown state is not final: keep looking it up
     return OrderReport(
         client_order_id=str(order.get("clientOrderId", "")),
@@ -125,6 +150,7 @@ def order_report(order: dict[str, Any], trades: list[dict[str, Any]] | None) -> 
         avg_price=avg if executed > 0 else None,
         fee_usd=fee,
         raw=raw,
+        fee_pending=fee_pending,
     )
 
 

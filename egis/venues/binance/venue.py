@@ -35,6 +35,10 @@ from egis.venues.models import ExchangeAccount, SymbolFilter
 logger = logging.getLogger("egis.binance")
 
 BPS = Decimal(10000)
+# GET /fapi/v1/userTrades answers at most 1000 trades a request (500 unless asked); an order's
+# trades are paged with fromId, up to this many pages before the fee is left pending.
+USER_TRADES_LIMIT = 1000
+USER_TRADES_MAX_PAGES = 20
 
 
 def account_client(account: ExchangeAccount, **kwargs: Any) -> BinanceClient:
@@ -182,8 +186,9 @@ class BinanceVenue:
     def _report(self, answer: dict[str, Any], symbol: str) -> OrderReport:
         trades = None
         try:
-            if dec(answer.get("executedQty", "0"), field="executedQty") > 0:
-                trades = self._trades(symbol, str(answer.get("orderId", "")))
+            executed = dec(answer.get("executedQty", "0"), field="executedQty")
+            if executed > 0:
+                trades = self._trades(symbol, str(answer.get("orderId", "")), executed)
             else:
                 trades = []
             return order_report(answer, trades)
@@ -192,15 +197,58 @@ class BinanceVenue:
                 f"Binance's answer for {answer.get('clientOrderId')} is unreadable ({exc})"
             ) from exc
 
-    def _trades(self, symbol: str, venue_order_id: str) -> list[dict[str, Any]] | None:
-        """The order's fills (for fees). A failure here never hides an executed order."""
-        try:
-            trades = self.client.signed_get(
-                "/fapi/v1/userTrades", [("symbol", symbol), ("orderId", venue_order_id)]
-            )
-        except VenueError as exc:
-            logger.warning("userTrades for order %s unavailable: %s", venue_order_id, exc.message)
-            return None
-        if not isinstance(trades, list):
-            return None
-        return [t for t in trades if str(t.get("orderId")) == venue_order_id]
+    def _trades(
+        self, symbol: str, venue_order_id: str, executed: Decimal
+    ) -> list[dict[str, Any]] | None:
+        """The order's fills (for fees), paged until they cover the executed quantity.
+
+        Without fromId Binance lists the order's most recent trades (at most `limit`): enough
+        for almost every order. A full page that does not cover the order means it has more
+        fills: walk them from the oldest, fromId by fromId. A short page means everything
+        listed so far was returned: the rest lags, and the report says the fee is pending.
+        A failure here never hides an executed order.
+        """
+        found: dict[int, dict[str, Any]] = {}
+        from_id: int | None = None
+        for _ in range(USER_TRADES_MAX_PAGES):
+            params = [("symbol", symbol), ("orderId", venue_order_id)]
+            if from_id is not None:
+                params.append(("fromId", str(from_id)))
+            params.append(("limit", str(USER_TRADES_LIMIT)))
+            try:
+                page = self.client.signed_get("/fapi/v1/userTrades", params)
+            except VenueError as exc:
+                logger.warning(
+                    "userTrades for order %s unavailable: %s", venue_order_id, exc.message
+                )
+                return list(found.values()) if found else None
+            if not isinstance(page, list):
+                return list(found.values()) if found else None
+            try:
+                ids, mine = _readable_trades(page, venue_order_id)
+            except (ValueError, TypeError, KeyError) as exc:
+                logger.warning("userTrades for order %s unreadable: %s", venue_order_id, exc)
+                return list(found.values()) if found else None
+            found.update(mine)
+            listed = sum((dec(t["qty"], field="qty") for t in found.values()), Decimal(0))
+            if listed >= executed or len(page) < USER_TRADES_LIMIT or not ids:
+                break
+            from_id = 1 if from_id is None else max(ids) + 1
+        return [found[k] for k in sorted(found)]
+
+
+def _readable_trades(
+    page: list[Any], venue_order_id: str
+) -> tuple[list[int], dict[int, dict[str, Any]]]:
+    """The page's trade ids, and its trades of this order by id (each one's numbers readable)."""
+    ids: list[int] = []
+    mine: dict[int, dict[str, Any]] = {}
+    for trade in page:
+        trade_id = int(trade["id"])
+        ids.append(trade_id)
+        if str(trade.get("orderId")) == venue_order_id:
+            dec(trade["qty"], field="qty")
+            dec(trade["price"], field="price")
+            dec(trade.get("commission", "0"), field="commission")
+            mine[trade_id] = trade
+    return ids, mine

@@ -49,6 +49,18 @@ class LostRequestVenue(_Wrapped):
         raise VenueOutcomeUnknown("read timed out", code=-1007)
 
 
+class ProcessKilled(BaseException):
+    """Stands for the process dying while it waits for the venue (not an Exception: nothing in
+    the pipeline may catch it, exactly as nothing runs after a SIGKILL)."""
+
+
+class KilledMidCallVenue(_Wrapped):
+    """The order was sent and the process died before the answer: it stays `submitting`."""
+
+    def place_market_order(self, request: OrderRequest) -> OrderReport:
+        raise ProcessKilled("killed while waiting for the venue")
+
+
 class UnreachableLookupVenue(_Wrapped):
     """Orders fill, but every lookup fails to connect."""
 

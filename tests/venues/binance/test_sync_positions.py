@@ -45,3 +45,31 @@ def test_a_symbol_gone_from_binance_is_mirrored_flat(binance_account, fake_binan
     row = ExchangePosition.objects.get(account=binance_account, symbol="ETHUSDT")
     assert row.position_amt == 0
     assert sync_exchange_positions(binance_account).flattened == []  # a second run: nothing
+
+
+def test_the_mirror_reads_no_leverage_from_position_risk_v3(binance_account, fake_binance):
+    # v3 rows have no `leverage` (v2's did). Even a row carrying one must not be read as if
+    # Binance had said it: the mirror only keeps it in `raw`.
+    fake_binance.set_position("ETHUSDT", "0.5", "3000")
+    fake_binance.position_risk_extra = {"leverage": "50"}
+
+    sync_exchange_positions(binance_account)
+
+    row = ExchangePosition.objects.get(account=binance_account, symbol="ETHUSDT")
+    assert row.leverage != 50
+    assert row.raw["leverage"] == "50"
+
+
+def test_the_fake_answers_the_documented_v3_fields_only(binance_account, fake_binance):
+    from tests.support.fake_binance import FakeBinance
+
+    fake_binance.set_position("ETHUSDT", "0.5", "3000")
+    (row,) = FakeBinance._position_risk(fake_binance, {})[1]
+
+    # GET /fapi/v3/positionRisk, one-way mode (Binance USDⓈ-M "Position Information V3").
+    assert set(row) == {
+        "symbol", "positionSide", "positionAmt", "entryPrice", "breakEvenPrice", "markPrice",
+        "unRealizedProfit", "liquidationPrice", "isolatedMargin", "notional", "marginAsset",
+        "isolatedWallet", "initialMargin", "maintMargin", "positionInitialMargin",
+        "openOrderInitialMargin", "adl", "bidNotional", "askNotional", "updateTime",
+    }  # fmt: skip

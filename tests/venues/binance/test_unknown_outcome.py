@@ -11,11 +11,14 @@ from egis.ledger.errors import OrderNotBooked
 from egis.ledger.models import Order, Position
 from egis.ledger.pipeline import order_open
 from tests.support.fake_binance import (
+    ANSWER_AFTER_BOOKING,
     TIMEOUT_1007_AFTER_BOOKING,
     TIMEOUT_1007_NOT_BOOKED,
     TIMEOUT_AFTER_BOOKING,
     UNKNOWN_503_AFTER_BOOKING,
+    RawBody,
 )
+from tests.support.fake_binance_exchange import MSG_503, MSG_1007
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -120,3 +123,76 @@ def test_the_recovery_job_settles_an_unknown_binance_order(binance_bot, fake_bin
     order.refresh_from_db()
     assert order.status == "filled"
     assert len(fake_binance.order_posts) == 1
+
+
+# Binance USDⓈ-M General Info: "HTTP 408 return code is used when a timeout has occurred while
+# waiting for a response from the backend server"; 5xx are Binance's side, 503 can mean the
+# request reached the engine; -1006/-1007 say "execution status unknown" in so many words.
+UNKNOWN_ANSWERS = [
+    pytest.param(408, RawBody(""), id="408-empty"),
+    pytest.param(408, RawBody("<html><h1>408 Request Time-out</h1></html>"), id="408-html"),
+    pytest.param(
+        408, {"code": -1102, "msg": "A mandatory parameter was malformed."}, id="408-1102"
+    ),
+    pytest.param(408, {"code": -1007, "msg": MSG_1007}, id="408-1007"),
+    pytest.param(500, RawBody("Internal Server Error"), id="500-text"),
+    pytest.param(502, RawBody("<html>502 Bad Gateway</html>"), id="502-html"),
+    pytest.param(503, {"code": -1000, "msg": MSG_503}, id="503-unknown-error"),
+    pytest.param(503, RawBody(""), id="503-empty"),
+    pytest.param(504, RawBody("<html>504 Gateway Time-out</html>"), id="504-html"),
+    pytest.param(
+        400,
+        {
+            "code": -1006,
+            "msg": "An unexpected response was received from the "
+            "message bus. Execution status unknown.",
+        },
+        id="400-1006",
+    ),
+    pytest.param(400, {"code": -1007, "msg": MSG_1007}, id="400-1007"),
+]
+
+
+@pytest.mark.parametrize(("http_status", "body"), UNKNOWN_ANSWERS)
+def test_an_answer_that_leaves_the_fate_open_keeps_the_hold_whatever_the_body(
+    http_status, body, binance_bot, fake_binance
+):
+    fake_binance.fail_next_order(ANSWER_AFTER_BOOKING, http_status=http_status, body=body)
+
+    order = _open_unknown(binance_bot)
+
+    position = Position.objects.get(pk=order.position_id)
+    assert position.status == "open" and position.size_usd == Decimal("100")  # the hold stays
+    assert budget.get_budget(binance_bot).available_usd == Decimal("0")
+    assert fake_binance.position_amt("BNBUSDT") == Decimal("0.17")  # Binance did execute
+    assert order_lookup_and_settle(order.pk).action == "settled"
+    order.refresh_from_db()
+    assert order.status == "filled" and order.executed_qty == Decimal("0.17")
+    assert len(fake_binance.order_posts) == 1  # never resent
+
+
+def test_a_plain_refusal_still_releases_the_hold(binance_bot, fake_binance):
+    from tests.support.fake_binance import REJECT
+
+    fake_binance.fail_next_order(REJECT, code=-2019, msg="Margin is insufficient.")
+
+    with pytest.raises(OrderNotBooked) as caught:
+        order_open(bot_id=binance_bot.pk, side="long", size_usd="100")
+
+    assert caught.value.code == "venue_rejected"
+    assert budget.get_budget(binance_bot).available_usd == Decimal("100")
+
+
+def test_a_lookup_answered_408_is_no_answer_not_a_does_not_exist(binance_bot, fake_binance):
+    fake_binance.fail_next_order(TIMEOUT_1007_AFTER_BOOKING)
+    order = _open_unknown(binance_bot)
+    fake_binance.fail_next_lookup(
+        http_status=408, body={"code": -2013, "msg": "Order does not exist."}
+    )
+
+    outcome = order_lookup_and_settle(order.pk)
+
+    assert outcome.action == "waiting" and "lookup failed" in outcome.detail
+    order.refresh_from_db()
+    assert "recovery" not in order.venue_response  # not counted towards "never placed"
+    assert order_lookup_and_settle(order.pk).action == "settled"
