@@ -50,20 +50,27 @@ def test_another_symbol_or_another_account_may_use_its_own_leverage(
 
 def test_editing_the_leverage_of_a_bot_that_shares_is_refused(bob, binance_bot, second_bot):
     with pytest.raises(BotInputError, match=f"bot #{second_bot.pk} 'Bob BNB 2'.*at 5x"):
-        bot_update(bot=binance_bot, name="Bob BNB", budget_usd="100", leverage=3, is_active=True)
+        bot_update(
+            bot=binance_bot, name="Bob BNB", budget_usd="100", leverage=3, is_active=True, actor=bob
+        )
 
     binance_bot.refresh_from_db()
     assert binance_bot.leverage == 5
     # Other edits of a sharing bot stay allowed.
     renamed = bot_update(
-        bot=binance_bot, name="Bob BNB main", budget_usd="100", leverage=5, is_active=True
+        bot=binance_bot,
+        name="Bob BNB main",
+        budget_usd="100",
+        leverage=5,
+        is_active=True,
+        actor=bob,
     )
     assert renamed.name == "Bob BNB main"
 
 
 def test_a_bot_alone_on_its_symbol_may_change_leverage(bob, binance_bot):
     edited = bot_update(
-        bot=binance_bot, name="Bob BNB", budget_usd="100", leverage=8, is_active=True
+        bot=binance_bot, name="Bob BNB", budget_usd="100", leverage=8, is_active=True, actor=bob
     )
 
     assert edited.leverage == 8 and edited.leverage_applied is False
