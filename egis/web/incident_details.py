@@ -88,7 +88,7 @@ def _drift_sentences(incident: PendingReconciliation, payload: dict[str, Any]) -
             out.append(
                 f"The paper venue's fills add up to {_holding(fills, symbol)}: it executed "
                 "something the ledger does not hold. If the ledger holds a position the venue "
-                "lacks, Close position closes it at the last known price."
+                "lacks, Close position closes it at a price you enter."
             )
     else:
         account = payload.get("account_id")
@@ -104,7 +104,7 @@ def _drift_sentences(incident: PendingReconciliation, payload: dict[str, Any]) -
             )
         out.append(
             "Check the position on the exchange. If the exchange holds nothing, Close position "
-            "closes the ledger's position at the last known price; once both agree again, "
+            "closes the ledger's position at a price you enter; once both agree again, "
             "acknowledge."
         )
     positions = [p for p in payload.get("positions") or [] if isinstance(p, dict)]
@@ -176,8 +176,8 @@ _ACTION_ADVICE = {
     ),
     VOID_ORDER: "Void order releases the hold if the venue never took the order.",
     CLOSE_POSITION: (
-        "Close position closes the ledger's position at the last known price without sending "
-        "an order."
+        "Close position closes the ledger's position at a price you enter (what you read at the "
+        "venue), without sending an order."
     ),
 }
 

@@ -49,7 +49,7 @@ _ACTION_WORDS = {
     ),
     CLOSE_POSITION: (
         "Close position",
-        "Closes the ledger position at the last known price without sending an order.",
+        "Closes the ledger position at the price you enter, without sending an order.",
     ),
     ACKNOWLEDGE: (
         "Acknowledge",
@@ -161,6 +161,8 @@ def incident_resolve(request: HttpRequest, incident_id: int) -> HttpResponse:
             action=field(data, "resolution"),
             reason=reason,
             actor=current_user(request),
+            # Close position books its exit at this price (what the admin read at the venue).
+            price=field(data, "price") or None,
         )
     except UserFacingError as exc:
         return back_with_errors(request, "/incidents", {key: str(exc)})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -76,6 +77,7 @@ def _settings(request: HttpRequest, *, new_token: str | None) -> HttpResponse:
             )
             if new_token
             else None,
+            "password_rules": password_validators_help_texts(),
             "accounts": [_account_json(a) for a in accounts],
             "environments": [
                 {"value": e.value, "label": e.label}

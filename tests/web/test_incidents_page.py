@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -147,3 +148,20 @@ def test_odd_filters_fall_back_instead_of_failing(as_alice, paper_bot, query):
     props = inertia(as_alice, f"/incidents?{query}")["props"]
     assert props["incidents"]["page"] >= 1
     assert json.dumps(props)  # rendered
+
+
+@tx
+def test_close_position_from_the_page_books_the_price_the_admin_enters(as_alice, paper_bot):
+    position = order_open(bot_id=paper_bot.pk, side="long", size_usd="10").position
+    incident = incident_record(
+        kind="venue_refused_close", bot_id=paper_bot.pk, payload={"position_id": position.pk}
+    )
+    url = f"/incidents/{incident.pk}/resolve"
+    body = {"resolution": "close-position", "reason": "venue is flat"}
+    post_json(as_alice, url, body)  # no price: refused in words, nothing closed
+    errors = inertia(as_alice, "/incidents")["props"]["errors"]
+    assert "needs a price" in errors[f"incident_{incident.pk}"]
+    # Before: the page never sent a price, so this action could not succeed from the page.
+    post_json(as_alice, url, {**body, "price": "3000.5"})
+    position.refresh_from_db()
+    assert position.status == "closed" and position.exit_price == Decimal("3000.5")
