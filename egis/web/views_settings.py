@@ -133,6 +133,12 @@ def account_new(request: HttpRequest) -> HttpResponse:
     return see_other("/settings")
 
 
+def _attempts_left(n: int) -> str:
+    if n <= 0:
+        return "no attempts left: wait or ask an admin to unlock your account"
+    return f"{n} attempt left" if n == 1 else f"{n} attempts left"
+
+
 @login_required
 @require_POST
 def password_change(request: HttpRequest) -> HttpResponse:
@@ -154,7 +160,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         return back_with_errors(
             request,
             "/settings",
-            {"current_password": f"Not changed: {exc} ({after.attempts_left} attempts left)."},
+            {"current_password": f"Not changed: {exc} ({_attempts_left(after.attempts_left)})."},
         )
     except UserInputError as exc:
         return back_with_errors(request, "/settings", {"password": f"Not changed: {exc}."})
