@@ -103,7 +103,7 @@ def _incident_json(incident: PendingReconciliation) -> dict[str, Any]:
 
 def _page_number(raw: str) -> int:
     # ASCII digits only: "²".isdigit() is true and int("²") raises.
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
+    return max(1, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
 
 
 @admin_required

@@ -142,7 +142,9 @@ def test_resolved_incidents_are_listed_newest_resolution_first_and_paginated(
 
 
 @db
-@pytest.mark.parametrize("query", ["page=%C2%B2", "page=-1", "page=99999999999", "status=x"])
+@pytest.mark.parametrize(
+    "query", ["page=%C2%B2", "page=-1", "page=0", "page=99999999999", "status=x"]
+)
 def test_odd_filters_fall_back_instead_of_failing(as_alice, paper_bot, query):
     incident_record(kind="drift", bot_id=paper_bot.pk)
     props = inertia(as_alice, f"/incidents?{query}")["props"]
