@@ -172,6 +172,14 @@ EGIS_LOGIN_MAX_FAILURES_PER_ADDRESS = int(
     os.environ.get("EGIS_LOGIN_MAX_FAILURES_PER_ADDRESS", "20")
 )
 EGIS_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("EGIS_LOGIN_LOCKOUT_SECONDS", "900"))
+# Past this many failures of one account from anywhere, only addresses it logged in from before
+# may try (see egis/web/throttle.py): a distributed guess cannot lock the real user out.
+EGIS_LOGIN_MAX_FAILURES_PER_ACCOUNT_ANYWHERE = int(
+    os.environ.get("EGIS_LOGIN_MAX_FAILURES_PER_ACCOUNT_ANYWHERE", "100")
+)
+EGIS_LOGIN_KNOWN_ADDRESS_SECONDS = int(
+    os.environ.get("EGIS_LOGIN_KNOWN_ADDRESS_SECONDS", str(30 * 24 * 3600))
+)
 
 # --- security baseline ----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

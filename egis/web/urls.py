@@ -33,7 +33,14 @@ urlpatterns = [
         "users/<int:user_id>/deactivate", views_admin.user_deactivate_view, name="user-deactivate"
     ),
     path("audit", views_audit.audit_index, name="audit"),
+    path("users/<int:user_id>/unlock", views_admin.user_unlock_view, name="user-unlock"),
+    path(
+        "users/<int:user_id>/password-reset",
+        views_admin.user_password_reset_view,
+        name="user-password-reset",
+    ),
     path("settings", views_settings.settings_page, name="settings"),
+    path("settings/password", views_settings.password_change, name="password-change"),
     path("settings/tokens", views_settings.token_new, name="token-new"),
     path(
         "settings/tokens/<int:token_id>/revoke",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import math
 from typing import Any
 
 from django.contrib import messages
@@ -10,8 +10,16 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from egis.accounts import throttle
 from egis.accounts.models import Role, User
-from egis.accounts.services import UserInputError, user_create, user_deactivate, user_set_role
+from egis.accounts.services import (
+    UserInputError,
+    user_create,
+    user_deactivate,
+    user_password_reset,
+    user_set_role,
+    user_unlock,
+)
 from egis.core.errors import UserFacingError
 from egis.execution.reconciliations import (
     ACKNOWLEDGE,
@@ -23,7 +31,11 @@ from egis.execution.reconciliations import (
 )
 from egis.ledger.models import PendingReconciliation, ReconciliationStatus
 from egis.web.access import admin_required
+from egis.web.incident_details import incident_offer, incident_sentences
 from egis.web.inertia import back_with_errors, current_user, field, form_data, page, see_other
+from egis.web.secrets import secret_prop
+
+INCIDENTS_PER_PAGE = 20
 
 # What each resolution does, in the words the confirm sheet shows.
 _ACTION_WORDS = {
@@ -37,7 +49,7 @@ _ACTION_WORDS = {
     ),
     CLOSE_POSITION: (
         "Close position",
-        "Closes the ledger position at the last known price without sending an order.",
+        "Closes the ledger position at the price you enter, without sending an order.",
     ),
     ACKNOWLEDGE: (
         "Acknowledge",
@@ -55,36 +67,80 @@ def _actions(incident: PendingReconciliation) -> list[dict[str, str]]:
 
 
 def _incident_json(incident: PendingReconciliation) -> dict[str, Any]:
-    return {
+    # Empty fields are left out (the page shows only what is known).
+    is_open = incident.status == ReconciliationStatus.OPEN
+    row: dict[str, Any] = {
         "id": incident.pk,
         "kind": incident.kind,
         "kind_label": incident.get_kind_display(),
         "bot": {"id": incident.bot.pk, "name": incident.bot.name} if incident.bot else None,
-        "client_order_id": incident.client_order_id,
-        "venue_order_id": incident.venue_order_id,
-        "intent": incident.intent,
-        "error": incident.error,
-        "payload": json.dumps(incident.payload, indent=2, sort_keys=True)
-        if incident.payload
-        else "",
+        "facts": [
+            {"label": label, "value": value}
+            for label, value in (
+                ("Client order id", incident.client_order_id),
+                ("Venue order id", incident.venue_order_id),
+                ("Intent", incident.intent),
+            )
+            if value
+        ],
+        "details": incident_sentences(incident),
+        "offer": incident_offer(incident),
         "status": incident.status,
         "created_at": incident.created_at.isoformat(),
-        "actions": _actions(incident),
+        "actions": _actions(incident) if is_open else [],
+        "resolution": None,
     }
+    if not is_open:
+        label = _ACTION_WORDS.get(incident.resolution, (incident.resolution, ""))[0]
+        row["resolution"] = {
+            "label": label,
+            "reason": incident.resolution_reason,
+            "by": incident.resolved_by.username if incident.resolved_by else None,
+            "at": incident.resolved_at.isoformat() if incident.resolved_at else None,
+        }
+    return row
+
+
+def _page_number(raw: str) -> int:
+    # ASCII digits only: "²".isdigit() is true and int("²") raises.
+    return max(1, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
 
 
 @admin_required
 @require_GET
 def incidents(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status not in ReconciliationStatus.values:
+        status = ReconciliationStatus.OPEN
+    counts = dict(
+        PendingReconciliation.objects.values_list("status").annotate(n=Count("id")).order_by()
+    )
+    total = counts.get(status, 0)
+    pages = max(1, math.ceil(total / INCIDENTS_PER_PAGE))
+    number = min(_page_number(request.GET.get("page", "")), pages)
+    # Open: newest first. Resolved: most recently resolved first.
+    order = (
+        ("-created_at", "-id") if status == ReconciliationStatus.OPEN else ("-resolved_at", "-id")
+    )
+    start = (number - 1) * INCIDENTS_PER_PAGE
     rows = (
-        PendingReconciliation.objects.filter(status=ReconciliationStatus.OPEN)
-        .select_related("bot")
-        .order_by("-created_at", "-id")[:200]
+        PendingReconciliation.objects.filter(status=status)
+        .select_related("bot", "resolved_by")
+        .order_by(*order)[start : start + INCIDENTS_PER_PAGE]
     )
     return page(
         request,
         "incidents/index",
-        {"incidents": [_incident_json(r) for r in rows]},
+        {
+            "status": status,
+            "counts": {s: counts.get(s, 0) for s in ReconciliationStatus.values},
+            "incidents": {
+                "items": [_incident_json(r) for r in rows],
+                "page": number,
+                "pages": pages,
+                "total": total,
+            },
+        },
     )
 
 
@@ -105,6 +161,8 @@ def incident_resolve(request: HttpRequest, incident_id: int) -> HttpResponse:
             action=field(data, "resolution"),
             reason=reason,
             actor=current_user(request),
+            # Close position books its exit at this price (what the admin read at the venue).
+            price=field(data, "price") or None,
         )
     except UserFacingError as exc:
         return back_with_errors(request, "/incidents", {key: str(exc)})
@@ -118,7 +176,7 @@ def users(request: HttpRequest) -> HttpResponse:
     return _users_page(request)
 
 
-def _users_page(request: HttpRequest) -> HttpResponse:
+def _users_page(request: HttpRequest, *, secret: dict[str, Any] | None = None) -> HttpResponse:
     me = current_user(request)
     rows = User.objects.order_by("username").annotate(
         bot_count=Count("bots", filter=Q(bots__deleted_at__isnull=True))
@@ -135,9 +193,14 @@ def _users_page(request: HttpRequest) -> HttpResponse:
                     "is_active": u.is_active,
                     "is_self": u.pk == me.pk,
                     "bots": u.bot_count,
+                    "failed_logins": throttle.failures_anywhere(username=u.username),
                 }
                 for u in rows
-            ]
+            ],
+            # A generated password or token exists only in the one answer that shows it: a
+            # redirect would carry it in the messages cookie (signed, not encrypted) or the
+            # session table.
+            "secret": secret,
         },
     )
 
@@ -156,13 +219,16 @@ def user_new(request: HttpRequest) -> HttpResponse:
         )
     except UserInputError as exc:
         return back_with_errors(request, "/users", {"user": f"Not created: {exc}."})
+    messages.success(request, f"Created {user.username}.")
     if field(data, "password"):
-        messages.success(request, f"Created {user.username}.")
         return see_other("/users")
-    # A generated password is shown in this one answer: a redirect would carry it in the
-    # messages cookie (signed, not encrypted) or the session table.
-    messages.success(request, f"Created {user.username}. Their password (shown once): {password}")
-    return _users_page(request)
+    secret = secret_prop(
+        title=f"{user.username}'s password",
+        description="Generated for them. Copy it now and hand it over safely: it is shown "
+        "only once.",
+        items=[("Password", password)],
+    )
+    return _users_page(request, secret=secret)
 
 
 def _target(user_id: int) -> User:
@@ -198,3 +264,33 @@ def user_deactivate_view(request: HttpRequest, user_id: int) -> HttpResponse:
     else:
         messages.success(request, f"Deactivated {target.username}.")
     return see_other("/users")
+
+
+@admin_required
+@require_POST
+def user_unlock_view(request: HttpRequest, user_id: int) -> HttpResponse:
+    target = _target(user_id)
+    user_unlock(user=target, actor=current_user(request))
+    messages.success(request, f"Unlocked {target.username}: they can log in from any address.")
+    return see_other("/users")
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def user_password_reset_view(request: HttpRequest, user_id: int) -> HttpResponse:
+    if request.method == "GET":  # a reload of the answer that showed the new password
+        return see_other("/users")
+    target = _target(user_id)
+    try:
+        reset = user_password_reset(user=target, actor=current_user(request))
+    except UserInputError as exc:
+        messages.error(request, f"Not reset: {exc}.")
+        return see_other("/users")
+    messages.success(request, f"Reset {target.username}'s password.")
+    secret = secret_prop(
+        title=f"New login for {target.username}",
+        description="Copy both now and hand them over safely: they are shown only once. Their "
+        "browser sessions have ended; their other API tokens still work.",
+        items=[("Password", reset.password), ("API token", reset.raw_token)],
+    )
+    return _users_page(request, secret=secret)

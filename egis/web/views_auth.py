@@ -1,4 +1,4 @@
-"""Log in and out with Django sessions; failed attempts are throttled per account and address."""
+"""Log in and out with Django sessions; failed attempts are throttled (see egis/web/throttle.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,18 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from egis.web import throttle
+from egis.accounts import throttle
 from egis.web.inertia import back_with_errors, field, form_data, page, see_other
 
-LOCKED_MESSAGE = "Too many failed attempts. Wait 15 minutes and try again."
+
+def _wrong_password_message(left: int) -> str:
+    if left <= 0:
+        return (
+            "Wrong user name or password. No attempts left from this address: wait and try "
+            "again later, or ask an admin to unlock your account."
+        )
+    attempts = "attempt" if left == 1 else "attempts"
+    return f"Wrong user name or password. {left} {attempts} left from this address."
 
 
 def _safe_next(request: HttpRequest, raw: str) -> str:
@@ -35,13 +43,16 @@ def login_view(request: HttpRequest) -> HttpResponse:
     target = _safe_next(request, field(data, "next"))
     address = throttle.client_address(request.META)
     back = "/login" if target == "/" else f"/login?next={target}"
-    if throttle.is_locked(username=username, address=address):
-        return back_with_errors(request, back, {"form": LOCKED_MESSAGE})
+    before = throttle.state(username=username, address=address)
+    if before.locked:
+        return back_with_errors(request, back, {"form": before.reason})
     user = authenticate(request, username=username, password=password) if username else None
     if user is None:
-        throttle.record_failure(username=username, address=address)
-        return back_with_errors(request, back, {"form": "Wrong user name or password."})
-    throttle.record_success(username=username)
+        after = throttle.record_failure(username=username, address=address)
+        return back_with_errors(
+            request, back, {"form": _wrong_password_message(after.attempts_left)}
+        )
+    throttle.record_success(username=username, address=address)
     login(request, user)
     return see_other(target)
 

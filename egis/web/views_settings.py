@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from egis.accounts import throttle
+from egis.accounts.services import UserInputError, WrongCurrentPassword, user_password_change
 from egis.accounts.tokens import TokenError, token_create, token_list, token_revoke
 from egis.core.choices import Venue
 from egis.core.errors import UserFacingError
 from egis.venues.models import Environment, ExchangeAccount
 from egis.venues.secrets import masked_secret
 from egis.web.inertia import back_with_errors, current_user, field, form_data, page, see_other
+from egis.web.secrets import secret_prop
 
 
 def _mask(value: str) -> str:
@@ -62,7 +67,14 @@ def _settings(request: HttpRequest, *, new_token: str | None) -> HttpResponse:
             ],
             # The clear token exists only in the one answer to its creation: never in the
             # session (sessions live in the database) nor anywhere else on the server.
-            "new_token": new_token,
+            "secret": secret_prop(
+                title="Your new API token",
+                description="Copy it now: it is shown only once and cannot be shown again.",
+                items=[("API token", new_token)],
+            )
+            if new_token
+            else None,
+            "password_rules": password_validators_help_texts(),
             "accounts": [_account_json(a) for a in accounts],
             "environments": [
                 {"value": e.value, "label": e.label}
@@ -115,4 +127,42 @@ def account_new(request: HttpRequest) -> HttpResponse:
     except UserFacingError as exc:
         return back_with_errors(request, "/settings", {"account": f"Not added: {exc}."})
     messages.success(request, "Exchange account added. Its secret is stored encrypted.")
+    return see_other("/settings")
+
+
+def _attempts_left(n: int) -> str:
+    if n <= 0:
+        return "no attempts left: wait or ask an admin to unlock your account"
+    return f"{n} attempt left" if n == 1 else f"{n} attempts left"
+
+
+@login_required
+@require_POST
+def password_change(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    address = throttle.client_address(request.META)
+    lock = throttle.state(username=user.username, address=address)
+    if lock.locked:
+        return back_with_errors(request, "/settings", {"password": lock.reason})
+    data = form_data(request)
+    try:
+        user_password_change(
+            user=user,
+            current=field(data, "current_password"),
+            new=field(data, "new_password"),
+            confirm=field(data, "confirm_password"),
+        )
+    except WrongCurrentPassword as exc:
+        after = throttle.record_failure(username=user.username, address=address)
+        return back_with_errors(
+            request,
+            "/settings",
+            {"current_password": f"Not changed: {exc} ({_attempts_left(after.attempts_left)})."},
+        )
+    except UserInputError as exc:
+        return back_with_errors(request, "/settings", {"password": f"Not changed: {exc}."})
+    # The session's hash follows the new password: this session stays logged in, the
+    # person's other sessions end.
+    update_session_auth_hash(request, user)
+    messages.success(request, "Password changed. Your other sessions are logged out.")
     return see_other("/settings")

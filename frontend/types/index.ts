@@ -112,19 +112,33 @@ export interface SyncResult {
   message: string;
 }
 
+export interface IncidentOffer {
+  kind: "paper_sync";
+  bot_id: number;
+}
+
 export interface Incident {
   id: number;
   kind: string;
   kind_label: string;
   bot: { id: number; name: string } | null;
-  client_order_id: string;
-  venue_order_id: string;
-  intent: string;
-  error: string;
-  payload: string;
-  status: string;
+  /** Only the fields that are known (empty ones are left out). */
+  facts: { label: string; value: string }[];
+  /** What is known, in sentences. */
+  details: string[];
+  /** The repair the page itself offers, if any. */
+  offer: IncidentOffer | null;
+  status: "open" | "resolved";
   created_at: string;
   actions: { value: string; label: string; description: string }[];
+  resolution: { label: string; reason: string; by: string | null; at: string | null } | null;
+}
+
+/** A secret shown once, in the answer that made it (frontend/components/secret-dialog.tsx). */
+export interface SecretProp {
+  title: string;
+  description: string;
+  items: { label: string; value: string }[];
 }
 
 export interface ExchangeAccountRow {
@@ -144,6 +158,8 @@ export interface UserRow {
   is_active: boolean;
   is_self: boolean;
   bots: number;
+  /** Failed logins of this account in the current window, from every address. */
+  failed_logins: number;
 }
 
 /** One audited change (admins only): values are the field's text, money as a decimal string. */

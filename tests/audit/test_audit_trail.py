@@ -8,7 +8,13 @@ import json
 import pytest
 from django.db import transaction
 
-from egis.accounts.services import user_activate, user_deactivate, user_set_role
+from egis.accounts.services import (
+    user_activate,
+    user_deactivate,
+    user_password_reset,
+    user_set_role,
+    user_unlock,
+)
 from egis.audit.models import AuditEntry
 from egis.audit.selectors import audit_entries
 from egis.audit.services import AuditOutsideTransaction, audit_record
@@ -70,6 +76,17 @@ def test_role_and_activation_changes_are_audited(alice, bob):
         ("alice", "user", bob.pk, "is_active", "active", "inactive"),
         ("alice", "user", bob.pk, "role", "user", "admin"),
     ]
+
+
+def test_an_admin_unlock_and_password_reset_are_audited_without_the_secrets(alice, bob):
+    user_unlock(user=bob, actor=alice)
+    reset = user_password_reset(user=bob, actor=alice)
+    rows = [(e.actor_label, e.object_id, e.field, e.after) for e in audit_entries()]
+    assert ("alice", bob.pk, "login_lock", "unlocked") in rows
+    [password_row] = [e for e in audit_entries() if e.field == "password"]
+    assert password_row.actor_label == "alice" and password_row.before == "(hidden)"
+    assert reset.password not in password_row.after and reset.raw_token not in password_row.after
+    assert reset.token.prefix in password_row.after
 
 
 def test_a_refused_change_leaves_no_row(paper_bot, bob):

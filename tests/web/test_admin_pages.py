@@ -19,23 +19,26 @@ ADMIN_ROUTES = [
     ("post", "/users/new"),
     ("post", "/users/1/role"),
     ("post", "/users/1/deactivate"),
+    ("post", "/users/1/unlock"),
+    ("post", "/users/1/password-reset"),
 ]
 
 
 @pytest.mark.parametrize(("method", "url"), ADMIN_ROUTES)
 def test_a_user_gets_403_on_every_admin_route(as_bob, alice, method, url):
+    password = alice.password
     response = getattr(as_bob, method)(url, HTTP_X_INERTIA="true")
     assert response.status_code == 403
     alice.refresh_from_db()
-    assert alice.role == "admin" and alice.is_active
+    assert alice.role == "admin" and alice.is_active and alice.password == password
 
 
 def test_incidents_newest_first_with_a_badge_count(as_alice, paper_bot):
     first = incident_record(kind="unknown_order", bot_id=paper_bot.pk, client_order_id="egis-1-a")
     second = incident_record(kind="drift", bot_id=paper_bot.pk, error="ledger 0.003, venue 0")
     page = inertia(as_alice, "/incidents")
-    assert [i["id"] for i in page["props"]["incidents"]] == [second.pk, first.pk]
-    assert page["props"]["incidents"][0]["kind_label"] == "Ledger and venue disagree"
+    assert [i["id"] for i in page["props"]["incidents"]["items"]] == [second.pk, first.pk]
+    assert page["props"]["incidents"]["items"][0]["kind_label"] == "Ledger and venue disagree"
     assert page["props"]["nav"]["open_incidents"] == 2
 
 
@@ -49,10 +52,12 @@ def test_admin_creates_a_user_with_a_generated_password_shown_once(as_alice):
         as_alice, "/users/new", {"username": "dora", "role": "user", "password": ""}
     )
     assert response.status_code == 200  # shown in this answer only (see test_secrets_at_rest)
-    assert User.objects.get(username="dora").role == "user"
-    flash = json.loads(response.content)["props"]["flash"]
-    assert "password (shown once)" in flash[0]["message"]
-    assert inertia(as_alice, "/users")["props"]["flash"] == []
+    dora = User.objects.get(username="dora")
+    assert dora.role == "user"
+    secret = json.loads(response.content)["props"]["secret"]
+    [item] = secret["items"]
+    assert item["label"] == "Password" and dora.check_password(item["value"])
+    assert inertia(as_alice, "/users")["props"]["secret"] is None
 
 
 def test_create_user_refusal_is_shown(as_alice, bob):
@@ -87,7 +92,7 @@ def test_unknown_user_or_incident_is_404_for_admins(as_alice):
 def test_admin_resolves_an_incident_with_a_required_reason(as_alice, paper_bot):
     incident = incident_record(kind="drift", bot_id=paper_bot.pk, error="ledger 0, venue 0.003")
     page = inertia(as_alice, "/incidents")
-    assert [a["value"] for a in page["props"]["incidents"][0]["actions"]] == [
+    assert [a["value"] for a in page["props"]["incidents"]["items"][0]["actions"]] == [
         "close-position",
         "acknowledge",
     ]
@@ -102,7 +107,7 @@ def test_admin_resolves_an_incident_with_a_required_reason(as_alice, paper_bot):
     incident.refresh_from_db()
     assert incident.status == "resolved"
     assert incident.resolution_reason.startswith("checked the venue: flat")
-    assert inertia(as_alice, "/incidents")["props"]["incidents"] == []
+    assert inertia(as_alice, "/incidents")["props"]["incidents"]["items"] == []
 
 
 def test_an_action_that_does_not_apply_is_refused_in_words(as_alice, paper_bot):
@@ -112,3 +117,61 @@ def test_an_action_that_does_not_apply_is_refused_in_words(as_alice, paper_bot):
     )
     errors = inertia(as_alice, "/incidents")["props"]["errors"]
     assert "does not apply" in errors[f"incident_{incident.pk}"]
+
+
+def test_admin_unlocks_an_account_locked_from_an_address(as_alice, bob):
+    from django.test import Client, override_settings
+
+    with override_settings(EGIS_LOGIN_MAX_FAILURES_PER_ACCOUNT=3):
+        locked = Client(REMOTE_ADDR="10.0.9.1")
+        for _ in range(3):
+            post_json(locked, "/login", {"username": "bob", "password": "wrong"})
+        rows = {u["username"]: u for u in inertia(as_alice, "/users")["props"]["users"]}
+        assert rows["bob"]["failed_logins"] == 3
+        refused = post_json(locked, "/login", {"username": "bob", "password": "pw-bob-12345"})
+        assert refused["Location"] == "/login"
+        assert post_json(as_alice, f"/users/{bob.pk}/unlock", {}).status_code == 303
+        assert "Unlocked bob" in inertia(as_alice, "/users")["props"]["flash"][0]["message"]
+        ok = post_json(locked, "/login", {"username": "bob", "password": "pw-bob-12345"})
+        assert ok["Location"] == "/"
+    rows = {u["username"]: u for u in inertia(as_alice, "/users")["props"]["users"]}
+    assert rows["bob"]["failed_logins"] == 0
+
+
+def test_admin_resets_a_password_shown_once_with_a_new_api_token(as_alice, bob):
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    from egis.accounts.tokens import token_authenticate
+
+    bobs_browser = Client()
+    bobs_browser.force_login(bob)
+    response = post_json(as_alice, f"/users/{bob.pk}/password-reset", {})
+    assert response.status_code == 200  # the one answer that shows them
+    secret = json.loads(response.content)["props"]["secret"]
+    shown = {i["label"]: i["value"] for i in secret["items"]}
+    assert set(shown) == {"Password", "API token"}
+    bob.refresh_from_db()
+    assert bob.check_password(shown["Password"]) and not bob.check_password("pw-bob-12345")
+    assert token_authenticate(shown["API token"]) == bob
+    assert bobs_browser.get("/").status_code == 302  # bob's old session ended
+    assert all(
+        shown["Password"] not in str(s.get_decoded())
+        and shown["API token"] not in str(s.get_decoded())
+        for s in Session.objects.all()
+    )
+    assert inertia(as_alice, "/users")["props"]["secret"] is None
+    assert as_alice.get(f"/users/{bob.pk}/password-reset")["Location"] == "/users"
+
+
+def test_admin_cannot_reset_their_own_password_or_a_deactivated_users(as_alice, alice, bob):
+    before = alice.password
+    post_json(as_alice, f"/users/{alice.pk}/password-reset", {})
+    alice.refresh_from_db()
+    assert alice.password == before
+    assert "Settings page" in inertia(as_alice, "/users")["props"]["flash"][0]["message"]
+    bob.is_active = False
+    bob.save()
+    response = post_json(as_alice, f"/users/{bob.pk}/password-reset", {})
+    assert response.status_code == 303
+    assert "deactivated" in inertia(as_alice, "/users")["props"]["flash"][0]["message"]

@@ -1,4 +1,4 @@
-"""Login and logout: sessions, CSRF, throttling per account and per address."""
+"""Login and logout: sessions, CSRF, throttling (more in test_login_throttle_variants.py)."""
 
 from __future__ import annotations
 
@@ -53,7 +53,9 @@ def test_wrong_password_says_so_in_words(client, bob):
     response = post_json(client, "/login", {"username": "bob", "password": "nope"})
     assert response.status_code == 303
     page = inertia(client, "/login")
-    assert page["props"]["errors"] == {"form": "Wrong user name or password."}
+    assert page["props"]["errors"] == {
+        "form": "Wrong user name or password. 4 attempts left from this address."
+    }
     assert page["props"]["auth"]["user"] is None
 
 

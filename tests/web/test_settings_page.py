@@ -19,13 +19,16 @@ def test_token_is_shown_once_and_stored_hashed(as_bob, bob):
 
     response = post_json(as_bob, "/settings/tokens", {"name": "script"})
     assert response.status_code == 200
-    shown = json.loads(response.content)["props"]["new_token"]
+    secret = json.loads(response.content)["props"]["secret"]
+    [item] = secret["items"]
+    assert item["label"] == "API token"
+    shown = item["value"]
     assert shown.startswith("egis_")
     token = ApiToken.objects.get(user=bob)
     assert shown not in (token.token_hash, token.prefix)
     # The clear token is in that one answer only: not in any stored session, not shown again.
     assert all(shown not in str(s.get_decoded()) for s in Session.objects.all())
-    assert inertia(as_bob, "/settings")["props"]["new_token"] is None
+    assert inertia(as_bob, "/settings")["props"]["secret"] is None
     assert as_bob.get("/settings/tokens").status_code == 303
 
 
@@ -79,3 +82,67 @@ def test_bad_account_input_is_refused_in_words(as_bob):
         as_bob, "/settings/accounts", {"environment": "demo", "api_key": "x", "api_secret": ""}
     )
     assert "Not added" in inertia(as_bob, "/settings")["props"]["errors"]["account"]
+
+
+def _change(client, current, new, confirm=None):
+    return post_json(
+        client,
+        "/settings/password",
+        {"current_password": current, "new_password": new, "confirm_password": confirm or new},
+    )
+
+
+def test_a_user_changes_their_password_and_stays_logged_in(bob):
+    from django.test import Client
+
+    here, elsewhere = Client(), Client()
+    for c in (here, elsewhere):
+        c.post("/login", {"username": "bob", "password": "pw-bob-12345"})
+    response = _change(here, "pw-bob-12345", "a-new-long-passphrase-9")
+    assert response["Location"] == "/settings"
+    bob.refresh_from_db()
+    assert bob.check_password("a-new-long-passphrase-9")
+    page = inertia(here, "/settings")  # this session is still logged in
+    assert page["props"]["flash"][0]["message"].startswith("Password changed")
+    assert elsewhere.get("/settings").status_code == 302  # the other session ended
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "confirm", "key", "words"),
+    [
+        ("wrong", "a-new-long-passphrase-9", None, "current_password", "current password is wrong"),
+        (
+            "pw-bob-12345",
+            "a-new-long-passphrase-9",
+            "other-long-passphrase-9",
+            "password",
+            "differ",
+        ),
+        ("pw-bob-12345", "short", None, "password", "too short"),
+        ("pw-bob-12345", "12345678901234", None, "password", "entirely numeric"),
+        ("pw-bob-12345", "pw-bob-12345", None, "password", "same as the current"),
+    ],
+)
+def test_a_bad_password_change_is_refused_in_words(as_bob, bob, current, new, confirm, key, words):
+    _change(as_bob, current, new, confirm)
+    errors = inertia(as_bob, "/settings")["props"]["errors"]
+    assert words in errors[key]
+    bob.refresh_from_db()
+    assert bob.check_password("pw-bob-12345")
+
+
+def test_guessing_the_current_password_on_settings_hits_the_login_lock(bob):
+    from django.test import Client, override_settings
+
+    with override_settings(EGIS_LOGIN_MAX_FAILURES_PER_ACCOUNT=3):
+        stolen = Client(REMOTE_ADDR="10.0.7.1")
+        stolen.force_login(bob)
+        for guess in ["a", "b", "c"]:
+            _change(stolen, guess, "a-new-long-passphrase-9")
+        _change(stolen, "pw-bob-12345", "a-new-long-passphrase-9")
+        assert (
+            "Too many failed attempts"
+            in inertia(stolen, "/settings")["props"]["errors"]["password"]
+        )
+    bob.refresh_from_db()
+    assert bob.check_password("pw-bob-12345")

@@ -3,8 +3,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from egis.accounts.services import user_create
-from egis.cli.commands.base import leaf
+from egis.accounts.models import User
+from egis.accounts.services import user_create, user_password_reset, user_unlock
+from egis.cli.commands.base import CliError, get_user, leaf
 
 
 def _create(args: argparse.Namespace) -> dict[str, Any]:
@@ -15,6 +16,34 @@ def _create(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def _actor(username: str | None) -> User | None:
+    """The admin named by --actor; None is the operator at the command line (no Egis login)."""
+    if username is None:
+        return None
+    actor = get_user(username)
+    if not actor.is_admin:
+        raise CliError(f"{username!r} is not an admin")
+    return actor
+
+
+def _unlock(args: argparse.Namespace) -> dict[str, Any]:
+    user = get_user(args.name)
+    dropped = user_unlock(user=user, actor=_actor(args.actor))
+    return {"username": user.username, "unlocked": True, "failures_dropped": dropped}
+
+
+def _reset_password(args: argparse.Namespace) -> dict[str, Any]:
+    user = get_user(args.name)
+    reset = user_password_reset(user=user, actor=_actor(args.actor))
+    # Both shown once, here; the database keeps a password hash and a token hash only.
+    return {
+        "username": user.username,
+        "password": reset.password,
+        "api_token": reset.raw_token,
+        "api_token_id": reset.token.pk,
+    }
+
+
 def register(subparsers: Any) -> None:
     group = subparsers.add_parser("user", help="manage users").add_subparsers(
         dest="action", required=True
@@ -23,3 +52,14 @@ def register(subparsers: Any) -> None:
     create.add_argument("name")
     create.add_argument("--role", required=True, choices=["admin", "user"])
     create.add_argument("--password", default=None)
+    unlock = leaf(group, "unlock", _unlock, "lift a user's login lock, from every address")
+    unlock.add_argument("name")
+    unlock.add_argument("--actor", default=None, metavar="USERNAME", help="the admin who decides")
+    reset = leaf(
+        group,
+        "reset-password",
+        _reset_password,
+        "give a user a generated password and a new API token (printed once)",
+    )
+    reset.add_argument("name")
+    reset.add_argument("--actor", default=None, metavar="USERNAME", help="the admin who decides")

@@ -2,6 +2,7 @@ import { Head, Link, router, useForm } from "@inertiajs/react";
 import { History, KeyRound, LogOut, Users } from "lucide-react";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
+import { SecretDialog } from "@/components/secret-dialog";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
@@ -9,7 +10,7 @@ import { FieldError, Input, Label, Select } from "@/components/ui/input";
 import { useShared } from "@/hooks/use-shared";
 import { AppLayout } from "@/layouts/app-layout";
 import { formatDateTime } from "@/lib/utils";
-import type { ExchangeAccountRow } from "@/types";
+import type { ExchangeAccountRow, SecretProp } from "@/types";
 
 interface TokenRow {
   id: number;
@@ -22,12 +23,13 @@ interface TokenRow {
 
 interface Props {
   tokens: TokenRow[];
-  new_token: string | null;
+  secret: SecretProp | null;
+  password_rules: string[];
   accounts: ExchangeAccountRow[];
   environments: { value: string; label: string }[];
 }
 
-function TokensCard({ tokens, newToken }: { tokens: TokenRow[]; newToken: string | null }) {
+function TokensCard({ tokens }: { tokens: TokenRow[] }) {
   const { errors } = useShared();
   const form = useForm({ name: "" });
   return (
@@ -35,14 +37,6 @@ function TokensCard({ tokens, newToken }: { tokens: TokenRow[]; newToken: string
       <CardHeader>
         <CardTitle>API tokens</CardTitle>
       </CardHeader>
-      {newToken && (
-        <div className="mb-3 rounded-lg border border-[#1f5a36] bg-[#0e2418] p-3 text-sm" role="status">
-          <p className="mb-1 font-medium text-[#bbf7d0]">Copy your new token now: it is shown only once.</p>
-          <code className="block font-mono text-xs break-all select-all" data-testid="new-token">
-            {newToken}
-          </code>
-        </div>
-      )}
       {tokens.length > 0 && (
         <ul className="mb-3 divide-y divide-border">
           {tokens.map((t) => (
@@ -82,6 +76,78 @@ function TokensCard({ tokens, newToken }: { tokens: TokenRow[]; newToken: string
         </Button>
       </form>
       <FieldError message={errors.token} />
+    </Card>
+  );
+}
+
+function PasswordCard({ rules }: { rules: string[] }) {
+  const { errors, auth } = useShared();
+  const form = useForm({ current_password: "", new_password: "", confirm_password: "" });
+  const mismatch = form.data.confirm_password !== "" && form.data.confirm_password !== form.data.new_password;
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Password</CardTitle>
+      </CardHeader>
+      <form
+        className="space-y-3"
+        onSubmit={(e) => {
+          e.preventDefault();
+          form.post("/settings/password", { preserveScroll: true, onFinish: () => form.reset() });
+        }}
+      >
+        {/* For password managers: the account the new password belongs to. */}
+        <input type="hidden" name="username" autoComplete="username" value={auth.user?.username ?? ""} readOnly />
+        <div>
+          <Label htmlFor="pw-current">Current password</Label>
+          <Input
+            id="pw-current"
+            type="password"
+            autoComplete="current-password"
+            required
+            aria-invalid={errors.current_password ? true : undefined}
+            value={form.data.current_password}
+            onChange={(e) => form.setData("current_password", e.target.value)}
+          />
+          <FieldError message={errors.current_password} />
+        </div>
+        <div className="grid gap-3 sm:grid-cols-2">
+          <div>
+            <Label htmlFor="pw-new">New password</Label>
+            <Input
+              id="pw-new"
+              type="password"
+              autoComplete="new-password"
+              required
+              aria-describedby="pw-rules"
+              value={form.data.new_password}
+              onChange={(e) => form.setData("new_password", e.target.value)}
+            />
+          </div>
+          <div>
+            <Label htmlFor="pw-confirm">Confirm new password</Label>
+            <Input
+              id="pw-confirm"
+              type="password"
+              autoComplete="new-password"
+              required
+              aria-invalid={mismatch || undefined}
+              value={form.data.confirm_password}
+              onChange={(e) => form.setData("confirm_password", e.target.value)}
+            />
+          </div>
+        </div>
+        <ul id="pw-rules" className="list-disc space-y-0.5 pl-5 text-xs text-muted">
+          {rules.map((rule) => (
+            <li key={rule}>{rule}</li>
+          ))}
+          <li>Your other sessions are logged out; this one stays.</li>
+        </ul>
+        <FieldError message={errors.password ?? (mismatch ? "The two new passwords differ." : undefined)} />
+        <Button type="submit" variant="secondary" pending={form.processing} disabled={mismatch}>
+          Change password
+        </Button>
+      </form>
     </Card>
   );
 }
@@ -154,7 +220,7 @@ function AccountsCard({ accounts, environments }: { accounts: ExchangeAccountRow
   );
 }
 
-export default function SettingsPage({ tokens, new_token, accounts, environments }: Props) {
+export default function SettingsPage({ tokens, secret, password_rules, accounts, environments }: Props) {
   const { auth } = useShared();
   return (
     <AppLayout title="Settings" section="settings">
@@ -187,7 +253,11 @@ export default function SettingsPage({ tokens, new_token, accounts, environments
           </Button>
         </div>
       </Card>
-      <TokensCard tokens={tokens} newToken={new_token} />
+      <PasswordCard rules={password_rules} />
+      <TokensCard tokens={tokens} />
+      {/* Dismissing replaces the history entry that holds the token (Inertia keeps page props
+          in history state), so Back cannot bring it back either. */}
+      <SecretDialog secret={secret} onDismiss={() => router.visit("/settings", { replace: true, preserveScroll: true })} />
       <AccountsCard accounts={accounts} environments={environments} />
     </AppLayout>
   );

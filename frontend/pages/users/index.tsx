@@ -1,13 +1,14 @@
 import { Head, router, useForm } from "@inertiajs/react";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
+import { SecretDialog } from "@/components/secret-dialog";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { FieldError, Input, Label, Select } from "@/components/ui/input";
 import { useShared } from "@/hooks/use-shared";
 import { AppLayout } from "@/layouts/app-layout";
-import type { UserRow } from "@/types";
+import type { SecretProp, UserRow } from "@/types";
 
 function UserItem({ user }: { user: UserRow }) {
   const other = user.role === "admin" ? "user" : "admin";
@@ -19,16 +20,40 @@ function UserItem({ user }: { user: UserRow }) {
           <Badge tone={user.role === "admin" ? "accent" : "neutral"}>{user.role === "admin" ? "Admin" : "User"}</Badge>
           {!user.is_active && <Badge tone="danger">Deactivated</Badge>}
         </div>
-        <div className="num text-xs text-muted">{user.bots} bot{user.bots === 1 ? "" : "s"}</div>
+        <div className="num text-xs text-muted">
+          {user.bots} bot{user.bots === 1 ? "" : "s"}
+          {user.failed_logins > 0 && (
+            <span className="text-warn">
+              {" "}
+              · {user.failed_logins} failed login{user.failed_logins === 1 ? "" : "s"} lately
+            </span>
+          )}
+        </div>
       </div>
       {!user.is_self && (
-        <div className="flex gap-2">
+        <div className="flex flex-wrap gap-2">
           <ConfirmDialog
             title={`Make ${user.username} ${other === "admin" ? "an admin" : "a user"}?`}
             description={other === "admin" ? "Admins see every bot and the incidents, and manage users." : "They will only see their own bots."}
             confirmLabel={`Make ${other}`}
             onConfirm={(done) => router.post(`/users/${user.id}/role`, { role: other }, { preserveScroll: true, onFinish: done })}
             trigger={<Button variant="secondary" size="sm">Make {other}</Button>}
+          />
+          {user.is_active && (
+            <ConfirmDialog
+              title={`Reset ${user.username}'s password?`}
+              description="Egis generates a new password and a new API token and shows them to you once. Their browser sessions end; their other API tokens keep working."
+              confirmLabel="Reset password"
+              onConfirm={(done) => router.post(`/users/${user.id}/password-reset`, {}, { preserveScroll: true, onFinish: done })}
+              trigger={<Button variant="secondary" size="sm">Reset password</Button>}
+            />
+          )}
+          <ConfirmDialog
+            title={`Unlock ${user.username}?`}
+            description="Clears their failed logins from every address, so they can log in again at once."
+            confirmLabel="Unlock"
+            onConfirm={(done) => router.post(`/users/${user.id}/unlock`, {}, { preserveScroll: true, onFinish: done })}
+            trigger={<Button variant="secondary" size="sm">Unlock</Button>}
           />
           {user.is_active && (
             <ConfirmDialog
@@ -46,7 +71,7 @@ function UserItem({ user }: { user: UserRow }) {
   );
 }
 
-export default function UsersPage({ users }: { users: UserRow[] }) {
+export default function UsersPage({ users, secret }: { users: UserRow[]; secret: SecretProp | null }) {
   const { errors } = useShared();
   const form = useForm({ username: "", role: "user", password: "" });
   return (
@@ -94,6 +119,9 @@ export default function UsersPage({ users }: { users: UserRow[] }) {
           </Button>
         </form>
       </Card>
+      {/* Dismissing replaces the history entry that holds the secret (Inertia keeps page
+          props in history state), so Back cannot bring it back either. */}
+      <SecretDialog secret={secret} onDismiss={() => router.visit("/users", { replace: true, preserveScroll: true })} />
     </AppLayout>
   );
 }

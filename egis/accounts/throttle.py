@@ -1,0 +1,163 @@
+"""Login throttling that nobody can turn into a lock-out of someone else.
+
+Failures are counted in Django's shared cache, in a window of `EGIS_LOGIN_LOCKOUT_SECONDS`
+that starts with the first failure of each count. Three counts, each with its own job:
+
+1. **Account + address** (`EGIS_LOGIN_MAX_FAILURES_PER_ACCOUNT`, 5): the lock a person meets.
+   After 5 wrong passwords for `bob` from one address, `bob` cannot log in *from that address*
+   until the window ends. From any other address `bob` logs in as usual, so an attacker who
+   knows the name `bob` locks out only themselves. The login page shows how many attempts are
+   left on this count.
+2. **Address** (`EGIS_LOGIN_MAX_FAILURES_PER_ADDRESS`, 20): one address guessing across many
+   accounts (password spraying) is stopped for every account.
+3. **Account, from anywhere** (`EGIS_LOGIN_MAX_FAILURES_PER_ACCOUNT_ANYWHERE`, 100): a cap that
+   only a distributed guess reaches (20+ addresses, 5 guesses each). It does not lock the
+   account: it narrows it. Past the cap, only addresses that have logged in to this account
+   before (remembered for `EGIS_LOGIN_KNOWN_ADDRESS_SECONDS`, 30 days) may still try, each with
+   its own count 1; new addresses are refused. The real user, at home or at the office, keeps
+   logging in during the attack; the botnet's guesses stop. A real user on a new network during
+   such an attack asks an admin, who can unlock.
+
+An admin **unlock** (Users page, `egis user unlock NAME`) starts the account's counts afresh
+from every address: the account + address counts are keyed by a per-account generation that the
+unlock moves on, so counts from every address are dropped without listing them. The address
+count (2) is not the account's and stays.
+
+A successful login clears its own account + address count (never the address count: a spraying
+address that also knows one password must not reset its budget for the others) and remembers the
+address as known for the account. User names are normalised (Unicode NFKC, case-folded, every
+kind of whitespace trimmed), so `BOB `, `bob` and `Bob\u00a0` share their counts. Keys are
+hashed so user names and addresses never appear in cache file names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def normalise(username: str) -> str:
+    return unicodedata.normalize("NFKC", username).strip().casefold()
+
+
+def _digest(*parts: str) -> str:
+    joined = "\x1f".join(parts)  # a separator no user name or address contains
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:32]
+
+
+def client_address(request_meta: dict[str, object]) -> str:
+    # REMOTE_ADDR only: a proxy in front must set it (X-Forwarded-For is spoofable).
+    return str(request_meta.get("REMOTE_ADDR") or "unknown")
+
+
+def _generation(account: str) -> str:
+    return str(cache.get(f"egis:login:gen:{_digest(account)}", 0))
+
+
+def _pair_key(account: str, address: str) -> str:
+    return f"egis:login:pair:{_digest(account, _generation(account), address)}"
+
+
+def _address_key(address: str) -> str:
+    return f"egis:login:address:{_digest(address)}"
+
+
+def _anywhere_key(account: str) -> str:
+    return f"egis:login:account:{_digest(account, _generation(account))}"
+
+
+def _known_key(account: str, address: str) -> str:
+    return f"egis:login:known:{_digest(account, address)}"
+
+
+@dataclass(frozen=True)
+class LoginState:
+    """What the login page may say about one account + address before checking a password."""
+
+    locked: bool
+    attempts_left: int  # before this account is locked from this address
+    reason: str = ""  # why it is locked, in words
+
+
+def _count(key: str) -> int:
+    value = cache.get(key, 0)
+    return value if isinstance(value, int) else 0
+
+
+def state(*, username: str, address: str) -> LoginState:
+    account = normalise(username)
+    pair = _count(_pair_key(account, address))
+    by_address = _count(_address_key(address))
+    left = min(
+        settings.EGIS_LOGIN_MAX_FAILURES_PER_ACCOUNT - pair,
+        settings.EGIS_LOGIN_MAX_FAILURES_PER_ADDRESS - by_address,
+    )
+    minutes = max(1, settings.EGIS_LOGIN_LOCKOUT_SECONDS // 60)
+    if left <= 0:
+        return LoginState(
+            locked=True,
+            attempts_left=0,
+            reason=f"Too many failed attempts from this address. Wait up to {minutes} minutes "
+            "and try again, or ask an admin to unlock your account.",
+        )
+    anywhere = _count(_anywhere_key(account))
+    if anywhere >= settings.EGIS_LOGIN_MAX_FAILURES_PER_ACCOUNT_ANYWHERE and not cache.get(
+        _known_key(account, address)
+    ):
+        return LoginState(
+            locked=True,
+            attempts_left=0,
+            reason="This account is under a password-guessing attack: only addresses it logged "
+            f"in from before may try for up to {minutes} minutes. Ask an admin to unlock it.",
+        )
+    return LoginState(locked=False, attempts_left=left)
+
+
+def is_locked(*, username: str, address: str) -> bool:
+    return state(username=username, address=address).locked
+
+
+def _bump(key: str) -> None:
+    timeout = settings.EGIS_LOGIN_LOCKOUT_SECONDS
+    if cache.add(key, 1, timeout):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout)
+
+
+def record_failure(*, username: str, address: str) -> LoginState:
+    """Count one wrong password; returns the state after it (for "N attempts left")."""
+    account = normalise(username)
+    _bump(_pair_key(account, address))
+    _bump(_address_key(address))
+    _bump(_anywhere_key(account))
+    return state(username=username, address=address)
+
+
+def record_success(*, username: str, address: str) -> None:
+    account = normalise(username)
+    cache.delete(_pair_key(account, address))
+    cache.set(_known_key(account, address), 1, settings.EGIS_LOGIN_KNOWN_ADDRESS_SECONDS)
+
+
+def failures_anywhere(*, username: str) -> int:
+    """Failed logins of this account in the current window, from every address (admin view)."""
+    return _count(_anywhere_key(normalise(username)))
+
+
+def unlock(*, username: str) -> None:
+    """Drop every count of this account, from every address (not the addresses' own counts)."""
+    account = normalise(username)
+    key = f"egis:login:gen:{_digest(account)}"
+    # No timeout: the generation must outlive every count keyed by the previous one.
+    if not cache.add(key, 1, None):
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, None)
