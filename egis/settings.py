@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "egis.web.middleware.PrivatePagesNoStoreMiddleware",
+    "egis.web.middleware.StaleActionLoginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "inertia.middleware.InertiaMiddleware",
 ]

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from inertia import render
+from inertia.http import encrypt_history
 
 from egis.accounts.models import User
 from egis.ledger.models import PendingReconciliation, ReconciliationStatus
@@ -36,6 +37,9 @@ def page(request: HttpRequest, component: str, props: dict[str, Any]) -> HttpRes
     auth_user = None
     open_incidents = 0
     if isinstance(user, User):
+        # A signed-in page's props are kept encrypted in the browser history; the login page
+        # drops the key (router.clearHistory), so Back after logout or expiry cannot show them.
+        encrypt_history(request)
         auth_user = {
             "id": user.pk,
             "username": user.username,

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -202,7 +203,7 @@ def position_archive_view(request: HttpRequest, bot_id: int, position_id: int) -
     if position is None:
         raise Http404("no such position")
     if not user.is_admin:
-        return HttpResponse("Only admins can archive positions.", status=403)
+        raise PermissionDenied("Only admins can archive positions.")
     try:
         position_archive(position=position, actor=user)
     except BotInputError as exc:
