@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "egis.web.middleware.PrivatePagesNoStoreMiddleware",
     "egis.web.middleware.StaleActionLoginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "egis.web.middleware.DatabaseBusyMiddleware",
     "inertia.middleware.InertiaMiddleware",
 ]
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.contrib import messages
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from egis.core.errors import DATABASE_BUSY_MESSAGE
+
+logger = logging.getLogger("egis.web")
 
 # Scripts only from our own origin (the Vite bundle); the Inertia page data is an inert JSON
 # script tag. Inline styles are allowed because Radix and the chart set element styles.
@@ -103,3 +110,32 @@ class StaleActionLoginMiddleware:
             response.status_code = 303  # the browser follows with GET
             return response
         return self.get_response(request)
+
+
+class DatabaseBusyMiddleware:
+    """A locked or read-only database on any page is an answer, not a 500: an action goes back
+    to its page with "Database busy: nothing was sent. Try again." (a cookie flash: the session
+    lives in that same database), a page read answers 503 in the app's look. The order views
+    answer this themselves, next to the form or the position; this catches every other page.
+    The JSON API has its own handler (503 "busy")."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError) or request.path.startswith("/api/"):
+            return None
+        logger.warning("page %s %s: database busy: %s", request.method, request.path, exception)
+        if request.method == "POST":
+            messages.error(request, DATABASE_BUSY_MESSAGE)
+            response = HttpResponseRedirect(_page_behind(request))
+            response.status_code = 303
+            return response
+        from egis.web.views_errors import server_error
+
+        return server_error(
+            request, status=503, title="Database busy", message=DATABASE_BUSY_MESSAGE
+        )

@@ -7,6 +7,7 @@ depends on a session write (the session table lives in the same locked database)
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection
 from django.http import HttpRequest
 
+from egis.bots.models import Bot
 from egis.core.errors import DATABASE_BUSY_MESSAGE
 from egis.ledger.models import Order, Position
 from egis.venues.paper.models import PaperFill
@@ -188,3 +190,26 @@ def test_a_booked_order_is_named_in_the_answer_without_a_session_write(as_bob, p
     flash = inertia(as_bob, f"/bots/{paper_bot.pk}")["props"]["flash"]
     assert flash[0]["level"] == "success"
     assert order.client_order_id in flash[0]["message"]
+
+
+def test_any_other_page_action_on_a_locked_database_is_an_answer(
+    as_bob, paper_filters, short_timeout
+):
+    """Before: a raw 500 (the exception reached Django's handler)."""
+    with another_writer_holds_the_lock():
+        response = as_bob.post(
+            "/bots/new",
+            data=json.dumps(
+                {"name": "New", "venue": "paper", "symbol": "BNBUSDT", "budget_usd": "50"}
+                | {"leverage": "1"}
+            ),
+            content_type="application/json",
+            HTTP_X_INERTIA="true",
+            HTTP_REFERER="http://testserver/bots/new",
+        )
+    assert response.status_code == 303
+    assert response["Location"] == "/bots/new"
+    props = inertia(as_bob, "/bots/new")["props"]
+    assert props["flash"] == [{"level": "error", "message": DATABASE_BUSY_MESSAGE}]
+    assert props["errors"] == {}
+    assert not Bot.objects.exists()
