@@ -114,6 +114,14 @@ def test_an_unbroken_80_character_name_keeps_the_phone_layout(
     expect(page.get_by_test_id("open-quote")).to_have_count(1)
     shot("bot-detail-long-name")
     _no_sideways_scroll(page)
+    page.get_by_role("button", name="Delete…").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(LONG_NAME[:20])
+    shot("delete-dialog-long-name", full_page=False)
+    sizes = dialog.evaluate("(d) => [d.scrollWidth, d.clientWidth]")
+    assert sizes[0] <= sizes[1], sizes
+    _no_sideways_scroll(page)
+    page.keyboard.press("Escape")
     page.goto(f"{live_server.url}/bots/{bot.pk}/edit")
     _no_sideways_scroll(page)
 
@@ -126,3 +134,27 @@ def test_a_missing_bot_is_the_apps_404_page(page, live_server, log_in, shot, bob
     expect(page.get_by_role("heading", name="Not found").first).to_be_visible()
     expect(page.get_by_role("link", name="Back to your bots")).to_be_visible()
     shot("error-404")
+
+
+def test_an_unbroken_80_character_name_on_the_admin_pages(
+    page, live_server, log_in, shot, alice, bob, set_price
+):
+    from egis.execution.incidents import incident_record
+
+    set_price("BNBUSDT", "593.1")
+    bot = bot_create(owner=bob, name=LONG_NAME, venue="paper", symbol="BNBUSDT", budget_usd="100")
+    incident_record(
+        kind="unknown_order",
+        bot_id=bot.pk,
+        client_order_id=f"egis-{bot.pk}-0123456789abcdef0123",
+        intent="open",
+        error="outcome unknown: timeout after 10 s",
+    )
+    log_in("alice", "pw-alice-123")
+    _no_sideways_scroll(page)
+    for url in ["/incidents", "/users", f"/bots/{bot.pk}"]:
+        page.goto(f"{live_server.url}{url}")
+        page.wait_for_load_state("networkidle")
+        _no_sideways_scroll(page)
+    page.goto(f"{live_server.url}/incidents")
+    shot("incidents-long-name")

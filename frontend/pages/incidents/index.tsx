@@ -65,11 +65,11 @@ export default function Incidents({ incidents }: { incidents: Incident[] }) {
             <li key={incident.id}>
               <Card data-testid={`incident-${incident.id}`}>
                 <div className="flex items-start justify-between gap-3">
-                  <div className="flex items-start gap-2">
+                  <div className="flex min-w-0 items-start gap-2">
                     <TriangleAlert className="mt-0.5 size-4 shrink-0 text-warn" aria-hidden />
-                    <div>
+                    <div className="min-w-0">
                       <div className="font-semibold">{incident.kind_label}</div>
-                      <div className="text-sm text-muted">
+                      <div className="text-sm break-words text-muted">
                         #{incident.id} · {incident.bot ? incident.bot.name : "no bot"} · {formatDateTime(incident.created_at)}
                       </div>
                     </div>
