@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from inertia import location as inertia_location
 
 from egis.web.inertia import page
 
@@ -62,3 +64,23 @@ def server_error(
         "errors/plain.html", {"status": status, "title": title, "message": message}
     )
     return HttpResponse(html, status=status)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A page posted with a missing or outdated CSRF token (a page left open across a login
+    elsewhere) is refused (403), in words: an Inertia visit is sent back to its page (a full
+    reload, which also brings a fresh token) with the word as a flash, never Django's bare 403
+    in a modal."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "forbidden", "detail": f"CSRF check failed: {reason}"}, status=403
+        )
+    from egis.web.middleware import _page_behind
+
+    logger.warning("csrf failure on %s %s: %s", request.method, request.path, reason)
+    words = "This page was out of date, so nothing was sent. Try again."
+    back = _page_behind(request)
+    if request.headers.get("X-Inertia"):
+        messages.warning(request, words)
+        return inertia_location(back)  # 409 + X-Inertia-Location: the client reloads `back`
+    return server_error(request, status=403, title="Page out of date", message=words)

@@ -80,3 +80,36 @@ def test_the_api_still_answers_401(paper_bot):
         content_type="application/json",
     )
     assert response.status_code == 401
+
+
+def test_an_outdated_csrf_token_goes_back_to_the_page_with_a_word(bob, paper_bot):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(bob)
+    response = client.post(
+        f"/bots/{paper_bot.pk}/orders/open",
+        data=json.dumps({"side": "long", "size_usd": "10"}),
+        content_type="application/json",
+        HTTP_X_INERTIA="true",
+        HTTP_X_CSRFTOKEN="outdated-token-from-an-old-page-0000000000000000",
+        HTTP_REFERER=f"http://testserver/bots/{paper_bot.pk}",
+    )
+    # Not Django's bare 403 page in an Inertia modal: the client reloads the page it was on.
+    assert response.status_code == 409
+    assert response["X-Inertia-Location"] == f"/bots/{paper_bot.pk}"
+    assert Order.objects.count() == 0
+    page = json.loads(client.get(f"/bots/{paper_bot.pk}", HTTP_X_INERTIA="true").content)
+    assert page["props"]["flash"] == [
+        {
+            "level": "warning",
+            "message": "This page was out of date, so nothing was sent. Try again.",
+        }
+    ]
+
+
+def test_an_outdated_csrf_token_on_a_plain_form_is_a_403_in_words(bob, paper_bot):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(bob)
+    response = client.post(f"/bots/{paper_bot.pk}/orders/open", {"side": "long"})
+    assert response.status_code == 403
+    assert "This page was out of date, so nothing was sent." in response.content.decode()
+    assert Order.objects.count() == 0
