@@ -84,7 +84,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "egis.web.middleware.PrivatePagesNoStoreMiddleware",
+    "egis.web.middleware.StaleActionLoginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "egis.web.middleware.DatabaseBusyMiddleware",
     "inertia.middleware.InertiaMiddleware",
 ]
 
@@ -185,6 +187,7 @@ EGIS_LOGIN_KNOWN_ADDRESS_SECONDS = int(
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "egis.web.views_errors.csrf_failure"
 HTTPS = env_bool("EGIS_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS

@@ -13,3 +13,8 @@ urlpatterns = [
     path("api/v1/", api_v1.urls),
     path("", include("egis.web.urls")),
 ]
+
+# 403/404/500 in the app's look, also with DEBUG off (egis/web/views_errors.py).
+handler403 = "egis.web.views_errors.permission_denied"
+handler404 = "egis.web.views_errors.page_not_found"
+handler500 = "egis.web.views_errors.server_error"

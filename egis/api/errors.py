@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from egis.core.errors import UserFacingError
+from egis.core.errors import DATABASE_BUSY_MESSAGE, UserFacingError
 from egis.ledger.errors import InvalidOrderInput, OrderNotBooked, OrderRefused
 
 logger = logging.getLogger("egis.api")
@@ -134,7 +134,7 @@ def install_handlers(api: NinjaAPI) -> None:
         # "database is locked" and the like. The pipeline handles these itself after a venue
         # call (rule 5), so reaching here means nothing was sent: retrying is safe.
         logger.warning("api: database busy on %s %s: %s", request.method, request.path, exc)
-        response = respond(request, 503, _body("busy", "the database is busy; retry shortly"))
+        response = respond(request, 503, _body("busy", DATABASE_BUSY_MESSAGE))
         response["Retry-After"] = "1"
         return response
 

@@ -137,6 +137,9 @@ class Order(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     settled_at = models.DateTimeField(null=True, blank=True)
+    # The sender's key for one submission (the open form's render): a replayed submit finds the
+    # first order instead of sending a second one. Unique per bot; NULL for orders without one.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
         db_table = "orders"
@@ -169,6 +172,11 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(intent="close", reduce_only=False),
                 name="orders_close_is_reduce_only",
+            ),
+            models.UniqueConstraint(
+                fields=["bot", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="orders_idempotency_key_per_bot",
             ),
         ]
 

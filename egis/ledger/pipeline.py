@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import string
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -131,6 +132,34 @@ def _parse_position_id(position_id: object) -> int:
     return value
 
 
+_IDEMPOTENCY_KEY_CHARS = frozenset(string.ascii_letters + string.digits + "-_")
+
+
+def _parse_idempotency_key(key: object) -> str | None:
+    if key is None or key == "":
+        return None
+    if not isinstance(key, str) or len(key) > 64 or not set(key) <= _IDEMPOTENCY_KEY_CHARS:
+        raise InvalidOrderInput(
+            "idempotency_key must be up to 64 letters, digits, '-' or '_'",
+            field="idempotency_key",
+        )
+    return key
+
+
+def _first_submission(bot_id: int, key: str | None) -> OrderResult | None:
+    """A replayed submit (same bot, same key) gets the first order's result, never a second
+    order. Runs with the bot locked, so two racing submits are serialised; the unique
+    constraint on (bot, idempotency_key) backs it at the database level."""
+    if key is None:
+        return None
+    order = (
+        Order.objects.select_related("position").filter(bot_id=bot_id, idempotency_key=key).first()
+    )
+    if order is None:
+        return None
+    return OrderResult(order=order, position=order.position, already_settled=True)
+
+
 def _assert_no_transaction() -> None:
     if connection.in_atomic_block:
         # A venue call inside a transaction would hold locks across the network and could be
@@ -213,6 +242,7 @@ def _write_ahead_order(
     actor: Any,
     requested_usd: Decimal | None = None,
     reference_price: Decimal | None = None,
+    idempotency_key: str | None = None,
 ) -> Order:
     """The order row, committed with the preflight before the venue hears of it (status
     submitting, a fresh client order id). A close is always reduce-only: it can shrink exposure,
@@ -231,6 +261,7 @@ def _write_ahead_order(
             reference_price=reference_price,
             status=OrderStatus.SUBMITTING,
             created_by=actor if getattr(actor, "pk", None) else None,
+            idempotency_key=idempotency_key,
         )
     )
 
@@ -242,10 +273,12 @@ def order_open(
     size_usd: object,
     actor: Any = None,
     venue: VenueAdapter | None = None,
+    idempotency_key: str | None = None,
 ) -> OrderResult:
     _assert_no_transaction()
     chosen_side = _parse_side(side)
     requested = _parse_size(size_usd)
+    key = _parse_idempotency_key(idempotency_key)
     bot = _load_bot(bot_id, lock=False)
     _check_can_open(bot)
     adapter = _prepare_venue(bot, venue)
@@ -260,6 +293,9 @@ def order_open(
 
     with transaction.atomic():
         bot = _load_bot(bot_id, lock=True)
+        first = _first_submission(bot.pk, key)
+        if first is not None:
+            return first
         if bot.exchange_account_id is not None:
             # Bots sharing an account net into one position: lock the account (after the bot,
             # always in that order) so two opposite opens cannot both pass the netting check.
@@ -287,6 +323,7 @@ def order_open(
             actor=actor,
             requested_usd=requested,
             reference_price=price,
+            idempotency_key=key,
         )
         position.opening_order = order
         row_update(position, ["opening_order"])

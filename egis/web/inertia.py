@@ -1,18 +1,29 @@
-"""Rendering helpers: every page gets the same shared props; form errors survive a redirect."""
+"""Rendering helpers: every page gets the same shared props; form errors survive a redirect.
+
+Form errors and results ride in a short-lived signed cookie (like the flash messages, which use
+Django's cookie storage first), never in the session: when the database is locked or read-only
+the session cannot be saved, and an answer that needed a session write became a 400 with the
+trader never learning that an order had been booked (issue 10, section 2).
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from inertia import render
+from inertia.http import encrypt_history
 
 from egis.accounts.models import User
 from egis.ledger.models import PendingReconciliation, ReconciliationStatus
 
-_ERRORS_KEY = "egis_form_errors"
+_ERRORS_COOKIE = "egis_errors"
+_ERRORS_SALT = "egis.web.form-errors"
+_ERRORS_MAX_AGE_S = 300
+_ERROR_MAX_CHARS = 600  # a cookie holds ~4 kB: keep a few errors well inside it
 
 
 def current_user(request: HttpRequest) -> User:
@@ -26,6 +37,9 @@ def page(request: HttpRequest, component: str, props: dict[str, Any]) -> HttpRes
     auth_user = None
     open_incidents = 0
     if isinstance(user, User):
+        # A signed-in page's props are kept encrypted in the browser history; the login page
+        # drops the key (router.clearHistory), so Back after logout or expiry cannot show them.
+        encrypt_history(request)
         auth_user = {
             "id": user.pk,
             "username": user.username,
@@ -37,19 +51,51 @@ def page(request: HttpRequest, component: str, props: dict[str, Any]) -> HttpRes
                 status=ReconciliationStatus.OPEN
             ).count()
     flash = [{"level": m.level_tag, "message": str(m)} for m in messages.get_messages(request)]
+    errors = _read_errors(request)
     shared = {
         "auth": {"user": auth_user},
         "nav": {"open_incidents": open_incidents},
         "flash": flash,
-        "errors": request.session.pop(_ERRORS_KEY, {}),
+        "errors": errors,
     }
-    return render(request, component, {**shared, **props})
+    response = render(request, component, {**shared, **props})
+    if _ERRORS_COOKIE in request.COOKIES:
+        response.delete_cookie(_ERRORS_COOKIE, samesite="Lax")
+    return response
+
+
+def _read_errors(request: HttpRequest) -> dict[str, str]:
+    raw = request.get_signed_cookie(
+        _ERRORS_COOKIE, default=None, salt=_ERRORS_SALT, max_age=_ERRORS_MAX_AGE_S
+    )
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): str(v) for k, v in data.items() if isinstance(v, str)}
 
 
 def back_with_errors(request: HttpRequest, url: str, errors: dict[str, str]) -> HttpResponse:
-    """Redirect (303, so the browser follows with GET) carrying field errors to the next page."""
-    request.session[_ERRORS_KEY] = errors
-    return see_other(url)
+    """Redirect (303, so the browser follows with GET) carrying field errors to the next page.
+
+    The errors travel in the response itself (a signed cookie), so they arrive even when the
+    session cannot be written."""
+    response = see_other(url)
+    short = {key: message[:_ERROR_MAX_CHARS] for key, message in errors.items()}
+    response.set_signed_cookie(
+        _ERRORS_COOKIE,
+        json.dumps(short),
+        salt=_ERRORS_SALT,
+        max_age=_ERRORS_MAX_AGE_S,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
 
 
 def see_other(url: str) -> HttpResponse:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from egis.core.errors import DATABASE_BUSY_MESSAGE
+
+logger = logging.getLogger("egis.web")
 
 # Scripts only from our own origin (the Vite bundle); the Inertia page data is an inert JSON
 # script tag. Inline styles are allowed because Radix and the chart set element styles.
@@ -61,3 +70,72 @@ class PrivatePagesNoStoreMiddleware:
         if signed_in and "Cache-Control" not in response:
             add_never_cache_headers(response)
         return response
+
+
+# Page actions that need no session: signing in and out.
+_OPEN_ACTIONS = frozenset({"/login", "/logout"})
+
+
+def _page_behind(request: HttpRequest) -> str:
+    """The page an action was sent from (its Referer, when it is ours), else the dashboard."""
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        if parts.path and parts.path not in _OPEN_ACTIONS:
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+    return "/"
+
+
+class StaleActionLoginMiddleware:
+    """An action (POST) sent from a page whose session has ended goes through login and back to
+    that page with a GET: never to the action's URL (GET on it is a 405) and never to a blank
+    Inertia modal. Sits after AuthenticationMiddleware; the JSON API answers 401 on its own."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            request.method not in ("GET", "HEAD", "OPTIONS")
+            and user is not None
+            and not user.is_authenticated
+            and request.path not in _OPEN_ACTIONS
+            and not request.path.startswith("/api/")
+        ):
+            login = f"/login?{urlencode({'next': _page_behind(request)})}"
+            response = HttpResponseRedirect(login)
+            response.status_code = 303  # the browser follows with GET
+            return response
+        return self.get_response(request)
+
+
+class DatabaseBusyMiddleware:
+    """A locked or read-only database on any page is an answer, not a 500: an action goes back
+    to its page with "Database busy: nothing was sent. Try again." (a cookie flash: the session
+    lives in that same database), a page read answers 503 in the app's look. The order views
+    answer this themselves, next to the form or the position; this catches every other page.
+    The JSON API has its own handler (503 "busy")."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError) or request.path.startswith("/api/"):
+            return None
+        logger.warning("page %s %s: database busy: %s", request.method, request.path, exception)
+        if request.method == "POST":
+            messages.error(request, DATABASE_BUSY_MESSAGE)
+            response = HttpResponseRedirect(_page_behind(request))
+            response.status_code = 303
+            return response
+        from egis.web.views_errors import server_error
+
+        return server_error(
+            request, status=503, title="Database busy", message=DATABASE_BUSY_MESSAGE
+        )

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egis.bots.selectors import bot_detail, dashboard_rows
 from egis.bots.services import BotInputError, bot_create, bot_delete, bot_update, position_archive
 from egis.core.choices import Venue
+from egis.core.errors import DATABASE_BUSY_MESSAGE
 from egis.core.money import plain, usd_display
 from egis.ledger.budget import BudgetBelowHeld
 from egis.ledger.errors import InvalidOrderInput, OrderNotBooked, OrderRefused
@@ -43,6 +47,8 @@ def _page_number(request: HttpRequest) -> int:
 def bot_show(request: HttpRequest, bot_id: int) -> HttpResponse:
     bot = visible_bot(request, bot_id)
     props = bot_detail(current_user(request), bot, page=_page_number(request))
+    # One key per render of the open form: a replayed or double submit opens one position.
+    props["open_form_key"] = secrets.token_urlsafe(16)
     return page(request, "bots/show", props)
 
 
@@ -55,38 +61,64 @@ def _not_booked_message(exc: OrderNotBooked) -> str:
     return f"{exc.message} (client order id {exc.client_order_id}).{tail}"
 
 
+def _position_error_key(position_id: int) -> str:
+    # A close's error belongs on that position's card, not under the Open form.
+    return f"position_{position_id}"
+
+
 @login_required
 @require_POST
 def order_open_view(request: HttpRequest, bot_id: int) -> HttpResponse:
     bot = visible_bot(request, bot_id)
     url = f"/bots/{bot.pk}"
     data = form_data(request)
+    key = field(data, "idempotency_key")
     try:
         result = order_open(
             bot_id=bot.pk,
             side=field(data, "side"),
             size_usd=field(data, "size_usd"),
             actor=current_user(request),
+            idempotency_key=key or None,
         )
     except InvalidOrderInput as exc:
-        key = "size_usd" if exc.field == "size_usd" else "order"
-        return back_with_errors(request, url, {key: exc.message})
+        error_key = "size_usd" if exc.field == "size_usd" else "order"
+        return back_with_errors(request, url, {error_key: exc.message})
     except OrderRefused as exc:
         return back_with_errors(request, url, {"order": exc.message})
     except OrderNotBooked as exc:
         return back_with_errors(request, url, {"order": _not_booked_message(exc)})
+    except OperationalError:
+        # The pipeline turns every failure after the venue call into OrderNotBooked, so a
+        # database error reaching here happened before it: nothing was sent.
+        logger.warning("open on bot #%s: database busy before the venue call", bot.pk)
+        return back_with_errors(request, url, {"order": DATABASE_BUSY_MESSAGE})
+    # The outcome travels in the response (cookie-stored flash), never only in the session.
     position = result.position
-    if position.status == "open":
+    order = result.order
+    again = "Already submitted: " if result.already_settled else ""
+    if position.status == "open" and position.qty > 0:
         hint = ""
         if position.size_usd != position.requested_size_usd:
             hint = f" (requested {usd_display(position.requested_size_usd)})"
         messages.success(
             request,
-            f"Opened {position.side} {usd_display(position.size_usd)}{hint}: "
-            f"{plain(position.qty)} {position.symbol} at {_price(position.entry_price)}.",
+            f"{again}Opened {position.side} {usd_display(position.size_usd)}{hint}: "
+            f"{plain(position.qty)} {position.symbol} at {_price(position.entry_price)} "
+            f"(order {order.client_order_id}).",
+        )
+    elif position.status == "open":
+        messages.warning(
+            request,
+            f"{again}Order {order.client_order_id} is {order.status}: position #{position.pk} "
+            "waits for its fill.",
         )
     else:
-        messages.warning(request, f"Nothing filled: position #{position.pk} was {position.status}.")
+        messages.warning(
+            request,
+            f"{again}Nothing filled: position #{position.pk} was {position.status} "
+            f"(order {order.client_order_id}).",
+        )
     return see_other(url)
 
 
@@ -97,25 +129,30 @@ def order_close_view(request: HttpRequest, bot_id: int, position_id: int) -> Htt
     url = f"/bots/{bot.pk}"
     if not Position.objects.filter(pk=position_id, bot=bot).exists():
         raise Http404("no such position")
+    error_key = _position_error_key(position_id)
     try:
         result = order_close(bot_id=bot.pk, position_id=position_id, actor=current_user(request))
     except OrderRefused as exc:
-        return back_with_errors(request, url, {"order": exc.message})
+        return back_with_errors(request, url, {error_key: exc.message})
     except OrderNotBooked as exc:
-        return back_with_errors(request, url, {"order": _not_booked_message(exc)})
+        return back_with_errors(request, url, {error_key: _not_booked_message(exc)})
+    except OperationalError:
+        logger.warning("close on bot #%s: database busy before the venue call", bot.pk)
+        return back_with_errors(request, url, {error_key: DATABASE_BUSY_MESSAGE})
     position = result.position
+    order = result.order
     if position.status == "closed":
         net = position.realized_pnl_usd - position.fees_usd
         messages.success(
             request,
             f"Closed position #{position.pk} at {_price(position.exit_price)}: realized "
-            f"{usd_display(net)} after fees.",
+            f"{usd_display(net)} after fees (order {order.client_order_id}).",
         )
     else:
         messages.warning(
             request,
             f"Position #{position.pk} was partly closed; {usd_display(position.size_usd)} "
-            "stays open.",
+            f"stays open (order {order.client_order_id}).",
         )
     return see_other(url)
 
@@ -163,7 +200,7 @@ def position_archive_view(request: HttpRequest, bot_id: int, position_id: int) -
     if position is None:
         raise Http404("no such position")
     if not user.is_admin:
-        return HttpResponse("Only admins can archive positions.", status=403)
+        raise PermissionDenied("Only admins can archive positions.")
     try:
         position_archive(position=position, actor=user)
     except BotInputError as exc:

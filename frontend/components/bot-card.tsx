@@ -39,7 +39,7 @@ export function BotCard({ bot }: { bot: BotSummary }) {
   return (
     <Link
       href={`/bots/${bot.id}`}
-      className="block rounded-xl border border-border bg-surface p-4 transition-colors hover:border-[#3a424e]"
+      className="block min-w-0 rounded-xl border border-border bg-surface p-4 transition-colors hover:border-[#3a424e]"
       data-testid={`bot-card-${bot.id}`}
     >
       <div className="mb-3 flex items-start justify-between gap-3">

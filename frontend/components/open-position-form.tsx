@@ -4,14 +4,25 @@ import { Button } from "@/components/ui/button";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { FieldError, Input, Label } from "@/components/ui/input";
 import { Segmented } from "@/components/ui/segmented";
+import { useOpenQuote } from "@/hooks/use-open-quote";
 import { useShared } from "@/hooks/use-shared";
 
 type Side = "long" | "short";
 
-export function OpenPositionForm({ botId, disabledReason }: { botId: number; disabledReason: string }) {
+export function OpenPositionForm({
+  botId,
+  disabledReason,
+  formKey,
+}: {
+  botId: number;
+  disabledReason: string;
+  // One key per render of the page: a replayed or double submit opens one position.
+  formKey: string;
+}) {
   const { errors } = useShared();
   const form = useForm<{ side: Side; size_usd: string }>({ side: "long", size_usd: "" });
-  const orderError = errors.order;
+  const quote = useOpenQuote(botId, form.data.size_usd);
+  const orderError = errors.size_usd || errors.order;
   return (
     <Card>
       <CardHeader>
@@ -21,6 +32,8 @@ export function OpenPositionForm({ botId, disabledReason }: { botId: number; dis
         className="space-y-3"
         onSubmit={(event) => {
           event.preventDefault();
+          if (form.processing) return;
+          form.transform((data) => ({ ...data, idempotency_key: formKey }));
           form.post(`/bots/${botId}/orders/open`, {
             preserveScroll: true,
             onSuccess: () => form.reset("size_usd"),
@@ -39,7 +52,7 @@ export function OpenPositionForm({ botId, disabledReason }: { botId: number; dis
         <div>
           <Label htmlFor="size_usd">Amount (USD)</Label>
           <div className="flex gap-2">
-            <div className="relative flex-1">
+            <div className="relative min-w-0 flex-1">
               <span className="pointer-events-none absolute top-1/2 left-3 -translate-y-1/2 text-muted" aria-hidden>
                 $
               </span>
@@ -51,8 +64,8 @@ export function OpenPositionForm({ botId, disabledReason }: { botId: number; dis
                 placeholder="10.00"
                 className="num pl-7"
                 value={form.data.size_usd}
-                aria-invalid={Boolean(errors.size_usd || orderError)}
-                aria-describedby="open-error"
+                aria-invalid={Boolean(orderError)}
+                aria-describedby="open-quote open-error"
                 onChange={(e) => form.setData("size_usd", e.target.value)}
               />
             </div>
@@ -60,7 +73,12 @@ export function OpenPositionForm({ botId, disabledReason }: { botId: number; dis
               {form.processing ? "Opening…" : "Open"}
             </Button>
           </div>
-          <FieldError id="open-error" message={errors.size_usd || orderError} />
+          <p id="open-quote" className="num mt-1.5 min-h-5 text-sm break-words text-muted" aria-live="polite" data-testid="open-quote">
+            {quote.state === "ok" && quote.summary}
+            {quote.state === "refused" && <span className="text-warn">{quote.message}</span>}
+            {quote.state === "loading" && "Pricing…"}
+          </p>
+          <FieldError id="open-error" message={orderError} />
           {disabledReason && <p className="mt-1.5 text-sm text-muted">{disabledReason}</p>}
         </div>
       </form>

@@ -5,9 +5,20 @@ import { ConfirmDialog } from "@/components/confirm-dialog";
 import { Money, SizeWithHint } from "@/components/money";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { FieldError } from "@/components/ui/input";
+import { useShared } from "@/hooks/use-shared";
 import { formatStep, formatUsd } from "@/lib/money";
 import { formatDateTime } from "@/lib/utils";
 import type { Paginated, PositionRow, SymbolSteps } from "@/types";
+
+// A close's answer belongs to its position (the server keys it "position_<id>"), not the form.
+export function positionErrorKey(id: number): string {
+  return `position_${id}`;
+}
+
+export function usePositionError(id: number): string | undefined {
+  return useShared().errors[positionErrorKey(id)];
+}
 
 export function SideBadge({ side }: { side: "long" | "short" }) {
   return <Badge tone={side === "long" ? "gain" : "danger"}>{side === "long" ? "Long" : "Short"}</Badge>;
@@ -44,10 +55,11 @@ export function OpenPositionRow({
     );
   };
   const opening = position.qty === "0";
+  const error = usePositionError(position.id);
   return (
     <li className="rounded-lg border border-border bg-bg p-3" data-testid={`open-position-${position.id}`}>
       <div className="flex items-start justify-between gap-3">
-        <div className="flex flex-wrap items-center gap-2">
+        <div className="flex min-w-0 flex-wrap items-center gap-2">
           <SideBadge side={position.side} />
           <SizeWithHint size={position.size_usd} requested={position.requested_size_usd} />
           {position.closing && <Badge tone="warn">Closing…</Badge>}
@@ -74,6 +86,33 @@ export function OpenPositionRow({
           {position.unrealized_pnl_usd == null ? "—" : <Money value={position.unrealized_pnl_usd} pnl />}
         </Figure>
       </dl>
+      <FieldError id={`position-error-${position.id}`} message={error} />
+    </li>
+  );
+}
+
+function ClosedRow({ p, price }: { p: PositionRow; price: (v: string | null | undefined) => string }) {
+  // A stale Close (the position was closed elsewhere) answers on this row.
+  const error = usePositionError(p.id);
+  return (
+    <li className="py-2.5" data-testid={`closed-position-${p.id}`}>
+      <div className="flex items-center justify-between gap-3">
+        <div className="min-w-0">
+          <div className="flex items-center gap-2">
+            <SideBadge side={p.side} />
+            <SizeWithHint size={p.size_usd} requested={p.requested_size_usd} />
+            {p.status === "cancelled" && <Badge>Cancelled</Badge>}
+          </div>
+          <div className="num mt-1 text-xs text-muted">
+            #{p.id} · {price(p.entry_price)} → {price(p.exit_price)} · {formatDateTime(p.closed_at)}
+          </div>
+        </div>
+        <div className="shrink-0 text-right whitespace-nowrap">
+          <Money value={p.net_realized_pnl_usd} pnl className="text-sm font-medium" />
+          <div className="num text-xs text-muted">fees {formatUsd(p.fees_usd)}</div>
+        </div>
+      </div>
+      <FieldError id={`position-error-${p.id}`} message={error} />
     </li>
   );
 }
@@ -95,22 +134,7 @@ export function ClosedPositions({
     <div>
       <ul className="divide-y divide-border" data-testid="closed-positions">
         {closed.items.map((p) => (
-          <li key={p.id} className="flex items-center justify-between gap-3 py-2.5">
-            <div className="min-w-0">
-              <div className="flex items-center gap-2">
-                <SideBadge side={p.side} />
-                <SizeWithHint size={p.size_usd} requested={p.requested_size_usd} />
-                {p.status === "cancelled" && <Badge>Cancelled</Badge>}
-              </div>
-              <div className="num mt-1 text-xs text-muted">
-                #{p.id} · {price(p.entry_price)} → {price(p.exit_price)} · {formatDateTime(p.closed_at)}
-              </div>
-            </div>
-            <div className="shrink-0 text-right whitespace-nowrap">
-              <Money value={p.net_realized_pnl_usd} pnl className="text-sm font-medium" />
-              <div className="num text-xs text-muted">fees {formatUsd(p.fees_usd)}</div>
-            </div>
-          </li>
+          <ClosedRow key={p.id} p={p} price={price} />
         ))}
       </ul>
       {closed.pages > 1 && (

@@ -116,7 +116,7 @@ def test_close_books_the_exit_and_lists_it_as_closed(as_bob, paper_bot):
     # A second close is refused in words, not a crash.
     post_json(as_bob, f"/bots/{paper_bot.pk}/positions/{position.pk}/close", {})
     errors = inertia(as_bob, f"/bots/{paper_bot.pk}")["props"]["errors"]
-    assert "only open positions close" in errors["order"]
+    assert "only open positions close" in errors[f"position_{position.pk}"]
 
 
 @tx

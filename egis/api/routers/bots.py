@@ -6,7 +6,7 @@ import math
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from egis.accounts.models import User
 from egis.api.access import bot_for
@@ -43,6 +43,7 @@ from egis.ledger.budget import BudgetBelowHeld
 from egis.ledger.models import Position, PositionStatus
 from egis.ledger.pipeline import order_submit
 from egis.ledger.presenters import order_json, position_json
+from egis.ledger.quote import open_quote
 from egis.reconcile.paper import paper_reconcile
 from egis.venues.models import ExchangeAccount
 
@@ -149,6 +150,36 @@ def bots_update(request: HttpRequest, payload: BotUpdateIn, bot_id: int = BotId)
     except BotInputError as exc:
         raise ApiError(422, "invalid_input", str(exc)) from exc
     return _detail(updated)
+
+
+class QuoteOut(Schema):
+    symbol: str
+    base_asset: str = Field(description="what the quantity is counted in, e.g. BNB")
+    size_usd: str = Field(description="the amount asked, as read by the order parser")
+    qty: str = Field(description="the quantity an open would send now, rounded down to the step")
+    price: str = Field(description="the current reference price the order is sized at")
+    notional_usd: str = Field(description="qty x price: what the hold becomes at this price")
+    step_size: str
+    tick_size: str
+    min_notional_usd: str
+    summary: str = Field(description="e.g. $10.00 buys 0.01 BNB ≈ $5.93 at 593.10 (step 0.01 BNB)")
+
+
+@router.get(
+    "/{bot_id}/quote",
+    response={200: QuoteOut, 503: ErrorOut, **READ_ERRORS},
+    summary="What an open of size_usd buys at the current price (sends nothing)",
+)
+def bots_quote(
+    request: HttpRequest,
+    bot_id: int = BotId,
+    size_usd: str = Query("", max_length=64, description="USD amount, e.g. 10.00 (required)"),
+) -> dict[str, Any]:
+    """Sized exactly as `POST /bots/{id}/orders` would size an open now (same parser, same
+    rounding down to the symbol's step). An amount the open would refuse is a 422 with the
+    same words; 503 when the venue has no price or rules."""
+    bot = bot_for(current_user(request), bot_id)
+    return open_quote(bot=bot, size_usd=size_usd).as_json()
 
 
 @router.get(

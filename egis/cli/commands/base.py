@@ -12,6 +12,10 @@ from egis.core.errors import UserFacingError
 
 Handler = Callable[[argparse.Namespace], dict[str, Any]]
 
+# Exit codes (README, "Operator CLI"): 0 ok, 1 refused or bad input, 2 usage, 3 the venue did not
+# book the order, 4 the database was busy or read-only before anything was sent (retry), 70 bug.
+EXIT_DATABASE_BUSY = 4
+
 
 class CliError(UserFacingError):
     pass

@@ -33,10 +33,11 @@ export function SheetContent({
       >
         <div className="mx-auto mb-4 h-1 w-10 rounded-full bg-border sm:hidden" aria-hidden />
         <div className="mb-4 flex items-start justify-between gap-3">
-          <div>
-            <DialogPrimitive.Title className="text-lg font-semibold">{title}</DialogPrimitive.Title>
+          {/* min-w-0 + break-words: a long unbroken name wraps instead of widening the sheet. */}
+          <div className="min-w-0">
+            <DialogPrimitive.Title className="text-lg font-semibold break-words">{title}</DialogPrimitive.Title>
             {description && (
-              <DialogPrimitive.Description className="mt-1 text-sm text-muted">
+              <DialogPrimitive.Description className="mt-1 text-sm break-words text-muted">
                 {description}
               </DialogPrimitive.Description>
             )}

@@ -1,4 +1,5 @@
-import { Head, useForm } from "@inertiajs/react";
+import { Head, router, useForm } from "@inertiajs/react";
+import * as React from "react";
 
 import { Button } from "@/components/ui/button";
 import { FieldError, Input, Label } from "@/components/ui/input";
@@ -7,6 +8,9 @@ import { useShared } from "@/hooks/use-shared";
 export default function Login({ next }: { next: string }) {
   const { errors } = useShared();
   const form = useForm({ username: "", password: "", next });
+  // Signed-in pages are kept encrypted in the browser history; dropping the key here means Back
+  // after logout or an expired session refetches (and lands here) instead of showing old data.
+  React.useEffect(() => router.clearHistory(), []);
   return (
     <div className="flex min-h-dvh items-center justify-center px-4">
       <Head title="Log in · Egis" />

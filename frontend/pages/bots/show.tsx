@@ -8,9 +8,11 @@ import { Money } from "@/components/money";
 import { OpenPositionForm } from "@/components/open-position-form";
 import { PaperSyncSheet } from "@/components/paper-sync-sheet";
 import { PnlChart } from "@/components/pnl-chart";
-import { ClosedPositions, OpenPositionRow } from "@/components/positions";
+import { ClosedPositions, OpenPositionRow, positionErrorKey } from "@/components/positions";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
+import { FieldError } from "@/components/ui/input";
+import { useShared } from "@/hooks/use-shared";
 import { AppLayout } from "@/layouts/app-layout";
 import type { BotSummary, BudgetFigures, Paginated, PnlPoint, PositionRow, SymbolSteps } from "@/types";
 
@@ -24,6 +26,21 @@ interface Props {
   pnl_series: PnlPoint[];
   can_archive: boolean;
   paper_sync: boolean;
+  open_form_key: string;
+}
+
+// Position answers whose row is not on this page (e.g. on another page of closed positions).
+function OffPagePositionErrors({ shown }: { shown: number[] }) {
+  const { errors } = useShared();
+  const onPage = new Set(shown.map(positionErrorKey));
+  const rest = Object.entries(errors).filter(([key]) => key.startsWith("position_") && !onPage.has(key));
+  return (
+    <>
+      {rest.map(([key, message]) => (
+        <FieldError key={key} message={message} />
+      ))}
+    </>
+  );
 }
 
 export default function BotShow(props: Props) {
@@ -49,13 +66,14 @@ export default function BotShow(props: Props) {
 
       <BudgetCard budget={props.budget} trace={props.budget_trace} />
 
-      <OpenPositionForm botId={bot.id} disabledReason={bot.open_disabled_reason} />
+      <OpenPositionForm botId={bot.id} disabledReason={bot.open_disabled_reason} formKey={props.open_form_key} />
 
       <Card>
         <CardHeader className="flex-wrap">
           <CardTitle>Positions</CardTitle>
           {props.paper_sync && <PaperSyncSheet botId={bot.id} />}
         </CardHeader>
+        <OffPagePositionErrors shown={[...props.open_positions, ...props.closed.items].map((p) => p.id)} />
         <div className="mb-2 flex items-baseline justify-between text-sm">
           <h3 className="font-medium">Open ({props.open_positions.length})</h3>
           {bot.unrealized_pnl_usd != null && props.open_positions.length > 0 && (

@@ -3,7 +3,7 @@
 Success prints the result (one JSON object with --json) and exits 0. A refusal or bad input
 prints one line on stderr (and a JSON error object with --json) and exits non-zero; never a
 traceback. Exit codes: 1 refused or bad input, 2 usage, 3 venue did not book the order,
-70 internal error.
+4 database busy or read-only before anything was sent (try again), 70 internal error.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import OperationalError
 
 from egis.cli.commands import GROUPS
-from egis.core.errors import UserFacingError
+from egis.cli.commands.base import EXIT_DATABASE_BUSY
+from egis.core.errors import DATABASE_BUSY_MESSAGE, UserFacingError
 
 logger = logging.getLogger("egis.cli")
 
@@ -46,6 +48,17 @@ class Command(BaseCommand):
                 exit_code=exc.exit_code,
                 as_json=as_json,
                 extra=_error_extra(exc),
+            )
+        except OperationalError as exc:
+            # Locked or read-only: the pipeline handles database failures after a venue call
+            # itself (rule 5), so this one came before it and nothing was sent.
+            logger.debug("database busy", exc_info=True)
+            self._fail(
+                f"{DATABASE_BUSY_MESSAGE} ({exc})",
+                code="busy",
+                exit_code=EXIT_DATABASE_BUSY,
+                as_json=as_json,
+                extra={},
             )
         except Exception as exc:  # a bug: say so in one line, keep the traceback in the log
             logger.debug("internal error", exc_info=True)

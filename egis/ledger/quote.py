@@ -1,0 +1,100 @@
+"""What an amount buys right now: the open form's preview, sized exactly as the pipeline sizes.
+
+The figure comes from the same place the order will: the amount is read by the pipeline's own
+parser, the quantity by `market_qty_for_usd` on the venue adapter's rules, reference price and
+buffer. The page shows the server's sentence; it never does this arithmetic itself.
+
+A quote writes nothing and sends nothing: it does not call `prepare()` (which may set leverage
+at the venue).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from egis.bots.models import Bot
+from egis.core.money import plain, usd_display, usd_str
+from egis.ledger.errors import OrderSizeRejected, VenueNotReady
+from egis.ledger.pipeline import _parse_size
+from egis.venues.base import SymbolRules, VenueAdapter, VenueError
+from egis.venues.prices.sources import PriceUnavailable
+from egis.venues.registry import venue_for
+from egis.venues.rules import OrderSizeInvalid, market_qty_for_usd
+
+# USDⓈ-M symbols are quoted in one of these; what is left in front is the base asset.
+_QUOTE_ASSETS = ("USDT", "USDC", "BUSD", "USD")
+
+
+def base_asset(symbol: str) -> str:
+    for quote in _QUOTE_ASSETS:
+        if symbol.endswith(quote) and len(symbol) > len(quote):
+            return symbol[: -len(quote)]
+    return symbol
+
+
+def _at_step(value: Decimal, step: Decimal) -> str:
+    """A figure at its rule's precision ("593.10" for a 0.01 tick), exact otherwise."""
+    exponent = step.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < 0:
+        return str(value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN))
+    return plain(value)
+
+
+@dataclass(frozen=True)
+class OpenQuote:
+    symbol: str
+    base_asset: str
+    size_usd: Decimal
+    qty: Decimal
+    price: Decimal
+    notional_usd: Decimal  # qty x reference price: what the hold becomes at this price
+    rules: SymbolRules
+
+    @property
+    def summary(self) -> str:
+        step = _at_step(self.rules.step_size, self.rules.step_size)
+        return (
+            f"{usd_display(self.size_usd)} buys {_at_step(self.qty, self.rules.step_size)} "
+            f"{self.base_asset} ≈ {usd_display(self.notional_usd)} at "
+            f"{_at_step(self.price, self.rules.tick_size)} (step {step} {self.base_asset})"
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "symbol": self.symbol,
+            "base_asset": self.base_asset,
+            "size_usd": usd_str(self.size_usd),
+            "qty": plain(self.qty),
+            "price": plain(self.price),
+            "notional_usd": usd_str(self.notional_usd),
+            "step_size": plain(self.rules.step_size),
+            "tick_size": plain(self.rules.tick_size),
+            "min_notional_usd": usd_str(self.rules.min_notional),
+            "summary": self.summary,
+        }
+
+
+def open_quote(*, bot: Bot, size_usd: object, venue: VenueAdapter | None = None) -> OpenQuote:
+    """What `size_usd` opens on this bot at the current price, or the refusal the open would
+    get (`InvalidOrderInput`, `OrderSizeRejected`; `VenueNotReady` when there is no price)."""
+    requested = _parse_size(size_usd)
+    try:
+        adapter = venue or venue_for(bot)
+        rules = adapter.symbol_rules(bot.symbol)
+        price = adapter.reference_price(bot.symbol)
+        qty = market_qty_for_usd(requested, price, rules, buffer=adapter.price_buffer())
+    except OrderSizeInvalid as exc:
+        raise OrderSizeRejected(str(exc)) from exc
+    except (VenueError, PriceUnavailable) as exc:
+        raise VenueNotReady(str(exc)) from exc
+    return OpenQuote(
+        symbol=bot.symbol,
+        base_asset=base_asset(bot.symbol),
+        size_usd=requested,
+        qty=qty,
+        price=price,
+        notional_usd=qty * price,
+        rules=rules,
+    )
