@@ -139,7 +139,7 @@ def test_a_missing_bot_is_the_apps_404_page(page, live_server, log_in, shot, bob
 def test_an_unbroken_80_character_name_on_the_admin_pages(
     page, live_server, log_in, shot, alice, bob, set_price
 ):
-    from egis.execution.incidents import incident_record
+    from egis.ledger.incidents import incident_record
 
     set_price("BNBUSDT", "593.1")
     bot = bot_create(owner=bob, name=LONG_NAME, venue="paper", symbol="BNBUSDT", budget_usd="100")

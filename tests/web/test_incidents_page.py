@@ -6,9 +6,9 @@ import json
 from decimal import Decimal
 
 import pytest
-from egis.execution.incidents import incident_record
 
 from egis.execution.reconciliations import reconciliation_resolve
+from egis.ledger.incidents import incident_record
 from egis.ledger.pipeline import order_open
 from egis.reconcile.drift import drift_check
 from egis.venues.paper.models import PaperPosition
