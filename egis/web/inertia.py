@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from inertia import render
 
 from egis.accounts.models import User
+from egis.core.inputs import InputError, load_json
 from egis.ledger.models import PendingReconciliation, ReconciliationStatus
 
 _ERRORS_KEY = "egis_form_errors"
@@ -59,18 +59,26 @@ def see_other(url: str) -> HttpResponse:
 
 
 def form_data(request: HttpRequest) -> dict[str, Any]:
-    """The submitted fields: Inertia posts JSON, a plain form posts urlencoded data."""
+    """The submitted fields: Inertia posts JSON, a plain form posts urlencoded data.
+
+    JSON is read by the one input grammar's decoder (egis.core.inputs.load_json): a malformed,
+    too deep or non-UTF-8 body counts as an empty form, so the page answers with its usual
+    "required" errors and writes nothing. A body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 400 from
+    Django itself.
+    """
     if request.content_type == "application/json":
         try:
-            data = json.loads(request.body or b"{}")
-        except ValueError:
+            data = load_json(request.body) if request.body else {}
+        except InputError:
             return {}
         return data if isinstance(data, dict) else {}
     return {key: request.POST.get(key) for key in request.POST}
 
 
 def field(data: dict[str, Any], name: str) -> str:
-    """A text field; anything that is not a string or number counts as empty."""
+    """A text field; anything that is not a string or number counts as empty. A JSON number
+    with a fraction arrives as its literal text (egis.core.inputs.JsonNumber), so the grammar
+    judges exactly what was sent."""
     value = data.get(name)
     if isinstance(value, bool) or value is None:
         return ""

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from egis.bots.selectors import bot_detail, dashboard_rows
 from egis.bots.services import BotInputError, bot_create, bot_delete, bot_update, position_archive
 from egis.core.choices import Venue
+from egis.core.inputs import InputError, parse_id, parse_int, parse_leverage
 from egis.core.money import plain, usd_display
 from egis.ledger.errors import InvalidOrderInput, OrderNotBooked, OrderRefused
 from egis.ledger.models import Position
@@ -33,8 +34,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < len(raw) < 7 else 1
+    # A navigation parameter: anything off the grammar ("²", "-1", "1e3") shows the first page.
+    try:
+        return parse_int(request.GET.get("page", "1"), field="page", minimum=1, maximum=999_999)
+    except InputError:
+        return 1
 
 
 @login_required
@@ -195,8 +199,23 @@ def _form_options(request: HttpRequest) -> dict[str, object]:
 
 
 def _leverage(raw: str) -> int | None:
-    raw = raw.strip()
-    return int(raw) if raw.isdigit() and len(raw) < 4 else None
+    try:
+        return parse_leverage(raw)
+    except InputError:
+        return None
+
+
+# Where the form shows a service's refusal: the grammar's field names -> the page's fields.
+_BOT_FORM_FIELDS = {"name": "name", "symbol": "symbol", "budget": "budget_usd"}
+_BOT_FORM_FIELDS |= {"leverage": "leverage", "exchange_account": "exchange_account"}
+
+
+def _bot_form_error(exc: BotInputError, prefix: str) -> dict[str, str]:
+    key = _BOT_FORM_FIELDS.get(getattr(exc, "field", ""), "form")
+    if key == "form":
+        return {key: f"{prefix}: {exc}."}
+    text = str(exc)
+    return {key: f"{text[:1].upper()}{text[1:]}."}
 
 
 @login_required
@@ -208,13 +227,19 @@ def bot_new(request: HttpRequest) -> HttpResponse:
     data = form_data(request)
     leverage = _leverage(field(data, "leverage"))
     if leverage is None:
-        return back_with_errors(request, "/bots/new", {"leverage": "Leverage is a whole number."})
+        return back_with_errors(
+            request, "/bots/new", {"leverage": "Leverage is a whole number from 1 to 125."}
+        )
     account = None
     account_raw = field(data, "exchange_account")
     if field(data, "venue") != Venue.PAPER and account_raw:
+        try:
+            account_id: int | None = parse_id(account_raw, field="exchange_account")
+        except InputError:
+            account_id = None
         account = (
-            ExchangeAccount.objects.filter(owner=user, pk=int(account_raw)).first()
-            if account_raw.isdigit()
+            ExchangeAccount.objects.filter(owner=user, pk=account_id).first()
+            if account_id is not None
             else None
         )
         if account is None:
@@ -232,7 +257,7 @@ def bot_new(request: HttpRequest) -> HttpResponse:
             exchange_account=account,
         )
     except BotInputError as exc:
-        return back_with_errors(request, "/bots/new", {"form": f"Not created: {exc}."})
+        return back_with_errors(request, "/bots/new", _bot_form_error(exc, "Not created"))
     messages.success(request, f"Created {bot.name}.")
     return see_other(f"/bots/{bot.pk}")
 
@@ -260,7 +285,9 @@ def bot_edit(request: HttpRequest, bot_id: int) -> HttpResponse:
     data = form_data(request)
     leverage = _leverage(field(data, "leverage"))
     if leverage is None:
-        return back_with_errors(request, url, {"leverage": "Leverage is a whole number."})
+        return back_with_errors(
+            request, url, {"leverage": "Leverage is a whole number from 1 to 125."}
+        )
     try:
         bot_update(
             bot=bot,
@@ -270,6 +297,6 @@ def bot_edit(request: HttpRequest, bot_id: int) -> HttpResponse:
             is_active=data.get("is_active") in (True, "true", "1", "on"),
         )
     except BotInputError as exc:
-        return back_with_errors(request, url, {"form": f"Not saved: {exc}."})
+        return back_with_errors(request, url, _bot_form_error(exc, "Not saved"))
     messages.success(request, "Saved.")
     return see_other(f"/bots/{bot.pk}")

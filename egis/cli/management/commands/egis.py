@@ -17,6 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from egis.cli.commands import GROUPS
+from egis.cli.commands.base import refuse_bad_arguments
 from egis.core.errors import UserFacingError
 
 logger = logging.getLogger("egis.cli")
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         try:
             if handler is None:
                 raise UserFacingError("choose a command: egis --help")
+            refuse_bad_arguments(args_ns)
             result = handler(args_ns)
         except UserFacingError as exc:
             self._fail(
