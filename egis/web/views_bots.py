@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from decimal import Decimal
 
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from egis.bots.selectors import bot_detail, dashboard_rows
 from egis.bots.services import BotInputError, bot_create, bot_delete, bot_update, position_archive
 from egis.core.choices import Venue
-from egis.core.inputs import InputError, parse_id, parse_int, parse_leverage
+from egis.core.inputs import InputError, load_json, parse_id, parse_int, parse_leverage
 from egis.core.money import plain, usd_display
 from egis.ledger.errors import InvalidOrderInput, OrderNotBooked, OrderRefused
 from egis.ledger.models import Position
@@ -130,8 +129,8 @@ def paper_sync_view(request: HttpRequest, bot_id: int) -> JsonResponse:
     if bot.venue != Venue.PAPER:
         return JsonResponse({"error": "Only paper bots have a paper state to sync."}, status=400)
     try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
+        body = load_json(request.body) if request.body else {}
+    except InputError:
         return JsonResponse({"error": "The request was not valid JSON."}, status=400)
     confirm = isinstance(body, dict) and body.get("confirm") is True
     try:
