@@ -66,7 +66,9 @@ def _snapshot() -> tuple:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize(("args", "words"), CASES, ids=lambda v: " ".join(v)[:50])
+@pytest.mark.parametrize(
+    ("args", "words"), CASES, ids=lambda v: " ".join(v)[:50] if isinstance(v, list) else ""
+)
 def test_bad_input_exits_1_with_one_line_and_writes_nothing(paper_bot, capsys, args, words):
     args = [a.replace("{bot}", str(paper_bot.pk)) for a in args]
     before = _snapshot()
