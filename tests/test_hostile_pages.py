@@ -283,6 +283,11 @@ def test_a_superscript_page_number_shows_the_first_page(world):
         ("/settings/tokens", {"name": "t\x00ken"}, "token"),
         ("/settings/accounts", {"label": "l\x00bel", "environment": "demo"}, "account"),
         ("/users/new", {"username": "da\x00na", "role": "user"}, "user"),
+        (
+            "/settings/accounts",
+            {"environment": "demo", "api_key": "abcdefgh1234", "api_secret": "se\x00cret"},
+            "account",
+        ),
     ],
 )
 def test_nul_in_a_name_is_refused_on_the_settings_and_users_pages(world, url, data, key):

@@ -53,7 +53,12 @@ def account_create(
     if not API_KEY_RE.match(api_key):
         # Never echo the value: a mistyped secret pasted as a key must not land in a terminal log.
         raise AccountInputError("the API key must be 8-128 letters, digits, '-' or '_'")
-    if not api_secret or len(api_secret) > 256 or any(c.isspace() for c in api_secret):
+    if (
+        not api_secret
+        or len(api_secret) > 256
+        or any(c.isspace() for c in api_secret)
+        or not api_secret.isprintable()  # NUL and control characters: never a real secret
+    ):
         raise AccountInputError("the API secret must be 1-256 characters without spaces")
     production = environment == Environment.PRODUCTION
     if production != is_production:
