@@ -72,7 +72,9 @@ def order_open_view(request: HttpRequest, bot_id: int) -> HttpResponse:
         )
     except InvalidOrderInput as exc:
         key = "size_usd" if exc.field == "size_usd" else "order"
-        return back_with_errors(request, url, {key: exc.message})
+        # The grammar names the API field; the form calls it the amount.
+        message = exc.message.replace("size_usd", "The amount", 1)
+        return back_with_errors(request, url, {key: message})
     except OrderRefused as exc:
         return back_with_errors(request, url, {"order": exc.message})
     except OrderNotBooked as exc:
