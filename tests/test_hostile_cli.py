@@ -48,6 +48,14 @@ CASES = [
     (["budget", "9" * 30], "bot id"),
     (["token", "revoke", "\u00b2"], "token id"),
     (["reconciliations", "show", "1_0"], "id"),
+    (
+        ["reconciliations", "resolve", "1", "--action", "acknowledge", "--reason", "x" * 2001],
+        "reason",
+    ),
+    (
+        ["reconciliations", "resolve", "1", "--action", "acknowledge", "--reason", "a\x1bb"],
+        "reason",
+    ),
     (["recover", "--timeout", "\u00b2"], "--timeout"),
 ]
 

@@ -10,7 +10,7 @@ from typing import Any
 from egis.accounts.models import User
 from egis.bots.models import Bot
 from egis.core.errors import UserFacingError
-from egis.core.inputs import InputError, parse_id, parse_int, parse_leverage
+from egis.core.inputs import InputError, parse_id, parse_int, parse_leverage, parse_reason
 
 Handler = Callable[[argparse.Namespace], dict[str, Any]]
 
@@ -44,6 +44,11 @@ def id_arg(name: str) -> Callable[[str], Any]:
 
 def int_arg(name: str, *, minimum: int, maximum: int) -> Callable[[str], Any]:
     return _grammar(partial(parse_int, minimum=minimum, maximum=maximum), name)
+
+
+def reason_arg(name: str = "--reason") -> Callable[[str], Any]:
+    """A resolution reason: no control characters but line breaks, at most 2,000 characters."""
+    return _grammar(parse_reason, name)
 
 
 def leverage_arg(name: str = "--leverage") -> Callable[[str], Any]:

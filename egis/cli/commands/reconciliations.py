@@ -7,7 +7,7 @@ import getpass
 from types import SimpleNamespace
 from typing import Any
 
-from egis.cli.commands.base import get_user, id_arg, leaf
+from egis.cli.commands.base import get_user, id_arg, leaf, reason_arg
 from egis.execution.reconciliations import (
     ACTIONS,
     reconciliation_get,
@@ -72,7 +72,9 @@ def register(subparsers: Any) -> None:
     resolve = leaf(group, "resolve", _resolve, "resolve one with an explicit, audited action")
     resolve.add_argument("id", type=id_arg("id"))
     resolve.add_argument("--action", required=True, choices=list(ACTIONS))
-    resolve.add_argument("--reason", required=True, help="why: kept in the audit trail")
+    resolve.add_argument(
+        "--reason", required=True, type=reason_arg(), help="why: kept in the audit trail"
+    )
     resolve.add_argument("--price", default=None, help="close-position: the price to close at")
     resolve.add_argument("--position", type=id_arg("--position"), default=None, metavar="ID")
     resolve.add_argument("--actor", default=None, metavar="USERNAME", help="who decides")
