@@ -76,7 +76,11 @@ def install_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         errors = _validation_errors(exc.errors)
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid input"
+        detail = "; ".join(
+            e["message"] if e["message"].startswith(e["field"]) else f"{e['field']}: {e['message']}"
+            for e in errors
+        )
+        detail = detail or "invalid input"
         return respond(request, 422, _body("invalid_input", detail, errors=errors))
 
     @api.exception_handler(AuthenticationError)
