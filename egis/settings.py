@@ -158,6 +158,10 @@ DJANGO_VITE = {
     }
 }
 INERTIA_LAYOUT = "base.html"
+# Request bodies: every form and API body Egis takes is a few hundred bytes. Django refuses to
+# read more (the API answers 413, pages 400). Same figure as egis.core.inputs.MAX_BODY_BYTES.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 100
 LOGIN_URL = "/login"
 LOGIN_REDIRECT_URL = "/"
 # A cache every web process shares (login throttling counts failures across workers).

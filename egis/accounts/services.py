@@ -22,6 +22,7 @@ from egis.accounts.models import ApiToken, Role, User
 from egis.accounts.tokens import token_create
 from egis.audit.services import active_word, audit_record
 from egis.core.errors import UserFacingError
+from egis.core.inputs import USERNAME_MAX, InputError, parse_text
 
 
 class UserInputError(UserFacingError):
@@ -44,9 +45,12 @@ def _require_admin(actor: User | None) -> None:
 
 def user_create(*, username: str, role: str, password: str | None = None) -> tuple[User, str]:
     """Create a user; returns the user and the password (generated when none is given)."""
-    username = username.strip()
-    if not username:
-        raise UserInputError("a user name is required")
+    try:
+        username = parse_text(username, field="user name", max_length=USERNAME_MAX)
+    except InputError as exc:
+        raise UserInputError(exc.message) from exc
+    if password is not None and "\x00" in password:
+        raise UserInputError("a password must not contain NUL characters")
     if role not in Role.values:
         raise UserInputError(f"unknown role {role!r}: use admin or user")
     # "Bob" next to "bob" invites mistakes (and shares one login-throttle count): one per name.

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from egis.accounts.models import ApiToken, User
 from egis.core.errors import UserFacingError
+from egis.core.inputs import InputError, parse_name
 from egis.core.rows import RowPair
 
 logger = logging.getLogger("egis.tokens")
@@ -49,9 +50,10 @@ def _split(raw: str) -> str | None:
 
 def token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """A new token for `user`; returns the row and the clear token (shown once, never stored)."""
-    name = name.strip()
-    if len(name) > 80:
-        raise TokenError("a token name has at most 80 characters")
+    try:
+        name = parse_name(name, field="token name", required=False)
+    except InputError as exc:
+        raise TokenError(exc.message) from exc
     if not user.is_active:
         raise TokenError(f"user {user.username!r} is inactive")
     with transaction.atomic():

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from egis.core.errors import DATABASE_BUSY_MESSAGE, UserFacingError
+from egis.core.inputs import InputError
 from egis.ledger.errors import InvalidOrderInput, OrderNotBooked, OrderRefused
 
 logger = logging.getLogger("egis.api")
@@ -75,7 +76,11 @@ def install_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         errors = _validation_errors(exc.errors)
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid input"
+        detail = "; ".join(
+            e["message"] if e["message"].startswith(e["field"]) else f"{e['field']}: {e['message']}"
+            for e in errors
+        )
+        detail = detail or "invalid input"
         return respond(request, 422, _body("invalid_input", detail, errors=errors))
 
     @api.exception_handler(AuthenticationError)
@@ -86,6 +91,13 @@ def install_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        # ninja turns whatever the body parser raises into a bare 400; the parser's own answer
+        # (415 not JSON, 413 too large, 400 malformed or too deep) is the cause.
+        cause = exc.__cause__
+        if isinstance(cause, ApiError):
+            return _api_error(request, cause)
+        if isinstance(cause, InputError):
+            return _input_error(request, cause)
         code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "not_allowed"}
         return respond(
             request, exc.status_code, _body(code.get(exc.status_code, "error"), exc.message)
@@ -121,6 +133,21 @@ def install_handlers(api: NinjaAPI) -> None:
                 reconciliation_id=exc.reconciliation_id,
             ),
         )
+
+    @api.exception_handler(InputError)
+    def _input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
+        errors = [{"field": exc.field, "message": exc.message}]
+        return respond(request, exc.http_status, _body(exc.code, exc.message, errors=errors))
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE (the auth step or the
+        # body parser asked for it): the limit, not a bug.
+        return respond(request, 413, _body("too_large", "the request body is too large"))
+
+    @api.exception_handler(SuspiciousOperation)
+    def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        return respond(request, 400, _body("bad_request", "the request could not be read"))
 
     @api.exception_handler(UserFacingError)
     def _user_facing(request: HttpRequest, exc: UserFacingError) -> HttpResponse:

@@ -18,7 +18,14 @@ once, stored hashed), or the browser session; a session call that changes someth
 Django's CSRF token in the `X-CSRFToken` header.
 
 **Money** is always an exact decimal string (`"8.80368"`). Send amounts as strings
-(`"size_usd": "10.00"`); JSON numbers are accepted and read exactly, never through float.
+(`"size_usd": "10.00"`): ASCII digits, at most 2 decimals (prices 8), at most 12 digits before
+the point, no sign, spaces, exponent or `_`; USD amounts, quantities and prices are at most
+1,000,000,000. A JSON number is read from its literal text by the same rule, never through
+float: `10` and `10.5` are accepted, `1e1` is refused. Ids are JSON integers (never `true` or
+`7.0`). Names have at most 80 characters; text never contains NUL or control characters.
+
+**Bodies** are `application/json` (anything else: 415), at most 64 KiB (413) and at most 32
+levels deep; malformed JSON is a 400.
 
 **Errors** share one shape: `{"code": "...", "detail": "...", ...}`; 422 adds
 `errors: [{"field", "message"}]`. A user asking for another user's bot or order gets 404;

@@ -2,69 +2,135 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema
 
-# SQLite (and PostgreSQL) integers are 64-bit: a bigger id must be a 422, not an OverflowError.
-MAX_ID = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-# Amounts beyond a trillion dollars are typos; bounding them keeps every later step exact.
-MAX_USD = Decimal("1000000000000")
+from egis.core import inputs
+from egis.core.inputs import MAX_ID
 
+# Every value goes through the one input grammar (egis.core.inputs): the API, the pages and the
+# CLI accept and refuse exactly the same things. The schema below documents the same rules.
 
-def _decimal_text(value: Any) -> Any:
-    """Accept a decimal string, an int, or an exact JSON decimal (see egis.api.parser)."""
-    if isinstance(value, (bool, float)):
-        raise ValueError('must be a decimal string such as "10.00"')
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, Decimal):
-        return str(value)  # "10.1", or "1E+3": exact either way
-    return value
+__all__ = ["MAX_ID"]
 
 
-def _bounded_amount(value: str) -> str:
-    text = value.strip()
-    if len(text) > 40:
-        raise ValueError("too long for an amount")
-    try:
-        amount = Decimal(text)
-    except ArithmeticError:
-        return value  # the service gives the precise message ("must be a decimal number")
-    if amount.is_finite() and abs(amount) > MAX_USD:
-        raise ValueError(f"must be at most {MAX_USD}")
-    return value
+def _name(info: ValidationInfo) -> str:
+    return info.field_name or "value"
 
 
-def _clean_text(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValueError("must be valid Unicode text") from exc
-    return value
+def _usd(value: Any, info: ValidationInfo) -> str:
+    return format(inputs.parse_usd(value, field=_name(info)), "f")
 
+
+def _price(value: Any, info: ValidationInfo) -> str:
+    return format(inputs.parse_quantity(value, field=_name(info)), "f")
+
+
+def _id(value: Any, info: ValidationInfo) -> int:
+    return inputs.parse_id(value, field=_name(info))
+
+
+def _leverage(value: Any, info: ValidationInfo) -> int:
+    return inputs.parse_leverage(value, field=_name(info))
+
+
+def _page(value: Any, info: ValidationInfo) -> int:
+    return inputs.parse_int(value, field=_name(info), minimum=1, maximum=PAGE_MAX)
+
+
+def _page_size(value: Any, info: ValidationInfo) -> int:
+    return inputs.parse_int(value, field=_name(info), minimum=1, maximum=PAGE_SIZE_MAX)
+
+
+def _text(max_length: int, *, multiline: bool = False) -> Any:
+    def check(value: Any, info: ValidationInfo) -> str:
+        return inputs.parse_text(
+            value, field=_name(info), max_length=max_length, multiline=multiline
+        )
+
+    return BeforeValidator(check)
+
+
+PAGE_MAX = 1_000_000
+PAGE_SIZE_MAX = 200
+_AMOUNT_RULES = (
+    "ASCII digits, no sign, spaces, exponent or '_'; a JSON number is read from its literal "
+    "text by the same rule (10.5 yes, 1e1 no)."
+)
 
 UsdAmount = Annotated[
     str,
-    BeforeValidator(_decimal_text),
-    AfterValidator(_clean_text),
-    AfterValidator(_bounded_amount),
+    BeforeValidator(_usd),
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": r"^\d{1,13}(\.\d{1,2})?$",
+            "pattern": rf"^[0-9]{{1,{inputs.INT_DIGITS}}}(\.[0-9]{{1,{inputs.USD_PLACES}}})?$",
+            "maximum": int(inputs.USD_MAX),
             "examples": ["10.00"],
-            "description": "USD amount as a decimal string (at most 2 decimals). JSON numbers "
-            "are accepted too and read exactly, never through float.",
+            "description": f"USD amount, at most {inputs.USD_PLACES} decimals and at most "
+            f"{inputs.USD_MAX:,}. {_AMOUNT_RULES}",
         }
     ),
 ]
-Text = Annotated[str, AfterValidator(_clean_text)]
+PriceAmount = Annotated[
+    str,
+    BeforeValidator(_price),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": rf"^[0-9]{{1,{inputs.INT_DIGITS}}}(\.[0-9]{{1,{inputs.QTY_PLACES}}})?$",
+            "maximum": int(inputs.QTY_MAX),
+            "description": f"price, at most {inputs.QTY_PLACES} decimals and at most "
+            f"{inputs.QTY_MAX:,}. {_AMOUNT_RULES}",
+        }
+    ),
+]
+Id = Annotated[
+    int,
+    BeforeValidator(_id),
+    WithJsonSchema(
+        {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_ID,
+            "description": "an integer id (a JSON integer, never a boolean or a fraction)",
+        }
+    ),
+]
+Leverage = Annotated[
+    int,
+    BeforeValidator(_leverage),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": inputs.LEVERAGE_MAX}),
+]
+PageNo = Annotated[
+    int,
+    BeforeValidator(_page),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": PAGE_MAX}),
+]
+PageSize = Annotated[
+    int,
+    BeforeValidator(_page_size),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": PAGE_SIZE_MAX}),
+]
+
+
+def _text_schema(max_length: int) -> WithJsonSchema:
+    return WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": max_length,
+            "description": "text without NUL or control characters",
+        }
+    )
+
+
+Name = Annotated[str, _text(inputs.NAME_MAX), _text_schema(inputs.NAME_MAX)]
+Symbol = Annotated[str, _text(inputs.SYMBOL_MAX), _text_schema(inputs.SYMBOL_MAX)]
+Username = Annotated[str, _text(inputs.USERNAME_MAX), _text_schema(inputs.USERNAME_MAX)]
+Reason = Annotated[str, _text(inputs.REASON_MAX, multiline=True), _text_schema(inputs.REASON_MAX)]
 
 
 class Strict(Schema):
@@ -153,23 +219,23 @@ class BotDetailOut(BotOut):
 
 
 class BotIn(Strict):
-    name: Text = Field(min_length=1, max_length=80)
+    name: Name
     venue: Literal["paper", "binance_futures"] = "paper"
-    symbol: Text = Field(min_length=1, max_length=32, examples=["ETHUSDT"])
+    symbol: Symbol = Field(examples=["ETHUSDT"])
     initial_budget_usd: UsdAmount
-    leverage: int = Field(1, ge=1, le=125)
+    leverage: Leverage = 1
     exchange_account_id: Id | None = None
-    owner: Text | None = Field(
-        None, max_length=150, description="username of the owner; admins only (default: caller)"
+    owner: Username | None = Field(
+        None, description="username of the owner; admins only (default: caller)"
     )
 
 
 class BotUpdateIn(Strict):
     """Only the fields sent change; a budget below what open positions hold is a 409."""
 
-    name: Text | None = Field(None, min_length=1, max_length=80)
+    name: Name | None = None
     initial_budget_usd: UsdAmount | None = None
-    leverage: int | None = Field(None, ge=1, le=125)
+    leverage: Leverage | None = None
     is_active: bool | None = None
 
 
@@ -309,17 +375,8 @@ class ReconciliationOut(Schema):
 
 class ResolveIn(Strict):
     action: Literal["apply-venue-fill", "void-order", "close-position", "acknowledge"]
-    reason: Text = Field(min_length=1, max_length=2000)
-    price: (
-        Annotated[
-            str,
-            BeforeValidator(_decimal_text),
-            AfterValidator(_clean_text),
-            AfterValidator(_bounded_amount),
-            WithJsonSchema({"type": "string", "description": "exit price (close-position)"}),
-        ]
-        | None
-    ) = None
+    reason: Reason
+    price: PriceAmount | None = Field(None, description="exit price (close-position)")
     position_id: Id | None = Field(None, description="close-position: which position")
 
 

@@ -10,14 +10,30 @@ from egis.audit.services import active_word, audit_record
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.errors import UserFacingError
-from egis.core.money import DecimalInputError, parse_decimal, usd_str
+from egis.core.inputs import (
+    SYMBOL_MAX,
+    InputError,
+    parse_leverage,
+    parse_name,
+    parse_text,
+    parse_usd,
+)
+from egis.core.money import usd_str
 from egis.ledger.budget import ensure_covers_held
 from egis.ledger.models import IN_FLIGHT_ORDER_STATUSES, Order, Position, PositionStatus
 from egis.venues.models import ExchangeAccount, SymbolFilter
 
 
 class BotInputError(UserFacingError):
-    pass
+    """A refused bot input; `field` names the form field it belongs to ("form": the whole)."""
+
+    def __init__(self, message: str, *, field: str = "form") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _grammar_error(exc: InputError) -> BotInputError:
+    return BotInputError(exc.message, field=exc.field)
 
 
 def bot_create(
@@ -30,35 +46,43 @@ def bot_create(
     leverage: int = 1,
     exchange_account: ExchangeAccount | None = None,
 ) -> Bot:
-    name = name.strip()
-    if not name:
-        raise BotInputError("a bot name is required")
-    if venue not in Venue.values:
-        raise BotInputError(f"unknown venue {venue!r}: use paper or binance_futures")
-    symbol = symbol.strip().upper()
-    if not symbol:
-        raise BotInputError("a symbol is required")
     try:
-        budget: Decimal = parse_decimal(budget_usd, field="budget", max_places=2)
-    except DecimalInputError as exc:
-        raise BotInputError(str(exc)) from exc
-    if not 1 <= leverage <= 125:
-        raise BotInputError("leverage must be between 1 and 125")
+        name = parse_name(name, field="name")
+        symbol = parse_text(symbol, field="symbol", max_length=SYMBOL_MAX).upper()
+        budget: Decimal = parse_usd(budget_usd, field="budget")
+        leverage = parse_leverage(leverage)
+    except InputError as exc:
+        raise _grammar_error(exc) from exc
+    if venue not in Venue.values:
+        raise BotInputError(
+            f"unknown venue {str(venue)[:20]!r}: use paper or binance_futures", field="venue"
+        )
     if venue == Venue.PAPER:
         if exchange_account is not None:
-            raise BotInputError("a paper bot is its own paper account: do not name an account")
+            raise BotInputError(
+                "a paper bot is its own paper account: do not name an account",
+                field="exchange_account",
+            )
         if not SymbolFilter.objects.filter(venue_key="paper", symbol=symbol).exists():
             known = ", ".join(
                 SymbolFilter.objects.filter(venue_key="paper").values_list("symbol", flat=True)
             )
-            raise BotInputError(f"the paper venue does not list {symbol}; known: {known}")
+            raise BotInputError(
+                f"the paper venue does not list {symbol}; known: {known}", field="symbol"
+            )
     else:
         if exchange_account is None:
-            raise BotInputError("a Binance bot needs an exchange account (--account)")
+            raise BotInputError(
+                "a Binance bot needs an exchange account (--account)", field="exchange_account"
+            )
         if exchange_account.owner_id != owner.pk:
-            raise BotInputError("the exchange account belongs to another user")
+            raise BotInputError(
+                "the exchange account belongs to another user", field="exchange_account"
+            )
         if exchange_account.venue != venue:
-            raise BotInputError("the exchange account is for another venue")
+            raise BotInputError(
+                "the exchange account is for another venue", field="exchange_account"
+            )
     with transaction.atomic():
         if exchange_account is not None:
             _lock_account(exchange_account.pk)
@@ -96,7 +120,8 @@ def _check_shared_leverage(
         raise BotInputError(
             f"Leverage {leverage}x is refused: bot #{other.pk} '{other.name}' trades {symbol} on "
             f"the same exchange account at {other.leverage}x, and Binance sets one leverage per "
-            f"account and symbol. Use {other.leverage}x, or another exchange account."
+            f"account and symbol. Use {other.leverage}x, or another exchange account.",
+            field="leverage",
         )
 
 
@@ -130,17 +155,12 @@ def bot_update(
     the bot row locked, the lock every open takes first, so no open can add a hold in between.
     Every changed field is written to the audit trail in the same transaction.
     """
-    name = name.strip()
-    if not name:
-        raise BotInputError("a bot name is required")
     try:
-        new_budget: Decimal = parse_decimal(
-            budget_usd, field="budget", max_places=2, allow_zero=True
-        )
-    except DecimalInputError as exc:
-        raise BotInputError(str(exc)) from exc
-    if not 1 <= leverage <= 125:
-        raise BotInputError("leverage must be between 1 and 125")
+        name = parse_name(name, field="name")
+        new_budget: Decimal = parse_usd(budget_usd, field="budget", allow_zero=True)
+        leverage = parse_leverage(leverage)
+    except InputError as exc:
+        raise _grammar_error(exc) from exc
     with transaction.atomic():
         # The bot first, then its account: the lock order of every path (egis.ledger.pipeline).
         locked = Bot.objects.select_for_update().get(pk=bot.pk, deleted_at__isnull=True)
@@ -161,7 +181,7 @@ def bot_update(
             "leverage": str(locked.leverage),
             "is_active": active_word(locked.is_active),
         }
-        locked.name = name[:80]
+        locked.name = name
         locked.initial_budget_usd = new_budget
         if leverage != locked.leverage:
             locked.leverage = leverage

@@ -5,38 +5,24 @@ No arithmetic on balances happens here: budget math lives in egis.ledger.budget.
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 
-from egis.core.errors import UserFacingError
+from egis.core.inputs import QTY_MAX, USD_MAX, USD_PLACES, InputError, parse_amount
 
 CENT = Decimal("0.01")
 
 
-class DecimalInputError(UserFacingError, ValueError):
-    """A user-supplied number that Egis refuses to interpret."""
+# One grammar for every edge: egis.core.inputs. The old name stays for the callers that use it.
+DecimalInputError = InputError
 
 
 def parse_decimal(
-    raw: object, *, field: str, max_places: int | None = None, allow_zero: bool = False
+    raw: object, *, field: str, max_places: int = USD_PLACES, allow_zero: bool = False
 ) -> Decimal:
-    """Parse a user-supplied decimal: finite, positive (or zero), at most `max_places` decimals."""
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        raise DecimalInputError(f"{field} is required")
-    if isinstance(raw, (bool, float)):
-        raise DecimalInputError(f"{field} must be a decimal string, not a float")
-    try:
-        value = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise DecimalInputError(f"{field} must be a decimal number, got {str(raw)[:40]!r}") from exc
-    if not value.is_finite():
-        raise DecimalInputError(f"{field} must be a finite number")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise DecimalInputError(f"{field} must be greater than zero")
-    exponent = value.as_tuple().exponent
-    assert isinstance(exponent, int)
-    if max_places is not None and -exponent > max_places:
-        raise DecimalInputError(f"{field} has more than {max_places} decimal places")
-    return value
+    """A user-supplied amount by the input grammar (egis.core.inputs): ASCII digits, at most
+    `max_places` decimals, no sign or exponent, bounded (USD_MAX / QTY_MAX)."""
+    maximum = USD_MAX if max_places <= USD_PLACES else QTY_MAX
+    return parse_amount(raw, field=field, places=max_places, maximum=maximum, allow_zero=allow_zero)
 
 
 def plain(value: Decimal) -> str:

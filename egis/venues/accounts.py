@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from egis.accounts.models import User
 from egis.core.choices import Venue
 from egis.core.errors import UserFacingError
+from egis.core.inputs import InputError, parse_name
 from egis.venues.binance.environments import check_base_url
 from egis.venues.models import Environment, ExchangeAccount
 from egis.venues.secrets import encrypt_secret, masked_secret
@@ -35,6 +36,10 @@ def account_create(
     label: str = "",
     is_production: bool = False,
 ) -> ExchangeAccount:
+    try:
+        label = parse_name(label, field="label", required=False)
+    except InputError as exc:
+        raise AccountInputError(exc.message) from exc
     if venue != Venue.BINANCE_FUTURES:
         raise AccountInputError(
             "exchange accounts are for binance_futures (a paper bot is its own paper account)"
@@ -48,7 +53,12 @@ def account_create(
     if not API_KEY_RE.match(api_key):
         # Never echo the value: a mistyped secret pasted as a key must not land in a terminal log.
         raise AccountInputError("the API key must be 8-128 letters, digits, '-' or '_'")
-    if not api_secret or len(api_secret) > 256 or any(c.isspace() for c in api_secret):
+    if (
+        not api_secret
+        or len(api_secret) > 256
+        or any(c.isspace() for c in api_secret)
+        or not api_secret.isprintable()  # NUL and control characters: never a real secret
+    ):
         raise AccountInputError("the API secret must be 1-256 characters without spaces")
     production = environment == Environment.PRODUCTION
     if production != is_production:
@@ -65,7 +75,7 @@ def account_create(
         check_base_url(base_url, allow_production=production)
     return ExchangeAccount.objects.create(
         owner=owner,
-        label=label.strip()[:80],
+        label=label,
         venue=venue,
         environment=environment,
         base_url=base_url,

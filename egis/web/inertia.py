@@ -13,11 +13,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from inertia import render
 from inertia.http import encrypt_history
 
 from egis.accounts.models import User
+from egis.core.inputs import InputError, load_json
 from egis.ledger.models import PendingReconciliation, ReconciliationStatus
 
 _ERRORS_COOKIE = "egis_errors"
@@ -105,18 +107,31 @@ def see_other(url: str) -> HttpResponse:
 
 
 def form_data(request: HttpRequest) -> dict[str, Any]:
-    """The submitted fields: Inertia posts JSON, a plain form posts urlencoded data."""
+    """The submitted fields: Inertia posts JSON, a plain form posts urlencoded or multipart data.
+
+    JSON is read by the one input grammar's decoder (egis.core.inputs.load_json). A body that
+    is not a form or JSON we read (malformed, too deep, not UTF-8, another content type) is a
+    400 before the view does anything: reading it as an empty form could act on defaults. A
+    body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 400 from Django itself.
+    """
     if request.content_type == "application/json":
         try:
-            data = json.loads(request.body or b"{}")
-        except ValueError:
-            return {}
+            data = load_json(request.body) if request.body else {}
+        except InputError as exc:
+            raise BadRequest(exc.message) from exc
         return data if isinstance(data, dict) else {}
-    return {key: request.POST.get(key) for key in request.POST}
+    if request.content_type in _FORM_TYPES or not request.body:
+        return {key: request.POST.get(key) for key in request.POST}
+    raise BadRequest("send the form as JSON or as form data")
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def field(data: dict[str, Any], name: str) -> str:
-    """A text field; anything that is not a string or number counts as empty."""
+    """A text field; anything that is not a string or number counts as empty. A JSON number
+    with a fraction arrives as its literal text (egis.core.inputs.JsonNumber), so the grammar
+    judges exactly what was sent."""
     value = data.get(name)
     if isinstance(value, bool) or value is None:
         return ""

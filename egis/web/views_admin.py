@@ -21,6 +21,7 @@ from egis.accounts.services import (
     user_unlock,
 )
 from egis.core.errors import UserFacingError
+from egis.core.inputs import InputError, parse_reason
 from egis.execution.reconciliations import (
     ACKNOWLEDGE,
     APPLY_VENUE_FILL,
@@ -151,10 +152,13 @@ def incident_resolve(request: HttpRequest, incident_id: int) -> HttpResponse:
     if incident is None:
         raise Http404("no such incident")
     data = form_data(request)
-    reason = field(data, "reason").strip()
     key = f"incident_{incident.pk}"
-    if not reason:
-        return back_with_errors(request, "/incidents", {key: "A reason is required."})
+    try:
+        reason = parse_reason(field(data, "reason"))
+    except InputError as exc:
+        if not field(data, "reason").strip():
+            return back_with_errors(request, "/incidents", {key: "A reason is required."})
+        return back_with_errors(request, "/incidents", {key: f"{exc.message}."})
     try:
         reconciliation_resolve(
             reconciliation_id=incident.pk,

@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from egis.accounts import throttle
+from egis.core.inputs import USERNAME_MAX, InputError, parse_text
 from egis.web.inertia import back_with_errors, field, form_data, page, see_other
 
 
@@ -22,6 +23,10 @@ def _wrong_password_message(left: int) -> str:
 
 
 def _safe_next(request: HttpRequest, raw: str) -> str:
+    try:  # a control character would end in a Location header: refused, not a 500
+        raw = parse_text(raw, field="next", max_length=2000, required=False)
+    except InputError:
+        return "/"
     if raw and url_has_allowed_host_and_scheme(
         raw, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -38,11 +43,17 @@ def login_view(request: HttpRequest) -> HttpResponse:
             request, "auth/login", {"next": _safe_next(request, request.GET.get("next", ""))}
         )
     data = form_data(request)
-    username = field(data, "username").strip()[:150]
     password = field(data, "password")
     target = _safe_next(request, field(data, "next"))
     address = throttle.client_address(request.META)
     back = "/login" if target == "/" else f"/login?next={target}"
+    try:
+        username = parse_text(
+            field(data, "username"), field="username", max_length=USERNAME_MAX, required=False
+        )
+    except InputError:
+        # No account has such a name (user names follow the same grammar): nothing to look up.
+        return back_with_errors(request, back, {"form": "Wrong user name or password."})
     before = throttle.state(username=username, address=address)
     if before.locked:
         return back_with_errors(request, back, {"form": before.reason})

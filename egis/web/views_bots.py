@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 from decimal import Decimal
@@ -18,6 +17,7 @@ from egis.bots.selectors import bot_detail, dashboard_rows
 from egis.bots.services import BotInputError, bot_create, bot_delete, bot_update, position_archive
 from egis.core.choices import Venue
 from egis.core.errors import DATABASE_BUSY_MESSAGE
+from egis.core.inputs import InputError, load_json, parse_id, parse_int, parse_leverage
 from egis.core.money import plain, usd_display
 from egis.ledger.budget import BudgetBelowHeld
 from egis.ledger.errors import InvalidOrderInput, OrderNotBooked, OrderRefused
@@ -38,8 +38,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < len(raw) < 7 else 1
+    # A navigation parameter: anything off the grammar ("²", "-1", "1e3") shows the first page.
+    try:
+        return parse_int(request.GET.get("page", "1"), field="page", minimum=1, maximum=999_999)
+    except InputError:
+        return 1
 
 
 @login_required
@@ -83,7 +86,9 @@ def order_open_view(request: HttpRequest, bot_id: int) -> HttpResponse:
         )
     except InvalidOrderInput as exc:
         error_key = "size_usd" if exc.field == "size_usd" else "order"
-        return back_with_errors(request, url, {error_key: exc.message})
+        # The grammar names the API field; the form calls it the amount.
+        message = exc.message.replace("size_usd", "The amount", 1)
+        return back_with_errors(request, url, {error_key: message})
     except OrderRefused as exc:
         return back_with_errors(request, url, {"order": exc.message})
     except OrderNotBooked as exc:
@@ -164,8 +169,8 @@ def paper_sync_view(request: HttpRequest, bot_id: int) -> JsonResponse:
     if bot.venue != Venue.PAPER:
         return JsonResponse({"error": "Only paper bots have a paper state to sync."}, status=400)
     try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
+        body = load_json(request.body) if request.body else {}
+    except InputError:
         return JsonResponse({"error": "The request was not valid JSON."}, status=400)
     confirm = isinstance(body, dict) and body.get("confirm") is True
     try:
@@ -229,8 +234,23 @@ def _form_options(request: HttpRequest) -> dict[str, object]:
 
 
 def _leverage(raw: str) -> int | None:
-    raw = raw.strip()
-    return int(raw) if raw.isdigit() and len(raw) < 4 else None
+    try:
+        return parse_leverage(raw)
+    except InputError:
+        return None
+
+
+# Where the form shows a service's refusal: the grammar's field names -> the page's fields.
+_BOT_FORM_FIELDS = {"name": "name", "symbol": "symbol", "budget": "budget_usd"}
+_BOT_FORM_FIELDS |= {"leverage": "leverage", "exchange_account": "exchange_account"}
+
+
+def _bot_form_error(exc: BotInputError, prefix: str) -> dict[str, str]:
+    key = _BOT_FORM_FIELDS.get(getattr(exc, "field", ""), "form")
+    if key == "form":
+        return {key: f"{prefix}: {exc}."}
+    text = str(exc)
+    return {key: f"{text[:1].upper()}{text[1:]}."}
 
 
 @login_required
@@ -242,13 +262,19 @@ def bot_new(request: HttpRequest) -> HttpResponse:
     data = form_data(request)
     leverage = _leverage(field(data, "leverage"))
     if leverage is None:
-        return back_with_errors(request, "/bots/new", {"leverage": "Leverage is a whole number."})
+        return back_with_errors(
+            request, "/bots/new", {"leverage": "Leverage is a whole number from 1 to 125."}
+        )
     account = None
     account_raw = field(data, "exchange_account")
     if field(data, "venue") != Venue.PAPER and account_raw:
+        try:
+            account_id: int | None = parse_id(account_raw, field="exchange_account")
+        except InputError:
+            account_id = None
         account = (
-            ExchangeAccount.objects.filter(owner=user, pk=int(account_raw)).first()
-            if account_raw.isdigit()
+            ExchangeAccount.objects.filter(owner=user, pk=account_id).first()
+            if account_id is not None
             else None
         )
         if account is None:
@@ -266,7 +292,7 @@ def bot_new(request: HttpRequest) -> HttpResponse:
             exchange_account=account,
         )
     except BotInputError as exc:
-        return back_with_errors(request, "/bots/new", {"form": f"Not created: {exc}."})
+        return back_with_errors(request, "/bots/new", _bot_form_error(exc, "Not created"))
     messages.success(request, f"Created {bot.name}.")
     return see_other(f"/bots/{bot.pk}")
 
@@ -294,7 +320,9 @@ def bot_edit(request: HttpRequest, bot_id: int) -> HttpResponse:
     data = form_data(request)
     leverage = _leverage(field(data, "leverage"))
     if leverage is None:
-        return back_with_errors(request, url, {"leverage": "Leverage is a whole number."})
+        return back_with_errors(
+            request, url, {"leverage": "Leverage is a whole number from 1 to 125."}
+        )
     try:
         bot_update(
             bot=bot,
@@ -307,6 +335,6 @@ def bot_edit(request: HttpRequest, bot_id: int) -> HttpResponse:
     except BudgetBelowHeld as exc:
         return back_with_errors(request, url, {"budget_usd": f"{exc}."})
     except BotInputError as exc:
-        return back_with_errors(request, url, {"form": f"Not saved: {exc}."})
+        return back_with_errors(request, url, _bot_form_error(exc, "Not saved"))
     messages.success(request, "Saved.")
     return see_other(f"/bots/{bot.pk}")

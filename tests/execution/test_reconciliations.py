@@ -119,7 +119,7 @@ def test_close_position_after_the_venue_refused_a_close(paper_bot, alice):
     incident = PendingReconciliation.objects.get(pk=info.value.reconciliation_id)
     assert incident.kind == "venue_refused_close"
 
-    with pytest.raises(ReconciliationError, match="greater than zero"):
+    with pytest.raises(ReconciliationError, match="without a sign"):
         reconciliation_resolve(
             reconciliation_id=incident.pk,
             action="close-position",

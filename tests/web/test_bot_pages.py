@@ -228,10 +228,11 @@ def test_bad_bot_forms_show_errors(as_bob):
         "/bots/new",
         {"name": "", "venue": "paper", "symbol": "X", "budget_usd": "1", "leverage": "1"},
     )
-    assert "name" in inertia(as_bob, "/bots/new")["props"]["errors"]["form"]
+    # The error sits next to the field that caused it (issue 10).
+    assert inertia(as_bob, "/bots/new")["props"]["errors"] == {"name": "Name is required."}
     post_json(as_bob, "/bots/new", {"name": "A", "venue": "paper", "symbol": "X", "leverage": "x"})
     assert inertia(as_bob, "/bots/new")["props"]["errors"] == {
-        "leverage": "Leverage is a whole number."
+        "leverage": "Leverage is a whole number from 1 to 125."
     }
     assert not Bot.objects.exists()
 

@@ -14,16 +14,18 @@ from egis.api.auth import current_user
 from egis.api.errors import ApiError, forbidden, invalid, not_found
 from egis.api.presenters import bot_json, budget_json, stored_mark_price, with_counts
 from egis.api.schemas import (
-    MAX_ID,
     BotDetailOut,
     BotIn,
     BotListOut,
     BotUpdateIn,
     BudgetTraceOut,
     ErrorOut,
+    Id,
     OrderErrorOut,
     OrderIn,
     OrderResultOut,
+    PageNo,
+    PageSize,
     PaperSyncIn,
     PaperSyncOut,
     PositionPageOut,
@@ -49,7 +51,10 @@ from egis.venues.models import ExchangeAccount
 
 router = Router(tags=["bots"])
 
-BotId = Path(..., ge=1, le=MAX_ID, description="the bot's id")
+BotId = Path(..., description="the bot's id")
+PositionId = Path(..., description="the position's id")
+FirstPage = Query(1)
+DefaultPageSize = Query(50)
 READ_ERRORS: dict[int, type] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS: dict[int, type] = {**READ_ERRORS, 400: ErrorOut, 403: ErrorOut}
 
@@ -106,7 +111,7 @@ def bots_create(request: HttpRequest, payload: BotIn) -> Status[dict[str, Any]]:
 @router.get(
     "/{bot_id}", response={200: BotDetailOut, **READ_ERRORS}, summary="A bot with its budget"
 )
-def bots_get(request: HttpRequest, bot_id: int = BotId) -> dict[str, Any]:
+def bots_get(request: HttpRequest, bot_id: Id = BotId) -> dict[str, Any]:
     return _detail(bot_for(current_user(request), bot_id))
 
 
@@ -115,7 +120,7 @@ def bots_get(request: HttpRequest, bot_id: int = BotId) -> dict[str, Any]:
     response={204: None, 409: ErrorOut, **WRITE_ERRORS},
     summary="Delete a bot (soft; refused while positions are open)",
 )
-def bots_delete(request: HttpRequest, bot_id: int = BotId) -> Status[None]:
+def bots_delete(request: HttpRequest, bot_id: Id = BotId) -> Status[None]:
     bot = bot_for(current_user(request), bot_id)
     try:
         bot_delete(bot=bot)
@@ -188,7 +193,7 @@ def bots_quote(
     summary="The bot's budget (admins: ?debug=true adds the trace)",
     exclude_none=True,
 )
-def bots_budget(request: HttpRequest, bot_id: int = BotId, debug: bool = False) -> dict[str, Any]:
+def bots_budget(request: HttpRequest, bot_id: Id = BotId, debug: bool = False) -> dict[str, Any]:
     """initial_budget_usd, reserved_usd and available_usd as exact decimal strings."""
     user = current_user(request)
     bot = bot_for(user, bot_id)
@@ -206,10 +211,10 @@ def bots_budget(request: HttpRequest, bot_id: int = BotId, debug: bool = False) 
 )
 def bots_positions(
     request: HttpRequest,
-    bot_id: int = BotId,
+    bot_id: Id = BotId,
     status: Literal["open", "closed", "cancelled"] | None = None,
-    page: int = Query(1, ge=1, le=1_000_000),
-    page_size: int = Query(50, ge=1, le=200),
+    page: PageNo = FirstPage,
+    page_size: PageSize = DefaultPageSize,
 ) -> dict[str, Any]:
     bot = bot_for(current_user(request), bot_id)
     qs = Position.objects.filter(bot=bot, archived_at__isnull=True)
@@ -237,8 +242,8 @@ def bots_positions(
 )
 def bots_position_archive(
     request: HttpRequest,
-    bot_id: int = BotId,
-    position_id: int = Path(..., ge=1, le=MAX_ID),
+    bot_id: Id = BotId,
+    position_id: Id = PositionId,
 ) -> Status[None]:
     user = current_user(request)
     bot = bot_for(user, bot_id)
@@ -267,7 +272,7 @@ def bots_position_archive(
     summary="Open or close a position",
 )
 def bots_order(
-    request: HttpRequest, payload: OrderIn, bot_id: int = BotId
+    request: HttpRequest, payload: OrderIn, bot_id: Id = BotId
 ) -> Status[dict[str, Any]]:
     """`{"intent": "open", "side": "long", "size_usd": "10"}` or
     `{"intent": "close", "position_id": 7}`.
@@ -304,7 +309,7 @@ def bots_order(
     summary="Sync the paper venue's book with its executions (dry-run unless confirm)",
 )
 def bots_paper_sync(
-    request: HttpRequest, bot_id: int = BotId, payload: PaperSyncIn | None = None
+    request: HttpRequest, bot_id: Id = BotId, payload: PaperSyncIn | None = None
 ) -> dict[str, Any]:
     """Dry-run by default: the diff between the paper venue's book (`paper_positions`) and the
     fold of its executions (`paper_fills`). With `{"confirm": true}` the book is rebuilt and

@@ -11,8 +11,10 @@ from ninja import Path, Query, Router
 from egis.api.access import require_admin
 from egis.api.auth import current_user
 from egis.api.schemas import (
-    MAX_ID,
     ErrorOut,
+    Id,
+    PageNo,
+    PageSize,
     ReconciliationOut,
     ReconciliationPageOut,
     ResolutionOut,
@@ -27,7 +29,10 @@ from egis.ledger.models import PendingReconciliation
 
 router = Router(tags=["reconciliations"])
 
-ReconciliationId = Path(..., ge=1, le=MAX_ID)
+ReconciliationId = Path(...)
+AnyBot = Query(None)
+FirstPage = Query(1)
+DefaultPageSize = Query(50)
 ERRORS: dict[int, type] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
@@ -39,9 +44,9 @@ ERRORS: dict[int, type] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: Err
 def reconciliations_list(
     request: HttpRequest,
     status: Literal["open", "resolved"] | None = "open",
-    bot_id: int | None = Query(None, ge=1, le=MAX_ID),
-    page: int = Query(1, ge=1, le=1_000_000),
-    page_size: int = Query(50, ge=1, le=200),
+    bot_id: Id | None = AnyBot,
+    page: PageNo = FirstPage,
+    page_size: PageSize = DefaultPageSize,
 ) -> dict[str, Any]:
     require_admin(current_user(request))
     qs = PendingReconciliation.objects.select_related("resolved_by")
@@ -66,7 +71,7 @@ def reconciliations_list(
     summary="One reconciliation with its payload and the actions that apply (admin only)",
 )
 def reconciliations_get(
-    request: HttpRequest, reconciliation_id: int = ReconciliationId
+    request: HttpRequest, reconciliation_id: Id = ReconciliationId
 ) -> dict[str, Any]:
     require_admin(current_user(request))
     return reconciliation_json(reconciliation_get(reconciliation_id), full=True)
@@ -78,7 +83,7 @@ def reconciliations_get(
     summary="Resolve an open reconciliation with an explicit, audited action (admin only)",
 )
 def reconciliations_resolve(
-    request: HttpRequest, payload: ResolveIn, reconciliation_id: int = ReconciliationId
+    request: HttpRequest, payload: ResolveIn, reconciliation_id: Id = ReconciliationId
 ) -> dict[str, Any]:
     """`apply-venue-fill` / `void-order` (after a positive or negative venue lookup),
     `close-position` (with `price`, optional `position_id`), `acknowledge` (drift gone).

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from egis.accounts.models import User
 from egis.bots.models import Bot
 from egis.core.errors import UserFacingError
+from egis.core.inputs import InputError, parse_id, parse_int, parse_leverage, parse_reason
 
 Handler = Callable[[argparse.Namespace], dict[str, Any]]
 
@@ -19,6 +21,48 @@ EXIT_DATABASE_BUSY = 4
 
 class CliError(UserFacingError):
     pass
+
+
+class BadArgument:
+    """A command-line value the input grammar refused. argparse would print its usage and exit 2
+    on a bad `type=`; the command reports these instead, as one line with exit 1."""
+
+    def __init__(self, error: InputError) -> None:
+        self.error = error
+
+
+def _grammar(parse: Callable[..., Any], name: str) -> Callable[[str], Any]:
+    def convert(text: str) -> Any:
+        try:
+            return parse(text, field=name)
+        except InputError as exc:
+            return BadArgument(exc)
+
+    return convert
+
+
+def id_arg(name: str) -> Callable[[str], Any]:
+    """argparse `type=` for an id: ASCII digits, 1 .. 2**63-1 (egis.core.inputs.parse_id)."""
+    return _grammar(parse_id, name)
+
+
+def int_arg(name: str, *, minimum: int, maximum: int) -> Callable[[str], Any]:
+    return _grammar(partial(parse_int, minimum=minimum, maximum=maximum), name)
+
+
+def reason_arg(name: str = "--reason") -> Callable[[str], Any]:
+    """A resolution reason: no control characters but line breaks, at most 2,000 characters."""
+    return _grammar(parse_reason, name)
+
+
+def leverage_arg(name: str = "--leverage") -> Callable[[str], Any]:
+    return _grammar(parse_leverage, name)
+
+
+def refuse_bad_arguments(args: argparse.Namespace) -> None:
+    for value in vars(args).values():
+        if isinstance(value, BadArgument):
+            raise value.error
 
 
 def leaf(subparsers: Any, name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:

@@ -7,7 +7,7 @@ from typing import Any
 from egis.bots.models import Bot
 from egis.bots.presenters import bot_json
 from egis.bots.services import bot_create, bot_update
-from egis.cli.commands.base import CliError, get_bot, get_user, leaf
+from egis.cli.commands.base import CliError, get_bot, get_user, id_arg, leaf, leverage_arg
 from egis.ledger import budget
 from egis.venues.models import ExchangeAccount
 
@@ -63,8 +63,10 @@ def register(subparsers: Any) -> None:
     create.add_argument("--venue", required=True, choices=["paper", "binance_futures"])
     create.add_argument("--symbol", required=True)
     create.add_argument("--budget", required=True, help="initial budget in USD, e.g. 100.00")
-    create.add_argument("--leverage", type=int, default=1)
-    create.add_argument("--account", type=int, default=None, help="exchange account id")
+    create.add_argument("--leverage", type=leverage_arg(), default=1)
+    create.add_argument(
+        "--account", type=id_arg("--account"), default=None, help="exchange account id"
+    )
     leaf(group, "list", _list, "list bots with their budgets")
     update = leaf(group, "update", _update, "change a bot's name, budget, leverage or activation")
     update.add_argument("bot_id", type=int)

@@ -3,8 +3,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from egis.cli.commands.base import CliError, leaf
+from egis.cli.commands.base import CliError, id_arg, leaf
 from egis.core.choices import Venue
+from egis.core.inputs import InputError, parse_id
 from egis.execution.lookup import order_lookup_and_settle
 from egis.ledger.models import Order
 from egis.venues.base import VenueError
@@ -32,8 +33,13 @@ def _sync(args: argparse.Namespace) -> dict[str, Any]:
 
 def _lookup(args: argparse.Namespace) -> dict[str, Any]:
     order = Order.objects.filter(client_order_id=args.order).first()
-    if order is None and args.order.isdigit():
-        order = Order.objects.filter(pk=int(args.order)).first()
+    if order is None:
+        try:
+            order_id = parse_id(args.order, field="order")
+        except InputError:
+            order_id = None
+        if order_id is not None:
+            order = Order.objects.filter(pk=order_id).first()
     if order is None:
         raise CliError(f"no order {args.order!r} (give its id or client order id)")
     return order_lookup_and_settle(order.pk).as_json()
@@ -46,7 +52,9 @@ def register(subparsers: Any) -> None:
         _sync,
         "refresh the exchange_positions mirror from Binance (never touches positions)",
     )
-    sync.add_argument("--account", type=int, default=None, help="one account id (default: all)")
+    sync.add_argument(
+        "--account", type=id_arg("--account"), default=None, help="one account id (default: all)"
+    )
     lookup = leaf(
         subparsers,
         "order-lookup",

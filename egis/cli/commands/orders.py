@@ -3,7 +3,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from egis.cli.commands.base import get_bot, leaf
+from egis.cli.commands.base import get_bot, id_arg, leaf
 from egis.ledger import budget
 from egis.ledger.models import Position, PositionStatus
 from egis.ledger.pipeline import order_close, order_open
@@ -46,17 +46,17 @@ def register(subparsers: Any) -> None:
         dest="action", required=True
     )
     open_cmd = leaf(group, "open", _open, "open a position (intent: open)")
-    open_cmd.add_argument("bot_id", type=int)
+    open_cmd.add_argument("bot_id", type=id_arg("bot id"))
     open_cmd.add_argument("--side", required=True, choices=["long", "short"])
     open_cmd.add_argument("--size-usd", required=True, help="USD amount, e.g. 10.00")
     close_cmd = leaf(group, "close", _close, "close an open position (intent: close)")
-    close_cmd.add_argument("bot_id", type=int)
-    close_cmd.add_argument("--position", required=True, type=int)
+    close_cmd.add_argument("bot_id", type=id_arg("bot id"))
+    close_cmd.add_argument("--position", required=True, type=id_arg("--position"))
 
     budget_cmd = leaf(subparsers, "budget", _budget, "a bot's budget")
-    budget_cmd.add_argument("bot_id", type=int)
+    budget_cmd.add_argument("bot_id", type=id_arg("bot id"))
     budget_cmd.add_argument("--debug", action="store_true", help="include the step-by-step trace")
 
     positions = leaf(subparsers, "positions", _positions, "a bot's positions")
-    positions.add_argument("bot_id", type=int)
+    positions.add_argument("bot_id", type=id_arg("bot id"))
     positions.add_argument("--status", choices=[s.value for s in PositionStatus])

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from egis.cli.commands.base import leaf
+from egis.cli.commands.base import id_arg, leaf
 from egis.reconcile.drift import DRIFT, drift_check
 from egis.reconcile.paper import paper_reconcile
 
@@ -62,7 +62,9 @@ def register(subparsers: Any) -> None:
         _reconcile,
         "rebuild paper_positions from paper_fills (dry run unless --confirm)",
     )
-    cmd.add_argument("--bot", type=int, default=None, metavar="ID", help="one paper bot only")
+    cmd.add_argument(
+        "--bot", type=id_arg("--bot"), default=None, metavar="ID", help="one paper bot only"
+    )
     cmd.add_argument("--confirm", action="store_true", help="apply the changes")
     cmd.add_argument("--debug", action="store_true", help="print each change, before -> after")
 
@@ -72,5 +74,7 @@ def register(subparsers: Any) -> None:
         _drift,
         "compare the ledger's open quantities with the venue mirrors; record and halt on drift",
     )
-    drift.add_argument("--bot", type=int, default=None, metavar="ID", help="one bot's scope only")
+    drift.add_argument(
+        "--bot", type=id_arg("--bot"), default=None, metavar="ID", help="one bot's scope only"
+    )
     drift.add_argument("--debug", action="store_true", help="print every account+symbol checked")

@@ -7,7 +7,7 @@ import getpass
 from types import SimpleNamespace
 from typing import Any
 
-from egis.cli.commands.base import get_user, leaf
+from egis.cli.commands.base import get_user, id_arg, leaf, reason_arg
 from egis.execution.reconciliations import (
     ACTIONS,
     reconciliation_get,
@@ -65,14 +65,16 @@ def register(subparsers: Any) -> None:
     ).add_subparsers(dest="action_name", required=True)
     list_cmd = leaf(group, "list", _list, "open pending reconciliations (--all: every one)")
     list_cmd.add_argument("--all", action="store_true", help="resolved ones too")
-    list_cmd.add_argument("--bot", type=int, default=None, metavar="ID")
+    list_cmd.add_argument("--bot", type=id_arg("--bot"), default=None, metavar="ID")
     list_cmd.add_argument("--kind", default="", choices=["", *ReconciliationKind.values])
     show = leaf(group, "show", _show, "one reconciliation with its payload and possible actions")
-    show.add_argument("id", type=int)
+    show.add_argument("id", type=id_arg("id"))
     resolve = leaf(group, "resolve", _resolve, "resolve one with an explicit, audited action")
-    resolve.add_argument("id", type=int)
+    resolve.add_argument("id", type=id_arg("id"))
     resolve.add_argument("--action", required=True, choices=list(ACTIONS))
-    resolve.add_argument("--reason", required=True, help="why: kept in the audit trail")
+    resolve.add_argument(
+        "--reason", required=True, type=reason_arg(), help="why: kept in the audit trail"
+    )
     resolve.add_argument("--price", default=None, help="close-position: the price to close at")
-    resolve.add_argument("--position", type=int, default=None, metavar="ID")
+    resolve.add_argument("--position", type=id_arg("--position"), default=None, metavar="ID")
     resolve.add_argument("--actor", default=None, metavar="USERNAME", help="who decides")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from egis.cli.commands.base import leaf
+from egis.cli.commands.base import int_arg, leaf
 from egis.execution.recovery import recover
 
 
@@ -48,7 +48,7 @@ def register(subparsers: Any) -> None:
     )
     cmd.add_argument(
         "--timeout",
-        type=int,
+        type=int_arg("--timeout", minimum=0, maximum=10**9),
         default=None,
         metavar="SECONDS",
         help="look up orders still submitting once older than this (default "

@@ -7,7 +7,7 @@ from typing import Any
 
 from egis.accounts.models import ApiToken
 from egis.accounts.tokens import token_create, token_list, token_revoke
-from egis.cli.commands.base import get_user, leaf
+from egis.cli.commands.base import get_user, id_arg, leaf
 
 
 def token_json(token: ApiToken) -> dict[str, Any]:
@@ -51,4 +51,4 @@ def register(subparsers: Any) -> None:
     listing = leaf(group, "list", _list, "list API tokens (never their secrets)")
     listing.add_argument("--user", default=None)
     revoke = leaf(group, "revoke", _revoke, "revoke an API token for good")
-    revoke.add_argument("token_id", type=int)
+    revoke.add_argument("token_id", type=id_arg("token id"))

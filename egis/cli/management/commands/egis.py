@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import OperationalError
 
 from egis.cli.commands import GROUPS
-from egis.cli.commands.base import EXIT_DATABASE_BUSY
+from egis.cli.commands.base import EXIT_DATABASE_BUSY, refuse_bad_arguments
 from egis.core.errors import DATABASE_BUSY_MESSAGE, UserFacingError
 
 logger = logging.getLogger("egis.cli")
@@ -40,6 +40,7 @@ class Command(BaseCommand):
         try:
             if handler is None:
                 raise UserFacingError("choose a command: egis --help")
+            refuse_bad_arguments(args_ns)
             result = handler(args_ns)
         except UserFacingError as exc:
             self._fail(
