@@ -71,7 +71,7 @@ def bot_create(
 def bot_delete(*, bot: Bot) -> Bot:
     """Soft-delete: history stays. Refused while anything is open or in flight."""
     with transaction.atomic():
-        locked = Bot.objects.select_for_update().get(pk=bot.pk)
+        locked = Bot.objects.select_for_update(no_key=True).get(pk=bot.pk)
         if Position.objects.filter(bot=locked, status=PositionStatus.OPEN).exists():
             raise BotInputError("close the bot's open positions before deleting it")
         if Order.objects.filter(bot=locked, status__in=IN_FLIGHT_ORDER_STATUSES).exists():
@@ -103,7 +103,7 @@ def bot_update(
     if not 1 <= leverage <= 125:
         raise BotInputError("leverage must be between 1 and 125")
     with transaction.atomic():
-        locked = Bot.objects.select_for_update().get(pk=bot.pk, deleted_at__isnull=True)
+        locked = Bot.objects.select_for_update(no_key=True).get(pk=bot.pk, deleted_at__isnull=True)
         locked.name = name[:80]
         locked.initial_budget_usd = new_budget
         if leverage != locked.leverage:
