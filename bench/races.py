@@ -100,7 +100,8 @@ def _outcome(call: Callable[[], Any]) -> str:
         kind = "5xx" if exc.http_status >= 500 else "4xx"
         return f"{kind}:not_booked-{exc.code}"
     except Exception as exc:  # anything else is a crash at the edge
-        return f"5xx:crash-{type(exc).__name__}"
+        first_line = (str(exc).splitlines() or [""])[0][:40]
+        return f"5xx:crash-{type(exc).__name__} ({first_line})"
 
 
 def _setup() -> Any:
