@@ -184,7 +184,8 @@ def _locked_book(bot_id: int, symbol: str) -> PaperPosition:
         )
         PaperPosition.objects.bulk_create([empty], ignore_conflicts=True)
         row = _BOOK_LOCKED.one(bot_id, symbol)
-        assert row is not None, "a paper book row inserted or found must be there to lock"
+        if row is None:  # inserted or already there: only a bug can make it vanish
+            raise RuntimeError(f"paper book row of bot #{bot_id} {symbol} missing after insert")
     return row
 
 
