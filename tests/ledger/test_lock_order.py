@@ -15,6 +15,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from egis.bots.locks import bot_row_lock, lock_bot
+from egis.core.rows import RowStatementError
 from egis.execution.recovery import recover_in_flight
 from egis.ledger.errors import OrderNotBooked
 from egis.ledger.pipeline import order_close, order_open
@@ -124,3 +126,16 @@ def test_the_paper_reconciliation_locks_the_bot_before_its_book(paper_bot):
         result = paper_reconcile(confirm=True)
     assert result.counts["create"] == 1
     assert_lock_order(captured, at_least=1)
+
+
+def test_the_bot_lock_is_for_no_key_update_where_the_database_has_it(paper_bot, monkeypatch):
+    # SQLite: no lock clause, BEGIN IMMEDIATE holds the database's write lock.
+    assert "FOR UPDATE" not in bot_row_lock("id = %s").sql()
+    with pytest.raises(RowStatementError, match="needs a transaction"):
+        lock_bot(paper_bot.pk)  # a lock outside a transaction would lock nothing
+    # PostgreSQL: the weaker lock that lets foreign-key checks (FOR KEY SHARE) through.
+    monkeypatch.setattr(connection.features, "has_select_for_update", True)
+    monkeypatch.setattr(connection.features, "has_select_for_no_key_update", True)
+    assert bot_row_lock("id = %s").sql().endswith(" FOR NO KEY UPDATE")
+    monkeypatch.setattr(connection.features, "has_select_for_no_key_update", False)
+    assert bot_row_lock("id = %s").sql().endswith(" FOR UPDATE")
