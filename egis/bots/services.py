@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from egis.accounts.models import User
+from egis.bots.locks import lock_bot
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.errors import UserFacingError
@@ -130,6 +131,7 @@ def position_archive(*, position: Position, actor: User) -> Position:
     if not actor.is_admin:
         raise BotInputError("only an admin can archive positions")
     with transaction.atomic():
+        lock_bot(position.bot_id)  # the bot, then the position: the order of egis.bots.locks
         locked = Position.objects.select_for_update().get(pk=position.pk)
         if locked.status == PositionStatus.OPEN:
             raise BotInputError(f"position #{locked.pk} is open: close it before archiving it")

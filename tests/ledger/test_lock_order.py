@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from egis.bots.locks import bot_row_lock, lock_bot
+from egis.bots.services import position_archive
 from egis.core.rows import RowStatementError
 from egis.execution.recovery import recover_in_flight
 from egis.ledger.errors import OrderNotBooked
@@ -139,3 +140,11 @@ def test_the_bot_lock_is_for_no_key_update_where_the_database_has_it(paper_bot, 
     assert bot_row_lock("id = %s").sql().endswith(" FOR NO KEY UPDATE")
     monkeypatch.setattr(connection.features, "has_select_for_no_key_update", False)
     assert bot_row_lock("id = %s").sql().endswith(" FOR UPDATE")
+
+
+def test_archiving_a_closed_position_locks_the_bot_first(paper_bot, alice):
+    opened = order_open(bot_id=paper_bot.pk, side="long", size_usd="20")
+    closed = order_close(bot_id=paper_bot.pk, position_id=opened.position.pk)
+    with CaptureQueriesContext(connection) as captured:
+        position_archive(position=closed.position, actor=alice)
+    assert_lock_order(captured, at_least=1)
