@@ -5,8 +5,9 @@ the rows it needs in this order, and never takes an earlier one after a later on
 
 1. **The bot row** (`bots`), first, always, with `lock_bot` or a query made by `bot_row_lock`.
    It is the per-bot mutex: the preflights (open and close), settle, release, marking an order
-   unknown, recovery's bookkeeping, the paper venue's fill and the paper reconciliation all
-   queue here before they touch anything else of the bot. Several bots in one transaction
+   unknown, recovery's bookkeeping, the paper venue's fill, the paper reconciliation, the
+   reconciliation actions and archiving all queue here before they touch anything else of the
+   bot. Several bots in one transaction
    (an account-wide drift resolution) are locked in ascending id order.
 2. **The exchange account row** (`exchange_accounts`), by an open on an account shared by
    several bots: the netting check spans them.
