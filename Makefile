@@ -42,7 +42,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/run_all.py
 
-# Throwaway PostgreSQL cluster on 127.0.0.1 (Debian packages installed if missing): 1 and 4.
+# Throwaway PostgreSQL cluster on 127.0.0.1 (Debian packages installed if missing): 1, 4 and 5 (races).
 bench-postgres: setup
 	$(BIN)/python bench/postgres.py
 

@@ -1,4 +1,4 @@
-"""`make bench-postgres`: benchmarks 1 and 4 against a throwaway PostgreSQL cluster.
+"""`make bench-postgres`: benchmarks 1, 4 and 5 against a throwaway PostgreSQL cluster.
 
 Installs Debian's `postgresql` package if no server binaries are found, initdb's a cluster in a
 temporary folder (trust auth, listening on 127.0.0.1 only, on a free port), runs the benchmarks
@@ -8,6 +8,7 @@ folder, whatever happened. Runs as root too: the server then runs as the `postgr
 
 from __future__ import annotations
 
+import argparse
 import glob
 import os
 import pwd
@@ -62,7 +63,10 @@ def _as_server_user(folder: Path) -> list[str]:
     return ["runuser", "-u", "postgres", "--"]
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="1,4,5", help="which benchmarks, e.g. 5")
+    args = parser.parse_args(argv)
     bin_dir = _bin_dir()
     folder = Path(tempfile.mkdtemp(prefix="egis-pg-"))
     folder.chmod(0o755)
@@ -103,7 +107,7 @@ def main() -> int:
         ).stdout.strip()
         print(f"{version}: throwaway cluster on 127.0.0.1:{port} in {folder}")
         url = f"postgresql://egis@127.0.0.1:{port}/postgres"
-        return run_all.main(["--only", "1,4", "--postgres", url])
+        return run_all.main(["--only", args.only, "--postgres", url])
     finally:
         if started:
             subprocess.run([*pg_ctl, "-m", "fast", "-w", "stop"], stdout=subprocess.DEVNULL)

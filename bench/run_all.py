@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run_all.py                 # every benchmark on SQLite (`make bench`)
     .venv/bin/python bench/run_all.py --only 1,2      # a subset
-    .venv/bin/python bench/run_all.py --only 1,4 --postgres postgresql://...  (make bench-postgres)
+    .venv/bin/python bench/run_all.py --only 1,4,5 --postgres postgresql://...  # bench-postgres
 
 Benchmarks are not tests: they print figures and never run in `make test`. The exit code is 0
 even when a target is missed (the table says FAIL); it is non-zero only when a benchmark crashes.
@@ -28,6 +28,7 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "2": ("budget", "budget cost with 0 vs 1,000,000 closed rows"),
     "3": ("reconcile", "reconcile-paper-positions over 100,000 rows"),
     "4": ("http_load", "HTTP API under load (gunicorn)"),
+    "5": ("races", "16 racing opens and closes on new bots"),
 }
 
 

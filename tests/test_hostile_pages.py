@@ -50,6 +50,8 @@ ACTION_ROUTES = {
     "/bots/<int:bot_id>/positions/<int:position_id>/close",
     "/bots/<int:bot_id>/positions/<int:position_id>/archive",
     "/users/<int:user_id>/deactivate",
+    "/users/<int:user_id>/unlock",
+    "/users/<int:user_id>/password-reset",
     "/settings/tokens/<int:token_id>/revoke",
 }
 FIELDS = [
@@ -73,6 +75,10 @@ FIELDS = [
     "api_secret",
     "label",
     "confirm",
+    "current_password",
+    "new_password",
+    "confirm_password",
+    "price",
 ]
 # No field of any form accepts these: every input route must refuse them and write nothing.
 REFUSED_EVERYWHERE = ["\x00", "bad\x00value", "esc\x1b[31m", "x" * 10_000]

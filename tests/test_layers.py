@@ -43,6 +43,7 @@ def _importers_of(target: str) -> set[str]:
 
 ROWS_USERS = {
     "egis.accounts.tokens",  # bearer auth on every API request
+    "egis.bots.locks",  # the bot lock every writing transaction starts with
     "egis.bots.selectors",  # bot access check on every API request
     "egis.ledger.budget",
     "egis.ledger.events",

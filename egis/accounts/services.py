@@ -16,13 +16,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-# The login lock lives in the shared cache, next to the login view that counts the failures.
 from egis.accounts import throttle
 from egis.accounts.models import ApiToken, Role, User
 from egis.accounts.tokens import token_create
 from egis.audit.services import active_word, audit_record
 from egis.core.errors import UserFacingError
-from egis.core.inputs import USERNAME_MAX, InputError, parse_text
+from egis.core.inputs import USERNAME_MAX, InputError, parse_password, parse_text
 
 
 class UserInputError(UserFacingError):
@@ -49,8 +48,11 @@ def user_create(*, username: str, role: str, password: str | None = None) -> tup
         username = parse_text(username, field="user name", max_length=USERNAME_MAX)
     except InputError as exc:
         raise UserInputError(exc.message) from exc
-    if password is not None and "\x00" in password:
-        raise UserInputError("a password must not contain NUL characters")
+    if password is not None:
+        try:
+            password = parse_password(password)
+        except InputError as exc:
+            raise UserInputError(exc.message) from exc
     if role not in Role.values:
         raise UserInputError(f"unknown role {role!r}: use admin or user")
     # "Bob" next to "bob" invites mistakes (and shares one login-throttle count): one per name.
@@ -171,6 +173,12 @@ def user_password_reset(*, user: User, actor: User | None) -> PasswordReset:
 
 def user_password_change(*, user: User, current: str, new: str, confirm: str) -> User:
     """A person changes their own password: the current one, then the new one twice."""
+    try:
+        current = parse_password(current, field="current password")
+        new = parse_password(new, field="new password")
+        confirm = parse_password(confirm, field="password confirmation")
+    except InputError as exc:
+        raise UserInputError(exc.message) from exc
     if not user.check_password(current):
         raise WrongCurrentPassword("the current password is wrong")
     if new != confirm:

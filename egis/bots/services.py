@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from egis.accounts.models import User
 from egis.audit.services import active_word, audit_record
+from egis.bots.locks import lock_bot
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.errors import UserFacingError
@@ -128,7 +129,7 @@ def _check_shared_leverage(
 def bot_delete(*, bot: Bot) -> Bot:
     """Soft-delete: history stays. Refused while anything is open or in flight."""
     with transaction.atomic():
-        locked = Bot.objects.select_for_update().get(pk=bot.pk)
+        locked = Bot.objects.select_for_update(no_key=True).get(pk=bot.pk)
         if Position.objects.filter(bot=locked, status=PositionStatus.OPEN).exists():
             raise BotInputError("close the bot's open positions before deleting it")
         if Order.objects.filter(bot=locked, status__in=IN_FLIGHT_ORDER_STATUSES).exists():
@@ -162,8 +163,8 @@ def bot_update(
     except InputError as exc:
         raise _grammar_error(exc) from exc
     with transaction.atomic():
-        # The bot first, then its account: the lock order of every path (egis.ledger.pipeline).
-        locked = Bot.objects.select_for_update().get(pk=bot.pk, deleted_at__isnull=True)
+        # The bot first, then its account: the lock order of every path (egis.bots.locks).
+        locked = Bot.objects.select_for_update(no_key=True).get(pk=bot.pk, deleted_at__isnull=True)
         if locked.exchange_account_id is not None:
             _lock_account(locked.exchange_account_id)
         if leverage != locked.leverage and locked.exchange_account_id is not None:
@@ -223,6 +224,7 @@ def position_archive(*, position: Position, actor: User) -> Position:
     if not actor.is_admin:
         raise BotInputError("only an admin can archive positions")
     with transaction.atomic():
+        lock_bot(position.bot_id)  # the bot, then the position: the order of egis.bots.locks
         locked = Position.objects.select_for_update().get(pk=position.pk)
         if locked.status == PositionStatus.OPEN:
             raise BotInputError(f"position #{locked.pk} is open: close it before archiving it")

@@ -40,6 +40,7 @@ NAME_MAX = 80  # bot name, token name, exchange account label
 USERNAME_MAX = 150  # Django's user name column
 SYMBOL_MAX = 32
 REASON_MAX = 2000  # a resolution reason
+PASSWORD_MAX = 1024  # far beyond any real password; bounds the hashing work an attacker can ask
 
 MAX_JSON_DEPTH = 32
 MAX_BODY_BYTES = 64 * 1024  # settings.DATA_UPLOAD_MAX_MEMORY_SIZE uses the same figure
@@ -196,6 +197,24 @@ def parse_text(
         if category == "Cc" and not (multiline and char in _LINE_BREAKS):
             raise InputError(f"{field} must not contain control characters", field=field)
     return text
+
+
+def parse_password(raw: object, *, field: str = "password") -> str:
+    """A password as typed: never trimmed (spaces count), but text the hasher can encode: no
+    lone surrogates, no NUL or control characters, at most PASSWORD_MAX characters."""
+    if raw is None:
+        raw = ""
+    if not isinstance(raw, str) or isinstance(raw, JsonNumber):
+        raise InputError(f"{field} must be text", field=field)
+    if len(raw) > PASSWORD_MAX:
+        raise InputError(f"{field} has at most {PASSWORD_MAX} characters", field=field)
+    for char in raw:
+        category = unicodedata.category(char)
+        if category == "Cs":
+            raise InputError(f"{field} must be valid Unicode text", field=field)
+        if category == "Cc":
+            raise InputError(f"{field} must not contain control characters", field=field)
+    return raw
 
 
 def parse_name(raw: object, *, field: str = "name", required: bool = True) -> str:

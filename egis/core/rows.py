@@ -9,8 +9,9 @@ What is here does the same work as the ORM calls it replaces, minus the rebuild:
 - `RowQuery(Model, where)`: a SELECT of a model's columns. The SQL text is built once per
   database alias from the model's metadata; rows go through the fields' own converters and
   `Model.from_db`, exactly as a QuerySet's rows do. `lock=True` adds `FOR UPDATE` where the
-  database has it (PostgreSQL); on SQLite the pipeline's `BEGIN IMMEDIATE` already holds the
-  write lock. A locking read outside a transaction is refused, as select_for_update does.
+  database has it (PostgreSQL), `no_key=True` makes it `FOR NO KEY UPDATE` (as
+  `select_for_update(no_key=True)`); on SQLite the pipeline's `BEGIN IMMEDIATE` already holds
+  the write lock. A locking read outside a transaction is refused, as select_for_update does.
 - `RowPair(Model, fk, where)`: a row and the row its foreign key names, in one SELECT.
 - `RowSum(Model, field, where)`: `SUM(field)` converted by that field (scaled integers stay exact).
 - `row_insert(obj)` / `row_update(obj, fields)`: what `save()` runs, with each field's `pre_save`
@@ -160,10 +161,11 @@ class _Compiled:
 class _Select(Generic[M]):
     """What the SELECTs share: SQL built once per alias, the lock rule, bound parameters, rows."""
 
-    def __init__(self, model: type[M], where: str, *, lock: bool) -> None:
+    def __init__(self, model: type[M], where: str, *, lock: bool, no_key: bool = False) -> None:
         self.model = model
         self.where = where
-        self.lock = lock
+        self.lock = lock or no_key
+        self.no_key = no_key
         self._compiled: dict[str, _Compiled] = {}
 
     def _build(self, connection: Any) -> tuple[str, list[Field[Any, Any]]]:
@@ -176,7 +178,8 @@ class _Select(Generic[M]):
             connection = connections[alias]
             sql, fields = self._build(connection)
             if self.lock and connection.features.has_select_for_update:
-                sql += " FOR UPDATE"
+                no_key = self.no_key and connection.features.has_select_for_no_key_update
+                sql += " FOR NO KEY UPDATE" if no_key else " FOR UPDATE"
             compiled = _Compiled(
                 sql, [f.attname for f in fields], [_converters(f, connection) for f in fields]
             )
@@ -221,8 +224,9 @@ class RowQuery(_Select[M]):
         order_by: str = "",
         limit: int | None = None,
         lock: bool = False,
+        no_key: bool = False,
     ) -> None:
-        super().__init__(model, where, lock=lock)
+        super().__init__(model, where, lock=lock, no_key=no_key)
         self.field_names = tuple(fields) if fields else None
         self.order_by = order_by
         self.limit = limit

@@ -26,6 +26,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from egis.bots.locks import lock_bots
 from egis.core.errors import UserFacingError
 from egis.core.money import DecimalInputError, parse_decimal, plain
 from egis.ledger.domain import Fill, apply_close_fill
@@ -456,6 +457,9 @@ def reconciliation_resolve(
     # Ask the venue before the transaction: no lock is ever held across a network call.
     lookup = _lookup(incident, venue) if chosen in (APPLY_VENUE_FILL, VOID_ORDER) else _Lookup()
     with transaction.atomic():
+        # The incident's bots first, then its order and position: the order of egis.bots.locks.
+        order_bot = [incident.order.bot_id] if incident.order is not None else []
+        lock_bots([*incident_bot_ids(incident), *order_bot])
         if chosen == APPLY_VENUE_FILL:
             detail = _apply_venue_fill(incident, actor=actor, lookup=lookup)
         elif chosen == VOID_ORDER:

@@ -34,6 +34,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from egis.bots.locks import lock_bot
 from egis.bots.models import Bot
 from egis.core.money import plain
 from egis.execution.fees import FeeOutcome, complete_pending_fees
@@ -206,6 +207,7 @@ def _undecided(order: Order, *, now: datetime, detail: str) -> RecoveryOutcome:
 def _count_not_found(order: Order, *, now: datetime) -> tuple[int, datetime] | None:
     """Record one more "does not exist" answer; None if the order settled meanwhile."""
     with transaction.atomic():
+        lock_bot(order.bot_id)  # the bot first: the lock order of egis.bots.locks
         locked = (
             Order.objects.select_for_update()
             .filter(pk=order.pk, status__in=IN_FLIGHT_ORDER_STATUSES)

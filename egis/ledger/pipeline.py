@@ -1,5 +1,8 @@
 """The order pipeline: preflight -> venue call -> settle, one code path for every venue.
 
+Every transaction here takes its row locks in the one order egis.bots.locks documents: the bot
+first, then the exchange account, then the order and position, then the paper book.
+
 1. Preflight, one short transaction with the bot locked: validate the intent, check the budget
    and insert the hold (open) or mark the position closing (close), insert the order row with a
    fresh client order id. Commit. Every refusal happens here or earlier: nothing is sent.
@@ -19,6 +22,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from egis.bots.locks import bot_row_lock
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import DecimalInputError, parse_decimal, plain, usd_str
@@ -170,7 +174,7 @@ def _assert_no_transaction() -> None:
 # The hot path's statements, compiled once (egis.core.rows): the ORM's per-call rebuild of each
 # statement cost more than the database took to run it.
 _LIVE_BOT = RowQuery(Bot, "id = %s AND deleted_at IS NULL")
-_LIVE_BOT_LOCKED = RowQuery(Bot, "id = %s AND deleted_at IS NULL", lock=True)
+_LIVE_BOT_LOCKED = bot_row_lock("id = %s AND deleted_at IS NULL")  # lock 1 (egis.bots.locks)
 _ACCOUNT_LOCKED = RowQuery(ExchangeAccount, "id = %s", fields=["id"], lock=True)
 _POSITION_LOCKED = RowQuery(Position, "id = %s", lock=True)
 _OPPOSITE_ON_BOT = RowQuery(

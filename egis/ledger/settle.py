@@ -1,8 +1,10 @@
 """Step 3 of the order pipeline, shared with recovery: book what a venue reported for an order.
 
 Every function here is idempotent by compare-and-set on the order's status: only an order still
-in flight (`submitting` or `unknown`) is changed, inside one transaction that also locks its
-position, so two workers (or the pipeline and recovery) can never settle one order twice.
+in flight (`submitting` or `unknown`) is changed, inside one transaction that locks the order's
+bot first and then the order with its position (the lock order of egis.bots.locks), so two
+workers (or the pipeline and recovery) can never settle one order twice, and a settle never
+holds the position while it waits for the bot.
 Nothing here raises on "not found" in a way that escapes: the callers turn any exception into a
 pending reconciliation (rule 5).
 """
@@ -15,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from egis.bots.locks import bot_row_lock
 from egis.core.money import plain
 from egis.core.rows import RowPair, row_update
 from egis.ledger.domain import (
@@ -77,13 +80,16 @@ class OrderResult:
     already_settled: bool = False
 
 
-# The order and its position, both locked, in one statement (egis.core.rows).
+# Lock 1: the bot of an order (an order never changes bot), found and locked in one statement.
+_BOT_OF_ORDER_LOCKED = bot_row_lock("id = (SELECT bot_id FROM orders WHERE id = %s)", fields=["id"])
+# Lock 3: the order and its position, both locked, in one statement (egis.core.rows).
 _ORDER_AND_POSITION_LOCKED: RowPair[Order, Position] = RowPair(
     Order, "position", "a.id = %s", lock=True
 )
 
 
 def _locked(order_id: int) -> tuple[Order, Position]:
+    _BOT_OF_ORDER_LOCKED.one(order_id)
     pair = _ORDER_AND_POSITION_LOCKED.one(order_id)
     if pair is None:
         # orders.position_id is NOT NULL with a foreign key: no pair means no order.
@@ -299,6 +305,7 @@ def release_order(
 def mark_unknown(order_id: int, *, error: str) -> Order | None:
     """The venue may or may not have the order: keep the hold, wait for a positive lookup."""
     with transaction.atomic():
+        _BOT_OF_ORDER_LOCKED.one(order_id)
         updated = Order.objects.filter(pk=order_id, status=OrderStatus.SUBMITTING).update(
             status=OrderStatus.UNKNOWN, error=error[:2000], updated_at=timezone.now()
         )

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
+from egis.bots.locks import lock_bot
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.errors import UserFacingError
@@ -110,6 +111,7 @@ def _diff(
 
 def _apply(bot_id: int) -> list[PaperChange]:
     with transaction.atomic():
+        lock_bot(bot_id)  # the bot, then its book: the lock order of egis.bots.locks
         changes = paper_bot_diff(bot_id)
         rows = _mirror_rows(bot_id)
         for change in changes:

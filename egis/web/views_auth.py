@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from egis.accounts import throttle
-from egis.core.inputs import USERNAME_MAX, InputError, parse_text
+from egis.core.inputs import USERNAME_MAX, InputError, parse_password, parse_text
 from egis.web.inertia import back_with_errors, field, form_data, page, see_other
 
 
@@ -51,8 +51,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         username = parse_text(
             field(data, "username"), field="username", max_length=USERNAME_MAX, required=False
         )
+        password = parse_password(password)
     except InputError:
-        # No account has such a name (user names follow the same grammar): nothing to look up.
+        # No account has such a name or password (both follow the grammar): nothing to look up.
         return back_with_errors(request, back, {"form": "Wrong user name or password."})
     before = throttle.state(username=username, address=address)
     if before.locked:

@@ -23,6 +23,7 @@ from egis.core.inputs import (
     parse_id,
     parse_leverage,
     parse_name,
+    parse_password,
     parse_quantity,
     parse_reason,
     parse_usd,
@@ -253,3 +254,16 @@ def test_malformed_or_deep_json_is_a_malformed_body(body):
 def test_brackets_inside_strings_do_not_count_as_depth():
     body = json.dumps({"name": "[" * 500}).encode()
     assert load_json(body) == {"name": "[" * 500}
+
+
+@pytest.mark.parametrize("raw", ["\ud800", "pass\x00word", "esc\x1b", "x" * 1025, 12345, None])
+def test_a_password_the_hasher_cannot_encode_is_refused(raw):
+    if raw is None:
+        assert parse_password(raw) == ""
+        return
+    with pytest.raises(InputError):
+        parse_password(raw)
+
+
+def test_a_password_keeps_its_spaces():
+    assert parse_password("  two words  ") == "  two words  "

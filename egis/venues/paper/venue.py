@@ -2,6 +2,10 @@
 
 Each paper bot is its own paper account: its executions go to `paper_fills`, its book to
 `paper_positions`. It never touches the ledger (`positions`, `orders`).
+
+A fill locks the bot row, then the book row (the lock order of egis.bots.locks). The book row is
+created empty (`INSERT ... ON CONFLICT DO NOTHING`) before it is locked on a bot's first fill, so
+the lock always falls on a row and two first fills can never collide on `paper_positions_unique`.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from egis.bots.locks import lock_bot
 from egis.bots.models import Bot
 from egis.core.money import plain
 from egis.core.rows import RowQuery, row_insert, row_update
@@ -125,7 +130,8 @@ class PaperVenue:
         self, request: OrderRequest, filled: Decimal, fill_price: Decimal, buying: bool
     ) -> PaperFill:
         with transaction.atomic():
-            book_row = _BOOK_LOCKED.one(self.bot_id, request.symbol)
+            lock_bot(self.bot_id)
+            book_row = _locked_book(self.bot_id, request.symbol)
             book = _book_state(book_row)
             if request.reduce_only:
                 reduces = (book.net_qty > 0 and not buying) or (book.net_qty < 0 and buying)
@@ -153,12 +159,7 @@ class PaperVenue:
                     status=status,
                 )
             )
-            _write_book(
-                self.bot_id,
-                request.symbol,
-                book_row,
-                apply_fill(book, side=request.side, qty=filled, price=fill_price),
-            )
+            _write_book(book_row, apply_fill(book, side=request.side, qty=filled, price=fill_price))
         return fill
 
     def lookup_order(self, *, symbol: str, client_order_id: str) -> OrderReport:
@@ -168,26 +169,40 @@ class PaperVenue:
         return fill_report(fill)
 
 
-def _book_state(row: PaperPosition | None) -> BookState:
-    if row is None or row.status != PaperPositionStatus.OPEN:
+def _locked_book(bot_id: int, symbol: str) -> PaperPosition:
+    """The book row of bot + symbol, locked; created flat first if the bot never traded it."""
+    row = _BOOK_LOCKED.one(bot_id, symbol)
+    if row is None:
+        # A flat book: what reconciliation also leaves for a symbol that was traded to zero.
+        empty = PaperPosition(
+            bot_id=bot_id,
+            symbol=symbol,
+            side="long",
+            qty=0,
+            entry_price=0,
+            status=PaperPositionStatus.CLOSED,
+        )
+        PaperPosition.objects.bulk_create([empty], ignore_conflicts=True)
+        row = _BOOK_LOCKED.one(bot_id, symbol)
+        if row is None:  # inserted or already there: only a bug can make it vanish
+            raise RuntimeError(f"paper book row of bot #{bot_id} {symbol} missing after insert")
+    return row
+
+
+def _book_state(row: PaperPosition) -> BookState:
+    if row.status != PaperPositionStatus.OPEN:
         return BookState()
     signed = row.qty if row.side == "long" else -row.qty
     return BookState(signed, row.entry_price)
 
 
-def _write_book(bot_id: int, symbol: str, row: PaperPosition | None, state: BookState) -> None:
-    values = {
-        "side": state.side,
-        "qty": state.qty,
-        "entry_price": state.entry_price if state.is_open else (row.entry_price if row else 0),
-        "status": PaperPositionStatus.OPEN if state.is_open else PaperPositionStatus.CLOSED,
-    }
-    if row is None:
-        row_insert(PaperPosition(bot_id=bot_id, symbol=symbol, **values))
-    else:
-        for key, value in values.items():
-            setattr(row, key, value)
-        row_update(row, [*values, "updated_at"])
+def _write_book(row: PaperPosition, state: BookState) -> None:
+    row.side = state.side
+    row.qty = state.qty
+    if state.is_open:
+        row.entry_price = state.entry_price  # a flat book keeps its last entry, as reconcile does
+    row.status = PaperPositionStatus.OPEN if state.is_open else PaperPositionStatus.CLOSED
+    row_update(row, ["side", "qty", "entry_price", "status", "updated_at"])
 
 
 def fill_report(fill: PaperFill) -> OrderReport:
