@@ -18,10 +18,10 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from egis.execution.incidents import incident_record
 
 from egis.accounts.models import ApiToken, User
 from egis.bots.models import Bot
+from egis.ledger.incidents import incident_record
 from egis.ledger.models import Order, PendingReconciliation, Position
 from egis.ledger.pipeline import order_close, order_open
 from egis.venues.models import ExchangeAccount

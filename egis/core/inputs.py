@@ -115,7 +115,11 @@ def parse_amount(
     if isinstance(raw, int):
         text = str(raw)
     elif isinstance(raw, Decimal):
+        # A stored value (8-place column) carries trailing zeros that no one typed: 100.00000000
+        # is the amount 100, judged as such (an edit that keeps the budget must not be refused).
         text = format(raw, "f") if raw.is_finite() else "NaN"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
     elif isinstance(raw, str):
         text = raw
     else:

@@ -253,3 +253,12 @@ def test_malformed_or_deep_json_is_a_malformed_body(body):
 def test_brackets_inside_strings_do_not_count_as_depth():
     body = json.dumps({"name": "[" * 500}).encode()
     assert load_json(body) == {"name": "[" * 500}
+
+
+def test_a_stored_amount_with_the_columns_trailing_zeros_is_its_value():
+    # Regression: PATCH /bots/{id} without a budget (and `egis bot update --name`) passed the
+    # stored Decimal('100.00000000') back and was refused for "more than 2 decimal places".
+    assert parse_usd(Decimal("100.00000000"), field="budget") == Decimal("100")
+    assert parse_usd(Decimal("8.50000000"), field="budget") == Decimal("8.5")
+    with pytest.raises(InputError):
+        parse_usd(Decimal("8.50300000"), field="budget")

@@ -51,8 +51,15 @@ _LIMIT_HELP = {
 def _limits(args: argparse.Namespace) -> dict[str, Any]:
     """The limits given on the command line, as raw text for the service's grammar; a flag not
     given is left out (unchanged on update, off on create), "off" is None (off)."""
-    given = {kw: getattr(args, kw) for kw in _LIMIT_FLAGS.values()}
-    return {kw: None if v == "off" else v for kw, v in given.items() if v is not None}
+    limits: dict[str, Any] = {}
+    for flag, kw in _LIMIT_FLAGS.items():
+        value = getattr(args, kw)
+        if value == "":
+            # An unset shell variable must not turn a limit off by accident: say "off".
+            raise CliError(f"{flag} needs a value (or 'off' to turn the {kw} limit off)")
+        if value is not None:
+            limits[kw] = None if value == "off" else value
+    return limits
 
 
 def _add_limit_flags(parser: argparse.ArgumentParser, *, update: bool) -> None:
