@@ -254,11 +254,22 @@ def _risk_fields(data: dict[str, Any], *, keep_missing: bool) -> dict[str, Any]:
     return {name: field(data, name) for name in RISK_FIELDS if name in data or not keep_missing}
 
 
+# The grammar names a risk limit by its API field; the form by its label.
+_RISK_LABELS = {
+    "max_open_positions": "Max open positions",
+    "max_order_usd": "Max USD per order",
+    "cooldown_s": "Cooldown (seconds)",
+    "daily_loss_limit_usd": "Daily loss limit",
+}
+
+
 def _bot_form_error(exc: BotInputError, prefix: str) -> dict[str, str]:
     key = _BOT_FORM_FIELDS.get(getattr(exc, "field", ""), "form")
     if key == "form":
         return {key: f"{prefix}: {exc}."}
     text = str(exc)
+    if key in _RISK_LABELS:
+        text = text.replace(key, _RISK_LABELS[key], 1)
     return {key: f"{text[:1].upper()}{text[1:]}."}
 
 
