@@ -25,8 +25,7 @@ export function BotAlerts({
         >
           <OctagonAlert className="mt-0.5 size-4 shrink-0" aria-hidden />
           <span>
-            <strong className="font-semibold">Halted for today</strong>: new opens are refused until 00:00 UTC, closes
-            still work. {bot.risk_halt}
+            <strong className="font-semibold">Halted for today</strong>: {bot.risk_halt} Closes still work.
           </span>
         </div>
       )}

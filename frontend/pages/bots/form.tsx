@@ -179,35 +179,37 @@ export default function BotForm({ mode, bot, venues, symbols, accounts }: Props)
               <FieldError message={errors.leverage} />
             </div>
           </div>
-          <fieldset className="space-y-3 border-t border-border pt-4" data-testid="risk-limit-fields">
-            <legend className="text-sm font-medium">
-              Risk limits <span className="font-normal text-muted">(optional: leave empty for off)</span>
-            </legend>
-            <p className="text-sm text-muted">
-              Checked before every open, whether from this page, the API, the CLI or a signal. Closes are never limited.
-            </p>
-            <div className="grid gap-3 sm:grid-cols-2">
-              {RISK_FIELDS.map((f) => (
-                <div key={f.name}>
-                  <Label htmlFor={f.name}>{f.label}</Label>
-                  <Input
-                    id={f.name}
-                    inputMode={f.decimal ? "decimal" : "numeric"}
-                    className="num"
-                    placeholder={f.placeholder}
-                    aria-describedby={`${f.name}-help`}
-                    aria-invalid={errors[f.name] ? true : undefined}
-                    value={form.data[f.name]}
-                    onChange={(e) => form.setData(f.name, e.target.value)}
-                  />
-                  <p id={`${f.name}-help`} className="mt-1 text-xs text-muted">
-                    {f.help}
-                  </p>
-                  <FieldError message={errors[f.name]} />
-                </div>
-              ))}
-            </div>
-          </fieldset>
+          <div className="border-t border-border pt-4">
+            <fieldset className="space-y-3" data-testid="risk-limit-fields">
+              <legend className="text-sm font-medium">
+                Risk limits <span className="font-normal text-muted">(optional: leave empty for off)</span>
+              </legend>
+              <p className="text-sm text-muted">
+                Checked before every open, whether from this page, the API, the CLI or a signal. Closes are never limited.
+              </p>
+              <div className="grid gap-3 sm:grid-cols-2">
+                {RISK_FIELDS.map((f) => (
+                  <div key={f.name}>
+                    <Label htmlFor={f.name}>{f.label}</Label>
+                    <Input
+                      id={f.name}
+                      inputMode={f.decimal ? "decimal" : "numeric"}
+                      className="num"
+                      placeholder={f.placeholder}
+                      aria-describedby={`${f.name}-help`}
+                      aria-invalid={errors[f.name] ? true : undefined}
+                      value={form.data[f.name]}
+                      onChange={(e) => form.setData(f.name, e.target.value)}
+                    />
+                    <p id={`${f.name}-help`} className="mt-1 text-xs text-muted">
+                      {f.help}
+                    </p>
+                    <FieldError message={errors[f.name]} />
+                  </div>
+                ))}
+              </div>
+            </fieldset>
+          </div>
           {editing && (
             <label className="flex min-h-11 items-center gap-3 text-sm">
               <input
