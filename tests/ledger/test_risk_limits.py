@@ -294,3 +294,19 @@ def test_racing_opens_cannot_both_pass_the_cooldown(paper_bot):
     outcomes = _race(paper_bot)
     assert sorted(outcomes) == ["cooldown"] * (THREADS - 1) + ["filled"], outcomes
     assert Order.objects.filter(bot=paper_bot).count() == 1
+
+
+@pytest.mark.parametrize(
+    "limit",
+    [
+        {"max_open_positions": 0},
+        {"cooldown_s": 0},
+        {"max_order_usd": Decimal("0")},
+        {"daily_loss_limit_usd": Decimal("-1")},
+    ],
+)
+def test_the_database_refuses_a_limit_that_is_not_positive(paper_bot, limit):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Bot.objects.filter(pk=paper_bot.pk).update(**limit)
