@@ -51,7 +51,7 @@ ACTION_ROUTES = {
     "/bots/<int:bot_id>/positions/<int:position_id>/archive",
     "/users/<int:user_id>/deactivate",
     "/users/<int:user_id>/unlock",
-    "/users/<int:user_id>/password-reset",
+    "/users/<int:user_id>/password-reset",  # reads no field: it makes a new password
     "/settings/tokens/<int:token_id>/revoke",
 }
 FIELDS = [
@@ -62,6 +62,10 @@ FIELDS = [
     "leverage",
     "exchange_account",
     "is_active",
+    "max_open_positions",
+    "max_order_usd",
+    "cooldown_s",
+    "daily_loss_limit_usd",
     "side",
     "size_usd",
     "reason",
@@ -238,6 +242,10 @@ NEW_BOT = {"name": "N", "venue": "paper", "symbol": "ETHUSDT", "budget_usd": "50
         ({"name": "bad\x00name"}, "name"),
         ({"leverage": "\u00b2"}, "leverage"),
         ({"venue": "binance_futures", "exchange_account": "\u00b2"}, "exchange_account"),
+        ({"max_open_positions": "\u00b2"}, "max_open_positions"),
+        ({"max_order_usd": "1e30"}, "max_order_usd"),
+        ({"cooldown_s": "0"}, "cooldown_s"),
+        ({"daily_loss_limit_usd": "-5"}, "daily_loss_limit_usd"),
     ],
     ids=lambda v: repr(v)[:40],
 )
@@ -257,6 +265,8 @@ def test_the_new_bot_form_shows_each_refusal_next_to_its_field(world, change, fi
         ({"budget_usd": "1e30"}, "budget_usd"),
         ({"name": "x" * 200}, "name"),
         ({"name": "bad\x00name"}, "name"),
+        ({"max_order_usd": "10.001"}, "max_order_usd"),
+        ({"cooldown_s": "\u0661"}, "cooldown_s"),
     ],
     ids=lambda v: repr(v)[:40],
 )

@@ -95,3 +95,16 @@ def test_no_module_is_looked_up_by_name_and_no_import_of_ours_is_optional():
                 assert "importlib" not in names and getattr(node, "module", None) != "importlib", (
                     f"{path}: a module found by importlib"
                 )
+
+
+def test_the_ledger_reads_no_page_selectors_or_bot_services():
+    # Realized PnL is defined in the ledger (egis.ledger.pnl) so that the risk limits read it
+    # without reaching up; the bots app's selectors and services build on the ledger.
+    offenders = {
+        (module, name)
+        for module, names in _imports().items()
+        if module.startswith("egis.ledger")
+        for name in names
+        if name.startswith(("egis.bots.selectors", "egis.bots.services", "egis.bots.presenters"))
+    }
+    assert offenders == set()

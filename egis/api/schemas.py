@@ -36,6 +36,16 @@ def _leverage(value: Any, info: ValidationInfo) -> int:
     return inputs.parse_leverage(value, field=_name(info))
 
 
+def _max_open(value: Any, info: ValidationInfo) -> int:
+    return inputs.parse_int(
+        value, field=_name(info), minimum=1, maximum=inputs.MAX_OPEN_POSITIONS_MAX
+    )
+
+
+def _cooldown(value: Any, info: ValidationInfo) -> int:
+    return inputs.parse_int(value, field=_name(info), minimum=1, maximum=inputs.COOLDOWN_S_MAX)
+
+
 def _page(value: Any, info: ValidationInfo) -> int:
     return inputs.parse_int(value, field=_name(info), minimum=1, maximum=PAGE_MAX)
 
@@ -103,6 +113,32 @@ Leverage = Annotated[
     int,
     BeforeValidator(_leverage),
     WithJsonSchema({"type": "integer", "minimum": 1, "maximum": inputs.LEVERAGE_MAX}),
+]
+MaxOpenPositions = Annotated[
+    int,
+    BeforeValidator(_max_open),
+    WithJsonSchema(
+        {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": inputs.MAX_OPEN_POSITIONS_MAX,
+            "description": "risk limit: opens are refused while this many positions are open "
+            "(null: off)",
+        }
+    ),
+]
+CooldownSeconds = Annotated[
+    int,
+    BeforeValidator(_cooldown),
+    WithJsonSchema(
+        {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": inputs.COOLDOWN_S_MAX,
+            "description": "risk limit: seconds an open waits after the bot's last open order "
+            "was submitted (null: off)",
+        }
+    ),
 ]
 PageNo = Annotated[
     int,
@@ -212,6 +248,20 @@ class BotOut(Schema):
     needs_reconciliation: bool
     open_positions: int
     created_at: str
+    max_open_positions: int | None = Field(
+        description="risk limit: opens refused while this many positions are open (null: off)"
+    )
+    max_order_usd: str | None = Field(
+        description="risk limit: the largest size_usd of one open (null: off)"
+    )
+    cooldown_s: int | None = Field(
+        description="risk limit: seconds between the bot's opens, counted from the last open "
+        "order submitted and not refused (null: off)"
+    )
+    daily_loss_limit_usd: str | None = Field(
+        description="risk limit: opens halt for the rest of the UTC day once today's realized "
+        "PnL (closed positions, net of fees) is a loss of this much (null: off)"
+    )
 
 
 class BotDetailOut(BotOut):
@@ -228,15 +278,24 @@ class BotIn(Strict):
     owner: Username | None = Field(
         None, description="username of the owner; admins only (default: caller)"
     )
+    max_open_positions: MaxOpenPositions | None = None
+    max_order_usd: UsdAmount | None = Field(None, description="risk limit (null: off)")
+    cooldown_s: CooldownSeconds | None = None
+    daily_loss_limit_usd: UsdAmount | None = Field(None, description="risk limit (null: off)")
 
 
 class BotUpdateIn(Strict):
-    """Only the fields sent change; a budget below what open positions hold is a 409."""
+    """Only the fields sent change; a budget below what open positions hold is a 409. A risk
+    limit sent as null is turned off."""
 
     name: Name | None = None
     initial_budget_usd: UsdAmount | None = None
     leverage: Leverage | None = None
     is_active: bool | None = None
+    max_open_positions: MaxOpenPositions | None = None
+    max_order_usd: UsdAmount | None = Field(None, description="risk limit (null: off)")
+    cooldown_s: CooldownSeconds | None = None
+    daily_loss_limit_usd: UsdAmount | None = Field(None, description="risk limit (null: off)")
 
 
 class BotListOut(Schema):

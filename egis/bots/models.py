@@ -27,6 +27,12 @@ class Bot(models.Model):
     # Halted bots refuse new opens (closes stay allowed) until an incident is resolved.
     halted_reason = models.CharField(max_length=300, blank=True, default="")
     leverage_applied = models.BooleanField(default=False)
+    # Risk limits (egis.ledger.risk), each optional: NULL means off. Checked in the preflight of
+    # every open, whatever sent it (page, API, CLI, signal); closes are never limited.
+    max_open_positions = models.PositiveIntegerField(null=True, blank=True)
+    max_order_usd = FixedDecimalField(null=True, blank=True)
+    cooldown_s = models.PositiveIntegerField(null=True, blank=True)
+    daily_loss_limit_usd = FixedDecimalField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
@@ -45,6 +51,21 @@ class Bot(models.Model):
             models.CheckConstraint(
                 condition=models.Q(venue=Venue.PAPER) | models.Q(exchange_account__isnull=False),
                 name="bots_real_venue_needs_account",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    (
+                        models.Q(max_open_positions__isnull=True)
+                        | models.Q(max_open_positions__gte=1)
+                    )
+                    & (models.Q(max_order_usd__isnull=True) | models.Q(max_order_usd__gt=0))
+                    & (models.Q(cooldown_s__isnull=True) | models.Q(cooldown_s__gte=1))
+                    & (
+                        models.Q(daily_loss_limit_usd__isnull=True)
+                        | models.Q(daily_loss_limit_usd__gt=0)
+                    )
+                ),
+                name="bots_risk_limits_positive",
             ),
         ]
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from egis.bots.models import Bot
 from egis.core.money import usd_str
+from egis.ledger.risk import RiskLimits
 
 
 def bot_json(bot: Bot) -> dict[str, Any]:
@@ -22,4 +23,6 @@ def bot_json(bot: Bot) -> dict[str, Any]:
         "halted": bot.is_halted,
         "halted_reason": bot.halted_reason,
         "created_at": bot.created_at.isoformat(),
+        # The risk limits (egis.ledger.risk): null when off.
+        **RiskLimits.of(bot).as_json(),
     }

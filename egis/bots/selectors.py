@@ -26,7 +26,9 @@ from egis.ledger.models import (
     PositionStatus,
     ReconciliationStatus,
 )
+from egis.ledger.pnl import REALIZED_PNL_DEFINITION, REALIZED_ROWS
 from egis.ledger.presenters import position_json
+from egis.ledger.risk import RiskLimits, daily_loss_halts
 from egis.venues.binance.environments import venue_key_for
 from egis.venues.models import SymbolFilter
 from egis.venues.prices.sources import PriceUnavailable, get_price_source
@@ -81,17 +83,8 @@ def _budget_json(b: budget_service.Budget) -> dict[str, str]:
     return {**shown.as_json(), "reserved_pct": plain(pct)}
 
 
-# Realized PnL of a bot, defined ONCE (the list, the detail header, the closed rows and the chart
-# all read these rows): the sum over its CLOSED positions of realized_pnl_usd - fees_usd, where a
-# closed position's fees are its entry and exit fees. Open positions count once they close (their
-# entry fees are shown apart, in the hint). Archived positions are left out of every figure: an
-# admin archives a row to take it out of the bot's record (e.g. a phantom), it is hidden from the
-# closed list, so it is out of the sum that the list adds up to; the row and its audit trail stay.
-REALIZED_ROWS = Q(status=PositionStatus.CLOSED, archived_at__isnull=True)
-REALIZED_PNL_DEFINITION = (
-    "Realized PnL: the sum over closed positions of their realized PnL minus all their fees "
-    "(entry and exit). Open positions count once closed; archived positions are left out."
-)
+# Realized PnL of a bot is defined once, in the ledger (egis.ledger.pnl): the list, the detail
+# header, the closed rows, the chart and the daily loss limit all read REALIZED_ROWS.
 
 
 def realized_pnl_hint(open_fees: Decimal) -> str:
@@ -110,6 +103,7 @@ class _BotFacts:
     open_fees: Decimal  # entry fees of open positions, shown apart (not in realized_net)
     unrealized: Decimal | None
     open_incidents: int
+    risk_halt: str = ""  # the daily loss limit halts opens for the rest of the UTC day: why
 
 
 def _facts(bots: list[Bot]) -> dict[int, _BotFacts]:
@@ -139,6 +133,7 @@ def _facts(bots: list[Bot]) -> dict[int, _BotFacts]:
         )
     )
     prices = mark_prices({row["symbol"] for row in open_rows})
+    halts = daily_loss_halts(bots)
     unrealized: dict[int, Decimal | None] = {}
     for row in open_rows:
         mark = prices.get(row["symbol"])
@@ -156,6 +151,7 @@ def _facts(bots: list[Bot]) -> dict[int, _BotFacts]:
             open_fees=agg.get("open_fees") or Decimal(0),
             unrealized=unrealized.get(bot.pk, Decimal(0)),
             open_incidents=incidents.get(bot.pk, 0),
+            risk_halt=halts.get(bot.pk, ""),
         )
     return facts
 
@@ -178,6 +174,8 @@ def _summary(
         "realized_pnl_usd": usd_str(facts.realized_net),
         "realized_pnl_hint": realized_pnl_hint(facts.open_fees),
         "unrealized_pnl_usd": usd_str(facts.unrealized),
+        "risk_limits": RiskLimits.of(bot).as_json(),
+        "risk_halt": facts.risk_halt,
     }
 
 
@@ -276,9 +274,13 @@ def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
         open_disabled = "This bot is inactive: activate it in the bot settings to open positions."
     elif bot.is_halted:
         open_disabled = "New opens are refused while the bot is halted."
+    elif facts.risk_halt:
+        open_disabled = facts.risk_halt
     else:
         open_disabled = ""
     status_label = "Halted" if bot.halted_reason else "Active" if bot.is_active else "Inactive"
+    if facts.risk_halt and not bot.halted_reason and bot.is_active:
+        status_label = "Halted today"
     return {
         "bot": {
             **summary,

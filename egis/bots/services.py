@@ -22,6 +22,7 @@ from egis.core.inputs import (
 from egis.core.money import usd_str
 from egis.ledger.budget import ensure_covers_held
 from egis.ledger.models import IN_FLIGHT_ORDER_STATUSES, Order, Position, PositionStatus
+from egis.ledger.risk import RISK_FIELDS, RiskLimits, parse_risk_limits
 from egis.venues.models import ExchangeAccount, SymbolFilter
 
 
@@ -37,6 +38,10 @@ def _grammar_error(exc: InputError) -> BotInputError:
     return BotInputError(exc.message, field=exc.field)
 
 
+# bot_update: a risk limit the caller does not pass stays as it is (None turns it off).
+KEEP: object = object()
+
+
 def bot_create(
     *,
     owner: User,
@@ -46,12 +51,23 @@ def bot_create(
     budget_usd: object,
     leverage: int = 1,
     exchange_account: ExchangeAccount | None = None,
+    max_open_positions: object = None,
+    max_order_usd: object = None,
+    cooldown_s: object = None,
+    daily_loss_limit_usd: object = None,
 ) -> Bot:
+    """A new bot. The risk limits (egis.ledger.risk) are optional: blank or None is off."""
     try:
         name = parse_name(name, field="name")
         symbol = parse_text(symbol, field="symbol", max_length=SYMBOL_MAX).upper()
         budget: Decimal = parse_usd(budget_usd, field="budget")
         leverage = parse_leverage(leverage)
+        limits = parse_risk_limits(
+            max_open_positions=max_open_positions,
+            max_order_usd=max_order_usd,
+            cooldown_s=cooldown_s,
+            daily_loss_limit_usd=daily_loss_limit_usd,
+        )
     except InputError as exc:
         raise _grammar_error(exc) from exc
     if venue not in Venue.values:
@@ -98,6 +114,7 @@ def bot_create(
             initial_budget_usd=budget,
             leverage=leverage,
             exchange_account=exchange_account,
+            **limits.as_values(),
         )
 
 
@@ -149,17 +166,33 @@ def bot_update(
     is_active: bool,
     actor: User | None,
     actor_label: str | None = None,
+    max_open_positions: object = KEEP,
+    max_order_usd: object = KEEP,
+    cooldown_s: object = KEEP,
+    daily_loss_limit_usd: object = KEEP,
 ) -> Bot:
     """Edit what may change after creation; venue, account and symbol stay (history names them).
 
     A budget below what the open positions hold is refused (BudgetBelowHeld): the check runs with
     the bot row locked, the lock every open takes first, so no open can add a hold in between.
-    Every changed field is written to the audit trail in the same transaction.
+    Every changed field is written to the audit trail in the same transaction. A risk limit left
+    as KEEP stays; None or "" turns it off.
     """
+    sent_limits = {
+        name: value
+        for name, value in (
+            ("max_open_positions", max_open_positions),
+            ("max_order_usd", max_order_usd),
+            ("cooldown_s", cooldown_s),
+            ("daily_loss_limit_usd", daily_loss_limit_usd),
+        )
+        if value is not KEEP
+    }
     try:
         name = parse_name(name, field="name")
         new_budget: Decimal = parse_usd(budget_usd, field="budget", allow_zero=True)
         leverage = parse_leverage(leverage)
+        new_limits = parse_risk_limits(**sent_limits).as_values()
     except InputError as exc:
         raise _grammar_error(exc) from exc
     with transaction.atomic():
@@ -181,6 +214,7 @@ def bot_update(
             "initial_budget_usd": usd_str(locked.initial_budget_usd) or "",
             "leverage": str(locked.leverage),
             "is_active": active_word(locked.is_active),
+            **RiskLimits.of(locked).audit_words(),
         }
         locked.name = name
         locked.initial_budget_usd = new_budget
@@ -189,6 +223,8 @@ def bot_update(
             # The venue learns the new leverage before the next order.
             locked.leverage_applied = False
         locked.is_active = is_active
+        for limit in sent_limits:
+            setattr(locked, limit, new_limits[limit])
         locked.save(
             update_fields=[
                 "name",
@@ -196,6 +232,7 @@ def bot_update(
                 "leverage",
                 "leverage_applied",
                 "is_active",
+                *RISK_FIELDS,
             ]
         )
         after = {
@@ -203,6 +240,7 @@ def bot_update(
             "initial_budget_usd": usd_str(locked.initial_budget_usd) or "",
             "leverage": str(locked.leverage),
             "is_active": active_word(locked.is_active),
+            **RiskLimits.of(locked).audit_words(),
         }
         for field_name, was in before.items():
             if after[field_name] != was:

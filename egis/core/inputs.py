@@ -35,6 +35,9 @@ QTY_MAX = Decimal("1000000000")
 INT_DIGITS = 12  # digits before the point, leading zeros included
 MAX_ID = 2**63 - 1  # a 64-bit signed column
 LEVERAGE_MAX = 125
+# A bot's risk limits (egis.ledger.risk): each optional, whole numbers from 1.
+MAX_OPEN_POSITIONS_MAX = 10_000
+COOLDOWN_S_MAX = 7 * 86_400  # a week
 
 NAME_MAX = 80  # bot name, token name, exchange account label
 USERNAME_MAX = 150  # Django's user name column
@@ -113,7 +116,11 @@ def parse_amount(
     if isinstance(raw, int):
         text = str(raw)
     elif isinstance(raw, Decimal):
+        # A stored value (8-place column) carries trailing zeros that no one typed: 100.00000000
+        # is the amount 100, judged as such (an edit that keeps the budget must not be refused).
         text = format(raw, "f") if raw.is_finite() else "NaN"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
     elif isinstance(raw, str):
         text = raw
     else:
@@ -164,6 +171,12 @@ def parse_id(raw: object, *, field: str) -> int:
 
 def parse_leverage(raw: object, *, field: str = "leverage") -> int:
     return parse_int(raw, field=field, minimum=1, maximum=LEVERAGE_MAX)
+
+
+def is_blank(raw: object) -> bool:
+    """An optional value left out: None (JSON null, an absent flag) or an empty string (an empty
+    form field). Whitespace is not blank: it is refused by the grammar like any stray space."""
+    return raw is None or raw == ""
 
 
 _LINE_BREAKS = frozenset("\n\r\t")

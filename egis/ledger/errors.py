@@ -105,3 +105,27 @@ class OrderNotBooked(UserFacingError):
         self.http_status = http_status
         self.code = code
         self.reconciliation_id = reconciliation_id
+
+
+class RiskLimitReached(OrderRefused):
+    """One of the bot's own risk limits (egis.ledger.risk) refuses an open; nothing was sent.
+
+    The message names the limit and by how much; `details` carries the figures for scripts."""
+
+    code = "risk_limit"
+
+
+class MaxOrderUsdExceeded(RiskLimitReached):
+    code = "max_order_usd"
+
+
+class OpenCooldown(RiskLimitReached):
+    code = "cooldown"
+
+
+class MaxOpenPositionsReached(RiskLimitReached):
+    code = "max_open_positions"
+
+
+class DailyLossLimitReached(RiskLimitReached):
+    code = "daily_loss_limit"

@@ -61,6 +61,9 @@ class Position(models.Model):
                 condition=models.Q(status="open"),
             ),
             models.Index(fields=["bot", "status", "-id"], name="positions_by_bot_status"),
+            # Today's closes of one bot (the daily loss limit, egis.ledger.risk): a range on
+            # closed_at, however long the bot's history.
+            models.Index(fields=["bot", "closed_at"], name="positions_closed_by_bot"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,9 +3,10 @@
 Every transaction here takes its row locks in the one order egis.bots.locks documents: the bot
 first, then the exchange account, then the order and position, then the paper book.
 
-1. Preflight, one short transaction with the bot locked: validate the intent, check the budget
-   and insert the hold (open) or mark the position closing (close), insert the order row with a
-   fresh client order id. Commit. Every refusal happens here or earlier: nothing is sent.
+1. Preflight, one short transaction with the bot locked: validate the intent, check the bot's
+   risk limits (egis.ledger.risk; opens only) and the budget and insert the hold (open) or
+   mark the position closing (close), insert the order row with a fresh client order id.
+   Commit. Every refusal happens here or earlier: nothing is sent.
 2. Venue call with the client order id, outside any transaction.
 3. Settle in one transaction (egis.ledger.settle). After the venue call nothing escapes as a
    crash: a failed write becomes a pending reconciliation, or, if the database itself cannot
@@ -27,7 +28,7 @@ from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import DecimalInputError, parse_decimal, plain, usd_str
 from egis.core.rows import RowQuery, row_insert, row_update
-from egis.ledger import budget
+from egis.ledger import budget, risk
 from egis.ledger.errors import (
     BotNotFound,
     BotNotTradable,
@@ -306,6 +307,7 @@ def order_open(
             _ACCOUNT_LOCKED.one(bot.exchange_account_id)
         _check_can_open(bot)
         _check_netting(bot, chosen_side)
+        risk.check_open(bot, requested)  # the bot's own limits, under the same bot lock
         budget.ensure_affordable(bot, requested)
         position = row_insert(
             Position(

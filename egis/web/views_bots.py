@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +24,7 @@ from egis.ledger.budget import BudgetBelowHeld
 from egis.ledger.errors import InvalidOrderInput, OrderNotBooked, OrderRefused
 from egis.ledger.models import Position
 from egis.ledger.pipeline import order_close, order_open
+from egis.ledger.risk import RISK_FIELDS, RiskLimits
 from egis.venues.models import ExchangeAccount, SymbolFilter
 from egis.web.access import visible_bot
 from egis.web.inertia import back_with_errors, current_user, field, form_data, page, see_other
@@ -243,6 +245,22 @@ def _leverage(raw: str) -> int | None:
 # Where the form shows a service's refusal: the grammar's field names -> the page's fields.
 _BOT_FORM_FIELDS = {"name": "name", "symbol": "symbol", "budget": "budget_usd"}
 _BOT_FORM_FIELDS |= {"leverage": "leverage", "exchange_account": "exchange_account"}
+_BOT_FORM_FIELDS |= {name: name for name in RISK_FIELDS}
+
+
+def _risk_fields(data: dict[str, Any], *, keep_missing: bool) -> dict[str, Any]:
+    """The risk limit fields as typed (the service parses them; an empty field is off). On the
+    edit form a field that was not sent at all stays as it is."""
+    return {name: field(data, name) for name in RISK_FIELDS if name in data or not keep_missing}
+
+
+# The grammar names a risk limit by its API field; the form by its label.
+_RISK_LABELS = {
+    "max_open_positions": "Max open positions",
+    "max_order_usd": "Max USD per order",
+    "cooldown_s": "Cooldown (seconds)",
+    "daily_loss_limit_usd": "Daily loss limit",
+}
 
 
 def _bot_form_error(exc: BotInputError, prefix: str) -> dict[str, str]:
@@ -250,6 +268,8 @@ def _bot_form_error(exc: BotInputError, prefix: str) -> dict[str, str]:
     if key == "form":
         return {key: f"{prefix}: {exc}."}
     text = str(exc)
+    if key in _RISK_LABELS:
+        text = text.replace(key, _RISK_LABELS[key], 1)
     return {key: f"{text[:1].upper()}{text[1:]}."}
 
 
@@ -290,6 +310,7 @@ def bot_new(request: HttpRequest) -> HttpResponse:
             budget_usd=field(data, "budget_usd"),
             leverage=leverage,
             exchange_account=account,
+            **_risk_fields(data, keep_missing=False),
         )
     except BotInputError as exc:
         return back_with_errors(request, "/bots/new", _bot_form_error(exc, "Not created"))
@@ -313,6 +334,8 @@ def bot_edit(request: HttpRequest, bot_id: int) -> HttpResponse:
                 "budget_usd": f"{bot.initial_budget_usd:.2f}",
                 "leverage": bot.leverage,
                 "is_active": bot.is_active,
+                # The form's text: "" for a limit that is off.
+                **{k: "" if v is None else str(v) for k, v in RiskLimits.of(bot).as_json().items()},
             },
             **_form_options(request),
         }
@@ -331,6 +354,7 @@ def bot_edit(request: HttpRequest, bot_id: int) -> HttpResponse:
             leverage=leverage,
             is_active=data.get("is_active") in (True, "true", "1", "on"),
             actor=current_user(request),
+            **_risk_fields(data, keep_missing=True),
         )
     except BudgetBelowHeld as exc:
         return back_with_errors(request, url, {"budget_usd": f"{exc}."})

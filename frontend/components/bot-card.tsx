@@ -10,9 +10,25 @@ export function VenueBadge({ venue, label }: { venue: string; label: string }) {
   return <Badge tone={venue === "paper" ? "neutral" : "accent"}>{label}</Badge>;
 }
 
-export function BotAlerts({ bot }: { bot: Pick<BotSummary, "halted_reason" | "open_incidents" | "is_active"> }) {
+export function BotAlerts({
+  bot,
+}: {
+  bot: Pick<BotSummary, "halted_reason" | "open_incidents" | "is_active" | "risk_halt">;
+}) {
   return (
     <>
+      {bot.risk_halt && (
+        <div
+          role="alert"
+          data-testid="risk-halt"
+          className="flex items-start gap-2 rounded-lg border border-[#7f2a2a] bg-[#2a1010] p-3 text-sm text-[#fecaca]"
+        >
+          <OctagonAlert className="mt-0.5 size-4 shrink-0" aria-hidden />
+          <span>
+            <strong className="font-semibold">Halted for today</strong>: {bot.risk_halt} Closes still work.
+          </span>
+        </div>
+      )}
       {bot.halted_reason && (
         <div role="alert" className="flex items-start gap-2 rounded-lg border border-[#7f2a2a] bg-[#2a1010] p-3 text-sm text-[#fecaca]">
           <OctagonAlert className="mt-0.5 size-4 shrink-0" aria-hidden />

@@ -4,7 +4,15 @@ import { BudgetBar } from "@/components/budget-bar";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import type { BudgetFigures } from "@/types";
 
-export function BudgetCard({ budget, trace }: { budget: BudgetFigures; trace: string[] | null }) {
+export function BudgetCard({
+  budget,
+  trace,
+  children,
+}: {
+  budget: BudgetFigures;
+  trace: string[] | null;
+  children?: React.ReactNode;
+}) {
   const [debug, setDebug] = React.useState(false);
   return (
     <Card>
@@ -31,6 +39,7 @@ export function BudgetCard({ budget, trace }: { budget: BudgetFigures; trace: st
         )}
       </CardHeader>
       <BudgetBar budget={budget} />
+      {children}
       {debug && trace && (
         <ol className="mt-4 space-y-1.5 rounded-lg border border-border bg-bg p-3 font-mono text-xs leading-relaxed text-muted" data-testid="budget-trace">
           {trace.map((step, i) => (

@@ -48,6 +48,17 @@ export interface BotSummary {
   /** That definition in words (and the open positions' entry fees, which are not in it). */
   realized_pnl_hint: string;
   unrealized_pnl_usd: Money | null;
+  /** The bot's risk limits (null: off), checked before every open. */
+  risk_limits: RiskLimits;
+  /** Why opens are halted for the rest of the UTC day (the daily loss limit), or "". */
+  risk_halt: string;
+}
+
+export interface RiskLimits {
+  max_open_positions: number | null;
+  max_order_usd: Money | null;
+  cooldown_s: number | null;
+  daily_loss_limit_usd: Money | null;
 }
 
 export interface PositionRow {

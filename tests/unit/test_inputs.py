@@ -267,3 +267,12 @@ def test_a_password_the_hasher_cannot_encode_is_refused(raw):
 
 def test_a_password_keeps_its_spaces():
     assert parse_password("  two words  ") == "  two words  "
+
+
+def test_a_stored_amount_with_the_columns_trailing_zeros_is_its_value():
+    # Regression: PATCH /bots/{id} without a budget (and `egis bot update --name`) passed the
+    # stored Decimal('100.00000000') back and was refused for "more than 2 decimal places".
+    assert parse_usd(Decimal("100.00000000"), field="budget") == Decimal("100")
+    assert parse_usd(Decimal("8.50000000"), field="budget") == Decimal("8.5")
+    with pytest.raises(InputError):
+        parse_usd(Decimal("8.50300000"), field="budget")

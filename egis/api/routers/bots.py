@@ -46,6 +46,7 @@ from egis.ledger.models import Position, PositionStatus
 from egis.ledger.pipeline import order_submit
 from egis.ledger.presenters import order_json, position_json
 from egis.ledger.quote import open_quote
+from egis.ledger.risk import RISK_FIELDS
 from egis.reconcile.paper import paper_reconcile
 from egis.venues.models import ExchangeAccount
 
@@ -102,6 +103,10 @@ def bots_create(request: HttpRequest, payload: BotIn) -> Status[dict[str, Any]]:
             budget_usd=payload.initial_budget_usd,
             leverage=payload.leverage,
             exchange_account=account,
+            max_open_positions=payload.max_open_positions,
+            max_order_usd=payload.max_order_usd,
+            cooldown_s=payload.cooldown_s,
+            daily_loss_limit_usd=payload.daily_loss_limit_usd,
         )
     except BotInputError as exc:
         raise ApiError(422, "invalid_input", str(exc)) from exc
@@ -132,7 +137,7 @@ def bots_delete(request: HttpRequest, bot_id: Id = BotId) -> Status[None]:
 @router.patch(
     "/{bot_id}",
     response={200: BotDetailOut, 409: ErrorOut, **WRITE_ERRORS},
-    summary="Change a bot's name, budget, leverage or activation (audited)",
+    summary="Change a bot's name, budget, leverage, activation or risk limits (audited)",
 )
 def bots_update(request: HttpRequest, payload: BotUpdateIn, bot_id: int = BotId) -> dict[str, Any]:
     user = current_user(request)
@@ -149,6 +154,8 @@ def bots_update(request: HttpRequest, payload: BotUpdateIn, bot_id: int = BotId)
             leverage=bot.leverage if payload.leverage is None else payload.leverage,
             is_active=bot.is_active if payload.is_active is None else payload.is_active,
             actor=user,
+            # A risk limit changes only when sent; null turns it off.
+            **{f: getattr(payload, f) for f in RISK_FIELDS if f in payload.model_fields_set},
         )
     except BudgetBelowHeld as exc:
         raise ApiError(409, exc.code, str(exc), **exc.details) from exc

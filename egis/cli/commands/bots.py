@@ -27,8 +27,45 @@ def _create(args: argparse.Namespace) -> dict[str, Any]:
         budget_usd=args.budget,
         leverage=args.leverage,
         exchange_account=account,
+        **_limits(args),
     )
     return bot_json(bot)
+
+
+# The risk limit flags: option -> the service's keyword. "off" turns a limit off (update).
+_LIMIT_FLAGS = {
+    "--max-open": "max_open_positions",
+    "--max-order-usd": "max_order_usd",
+    "--cooldown-s": "cooldown_s",
+    "--daily-loss-usd": "daily_loss_limit_usd",
+}
+_LIMIT_HELP = {
+    "--max-open": "risk limit: refuse opens while N positions are open",
+    "--max-order-usd": "risk limit: the largest USD size of one open, e.g. 50.00",
+    "--cooldown-s": "risk limit: seconds between opens (since the last open order was sent)",
+    "--daily-loss-usd": "risk limit: halt opens for the rest of the UTC day after this realized "
+    "loss (net of fees), e.g. 20.00",
+}
+
+
+def _limits(args: argparse.Namespace) -> dict[str, Any]:
+    """The limits given on the command line, as raw text for the service's grammar; a flag not
+    given is left out (unchanged on update, off on create), "off" is None (off)."""
+    limits: dict[str, Any] = {}
+    for flag, kw in _LIMIT_FLAGS.items():
+        value = getattr(args, kw)
+        if value == "":
+            # An unset shell variable must not turn a limit off by accident: say "off".
+            raise CliError(f"{flag} needs a value (or 'off' to turn the {kw} limit off)")
+        if value is not None:
+            limits[kw] = None if value == "off" else value
+    return limits
+
+
+def _add_limit_flags(parser: argparse.ArgumentParser, *, update: bool) -> None:
+    for flag, kw in _LIMIT_FLAGS.items():
+        tail = "; 'off' turns it off" if update else ""
+        parser.add_argument(flag, dest=kw, default=None, help=_LIMIT_HELP[flag] + tail)
 
 
 def _list(args: argparse.Namespace) -> dict[str, Any]:
@@ -46,6 +83,7 @@ def _update(args: argparse.Namespace) -> dict[str, Any]:
         budget_usd=bot.initial_budget_usd if args.budget is None else args.budget,
         leverage=bot.leverage if args.leverage is None else args.leverage,
         is_active=bot.is_active if args.active is None else args.active,
+        **_limits(args),
         actor=actor,
         # No Egis login on the command line: the audit names the operating-system user.
         actor_label=None if actor else f"cli:{getpass.getuser()}",
@@ -67,8 +105,11 @@ def register(subparsers: Any) -> None:
     create.add_argument(
         "--account", type=id_arg("--account"), default=None, help="exchange account id"
     )
+    _add_limit_flags(create, update=False)
     leaf(group, "list", _list, "list bots with their budgets")
-    update = leaf(group, "update", _update, "change a bot's name, budget, leverage or activation")
+    update = leaf(
+        group, "update", _update, "change a bot's name, budget, leverage, activation or risk limits"
+    )
     update.add_argument("bot_id", type=int)
     update.add_argument("--name", default=None)
     update.add_argument("--budget", default=None, help="new initial budget in USD, e.g. 50.00")
@@ -77,3 +118,4 @@ def register(subparsers: Any) -> None:
     activation.add_argument("--active", dest="active", action="store_true", default=None)
     activation.add_argument("--inactive", dest="active", action="store_false")
     update.add_argument("--actor", default=None, metavar="USERNAME", help="who changes it")
+    _add_limit_flags(update, update=True)

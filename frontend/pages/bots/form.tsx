@@ -11,9 +11,48 @@ interface Option {
   label: string;
 }
 
+type RiskField = "max_open_positions" | "max_order_usd" | "cooldown_s" | "daily_loss_limit_usd";
+
+// The risk limits, each optional (empty: off). The server parses and checks them (egis.ledger.risk).
+const RISK_FIELDS: { name: RiskField; label: string; help: string; decimal: boolean; placeholder: string }[] = [
+  {
+    name: "max_open_positions",
+    label: "Max open positions",
+    help: "Opens are refused while this many positions are open.",
+    decimal: false,
+    placeholder: "3",
+  },
+  {
+    name: "max_order_usd",
+    label: "Max USD per order",
+    help: "The largest amount one open may ask for.",
+    decimal: true,
+    placeholder: "50.00",
+  },
+  {
+    name: "cooldown_s",
+    label: "Cooldown (seconds)",
+    help: "Time an open must wait after the bot's last open order was sent.",
+    decimal: false,
+    placeholder: "60",
+  },
+  {
+    name: "daily_loss_limit_usd",
+    label: "Daily loss limit (USD)",
+    help: "Once today's realized PnL (closed positions, net of fees) loses this much, opens halt until 00:00 UTC.",
+    decimal: true,
+    placeholder: "20.00",
+  },
+];
+
 interface Props {
   mode: "create" | "edit";
-  bot: { id: number; name: string; venue: string; symbol: string; budget_usd: string; leverage: number; is_active: boolean } | null;
+  bot:
+    | ({ id: number; name: string; venue: string; symbol: string; budget_usd: string; leverage: number; is_active: boolean } & Record<
+        RiskField,
+        string
+      >)
+    | null;
   venues: Option[];
   symbols: Record<string, string[]>;
   accounts: Option[];
@@ -29,6 +68,10 @@ export default function BotForm({ mode, bot, venues, symbols, accounts }: Props)
     leverage: String(bot?.leverage ?? 1),
     exchange_account: "",
     is_active: bot?.is_active ?? true,
+    max_open_positions: bot?.max_open_positions ?? "",
+    max_order_usd: bot?.max_order_usd ?? "",
+    cooldown_s: bot?.cooldown_s ?? "",
+    daily_loss_limit_usd: bot?.daily_loss_limit_usd ?? "",
   });
   const editing = mode === "edit" && bot !== null;
   const url = editing ? `/bots/${bot.id}/edit` : "/bots/new";
@@ -135,6 +178,37 @@ export default function BotForm({ mode, bot, venues, symbols, accounts }: Props)
               />
               <FieldError message={errors.leverage} />
             </div>
+          </div>
+          <div className="border-t border-border pt-4">
+            <fieldset className="space-y-3" data-testid="risk-limit-fields">
+              <legend className="text-sm font-medium">
+                Risk limits <span className="font-normal text-muted">(optional: leave empty for off)</span>
+              </legend>
+              <p className="text-sm text-muted">
+                Checked before every open, whether from this page, the API, the CLI or a signal. Closes are never limited.
+              </p>
+              <div className="grid gap-3 sm:grid-cols-2">
+                {RISK_FIELDS.map((f) => (
+                  <div key={f.name}>
+                    <Label htmlFor={f.name}>{f.label}</Label>
+                    <Input
+                      id={f.name}
+                      inputMode={f.decimal ? "decimal" : "numeric"}
+                      className="num"
+                      placeholder={f.placeholder}
+                      aria-describedby={`${f.name}-help`}
+                      aria-invalid={errors[f.name] ? true : undefined}
+                      value={form.data[f.name]}
+                      onChange={(e) => form.setData(f.name, e.target.value)}
+                    />
+                    <p id={`${f.name}-help`} className="mt-1 text-xs text-muted">
+                      {f.help}
+                    </p>
+                    <FieldError message={errors[f.name]} />
+                  </div>
+                ))}
+              </div>
+            </fieldset>
           </div>
           {editing && (
             <label className="flex min-h-11 items-center gap-3 text-sm">

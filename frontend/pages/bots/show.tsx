@@ -9,6 +9,7 @@ import { OpenPositionForm } from "@/components/open-position-form";
 import { PaperSyncSheet } from "@/components/paper-sync-sheet";
 import { PnlChart } from "@/components/pnl-chart";
 import { ClosedPositions, OpenPositionRow, positionErrorKey } from "@/components/positions";
+import { RiskLimitsLine } from "@/components/risk-limits";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { FieldError } from "@/components/ui/input";
@@ -54,7 +55,7 @@ export default function BotShow(props: Props) {
           <span className="num text-fg">{bot.symbol}</span>
           <span>· {bot.leverage}x</span>
           {bot.owner && <span>· owner {bot.owner}</span>}
-          <Badge tone={bot.halted_reason ? "danger" : bot.is_active ? "gain" : "neutral"}>{bot.status_label}</Badge>
+          <Badge tone={bot.halted_reason || bot.risk_halt ? "danger" : bot.is_active ? "gain" : "neutral"}>{bot.status_label}</Badge>
         </div>
         <BotAlerts bot={bot} />
         <div className="flex flex-wrap items-baseline gap-x-2 text-sm" data-testid="realized-pnl">
@@ -64,7 +65,9 @@ export default function BotShow(props: Props) {
         </div>
       </section>
 
-      <BudgetCard budget={props.budget} trace={props.budget_trace} />
+      <BudgetCard budget={props.budget} trace={props.budget_trace}>
+        <RiskLimitsLine limits={bot.risk_limits} />
+      </BudgetCard>
 
       <OpenPositionForm botId={bot.id} disabledReason={bot.open_disabled_reason} formKey={props.open_form_key} />
 
