@@ -12,7 +12,7 @@ Real threads, each with its own database connection, call the real pipeline
   the others must be refused ("already closing" / "not open").
 
 Counted: answers that would be a 5xx at the edge (`OrderNotBooked` with status >= 500, or any
-exception that is not a refusal), pending reconciliations created, double closes (a position
+exception that is not a refusal), incidents created, double closes (a position
 with more than one filled close order, or a bot whose paper venue executed more than one close),
 overspent bots (open `size_usd` above the budget), orders left in flight after a round, and
 rounds where exactly one close won. Target: 0, 0, 0, 0, 0 and every close round.
@@ -131,8 +131,8 @@ def _audit_bot(bot_id: int) -> dict[str, int]:
     from egis.bots.models import Bot
     from egis.ledger.models import (
         IN_FLIGHT_ORDER_STATUSES,
+        Incident,
         Order,
-        PendingReconciliation,
         Position,
     )
     from egis.venues.paper.models import PaperFill
@@ -152,7 +152,7 @@ def _audit_bot(bot_id: int) -> dict[str, int]:
         "in_flight": Order.objects.filter(
             bot_id=bot_id, status__in=IN_FLIGHT_ORDER_STATUSES
         ).count(),
-        "reconciliations": PendingReconciliation.objects.filter(Q(bot_id=bot_id)).count(),
+        "reconciliations": Incident.objects.filter(Q(bot_id=bot_id)).count(),
         "double_closes": doubled,
         "venue_closes": venue_closes,
     }
@@ -162,11 +162,11 @@ def worker(open_rounds: int, close_rounds: int) -> dict[str, Any]:
     django_setup()
     from django.db import connection
 
-    from egis.ledger.models import PendingReconciliation
+    from egis.ledger.models import Incident
     from egis.ledger.pipeline import order_close, order_open
 
     user = _setup()
-    reconciliations_before = PendingReconciliation.objects.count()
+    reconciliations_before = Incident.objects.count()
     racers = Racers(THREADS)
     opens: Counter[str] = Counter()
     closes: Counter[str] = Counter()
@@ -206,7 +206,7 @@ def worker(open_rounds: int, close_rounds: int) -> dict[str, Any]:
     finally:
         racers.stop()
         connection.close()
-    reconciliations = PendingReconciliation.objects.count() - reconciliations_before
+    reconciliations = Incident.objects.count() - reconciliations_before
     return {
         "vendor": connection.vendor,
         "seconds": time.perf_counter() - started,
@@ -233,7 +233,7 @@ def _figures(data: dict[str, Any]) -> dict[str, Any]:
     return {
         "open 5xx": _five_xx(data["opens"]),
         "close 5xx": _five_xx(data["closes"]),
-        "pending reconciliations": data["reconciliations"],
+        "incidents": data["reconciliations"],
         "double closes": totals.get("close double_closes", 0),
         "overspent bots": totals.get("open overspent", 0) + totals.get("close overspent", 0),
         "orders left in flight": totals.get("open in_flight", 0) + totals.get("close in_flight", 0),
@@ -269,7 +269,7 @@ def run(
     passed = (
         figures["open 5xx"] == 0
         and figures["close 5xx"] == 0
-        and figures["pending reconciliations"] == 0
+        and figures["incidents"] == 0
         and figures["double closes"] == 0
         and figures["overspent bots"] == 0
         and figures["orders left in flight"] == 0

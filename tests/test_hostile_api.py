@@ -22,7 +22,7 @@ from egis.accounts.tokens import token_create
 from egis.api.main import api
 from egis.bots.models import Bot
 from egis.ledger.incidents import incident_record
-from egis.ledger.models import Order, PendingReconciliation, Position
+from egis.ledger.models import Incident, Order, Position
 from egis.ledger.pipeline import order_close, order_open
 from egis.venues.models import ExchangeAccount
 from egis.venues.paper.models import PaperFill, PaperPosition
@@ -45,7 +45,7 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/bots/{bot_id}": {"name": "Bob ETH"},
     "/api/v1/bots/{bot_id}/orders": {"intent": "open", "side": "long", "size_usd": "10"},
     "/api/v1/bots/{bot_id}/paper-sync": {"confirm": False},
-    "/api/v1/reconciliations/{reconciliation_id}/resolve": {
+    "/api/v1/incidents/{incident_id}/resolve": {
         "action": "close-position",
         "reason": "probe",
         "price": "2900",
@@ -190,7 +190,7 @@ def world(alice, paper_bot):
             "bot_id": paper_bot.pk,
             "position_id": done.position.pk,
             "client_order_id": kept.order.client_order_id,
-            "reconciliation_id": incident.pk,
+            "incident_id": incident.pk,
         },
         "client": Client(headers={"Authorization": f"Bearer {token}"}),
     }
@@ -202,7 +202,7 @@ def _snapshot() -> tuple:
         list(Bot.objects.order_by("id").values()),
         list(Position.objects.order_by("id").values()),
         list(Order.objects.order_by("id").values()),
-        list(PendingReconciliation.objects.order_by("id").values()),
+        list(Incident.objects.order_by("id").values()),
         list(ApiToken.objects.order_by("id").values("id", "name", "revoked_at")),
         list(ExchangeAccount.objects.order_by("id").values()),
         list(PaperFill.objects.order_by("id").values()),

@@ -15,7 +15,7 @@ from django.core.management import call_command
 
 from egis.accounts.models import ApiToken, User
 from egis.bots.models import Bot
-from egis.ledger.models import Order, PendingReconciliation, Position
+from egis.ledger.models import Incident, Order, Position
 from egis.venues.models import Price, SymbolFilter
 from tests.support.cli import egis_json, egis_run
 
@@ -51,13 +51,13 @@ CASES = [
     (["filters", "set", "ETHUSDT", "--step-size", "1e-3"], "step_size"),
     (["budget", "9" * 30], "bot id"),
     (["token", "revoke", "\u00b2"], "token id"),
-    (["reconciliations", "show", "1_0"], "id"),
+    (["incidents", "show", "1_0"], "id"),
     (
-        ["reconciliations", "resolve", "1", "--action", "acknowledge", "--reason", "x" * 2001],
+        ["incidents", "resolve", "1", "--action", "acknowledge", "--reason", "x" * 2001],
         "reason",
     ),
     (
-        ["reconciliations", "resolve", "1", "--action", "acknowledge", "--reason", "a\x1bb"],
+        ["incidents", "resolve", "1", "--action", "acknowledge", "--reason", "a\x1bb"],
         "reason",
     ),
     (["recover", "--timeout", "\u00b2"], "--timeout"),
@@ -70,7 +70,7 @@ def _snapshot() -> tuple:
         list(Bot.objects.order_by("id").values()),
         list(Position.objects.order_by("id").values()),
         list(Order.objects.order_by("id").values()),
-        list(PendingReconciliation.objects.order_by("id").values()),
+        list(Incident.objects.order_by("id").values()),
         list(ApiToken.objects.order_by("id").values("id", "name", "revoked_at")),
         list(SymbolFilter.objects.order_by("id").values()),
         list(Price.objects.order_by("id").values()),
@@ -110,7 +110,7 @@ def cli_env(tmp_path_factory):
     return env
 
 
-TABLES = ["users", "bots", "positions", "orders", "pending_reconciliations", "prices"]
+TABLES = ["users", "bots", "positions", "orders", "incidents", "prices"]
 
 
 def _rows(env: dict[str, str]) -> dict[str, list]:

@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from egis.accounts.models import ApiToken, User
 from egis.bots.models import Bot
 from egis.ledger.incidents import incident_record
-from egis.ledger.models import Order, PendingReconciliation, Position
+from egis.ledger.models import Incident, Order, Position
 from egis.ledger.pipeline import order_close, order_open
 from egis.venues.models import ExchangeAccount
 from egis.venues.paper.models import PaperFill, PaperPosition
@@ -126,7 +126,7 @@ def _snapshot() -> tuple:
         list(Bot.objects.order_by("id").values()),
         list(Position.objects.order_by("id").values()),
         list(Order.objects.order_by("id").values()),
-        list(PendingReconciliation.objects.order_by("id").values()),
+        list(Incident.objects.order_by("id").values()),
         list(ApiToken.objects.order_by("id").values("id", "name", "revoked_at")),
         list(ExchangeAccount.objects.order_by("id").values()),
         list(PaperFill.objects.order_by("id").values()),

@@ -130,7 +130,7 @@ def install_handlers(api: NinjaAPI) -> None:
                 exc.message,
                 client_order_id=exc.client_order_id,
                 order_status=exc.order_status,
-                reconciliation_id=exc.reconciliation_id,
+                incident_id=exc.incident_id,
             ),
         )
 

@@ -13,10 +13,10 @@ from egis.bots.models import Bot
 from egis.bots.presenters import bot_json as base_bot_json
 from egis.ledger import budget
 from egis.ledger.models import (
-    PendingReconciliation,
+    Incident,
+    IncidentStatus,
     Position,
     PositionStatus,
-    ReconciliationStatus,
 )
 from egis.venues.models import Price
 
@@ -27,9 +27,7 @@ def with_counts(qs: QuerySet[Bot]) -> QuerySet[Bot]:
     The count is a subquery over the bot's open rows only (index on bot, status), never a join
     over its whole history: a year of closed positions does not slow the list down.
     """
-    open_incident = PendingReconciliation.objects.filter(
-        bot=OuterRef("pk"), status=ReconciliationStatus.OPEN
-    )
+    open_incident = Incident.objects.filter(bot=OuterRef("pk"), status=IncidentStatus.OPEN)
     open_count = (
         Position.objects.filter(bot=OuterRef("pk"), status=PositionStatus.OPEN)
         .order_by()
@@ -49,12 +47,10 @@ def bot_json(bot: Bot) -> dict[str, Any]:
         open_count = bot.positions.filter(status=PositionStatus.OPEN).count()
     incident = getattr(bot, "has_open_incident", None)
     if incident is None:
-        incident = PendingReconciliation.objects.filter(
-            bot=bot, status=ReconciliationStatus.OPEN
-        ).exists()
+        incident = Incident.objects.filter(bot=bot, status=IncidentStatus.OPEN).exists()
     return {
         **base_bot_json(bot),
-        "needs_reconciliation": bool(incident),
+        "has_open_incident": bool(incident),
         "open_positions": int(open_count),
     }
 

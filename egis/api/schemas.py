@@ -195,7 +195,7 @@ class OrderErrorOut(ErrorOut):
     field: str | None = None
     client_order_id: str | None = Field(None, description="the order, when it reached the venue")
     order_status: str | None = None
-    reconciliation_id: int | None = Field(None, description="the pending reconciliation, if any")
+    incident_id: int | None = Field(None, description="the incident, if any")
 
 
 # --- bots -----------------------------------------------------------------------------------
@@ -245,7 +245,7 @@ class BotOut(Schema):
     is_active: bool
     halted: bool
     halted_reason: str
-    needs_reconciliation: bool
+    has_open_incident: bool
     open_positions: int
     created_at: str
     max_open_positions: int | None = Field(
@@ -383,7 +383,7 @@ class OrderDetailOut(Schema):
     position: PositionOut | None
 
 
-# --- paper sync and reconciliations ---------------------------------------------------------
+# --- paper sync and incidents --------------------------------------------------------------
 
 
 class PaperSyncIn(Strict):
@@ -413,7 +413,7 @@ class PaperSyncOut(Schema):
     diff: list[PaperChangeOut] = Field(description="paper book changes (applied or would-be)")
 
 
-class ReconciliationOut(Schema):
+class IncidentOut(Schema):
     id: int
     kind: str
     status: str
@@ -440,14 +440,14 @@ class ResolveIn(Strict):
 
 
 class ResolutionOut(Schema):
-    reconciliation: ReconciliationOut
+    incident: IncidentOut
     action: str
     detail: str
     halts_lifted: list[int]
 
 
-class ReconciliationPageOut(Schema):
-    items: list[ReconciliationOut]
+class IncidentPageOut(Schema):
+    items: list[IncidentOut]
     count: int
     page: int
     page_size: int

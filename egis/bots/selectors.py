@@ -21,10 +21,10 @@ from egis.core.rows import RowQuery
 from egis.ledger import budget as budget_service
 from egis.ledger.domain import unrealized_pnl
 from egis.ledger.models import (
-    PendingReconciliation,
+    Incident,
+    IncidentStatus,
     Position,
     PositionStatus,
-    ReconciliationStatus,
 )
 from egis.ledger.pnl import REALIZED_PNL_DEFINITION, REALIZED_ROWS
 from egis.ledger.presenters import position_json
@@ -121,7 +121,7 @@ def _facts(bots: list[Bot]) -> dict[int, _BotFacts]:
         .order_by()
     }
     incidents = dict(
-        PendingReconciliation.objects.filter(bot_id__in=ids, status=ReconciliationStatus.OPEN)
+        Incident.objects.filter(bot_id__in=ids, status=IncidentStatus.OPEN)
         .values("bot_id")
         .annotate(n=Count("id"))
         .order_by()

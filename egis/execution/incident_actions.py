@@ -1,6 +1,6 @@
-"""Pending reconciliations as a workflow: list, show, resolve with an explicit, audited action.
+"""Incidents as a workflow: list, show, resolve with an explicit, audited action.
 
-Actions (`reconciliation_resolve`):
+Actions (`incident_resolve`):
   apply-venue-fill  book what the venue reports for the incident's order (looked up again by
                     client order id; the report stored with the incident if the venue is out of
                     reach), through the normal settle code
@@ -33,14 +33,15 @@ from egis.ledger.domain import Fill, apply_close_fill
 from egis.ledger.events import event_record, position_snapshot
 from egis.ledger.models import (
     IN_FLIGHT_ORDER_STATUSES,
+    Incident,
+    IncidentKind,
+    IncidentStatus,
     Order,
     OrderStatus,
-    PendingReconciliation,
     Position,
     PositionStatus,
-    ReconciliationKind,
-    ReconciliationStatus,
 )
+from egis.ledger.selectors import incident_find
 from egis.ledger.settle import (
     SettleError,
     position_state,
@@ -72,33 +73,33 @@ ACKNOWLEDGE = "acknowledge"
 ACTIONS = (APPLY_VENUE_FILL, VOID_ORDER, CLOSE_POSITION, ACKNOWLEDGE)
 
 
-class ReconciliationError(UserFacingError):
-    code = "reconciliation_refused"
+class IncidentError(UserFacingError):
+    code = "incident_refused"
     http_status = 409
 
 
-class ReconciliationNotFound(ReconciliationError):
-    code = "reconciliation_not_found"
+class IncidentNotFound(IncidentError):
+    code = "incident_not_found"
     http_status = 404
 
 
 @dataclass(frozen=True)
 class Resolution:
-    reconciliation: PendingReconciliation
+    incident: Incident
     action: str
     detail: str
     halts_lifted: list[int]
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "reconciliation": reconciliation_json(self.reconciliation),
+            "incident": incident_json(self.incident),
             "action": self.action,
             "detail": self.detail,
             "halts_lifted": self.halts_lifted,
         }
 
 
-def reconciliation_json(r: PendingReconciliation, *, full: bool = False) -> dict[str, Any]:
+def incident_json(r: Incident, *, full: bool = False) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": r.pk,
         "kind": r.kind,
@@ -117,39 +118,22 @@ def reconciliation_json(r: PendingReconciliation, *, full: bool = False) -> dict
     }
     if full:
         data["payload"] = r.payload
-        data["actions"] = available_actions(r) if r.status == ReconciliationStatus.OPEN else []
+        data["actions"] = available_actions(r) if r.status == IncidentStatus.OPEN else []
     return data
 
 
-def available_actions(r: PendingReconciliation) -> list[str]:
-    if r.kind == ReconciliationKind.DRIFT:
+def available_actions(r: Incident) -> list[str]:
+    if r.kind == IncidentKind.DRIFT:
         return [CLOSE_POSITION, ACKNOWLEDGE]
     if r.order_id is None:
         return [CLOSE_POSITION]
     return [APPLY_VENUE_FILL, VOID_ORDER, CLOSE_POSITION]
 
 
-def reconciliation_list(
-    *, status: str | None = ReconciliationStatus.OPEN, bot_id: int | None = None, kind: str = ""
-) -> list[PendingReconciliation]:
-    qs = PendingReconciliation.objects.select_related("resolved_by").order_by("-id")
-    if status:
-        qs = qs.filter(status=status)
-    if bot_id is not None:
-        qs = qs.filter(bot_id=bot_id)
-    if kind:
-        qs = qs.filter(kind=kind)
-    return list(qs)
-
-
-def reconciliation_get(reconciliation_id: int) -> PendingReconciliation:
-    found = (
-        PendingReconciliation.objects.select_related("resolved_by", "order")
-        .filter(pk=reconciliation_id)
-        .first()
-    )
+def incident_get(incident_id: int) -> Incident:
+    found = incident_find(incident_id)
     if found is None:
-        raise ReconciliationNotFound(f"pending reconciliation #{reconciliation_id} does not exist")
+        raise IncidentNotFound(f"incident #{incident_id} does not exist")
     return found
 
 
@@ -157,8 +141,8 @@ def _actor_user(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
-def reconciliation_close(
-    incident: PendingReconciliation,
+def incident_close(
+    incident: Incident,
     *,
     resolution: str,
     reason: str,
@@ -170,10 +154,8 @@ def reconciliation_close(
         user = _actor_user(actor)
         if user is None and actor is not None:
             reason = f"{reason} [by {getattr(actor, 'username', 'system')}]"
-        updated = PendingReconciliation.objects.filter(
-            pk=incident.pk, status=ReconciliationStatus.OPEN
-        ).update(
-            status=ReconciliationStatus.RESOLVED,
+        updated = Incident.objects.filter(pk=incident.pk, status=IncidentStatus.OPEN).update(
+            status=IncidentStatus.RESOLVED,
             resolution=resolution[:32],
             resolution_reason=reason,
             resolved_by=user,
@@ -190,7 +172,7 @@ def reconciliation_close(
                 order=incident.order,
                 bot_id=bot_id,
                 action="reconciliation_resolved",
-                after={"reconciliation_id": incident.pk, "kind": incident.kind},
+                after={"incident_id": incident.pk, "kind": incident.kind},
                 actor=actor,
                 reason=f"#{incident.pk} {resolution}: {reason}"[:2000],
             )
@@ -201,11 +183,11 @@ def reconciliation_close(
 def _normalise_action(action: str) -> str:
     chosen = (action or "").strip().lower().replace("_", "-")
     if chosen not in ACTIONS:
-        raise ReconciliationError(f"unknown action {action!r}: use one of {', '.join(ACTIONS)}")
+        raise IncidentError(f"unknown action {action!r}: use one of {', '.join(ACTIONS)}")
     return chosen
 
 
-def _stored_report(incident: PendingReconciliation, order: Order) -> OrderReport | None:
+def _stored_report(incident: Incident, order: Order) -> OrderReport | None:
     report = (incident.payload or {}).get("report")
     if not isinstance(report, dict):
         return None
@@ -235,7 +217,7 @@ class _Lookup:
     error: str = ""
 
 
-def _lookup(incident: PendingReconciliation, venue: VenueAdapter | None) -> _Lookup:
+def _lookup(incident: Incident, venue: VenueAdapter | None) -> _Lookup:
     order = incident.order
     if order is None or order.status not in IN_FLIGHT_ORDER_STATUSES:
         return _Lookup()
@@ -249,20 +231,18 @@ def _lookup(incident: PendingReconciliation, venue: VenueAdapter | None) -> _Loo
     return _Lookup(report=report)
 
 
-def _require_order(incident: PendingReconciliation) -> Order:
+def _require_order(incident: Incident) -> Order:
     if incident.order_id is None:
-        raise ReconciliationError(
-            f"reconciliation #{incident.pk} names no order row: use close-position"
-        )
+        raise IncidentError(f"incident #{incident.pk} names no order row: use close-position")
     return Order.objects.select_related("bot").get(pk=incident.order_id)
 
 
-def _apply_venue_fill(incident: PendingReconciliation, *, actor: Any, lookup: _Lookup) -> str:
+def _apply_venue_fill(incident: Incident, *, actor: Any, lookup: _Lookup) -> str:
     order = _require_order(incident)
     if order.status not in IN_FLIGHT_ORDER_STATUSES:
         return f"order {order.client_order_id} was already booked as {order.status}"
     if lookup.not_found:
-        raise ReconciliationError(
+        raise IncidentError(
             f"the venue has no order {order.client_order_id}: void it instead (void-order)"
         )
     report = lookup.report
@@ -271,19 +251,19 @@ def _apply_venue_fill(incident: PendingReconciliation, *, actor: Any, lookup: _L
         report = _stored_report(incident, order)
         source = f"the report stored with the incident (venue unreachable: {lookup.error})"
         if report is None:
-            raise ReconciliationError(
+            raise IncidentError(
                 f"the venue cannot be reached ({lookup.error}) and the incident holds no venue "
                 "report: try again later"
             )
     if not report.is_final:
-        raise ReconciliationError(
+        raise IncidentError(
             f"order {order.client_order_id} is still {report.status} at the venue: try later"
         )
     try:
-        result = settle_order(order.pk, report, actor=actor, via=f"reconciliation #{incident.pk}")
+        result = settle_order(order.pk, report, actor=actor, via=f"incident #{incident.pk}")
     except (SettleError, ValueError) as exc:
         # Nothing was booked (the transaction rolls back); the incident stays open.
-        raise ReconciliationError(
+        raise IncidentError(
             f"{source} for {order.client_order_id} cannot be booked: {exc}"
         ) from exc
     return (
@@ -292,12 +272,10 @@ def _apply_venue_fill(incident: PendingReconciliation, *, actor: Any, lookup: _L
     )
 
 
-def _void_order(
-    incident: PendingReconciliation, *, actor: Any, reason: str, lookup: _Lookup
-) -> str:
+def _void_order(incident: Incident, *, actor: Any, reason: str, lookup: _Lookup) -> str:
     order = _require_order(incident)
     if order.status in (OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED):
-        raise ReconciliationError(
+        raise IncidentError(
             f"order {order.client_order_id} is booked as {order.status}: nothing to void "
             "(close-position closes what it opened)"
         )
@@ -305,27 +283,27 @@ def _void_order(
         return f"order {order.client_order_id} was already {order.status}"
     # An unreachable venue leaves the decision to the operator; the reason says why.
     if lookup.report is not None and lookup.report.executed_qty > 0:
-        raise ReconciliationError(
+        raise IncidentError(
             f"the venue reports {plain(lookup.report.executed_qty)} executed for "
             f"{order.client_order_id}: apply its fill instead (apply-venue-fill)"
         )
     if lookup.report is not None and not lookup.report.is_final:
         # The venue still has the order and it may yet fill: releasing the hold now would lose it.
-        raise ReconciliationError(
+        raise IncidentError(
             f"order {order.client_order_id} is still {lookup.report.status} at the venue and may "
             "yet fill: wait until it is final (recovery settles it), then decide"
         )
     release_order(
         order.pk,
         status=OrderStatus.FAILED,
-        error=f"voided (reconciliation #{incident.pk}): {reason}",
+        error=f"voided (incident #{incident.pk}): {reason}",
         actor=actor,
-        via=f"reconciliation #{incident.pk}",
+        via=f"incident #{incident.pk}",
     )
     return f"order {order.client_order_id} voided, its hold released"
 
 
-def _target_position(incident: PendingReconciliation, position_id: int | None) -> Position:
+def _target_position(incident: Incident, position_id: int | None) -> Position:
     bot_ids = incident_bot_ids(incident)
     if incident.order is not None:
         bot_ids.add(incident.order.bot_id)
@@ -342,21 +320,19 @@ def _target_position(incident: PendingReconciliation, position_id: int | None) -
             ).values_list("pk", flat=True)
         )
         if len(opened) != 1:
-            raise ReconciliationError(
-                f"{len(opened)} open positions match reconciliation #{incident.pk}: name one "
+            raise IncidentError(
+                f"{len(opened)} open positions match incident #{incident.pk}: name one "
                 "with --position"
             )
         candidate = opened[0]
     position = Position.objects.select_for_update().filter(pk=candidate).first()
     if position is None or (bot_ids and position.bot_id not in bot_ids):
-        raise ReconciliationError(
-            f"position #{candidate} is not one of reconciliation #{incident.pk}'s bots"
-        )
+        raise IncidentError(f"position #{candidate} is not one of incident #{incident.pk}'s bots")
     return position
 
 
 def _close_position(
-    incident: PendingReconciliation,
+    incident: Incident,
     *,
     actor: Any,
     reason: str,
@@ -364,23 +340,23 @@ def _close_position(
     position_id: int | None,
 ) -> tuple[str, Position]:
     if price is None or price == "":
-        raise ReconciliationError("close-position needs a price to close at (--price)")
+        raise IncidentError("close-position needs a price to close at (--price)")
     try:
         exit_price = parse_decimal(price, field="price", max_places=8)
     except DecimalInputError as exc:
-        raise ReconciliationError(str(exc)) from exc
+        raise IncidentError(str(exc)) from exc
     position = _target_position(incident, position_id)
     if position.status != PositionStatus.OPEN:
-        raise ReconciliationError(f"position #{position.pk} is {position.status}, not open")
+        raise IncidentError(f"position #{position.pk} is {position.status}, not open")
     if position.qty == 0:
-        raise ReconciliationError(
+        raise IncidentError(
             f"position #{position.pk} is still opening (nothing filled yet): apply the venue's "
             "fill or void the order instead"
         )
     if position.closing_order_id is not None:
         closing = Order.objects.get(pk=position.closing_order_id)
         if closing.status in IN_FLIGHT_ORDER_STATUSES:
-            raise ReconciliationError(
+            raise IncidentError(
                 f"position #{position.pk} has close {closing.client_order_id} in flight: apply "
                 "its fill or void it first"
             )
@@ -402,7 +378,7 @@ def _close_position(
         before=before,
         after=position_snapshot(position),
         actor=actor,
-        reason=f"reconciliation #{incident.pk}: closed {plain(qty)} {position.symbol} at "
+        reason=f"incident #{incident.pk}: closed {plain(qty)} {position.symbol} at "
         f"{plain(exit_price)} without a venue order: {reason}"[:2000],
     )
     return (
@@ -411,26 +387,26 @@ def _close_position(
     )
 
 
-def _acknowledge(incident: PendingReconciliation) -> str:
-    if incident.kind != ReconciliationKind.DRIFT:
-        raise ReconciliationError("acknowledge is for drift incidents only")
+def _acknowledge(incident: Incident) -> str:
+    if incident.kind != IncidentKind.DRIFT:
+        raise IncidentError("acknowledge is for drift incidents only")
     item = drift_recheck(incident)
     if item is not None and item.status == DRIFT:
-        raise ReconciliationError(
+        raise IncidentError(
             f"the drift is still there ({item.describe()}): repair it first. {item.hint}"
         )
     if item is not None and item.status == NO_MIRROR:
         # Gone is not proven: acknowledging now would lift the halt on an unchecked scope.
-        raise ReconciliationError(
+        raise IncidentError(
             f"cannot re-check the drift: {item.hint}. Try again when the exchange answers."
         )
     where = item.describe() if item is not None else "scope no longer exists"
     return f"drift gone on re-check: {where}"
 
 
-def reconciliation_resolve(
+def incident_resolve(
     *,
-    reconciliation_id: int,
+    incident_id: int,
     action: str,
     reason: str,
     actor: Any = None,
@@ -442,14 +418,14 @@ def reconciliation_resolve(
     chosen = _normalise_action(action)
     reason = (reason or "").strip()
     if not reason:
-        raise ReconciliationError("a reason is required (--reason TEXT)")
-    incident = reconciliation_get(reconciliation_id)
-    if incident.status != ReconciliationStatus.OPEN:
-        raise ReconciliationError(
-            f"reconciliation #{incident.pk} is already {incident.status} ({incident.resolution})"
+        raise IncidentError("a reason is required (--reason TEXT)")
+    incident = incident_get(incident_id)
+    if incident.status != IncidentStatus.OPEN:
+        raise IncidentError(
+            f"incident #{incident.pk} is already {incident.status} ({incident.resolution})"
         )
     if chosen not in available_actions(incident):
-        raise ReconciliationError(
+        raise IncidentError(
             f"{chosen} does not apply to a {incident.kind} incident: use one of "
             f"{', '.join(available_actions(incident))}"
         )
@@ -470,15 +446,15 @@ def reconciliation_resolve(
             )
         else:
             detail = _acknowledge(incident)
-        if not reconciliation_close(
+        if not incident_close(
             incident,
             resolution=chosen,
             reason=f"{reason} ({detail})",
             actor=actor,
             position=position,
         ):
-            raise ReconciliationError(f"reconciliation #{incident.pk} was resolved meanwhile")
+            raise IncidentError(f"incident #{incident.pk} was resolved meanwhile")
         lifted: list[int] = []
-        if incident.kind == ReconciliationKind.DRIFT:
+        if incident.kind == IncidentKind.DRIFT:
             lifted = drift_halts_release(sorted(incident_bot_ids(incident)))
-    return Resolution(reconciliation_get(incident.pk), chosen, detail, lifted)
+    return Resolution(incident_get(incident.pk), chosen, detail, lifted)

@@ -3,7 +3,7 @@
 The decision rules are recovery's (egis.execution.recovery.recover_order): a positive lookup is
 booked with settle_order; "does not exist" is lag until it has been answered repeatedly over the
 grace period, and only then is the hold released; anything else leaves the order in flight (or,
-once old, raises one pending reconciliation). This entry point serves an operator or a test that
+once old, raises one incident). This entry point serves an operator or a test that
 wants the answer for one order at once, whatever its age. It never sends an order.
 """
 

@@ -11,7 +11,7 @@ examined yet, so that a run says what it left for later. A lookup by client orde
   spread over EGIS_RECOVERY_NOT_FOUND_GRACE_S; the count and first sighting live in the order's
   `venue_response["recovery"]`;
 - anything else (the venue is unreachable, the order keeps working, the report cannot be booked)
-  becomes a pending reconciliation of kind `unknown_order` once the order is older than
+  becomes a incident of kind `unknown_order` once the order is older than
   EGIS_RECOVERY_ESCALATE_S.
 
 Booked fills whose fee is still pending (the venue had not listed all their trades) are looked up
@@ -42,11 +42,11 @@ from egis.ledger.incidents import incident_record
 from egis.ledger.journal import JournalImport, journal_import
 from egis.ledger.models import (
     IN_FLIGHT_ORDER_STATUSES,
+    Incident,
+    IncidentKind,
+    IncidentStatus,
     Order,
     OrderStatus,
-    PendingReconciliation,
-    ReconciliationKind,
-    ReconciliationStatus,
 )
 from egis.ledger.settle import release_order, settle_order
 from egis.venues.base import OrderNotFound, VenueAdapter
@@ -64,7 +64,7 @@ ESCALATED = "escalated"
 FAILED = "error"
 
 # Incidents about an order's unbooked fate: once the order is booked there is nothing to decide.
-ORDER_FATE_KINDS = (ReconciliationKind.DB_FAILED_AFTER_VENUE, ReconciliationKind.UNKNOWN_ORDER)
+ORDER_FATE_KINDS = (IncidentKind.DB_FAILED_AFTER_VENUE, IncidentKind.UNKNOWN_ORDER)
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ class RecoveryOutcome:
     action: str
     detail: str
     order_status: str
-    reconciliation_id: int | None = None
+    incident_id: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -87,7 +87,7 @@ class RecoveryOutcome:
             "action": self.action,
             "order_status": self.order_status,
             "detail": self.detail,
-            "reconciliation_id": self.reconciliation_id,
+            "incident_id": self.incident_id,
         }
 
 
@@ -162,7 +162,7 @@ class RecoveryReport:
 
 
 def _outcome(
-    order: Order, action: str, detail: str, reconciliation_id: int | None = None
+    order: Order, action: str, detail: str, incident_id: int | None = None
 ) -> RecoveryOutcome:
     status = Order.objects.filter(pk=order.pk).values_list("status", flat=True).first()
     return RecoveryOutcome(
@@ -173,13 +173,13 @@ def _outcome(
         action=action,
         detail=detail,
         order_status=status or order.status,
-        reconciliation_id=reconciliation_id,
+        incident_id=incident_id,
     )
 
 
-def _open_incident_for(order: Order) -> PendingReconciliation | None:
+def _open_incident_for(order: Order) -> Incident | None:
     return (
-        PendingReconciliation.objects.filter(order_id=order.pk, status=ReconciliationStatus.OPEN)
+        Incident.objects.filter(order_id=order.pk, status=IncidentStatus.OPEN)
         .order_by("id")
         .first()
     )
@@ -191,7 +191,7 @@ def _undecided(order: Order, *, now: datetime, detail: str) -> RecoveryOutcome:
     if age < timedelta(seconds=settings.EGIS_RECOVERY_ESCALATE_S):
         return _outcome(order, WAITING, detail)
     incident = _open_incident_for(order) or incident_record(
-        kind=ReconciliationKind.UNKNOWN_ORDER,
+        kind=IncidentKind.UNKNOWN_ORDER,
         bot_id=order.bot_id,
         order_id=order.pk,
         client_order_id=order.client_order_id,
@@ -339,7 +339,7 @@ def recover_in_flight(
     return outcomes
 
 
-def _report_agrees(incident: PendingReconciliation, order: Order) -> bool:
+def _report_agrees(incident: Incident, order: Order) -> bool:
     """A stored venue report (from the pipeline or the journal) must match what was booked."""
     report = (incident.payload or {}).get("report")
     if not isinstance(report, dict) or order.status not in (
@@ -356,18 +356,18 @@ def close_booked_incidents() -> list[int]:
     The incident stays (nothing is deleted); its resolution and an audit event say what booked
     it. An incident whose stored venue report disagrees with what was booked stays open.
     """
-    from egis.execution.reconciliations import reconciliation_close
+    from egis.execution.incident_actions import incident_close
 
     closed = []
-    incidents = PendingReconciliation.objects.filter(
-        status=ReconciliationStatus.OPEN, kind__in=ORDER_FATE_KINDS, order__isnull=False
+    incidents = Incident.objects.filter(
+        status=IncidentStatus.OPEN, kind__in=ORDER_FATE_KINDS, order__isnull=False
     ).select_related("order")
     for incident in incidents.order_by("id"):
         order = incident.order
         assert order is not None
         if order.status in IN_FLIGHT_ORDER_STATUSES or not _report_agrees(incident, order):
             continue
-        done = reconciliation_close(
+        done = incident_close(
             incident,
             resolution="booked",
             reason=f"order {order.client_order_id} was booked as {order.status} "

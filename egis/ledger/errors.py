@@ -96,7 +96,7 @@ class OrderNotBooked(UserFacingError):
         order_status: str,
         http_status: int,
         code: str,
-        reconciliation_id: int | None = None,
+        incident_id: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -104,7 +104,7 @@ class OrderNotBooked(UserFacingError):
         self.order_status = order_status
         self.http_status = http_status
         self.code = code
-        self.reconciliation_id = reconciliation_id
+        self.incident_id = incident_id
 
 
 class RiskLimitReached(OrderRefused):

@@ -1,4 +1,4 @@
-"""Pending reconciliations: incidents that need a decision, written so they are never lost."""
+"""Incidents: incidents that need a decision, written so they are never lost."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from egis.ledger.models import PendingReconciliation, ReconciliationStatus
+from egis.ledger.models import Incident, IncidentStatus
 
 
 def incident_record(
@@ -20,15 +20,15 @@ def incident_record(
     payload: dict[str, Any] | None = None,
     error: str = "",
     dedupe_key: str | None = None,
-) -> PendingReconciliation:
+) -> Incident:
     """Write one incident in its own transaction; a repeated `dedupe_key` returns the first."""
     if dedupe_key:
-        existing = PendingReconciliation.objects.filter(dedupe_key=dedupe_key).first()
+        existing = Incident.objects.filter(dedupe_key=dedupe_key).first()
         if existing is not None:
             return existing
     try:
         with transaction.atomic():
-            return PendingReconciliation.objects.create(
+            return Incident.objects.create(
                 kind=kind,
                 bot_id=bot_id,
                 order_id=order_id,
@@ -38,10 +38,10 @@ def incident_record(
                 payload=payload or {},
                 error=error[:2000],
                 dedupe_key=dedupe_key,
-                status=ReconciliationStatus.OPEN,
+                status=IncidentStatus.OPEN,
             )
     except IntegrityError:
-        found = PendingReconciliation.objects.filter(dedupe_key=dedupe_key).first()
+        found = Incident.objects.filter(dedupe_key=dedupe_key).first()
         if found is None:
             raise
         return found

@@ -2,7 +2,7 @@
 
 When the database cannot be written after a venue call (locked, read-only, gone), what the venue
 said is appended here so it is never lost; `egis recover` imports it into
-`pending_reconciliations` once the database is back.
+the incidents table once the database is back.
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def _existing_id(model: Any, pk: Any, **extra: Any) -> int | None:
 
 
 def journal_import() -> JournalImport:
-    """Turn every journal line into a pending reconciliation, once (idempotent by dedupe key).
+    """Turn every journal line into a incident, once (idempotent by dedupe key).
 
     The key of a line naming an order is the one the pipeline uses for the same fact
     (`unbooked:<client order id>`), so a fact recorded both ways is still one incident. Foreign
@@ -102,7 +102,7 @@ def journal_import() -> JournalImport:
     """
     from egis.bots.models import Bot
     from egis.ledger.incidents import incident_record
-    from egis.ledger.models import Order, PendingReconciliation, ReconciliationKind
+    from egis.ledger.models import Incident, IncidentKind, Order
 
     result = JournalImport()
     for lineno, raw in journal_lines():
@@ -115,7 +115,7 @@ def journal_import() -> JournalImport:
         except ValueError as exc:
             key = f"journal:{digest}"
             record = {
-                "kind": ReconciliationKind.DB_FAILED_AFTER_VENUE,
+                "kind": IncidentKind.DB_FAILED_AFTER_VENUE,
                 "payload": {"raw_line": raw[:4000], "line": lineno},
                 "error": f"unreadable journal line {lineno}: {exc}",
             }
@@ -123,12 +123,12 @@ def journal_import() -> JournalImport:
         else:
             client_order_id = str(record.get("client_order_id") or "")[:36]
             key = f"unbooked:{client_order_id}" if client_order_id else f"journal:{digest}"
-        if PendingReconciliation.objects.filter(dedupe_key=key).exists():
+        if Incident.objects.filter(dedupe_key=key).exists():
             result.already += 1
             continue
         kind = record.get("kind")
-        if kind not in ReconciliationKind.values:
-            kind = ReconciliationKind.DB_FAILED_AFTER_VENUE
+        if kind not in IncidentKind.values:
+            kind = IncidentKind.DB_FAILED_AFTER_VENUE
         client_order_id = str(record.get("client_order_id") or "")[:36]
         order_id = _existing_id(Order, record.get("order_id"), client_order_id=client_order_id)
         if order_id is None and client_order_id:

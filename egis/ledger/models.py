@@ -215,25 +215,29 @@ class PositionEvent(models.Model):
         indexes = [models.Index(fields=["bot", "-id"], name="position_events_by_bot")]
 
 
-class ReconciliationKind(models.TextChoices):
+class IncidentKind(models.TextChoices):
     DB_FAILED_AFTER_VENUE = "db_failed_after_venue", "DB write failed after the venue answered"
     UNKNOWN_ORDER = "unknown_order", "Order outcome unknown"
     VENUE_REFUSED_CLOSE = "venue_refused_close", "Venue refused a close"
     DRIFT = "drift", "Ledger and venue disagree"
 
 
-class ReconciliationStatus(models.TextChoices):
+class IncidentStatus(models.TextChoices):
     OPEN = "open", "Open"
     RESOLVED = "resolved", "Resolved"
 
 
-class PendingReconciliation(models.Model):
-    kind = models.CharField(max_length=32, choices=ReconciliationKind.choices)
+class Incident(models.Model):
+    """Something that needs a person's decision, written so it is never lost: an order placed
+    but not booked, an order whose fate is unknown, a close the venue refused, drift. One word
+    everywhere (model, table, API, CLI, pages); the design's `pending_reconciliations`."""
+
+    kind = models.CharField(max_length=32, choices=IncidentKind.choices)
     bot = models.ForeignKey(
-        "bots.Bot", on_delete=models.PROTECT, null=True, blank=True, related_name="reconciliations"
+        "bots.Bot", on_delete=models.PROTECT, null=True, blank=True, related_name="incidents"
     )
     order = models.ForeignKey(
-        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="reconciliations"
+        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents"
     )
     client_order_id = models.CharField(max_length=36, blank=True, default="")
     venue_order_id = models.CharField(max_length=64, blank=True, default="")
@@ -241,7 +245,7 @@ class PendingReconciliation(models.Model):
     payload = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True, default="")
     status = models.CharField(
-        max_length=8, choices=ReconciliationStatus.choices, default=ReconciliationStatus.OPEN
+        max_length=8, choices=IncidentStatus.choices, default=IncidentStatus.OPEN
     )
     # Idempotency key for imports (journal lines, repeated drift checks): one incident per fact.
     dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
@@ -254,15 +258,15 @@ class PendingReconciliation(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        db_table = "pending_reconciliations"
-        indexes = [models.Index(fields=["status", "-id"], name="reconciliations_by_status")]
+        db_table = "incidents"
+        indexes = [models.Index(fields=["status", "-id"], name="incidents_by_status")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=ReconciliationKind.values),
-                name="reconciliations_kind_valid",
+                condition=models.Q(kind__in=IncidentKind.values),
+                name="incidents_kind_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=ReconciliationStatus.values),
-                name="reconciliations_status_valid",
+                condition=models.Q(status__in=IncidentStatus.values),
+                name="incidents_status_valid",
             ),
         ]

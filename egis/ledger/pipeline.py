@@ -9,7 +9,7 @@ first, then the exchange account, then the order and position, then the paper bo
    Commit. Every refusal happens here or earlier: nothing is sent.
 2. Venue call with the client order id, outside any transaction.
 3. Settle in one transaction (egis.ledger.settle). After the venue call nothing escapes as a
-   crash: a failed write becomes a pending reconciliation, or, if the database itself cannot
+   crash: a failed write becomes a incident, or, if the database itself cannot
    be written, an fsync'd journal line; the caller gets `OrderNotBooked` naming the order.
 """
 
@@ -46,6 +46,7 @@ from egis.ledger.events import event_record, position_snapshot
 from egis.ledger.incidents import incident_record
 from egis.ledger.journal import journal_append
 from egis.ledger.models import (
+    IncidentKind,
     Order,
     OrderIntent,
     OrderSide,
@@ -53,7 +54,6 @@ from egis.ledger.models import (
     Position,
     PositionSide,
     PositionStatus,
-    ReconciliationKind,
 )
 from egis.ledger.settle import (
     OrderResult,
@@ -417,7 +417,7 @@ def _after_fill(order: Order, report: OrderReport, *, actor: Any) -> OrderResult
     except Exception as exc:
         raise _not_booked(
             order,
-            kind=ReconciliationKind.DB_FAILED_AFTER_VENUE,
+            kind=IncidentKind.DB_FAILED_AFTER_VENUE,
             error=f"{type(exc).__name__}: {exc}",
             report=report,
         ) from exc
@@ -430,7 +430,7 @@ def _after_fill(order: Order, report: OrderReport, *, actor: Any) -> OrderResult
         # the venue reports a fill: the ledger and the venue disagree. Never silent.
         raise _not_booked(
             order,
-            kind=ReconciliationKind.DRIFT,
+            kind=IncidentKind.DRIFT,
             error=f"the venue reports {plain(report.executed_qty)} executed for "
             f"{order.client_order_id}, which was already released as {result.order.status}",
             report=report,
@@ -451,13 +451,13 @@ def _after_refusal(order: Order, exc: VenueError, *, actor: Any) -> OrderResult:
     status = OrderStatus.REJECTED if isinstance(exc, VenueRejected) else OrderStatus.FAILED
     code = f" (code {exc.code})" if exc.code is not None else ""
     message = f"{exc.message}{code}"
-    reconciliation_id = None
+    incident_id = None
     try:
         release_order(order.pk, status=status, error=message, actor=actor, via="venue refusal")
         if order.intent == OrderIntent.CLOSE and exc.code == -2022:
             # The venue has nothing to reduce while the ledger holds a position: that is drift.
             incident = incident_record(
-                kind=ReconciliationKind.VENUE_REFUSED_CLOSE,
+                kind=IncidentKind.VENUE_REFUSED_CLOSE,
                 bot_id=order.bot_id,
                 order_id=order.pk,
                 client_order_id=order.client_order_id,
@@ -465,11 +465,11 @@ def _after_refusal(order: Order, exc: VenueError, *, actor: Any) -> OrderResult:
                 payload={"position_id": order.position_id, "venue_code": exc.code},
                 error=message,
             )
-            reconciliation_id = incident.pk
+            incident_id = incident.pk
     except Exception as db_exc:
         raise _not_booked(
             order,
-            kind=ReconciliationKind.DB_FAILED_AFTER_VENUE,
+            kind=IncidentKind.DB_FAILED_AFTER_VENUE,
             error=f"venue refused ({message}) and the release failed: {db_exc}",
             report=None,
         ) from db_exc
@@ -479,7 +479,7 @@ def _after_refusal(order: Order, exc: VenueError, *, actor: Any) -> OrderResult:
         order_status=status,
         http_status=409 if status == OrderStatus.REJECTED else 502,
         code="venue_rejected" if status == OrderStatus.REJECTED else "venue_failed",
-        reconciliation_id=reconciliation_id,
+        incident_id=incident_id,
     )
 
 
@@ -487,13 +487,13 @@ def _after_unknown(order: Order, exc: Exception) -> OrderResult:
     detail = exc.message if isinstance(exc, VenueOutcomeUnknown) else f"{type(exc).__name__}"
     if not isinstance(exc, VenueError):
         logger.exception("venue call for %s raised unexpectedly", order.client_order_id)
-    reconciliation_id = None
+    incident_id = None
     try:
         mark_unknown(order.pk, error=f"outcome unknown: {detail}")
     except Exception as db_exc:
-        reconciliation_id, _ = _record_unbooked(
+        incident_id, _ = _record_unbooked(
             order,
-            kind=ReconciliationKind.UNKNOWN_ORDER,
+            kind=IncidentKind.UNKNOWN_ORDER,
             error=f"outcome unknown ({detail}) and the order row could not be updated: {db_exc}",
             report=None,
         )
@@ -504,7 +504,7 @@ def _after_unknown(order: Order, exc: Exception) -> OrderResult:
         order_status=OrderStatus.UNKNOWN,
         http_status=503,
         code="outcome_unknown",
-        reconciliation_id=reconciliation_id,
+        incident_id=incident_id,
     )
 
 
@@ -528,7 +528,7 @@ def _record_unbooked(
             "raw": scrub_venue_response(report.raw),
         }
     logger.error("order %s not booked: %s", order.client_order_id, error)
-    reconciliation_id: int | None = None
+    incident_id: int | None = None
     try:
         # The order row itself may be what went missing: the incident must not depend on it.
         order_row_exists = Order.objects.filter(pk=order.pk).exists()
@@ -543,7 +543,7 @@ def _record_unbooked(
             error=error,
             dedupe_key=f"unbooked:{order.client_order_id}",
         )
-        reconciliation_id = incident.pk
+        incident_id = incident.pk
         where = f"incident #{incident.pk}"
     except Exception as db_exc:
         journal_append(
@@ -558,21 +558,21 @@ def _record_unbooked(
             }
         )
         where = "the recovery journal"
-    return reconciliation_id, where
+    return incident_id, where
 
 
 def _not_booked(
     order: Order, *, kind: str, error: str, report: OrderReport | None
 ) -> OrderNotBooked:
-    reconciliation_id, where = _record_unbooked(order, kind=kind, error=error, report=report)
+    incident_id, where = _record_unbooked(order, kind=kind, error=error, report=report)
     return OrderNotBooked(
         f"Order {order.client_order_id} reached the venue but could not be booked; it is recorded "
-        f"in {where} for reconciliation.",
+        f"in {where} for resolution.",
         client_order_id=order.client_order_id,
         order_status=order.status,
         http_status=502,
         code="not_booked",
-        reconciliation_id=reconciliation_id,
+        incident_id=incident_id,
     )
 
 

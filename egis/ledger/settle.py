@@ -6,7 +6,7 @@ bot first and then the order with its position (the lock order of egis.bots.lock
 workers (or the pipeline and recovery) can never settle one order twice, and a settle never
 holds the position while it waits for the bot.
 Nothing here raises on "not found" in a way that escapes: the callers turn any exception into a
-pending reconciliation (rule 5).
+incident (rule 5).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Binance: the scope is exchange account + symbol (one-way mode nets every bot of 
 the sum of its bots' open quantities against `exchange_positions` after a sync.
 
 Orders still in flight are not drift: a scope with an order in flight is reported as such and
-judged again once it settles. Each difference becomes one open pending reconciliation of kind
+judged again once it settles. Each difference becomes one open incident of kind
 `drift` (a repeated check finds it again instead of writing a second one) and halts the bots of
 the scope for new opens. The check never edits the ledger.
 """
@@ -28,13 +28,13 @@ from egis.core.money import plain
 from egis.ledger.incidents import incident_record
 from egis.ledger.models import (
     IN_FLIGHT_ORDER_STATUSES,
+    Incident,
+    IncidentKind,
+    IncidentStatus,
     Order,
-    PendingReconciliation,
     Position,
     PositionSide,
     PositionStatus,
-    ReconciliationKind,
-    ReconciliationStatus,
 )
 from egis.reconcile.paper import ReconcileError, paper_books_from_fills
 from egis.venues.binance.positions import sync_exchange_positions
@@ -71,7 +71,7 @@ class DriftItem:
     positions: list[dict[str, Any]] = field(default_factory=list)
     fills_qty: Decimal | None = None  # paper only: what the paper fills fold to
     mirror_synced_at: str | None = None
-    reconciliation_id: int | None = None
+    incident_id: int | None = None
     hint: str = ""
 
     @property
@@ -106,7 +106,7 @@ class DriftItem:
             "mirror_synced_at": self.mirror_synced_at,
             "in_flight_orders": self.in_flight_orders,
             "positions": self.positions,
-            "reconciliation_id": self.reconciliation_id,
+            "incident_id": self.incident_id,
             "hint": self.hint,
         }
 
@@ -215,7 +215,7 @@ def paper_items(bot: Bot) -> list[DriftItem]:
             else:
                 item.hint = (
                     "the paper venue executed something the ledger does not hold: see "
-                    "`egis reconciliations show`, then resolve with apply-venue-fill (an "
+                    "`egis incidents show`, then resolve with apply-venue-fill (an "
                     "unbooked order) or close-position --price (a position the venue lacks)"
                 )
         items.append(item)
@@ -322,28 +322,26 @@ def drift_check(
     return report
 
 
-def _open_drift_incidents() -> list[PendingReconciliation]:
+def _open_drift_incidents() -> list[Incident]:
     return list(
-        PendingReconciliation.objects.filter(
-            kind=ReconciliationKind.DRIFT, status=ReconciliationStatus.OPEN
-        ).order_by("id")
+        Incident.objects.filter(kind=IncidentKind.DRIFT, status=IncidentStatus.OPEN).order_by("id")
     )
 
 
-def incident_bot_ids(incident: PendingReconciliation) -> set[int]:
+def incident_bot_ids(incident: Incident) -> set[int]:
     ids = {int(b) for b in (incident.payload or {}).get("bot_ids", []) if str(b).isdigit()}
     if incident.bot_id is not None:
         ids.add(incident.bot_id)
     return ids
 
 
-def drift_record(item: DriftItem) -> PendingReconciliation:
+def drift_record(item: DriftItem) -> Incident:
     """One open incident per scope + symbol; the bots of the scope are halted for new opens."""
     prefix = f"drift:{item.scope}:{item.symbol}:"
     incident = (
-        PendingReconciliation.objects.filter(
-            kind=ReconciliationKind.DRIFT,
-            status=ReconciliationStatus.OPEN,
+        Incident.objects.filter(
+            kind=IncidentKind.DRIFT,
+            status=IncidentStatus.OPEN,
             dedupe_key__startswith=prefix,
         )
         .order_by("id")
@@ -352,17 +350,17 @@ def drift_record(item: DriftItem) -> PendingReconciliation:
     if incident is None:
         # Resolved incidents keep their keys: the next one of this scope gets the next number,
         # and two checkers running at once compute the same key and meet on the unique index.
-        seq = PendingReconciliation.objects.filter(dedupe_key__startswith=prefix).count() + 1
+        seq = Incident.objects.filter(dedupe_key__startswith=prefix).count() + 1
         incident = incident_record(
-            kind=ReconciliationKind.DRIFT,
+            kind=IncidentKind.DRIFT,
             bot_id=item.bot_ids[0] if item.bot_ids else None,
             payload={**item.as_json(), "detected_at": timezone.now().isoformat()},
             error=f"drift: {item.describe()}",
             dedupe_key=f"{prefix}{seq}",
         )
-        logger.error("drift found (reconciliation #%s): %s", incident.pk, item.describe())
-    item.reconciliation_id = incident.pk
-    reason = f"{DRIFT_HALT_PREFIX}{item.describe()} (reconciliation #{incident.pk})"[:300]
+        logger.error("drift found (incident #%s): %s", incident.pk, item.describe())
+    item.incident_id = incident.pk
+    reason = f"{DRIFT_HALT_PREFIX}{item.describe()} (incident #{incident.pk})"[:300]
     Bot.objects.filter(pk__in=item.bot_ids, halted_reason="").update(halted_reason=reason)
     return incident
 
@@ -384,7 +382,7 @@ def drift_halts_release(bot_ids: Iterable[int]) -> list[int]:
     return released
 
 
-def drift_recheck(incident: PendingReconciliation) -> DriftItem | None:
+def drift_recheck(incident: Incident) -> DriftItem | None:
     """The current state of the scope + symbol a drift incident is about (nothing recorded)."""
     payload = incident.payload or {}
     symbol = payload.get("symbol")

@@ -11,13 +11,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from egis.core.choices import Venue
-from egis.execution.reconciliations import (
+from egis.execution.incident_actions import (
     APPLY_VENUE_FILL,
     CLOSE_POSITION,
     VOID_ORDER,
     available_actions,
 )
-from egis.ledger.models import PendingReconciliation, ReconciliationKind, ReconciliationStatus
+from egis.ledger.models import Incident, IncidentKind, IncidentStatus
 
 _INTENT_WORDS = {"open": "an open", "close": "a close"}
 
@@ -42,14 +42,14 @@ def _holding(value: object, symbol: str) -> str:
     return f"a {side} of {abs(qty).normalize():f} {symbol}".rstrip()
 
 
-def _order_words(incident: PendingReconciliation) -> str:
+def _order_words(incident: Incident) -> str:
     intent = _INTENT_WORDS.get(incident.intent, "an")
     if incident.client_order_id:
         return f"{intent} order ({incident.client_order_id})"
     return f"{intent} order"
 
 
-def _bot_words(incident: PendingReconciliation) -> str:
+def _bot_words(incident: Incident) -> str:
     return f"bot “{incident.bot.name}”" if incident.bot else "its bot"
 
 
@@ -68,7 +68,7 @@ def _report_sentence(report: dict[str, Any]) -> str:
     return "".join(parts) + "."
 
 
-def _drift_sentences(incident: PendingReconciliation, payload: dict[str, Any]) -> list[str]:
+def _drift_sentences(incident: Incident, payload: dict[str, Any]) -> list[str]:
     symbol = str(payload.get("symbol") or "")
     ledger = _holding(payload.get("ledger_qty"), symbol)
     venue = _holding(payload.get("venue_qty"), symbol)
@@ -113,7 +113,7 @@ def _drift_sentences(incident: PendingReconciliation, payload: dict[str, Any]) -
             f"#{p.get('id')} ({p.get('side')} {p.get('qty')})" for p in positions[:10]
         )
         out.append(f"Positions involved: {listed}.")
-    if incident.status == ReconciliationStatus.OPEN:
+    if incident.status == IncidentStatus.OPEN:
         out.append("New opens on the bots concerned are halted until it is resolved; closes work.")
     return out
 
@@ -124,20 +124,20 @@ def _paper_book_is_stale(payload: dict[str, Any]) -> bool:
     return payload.get("venue") == Venue.PAPER and fills is not None and fills == ledger
 
 
-def incident_sentences(incident: PendingReconciliation) -> list[str]:
+def incident_sentences(incident: Incident) -> list[str]:
     """What is known, in sentences."""
     payload = incident.payload if isinstance(incident.payload, dict) else {}
     kind = incident.kind
-    if kind == ReconciliationKind.DRIFT:
+    if kind == IncidentKind.DRIFT:
         return _drift_sentences(incident, payload)
     order = _order_words(incident)
     out: list[str] = []
-    if kind == ReconciliationKind.DB_FAILED_AFTER_VENUE:
+    if kind == IncidentKind.DB_FAILED_AFTER_VENUE:
         out.append(
             f"The venue answered {order} of {_bot_words(incident)}, but Egis could not save "
             "the answer in its database."
         )
-    elif kind == ReconciliationKind.UNKNOWN_ORDER:
+    elif kind == IncidentKind.UNKNOWN_ORDER:
         out.append(
             f"{order[0].upper()}{order[1:]} of {_bot_words(incident)} was sent, but the venue "
             "never confirmed whether it executed. Its hold stays reserved until it is settled."
@@ -145,7 +145,7 @@ def incident_sentences(incident: PendingReconciliation) -> list[str]:
         age = payload.get("age_seconds")
         if isinstance(age, int) and age > 0:
             out.append(f"Recovery could not decide its fate within {age // 60 or 1} minutes.")
-    elif kind == ReconciliationKind.VENUE_REFUSED_CLOSE:
+    elif kind == IncidentKind.VENUE_REFUSED_CLOSE:
         code = payload.get("venue_code")
         why = f" (code {code})" if code is not None else ""
         out.append(
@@ -164,7 +164,7 @@ def incident_sentences(incident: PendingReconciliation) -> list[str]:
         )
     if incident.error:
         out.append(f"Egis recorded: “{incident.error}”")
-    if incident.status == ReconciliationStatus.OPEN:
+    if incident.status == IncidentStatus.OPEN:
         out.extend(_ACTION_ADVICE.get(a, "") for a in available_actions(incident))
     return [s for s in out if s]
 
@@ -182,12 +182,12 @@ _ACTION_ADVICE = {
 }
 
 
-def incident_offer(incident: PendingReconciliation) -> dict[str, Any] | None:
+def incident_offer(incident: Incident) -> dict[str, Any] | None:
     """The repair the page can run itself, or None."""
     payload = incident.payload if isinstance(incident.payload, dict) else {}
     if (
-        incident.status == ReconciliationStatus.OPEN
-        and incident.kind == ReconciliationKind.DRIFT
+        incident.status == IncidentStatus.OPEN
+        and incident.kind == IncidentKind.DRIFT
         and incident.bot is not None
         and incident.bot.deleted_at is None
         and _paper_book_is_stale(payload)

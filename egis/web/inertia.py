@@ -20,7 +20,7 @@ from inertia.http import encrypt_history
 
 from egis.accounts.models import User
 from egis.core.inputs import InputError, load_json
-from egis.ledger.models import PendingReconciliation, ReconciliationStatus
+from egis.ledger.selectors import open_incident_count
 
 _ERRORS_COOKIE = "egis_errors"
 _ERRORS_SALT = "egis.web.form-errors"
@@ -49,9 +49,7 @@ def page(request: HttpRequest, component: str, props: dict[str, Any]) -> HttpRes
             "is_admin": user.is_admin,
         }
         if user.is_admin:
-            open_incidents = PendingReconciliation.objects.filter(
-                status=ReconciliationStatus.OPEN
-            ).count()
+            open_incidents = open_incident_count()
     flash = [{"level": m.level_tag, "message": str(m)} for m in messages.get_messages(request)]
     errors = _read_errors(request)
     shared = {

@@ -24,7 +24,9 @@ urlpatterns = [
     path("bots/<int:bot_id>/paper-sync", views_bots.paper_sync_view, name="paper-sync"),
     path("incidents", views_admin.incidents, name="incidents"),
     path(
-        "incidents/<int:incident_id>/resolve", views_admin.incident_resolve, name="incident-resolve"
+        "incidents/<int:incident_id>/resolve",
+        views_admin.incident_resolve_view,
+        name="incident-resolve",
     ),
     path("users", views_admin.users, name="users"),
     path("users/new", views_admin.user_new, name="user-new"),

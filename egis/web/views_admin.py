@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from django.contrib import messages
@@ -22,15 +21,16 @@ from egis.accounts.services import (
 )
 from egis.core.errors import UserFacingError
 from egis.core.inputs import InputError, parse_reason
-from egis.execution.reconciliations import (
+from egis.execution.incident_actions import (
     ACKNOWLEDGE,
     APPLY_VENUE_FILL,
     CLOSE_POSITION,
     VOID_ORDER,
     available_actions,
-    reconciliation_resolve,
+    incident_resolve,
 )
-from egis.ledger.models import PendingReconciliation, ReconciliationStatus
+from egis.ledger.models import Incident, IncidentStatus
+from egis.ledger.selectors import incident_counts, incident_find, incident_page
 from egis.web.access import admin_required
 from egis.web.incident_details import incident_offer, incident_sentences
 from egis.web.inertia import back_with_errors, current_user, field, form_data, page, see_other
@@ -59,7 +59,7 @@ _ACTION_WORDS = {
 }
 
 
-def _actions(incident: PendingReconciliation) -> list[dict[str, str]]:
+def _actions(incident: Incident) -> list[dict[str, str]]:
     return [
         {"value": a, "label": _ACTION_WORDS[a][0], "description": _ACTION_WORDS[a][1]}
         for a in available_actions(incident)
@@ -67,9 +67,9 @@ def _actions(incident: PendingReconciliation) -> list[dict[str, str]]:
     ]
 
 
-def _incident_json(incident: PendingReconciliation) -> dict[str, Any]:
+def _incident_json(incident: Incident) -> dict[str, Any]:
     # Empty fields are left out (the page shows only what is known).
-    is_open = incident.status == ReconciliationStatus.OPEN
+    is_open = incident.status == IncidentStatus.OPEN
     row: dict[str, Any] = {
         "id": incident.pk,
         "kind": incident.kind,
@@ -111,35 +111,25 @@ def _page_number(raw: str) -> int:
 @require_GET
 def incidents(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    if status not in ReconciliationStatus.values:
-        status = ReconciliationStatus.OPEN
-    counts = dict(
-        PendingReconciliation.objects.values_list("status").annotate(n=Count("id")).order_by()
-    )
-    total = counts.get(status, 0)
-    pages = max(1, math.ceil(total / INCIDENTS_PER_PAGE))
-    number = min(_page_number(request.GET.get("page", "")), pages)
-    # Open: newest first. Resolved: most recently resolved first.
-    order = (
-        ("-created_at", "-id") if status == ReconciliationStatus.OPEN else ("-resolved_at", "-id")
-    )
-    start = (number - 1) * INCIDENTS_PER_PAGE
-    rows = (
-        PendingReconciliation.objects.filter(status=status)
-        .select_related("bot", "resolved_by")
-        .order_by(*order)[start : start + INCIDENTS_PER_PAGE]
+    if status not in IncidentStatus.values:
+        status = IncidentStatus.OPEN
+    counts = incident_counts()
+    found = incident_page(
+        status=status,
+        page=_page_number(request.GET.get("page", "")),
+        page_size=INCIDENTS_PER_PAGE,
     )
     return page(
         request,
         "incidents/index",
         {
             "status": status,
-            "counts": {s: counts.get(s, 0) for s in ReconciliationStatus.values},
+            "counts": counts,
             "incidents": {
-                "items": [_incident_json(r) for r in rows],
-                "page": number,
-                "pages": pages,
-                "total": total,
+                "items": [_incident_json(r) for r in found.items],
+                "page": found.page,
+                "pages": found.pages,
+                "total": found.total,
             },
         },
     )
@@ -147,8 +137,8 @@ def incidents(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_POST
-def incident_resolve(request: HttpRequest, incident_id: int) -> HttpResponse:
-    incident = PendingReconciliation.objects.filter(pk=incident_id).first()
+def incident_resolve_view(request: HttpRequest, incident_id: int) -> HttpResponse:
+    incident = incident_find(incident_id)
     if incident is None:
         raise Http404("no such incident")
     data = form_data(request)
@@ -160,8 +150,8 @@ def incident_resolve(request: HttpRequest, incident_id: int) -> HttpResponse:
             return back_with_errors(request, "/incidents", {key: "A reason is required."})
         return back_with_errors(request, "/incidents", {key: f"{exc.message}."})
     try:
-        reconciliation_resolve(
-            reconciliation_id=incident.pk,
+        incident_resolve(
+            incident_id=incident.pk,
             action=field(data, "resolution"),
             reason=reason,
             actor=current_user(request),

@@ -62,7 +62,7 @@ def _price(value: Decimal | None) -> str:
 
 
 def _not_booked_message(exc: OrderNotBooked) -> str:
-    tail = f" Incident #{exc.reconciliation_id} records it." if exc.reconciliation_id else ""
+    tail = f" Incident #{exc.incident_id} records it." if exc.incident_id else ""
     return f"{exc.message} (client order id {exc.client_order_id}).{tail}"
 
 

@@ -42,7 +42,7 @@ export function BotAlerts({
         <div role="alert" className="flex items-start gap-2 rounded-lg border border-[#6b5210] bg-[#2a2008] p-3 text-sm text-[#fde68a]">
           <TriangleAlert className="mt-0.5 size-4 shrink-0" aria-hidden />
           <span>
-            <strong className="font-semibold">Needs reconciliation</strong>: {bot.open_incidents} open
+            <strong className="font-semibold">Open incident</strong>: {bot.open_incidents} open
             incident{bot.open_incidents === 1 ? "" : "s"}.
           </span>
         </div>

@@ -131,7 +131,7 @@ def test_schema_and_docs_are_served(anonymous):
         "/api/v1/bots/{bot_id}/orders",
         "/api/v1/bots/{bot_id}/paper-sync",
         "/api/v1/orders/{client_order_id}",
-        "/api/v1/reconciliations",
+        "/api/v1/incidents",
     ):
         assert path in paths
     docs = Client().get("/api/v1/docs")

@@ -40,7 +40,7 @@ class TestList:
                 "available_usd": "100.00",
             },
         }
-        assert bot["halted"] is False and bot["needs_reconciliation"] is False
+        assert bot["halted"] is False and bot["has_open_incident"] is False
 
     def test_another_user_sees_nothing_of_bobs(self, as_charlie, paper_bot, charlie_bot):
         assert [b["id"] for b in as_charlie.get("/bots").json()["items"]] == [charlie_bot.pk]

@@ -10,7 +10,7 @@ import pytest
 
 from egis.api.main import api
 from egis.ledger.incidents import incident_record
-from egis.ledger.models import Order, PendingReconciliation, Position
+from egis.ledger.models import Incident, Order, Position
 from egis.ledger.pipeline import order_close, order_open
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,7 +25,7 @@ OPERATIONS = [
 BODIES = {
     "/api/v1/bots/{bot_id}/orders": {"intent": "open", "side": "long", "size_usd": "10"},
     "/api/v1/bots/{bot_id}/paper-sync": {"confirm": True},
-    "/api/v1/reconciliations/{reconciliation_id}/resolve": {
+    "/api/v1/incidents/{incident_id}/resolve": {
         "action": "close-position",
         "reason": "probe",
         "price": "2900",
@@ -34,9 +34,9 @@ BODIES = {
     "/api/v1/bots/{bot_id}": {"name": "renamed by the walk"},  # PATCH
 }
 ADMIN_ONLY = {
-    "/api/v1/reconciliations",
-    "/api/v1/reconciliations/{reconciliation_id}",
-    "/api/v1/reconciliations/{reconciliation_id}/resolve",
+    "/api/v1/incidents",
+    "/api/v1/incidents/{incident_id}",
+    "/api/v1/incidents/{incident_id}/resolve",
 }
 OWN_SCOPED = {"/api/v1/bots"}  # answers with the caller's own things, never another's
 
@@ -51,7 +51,7 @@ def bobs_things(paper_bot):
         "bot_id": paper_bot.pk,
         "position_id": done.position.pk,
         "client_order_id": kept.order.client_order_id,
-        "reconciliation_id": incident.pk,
+        "incident_id": incident.pk,
     }
 
 
@@ -59,7 +59,7 @@ def _snapshot() -> tuple:
     return (
         list(Position.objects.order_by("id").values()),
         list(Order.objects.order_by("id").values()),
-        list(PendingReconciliation.objects.order_by("id").values("id", "status")),
+        list(Incident.objects.order_by("id").values("id", "status")),
     )
 
 

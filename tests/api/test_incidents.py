@@ -1,4 +1,4 @@
-"""GET /api/v1/reconciliations: admin only (403 for users)."""
+"""GET /api/v1/incidents: admin only (403 for users)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def incident(paper_bot):
 
 
 def test_the_admin_lists_open_incidents(as_alice, incident):
-    body = as_alice.get("/reconciliations").json()
+    body = as_alice.get("/incidents").json()
     assert body["count"] == 1
     (row,) = body["items"]
     assert row["id"] == incident.pk
@@ -29,25 +29,25 @@ def test_the_admin_lists_open_incidents(as_alice, incident):
 
 
 def test_filters(as_alice, incident, paper_bot):
-    assert as_alice.get("/reconciliations?status=resolved").json()["count"] == 0
-    assert as_alice.get(f"/reconciliations?bot_id={paper_bot.pk}").json()["count"] == 1
-    assert as_alice.get("/reconciliations?bot_id=999").json()["count"] == 0
+    assert as_alice.get("/incidents?status=resolved").json()["count"] == 0
+    assert as_alice.get(f"/incidents?bot_id={paper_bot.pk}").json()["count"] == 1
+    assert as_alice.get("/incidents?bot_id=999").json()["count"] == 0
 
 
 @pytest.mark.parametrize("persona", ["as_bob", "as_charlie"])
 def test_users_get_403_even_for_their_own_bots(request, persona, incident):
     client = request.getfixturevalue(persona)
-    response = client.get("/reconciliations")
+    response = client.get("/incidents")
     assert response.status_code == 403
     assert "items" not in response.json()
 
 
 def test_a_bot_with_an_open_incident_says_so(as_bob, incident, paper_bot):
-    assert as_bob.get(f"/bots/{paper_bot.pk}").json()["needs_reconciliation"] is True
+    assert as_bob.get(f"/bots/{paper_bot.pk}").json()["has_open_incident"] is True
 
 
 def test_the_admin_gets_one_with_its_actions(as_alice, incident):
-    body = as_alice.get(f"/reconciliations/{incident.pk}").json()
+    body = as_alice.get(f"/incidents/{incident.pk}").json()
     assert body["id"] == incident.pk
     assert "close-position" in body["actions"]
 
@@ -55,9 +55,9 @@ def test_the_admin_gets_one_with_its_actions(as_alice, incident):
 @pytest.mark.parametrize("persona", ["as_bob", "as_charlie"])
 def test_users_get_403_on_one_and_on_resolve(request, persona, incident):
     client = request.getfixturevalue(persona)
-    assert client.get(f"/reconciliations/{incident.pk}").status_code == 403
+    assert client.get(f"/incidents/{incident.pk}").status_code == 403
     response = client.post(
-        f"/reconciliations/{incident.pk}/resolve", {"action": "acknowledge", "reason": "x"}
+        f"/incidents/{incident.pk}/resolve", {"action": "acknowledge", "reason": "x"}
     )
     assert response.status_code == 403
     incident.refresh_from_db()
@@ -65,10 +65,8 @@ def test_users_get_403_on_one_and_on_resolve(request, persona, incident):
 
 
 def test_a_missing_one_is_404_for_the_admin(as_alice):
-    assert as_alice.get("/reconciliations/999").status_code == 404
-    response = as_alice.post(
-        "/reconciliations/999/resolve", {"action": "acknowledge", "reason": "x"}
-    )
+    assert as_alice.get("/incidents/999").status_code == 404
+    response = as_alice.post("/incidents/999/resolve", {"action": "acknowledge", "reason": "x"})
     assert response.status_code == 404
 
 
@@ -83,7 +81,7 @@ def test_a_missing_one_is_404_for_the_admin(as_alice):
     ],
 )
 def test_bad_resolve_input_is_422(as_alice, incident, body, field):
-    response = as_alice.post(f"/reconciliations/{incident.pk}/resolve", body)
+    response = as_alice.post(f"/incidents/{incident.pk}/resolve", body)
     assert response.status_code == 422
     assert field in [e["field"] for e in response.json()["errors"]]
 
@@ -108,14 +106,14 @@ def test_the_admin_resolves_by_closing_the_position_then_a_second_resolve_is_409
         "price": "2950.00",
         "position_id": position.pk,
     }
-    response = as_alice.post(f"/reconciliations/{drift.pk}/resolve", body)
+    response = as_alice.post(f"/incidents/{drift.pk}/resolve", body)
     assert response.status_code == 200, response.json()
     answer = response.json()
     assert answer["action"] == "close-position"
-    assert answer["reconciliation"]["status"] == "resolved"
-    assert answer["reconciliation"]["resolved_by"] == "alice"
+    assert answer["incident"]["status"] == "resolved"
+    assert answer["incident"]["resolved_by"] == "alice"
     assert Position.objects.get(pk=position.pk).status == "closed"
 
-    again = as_alice.post(f"/reconciliations/{drift.pk}/resolve", body)
+    again = as_alice.post(f"/incidents/{drift.pk}/resolve", body)
     assert again.status_code == 409
     assert "already resolved" in again.json()["detail"]

@@ -13,7 +13,7 @@ import pytest
 
 from egis.bots.models import Bot
 from egis.bots.services import bot_create
-from egis.ledger.models import Order, PendingReconciliation, Position
+from egis.ledger.models import Incident, Order, Position
 from egis.ledger.pipeline import order_open
 from egis.venues.paper.models import PaperPosition
 
@@ -144,7 +144,7 @@ class TestAfterTheVenue:
         assert body["code"] == "venue_rejected"
         order = Order.objects.get(intent="close")
         assert body["client_order_id"] == order.client_order_id
-        incident = PendingReconciliation.objects.get(pk=body["reconciliation_id"])
+        incident = Incident.objects.get(pk=body["incident_id"])
         assert incident.kind == "venue_refused_close"
 
     def test_db_failure_after_the_fill_is_502_naming_the_order_and_the_incident(
@@ -158,7 +158,7 @@ class TestAfterTheVenue:
         order = Order.objects.get()
         assert body["client_order_id"] == order.client_order_id
         assert order.client_order_id in body["detail"]
-        incident = PendingReconciliation.objects.get(pk=body["reconciliation_id"])
+        incident = Incident.objects.get(pk=body["incident_id"])
         assert incident.client_order_id == order.client_order_id
 
     def test_unknown_outcome_is_503_naming_the_order(self, as_bob, paper_bot, db_refuses):
@@ -170,7 +170,7 @@ class TestAfterTheVenue:
         order = Order.objects.get()
         assert body["client_order_id"] == order.client_order_id
         assert body["order_status"] == order.status == "unknown"
-        assert "reconciliation_id" in body
+        assert "incident_id" in body
 
 
 class TestBadInput:

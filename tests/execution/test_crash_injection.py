@@ -5,7 +5,7 @@ paper venue's fill written but not committed), after the venue answered and befo
 After `egis recover` the ledger is consistent: nothing in flight, no venue order duplicated,
 every hold settled or released, the ledger equal to the paper venue's book, the budget exact.
 Then: the database made unwritable right after a venue fill gives a journal line and a
-controlled error, and `egis recover` turns it into exactly one pending reconciliation.
+controlled error, and `egis recover` turns it into exactly one incident.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from django.db.models import Sum
 from egis.ledger import budget
 from egis.ledger.models import (
     IN_FLIGHT_ORDER_STATUSES,
+    Incident,
     Order,
-    PendingReconciliation,
     Position,
 )
 from egis.ledger.pipeline import order_open
@@ -212,13 +212,13 @@ def test_database_unwritable_after_the_fill_journals_then_one_reconciliation(
     assert record["client_order_id"] == client_order_id
     assert record["kind"] == "db_failed_after_venue"
     assert record["payload"]["report"]["executed_qty"] == "0.006"
-    assert PendingReconciliation.objects.count() == 0  # the database could not take it then
+    assert Incident.objects.count() == 0  # the database could not take it then
 
     first = egis_recover(child_env)
     second = egis_recover(child_env)
     assert len(first["journal"]["imported"]) == 1
     assert second["journal"]["imported"] == [] and second["journal"]["already_imported"] == 1
-    incident = PendingReconciliation.objects.get()
+    incident = Incident.objects.get()
     assert incident.client_order_id == client_order_id
     assert incident.payload["report"]["executed_qty"] == "0.006"
     # Recovery also booked the order from the venue's lookup, so the incident is closed as booked.

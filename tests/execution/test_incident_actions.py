@@ -1,19 +1,19 @@
-"""Pending reconciliations as a workflow: explicit actions, audited with actor and reason."""
+"""Incidents as a workflow: explicit actions, audited with actor and reason."""
 
 import pytest
 
-from egis.execution.reconciliations import (
-    ReconciliationError,
-    ReconciliationNotFound,
-    reconciliation_get,
-    reconciliation_list,
-    reconciliation_resolve,
+from egis.execution.incident_actions import (
+    IncidentError,
+    IncidentNotFound,
+    incident_get,
+    incident_resolve,
 )
 from egis.ledger import budget
 from egis.ledger.errors import OrderNotBooked
 from egis.ledger.incidents import incident_record
-from egis.ledger.models import Order, PendingReconciliation, Position, PositionEvent
+from egis.ledger.models import Incident, Order, Position, PositionEvent
 from egis.ledger.pipeline import order_close, order_open
+from egis.ledger.selectors import incident_list
 from egis.venues.paper.models import PaperFill, PaperPosition
 from tests.execution.support.venues import LostRequestVenue
 from tests.support.venues import RecordingPaperVenue
@@ -21,7 +21,7 @@ from tests.support.venues import RecordingPaperVenue
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def incident_for(order: Order, kind: str = "unknown_order") -> PendingReconciliation:
+def incident_for(order: Order, kind: str = "unknown_order") -> Incident:
     return incident_record(
         kind=kind,
         bot_id=order.bot_id,
@@ -53,10 +53,10 @@ def last_event(action: str) -> PositionEvent:
 def test_apply_venue_fill_books_the_lookup_and_is_audited(paper_bot, alice):
     order = unknown_filled_order(paper_bot)
     incident = incident_for(order)
-    assert reconciliation_list() == [incident]
+    assert incident_list() == [incident]
 
-    resolution = reconciliation_resolve(
-        reconciliation_id=incident.pk,
+    resolution = incident_resolve(
+        incident_id=incident.pk,
         action="apply-venue-fill",
         reason="venue shows the fill",
         actor=alice,
@@ -64,40 +64,36 @@ def test_apply_venue_fill_books_the_lookup_and_is_audited(paper_bot, alice):
     order.refresh_from_db()
     assert order.status == "filled"
     assert "booked" in resolution.detail
-    incident = reconciliation_get(incident.pk)
+    incident = incident_get(incident.pk)
     assert incident.status == "resolved" and incident.resolution == "apply-venue-fill"
     assert incident.resolved_by == alice and "venue shows the fill" in incident.resolution_reason
     event = last_event("reconciliation_resolved")
     assert event.actor == alice and event.order_id == order.pk
     assert "venue shows the fill" in event.reason
     assert last_event("open_filled").actor == alice  # the settle itself names the actor too
-    assert reconciliation_list() == []
-    assert reconciliation_list(status=None) == [incident]
+    assert incident_list() == []
+    assert incident_list(status=None) == [incident]
 
-    with pytest.raises(ReconciliationError, match="already resolved"):
-        reconciliation_resolve(
-            reconciliation_id=incident.pk, action="void-order", reason="again", actor=alice
-        )
+    with pytest.raises(IncidentError, match="already resolved"):
+        incident_resolve(incident_id=incident.pk, action="void-order", reason="again", actor=alice)
 
 
 def test_void_is_refused_while_the_venue_reports_a_fill(paper_bot, alice):
     incident = incident_for(unknown_filled_order(paper_bot))
-    with pytest.raises(ReconciliationError, match="apply-venue-fill"):
-        reconciliation_resolve(
-            reconciliation_id=incident.pk, action="void-order", reason="x", actor=alice
-        )
-    assert reconciliation_get(incident.pk).status == "open"  # all or nothing
+    with pytest.raises(IncidentError, match="apply-venue-fill"):
+        incident_resolve(incident_id=incident.pk, action="void-order", reason="x", actor=alice)
+    assert incident_get(incident.pk).status == "open"  # all or nothing
 
 
 def test_void_order_releases_the_hold_of_an_order_the_venue_never_saw(paper_bot, alice):
     order = lost_order(paper_bot)
     incident = incident_for(order)
-    with pytest.raises(ReconciliationError, match="void it instead"):
-        reconciliation_resolve(
-            reconciliation_id=incident.pk, action="apply-venue-fill", reason="x", actor=alice
+    with pytest.raises(IncidentError, match="void it instead"):
+        incident_resolve(
+            incident_id=incident.pk, action="apply-venue-fill", reason="x", actor=alice
         )
-    reconciliation_resolve(
-        reconciliation_id=incident.pk,
+    incident_resolve(
+        incident_id=incident.pk,
         action="void_order",  # the API's spelling works too
         reason="venue has no such order",
         actor=alice,
@@ -116,19 +112,19 @@ def test_close_position_after_the_venue_refused_a_close(paper_bot, alice):
     PaperPosition.objects.all().delete()
     with pytest.raises(OrderNotBooked) as info:
         order_close(bot_id=paper_bot.pk, position_id=opened.position.pk)
-    incident = PendingReconciliation.objects.get(pk=info.value.reconciliation_id)
+    incident = Incident.objects.get(pk=info.value.incident_id)
     assert incident.kind == "venue_refused_close"
 
-    with pytest.raises(ReconciliationError, match="without a sign"):
-        reconciliation_resolve(
-            reconciliation_id=incident.pk,
+    with pytest.raises(IncidentError, match="without a sign"):
+        incident_resolve(
+            incident_id=incident.pk,
             action="close-position",
             reason="x",
             price="-1",
             actor=alice,
         )
-    reconciliation_resolve(
-        reconciliation_id=incident.pk,
+    incident_resolve(
+        incident_id=incident.pk,
         action="close-position",
         reason="exchange shows no position",
         price="2900",
@@ -143,16 +139,14 @@ def test_close_position_after_the_venue_refused_a_close(paper_bot, alice):
 
 def test_refusals_name_what_to_do(paper_bot, alice):
     incident = incident_for(unknown_filled_order(paper_bot))
-    with pytest.raises(ReconciliationError, match="unknown action"):
-        reconciliation_resolve(reconciliation_id=incident.pk, action="delete", reason="x")
-    with pytest.raises(ReconciliationError, match="reason is required"):
-        reconciliation_resolve(reconciliation_id=incident.pk, action="void-order", reason=" ")
-    with pytest.raises(ReconciliationError, match="does not apply"):
-        reconciliation_resolve(reconciliation_id=incident.pk, action="acknowledge", reason="x")
-    with pytest.raises(ReconciliationNotFound):
-        reconciliation_resolve(reconciliation_id=9999, action="void-order", reason="x")
-    with pytest.raises(ReconciliationError, match="still opening"):
-        reconciliation_resolve(
-            reconciliation_id=incident.pk, action="close-position", reason="x", price="1"
-        )
-    assert PendingReconciliation.objects.get().status == "open"
+    with pytest.raises(IncidentError, match="unknown action"):
+        incident_resolve(incident_id=incident.pk, action="delete", reason="x")
+    with pytest.raises(IncidentError, match="reason is required"):
+        incident_resolve(incident_id=incident.pk, action="void-order", reason=" ")
+    with pytest.raises(IncidentError, match="does not apply"):
+        incident_resolve(incident_id=incident.pk, action="acknowledge", reason="x")
+    with pytest.raises(IncidentNotFound):
+        incident_resolve(incident_id=9999, action="void-order", reason="x")
+    with pytest.raises(IncidentError, match="still opening"):
+        incident_resolve(incident_id=incident.pk, action="close-position", reason="x", price="1")
+    assert Incident.objects.get().status == "open"

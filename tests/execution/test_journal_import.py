@@ -1,4 +1,4 @@
-"""The journal fallback is imported into pending reconciliations once, whatever happens."""
+"""The journal fallback is imported into incidents once, whatever happens."""
 
 import json
 
@@ -6,7 +6,7 @@ import pytest
 
 from egis.execution.recovery import recover
 from egis.ledger.journal import journal_append, journal_import
-from egis.ledger.models import PendingReconciliation
+from egis.ledger.models import Incident
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,9 +32,9 @@ def test_each_line_becomes_exactly_one_incident(paper_bot, journal_path):
     assert first.lines == 2 and len(first.imported) == 2
     again = journal_import()
     assert again.imported == [] and again.already == 2
-    assert PendingReconciliation.objects.count() == 2
+    assert Incident.objects.count() == 2
 
-    incident = PendingReconciliation.objects.get(client_order_id="egis-1-aaaa")
+    incident = Incident.objects.get(client_order_id="egis-1-aaaa")
     assert incident.kind == "db_failed_after_venue"
     assert incident.bot_id == paper_bot.pk
     assert incident.order_id is None  # the row does not exist (restored database): ids kept
@@ -51,10 +51,10 @@ def test_a_torn_line_is_kept_raw_and_the_rest_imported(paper_bot, journal_path):
     report = recover()
     assert report.journal is not None
     assert report.journal.lines == 2 and report.journal.unreadable == [2]
-    raw = PendingReconciliation.objects.get(client_order_id="")
+    raw = Incident.objects.get(client_order_id="")
     assert raw.payload["raw_line"].startswith('{"kind"')
     recover()
-    assert PendingReconciliation.objects.count() == 2
+    assert Incident.objects.count() == 2
 
 
 def test_the_journal_file_is_never_rewritten(paper_bot, journal_path):

@@ -4,7 +4,7 @@ import pytest
 
 from egis.execution.recovery import recover_in_flight
 from egis.ledger.errors import OrderNotBooked
-from egis.ledger.models import Order, PendingReconciliation
+from egis.ledger.models import Incident, Order
 from egis.ledger.pipeline import order_open
 from egis.ledger.settle import release_order
 from tests.support.venues import RecordingPaperVenue
@@ -23,7 +23,7 @@ def test_a_fill_for_an_order_already_released_raises_a_drift_incident(paper_bot)
     with pytest.raises(OrderNotBooked) as info:
         order_open(bot_id=paper_bot.pk, side="long", size_usd="10", venue=venue)
 
-    incident = PendingReconciliation.objects.get(pk=info.value.reconciliation_id)
+    incident = Incident.objects.get(pk=info.value.incident_id)
     assert incident.kind == "drift"
     assert incident.client_order_id == info.value.client_order_id
     assert "already released" in incident.error
@@ -44,7 +44,7 @@ def test_one_orders_database_failure_does_not_stop_the_recovery_run(
     first, second = orders
     # Booking the first order fails at the database; the second must still be settled.
     db_refuses("first_order_stuck", "BEFORE UPDATE ON orders", f"OLD.id = {first.pk}")
-    db_refuses("first_incident_stuck", "BEFORE INSERT ON pending_reconciliations")
+    db_refuses("first_incident_stuck", "BEFORE INSERT ON incidents")
 
     outcomes = {o.client_order_id: o.action for o in recover_in_flight()}
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from egis.execution.recovery import recover, recover_in_flight
 from egis.ledger import budget
 from egis.ledger.errors import OrderNotBooked
-from egis.ledger.models import Order, PendingReconciliation, Position, PositionEvent
+from egis.ledger.models import Incident, Order, Position, PositionEvent
 from egis.ledger.pipeline import order_close, order_open
 from tests.execution.support.venues import (
     KilledMidCallVenue,
@@ -169,8 +169,8 @@ def test_an_undecidable_order_becomes_one_pending_reconciliation(paper_bot):
     (late,) = recover_in_flight(venue_factory=factory, now=later)
     assert late.action == "escalated"
     (again,) = recover_in_flight(venue_factory=factory, now=later)
-    assert again.reconciliation_id == late.reconciliation_id
-    incident = PendingReconciliation.objects.get()
+    assert again.incident_id == late.incident_id
+    incident = Incident.objects.get()
     assert incident.kind == "unknown_order" and incident.order_id == order.pk
 
     # Once the venue answers again, recovery books it and closes the incident as booked.

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 
 from egis.core.errors import UserFacingError
-from egis.execution.reconciliations import ReconciliationError, reconciliation_resolve
+from egis.execution.incident_actions import IncidentError, incident_resolve
 from egis.ledger import budget
 from egis.ledger.errors import OrderNotBooked
 from egis.ledger.incidents import incident_record
-from egis.ledger.models import Order, PendingReconciliation, Position
+from egis.ledger.models import Incident, Order, Position
 from egis.ledger.pipeline import order_open
 from egis.venues.base import OrderReport, VenueOrderStatus
 from tests.execution.support.venues import LostRequestVenue
@@ -38,7 +38,7 @@ class AnsweringVenue(LostRequestVenue):
         )
 
 
-def unknown_order(bot, venue) -> tuple[Order, PendingReconciliation]:
+def unknown_order(bot, venue) -> tuple[Order, Incident]:
     with pytest.raises(OrderNotBooked) as info:
         order_open(bot_id=bot.pk, side="long", size_usd="20", venue=venue)
     order = Order.objects.get(client_order_id=info.value.client_order_id)
@@ -59,9 +59,9 @@ def test_void_is_refused_while_the_venue_still_works_the_order(paper_bot, alice)
     venue = AnsweringVenue(paper_bot, status=VenueOrderStatus.NEW, executed="0", price="2934.56")
     order, incident = unknown_order(paper_bot, venue)
 
-    with pytest.raises(ReconciliationError, match="NEW"):
-        reconciliation_resolve(
-            reconciliation_id=incident.pk,
+    with pytest.raises(IncidentError, match="NEW"):
+        incident_resolve(
+            incident_id=incident.pk,
             action="void-order",
             reason="looks dead",
             actor=alice,
@@ -82,8 +82,8 @@ def test_a_venue_answer_the_ledger_cannot_book_is_refused_not_a_crash(paper_bot,
     order, incident = unknown_order(paper_bot, venue)
 
     with pytest.raises(UserFacingError, match="more than"):
-        reconciliation_resolve(
-            reconciliation_id=incident.pk,
+        incident_resolve(
+            incident_id=incident.pk,
             action="apply-venue-fill",
             reason="venue shows a fill",
             actor=alice,

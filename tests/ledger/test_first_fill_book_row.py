@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from egis.ledger.models import Order, PendingReconciliation
+from egis.ledger.models import Incident, Order
 from egis.ledger.pipeline import order_open
 from egis.venues.paper.models import PaperFill, PaperPosition
 
@@ -60,7 +60,7 @@ def test_a_first_fill_whose_book_row_appears_meanwhile_still_fills(paper_bot):
     assert (book.status, book.side, book.qty) == ("open", "long", Decimal("0.006"))
     assert PaperFill.objects.filter(bot=paper_bot).count() == 1
     assert not Order.objects.filter(status__in=["submitting", "unknown"]).exists()
-    assert not PendingReconciliation.objects.exists()
+    assert not Incident.objects.exists()
 
 
 def test_the_book_row_exists_and_is_locked_before_the_first_fill_is_written(paper_bot):

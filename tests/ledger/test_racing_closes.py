@@ -3,7 +3,7 @@ the others are refused, and nothing becomes an incident.
 
 On PostgreSQL racing closes deadlocked (settle held the position and its COMMIT waited for the
 bot that a racing preflight held while it waited for the position); the executed close came back
-502 not_booked as a pending reconciliation. SQLite serialises transactions (BEGIN IMMEDIATE), so
+502 not_booked as a incident. SQLite serialises transactions (BEGIN IMMEDIATE), so
 this guards the outcome on the tests' database; benchmark 5 (`make bench-postgres`) runs the
 same race on PostgreSQL.
 """
@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 
 from egis.ledger.errors import OrderRefused
-from egis.ledger.models import Order, PendingReconciliation, Position
+from egis.ledger.models import Incident, Order, Position
 from egis.ledger.pipeline import order_close, order_open
 from egis.venues.paper.models import PaperFill
 
@@ -54,4 +54,4 @@ def test_racing_closes_close_once_and_raise_no_incident(paper_bot):
     assert Position.objects.get(pk=position_id).status == "closed"
     assert Order.objects.filter(intent="close").count() == 1
     assert PaperFill.objects.filter(bot=paper_bot, reduce_only=True).count() == 1
-    assert not PendingReconciliation.objects.exists()
+    assert not Incident.objects.exists()

@@ -2,7 +2,7 @@
 
 The venue executes for real (the paper venue writes its fill); then the database write that books
 it fails. The caller gets a controlled error naming the order; what the venue said is kept in a
-pending reconciliation, or in the journal file when the database itself cannot be written.
+incident, or in the journal file when the database itself cannot be written.
 """
 
 import json
@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 
 from egis.ledger.errors import OrderNotBooked
-from egis.ledger.models import Order, PendingReconciliation, Position
+from egis.ledger.models import Incident, Order, Position
 from egis.ledger.pipeline import order_open
 from egis.venues.paper.models import PaperFill
 from tests.support.venues import RecordingPaperVenue
@@ -39,8 +39,8 @@ def test_ledger_row_vanishes_after_the_fill(paper_bot):
     error = info.value
     assert error.client_order_id.startswith(f"egis-{paper_bot.pk}-")
     assert error.client_order_id in error.message
-    assert error.reconciliation_id is not None
-    incident = PendingReconciliation.objects.get(pk=error.reconciliation_id)
+    assert error.incident_id is not None
+    incident = Incident.objects.get(pk=error.incident_id)
     assert incident.kind == "db_failed_after_venue"
     assert incident.client_order_id == error.client_order_id
     assert incident.payload["report"]["executed_qty"] == "0.003"

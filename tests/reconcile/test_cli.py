@@ -36,7 +36,7 @@ def test_drift_found_repaired_and_resolved_from_the_cli(env):
     assert run_json(env, "drift")["drift_found"] is False
     recovered = run_json(env, "recover")
     assert recovered["counts"]["settled"] == 0 and recovered["journal"]["lines"] == 0
-    assert run_json(env, "reconciliations", "list") == {"reconciliations": []}
+    assert run_json(env, "incidents", "list") == {"incidents": []}
 
     with sqlite3.connect(db) as conn:
         conn.execute("DELETE FROM paper_positions")
@@ -51,19 +51,19 @@ def test_drift_found_repaired_and_resolved_from_the_cli(env):
     assert drift["drift_found"] is True
     (item,) = [i for i in drift["items"] if i["status"] == "drift"]
     assert (item["ledger_qty"], item["venue_qty"]) == ("0.03", "0")
-    incident_id = item["reconciliation_id"]
+    incident_id = item["incident_id"]
     refused = run_json(env, "order", "open", bot, "--side", "long", "--size-usd", "10", ok=False)
     assert "halted" in refused["error"]["message"]
 
-    listed = run_json(env, "reconciliations", "list")["reconciliations"]
+    listed = run_json(env, "incidents", "list")["incidents"]
     assert [r["id"] for r in listed] == [incident_id]
-    shown = run_json(env, "reconciliations", "show", str(incident_id))
+    shown = run_json(env, "incidents", "show", str(incident_id))
     assert shown["actions"] == ["close-position", "acknowledge"]
     assert shown["payload"]["hint"].startswith("the paper book is stale")
 
     early = run_json(
         env,
-        "reconciliations",
+        "incidents",
         "resolve",
         str(incident_id),
         "--action",
@@ -80,7 +80,7 @@ def test_drift_found_repaired_and_resolved_from_the_cli(env):
 
     resolved = run_json(
         env,
-        "reconciliations",
+        "incidents",
         "resolve",
         str(incident_id),
         "--action",
@@ -88,18 +88,18 @@ def test_drift_found_repaired_and_resolved_from_the_cli(env):
         "--reason",
         "paper book rebuilt",
     )
-    assert resolved["reconciliation"]["status"] == "resolved"
+    assert resolved["incident"]["status"] == "resolved"
     assert resolved["halts_lifted"] == [int(bot)]
     run_json(env, "order", "open", bot, "--side", "long", "--size-usd", "10")
-    assert run_json(env, "reconciliations", "list")["reconciliations"] == []
-    assert len(run_json(env, "reconciliations", "list", "--all")["reconciliations"]) == 1
+    assert run_json(env, "incidents", "list")["incidents"] == []
+    assert len(run_json(env, "incidents", "list", "--all")["incidents"]) == 1
 
 
 def test_errors_are_one_line_with_an_exit_code(env):
-    missing = run(env, "reconciliations", "show", "999")
+    missing = run(env, "incidents", "show", "999")
     assert missing.returncode == 1
-    assert missing.stderr.strip() == "egis: pending reconciliation #999 does not exist"
+    assert missing.stderr.strip() == "egis: incident #999 does not exist"
     no_bot = run_json(env, "reconcile-paper-positions", "--bot", "999", ok=False)
     assert no_bot["error"]["message"] == "bot #999 does not exist"
-    usage = run(env, "reconciliations", "resolve", "1", "--action", "delete", "--reason", "x")
+    usage = run(env, "incidents", "resolve", "1", "--action", "delete", "--reason", "x")
     assert usage.returncode == 2

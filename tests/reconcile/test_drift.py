@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 
 from egis.bots.models import Bot
-from egis.execution.reconciliations import ReconciliationError, reconciliation_resolve
+from egis.execution.incident_actions import IncidentError, incident_resolve
 from egis.ledger.errors import BotNotTradable
-from egis.ledger.models import Order, OrderStatus, PendingReconciliation, Position
+from egis.ledger.models import Incident, Order, OrderStatus, Position
 from egis.ledger.pipeline import order_close, order_open
 from egis.reconcile.drift import drift_check
 from egis.reconcile.paper import paper_reconcile
@@ -37,7 +37,7 @@ def test_a_consistent_ledger_has_no_drift(opened):
     assert report.items[0].ledger_qty == Decimal("0.006")
     assert report.items[0].venue_qty == Decimal("0.006")
     assert not report.drift
-    assert PendingReconciliation.objects.count() == 0
+    assert Incident.objects.count() == 0
     assert Bot.objects.get(pk=bot.pk).halted_reason == ""
 
 
@@ -51,7 +51,7 @@ def test_drift_is_recorded_once_halts_opens_and_never_edits_the_ledger(opened, a
     item = first.drift[0]
     assert item.ledger_qty == Decimal("0.006") and item.venue_qty == 0
     assert "reconcile-paper-positions" in item.hint  # the fills agree with the ledger
-    incident = PendingReconciliation.objects.get()
+    incident = Incident.objects.get()
     assert incident.kind == "drift" and incident.status == "open"
     assert incident.payload["ledger_qty"] == "0.006"
     halted = Bot.objects.get(pk=bot.pk)
@@ -59,21 +59,19 @@ def test_drift_is_recorded_once_halts_opens_and_never_edits_the_ledger(opened, a
     assert f"#{incident.pk}" in halted.halted_reason
 
     again = drift_check()
-    assert again.drift[0].reconciliation_id == incident.pk
-    assert PendingReconciliation.objects.count() == 1
+    assert again.drift[0].incident_id == incident.pk
+    assert Incident.objects.count() == 1
     assert checksum("positions") + checksum("orders") == ledger_before
 
     with pytest.raises(BotNotTradable, match="halted"):
         order_open(bot_id=bot.pk, side="long", size_usd="10")
 
     # Acknowledging is refused while the difference is still there.
-    with pytest.raises(ReconciliationError, match="still there"):
-        reconciliation_resolve(
-            reconciliation_id=incident.pk, action="acknowledge", reason="x", actor=alice
-        )
+    with pytest.raises(IncidentError, match="still there"):
+        incident_resolve(incident_id=incident.pk, action="acknowledge", reason="x", actor=alice)
     paper_reconcile(bot_id=bot.pk, confirm=True)
-    resolution = reconciliation_resolve(
-        reconciliation_id=incident.pk,
+    resolution = incident_resolve(
+        incident_id=incident.pk,
         action="acknowledge",
         reason="paper book rebuilt from its fills",
         actor=alice,
@@ -89,8 +87,8 @@ def test_drift_is_recorded_once_halts_opens_and_never_edits_the_ledger(opened, a
     # A new difference later is a new incident, not the resolved one.
     PaperPosition.objects.filter(bot=bot).delete()
     drift_check()
-    assert PendingReconciliation.objects.filter(status="open").count() == 1
-    assert PendingReconciliation.objects.count() == 2
+    assert Incident.objects.filter(status="open").count() == 1
+    assert Incident.objects.count() == 2
     assert position.pk  # the ledger position was never touched
 
 
@@ -120,7 +118,7 @@ def test_in_flight_orders_are_not_drift(opened):
     report = drift_check()
     assert [i.status for i in report.items] == ["in_flight"]
     assert report.items[0].in_flight_orders == [order.client_order_id]
-    assert PendingReconciliation.objects.count() == 0
+    assert Incident.objects.count() == 0
     assert not Bot.objects.get(pk=bot.pk).is_halted
 
 
@@ -132,14 +130,14 @@ def test_a_position_the_venue_never_had_is_closed_by_an_audited_resolution(opene
     report = drift_check()
     assert report.drift[0].fills_qty == 0
     assert "close-position" in report.drift[0].hint
-    incident = PendingReconciliation.objects.get()
+    incident = Incident.objects.get()
 
-    with pytest.raises(ReconciliationError, match="--price"):
-        reconciliation_resolve(
-            reconciliation_id=incident.pk, action="close-position", reason="gone", actor=alice
+    with pytest.raises(IncidentError, match="--price"):
+        incident_resolve(
+            incident_id=incident.pk, action="close-position", reason="gone", actor=alice
         )
-    resolution = reconciliation_resolve(
-        reconciliation_id=incident.pk,
+    resolution = incident_resolve(
+        incident_id=incident.pk,
         action="close-position",
         reason="venue has no such position",
         price="2934.56",

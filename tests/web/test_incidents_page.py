@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from egis.execution.reconciliations import reconciliation_resolve
+from egis.execution.incident_actions import incident_resolve
 from egis.ledger.incidents import incident_record
 from egis.ledger.pipeline import order_open
 from egis.reconcile.drift import drift_check
@@ -22,7 +22,7 @@ def _stale_paper_book(bot):
     order_open(bot_id=bot.pk, side="long", size_usd="10")
     PaperPosition.objects.filter(bot=bot).delete()  # the book lost a row its fills still hold
     [item] = drift_check(bot_id=bot.pk).drift
-    return item.reconciliation_id
+    return item.incident_id
 
 
 @tx
@@ -120,9 +120,7 @@ def test_resolved_incidents_are_listed_newest_resolution_first_and_paginated(
 ):
     ids = [incident_record(kind="drift", bot_id=paper_bot.pk).pk for _ in range(23)]
     for pk in ids[:21]:
-        reconciliation_resolve(
-            reconciliation_id=pk, action="acknowledge", reason=f"checked #{pk}", actor=alice
-        )
+        incident_resolve(incident_id=pk, action="acknowledge", reason=f"checked #{pk}", actor=alice)
     props = inertia(as_alice, "/incidents")["props"]
     assert props["status"] == "open"
     assert props["counts"] == {"open": 2, "resolved": 21}

@@ -288,7 +288,7 @@ def bots_order(
     requested_size_usd what was asked). 409: refused before any venue call (not enough budget:
     available_usd and requested_usd; position closing or closed; netting; bot halted) or the
     venue rejected it. 422: bad input, with field errors. 502/503: the venue failed or the
-    outcome is unknown; the body names client_order_id and, if any, reconciliation_id.
+    outcome is unknown; the body names client_order_id and, if any, incident_id.
     """
     user = current_user(request)
     bot = bot_for(user, bot_id)

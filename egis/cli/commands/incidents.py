@@ -1,4 +1,4 @@
-"""`egis reconciliations list|show|resolve`: the pending reconciliation workflow."""
+"""`egis incidents list|show|resolve`: the incident workflow."""
 
 from __future__ import annotations
 
@@ -8,26 +8,26 @@ from types import SimpleNamespace
 from typing import Any
 
 from egis.cli.commands.base import get_user, id_arg, leaf, reason_arg
-from egis.execution.reconciliations import (
+from egis.execution.incident_actions import (
     ACTIONS,
-    reconciliation_get,
-    reconciliation_json,
-    reconciliation_list,
-    reconciliation_resolve,
+    incident_get,
+    incident_json,
+    incident_resolve,
 )
-from egis.ledger.models import ReconciliationKind, ReconciliationStatus
+from egis.ledger.models import IncidentKind, IncidentStatus
+from egis.ledger.selectors import incident_list
 
 
 def _list(args: argparse.Namespace) -> dict[str, Any]:
-    rows = reconciliation_list(
-        status=None if args.all else ReconciliationStatus.OPEN, bot_id=args.bot, kind=args.kind
+    rows = incident_list(
+        status=None if args.all else IncidentStatus.OPEN, bot_id=args.bot, kind=args.kind
     )
     if args.json:
-        return {"reconciliations": [reconciliation_json(r) for r in rows]}
+        return {"incidents": [incident_json(r) for r in rows]}
     if not rows:
-        return {"reconciliations": "none open" if not args.all else "none"}
+        return {"incidents": "none open" if not args.all else "none"}
     return {
-        "reconciliations": [
+        "incidents": [
             f"#{r.pk} {r.status} {r.kind} bot #{r.bot_id}"
             + (f" order {r.client_order_id}" if r.client_order_id else "")
             + f": {r.error[:120]}"
@@ -37,7 +37,7 @@ def _list(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _show(args: argparse.Namespace) -> dict[str, Any]:
-    return reconciliation_json(reconciliation_get(args.id), full=True)
+    return incident_json(incident_get(args.id), full=True)
 
 
 def _actor(username: str | None) -> Any:
@@ -48,8 +48,8 @@ def _actor(username: str | None) -> Any:
 
 
 def _resolve(args: argparse.Namespace) -> dict[str, Any]:
-    resolution = reconciliation_resolve(
-        reconciliation_id=args.id,
+    resolution = incident_resolve(
+        incident_id=args.id,
         action=args.action,
         reason=args.reason,
         actor=_actor(args.actor),
@@ -61,13 +61,13 @@ def _resolve(args: argparse.Namespace) -> dict[str, Any]:
 
 def register(subparsers: Any) -> None:
     group = subparsers.add_parser(
-        "reconciliations", help="incidents that need a decision"
+        "incidents", help="incidents that need a decision"
     ).add_subparsers(dest="action_name", required=True)
-    list_cmd = leaf(group, "list", _list, "open pending reconciliations (--all: every one)")
+    list_cmd = leaf(group, "list", _list, "open incidents (--all: every one)")
     list_cmd.add_argument("--all", action="store_true", help="resolved ones too")
     list_cmd.add_argument("--bot", type=id_arg("--bot"), default=None, metavar="ID")
-    list_cmd.add_argument("--kind", default="", choices=["", *ReconciliationKind.values])
-    show = leaf(group, "show", _show, "one reconciliation with its payload and possible actions")
+    list_cmd.add_argument("--kind", default="", choices=["", *IncidentKind.values])
+    show = leaf(group, "show", _show, "one incident with its payload and possible actions")
     show.add_argument("id", type=id_arg("id"))
     resolve = leaf(group, "resolve", _resolve, "resolve one with an explicit, audited action")
     resolve.add_argument("id", type=id_arg("id"))

@@ -41,8 +41,8 @@ def _drift(args: argparse.Namespace) -> dict[str, Any]:
     for item in report.items:
         if item.status == DRIFT or args.debug:
             line = f"{item.describe()}: {item.status}"
-            if item.reconciliation_id:
-                line += f" (reconciliation #{item.reconciliation_id}, bots halted for opens)"
+            if item.incident_id:
+                line += f" (incident #{item.incident_id}, bots halted for opens)"
             if item.in_flight_orders:
                 line += f" ({len(item.in_flight_orders)} orders in flight: judged once settled)"
             if item.hint:

@@ -18,8 +18,7 @@ def _recover(args: argparse.Namespace) -> dict[str, Any]:
     if report.outcomes:
         out["orders"] = [
             f"{o.client_order_id} ({o.intent}, bot #{o.bot_id}): {o.action}, now {o.order_status}"
-            f" - {o.detail}"
-            + (f" [reconciliation #{o.reconciliation_id}]" if o.reconciliation_id else "")
+            f" - {o.detail}" + (f" [incident #{o.incident_id}]" if o.incident_id else "")
             for o in report.outcomes
         ]
     if report.not_examined:
@@ -35,7 +34,7 @@ def _recover(args: argparse.Namespace) -> dict[str, Any]:
             for f in report.fees
         ]
     if report.journal and report.journal.imported:
-        out["imported_from_journal"] = [f"reconciliation #{pk}" for pk in report.journal.imported]
+        out["imported_from_journal"] = [f"incident #{pk}" for pk in report.journal.imported]
     return out
 
 

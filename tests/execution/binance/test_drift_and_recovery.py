@@ -8,11 +8,11 @@ import pytest
 from django.utils import timezone
 
 from egis.bots.models import Bot
-from egis.execution.reconciliations import reconciliation_resolve
+from egis.execution.incident_actions import incident_resolve
 from egis.execution.recovery import recover, recover_in_flight
 from egis.ledger import budget
 from egis.ledger.errors import BotNotTradable, OrderNotBooked
-from egis.ledger.models import Order, PendingReconciliation, Position
+from egis.ledger.models import Incident, Order, Position
 from egis.ledger.pipeline import order_close, order_open
 from egis.reconcile.drift import drift_check
 from egis.venues.models import ExchangePosition
@@ -49,18 +49,18 @@ def test_shared_account_is_judged_on_the_sum_of_its_bots(
     (item,) = report.drift
     assert (item.ledger_qty, item.venue_qty) == (Decimal("0.25"), Decimal("0.08"))
     assert item.scope == f"binance_futures:account:{binance_bot.exchange_account_id}"
-    incident = PendingReconciliation.objects.get()
+    incident = Incident.objects.get()
     assert sorted(incident.payload["bot_ids"]) == [binance_bot.pk, second_bot.pk]
     for bot in (binance_bot, second_bot):
         assert Bot.objects.get(pk=bot.pk).halted_reason.startswith("drift: ")
     with pytest.raises(BotNotTradable):
         order_open(bot_id=second_bot.pk, side="long", size_usd="10")
     drift_check()
-    assert PendingReconciliation.objects.count() == 1  # a repeated check does not duplicate
+    assert Incident.objects.count() == 1  # a repeated check does not duplicate
 
     # The ledger follows what happened: bot 1's position is closed at the stated price.
-    resolution = reconciliation_resolve(
-        reconciliation_id=incident.pk,
+    resolution = incident_resolve(
+        incident_id=incident.pk,
         action="close-position",
         position_id=first.position.pk,
         price="581.5",
@@ -80,7 +80,7 @@ def test_a_position_the_exchange_lost_is_drift_and_closes_still_go_out(binance_b
     # A close is still sent (reduce-only): Binance refuses it (-2022), itself an incident.
     with pytest.raises(OrderNotBooked):
         order_close(bot_id=binance_bot.pk, position_id=opened.position.pk)
-    assert PendingReconciliation.objects.filter(kind="venue_refused_close").count() == 1
+    assert Incident.objects.filter(kind="venue_refused_close").count() == 1
 
 
 def test_in_flight_orders_wait_for_recovery_before_being_judged(binance_bot, fake_binance):
@@ -89,7 +89,7 @@ def test_in_flight_orders_wait_for_recovery_before_being_judged(binance_bot, fak
         order_open(bot_id=binance_bot.pk, side="long", size_usd="100")
     (item,) = drift_check().items
     assert item.status == "in_flight"
-    assert PendingReconciliation.objects.count() == 0
+    assert Incident.objects.count() == 0
 
     report = recover()
     assert [o.action for o in report.outcomes] == ["settled"]

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from egis.bots.models import Bot
-from egis.ledger.models import PendingReconciliation
+from egis.ledger.models import Incident
 from egis.ledger.pipeline import order_open
 from egis.reconcile.drift import drift_check
 from egis.venues.binance.positions import sync_exchange_positions
@@ -28,7 +28,7 @@ def test_an_order_settled_during_the_sync_is_not_drift(binance_bot, fake_binance
     assert item.venue_qty == 0  # the mirror was synced before the fill: stale, not wrong
     assert item.ledger_qty == Decimal("0.17")
     assert item.status == "in_flight"
-    assert PendingReconciliation.objects.count() == 0
+    assert Incident.objects.count() == 0
     assert not Bot.objects.get(pk=binance_bot.pk).is_halted
 
     # The next check, with a fresh mirror, finds the two agree.

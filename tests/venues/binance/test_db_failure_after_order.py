@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from egis.ledger.errors import OrderNotBooked
-from egis.ledger.models import Order, PendingReconciliation
+from egis.ledger.models import Incident, Order
 from egis.ledger.pipeline import order_open
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,7 +41,7 @@ def test_order_placed_then_db_fails_ends_in_a_pending_reconciliation(binance_bot
     error = caught.value
     assert error.code == "not_booked"
     assert error.client_order_id in str(error)
-    incident = PendingReconciliation.objects.get(pk=error.reconciliation_id)
+    incident = Incident.objects.get(pk=error.incident_id)
     assert incident.kind == "db_failed_after_venue"
     assert incident.client_order_id == error.client_order_id
     assert incident.intent == "open"

@@ -13,8 +13,8 @@ import pytest
 from django.utils import timezone
 
 from egis.bots.models import Bot
-from egis.execution.reconciliations import ReconciliationError, reconciliation_resolve
-from egis.ledger.models import PendingReconciliation
+from egis.execution.incident_actions import IncidentError, incident_resolve
+from egis.ledger.models import Incident
 from egis.ledger.pipeline import order_open
 from egis.reconcile.drift import DRIFT, NO_MIRROR, OK, drift_check
 from egis.venues.models import ExchangePosition
@@ -44,7 +44,7 @@ def test_a_failed_sync_leaves_the_scope_unjudged(binance_bot, binance_account, f
     assert "could not be synced" in item.hint
     assert report.sync_errors and "exchange unreachable" in report.sync_errors[0]
     assert not report.drift
-    assert not PendingReconciliation.objects.exists()
+    assert not Incident.objects.exists()
     assert Bot.objects.get(pk=binance_bot.pk).halted_reason == ""
 
     # The exchange answers again: the same scope is judged, and agrees.
@@ -61,7 +61,7 @@ def test_a_real_difference_is_still_drift_after_a_good_sync(binance_bot, fake_bi
 
     (item,) = [i for i in report.items if i.symbol == "BNBUSDT"]
     assert item.status == DRIFT
-    assert PendingReconciliation.objects.filter(kind="drift").count() == 1
+    assert Incident.objects.filter(kind="drift").count() == 1
 
 
 def test_a_drift_cannot_be_acknowledged_while_the_exchange_is_unreachable(
@@ -70,14 +70,12 @@ def test_a_drift_cannot_be_acknowledged_while_the_exchange_is_unreachable(
     order_open(bot_id=binance_bot.pk, side="long", size_usd="100")
     fake_binance.set_position("BNBUSDT", "0.17", "580")
     fake_binance.set_position("BNBUSDT", "0")  # closed by hand on Binance
-    (incident,) = [
-        PendingReconciliation.objects.get(pk=i.reconciliation_id) for i in drift_check().drift
-    ]
+    (incident,) = [Incident.objects.get(pk=i.incident_id) for i in drift_check().drift]
     fake_binance.stop()  # the exchange stops answering
 
-    with pytest.raises(ReconciliationError, match="cannot re-check the drift"):
-        reconciliation_resolve(
-            reconciliation_id=incident.pk, action="acknowledge", reason="looks fine", actor=alice
+    with pytest.raises(IncidentError, match="cannot re-check the drift"):
+        incident_resolve(
+            incident_id=incident.pk, action="acknowledge", reason="looks fine", actor=alice
         )
 
     incident.refresh_from_db()

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from egis.execution.lookup import order_lookup_and_settle
 from egis.ledger.errors import OrderNotBooked
-from egis.ledger.models import Order, PendingReconciliation, PositionEvent
+from egis.ledger.models import Incident, Order, PositionEvent
 from egis.ledger.pipeline import order_close, order_open
 from egis.venues.binance.positions import sync_exchange_positions
 from tests.support.fake_binance import REJECT, TIMEOUT_1007_AFTER_BOOKING
@@ -41,7 +41,7 @@ def test_no_secret_in_logs_outputs_or_stored_rows(
     stored = json.dumps(
         [
             list(Order.objects.values("venue_response", "error")),
-            list(PendingReconciliation.objects.values("payload", "error")),
+            list(Incident.objects.values("payload", "error")),
             list(PositionEvent.objects.values("reason", "before", "after")),
         ],
         default=str,

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from egis.execution.incident_actions import incident_resolve
 from egis.execution.lookup import order_lookup_and_settle
-from egis.execution.reconciliations import reconciliation_resolve
 from egis.ledger import budget
 from egis.ledger.errors import OrderNotBooked
 from egis.ledger.incidents import incident_record
@@ -127,9 +127,7 @@ def test_reconciliation_actions_accept_an_expired_in_match_order(
         error="outcome unknown",
     )
 
-    reconciliation_resolve(
-        reconciliation_id=incident.pk, action=action, reason="venue shows it", actor=alice
-    )
+    incident_resolve(incident_id=incident.pk, action=action, reason="venue shows it", actor=alice)
 
     order.refresh_from_db()
     assert order.status == status

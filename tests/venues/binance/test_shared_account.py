@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from egis.ledger.errors import NettingConflict, OrderNotBooked
-from egis.ledger.models import PendingReconciliation, Position
+from egis.ledger.models import Incident, Position
 from egis.ledger.pipeline import order_close, order_open
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -61,7 +61,7 @@ def test_close_refused_by_binance_is_drift_and_keeps_the_position(binance_bot, f
 
     assert "-2022" in str(caught.value)
     assert "reduce-only" in str(caught.value)
-    incident = PendingReconciliation.objects.get(pk=caught.value.reconciliation_id)
+    incident = Incident.objects.get(pk=caught.value.incident_id)
     assert incident.kind == "venue_refused_close"
     position = Position.objects.get(pk=opened.position.pk)
     assert position.status == "open"

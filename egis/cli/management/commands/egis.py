@@ -96,7 +96,7 @@ def _namespace(options: dict[str, Any]) -> Any:
 
 def _error_extra(exc: Exception) -> dict[str, Any]:
     extra: dict[str, Any] = dict(getattr(exc, "details", {}) or {})
-    for name in ("client_order_id", "reconciliation_id", "order_status"):
+    for name in ("client_order_id", "incident_id", "order_status"):
         if getattr(exc, name, None) is not None:
             extra[name] = getattr(exc, name)
     return extra
