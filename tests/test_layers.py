@@ -108,3 +108,15 @@ def test_the_ledger_reads_no_page_selectors_or_bot_services():
         if name.startswith(("egis.bots.selectors", "egis.bots.services", "egis.bots.presenters"))
     }
     assert offenders == set()
+
+
+def test_the_edges_read_through_selectors_never_the_orm_managers():
+    """Pages, API and CLI parse, call one service or selector, and present: a `.objects` query
+    in an edge is a read that belongs in a selector (or a write that belongs in a service)."""
+    offenders = []
+    for package in ("web", "api", "cli"):
+        for path in (EGIS / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+                if isinstance(node, ast.Attribute) and node.attr == "objects":
+                    offenders.append(f"{path.relative_to(EGIS.parent)}:{node.lineno}")
+    assert offenders == []

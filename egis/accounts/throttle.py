@@ -117,10 +117,6 @@ def state(*, username: str, address: str) -> LoginState:
     return LoginState(locked=False, attempts_left=left)
 
 
-def is_locked(*, username: str, address: str) -> bool:
-    return state(username=username, address=address).locked
-
-
 def _bump(key: str) -> None:
     timeout = settings.EGIS_LOGIN_LOCKOUT_SECONDS
     if cache.add(key, 1, timeout):

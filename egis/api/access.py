@@ -8,6 +8,7 @@ from egis.api.errors import forbidden, not_found
 from egis.bots.models import Bot
 from egis.bots.selectors import bot_for_user
 from egis.ledger.models import Order
+from egis.ledger.selectors import order_by_client_order_id
 
 
 def bot_for(user: User, bot_id: int) -> Bot:
@@ -19,10 +20,7 @@ def bot_for(user: User, bot_id: int) -> Bot:
 
 
 def order_for(user: User, client_order_id: str) -> Order:
-    qs = Order.objects.select_related("position", "bot").filter(client_order_id=client_order_id)
-    if not user.is_admin:
-        qs = qs.filter(bot__owner=user)
-    order = qs.first()
+    order = order_by_client_order_id(client_order_id, owner=None if user.is_admin else user)
     if order is None:
         raise not_found("order")
     return order

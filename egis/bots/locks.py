@@ -44,6 +44,11 @@ def bot_row_lock(where: str, *, fields: Sequence[str] | None = None) -> RowQuery
 
 _BOT_LOCKED = bot_row_lock("id = %s", fields=["id"])
 
+# A bot that has not been deleted, by id: read by every bot page, API route and order, so it is
+# compiled once here (the unlocked read and lock 1), never restated.
+LIVE_BOT = RowQuery(Bot, "id = %s AND deleted_at IS NULL")
+LIVE_BOT_LOCKED = bot_row_lock("id = %s AND deleted_at IS NULL")
+
 
 def lock_bot(bot_id: int) -> bool:
     """Take lock 1 for `bot_id` inside the current transaction; False if there is no such bot."""

@@ -1,15 +1,20 @@
-"""A bot as a JSON-ready dict (money as decimal strings) for the CLI and the API."""
+"""A bot as a JSON-ready dict (money as decimal strings): the one bot presenter, for the CLI and
+the API."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from egis.bots.models import Bot
+from egis.bots.selectors import bot_open_facts
 from egis.core.money import usd_str
 from egis.ledger.risk import RiskLimits
 
 
 def bot_json(bot: Bot) -> dict[str, Any]:
+    """Reads the annotations of egis.bots.selectors.bots_with_counts when the bot came from it
+    (a list: one query), and asks for the two facts otherwise (one bot)."""
+    open_positions, has_open_incident = bot_open_facts(bot)
     return {
         "id": bot.pk,
         "name": bot.name,
@@ -25,4 +30,6 @@ def bot_json(bot: Bot) -> dict[str, Any]:
         "created_at": bot.created_at.isoformat(),
         # The risk limits (egis.ledger.risk): null when off.
         **RiskLimits.of(bot).as_json(),
+        "has_open_incident": has_open_incident,
+        "open_positions": open_positions,
     }

@@ -11,13 +11,14 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from egis.accounts.models import User
+from egis.bots.locks import LIVE_BOT
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import plain, usd_str
-from egis.core.rows import RowQuery
 from egis.ledger import budget as budget_service
 from egis.ledger.domain import unrealized_pnl
 from egis.ledger.models import (
@@ -37,6 +38,43 @@ CLOSED_PAGE_SIZE = 10
 PNL_POINTS = 500  # the chart's last closes; the running total before them is summed exactly
 
 
+def live_bots() -> QuerySet[Bot]:
+    """Every bot that has not been deleted, with its owner."""
+    return Bot.objects.filter(deleted_at__isnull=True).select_related("owner")
+
+
+def bots_with_counts(qs: QuerySet[Bot]) -> QuerySet[Bot]:
+    """One query for a list: open-position counts and open incidents come as annotations
+    (`open_positions_count`, `has_open_incident`, read by egis.bots.presenters.bot_json).
+
+    The count is a subquery over the bot's open rows only (index on bot, status), never a join
+    over its whole history: a year of closed positions does not slow the list down.
+    """
+    open_incident = Incident.objects.filter(bot=OuterRef("pk"), status=IncidentStatus.OPEN)
+    open_count = (
+        Position.objects.filter(bot=OuterRef("pk"), status=PositionStatus.OPEN)
+        .order_by()
+        .values("bot")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return qs.select_related("owner").annotate(
+        open_positions_count=Coalesce(Subquery(open_count), 0),
+        has_open_incident=Exists(open_incident),
+    )
+
+
+def bot_open_facts(bot: Bot) -> tuple[int, bool]:
+    """(open positions, has an open incident) of one bot not read through bots_with_counts."""
+    count = getattr(bot, "open_positions_count", None)
+    if count is None:
+        count = Position.objects.filter(bot=bot, status=PositionStatus.OPEN).count()
+    incident = getattr(bot, "has_open_incident", None)
+    if incident is None:
+        incident = Incident.objects.filter(bot=bot, status=IncidentStatus.OPEN).exists()
+    return int(count), bool(incident)
+
+
 def bots_visible_to(user: User) -> QuerySet[Bot]:
     """The bots a person may see: their own, or every bot for an admin. Deleted bots never."""
     qs = Bot.objects.filter(deleted_at__isnull=True).select_related("owner")
@@ -45,14 +83,10 @@ def bots_visible_to(user: User) -> QuerySet[Bot]:
     return qs.order_by("name", "id")
 
 
-# Every bot page and API route starts here: compiled once (egis.core.rows).
-_LIVE_BOT = RowQuery(Bot, "id = %s AND deleted_at IS NULL")
-
-
 def bot_for_user(user: User, bot_id: int) -> Bot | None:
     """One visible bot (the rule of bots_visible_to), or None: the page or the API answers 404,
     because another user's bot does not exist for them."""
-    bot = _LIVE_BOT.one(bot_id)
+    bot = LIVE_BOT.one(bot_id)
     if bot is None or not (user.is_admin or bot.owner_id == user.pk):
         return None
     return bot

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.expressions import Combinable
 
+from egis.core.inputs import QTY_PLACES
+
 
 class FixedDecimalField(models.BigIntegerField):
     description = "Exact decimal stored as a scaled integer"
@@ -24,7 +26,7 @@ class FixedDecimalField(models.BigIntegerField):
     _pyi_private_get_type: Decimal  # type: ignore[assignment]
     _pyi_lookup_exact_type: Decimal | int | str  # type: ignore[assignment]
 
-    def __init__(self, *args: Any, places: int = 8, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, places: int = QTY_PLACES, **kwargs: Any) -> None:
         self.places = places
         super().__init__(*args, **kwargs)
 

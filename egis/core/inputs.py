@@ -29,7 +29,8 @@ from typing import Any
 from egis.core.errors import UserFacingError
 
 USD_PLACES = 2
-QTY_PLACES = 8  # quantities and prices: the columns' scale
+QTY_PLACES = 8  # quantities and prices: the scale every ledger column stores (egis.core.fields)
+QUANTUM = Decimal(1).scaleb(-QTY_PLACES)  # 0.00000001: the one 8-decimal quantum
 USD_MAX = Decimal("1000000000")  # $1,000,000,000
 QTY_MAX = Decimal("1000000000")
 INT_DIGITS = 12  # digits before the point, leading zeros included

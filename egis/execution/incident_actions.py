@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from egis.bots.locks import lock_bots
 from egis.core.errors import UserFacingError
+from egis.core.inputs import QTY_PLACES
 from egis.core.money import DecimalInputError, parse_decimal, plain
 from egis.ledger.domain import Fill, apply_close_fill
 from egis.ledger.events import event_record, position_snapshot
@@ -342,7 +343,7 @@ def _close_position(
     if price is None or price == "":
         raise IncidentError("close-position needs a price to close at (--price)")
     try:
-        exit_price = parse_decimal(price, field="price", max_places=8)
+        exit_price = parse_decimal(price, field="price", max_places=QTY_PLACES)
     except DecimalInputError as exc:
         raise IncidentError(str(exc)) from exc
     position = _target_position(incident, position_id)

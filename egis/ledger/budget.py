@@ -114,10 +114,6 @@ def _reserved_sum(bot_id: int) -> Decimal:
     return total if total is not None else Decimal(0)
 
 
-def reserved(bot: Bot) -> Decimal:
-    return get_budget(bot).reserved_usd
-
-
 def available(bot: Bot) -> Decimal:
     return get_budget(bot).available_usd
 

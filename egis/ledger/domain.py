@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
-QUANTUM = Decimal("0.00000001")  # the ledger's storage precision (8 decimal places)
+from egis.core.inputs import QUANTUM
 
 
 def q8(value: Decimal) -> Decimal:

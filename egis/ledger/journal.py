@@ -47,18 +47,6 @@ def journal_lines() -> list[tuple[int, str]]:
     return [(n, raw) for n, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
 
 
-def journal_read() -> list[dict[str, Any]]:
-    records = []
-    for _, raw in journal_lines():
-        try:
-            record = json.loads(raw)
-        except ValueError:
-            continue  # a torn last line (the process died mid-write) is reported by the import
-        if isinstance(record, dict):
-            records.append(record)
-    return records
-
-
 @dataclass
 class JournalImport:
     lines: int = 0

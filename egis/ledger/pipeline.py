@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from egis.bots.locks import bot_row_lock
+from egis.bots.locks import LIVE_BOT, LIVE_BOT_LOCKED
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import DecimalInputError, parse_decimal, plain, usd_str
@@ -174,8 +174,6 @@ def _assert_no_transaction() -> None:
 
 # The hot path's statements, compiled once (egis.core.rows): the ORM's per-call rebuild of each
 # statement cost more than the database took to run it.
-_LIVE_BOT = RowQuery(Bot, "id = %s AND deleted_at IS NULL")
-_LIVE_BOT_LOCKED = bot_row_lock("id = %s AND deleted_at IS NULL")  # lock 1 (egis.bots.locks)
 _ACCOUNT_LOCKED = RowQuery(ExchangeAccount, "id = %s", fields=["id"], lock=True)
 _POSITION_LOCKED = RowQuery(Position, "id = %s", lock=True)
 _OPPOSITE_ON_BOT = RowQuery(
@@ -188,7 +186,7 @@ _OPPOSITE_ON_BOT = RowQuery(
 
 
 def _load_bot(bot_id: int, *, lock: bool) -> Bot:
-    bot = (_LIVE_BOT_LOCKED if lock else _LIVE_BOT).one(bot_id)
+    bot = (LIVE_BOT_LOCKED if lock else LIVE_BOT).one(bot_id)
     if bot is None:
         raise BotNotFound(f"Bot #{bot_id} does not exist.")
     return bot

@@ -1,13 +1,15 @@
-"""Reads of the ledger's incidents, shared by the pages, the API and the CLI."""
+"""Reads of the ledger (positions, orders, incidents), shared by the pages, the API and the CLI."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
-from egis.ledger.models import Incident, IncidentStatus
+from egis.accounts.models import User
+from egis.bots.models import Bot
+from egis.ledger.models import Incident, IncidentStatus, Order, Position
 
 
 @dataclass(frozen=True)
@@ -73,3 +75,30 @@ def incident_counts() -> dict[str, int]:
 
 def open_incident_count() -> int:
     return Incident.objects.filter(status=IncidentStatus.OPEN).count()
+
+
+def positions_of_bot(
+    bot: Bot, *, status: str | None = None, include_archived: bool = False
+) -> QuerySet[Position]:
+    qs = Position.objects.filter(bot=bot)
+    if not include_archived:
+        qs = qs.filter(archived_at__isnull=True)
+    if status is not None:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def position_of_bot(bot: Bot, position_id: int) -> Position | None:
+    return Position.objects.filter(pk=position_id, bot=bot).first()
+
+
+def order_by_client_order_id(client_order_id: str, *, owner: User | None = None) -> Order | None:
+    """One order by its client order id; with `owner`, only if that person owns its bot."""
+    qs = Order.objects.select_related("position", "bot").filter(client_order_id=client_order_id)
+    if owner is not None:
+        qs = qs.filter(bot__owner=owner)
+    return qs.first()
+
+
+def order_find(order_id: int) -> Order | None:
+    return Order.objects.select_related("position", "bot").filter(pk=order_id).first()

@@ -397,10 +397,6 @@ def drift_recheck(incident: Incident) -> DriftItem | None:
     return next((item for item in items if item.symbol == symbol), None)
 
 
-def open_drift_for(bot_id: int) -> bool:
-    return any(bot_id in incident_bot_ids(i) for i in _open_drift_incidents())
-
-
 __all__ = [
     "DRIFT_HALT_PREFIX",
     "DriftItem",

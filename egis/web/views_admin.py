@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egis.accounts import throttle
 from egis.accounts.models import Role, User
+from egis.accounts.selectors import user_find, users_with_bot_counts
 from egis.accounts.services import (
     UserInputError,
     user_create,
@@ -172,9 +172,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 def _users_page(request: HttpRequest, *, secret: dict[str, Any] | None = None) -> HttpResponse:
     me = current_user(request)
-    rows = User.objects.order_by("username").annotate(
-        bot_count=Count("bots", filter=Q(bots__deleted_at__isnull=True))
-    )
+    rows = users_with_bot_counts()
     return page(
         request,
         "users/index",
@@ -186,10 +184,10 @@ def _users_page(request: HttpRequest, *, secret: dict[str, Any] | None = None) -
                     "role": u.role,
                     "is_active": u.is_active,
                     "is_self": u.pk == me.pk,
-                    "bots": u.bot_count,
+                    "bots": bot_count,
                     "failed_logins": throttle.failures_anywhere(username=u.username),
                 }
-                for u in rows
+                for u, bot_count in rows
             ],
             # A generated password or token exists only in the one answer that shows it: a
             # redirect would carry it in the messages cookie (signed, not encrypted) or the
@@ -226,7 +224,7 @@ def user_new(request: HttpRequest) -> HttpResponse:
 
 
 def _target(user_id: int) -> User:
-    user = User.objects.filter(pk=user_id).first()
+    user = user_find(user_id)
     if user is None:
         raise Http404("no such user")
     return user

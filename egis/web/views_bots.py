@@ -22,10 +22,10 @@ from egis.core.inputs import InputError, load_json, parse_id, parse_int, parse_l
 from egis.core.money import plain, usd_display
 from egis.ledger.budget import BudgetBelowHeld
 from egis.ledger.errors import InvalidOrderInput, OrderNotBooked, OrderRefused
-from egis.ledger.models import Position
 from egis.ledger.pipeline import order_close, order_open
 from egis.ledger.risk import RISK_FIELDS, RiskLimits
-from egis.venues.models import ExchangeAccount, SymbolFilter
+from egis.ledger.selectors import position_of_bot
+from egis.venues.selectors import account_find, accounts_of, symbol_filters
 from egis.web.access import visible_bot
 from egis.web.inertia import back_with_errors, current_user, field, form_data, page, see_other
 from egis.web.paper_sync import run_paper_sync
@@ -134,7 +134,7 @@ def order_open_view(request: HttpRequest, bot_id: int) -> HttpResponse:
 def order_close_view(request: HttpRequest, bot_id: int, position_id: int) -> HttpResponse:
     bot = visible_bot(request, bot_id)
     url = f"/bots/{bot.pk}"
-    if not Position.objects.filter(pk=position_id, bot=bot).exists():
+    if position_of_bot(bot, position_id) is None:
         raise Http404("no such position")
     error_key = _position_error_key(position_id)
     try:
@@ -203,7 +203,7 @@ def bot_delete_view(request: HttpRequest, bot_id: int) -> HttpResponse:
 def position_archive_view(request: HttpRequest, bot_id: int, position_id: int) -> HttpResponse:
     user = current_user(request)
     bot = visible_bot(request, bot_id)
-    position = Position.objects.filter(pk=position_id, bot=bot).first()
+    position = position_of_bot(bot, position_id)
     if position is None:
         raise Http404("no such position")
     if not user.is_admin:
@@ -219,12 +219,8 @@ def position_archive_view(request: HttpRequest, bot_id: int, position_id: int) -
 
 def _form_options(request: HttpRequest) -> dict[str, object]:
     user = current_user(request)
-    paper_symbols = list(
-        SymbolFilter.objects.filter(venue_key="paper")
-        .order_by("symbol")
-        .values_list("symbol", flat=True)
-    )
-    accounts = ExchangeAccount.objects.filter(owner=user).order_by("id")
+    paper_symbols = list(symbol_filters("paper").values_list("symbol", flat=True))
+    accounts = accounts_of(user)
     return {
         "venues": [{"value": v.value, "label": v.label} for v in Venue],
         "symbols": {Venue.PAPER.value: paper_symbols, Venue.BINANCE_FUTURES.value: paper_symbols},
@@ -292,11 +288,7 @@ def bot_new(request: HttpRequest) -> HttpResponse:
             account_id: int | None = parse_id(account_raw, field="exchange_account")
         except InputError:
             account_id = None
-        account = (
-            ExchangeAccount.objects.filter(owner=user, pk=account_id).first()
-            if account_id is not None
-            else None
-        )
+        account = account_find(account_id, owner=user) if account_id is not None else None
         if account is None:
             return back_with_errors(
                 request, "/bots/new", {"exchange_account": "Choose one of your accounts."}

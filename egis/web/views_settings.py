@@ -16,6 +16,7 @@ from egis.core.choices import Venue
 from egis.core.errors import UserFacingError
 from egis.venues.models import Environment, ExchangeAccount
 from egis.venues.secrets import masked_secret
+from egis.venues.selectors import accounts_of
 from egis.web.inertia import back_with_errors, current_user, field, form_data, page, see_other
 from egis.web.secrets import secret_prop
 
@@ -49,7 +50,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 def _settings(request: HttpRequest, *, new_token: str | None) -> HttpResponse:
     user = current_user(request)
     tokens = token_list(user=user)
-    accounts = ExchangeAccount.objects.filter(owner=user).order_by("id")
+    accounts = accounts_of(user)
     return page(
         request,
         "settings/index",

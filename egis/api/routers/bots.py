@@ -9,10 +9,10 @@ from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from egis.accounts.models import User
+from egis.accounts.selectors import user_by_username
 from egis.api.access import bot_for
 from egis.api.auth import current_user
 from egis.api.errors import ApiError, forbidden, invalid, not_found
-from egis.api.presenters import bot_json, budget_json, stored_mark_price, with_counts
 from egis.api.schemas import (
     BotDetailOut,
     BotIn,
@@ -31,7 +31,8 @@ from egis.api.schemas import (
     PositionPageOut,
 )
 from egis.bots.models import Bot
-from egis.bots.selectors import bots_visible_to
+from egis.bots.presenters import bot_json
+from egis.bots.selectors import bots_visible_to, bots_with_counts
 from egis.bots.services import (
     BotInputError,
     bot_create,
@@ -42,13 +43,14 @@ from egis.bots.services import (
 from egis.core.choices import Venue
 from egis.ledger import budget
 from egis.ledger.budget import BudgetBelowHeld
-from egis.ledger.models import Position, PositionStatus
+from egis.ledger.models import PositionStatus
 from egis.ledger.pipeline import order_submit
 from egis.ledger.presenters import order_json, position_json
 from egis.ledger.quote import open_quote
 from egis.ledger.risk import RISK_FIELDS
+from egis.ledger.selectors import position_of_bot, positions_of_bot
 from egis.reconcile.paper import paper_reconcile
-from egis.venues.models import ExchangeAccount
+from egis.venues.selectors import account_find, stored_price
 
 router = Router(tags=["bots"])
 
@@ -61,14 +63,14 @@ WRITE_ERRORS: dict[int, type] = {**READ_ERRORS, 400: ErrorOut, 403: ErrorOut}
 
 
 def _detail(bot: Bot) -> dict[str, Any]:
-    return {**bot_json(bot), "budget": budget_json(bot)}
+    return {**bot_json(bot), "budget": budget.get_budget(bot).as_json()}
 
 
 @router.get("", response={200: BotListOut, 401: ErrorOut}, summary="List bots")
 def bots_list(request: HttpRequest) -> dict[str, Any]:
     """The caller's bots (an admin: every bot, with its owner), each with its budget."""
     user = current_user(request)
-    bots = list(with_counts(bots_visible_to(user)).order_by("id"))
+    bots = list(bots_with_counts(bots_visible_to(user)).order_by("id"))
     budgets = budget.get_budgets(bots)  # one grouped query, not one per bot
     items = [{**bot_json(b), "budget": budgets[b.pk].as_json()} for b in bots]
     return {"items": items, "count": len(bots)}
@@ -79,7 +81,7 @@ def _owner_for(user: User, requested: str | None) -> User:
         return user
     if not user.is_admin:
         raise forbidden("only an admin may create a bot for another user")
-    owner = User.objects.filter(username=requested, is_active=True).first()
+    owner = user_by_username(requested, active_only=True)
     if owner is None:
         raise invalid("owner", f"no active user named {requested!r}")
     return owner
@@ -91,7 +93,7 @@ def bots_create(request: HttpRequest, payload: BotIn) -> Status[dict[str, Any]]:
     owner = _owner_for(user, payload.owner)
     account = None
     if payload.exchange_account_id is not None:
-        account = ExchangeAccount.objects.filter(pk=payload.exchange_account_id).first()
+        account = account_find(payload.exchange_account_id)
         if account is None or (account.owner_id != owner.pk and not user.is_admin):
             raise invalid("exchange_account_id", "no such exchange account")
     try:
@@ -208,7 +210,7 @@ def bots_budget(request: HttpRequest, bot_id: Id = BotId, debug: bool = False) -
         if not user.is_admin:
             raise forbidden("the budget trace is for admins only")
         return budget.explain(bot).as_json()
-    return budget_json(bot)
+    return budget.get_budget(bot).as_json()
 
 
 @router.get(
@@ -224,12 +226,10 @@ def bots_positions(
     page_size: PageSize = DefaultPageSize,
 ) -> dict[str, Any]:
     bot = bot_for(current_user(request), bot_id)
-    qs = Position.objects.filter(bot=bot, archived_at__isnull=True)
-    if status is not None:
-        qs = qs.filter(status=status)
+    qs = positions_of_bot(bot, status=status)
     count = qs.count()
     rows = list(qs.order_by("-id")[(page - 1) * page_size : page * page_size])
-    mark = stored_mark_price(bot.symbol)
+    mark = stored_price(bot.symbol)
     items = [
         position_json(p, mark_price=mark if p.status == PositionStatus.OPEN else None) for p in rows
     ]
@@ -254,7 +254,7 @@ def bots_position_archive(
 ) -> Status[None]:
     user = current_user(request)
     bot = bot_for(user, bot_id)
-    position = Position.objects.filter(pk=position_id, bot=bot).first()
+    position = position_of_bot(bot, position_id)
     if position is None:
         raise not_found(f"position #{position_id}")
     if not user.is_admin:

@@ -8,6 +8,8 @@ from functools import partial
 from typing import Any
 
 from egis.accounts.models import User
+from egis.accounts.selectors import user_by_username
+from egis.bots.locks import LIVE_BOT
 from egis.bots.models import Bot
 from egis.core.errors import UserFacingError
 from egis.core.inputs import InputError, parse_id, parse_int, parse_leverage, parse_reason
@@ -73,14 +75,14 @@ def leaf(subparsers: Any, name: str, handler: Handler, help_text: str) -> argpar
 
 
 def get_user(username: str) -> User:
-    user = User.objects.filter(username=username).first()
+    user = user_by_username(username)
     if user is None:
         raise CliError(f"no user named {username!r}")
     return user
 
 
 def get_bot(bot_id: int) -> Bot:
-    bot = Bot.objects.filter(pk=bot_id, deleted_at__isnull=True).first()
+    bot = LIVE_BOT.one(bot_id)
     if bot is None:
         raise CliError(f"bot #{bot_id} does not exist")
     return bot

@@ -4,19 +4,19 @@ import argparse
 import getpass
 from typing import Any
 
-from egis.bots.models import Bot
 from egis.bots.presenters import bot_json
+from egis.bots.selectors import bots_with_counts, live_bots
 from egis.bots.services import bot_create, bot_update
 from egis.cli.commands.base import CliError, get_bot, get_user, id_arg, leaf, leverage_arg
 from egis.ledger import budget
-from egis.venues.models import ExchangeAccount
+from egis.venues.selectors import account_find
 
 
 def _create(args: argparse.Namespace) -> dict[str, Any]:
     owner = get_user(args.owner)
     account = None
     if args.account is not None:
-        account = ExchangeAccount.objects.filter(pk=args.account).first()
+        account = account_find(args.account)
         if account is None:
             raise CliError(f"exchange account #{args.account} does not exist")
     bot = bot_create(
@@ -69,7 +69,7 @@ def _add_limit_flags(parser: argparse.ArgumentParser, *, update: bool) -> None:
 
 
 def _list(args: argparse.Namespace) -> dict[str, Any]:
-    bots = list(Bot.objects.filter(deleted_at__isnull=True).select_related("owner").order_by("id"))
+    bots = list(bots_with_counts(live_bots()).order_by("id"))
     budgets = budget.get_budgets(bots)
     return {"bots": [{**bot_json(b), **budgets[b.pk].as_json()} for b in bots]}
 

@@ -4,21 +4,18 @@ import argparse
 from typing import Any
 
 from egis.cli.commands.base import CliError, id_arg, leaf
-from egis.core.choices import Venue
 from egis.core.inputs import InputError, parse_id
 from egis.execution.lookup import order_lookup_and_settle
-from egis.ledger.models import Order
+from egis.ledger.selectors import order_by_client_order_id, order_find
 from egis.venues.base import VenueError
 from egis.venues.binance.positions import sync_exchange_positions
-from egis.venues.models import ExchangeAccount
+from egis.venues.selectors import binance_accounts
 
 
 def _sync(args: argparse.Namespace) -> dict[str, Any]:
-    qs = ExchangeAccount.objects.filter(venue=Venue.BINANCE_FUTURES).order_by("id")
-    if args.account is not None:
-        qs = qs.filter(pk=args.account)
-        if not qs.exists():
-            raise CliError(f"exchange account #{args.account} does not exist")
+    qs = binance_accounts(args.account)
+    if args.account is not None and not qs.exists():
+        raise CliError(f"exchange account #{args.account} does not exist")
     synced, failed = [], []
     for account in qs:
         try:
@@ -32,14 +29,14 @@ def _sync(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _lookup(args: argparse.Namespace) -> dict[str, Any]:
-    order = Order.objects.filter(client_order_id=args.order).first()
+    order = order_by_client_order_id(args.order)
     if order is None:
         try:
             order_id = parse_id(args.order, field="order")
         except InputError:
             order_id = None
         if order_id is not None:
-            order = Order.objects.filter(pk=order_id).first()
+            order = order_find(order_id)
     if order is None:
         raise CliError(f"no order {args.order!r} (give its id or client order id)")
     return order_lookup_and_settle(order.pk).as_json()

@@ -5,9 +5,10 @@ from typing import Any
 
 from egis.cli.commands.base import get_bot, id_arg, leaf
 from egis.ledger import budget
-from egis.ledger.models import Position, PositionStatus
+from egis.ledger.models import PositionStatus
 from egis.ledger.pipeline import order_close, order_open
 from egis.ledger.presenters import order_json, position_json
+from egis.ledger.selectors import positions_of_bot
 from egis.ledger.settle import OrderResult
 
 
@@ -35,10 +36,8 @@ def _budget(args: argparse.Namespace) -> dict[str, Any]:
 
 def _positions(args: argparse.Namespace) -> dict[str, Any]:
     bot = get_bot(args.bot_id)
-    qs = Position.objects.filter(bot=bot)
-    if args.status:
-        qs = qs.filter(status=args.status)
-    return {"bot_id": bot.pk, "positions": [position_json(p) for p in qs.order_by("id")]}
+    rows = positions_of_bot(bot, status=args.status or None, include_archived=True)
+    return {"bot_id": bot.pk, "positions": [position_json(p) for p in rows.order_by("id")]}
 
 
 def register(subparsers: Any) -> None:

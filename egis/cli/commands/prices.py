@@ -5,13 +5,16 @@ from decimal import Decimal
 from typing import Any
 
 from egis.cli.commands.base import CliError, leaf
+from egis.core.inputs import QTY_PLACES
 from egis.core.money import DecimalInputError, parse_decimal, plain
 from egis.venues.models import SymbolFilter
 from egis.venues.prices.sources import get_price_source, price_set
+from egis.venues.selectors import symbol_filters
+from egis.venues.services import FILTER_FIELDS, symbol_filter_set
 
 
 def _set(args: argparse.Namespace) -> dict[str, Any]:
-    price = parse_decimal(args.price, field="price", max_places=8)
+    price = parse_decimal(args.price, field="price", max_places=QTY_PLACES)
     row = price_set(symbol=args.symbol, price=price, source=args.source)
     return {"symbol": row.symbol, "price": plain(row.price), "source": row.source}
 
@@ -34,32 +37,25 @@ def _filter_json(row: SymbolFilter) -> dict[str, Any]:
 
 
 def _filters_list(args: argparse.Namespace) -> dict[str, Any]:
-    rows = SymbolFilter.objects.filter(venue_key=args.venue_key).order_by("symbol")
+    rows = symbol_filters(args.venue_key)
     return {"filters": [_filter_json(r) for r in rows]}
 
 
 def _filters_set(args: argparse.Namespace) -> dict[str, Any]:
     values: dict[str, Decimal] = {}
-    for field in ("step_size", "min_qty", "min_notional", "tick_size"):
+    for field in FILTER_FIELDS:
         raw = getattr(args, field)
         if raw is not None:
             try:
                 values[field] = parse_decimal(
-                    raw, field=field, max_places=8, allow_zero=field in ("min_qty", "min_notional")
+                    raw,
+                    field=field,
+                    max_places=QTY_PLACES,
+                    allow_zero=field in ("min_qty", "min_notional"),
                 )
             except DecimalInputError as exc:
                 raise CliError(str(exc)) from exc
-    symbol = args.symbol.upper()
-    row = SymbolFilter.objects.filter(venue_key=args.venue_key, symbol=symbol).first()
-    if row is None:
-        missing = {"step_size", "min_qty", "min_notional", "tick_size"} - set(values)
-        if missing:
-            raise CliError(f"a new symbol needs --{' --'.join(sorted(missing))}".replace("_", "-"))
-        row = SymbolFilter.objects.create(venue_key=args.venue_key, symbol=symbol, **values)
-    else:
-        for key, value in values.items():
-            setattr(row, key, value)
-        row.save()
+    row = symbol_filter_set(venue_key=args.venue_key, symbol=args.symbol.upper(), values=values)
     return _filter_json(row)
 
 

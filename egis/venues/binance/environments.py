@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,17 +23,10 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 MAX_RECV_WINDOW_MS = 60000
 _HOSTNAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 
-# Defaults of the adapter's settings (egis/settings.py reads them from the environment).
-SETTING_DEFAULTS: dict[str, Any] = {
-    "EGIS_BINANCE_PRICE_BUFFER_BPS": Decimal("10"),
-    "EGIS_BINANCE_TIMEOUT_S": 10.0,
-    "EGIS_BINANCE_RECV_WINDOW_MS": 5000,
-    "EGIS_BINANCE_FILTERS_MAX_AGE_S": 3600,
-}
-
 
 def setting(name: str) -> Any:
-    return getattr(settings, name, SETTING_DEFAULTS[name])
+    # egis/settings.py defines every EGIS_BINANCE_* value and its default, once.
+    return getattr(settings, name)
 
 
 def normalised_host(url: str) -> str:

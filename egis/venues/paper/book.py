@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
-PRICE_QUANTUM = Decimal("0.00000001")
+from egis.core.inputs import QUANTUM
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def apply_fill(state: BookState, *, side: str, qty: Decimal, price: Decimal) -> 
     if net == 0 or (net > 0) == (signed > 0):
         # Adding to the position (or opening it): the entry is the weighted average.
         entry = (abs(net) * state.entry_price + qty * price) / abs(new_net)
-        return BookState(new_net, entry.quantize(PRICE_QUANTUM, rounding=ROUND_HALF_EVEN))
+        return BookState(new_net, entry.quantize(QUANTUM, rounding=ROUND_HALF_EVEN))
     if (net > 0) == (new_net > 0):
         return BookState(new_net, state.entry_price)  # reduced, same side: entry unchanged
     return BookState(new_net, price)  # flipped through zero: the remainder opened at this price

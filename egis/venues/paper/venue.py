@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 
 from egis.bots.locks import lock_bot
 from egis.bots.models import Bot
+from egis.core.inputs import QUANTUM
 from egis.core.money import plain
 from egis.core.rows import RowQuery, row_insert, row_update
 from egis.venues.base import (
@@ -34,7 +35,6 @@ from egis.venues.paper.models import FillStatus, PaperFill, PaperPosition, Paper
 from egis.venues.prices.sources import PriceSource, get_price_source
 from egis.venues.rules import floor_to_step, round_to_tick
 
-FEE_QUANTUM = Decimal("0.00000001")
 BPS = Decimal(10000)
 
 
@@ -138,7 +138,7 @@ class PaperVenue:
                 if not reduces or request.qty > book.qty:
                     raise VenueRejected("ReduceOnly Order is rejected.", code=-2022)
             notional = filled * fill_price
-            fee = (notional * self.taker_fee_rate).quantize(FEE_QUANTUM, rounding=ROUND_HALF_UP)
+            fee = (notional * self.taker_fee_rate).quantize(QUANTUM, rounding=ROUND_HALF_UP)
             status = (
                 FillStatus.FILLED
                 if filled == request.qty

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 
 from egis.core.errors import UserFacingError
+from egis.core.inputs import QUANTUM
 from egis.core.rows import RowQuery
 from egis.venues.models import Price, SymbolFilter
 from egis.venues.rules import round_to_tick
@@ -35,7 +36,7 @@ class PriceSource(Protocol):
 
 def _tick(symbol: str) -> Decimal:
     rule = SymbolFilter.objects.filter(venue_key="paper", symbol=symbol).first()
-    return rule.tick_size if rule else Decimal("0.00000001")
+    return rule.tick_size if rule else QUANTUM
 
 
 _STORED_PRICE = RowQuery(Price, "source = %s AND symbol = %s", fields=["price"])
