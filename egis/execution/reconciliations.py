@@ -123,6 +123,10 @@ def reconciliation_json(r: PendingReconciliation, *, full: bool = False) -> dict
 def available_actions(r: PendingReconciliation) -> list[str]:
     if r.kind == ReconciliationKind.DRIFT:
         return [CLOSE_POSITION, ACKNOWLEDGE]
+    if r.kind == ReconciliationKind.SIGNAL_DRIFT:
+        # The ledger is right; the sender missed an alert. An admin acknowledges once the sender
+        # is back in step (close positions through the normal pipeline first if needed).
+        return [ACKNOWLEDGE]
     if r.order_id is None:
         return [CLOSE_POSITION]
     return [APPLY_VENUE_FILL, VOID_ORDER, CLOSE_POSITION]
@@ -411,6 +415,8 @@ def _close_position(
 
 
 def _acknowledge(incident: PendingReconciliation) -> str:
+    if incident.kind == ReconciliationKind.SIGNAL_DRIFT:
+        return "signal drift acknowledged: the sender is back in step with the ledger"
     if incident.kind != ReconciliationKind.DRIFT:
         raise ReconciliationError("acknowledge is for drift incidents only")
     item = drift_recheck(incident)
@@ -475,6 +481,6 @@ def reconciliation_resolve(
         ):
             raise ReconciliationError(f"reconciliation #{incident.pk} was resolved meanwhile")
         lifted: list[int] = []
-        if incident.kind == ReconciliationKind.DRIFT:
+        if incident.kind in (ReconciliationKind.DRIFT, ReconciliationKind.SIGNAL_DRIFT):
             lifted = drift_halts_release(sorted(incident_bot_ids(incident)))
     return Resolution(reconciliation_get(incident.pk), chosen, detail, lifted)

@@ -325,7 +325,9 @@ def drift_check(
 def _open_drift_incidents() -> list[PendingReconciliation]:
     return list(
         PendingReconciliation.objects.filter(
-            kind=ReconciliationKind.DRIFT, status=ReconciliationStatus.OPEN
+            # A signal drift halts opens the same way (egis.signals.services).
+            kind__in=[ReconciliationKind.DRIFT, ReconciliationKind.SIGNAL_DRIFT],
+            status=ReconciliationStatus.OPEN,
         ).order_by("id")
     )
 

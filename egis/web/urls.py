@@ -1,6 +1,13 @@
 from django.urls import path
 
-from egis.web import views_admin, views_audit, views_auth, views_bots, views_settings
+from egis.web import (
+    views_admin,
+    views_audit,
+    views_auth,
+    views_bots,
+    views_hooks,
+    views_settings,
+)
 
 urlpatterns = [
     path("login", views_auth.login_view, name="login"),
@@ -22,6 +29,7 @@ urlpatterns = [
         name="position-archive",
     ),
     path("bots/<int:bot_id>/paper-sync", views_bots.paper_sync_view, name="paper-sync"),
+    path("hooks/<str:hook_id>", views_hooks.hook_receive, name="hook-receive"),
     path("incidents", views_admin.incidents, name="incidents"),
     path(
         "incidents/<int:incident_id>/resolve", views_admin.incident_resolve, name="incident-resolve"
