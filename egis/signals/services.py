@@ -381,8 +381,9 @@ def _execute(signal: Signal, venue: VenueAdapter | None) -> Signal:
     except OrderRefused as exc:
         return _finish(signal, SignalStatus.REJECTED, _after(signal, exc.message))
     except OrderNotBooked as exc:
+        # The message names the order (every OrderNotBooked does).
         return _finish(
-            signal, SignalStatus.FAILED, _after(signal, f"order {exc.client_order_id}: {exc}")
+            signal, SignalStatus.FAILED, _after(signal, exc.message, failed=exc.client_order_id)
         )
     failed = [o for o in signal_orders(signal) if o.status in ("rejected", "failed")]
     if failed:
@@ -390,9 +391,11 @@ def _execute(signal: Signal, venue: VenueAdapter | None) -> Signal:
     return _finish(signal, SignalStatus.EXECUTED, _summary(signal))
 
 
-def _summary(signal: Signal) -> str:
+def _summary(signal: Signal, *, leave_out: str = "") -> str:
     parts = []
     for order in signal_orders(signal):
+        if order.client_order_id == leave_out:
+            continue
         if order.intent == "open":
             side = "long" if order.side == "buy" else "short"
             what = f"open {side} {usd_display(order.requested_usd)} (position #{order.position_id})"
@@ -402,10 +405,10 @@ def _summary(signal: Signal) -> str:
     return "; ".join(parts) or "nothing to do"
 
 
-def _after(signal: Signal, message: str) -> str:
+def _after(signal: Signal, message: str, *, failed: str = "") -> str:
     """A refusal after some orders went through says which ones did."""
-    done = signal_orders(signal)
-    return f"{_summary(signal)}; then {message}" if done else message
+    done = _summary(signal, leave_out=failed)
+    return f"{done}; then {message}" if done != "nothing to do" else message
 
 
 def signal_process(

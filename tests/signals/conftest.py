@@ -56,3 +56,14 @@ class Sender:
 @pytest.fixture
 def sender(issued) -> Sender:
     return Sender(issued)
+
+
+@pytest.fixture
+def queue_only():
+    """The worker does not run on its own: signals wait in the queue until a test calls
+    `signal_process` (with a venue of its choice)."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = False
+    yield
+    HUEY.immediate = True
