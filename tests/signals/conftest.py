@@ -38,8 +38,12 @@ class Sender:
     def url(self) -> str:
         return f"/hooks/{self.issued.hook.hook_id}"
 
-    def raw(self, body: bytes, *, content_type: str = "application/json", url: str = "", **headers: str):
-        return self.client.post(url or self.url, data=body, content_type=content_type, headers=headers)
+    def raw(
+        self, body: bytes, *, content_type: str = "application/json", url: str = "", **headers: str
+    ):
+        return self.client.post(
+            url or self.url, data=body, content_type=content_type, headers=headers
+        )
 
     def post(self, payload: dict[str, Any], *, secret: str | None = None, **kw: Any):
         body = {**payload, "secret": self.issued.secret if secret is None else secret}

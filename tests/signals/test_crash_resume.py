@@ -62,9 +62,7 @@ def _assert_flipped_once(paper_bot, flip: Signal) -> None:
 
 
 @pytest.mark.parametrize("killed_at", [1, 2], ids=["during-close", "during-open"])
-def test_a_worker_killed_mid_signal_resumes_exactly_once(
-    sender, paper_bot, queue_only, killed_at
-):
+def test_a_worker_killed_mid_signal_resumes_exactly_once(sender, paper_bot, queue_only, killed_at):
     flip = _flip(sender, paper_bot)
     with pytest.raises(ProcessKilled):
         signal_process(venue=KilledAfterFill(paper_bot, at=killed_at))

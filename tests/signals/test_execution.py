@@ -184,9 +184,7 @@ def test_a_venue_failure_ends_failed_naming_the_order(sender, paper_bot, queue_o
 # --- the target form --------------------------------------------------------------------------
 
 
-def test_target_flip_long_to_short_closes_then_opens_never_both_open(
-    sender, paper_bot, queue_only
-):
+def test_target_flip_long_to_short_closes_then_opens_never_both_open(sender, paper_bot, queue_only):
     seen: list[tuple[str, list[str]]] = []
 
     def watch(request, report):
