@@ -398,7 +398,8 @@ def _summary(signal: Signal, *, leave_out: str = "") -> str:
             continue
         if order.intent == "open":
             side = "long" if order.side == "buy" else "short"
-            what = f"open {side} {usd_display(order.requested_usd)} (position #{order.position_id})"
+            asked = usd_display(order.requested_usd or Decimal(0))
+            what = f"open {side} {asked} (position #{order.position_id})"
         else:
             what = f"close position #{order.position_id}"
         parts.append(f"{what}: {order.status}")
