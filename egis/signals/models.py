@@ -62,8 +62,8 @@ class Signal(models.Model):
     received_at = models.DateTimeField()
     body = models.JSONField(default=dict, blank=True)  # as sent, without the secret
     action = models.JSONField(default=dict, blank=True)  # the parsed instruction
-    sender_id = models.CharField(max_length=64, blank=True, default="")
-    # `id:<sender id>`, or `body:<sha256>` for a body without one (retired after 24 h).
+    sender_id = models.CharField(max_length=128, blank=True, default="")
+    # `id:<sender id>` (hashed when long), or `body:<sha256>` without an id (retired after 24 h).
     dedupe_key = models.CharField(max_length=120)
     status = models.CharField(
         max_length=9, choices=SignalStatus.choices, default=SignalStatus.QUEUED

@@ -25,7 +25,7 @@ from egis.core.inputs import (
     parse_usd,
 )
 
-SENDER_ID_MAX = 64
+SENDER_ID_MAX = 128
 DEFAULT_MAX_LAG_S = 60
 MAX_LAG_LIMIT_S = 86_400
 SIDES = ("long", "short")

@@ -77,7 +77,9 @@ def _stored_body(parsed: Any, raw: bytes) -> dict[str, Any]:
 
 def _dedupe_key(body: dict[str, Any], sender_id: str) -> str:
     if sender_id:
-        return f"id:{sender_id}"
+        if len(sender_id) <= 100:
+            return f"id:{sender_id}"
+        return f"id:sha256:{hashlib.sha256(sender_id.encode()).hexdigest()}"
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
     return f"body:{hashlib.sha256(canonical.encode()).hexdigest()}"
 

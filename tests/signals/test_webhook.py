@@ -11,6 +11,7 @@ import pytest
 
 from egis.accounts.services import user_deactivate
 from egis.bots.services import bot_delete
+from egis.ledger.models import Order
 from egis.signals.hooks import hook_revoke, hook_rotate
 from egis.signals.models import Signal, SignalStatus
 
@@ -169,3 +170,27 @@ def test_a_get_or_a_session_is_not_needed_nor_accepted(sender, bob):
     sender.client.force_login(bob)
     # A logged-in browser gains nothing: the body secret is still required.
     assert sender.post(OPEN, secret="wrong").status_code == 404
+
+
+HOSTILE_VALUES = ["\x00", "esc\x1b[31m", "x" * 10_000, [], {}, [1, 2], 10**30, True, "\ud800", "²"]
+FIELDS = ["action", "side", "size_usd", "size_pct", "target", "prev", "id", "timestamp"]
+
+
+def test_hostile_values_with_the_right_secret_are_recorded_rejected_never_a_5xx(sender):
+    codes = set()
+    for value in HOSTILE_VALUES:
+        for name in [*FIELDS, "max_lag_s", "symbol"]:
+            payload = {"action": "open", "side": "long", "size_usd": "5", name: value}
+            body = json.dumps({**payload, "secret": sender.issued.secret}).encode(
+                "utf-8", "surrogatepass"
+            )
+            codes.add(sender.raw(body).status_code)
+    deep = b'{"secret": "x", "a": ' + b"[" * 3000 + b"]" * 3000 + b"}"
+    codes.add(sender.raw(deep).status_code)
+    codes.add(sender.raw(b'{"secret": "\xff"}').status_code)
+    assert max(codes) < 500, codes
+    # Each value is refused by the grammar: recorded as rejected with its reason, nothing sent.
+    statuses = set(Signal.objects.values_list("status", flat=True))
+    assert statuses == {SignalStatus.REJECTED}
+    assert all(Signal.objects.values_list("reason", flat=True))
+    assert not Order.objects.exists()

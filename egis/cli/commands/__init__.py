@@ -15,6 +15,7 @@ from egis.cli.commands import (
     reconcile,
     reconciliations,
     recovery,
+    signals,
     tokens,
     users,
 )
@@ -32,4 +33,5 @@ GROUPS: tuple[ModuleType, ...] = (
     reconcile,
     reconciliations,
     audit,
+    signals,
 )
