@@ -16,12 +16,12 @@ from urllib.parse import quote
 
 import pytest
 from django.test import Client
-from egis.execution.incidents import incident_record
 
 from egis.accounts.models import ApiToken, User
 from egis.accounts.tokens import token_create
 from egis.api.main import api
 from egis.bots.models import Bot
+from egis.ledger.incidents import incident_record
 from egis.ledger.models import Order, PendingReconciliation, Position
 from egis.ledger.pipeline import order_close, order_open
 from egis.venues.models import ExchangeAccount
