@@ -53,6 +53,9 @@ ACTION_ROUTES = {
     "/bots/<int:bot_id>/positions/<int:position_id>/archive",
     "/users/<int:user_id>/deactivate",
     "/settings/tokens/<int:token_id>/revoke",
+    "/bots/<int:bot_id>/hook",
+    "/bots/<int:bot_id>/hook/rotate",
+    "/bots/<int:bot_id>/hook/revoke",
 }
 FIELDS = [
     "name",
