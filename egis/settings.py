@@ -282,3 +282,5 @@ EGIS_HOOK_FAILURE_WINDOW_S = int(os.environ.get("EGIS_HOOK_FAILURE_WINDOW_S", "6
 # The public base URL shown for webhooks (TradingView calls only ports 80/443); empty: the
 # request's own host.
 EGIS_PUBLIC_URL = os.environ.get("EGIS_PUBLIC_URL", "").rstrip("/")
+# The demo's built-in signal source posts to this web process (set by `make run`); unset: off.
+EGIS_DEMO_SIGNALS_URL = os.environ.get("EGIS_DEMO_SIGNALS_URL", "").rstrip("/")

@@ -9,6 +9,7 @@ from django.db import close_old_connections
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
+from egis.signals.demo import demo_signals_run
 from egis.signals.services import signal_process
 
 logger = logging.getLogger("egis.signals")
@@ -41,3 +42,12 @@ def signals_resume_on_worker_start() -> None:
 @db_periodic_task(crontab(minute="*"))
 def signals_periodic() -> int:
     return _run()
+
+
+@db_periodic_task(crontab(minute="*"))
+def demo_signals_periodic() -> None:
+    # Only in the demo (`make run` sets EGIS_DEMO_SIGNALS_URL): a sender posting over HTTP.
+    try:
+        demo_signals_run()
+    except Exception:
+        logger.exception("demo signal source failed; the next run will try again")
