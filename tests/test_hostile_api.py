@@ -41,6 +41,7 @@ BODY_OPERATIONS = [(m, p, op) for m, p, op in OPERATIONS if "requestBody" in op]
 # A valid body per operation that takes one: each hostile case changes exactly one thing.
 VALID_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/bots": {"name": "probe", "symbol": "ETHUSDT", "initial_budget_usd": "10"},
+    "/api/v1/bots/{bot_id}": {"name": "probe", "initial_budget_usd": "100", "leverage": 1},
     "/api/v1/bots/{bot_id}/orders": {"intent": "open", "side": "long", "size_usd": "10"},
     "/api/v1/bots/{bot_id}/paper-sync": {"confirm": False},
     "/api/v1/reconciliations/{reconciliation_id}/resolve": {

@@ -52,6 +52,7 @@ ACTION_ROUTES = {
     "/bots/<int:bot_id>/positions/<int:position_id>/close",
     "/bots/<int:bot_id>/positions/<int:position_id>/archive",
     "/users/<int:user_id>/deactivate",
+    "/users/<int:user_id>/password-reset",
     "/settings/tokens/<int:token_id>/revoke",
     "/bots/<int:bot_id>/hook",
     "/bots/<int:bot_id>/hook/rotate",
