@@ -37,6 +37,9 @@ class SignalHook(models.Model):
         return f"hook of bot #{self.bot_id}"
 
 
+REASON_MAX = 500  # one line: why a signal ended as it did
+
+
 class SignalStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     EXECUTING = "executing", "Executing"
@@ -68,7 +71,7 @@ class Signal(models.Model):
     status = models.CharField(
         max_length=9, choices=SignalStatus.choices, default=SignalStatus.QUEUED
     )
-    reason = models.CharField(max_length=500, blank=True, default="")
+    reason = models.CharField(max_length=REASON_MAX, blank=True, default="")
     claimed_at = models.DateTimeField(null=True, blank=True)  # when a worker took it
     processed_at = models.DateTimeField(null=True, blank=True)
 

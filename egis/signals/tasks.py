@@ -10,7 +10,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
 from egis.signals.demo import demo_signals_run
-from egis.signals.services import signal_process
+from egis.signals.processing import signal_process
 
 logger = logging.getLogger("egis.signals")
 

@@ -14,7 +14,7 @@ import pytest
 
 from egis.ledger.models import Order, Position
 from egis.signals.models import Signal, SignalStatus
-from egis.signals.services import signal_process
+from egis.signals.processing import signal_process
 from egis.signals.tasks import signals_resume_on_worker_start
 from egis.venues.paper.models import PaperFill
 from tests.execution.support.venues import ProcessKilled, _Wrapped

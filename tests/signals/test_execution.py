@@ -14,7 +14,7 @@ from egis.execution.reconciliations import reconciliation_resolve
 from egis.ledger.models import Order, PendingReconciliation, Position
 from egis.signals.hooks import hook_create, hook_set_enabled
 from egis.signals.models import Signal, SignalStatus
-from egis.signals.services import signal_process
+from egis.signals.processing import signal_process
 from egis.venues.base import VenueRejected
 from tests.execution.support.venues import _Wrapped
 from tests.support.venues import RecordingPaperVenue

@@ -11,8 +11,8 @@ from typing import Any
 from egis.cli.commands.base import get_bot, id_arg, int_arg, leaf
 from egis.signals.hooks import IssuedHook, hook_create, hook_revoke, hook_rotate
 from egis.signals.models import SignalStatus
+from egis.signals.processing import signal_process
 from egis.signals.selectors import hook_url, signal_list, tradingview_template
-from egis.signals.services import signal_process
 
 
 def _issued_json(issued: IssuedHook) -> dict[str, Any]:
