@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "egis.ledger",
     "egis.execution",
     "egis.audit",
+    "egis.signals",
     "egis.cli",
     "egis.web",
     "huey.contrib.djhuey",
@@ -271,3 +272,15 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
     },
 }
+
+# Signals (egis.signals): a claim older than the lease belongs to a dead worker and is resumed;
+# webhook requests are throttled per hook (all requests) and per address (failed ones).
+EGIS_SIGNAL_LEASE_S = int(os.environ.get("EGIS_SIGNAL_LEASE_S", "120"))
+EGIS_HOOK_MAX_PER_MINUTE = int(os.environ.get("EGIS_HOOK_MAX_PER_MINUTE", "1200"))
+EGIS_HOOK_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("EGIS_HOOK_MAX_FAILURES_PER_ADDRESS", "20"))
+EGIS_HOOK_FAILURE_WINDOW_S = int(os.environ.get("EGIS_HOOK_FAILURE_WINDOW_S", "600"))
+# The public base URL shown for webhooks (TradingView calls only ports 80/443); empty: the
+# request's own host.
+EGIS_PUBLIC_URL = os.environ.get("EGIS_PUBLIC_URL", "").rstrip("/")
+# The demo's built-in signal source posts to this web process (set by `make run`); unset: off.
+EGIS_DEMO_SIGNALS_URL = os.environ.get("EGIS_DEMO_SIGNALS_URL", "").rstrip("/")

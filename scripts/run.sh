@@ -9,7 +9,9 @@ $BIN/python manage.py collectstatic --noinput -v0
 $BIN/gunicorn egis.wsgi:application --bind "$HOST:$PORT" --workers 2 --threads 4 \
   --access-logfile - --log-level warning &
 WEB=$!
-$BIN/python manage.py run_huey --workers 4 -k thread &
+# The demo's signal source posts to this web process like any outside sender.
+EGIS_DEMO_SIGNALS_URL=${EGIS_DEMO_SIGNALS_URL-http://$HOST:$PORT} \
+  $BIN/python manage.py run_huey --workers 4 -k thread &
 WORKER=$!
 trap 'kill $WEB $WORKER 2>/dev/null; wait $WEB $WORKER 2>/dev/null; exit 0' INT TERM
 echo

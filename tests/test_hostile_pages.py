@@ -24,6 +24,8 @@ from egis.bots.models import Bot
 from egis.ledger.incidents import incident_record
 from egis.ledger.models import Incident, Order, Position
 from egis.ledger.pipeline import order_close, order_open
+from egis.signals.hooks import hook_create
+from egis.signals.models import Signal
 from egis.venues.models import ExchangeAccount
 from egis.venues.paper.models import PaperFill, PaperPosition
 
@@ -53,6 +55,9 @@ ACTION_ROUTES = {
     "/users/<int:user_id>/unlock",
     "/users/<int:user_id>/password-reset",  # reads no field: it makes a new password
     "/settings/tokens/<int:token_id>/revoke",
+    "/bots/<int:bot_id>/hook",
+    "/bots/<int:bot_id>/hook/rotate",
+    "/bots/<int:bot_id>/hook/revoke",
 }
 FIELDS = [
     "name",
@@ -94,7 +99,7 @@ HUGE_IDS = [2**63, 10**30, 2**63 - 1]
 
 def _url(route: str, ids: dict[str, Any]) -> str:
     for name, value in ids.items():
-        route = route.replace(f"<int:{name}>", str(value))
+        route = route.replace(f"<int:{name}>", str(value)).replace(f"<str:{name}>", str(value))
     assert "<" not in route, route
     return route
 
@@ -115,6 +120,8 @@ def world(alice, bob, paper_bot):
             "incident_id": incident.pk,
             "user_id": bob.pk,
             "token_id": token.pk,
+            # The webhook (no session, no CSRF): a real hook id, so the secret check is reached.
+            "hook_id": hook_create(bot_id=paper_bot.pk).hook.hook_id,
         },
         "client": client,
     }
@@ -131,6 +138,7 @@ def _snapshot() -> tuple:
         list(ExchangeAccount.objects.order_by("id").values()),
         list(PaperFill.objects.order_by("id").values()),
         list(PaperPosition.objects.order_by("id").values()),
+        list(Signal.objects.order_by("id").values()),
     )
 
 

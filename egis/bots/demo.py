@@ -1,4 +1,5 @@
-"""The demo data of `make run`: an admin, a trader and a paper bot, created once."""
+"""The demo data of `make run`: an admin, a trader, a paper bot and a paper bot that trades by
+itself on signals, created once."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from egis.accounts.selectors import user_by_username
 from egis.accounts.services import user_create
 from egis.bots.selectors import live_bots
 from egis.bots.services import bot_create
+from egis.signals.demo import DEMO_BOT_NAME
+from egis.signals.hooks import hook_create
 
 DEMO_ADMIN = ("admin", "egis-admin-demo")
 DEMO_USER = ("trader", "egis-trader-demo")
@@ -29,6 +32,15 @@ def demo_seed() -> dict[str, Any]:
             owner=trader, name="Demo BNB bot", venue="paper", symbol="BNBUSDT", budget_usd="100.00"
         )
         created.append(f"bot #{bot.pk}")
+    signals_bot = live_bots().filter(owner=trader, name=DEMO_BOT_NAME).first()
+    if signals_bot is None:
+        # A second bot that trades by itself: the worker's moving-average source posts to its
+        # webhook over HTTP (egis.signals.demo), and its Signals card fills up.
+        signals_bot = bot_create(
+            owner=trader, name=DEMO_BOT_NAME, venue="paper", symbol="BNBUSDT", budget_usd="100.00"
+        )
+        hook_create(bot_id=signals_bot.pk)
+        created.append(f"bot #{signals_bot.pk}")
     return {
         "created": created,
         "logins": [
@@ -36,4 +48,5 @@ def demo_seed() -> dict[str, Any]:
             {"username": DEMO_USER[0], "password": DEMO_USER[1], "role": "user"},
         ],
         "demo_bot_id": bot.pk,
+        "demo_signals_bot_id": signals_bot.pk,
     }

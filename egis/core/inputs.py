@@ -141,6 +141,14 @@ def parse_usd(raw: object, *, field: str, allow_zero: bool = False) -> Decimal:
     return parse_amount(raw, field=field, allow_zero=allow_zero)
 
 
+PERCENT_MAX = Decimal("100")
+
+
+def parse_percent(raw: object, *, field: str) -> Decimal:
+    """A share in percent: an amount with at most 2 decimals, above 0 and at most 100."""
+    return parse_amount(raw, field=field, places=USD_PLACES, maximum=PERCENT_MAX)
+
+
 def parse_quantity(raw: object, *, field: str, allow_zero: bool = False) -> Decimal:
     """A quantity or a price: 8 decimals, at most QTY_MAX."""
     return parse_amount(raw, field=field, places=QTY_PLACES, maximum=QTY_MAX, allow_zero=allow_zero)

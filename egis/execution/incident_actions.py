@@ -126,6 +126,10 @@ def incident_json(r: Incident, *, full: bool = False) -> dict[str, Any]:
 def available_actions(r: Incident) -> list[str]:
     if r.kind == IncidentKind.DRIFT:
         return [CLOSE_POSITION, ACKNOWLEDGE]
+    if r.kind == IncidentKind.SIGNAL_DRIFT:
+        # The ledger is right; the sender missed an alert. An admin acknowledges once the sender
+        # is back in step (close positions through the normal pipeline first if needed).
+        return [ACKNOWLEDGE]
     if r.order_id is None:
         return [CLOSE_POSITION]
     return [APPLY_VENUE_FILL, VOID_ORDER, CLOSE_POSITION]
@@ -389,6 +393,8 @@ def _close_position(
 
 
 def _acknowledge(incident: Incident) -> str:
+    if incident.kind == IncidentKind.SIGNAL_DRIFT:
+        return "signal drift acknowledged: the sender is back in step with the ledger"
     if incident.kind != IncidentKind.DRIFT:
         raise IncidentError("acknowledge is for drift incidents only")
     item = drift_recheck(incident)
@@ -456,6 +462,6 @@ def incident_resolve(
         ):
             raise IncidentError(f"incident #{incident.pk} was resolved meanwhile")
         lifted: list[int] = []
-        if incident.kind == IncidentKind.DRIFT:
+        if incident.kind in (IncidentKind.DRIFT, IncidentKind.SIGNAL_DRIFT):
             lifted = drift_halts_release(sorted(incident_bot_ids(incident)))
     return Resolution(incident_get(incident.pk), chosen, detail, lifted)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal
 
 from django.conf import settings
 from django.db.models import Sum
@@ -232,3 +232,12 @@ def ensure_covers_held(bot: Bot, new_initial_usd: Decimal) -> None:
     held = _reserved_sum(bot.pk)
     if new_initial_usd < held:
         raise BudgetBelowHeld(budget_usd=new_initial_usd, held_usd=held)
+
+
+def amount_for_percent(bot: Bot, percent: Decimal) -> Decimal:
+    """`percent` of the bot's available budget now, exact, rounded down to the cent (never more
+    than what is available). The open that uses it is checked again with the bot locked."""
+    share = get_budget(bot).available_usd * percent / Decimal(100)
+    if share <= 0:
+        return Decimal("0.00")
+    return share.quantize(CENT, rounding=ROUND_DOWN)

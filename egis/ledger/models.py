@@ -220,6 +220,7 @@ class IncidentKind(models.TextChoices):
     UNKNOWN_ORDER = "unknown_order", "Order outcome unknown"
     VENUE_REFUSED_CLOSE = "venue_refused_close", "Venue refused a close"
     DRIFT = "drift", "Ledger and venue disagree"
+    SIGNAL_DRIFT = "signal_drift", "A signal's sender believed another state (missed alert?)"
 
 
 class IncidentStatus(models.TextChoices):

@@ -350,13 +350,19 @@ def order_close(
     position_id: object,
     actor: Any = None,
     venue: VenueAdapter | None = None,
+    idempotency_key: str | None = None,
 ) -> OrderResult:
     _assert_no_transaction()
     pid = _parse_position_id(position_id)
+    key = _parse_idempotency_key(idempotency_key)
     bot = _load_bot(bot_id, lock=False)
     adapter = _prepare_venue(bot, venue)
     with transaction.atomic():
         bot = _load_bot(bot_id, lock=True)
+        # A replayed close (same bot, same key) gets the first close's result, like an open.
+        first = _first_submission(bot.pk, key)
+        if first is not None:
+            return first
         position = _POSITION_LOCKED.one(pid)
         if position is None or position.bot_id != bot.pk:
             raise PositionNotFound(f"Position #{pid} does not belong to bot #{bot.pk}.")
@@ -375,6 +381,7 @@ def order_close(
             side=OrderSide.SELL if position.side == PositionSide.LONG else OrderSide.BUY,
             qty=position.qty,  # this bot's own quantity, never the account's net
             actor=actor,
+            idempotency_key=key,
         )
         before = position_snapshot(position)
         position.closing_order = order

@@ -324,7 +324,11 @@ def drift_check(
 
 def _open_drift_incidents() -> list[Incident]:
     return list(
-        Incident.objects.filter(kind=IncidentKind.DRIFT, status=IncidentStatus.OPEN).order_by("id")
+        Incident.objects.filter(
+            # A signal drift halts opens the same way (egis.signals.services).
+            kind__in=[IncidentKind.DRIFT, IncidentKind.SIGNAL_DRIFT],
+            status=IncidentStatus.OPEN,
+        ).order_by("id")
     )
 
 

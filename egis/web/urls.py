@@ -1,6 +1,14 @@
 from django.urls import path
 
-from egis.web import views_admin, views_audit, views_auth, views_bots, views_settings
+from egis.web import (
+    views_admin,
+    views_audit,
+    views_auth,
+    views_bots,
+    views_hooks,
+    views_settings,
+    views_signals,
+)
 
 urlpatterns = [
     path("login", views_auth.login_view, name="login"),
@@ -22,6 +30,11 @@ urlpatterns = [
         name="position-archive",
     ),
     path("bots/<int:bot_id>/paper-sync", views_bots.paper_sync_view, name="paper-sync"),
+    path("bots/<int:bot_id>/hook", views_signals.hook_create_view, name="hook-create"),
+    path("bots/<int:bot_id>/hook/rotate", views_signals.hook_rotate_view, name="hook-rotate"),
+    path("bots/<int:bot_id>/hook/revoke", views_signals.hook_revoke_view, name="hook-revoke"),
+    path("bots/<int:bot_id>/hook/enabled", views_signals.hook_enabled_view, name="hook-enabled"),
+    path("hooks/<str:hook_id>", views_hooks.hook_receive, name="hook-receive"),
     path("incidents", views_admin.incidents, name="incidents"),
     path(
         "incidents/<int:incident_id>/resolve",

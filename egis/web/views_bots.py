@@ -14,6 +14,7 @@ from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from egis.bots.models import Bot
 from egis.bots.selectors import bot_detail, dashboard_rows
 from egis.bots.services import BotInputError, bot_create, bot_delete, bot_update, position_archive
 from egis.core.choices import Venue
@@ -25,6 +26,7 @@ from egis.ledger.errors import InvalidOrderInput, OrderNotBooked, OrderRefused
 from egis.ledger.pipeline import order_close, order_open
 from egis.ledger.risk import RISK_FIELDS, RiskLimits
 from egis.ledger.selectors import position_of_bot
+from egis.signals.selectors import last_signal_acted, signals_card
 from egis.venues.selectors import account_find, accounts_of, symbol_filters
 from egis.web.access import visible_bot
 from egis.web.inertia import back_with_errors, current_user, field, form_data, page, see_other
@@ -36,7 +38,11 @@ logger = logging.getLogger("egis.web")
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return page(request, "bots/index", {"bots": dashboard_rows(current_user(request))})
+    rows = dashboard_rows(current_user(request))
+    acted = last_signal_acted([row["id"] for row in rows])
+    for row in rows:
+        row["last_signal_at"] = acted.get(row["id"])
+    return page(request, "bots/index", {"bots": rows})
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -50,10 +56,18 @@ def _page_number(request: HttpRequest) -> int:
 @login_required
 @require_GET
 def bot_show(request: HttpRequest, bot_id: int) -> HttpResponse:
-    bot = visible_bot(request, bot_id)
+    return bot_page(request, visible_bot(request, bot_id))
+
+
+def bot_page(
+    request: HttpRequest, bot: Bot, *, secret: dict[str, Any] | None = None
+) -> HttpResponse:
+    """The bot page; `secret` only in the one answer that created a webhook secret."""
     props = bot_detail(current_user(request), bot, page=_page_number(request))
     # One key per render of the open form: a replayed or double submit opens one position.
     props["open_form_key"] = secrets.token_urlsafe(16)
+    props["signals"] = signals_card(bot.pk, base_url=request.build_absolute_uri("/"))
+    props["secret"] = secret
     return page(request, "bots/show", props)
 
 

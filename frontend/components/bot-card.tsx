@@ -1,9 +1,10 @@
 import { Link } from "@inertiajs/react";
-import { OctagonAlert, TriangleAlert } from "lucide-react";
+import { OctagonAlert, RadioTower, TriangleAlert } from "lucide-react";
 
 import { BudgetBar } from "@/components/budget-bar";
 import { Money } from "@/components/money";
 import { Badge } from "@/components/ui/badge";
+import { formatDateTime } from "@/lib/utils";
 import type { BotSummary } from "@/types";
 
 export function VenueBadge({ venue, label }: { venue: string; label: string }) {
@@ -99,6 +100,11 @@ export function BotCard({ bot }: { bot: BotSummary }) {
           </dd>
         </div>
       </dl>
+      {bot.last_signal_at && (
+        <p className="mt-2 flex items-center gap-1.5 text-xs text-muted" data-testid="last-signal">
+          <RadioTower className="size-3.5" aria-hidden /> Last acted on a signal {formatDateTime(bot.last_signal_at)}
+        </p>
+      )}
     </Link>
   );
 }

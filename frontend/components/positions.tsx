@@ -57,7 +57,7 @@ export function OpenPositionRow({
   const opening = position.qty === "0";
   const error = usePositionError(position.id);
   return (
-    <li className="rounded-lg border border-border bg-bg p-3" data-testid={`open-position-${position.id}`}>
+    <li id={`position-${position.id}`} className="rounded-lg border border-border bg-bg p-3" data-testid={`open-position-${position.id}`}>
       <div className="flex items-start justify-between gap-3">
         <div className="flex min-w-0 flex-wrap items-center gap-2">
           <SideBadge side={position.side} />
@@ -95,7 +95,7 @@ function ClosedRow({ p, price }: { p: PositionRow; price: (v: string | null | un
   // A stale Close (the position was closed elsewhere) answers on this row.
   const error = usePositionError(p.id);
   return (
-    <li className="py-2.5" data-testid={`closed-position-${p.id}`}>
+    <li id={`position-${p.id}`} className="py-2.5" data-testid={`closed-position-${p.id}`}>
       <div className="flex items-center justify-between gap-3">
         <div className="min-w-0">
           <div className="flex items-center gap-2">

@@ -36,7 +36,7 @@ export function SecretDialog({ secret, onDismiss }: { secret: SecretProp | null;
                 <span className="pt-2.5 text-sm font-medium">{item.label}</span>
                 <CopyButton value={item.value} label={item.label} />
               </div>
-              <code className="block font-mono text-sm break-all select-all" data-testid={`secret-${item.label}`}>
+              <code className="block font-mono text-sm break-all whitespace-pre-wrap select-all" data-testid={`secret-${item.label}`}>
                 {item.value}
               </code>
             </li>
@@ -44,7 +44,8 @@ export function SecretDialog({ secret, onDismiss }: { secret: SecretProp | null;
         </ul>
         <p className="mt-3 flex items-start gap-2 text-sm text-muted">
           <ShieldAlert className="mt-0.5 size-4 shrink-0 text-warn" aria-hidden />
-          Egis keeps only a hash: once this dialog is closed it cannot show {secret.items.length === 1 ? "it" : "them"} again.
+          {secret.note ?? "Egis keeps only a hash"}: once this dialog is closed it cannot show{" "}
+          {secret.items.length === 1 ? "it" : "them"} again.
         </p>
         <SheetFooter>
           <Button onClick={close}>Done, I have copied it</Button>

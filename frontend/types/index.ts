@@ -48,6 +48,8 @@ export interface BotSummary {
   /** That definition in words (and the open positions' entry fees, which are not in it). */
   realized_pnl_hint: string;
   unrealized_pnl_usd: Money | null;
+  /** When the bot last executed a signal (the Bots list only). */
+  last_signal_at?: string | null;
   /** The bot's risk limits (null: off), checked before every open. */
   risk_limits: RiskLimits;
   /** Why opens are halted for the rest of the UTC day (the daily loss limit), or "". */
@@ -150,6 +152,33 @@ export interface SecretProp {
   title: string;
   description: string;
   items: { label: string; value: string }[];
+  /** How Egis keeps it, when not as a hash (a webhook secret is kept encrypted). */
+  note?: string;
+}
+
+export interface SignalOrder {
+  client_order_id: string;
+  intent: "open" | "close";
+  status: string;
+  position_id: number;
+}
+
+export interface SignalRow {
+  id: number;
+  received_at: string | null;
+  processed_at: string | null;
+  sender_id: string;
+  action: string;
+  status: "queued" | "executing" | "executed" | "rejected" | "failed" | "duplicate";
+  reason: string;
+  orders: SignalOrder[];
+}
+
+export interface SignalsCardProps {
+  hook: { url: string; enabled: boolean; created_at: string | null } | null;
+  template: string;
+  signals: SignalRow[];
+  total: number;
 }
 
 export interface ExchangeAccountRow {

@@ -13,7 +13,11 @@ from egis.web.urls import urlpatterns
 
 pytestmark = pytest.mark.django_db
 
-ROUTES = ["/" + str(p.pattern) for p in urlpatterns if isinstance(p, URLPattern)]
+ALL_ROUTES = ["/" + str(p.pattern) for p in urlpatterns if isinstance(p, URLPattern)]
+# The signal webhook takes no session: its credentials are the hook id and the body's secret
+# (or an HMAC signature), so CSRF does not apply; a session grants it nothing (test below).
+CSRF_EXEMPT = {"/hooks/<str:hook_id>"}
+ROUTES = [r for r in ALL_ROUTES if r not in CSRF_EXEMPT]
 
 
 def _url(route: str, ids: dict[str, int]) -> str:
@@ -24,7 +28,21 @@ def _url(route: str, ids: dict[str, int]) -> str:
 
 
 def test_the_walk_sees_every_route():
-    assert len(ROUTES) == len(urlpatterns) >= 20
+    assert len(ALL_ROUTES) == len(urlpatterns) >= 20
+    assert set(ALL_ROUTES) >= CSRF_EXEMPT
+
+
+def test_the_webhook_gives_a_session_nothing(alice, paper_bot):
+    from egis.signals.hooks import hook_create
+    from egis.signals.models import Signal
+
+    hook = hook_create(bot_id=paper_bot.pk).hook
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(alice)
+    body = '{"action": "open", "side": "long", "size_usd": "10"}'
+    response = strict.post(f"/hooks/{hook.hook_id}", data=body, content_type="application/json")
+    assert response.status_code == 404
+    assert not Signal.objects.exists()
 
 
 @pytest.mark.parametrize("route", ROUTES)

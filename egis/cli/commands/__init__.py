@@ -15,6 +15,7 @@ from egis.cli.commands import (
     prices,
     reconcile,
     recovery,
+    signals,
     tokens,
     users,
 )
@@ -32,4 +33,5 @@ GROUPS: tuple[ModuleType, ...] = (
     reconcile,
     incidents,
     audit,
+    signals,
 )

@@ -12,4 +12,4 @@ def _demo(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def register(subparsers: Any) -> None:
-    leaf(subparsers, "demo", _demo, "create the demo admin, user and paper bot (once)")
+    leaf(subparsers, "demo", _demo, "create the demo admin, user, paper bot and signals bot (once)")

@@ -1,4 +1,4 @@
-import { Head } from "@inertiajs/react";
+import { Head, router } from "@inertiajs/react";
 
 import { BotAlerts, VenueBadge } from "@/components/bot-card";
 import { BotSettings } from "@/components/bot-settings";
@@ -8,6 +8,8 @@ import { Money } from "@/components/money";
 import { OpenPositionForm } from "@/components/open-position-form";
 import { PaperSyncSheet } from "@/components/paper-sync-sheet";
 import { PnlChart } from "@/components/pnl-chart";
+import { SecretDialog } from "@/components/secret-dialog";
+import { SignalsCard } from "@/components/signals-card";
 import { ClosedPositions, OpenPositionRow, positionErrorKey } from "@/components/positions";
 import { RiskLimitsLine } from "@/components/risk-limits";
 import { Badge } from "@/components/ui/badge";
@@ -15,7 +17,16 @@ import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { FieldError } from "@/components/ui/input";
 import { useShared } from "@/hooks/use-shared";
 import { AppLayout } from "@/layouts/app-layout";
-import type { BotSummary, BudgetFigures, Paginated, PnlPoint, PositionRow, SymbolSteps } from "@/types";
+import type {
+  BotSummary,
+  BudgetFigures,
+  Paginated,
+  PnlPoint,
+  PositionRow,
+  SecretProp,
+  SignalsCardProps,
+  SymbolSteps,
+} from "@/types";
 
 interface Props {
   bot: BotSummary & SymbolSteps & { leverage: number; status_label: string; open_disabled_reason: string };
@@ -28,6 +39,8 @@ interface Props {
   can_archive: boolean;
   paper_sync: boolean;
   open_form_key: string;
+  signals: SignalsCardProps;
+  secret: SecretProp | null;
 }
 
 // Position answers whose row is not on this page (e.g. on another page of closed positions).
@@ -104,6 +117,10 @@ export default function BotShow(props: Props) {
       </Card>
 
       <PnlChart points={props.pnl_series} hint={bot.realized_pnl_hint} />
+
+      <SignalsCard botId={bot.id} card={props.signals} />
+      {/* Dismissing replaces the history entry that holds the secret, so Back cannot show it. */}
+      <SecretDialog secret={props.secret} onDismiss={() => router.visit(`/bots/${bot.id}`, { replace: true, preserveScroll: true })} />
 
       <BotSettings
         botId={bot.id}

@@ -1,0 +1,161 @@
+"""A bot's webhook: create, rotate, revoke, switch on/off, and authenticate a request.
+
+The hook id is the URL (unguessable, `secrets.token_urlsafe`); the secret is shown once and kept
+encrypted at rest (egis.venues.secrets, like exchange secrets) because an HMAC signature is
+checked with it. Every way a request can fail to authenticate (unknown hook, wrong secret,
+revoked hook, deactivated owner, deleted bot, bad or stale signature) is one and the same
+`HookRefused`: the answer tells an attacker nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from egis.bots.models import Bot
+from egis.core.errors import UserFacingError
+from egis.signals.models import SignalHook
+from egis.venues.secrets import SecretUnreadable, decrypt_secret, encrypt_secret
+
+HOOK_ID_BYTES = 24  # 32 url-safe characters
+SECRET_BYTES = 24
+SIGNATURE_TOLERANCE_S = 300
+_DUMMY_SECRET = secrets.token_urlsafe(SECRET_BYTES)  # compared against when no hook matches
+
+
+class HookError(UserFacingError):
+    code = "hook_refused"
+    http_status = 409
+
+
+class HookRefused(Exception):
+    """Authentication failed, for whatever reason: the edge answers the same bytes every time."""
+
+
+@dataclass(frozen=True)
+class IssuedHook:
+    """A hook with its clear secret: returned once, by create and rotate, never again."""
+
+    hook: SignalHook
+    secret: str
+
+
+def _lock_bot(bot_id: int) -> Bot:
+    bot = Bot.objects.select_for_update().filter(pk=bot_id, deleted_at__isnull=True).first()
+    if bot is None:
+        raise HookError(f"Bot #{bot_id} does not exist.")
+    return bot
+
+
+def _live_hook(bot_id: int) -> SignalHook | None:
+    return SignalHook.objects.filter(bot_id=bot_id, revoked_at__isnull=True).first()
+
+
+def _issue(bot: Bot) -> IssuedHook:
+    clear = secrets.token_urlsafe(SECRET_BYTES)
+    hook = SignalHook.objects.create(
+        bot=bot,
+        hook_id=secrets.token_urlsafe(HOOK_ID_BYTES),
+        secret_encrypted=encrypt_secret(clear),
+    )
+    return IssuedHook(hook=hook, secret=clear)
+
+
+@transaction.atomic
+def hook_create(*, bot_id: int) -> IssuedHook:
+    """A new hook for a bot that has none (rotate replaces a live one)."""
+    bot = _lock_bot(bot_id)
+    if _live_hook(bot.pk) is not None:
+        raise HookError(f"Bot #{bot.pk} already has a webhook: rotate it for a new secret.")
+    return _issue(bot)
+
+
+@transaction.atomic
+def hook_rotate(*, bot_id: int) -> IssuedHook:
+    """A new URL and secret; the old ones stop working at once."""
+    bot = _lock_bot(bot_id)
+    now = timezone.now()
+    SignalHook.objects.filter(bot_id=bot.pk, revoked_at__isnull=True).update(
+        revoked_at=now, rotated_at=now
+    )
+    return _issue(bot)
+
+
+@transaction.atomic
+def hook_revoke(*, bot_id: int) -> SignalHook:
+    bot = _lock_bot(bot_id)
+    hook = _live_hook(bot.pk)
+    if hook is None:
+        raise HookError(f"Bot #{bot.pk} has no webhook to revoke.")
+    hook.revoked_at = timezone.now()
+    hook.save(update_fields=["revoked_at"])
+    return hook
+
+
+@transaction.atomic
+def hook_set_enabled(*, bot_id: int, enabled: bool) -> SignalHook:
+    """The on/off switch: while off, signals are recorded and rejected, never executed."""
+    bot = _lock_bot(bot_id)
+    hook = _live_hook(bot.pk)
+    if hook is None:
+        raise HookError(f"Bot #{bot.pk} has no webhook: create one first.")
+    hook.enabled = enabled
+    hook.save(update_fields=["enabled"])
+    return hook
+
+
+_dummy: list[str] = []
+
+
+def _dummy_token() -> str:
+    if not _dummy:
+        _dummy.append(encrypt_secret(_DUMMY_SECRET))
+    return _dummy[0]
+
+
+def _signature_ok(secret: str, header: str, body: bytes, now: float) -> bool:
+    """`t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`, within SIGNATURE_TOLERANCE_S of now."""
+    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+    stamp, given = parts.get("t", "").strip(), parts.get("v1", "").strip()
+    if not (stamp.isascii() and stamp.isdigit()) or len(stamp) > 12:
+        return False
+    expected = hmac.new(secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    fresh = abs(now - int(stamp)) <= SIGNATURE_TOLERANCE_S
+    return hmac.compare_digest(expected, given.lower()) and fresh
+
+
+def hook_authenticate(
+    *, hook_id: str, body: bytes, parsed: Any, signature: str | None
+) -> SignalHook:
+    """The live hook this request may post to, or HookRefused. A signed request needs no secret
+    in the body; an unsigned one needs `"secret"` in its JSON object."""
+    hook = (
+        SignalHook.objects.select_related("bot", "bot__owner")
+        .filter(hook_id=hook_id[:64], revoked_at__isnull=True)
+        .first()
+    )
+    usable = hook is not None and hook.bot.deleted_at is None and hook.bot.owner.is_active
+    # Decrypt something either way: an unknown hook must not answer measurably faster.
+    token = hook.secret_encrypted if usable and hook is not None else _dummy_token()
+    try:
+        secret = decrypt_secret(token)
+    except SecretUnreadable:
+        secret, usable = _DUMMY_SECRET, False
+    if signature:
+        ok = _signature_ok(secret, signature, body, time.time())
+    else:
+        given = parsed.get("secret") if isinstance(parsed, dict) else None
+        # Compared as bytes in constant time; a non-string secret compares against nothing.
+        ok = hmac.compare_digest(
+            secret.encode(), given.encode("utf-8", "replace") if isinstance(given, str) else b""
+        )
+    if not (ok and usable) or hook is None:
+        raise HookRefused()
+    return hook

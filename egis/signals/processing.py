@@ -1,0 +1,305 @@
+"""Executing signals (in the worker): one at a time per bot, in order of receipt.
+
+The oldest unfinished signal of a bot is claimed by compare-and-set (queued -> executing); while
+it runs, nothing later of that bot is touched. Each order it causes goes through the one
+pipeline (egis.ledger.pipeline) with the idempotency key `sig<signal id>-open` or
+`sig<signal id>-close-<position id>`, unique per bot in `orders`: a worker killed mid-signal
+resumes it (at start-up, or once its claim is older than the lease) and finds the orders already
+placed instead of placing them again.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from egis.bots.models import Bot
+from egis.core.money import usd_display
+from egis.execution.recovery import recover_order
+from egis.ledger import budget
+from egis.ledger.errors import NotEnoughBudget, OrderNotBooked, OrderRefused
+from egis.ledger.incidents import incident_record
+from egis.ledger.models import (
+    IN_FLIGHT_ORDER_STATUSES,
+    IncidentKind,
+    Order,
+    Position,
+    PositionStatus,
+)
+from egis.ledger.pipeline import order_close, order_open
+from egis.reconcile.drift import DRIFT_HALT_PREFIX
+from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
+from egis.signals.payload import SignalAction, action_from_json
+from egis.venues.base import VenueAdapter
+from egis.venues.registry import venue_for
+
+logger = logging.getLogger("egis.signals")
+
+
+class _Rejected(Exception):
+    pass
+
+
+def _claim_next(bot_id: int, *, reclaim_before: datetime | None) -> Signal | None:
+    """The bot's oldest unfinished signal, claimed by compare-and-set, or None if it is being
+    executed (by another worker, or by a dead one whose claim is younger than the lease)."""
+    oldest = (
+        Signal.objects.filter(
+            bot_id=bot_id, status__in=[SignalStatus.QUEUED, SignalStatus.EXECUTING]
+        )
+        .order_by("id")
+        .first()
+    )
+    if oldest is None:
+        return None
+    now = timezone.now()
+    if oldest.status == SignalStatus.EXECUTING:
+        if reclaim_before is None or (oldest.claimed_at and oldest.claimed_at > reclaim_before):
+            return None
+        # A dead worker's claim: take it over, once (the old claim time is the compare value).
+        taken = Signal.objects.filter(
+            pk=oldest.pk, status=SignalStatus.EXECUTING, claimed_at=oldest.claimed_at
+        ).update(claimed_at=now)
+    else:
+        taken = Signal.objects.filter(pk=oldest.pk, status=SignalStatus.QUEUED).update(
+            status=SignalStatus.EXECUTING, claimed_at=now
+        )
+    if not taken:
+        return None
+    oldest.status, oldest.claimed_at = SignalStatus.EXECUTING, now
+    return oldest
+
+
+def _finish(signal: Signal, status: str, reason: str) -> Signal:
+    signal.status, signal.reason = status, reason[:REASON_MAX]
+    signal.processed_at = timezone.now()
+    Signal.objects.filter(pk=signal.pk, status=SignalStatus.EXECUTING).update(
+        status=status, reason=signal.reason, processed_at=signal.processed_at
+    )
+    return signal
+
+
+def signal_key(signal_id: int, step: str) -> str:
+    return f"sig{signal_id}-{step}"
+
+
+def signal_orders(signal: Signal) -> list[Order]:
+    return list(
+        Order.objects.filter(
+            bot_id=signal.bot_id, idempotency_key__startswith=signal_key(signal.pk, "")
+        ).order_by("id")
+    )
+
+
+def _placed(bot_id: int, key: str) -> Order | None:
+    return Order.objects.filter(bot_id=bot_id, idempotency_key=key).first()
+
+
+def _state(positions: list[Position]) -> str:
+    sides = {p.side for p in positions}
+    return sides.pop() if len(sides) == 1 else "flat" if not sides else "mixed"
+
+
+def _check_fresh(action: SignalAction, signal: Signal, now: datetime) -> None:
+    sent = action.timestamp or signal.received_at
+    age = (now - sent).total_seconds()
+    if age > action.max_lag_s:
+        raise _Rejected(f"stale: sent {int(age)} s ago, max_lag_s is {action.max_lag_s}")
+    if -age > action.max_lag_s:
+        raise _Rejected(f"timestamp is {int(-age)} s in the future")
+
+
+def _signal_drift(signal: Signal, bot: Bot, action: SignalAction, actual: str) -> str:
+    """The sender believed another state than the ledger's: a missed alert. Loud and halting."""
+    what = f"the sender believed {action.prev}, the bot is {actual}"
+    incident = incident_record(
+        kind=IncidentKind.SIGNAL_DRIFT,
+        bot_id=bot.pk,
+        intent="",
+        payload={
+            "signal_id": signal.pk,
+            "prev": action.prev,
+            "ledger": actual,
+            "bot_ids": [bot.pk],
+            "symbol": bot.symbol,
+        },
+        error=f"signal drift (missed alert?): signal #{signal.pk}: {what}",
+        dedupe_key=f"signal-drift:{signal.pk}",
+    )
+    reason = f"{DRIFT_HALT_PREFIX}missed signal: {what} (reconciliation #{incident.pk})"
+    Bot.objects.filter(pk=bot.pk, halted_reason="").update(halted_reason=reason[:300])
+    logger.error("signal drift on bot #%s (signal #%s): %s", bot.pk, signal.pk, what)
+    return f"signal drift: {what}; opens halted (reconciliation #{incident.pk})"
+
+
+def _open_size(bot: Bot, action: SignalAction) -> Decimal:
+    if action.size_usd is not None:
+        return action.size_usd
+    assert action.size_pct is not None
+    amount = budget.amount_for_percent(bot, action.size_pct)
+    if amount <= 0:
+        raise NotEnoughBudget(available=budget.available(bot), requested=amount)
+    return amount
+
+
+def _plan(action: SignalAction, bot: Bot, positions: list[Position]) -> tuple[list[Position], str]:
+    """The positions to close (in order), and the side to open after them ("" for none)."""
+    if action.kind == "open":
+        clash = [p for p in positions if p.side != action.side]
+        if clash:
+            raise _Rejected(
+                f"netting conflict: a {clash[0].side} position (#{clash[0].pk}) is open; open "
+                f"{action.side} is refused, never flipped (send a target to reverse)"
+            )
+        return [], action.side
+    if action.kind == "close":
+        return [p for p in positions if not action.side or p.side == action.side], ""
+    closes = [p for p in positions if p.side != action.target]
+    holds_target = any(p.side == action.target for p in positions)
+    return closes, action.target if action.target != "flat" and not holds_target else ""
+
+
+def _settle_in_flight(orders: list[Order], venue: VenueAdapter | None) -> Order | None:
+    """A resumed signal first learns the fate of its orders that a dead worker left in flight
+    (looked up at the venue by client order id and settled); returns one still undecided."""
+    for order in orders:
+        if order.status not in IN_FLIGHT_ORDER_STATUSES:
+            continue
+        recover_order(order, now=timezone.now(), venue_factory=lambda bot: venue or venue_for(bot))
+        order.refresh_from_db()
+        if order.status in IN_FLIGHT_ORDER_STATUSES:
+            return order
+    return None
+
+
+def _describe(order: Order) -> str:
+    return f"{order.intent} {order.client_order_id} ({order.status})"
+
+
+def _execute(signal: Signal, venue: VenueAdapter | None) -> Signal:
+    action = action_from_json(signal.action)
+    bot = Bot.objects.filter(pk=signal.bot_id, deleted_at__isnull=True).first()
+    if bot is None:
+        return _finish(signal, SignalStatus.REJECTED, "bot deleted")
+    done = signal_orders(signal)
+    stuck = _settle_in_flight(done, venue)
+    if stuck is not None:
+        return _finish(
+            signal,
+            SignalStatus.FAILED,
+            f"order {_describe(stuck)} is still in flight: recovery settles it; the rest of "
+            "the signal was not executed",
+        )
+    positions = list(
+        Position.objects.filter(bot_id=bot.pk, status=PositionStatus.OPEN).order_by("id")
+    )
+    try:
+        if not done:  # a resumed signal that already placed orders finishes what it began
+            if not SignalHook.objects.filter(pk=signal.hook_id, enabled=True).exists():
+                raise _Rejected("signals are switched off for this bot")
+            if not bot.is_active:
+                raise _Rejected(f"bot #{bot.pk} is inactive")
+            _check_fresh(action, signal, timezone.now())
+            actual = _state(positions)
+            if action.kind == "target" and action.prev and action.prev != actual:
+                with transaction.atomic():
+                    return _finish(
+                        signal, SignalStatus.REJECTED, _signal_drift(signal, bot, action, actual)
+                    )
+        closes, open_side = _plan(action, bot, positions)
+        if open_side and bot.is_halted and not done:
+            raise _Rejected(f"bot halted for new opens: {bot.halted_reason}")
+        if not closes and not open_side:
+            if done:
+                return _finish(signal, SignalStatus.EXECUTED, _summary(signal))
+            if action.kind == "close":
+                raise _Rejected(
+                    f"nothing open to close{f' on the {action.side} side' if action.side else ''}"
+                )
+            return _finish(signal, SignalStatus.EXECUTED, f"already {action.target}: nothing to do")
+        for position in closes:
+            key = signal_key(signal.pk, f"close-{position.pk}")
+            if _placed(bot.pk, key) is None:
+                order_close(
+                    bot_id=bot.pk, position_id=position.pk, venue=venue, idempotency_key=key
+                )
+        if open_side:
+            key = signal_key(signal.pk, "open")
+            if _placed(bot.pk, key) is None:
+                bot.refresh_from_db()
+                order_open(
+                    bot_id=bot.pk,
+                    side=open_side,
+                    size_usd=_open_size(bot, action),
+                    venue=venue,
+                    idempotency_key=key,
+                )
+    except _Rejected as exc:
+        return _finish(signal, SignalStatus.REJECTED, _after(signal, str(exc)))
+    except OrderRefused as exc:
+        return _finish(signal, SignalStatus.REJECTED, _after(signal, exc.message))
+    except OrderNotBooked as exc:
+        # The message names the order (every OrderNotBooked does).
+        return _finish(
+            signal, SignalStatus.FAILED, _after(signal, exc.message, failed=exc.client_order_id)
+        )
+    failed = [o for o in signal_orders(signal) if o.status in ("rejected", "failed")]
+    if failed:
+        return _finish(signal, SignalStatus.FAILED, f"order {_describe(failed[0])}")
+    return _finish(signal, SignalStatus.EXECUTED, _summary(signal))
+
+
+def _summary(signal: Signal, *, leave_out: str = "") -> str:
+    parts = []
+    for order in signal_orders(signal):
+        if order.client_order_id == leave_out:
+            continue
+        if order.intent == "open":
+            side = "long" if order.side == "buy" else "short"
+            asked = usd_display(order.requested_usd or Decimal(0))
+            what = f"open {side} {asked} (position #{order.position_id})"
+        else:
+            what = f"close position #{order.position_id}"
+        parts.append(f"{what}: {order.status}")
+    return "; ".join(parts) or "nothing to do"
+
+
+def _after(signal: Signal, message: str, *, failed: str = "") -> str:
+    """A refusal after some orders went through says which ones did."""
+    done = _summary(signal, leave_out=failed)
+    return f"{done}; then {message}" if done != "nothing to do" else message
+
+
+def signal_process(
+    *,
+    bot_id: int | None = None,
+    venue: VenueAdapter | None = None,
+    reclaim_after_s: float | None = None,
+) -> list[Signal]:
+    """Execute every runnable signal (of one bot, or all), oldest first per bot. Signals whose
+    claim is older than `reclaim_after_s` (default: the lease) are resumed: at worker start-up
+    this is 0, every claim there belongs to a worker that died."""
+    lease = settings.EGIS_SIGNAL_LEASE_S if reclaim_after_s is None else reclaim_after_s
+    pending = Signal.objects.filter(status__in=[SignalStatus.QUEUED, SignalStatus.EXECUTING])
+    if bot_id is not None:
+        pending = pending.filter(bot_id=bot_id)
+    bot_ids = sorted(set(pending.values_list("bot_id", flat=True)))
+    out: list[Signal] = []
+    for bid in bot_ids:
+        while True:
+            reclaim_before = timezone.now() - timedelta(seconds=lease)
+            claimed = _claim_next(bid, reclaim_before=reclaim_before)
+            if claimed is None:
+                break
+            try:
+                out.append(_execute(claimed, venue))
+            except Exception:
+                # A busy database or a bug: the claim stays and is resumed after the lease.
+                logger.exception("signal #%s could not be executed now", claimed.pk)
+                break
+    return out

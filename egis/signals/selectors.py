@@ -1,0 +1,127 @@
+"""Reads for signals: a bot's signals with the orders they caused, its webhook, the Bots list's
+"last acted on a signal". No N+1: the orders of a page of signals come in one query."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Max, Q
+
+from egis.ledger.models import Order
+from egis.signals.models import Signal, SignalHook, SignalStatus
+from egis.signals.payload import action_from_json
+
+_KEY = re.compile(r"sig(\d+)-")
+
+# The TradingView alert message: placeholders TradingView fills in. `id` joins the order id
+# with the time, since a Pine strategy reuses its order ids ("Long", "Short") for every trade.
+TEMPLATE_FIELDS: dict[str, str] = {
+    "secret": "",  # filled with the hook's secret where it is shown once; a placeholder elsewhere
+    "target": "{{strategy.market_position}}",
+    "prev": "{{strategy.prev_market_position}}",
+    "size_usd": "25",
+    "id": "{{ticker}}-{{strategy.order.id}}-{{timenow}}",
+    "timestamp": "{{timenow}}",
+    "symbol": "{{ticker}}",
+}
+
+
+def tradingview_template(secret: str = "YOUR-SECRET") -> str:  # noqa: S107 (a placeholder)
+    return json.dumps({**TEMPLATE_FIELDS, "secret": secret}, indent=2)
+
+
+def hook_url(hook_id: str, base_url: str = "") -> str:
+    base = settings.EGIS_PUBLIC_URL or base_url.rstrip("/")
+    return f"{base}/hooks/{hook_id}"
+
+
+def live_hook(bot_id: int) -> SignalHook | None:
+    return SignalHook.objects.filter(bot_id=bot_id, revoked_at__isnull=True).first()
+
+
+def _orders_by_signal(bot_id: int, signal_ids: list[int]) -> dict[int, list[Order]]:
+    if not signal_ids:
+        return {}
+    match = Q()
+    for sid in signal_ids:
+        match |= Q(idempotency_key__startswith=f"sig{sid}-")
+    found: dict[int, list[Order]] = {}
+    for order in Order.objects.filter(Q(bot_id=bot_id) & match).order_by("id"):
+        key = _KEY.match(order.idempotency_key or "")
+        if key:
+            found.setdefault(int(key.group(1)), []).append(order)
+    return found
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def signal_json(signal: Signal, orders: list[Order]) -> dict[str, Any]:
+    summary = action_from_json(signal.action).summary() if signal.action else ""
+    return {
+        "id": signal.pk,
+        "bot_id": signal.bot_id,
+        "received_at": _iso(signal.received_at),
+        "processed_at": _iso(signal.processed_at),
+        "sender_id": signal.sender_id,
+        "action": summary,
+        "status": signal.status,
+        "reason": signal.reason,
+        "client_order_ids": [o.client_order_id for o in orders],
+        "orders": [
+            {
+                "client_order_id": o.client_order_id,
+                "intent": o.intent,
+                "status": o.status,
+                "position_id": o.position_id,
+            }
+            for o in orders
+        ],
+    }
+
+
+def signal_list(
+    *, bot_id: int, status: str | None = None, limit: int = 20, offset: int = 0
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of a bot's signals, newest first, each with the orders it caused; and the total."""
+    rows = Signal.objects.filter(bot_id=bot_id)
+    if status:
+        rows = rows.filter(status=status)
+    total = rows.count()
+    page = list(rows.order_by("-id")[offset : offset + limit])
+    orders = _orders_by_signal(bot_id, [s.pk for s in page])
+    return [signal_json(s, orders.get(s.pk, [])) for s in page], total
+
+
+def last_signal_acted(bot_ids: list[int]) -> dict[int, str]:
+    """When each bot last executed a signal (ISO time), for the Bots list."""
+    rows = (
+        Signal.objects.filter(bot_id__in=bot_ids, status=SignalStatus.EXECUTED)
+        .values("bot_id")
+        .annotate(last=Max("processed_at"))
+        .order_by()
+    )
+    return {r["bot_id"]: r["last"].isoformat() for r in rows if r["last"]}
+
+
+def signals_card(bot_id: int, *, base_url: str = "", limit: int = 10) -> dict[str, Any]:
+    """The bot page's Signals card: the webhook (never its secret) and the last signals."""
+    hook = live_hook(bot_id)
+    recent, total = signal_list(bot_id=bot_id, limit=limit)
+    return {
+        "hook": None
+        if hook is None
+        else {
+            "url": hook_url(hook.hook_id, base_url),
+            "enabled": hook.enabled,
+            "created_at": _iso(hook.created_at),
+        },
+        "template": tradingview_template(),
+        "signals": recent,
+        "total": total,
+    }

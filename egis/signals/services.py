@@ -1,0 +1,150 @@
+"""Receiving a signal: write-ahead, exactly once, answered in milliseconds.
+
+Receipt: authenticate, read the body by the input grammar, and commit the signal row before any
+answer. The dedupe key (`id:<sender id>`, or `body:<sha256>` without one) is unique per bot in the
+database: of two identical posts racing, the insert of one fails and it answers "duplicate". A
+body key older than 24 hours is retired (renamed by compare-and-set) so the same body may come
+again the next day; an id key never expires.
+
+Execution happens later, in the worker: egis.signals.processing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from egis.bots.models import Bot
+from egis.core.inputs import InputError, MalformedBody, load_json
+from egis.signals import throttle
+from egis.signals.hooks import HookRefused, hook_authenticate
+from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
+from egis.signals.payload import SignalAction, parse_signal, sender_id_of
+
+BODY_MAX_BYTES = 16 * 1024
+BODY_DEDUPE_WINDOW = timedelta(hours=24)
+
+
+class SignalBodyTooLarge(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Received:
+    signal: Signal
+    duplicate: bool
+
+
+def _stored_body(parsed: Any, raw: bytes) -> dict[str, Any]:
+    if isinstance(parsed, dict):
+        return {k: v for k, v in parsed.items() if k != "secret"}
+    # Only a signed request gets here with a body that is not an object: nothing secret in it.
+    return {"text": raw[:2000].decode("utf-8", "replace")}
+
+
+def _dedupe_key(body: dict[str, Any], sender_id: str) -> str:
+    if sender_id:
+        if len(sender_id) <= 100:
+            return f"id:{sender_id}"
+        return f"id:sha256:{hashlib.sha256(sender_id.encode()).hexdigest()}"
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return f"body:{hashlib.sha256(canonical.encode()).hexdigest()}"
+
+
+def _read(parsed: Any, bot: Bot) -> tuple[SignalAction | None, str]:
+    """The action, or why it cannot be executed (malformed, wrong symbol)."""
+    try:
+        action = parse_signal(parsed)
+    except InputError as exc:
+        return None, f"malformed: {exc.message}"
+    if action.symbol and action.symbol != bot.symbol:
+        return None, f"wrong symbol: {action.symbol} is not this bot's {bot.symbol}"
+    return action, ""
+
+
+def signal_receive(
+    *, hook_id: str, body: bytes, signature: str | None = None, address: str = ""
+) -> Received:
+    """Authenticate and record one signal; the row is committed when this returns.
+
+    Raises SignalBodyTooLarge, throttle.Throttled or HookRefused (one answer for every kind of
+    authentication failure)."""
+    if len(body) > BODY_MAX_BYTES:
+        raise SignalBodyTooLarge()
+    throttle.check(hook_id=hook_id, address=address)
+    try:
+        parsed: Any = load_json(body)
+    except MalformedBody:
+        parsed = None
+    try:
+        hook = hook_authenticate(hook_id=hook_id, body=body, parsed=parsed, signature=signature)
+    except HookRefused:
+        throttle.record_failure(address=address)
+        raise
+    stored = _stored_body(parsed, body)
+    try:
+        sender_id = sender_id_of(stored)
+    except InputError:
+        sender_id = ""
+    action, refusal = _read(stored if isinstance(parsed, dict) else parsed, hook.bot)
+    if not hook.enabled:
+        refusal = "signals are switched off for this bot"
+    received = _insert(hook, stored, action, refusal, _dedupe_key(stored, sender_id), sender_id)
+    if not received.duplicate and received.signal.status == SignalStatus.QUEUED:
+        _enqueue_after_commit(hook.bot_id)
+    return received
+
+
+def _insert(
+    hook: SignalHook,
+    stored: dict[str, Any],
+    action: SignalAction | None,
+    refusal: str,
+    dedupe_key: str,
+    sender_id: str,
+) -> Received:
+    now = timezone.now()
+    row = Signal(
+        bot_id=hook.bot_id,
+        hook=hook,
+        received_at=now,
+        body=stored,
+        action=action.as_json() if action else {},
+        sender_id=sender_id,
+        dedupe_key=dedupe_key,
+        status=SignalStatus.REJECTED if refusal else SignalStatus.QUEUED,
+        reason=refusal[:REASON_MAX],
+        processed_at=now if refusal else None,
+    )
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                row.save(force_insert=True)
+            return Received(signal=row, duplicate=False)
+        except IntegrityError:
+            row.pk = None
+            first = Signal.objects.filter(bot_id=hook.bot_id, dedupe_key=dedupe_key).first()
+            if first is None:
+                continue  # retired meanwhile: try again
+            if dedupe_key.startswith("body:") and first.received_at < now - BODY_DEDUPE_WINDOW:
+                # Same body a day later is a new signal: retire the old key (compare-and-set,
+                # so of two racing senders one retires it and both meet on the constraint).
+                Signal.objects.filter(pk=first.pk, dedupe_key=dedupe_key).update(
+                    dedupe_key=f"{dedupe_key}:{first.pk}"
+                )
+                continue
+            return Received(signal=first, duplicate=True)
+    raise IntegrityError(f"signal dedupe key {dedupe_key} kept colliding")
+
+
+def _enqueue_after_commit(bot_id: int) -> None:
+    # egis.signals.tasks imports this module for the work itself; the task is only named here.
+    from egis.signals.tasks import signals_process_bot
+
+    transaction.on_commit(lambda: signals_process_bot(bot_id))

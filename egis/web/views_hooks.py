@@ -1,0 +1,71 @@
+"""`POST /hooks/<hook_id>`: the webhook a signal sender (TradingView, a script) posts to.
+
+No session, no CSRF (the hook id and the secret are the credentials). The body is read as JSON
+whatever its Content-Type: TradingView sends text/plain for a message it does not recognise as
+JSON. The answer comes once the signal row is committed; execution happens in the worker.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from egis.accounts.throttle import client_address
+from egis.signals.hooks import HookRefused
+from egis.signals.services import BODY_MAX_BYTES, SignalBodyTooLarge, signal_receive
+from egis.signals.throttle import Throttled
+
+logger = logging.getLogger("egis.signals")
+
+# The one answer to every authentication failure, byte for byte (no oracle).
+REFUSED = b'{"error": "not_found", "message": "No such hook, or the secret does not match."}'
+
+
+def _refused() -> HttpResponse:
+    return HttpResponse(REFUSED, status=404, content_type="application/json")
+
+
+@csrf_exempt
+@require_POST
+def hook_receive(request: HttpRequest, hook_id: str) -> HttpResponse:
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > BODY_MAX_BYTES:
+        return JsonResponse(
+            {"error": "too_large", "message": f"The body is over {BODY_MAX_BYTES} bytes."},
+            status=413,
+        )
+    try:
+        received = signal_receive(
+            hook_id=hook_id,
+            body=request.body,
+            signature=request.headers.get("X-Egis-Signature") or None,
+            address=client_address(request.META),
+        )
+    except SignalBodyTooLarge:
+        return JsonResponse({"error": "too_large"}, status=413)
+    except Throttled as exc:
+        response = JsonResponse(
+            {"error": "throttled", "message": "Too many requests. Try again later."}, status=429
+        )
+        response["Retry-After"] = str(exc.retry_after_s)
+        return response
+    except HookRefused:
+        return _refused()
+    except OperationalError as exc:
+        logger.warning("webhook: database busy: %s", exc)
+        return JsonResponse(
+            {"error": "busy", "message": "Database busy: nothing was recorded. Try again."},
+            status=503,
+        )
+    signal = received.signal
+    if received.duplicate:
+        return JsonResponse({"status": "duplicate", "signal_id": signal.pk}, status=200)
+    if signal.status == "rejected":
+        return JsonResponse(
+            {"signal_id": signal.pk, "status": "rejected", "reason": signal.reason}, status=422
+        )
+    return JsonResponse({"signal_id": signal.pk, "status": "accepted"}, status=202)

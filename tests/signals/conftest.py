@@ -1,0 +1,73 @@
+"""Shared fixtures for signals: Bob's paper bot with a webhook, and a sender that posts to it."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from egis.signals.hooks import IssuedHook, hook_create
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def issued(paper_bot) -> IssuedHook:
+    return hook_create(bot_id=paper_bot.pk)
+
+
+class Sender:
+    """Posts signals the way TradingView or a script does; `raw` gives full control."""
+
+    def __init__(self, issued: IssuedHook) -> None:
+        self.issued = issued
+        self.client = Client()
+
+    @property
+    def url(self) -> str:
+        return f"/hooks/{self.issued.hook.hook_id}"
+
+    def raw(
+        self, body: bytes, *, content_type: str = "application/json", url: str = "", **headers: str
+    ):
+        return self.client.post(
+            url or self.url, data=body, content_type=content_type, headers=headers
+        )
+
+    def post(self, payload: dict[str, Any], *, secret: str | None = None, **kw: Any):
+        body = {**payload, "secret": self.issued.secret if secret is None else secret}
+        return self.raw(json.dumps(body).encode(), **kw)
+
+    def signed(self, payload: dict[str, Any], *, at: int | None = None, secret: str | None = None):
+        body = json.dumps(payload).encode()
+        stamp = str(int(time.time()) if at is None else at)
+        key = (secret or self.issued.secret).encode()
+        mac = hmac.new(key, stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+        return self.raw(body, **{"X-Egis-Signature": f"t={stamp},v1={mac}"})
+
+
+@pytest.fixture
+def sender(issued) -> Sender:
+    return Sender(issued)
+
+
+@pytest.fixture
+def queue_only():
+    """The worker does not run on its own: signals wait in the queue until a test calls
+    `signal_process` (with a venue of its choice)."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = False
+    yield
+    HUEY.immediate = True

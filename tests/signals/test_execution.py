@@ -1,0 +1,298 @@
+"""Executing signals: explicit intents through the one pipeline, every refusal recorded with a
+reason, a target flip as close-then-open, exact size_pct sizing, signal drift halting opens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from egis.bots.services import bot_create
+from egis.execution.incident_actions import incident_resolve
+from egis.ledger.models import Incident, Order, Position
+from egis.signals.hooks import hook_create, hook_set_enabled
+from egis.signals.models import Signal, SignalStatus
+from egis.signals.processing import signal_process
+from egis.venues.base import VenueRejected
+from tests.execution.support.venues import _Wrapped
+from tests.support.venues import RecordingPaperVenue
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _last() -> Signal:
+    return Signal.objects.order_by("-id").first()
+
+
+def _open(sender, side="long", size="20", **extra):
+    answer = sender.post({"action": "open", "side": side, "size_usd": size, **extra})
+    assert answer.status_code == 202, answer.content
+    return _last()
+
+
+def _positions(bot, **filters):
+    return list(Position.objects.filter(bot=bot, **filters).order_by("id"))
+
+
+# --- the explicit form ------------------------------------------------------------------------
+
+
+def test_open_signal_opens_through_the_pipeline_with_a_derived_key(sender, paper_bot):
+    signal = _open(sender, id="o1")
+    assert signal.status == SignalStatus.EXECUTED, signal.reason
+    order = Order.objects.get()
+    assert order.intent == "open" and order.idempotency_key == f"sig{signal.pk}-open"
+    assert "open long $20.00" in signal.reason and signal.processed_at is not None
+
+
+def test_close_signal_closes_every_open_position_each_as_its_own_close(sender, paper_bot):
+    _open(sender, id="o1")
+    _open(sender, id="o2")
+    answer = sender.post({"action": "close", "id": "c1"})
+    assert answer.status_code == 202
+    signal = _last()
+    assert signal.status == SignalStatus.EXECUTED, signal.reason
+    closes = Order.objects.filter(intent="close").order_by("id")
+    assert [o.idempotency_key for o in closes] == [
+        f"sig{signal.pk}-close-{p.pk}" for p in _positions(paper_bot)
+    ]
+    assert all(o.reduce_only for o in closes)
+    assert _positions(paper_bot, status="open") == []
+    assert len(_positions(paper_bot)) == 2  # a close never creates a position
+
+
+def test_a_close_signal_never_creates_a_position(sender, paper_bot):
+    sender.post({"action": "close", "id": "c1"})
+    signal = _last()
+    assert signal.status == SignalStatus.REJECTED
+    assert signal.reason == "nothing open to close"
+    _open(sender, id="o1")
+    sender.post({"action": "close", "side": "short", "id": "c2"})
+    signal = _last()
+    assert (signal.status, signal.reason) == (
+        SignalStatus.REJECTED,
+        "nothing open to close on the short side",
+    )
+    assert [p.side for p in _positions(paper_bot)] == ["long"]
+    assert not Order.objects.filter(intent="close").exists()
+
+
+def test_open_against_an_opposite_position_is_a_netting_conflict_never_a_flip(sender, paper_bot):
+    _open(sender, id="o1")
+    signal = _open(sender, side="short", id="o2")
+    assert signal.status == SignalStatus.REJECTED
+    assert signal.reason.startswith("netting conflict: a long position")
+    assert [(p.side, p.status) for p in _positions(paper_bot)] == [("long", "open")]
+
+
+def test_not_enough_budget_is_rejected_with_the_figures(sender, paper_bot):
+    signal = _open(sender, size="500", id="o1")
+    assert signal.status == SignalStatus.REJECTED
+    assert signal.reason == "Not enough budget. Available: $100.00, Requested: $500.00"
+    assert not Position.objects.exists()
+
+
+def test_halted_bot_rejects_opens_and_still_closes(sender, paper_bot):
+    _open(sender, id="o1")
+    paper_bot.halted_reason = "drift: test"
+    paper_bot.save()
+    signal = _open(sender, id="o2")
+    assert signal.status == SignalStatus.REJECTED
+    assert signal.reason == "bot halted for new opens: drift: test"
+    sender.post({"action": "close", "id": "c1"})
+    assert _last().status == SignalStatus.EXECUTED
+
+
+def test_inactive_bot_rejects_signals(sender, paper_bot):
+    paper_bot.is_active = False
+    paper_bot.save()
+    signal = _open(sender, id="o1")
+    assert (signal.status, signal.reason) == (
+        SignalStatus.REJECTED,
+        f"bot #{paper_bot.pk} is inactive",
+    )
+
+
+def test_stale_and_future_timestamps_are_rejected(sender, paper_bot):
+    old = (timezone.now() - timedelta(seconds=90)).isoformat()
+    signal = _open(sender, id="o1", timestamp=old)
+    assert signal.status == SignalStatus.REJECTED
+    assert signal.reason.startswith("stale: sent 9") and "max_lag_s is 60" in signal.reason
+    unix = int((timezone.now() - timedelta(seconds=90)).timestamp())
+    signal = _open(sender, id="o2", timestamp=unix, max_lag_s=300)
+    assert signal.status == SignalStatus.EXECUTED, signal.reason
+    future = (timezone.now() + timedelta(seconds=600)).isoformat()
+    signal = _open(sender, id="o3", timestamp=future)
+    assert signal.status == SignalStatus.REJECTED and "in the future" in signal.reason
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        ({"action": "open", "side": "long"}, "malformed: size_usd or size_pct is required"),
+        ({"action": "open", "side": "up", "size_usd": "5"}, "malformed: side must be one of"),
+        ({"action": "open", "side": "long", "size_usd": "1e3"}, "malformed: size_usd must be"),
+        ({"action": "open", "side": "long", "size_usd": 10.555}, "malformed: size_usd has"),
+        ({"action": "open", "side": "long", "size_pct": "101"}, "malformed: size_pct must be at"),
+        ({"action": "flip"}, "malformed: action must be one of"),
+        ({"target": "long"}, "malformed: size_usd or size_pct is required"),
+        ({"target": "long", "action": "open"}, 'malformed: give either "action"'),
+        ({"action": "close", "size_usd": "5"}, "malformed: close takes no size"),
+        ({"action": "close", "szie": "5"}, "malformed: unknown field(s): szie"),
+        ({"action": "close", "timestamp": "yesterday"}, "malformed: timestamp must be ISO-8601"),
+        ({"action": "close", "symbol": "BINANCE:SOLUSDT.P"}, "wrong symbol: SOLUSDT is not"),
+    ],
+)
+def test_malformed_and_wrong_symbol_are_recorded_and_answered_422(sender, payload, reason):
+    answer = sender.post(payload)
+    signal = Signal.objects.get()
+    assert answer.status_code == 422
+    assert answer.json() == {"signal_id": signal.pk, "status": "rejected", "reason": signal.reason}
+    assert signal.status == SignalStatus.REJECTED and signal.reason.startswith(reason)
+    assert not Order.objects.exists()
+
+
+def test_the_bots_symbol_with_a_tradingview_prefix_and_suffix_is_accepted(sender):
+    sender.post({"action": "open", "side": "long", "size_usd": "9", "symbol": "BINANCE:ETHUSDT.P"})
+    assert _last().status == SignalStatus.EXECUTED
+
+
+def test_switched_off_hook_records_and_rejects(sender, paper_bot):
+    hook_set_enabled(bot_id=paper_bot.pk, enabled=False)
+    answer = sender.post({"action": "open", "side": "long", "size_usd": "9"})
+    assert answer.status_code == 422
+    assert _last().reason == "signals are switched off for this bot"
+    assert not Order.objects.exists()
+
+
+def test_a_venue_failure_ends_failed_naming_the_order(sender, paper_bot, queue_only):
+    class Refusing(_Wrapped):
+        def place_market_order(self, request):
+            raise VenueRejected("Margin is insufficient.", code=-2019)
+
+    _open(sender, id="o1")
+    [signal] = signal_process(venue=Refusing(paper_bot))
+    order = Order.objects.get()
+    assert signal.status == SignalStatus.FAILED
+    assert signal.reason == (
+        f"The venue refused order {order.client_order_id}: Margin is insufficient. (code -2019)"
+    )
+
+
+# --- the target form --------------------------------------------------------------------------
+
+
+def test_target_flip_long_to_short_closes_then_opens_never_both_open(sender, paper_bot, queue_only):
+    seen: list[tuple[str, list[str]]] = []
+
+    def watch(request, report):
+        # At every venue call: what the ledger holds open. A long and a short never together.
+        sides = sorted(p.side for p in _positions(paper_bot, status="open"))
+        seen.append((request.side, sides))
+
+    venue = RecordingPaperVenue(paper_bot, after_fill=watch)
+    _open(sender, id="o1")
+    sender.post({"target": "short", "size_usd": "30", "prev": "long", "id": "t1"})
+    signal_process(venue=venue)
+    flip = _last()
+    assert flip.status == SignalStatus.EXECUTED, flip.reason
+    orders = list(Order.objects.order_by("id"))
+    assert [(o.intent, o.side) for o in orders] == [
+        ("open", "buy"),
+        ("close", "sell"),
+        ("open", "sell"),
+    ]
+    assert [o.idempotency_key for o in orders[1:]] == [
+        f"sig{flip.pk}-close-{orders[0].position_id}",
+        f"sig{flip.pk}-open",
+    ]
+    assert [s for _, s in seen] == [["long"], ["long"], ["short"]]
+    assert [(p.side, p.status) for p in _positions(paper_bot)] == [
+        ("long", "closed"),
+        ("short", "open"),
+    ]
+    assert flip.reason.startswith("close position #")
+
+
+def test_a_target_the_bot_is_in_does_nothing(sender, paper_bot):
+    _open(sender, id="o1")
+    sender.post({"target": "long", "size_usd": "30", "id": "t1"})
+    assert (_last().status, _last().reason) == (
+        SignalStatus.EXECUTED,
+        "already long: nothing to do",
+    )
+    sender.post({"target": "flat", "size_usd": "30", "id": "t2"})
+    assert _last().status == SignalStatus.EXECUTED
+    sender.post({"target": "flat", "id": "t3"})
+    assert _last().reason == "already flat: nothing to do"
+    assert Order.objects.count() == 2
+
+
+def test_prev_that_contradicts_the_ledger_is_signal_drift_and_halts_opens(sender, paper_bot, alice):
+    _open(sender, id="o1")
+    sender.post({"target": "short", "size_usd": "20", "prev": "flat", "id": "t1"})
+    signal = _last()
+    incident = Incident.objects.get(kind="signal_drift")
+    assert signal.status == SignalStatus.REJECTED
+    assert signal.reason == (
+        "signal drift: the sender believed flat, the bot is long; opens halted "
+        f"(reconciliation #{incident.pk})"
+    )
+    assert incident.status == "open" and incident.payload["signal_id"] == signal.pk
+    paper_bot.refresh_from_db()
+    assert paper_bot.is_halted and "missed signal" in paper_bot.halted_reason
+    assert [(p.side, p.status) for p in _positions(paper_bot)] == [("long", "open")]
+    assert _open(sender, id="o2").status == SignalStatus.REJECTED
+    sender.post({"action": "close", "id": "c1"})  # closes are still allowed
+    assert _last().status == SignalStatus.EXECUTED
+
+    incident_resolve(
+        incident_id=incident.pk, action="acknowledge", reason="alert fixed", actor=alice
+    )
+    paper_bot.refresh_from_db()
+    assert not paper_bot.is_halted
+    assert _open(sender, id="o3").status == SignalStatus.EXECUTED
+
+
+# --- sizing -----------------------------------------------------------------------------------
+
+
+def test_size_pct_is_a_share_of_the_available_budget_rounded_down_to_the_cent(bob, set_price):
+    set_price("ETHUSDT", "1000")
+    bot = bot_create(owner=bob, name="Pct", venue="paper", symbol="ETHUSDT", budget_usd="77.77")
+    issued = hook_create(bot_id=bot.pk)
+    from tests.signals.conftest import Sender
+
+    sender = Sender(issued)
+    sender.post({"action": "open", "side": "long", "size_pct": "33.33", "id": "p1"})
+    first = Order.objects.get()
+    # 77.77 x 33.33 % = 25.920741 -> $25.92 (down, never more than the share)
+    assert first.requested_usd == Decimal("25.92"), _last().reason
+    held = Position.objects.get().size_usd
+    sender.post({"action": "open", "side": "long", "size_pct": "100", "id": "p2"})
+    second = Order.objects.order_by("-id").first()
+    assert second.requested_usd == (Decimal("77.77") - held).quantize(Decimal("0.01"), "ROUND_DOWN")
+
+
+# --- order of execution -----------------------------------------------------------------------
+
+
+def test_one_signal_at_a_time_per_bot_in_order_of_receipt(sender, paper_bot, queue_only):
+    _open(sender, id="o1")
+    sender.post({"target": "flat", "id": "t1"})
+    _open(sender, side="short", id="o2")
+    assert set(Signal.objects.values_list("status", flat=True)) == {"queued"}
+    # While the oldest is being executed by another worker, nothing later of the bot runs.
+    first = Signal.objects.order_by("id").first()
+    Signal.objects.filter(pk=first.pk).update(status="executing", claimed_at=timezone.now())
+    assert signal_process() == []
+    Signal.objects.filter(pk=first.pk).update(status="queued", claimed_at=None)
+    done = signal_process()
+    assert [s.pk for s in done] == list(Signal.objects.order_by("id").values_list("pk", flat=True))
+    assert [s.status for s in done] == ["executed"] * 3
+    assert [(p.side, p.status) for p in _positions(paper_bot)] == [
+        ("long", "closed"),
+        ("short", "open"),
+    ]

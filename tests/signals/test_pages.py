@@ -1,0 +1,84 @@
+"""The Signals card on the bot page and its actions; the Bots list's "last acted on a signal"."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from egis.signals.hooks import IssuedHook
+from egis.signals.models import SignalHook
+from tests.signals.conftest import Sender
+from tests.web.conftest import inertia, login, post_json
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _create(client, bot_id: int):
+    response = post_json(client, f"/bots/{bot_id}/hook", {})
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def test_create_shows_the_secret_in_that_answer_only(client, bob, paper_bot):
+    login(client, bob)
+    page = _create(client, paper_bot.pk)
+    hook = SignalHook.objects.get()
+    items = {i["label"]: i["value"] for i in page["props"]["secret"]["items"]}
+    assert items["Webhook URL"] == f"http://testserver/hooks/{hook.hook_id}"
+    secret = items["Secret"]
+    assert json.loads(items["TradingView message"])["secret"] == secret
+    assert page["props"]["signals"]["hook"]["url"] == items["Webhook URL"]
+
+    again = inertia(client, f"/bots/{paper_bot.pk}")
+    assert again["props"]["secret"] is None
+    assert secret not in json.dumps(again)
+    assert json.loads(again["props"]["signals"]["template"])["secret"] == "YOUR-SECRET"
+    # A reload of the answer that showed it goes back to the bot page.
+    reload = client.get(f"/bots/{paper_bot.pk}/hook")
+    assert reload.status_code == 303 and reload["Location"] == f"/bots/{paper_bot.pk}"
+
+
+def test_signals_show_on_the_card_and_the_list(client, bob, paper_bot):
+    login(client, bob)
+    page = _create(client, paper_bot.pk)
+    items = {i["label"]: i["value"] for i in page["props"]["secret"]["items"]}
+    sender = Sender(IssuedHook(hook=SignalHook.objects.get(), secret=items["Secret"]))
+    sender.post({"action": "open", "side": "long", "size_usd": "20", "id": "p1"})
+    sender.post({"action": "close", "side": "short", "id": "p2"})
+    card = inertia(client, f"/bots/{paper_bot.pk}")["props"]["signals"]
+    rejected, executed = card["signals"]
+    assert (executed["action"], executed["status"]) == ("open long $20", "executed")
+    assert executed["orders"][0]["intent"] == "open"
+    assert (rejected["status"], rejected["reason"]) == (
+        "rejected",
+        "nothing open to close on the short side",
+    )
+    [row] = inertia(client, "/")["props"]["bots"]
+    assert row["last_signal_at"] is not None
+
+
+def test_switch_rotate_revoke(client, bob, paper_bot):
+    login(client, bob)
+    _create(client, paper_bot.pk)
+    assert (
+        post_json(client, f"/bots/{paper_bot.pk}/hook/enabled", {"enabled": "off"}).status_code
+        == 303
+    )
+    assert SignalHook.objects.get().enabled is False
+    bad = post_json(client, f"/bots/{paper_bot.pk}/hook/enabled", {"enabled": "maybe"})
+    assert bad.status_code == 303 and SignalHook.objects.get().enabled is False
+    old = SignalHook.objects.get().hook_id
+    rotated = post_json(client, f"/bots/{paper_bot.pk}/hook/rotate", {})
+    assert json.loads(rotated.content)["props"]["secret"] is not None
+    assert SignalHook.objects.get(revoked_at__isnull=True).hook_id != old
+    assert post_json(client, f"/bots/{paper_bot.pk}/hook/revoke", {}).status_code == 303
+    assert not SignalHook.objects.filter(revoked_at__isnull=True).exists()
+    card = inertia(client, f"/bots/{paper_bot.pk}")["props"]["signals"]
+    assert card["hook"] is None
+
+
+def test_another_user_cannot_touch_the_hook(client, charlie, paper_bot):
+    login(client, charlie)
+    assert post_json(client, f"/bots/{paper_bot.pk}/hook", {}).status_code == 404
+    assert not SignalHook.objects.exists()
