@@ -51,7 +51,7 @@ export function BotSettings({
                 <option value="">Choose a position…</option>
                 {archivable.map((p) => (
                   <option key={p.id} value={p.id}>
-                    #{p.id} {p.side} {formatUsd(p.size_usd)} ({p.status})
+                    #{p.id} {p.side} {formatUsd(p.display.size_usd)} ({p.status})
                   </option>
                 ))}
               </Select>
@@ -59,7 +59,7 @@ export function BotSettings({
                 title={`Archive position #${archiveId}?`}
                 description={
                   chosen
-                    ? `Position #${chosen.id} (${chosen.side}, ${formatUsd(chosen.size_usd)}, ${chosen.status}) disappears from the lists. Nothing is erased: the row, its orders and its audit trail stay in the ledger.`
+                    ? `Position #${chosen.id} (${chosen.side}, ${formatUsd(chosen.display.size_usd)}, ${chosen.status}) disappears from the lists. Nothing is erased: the row, its orders and its audit trail stay in the ledger.`
                     : ""
                 }
                 confirmLabel="Archive position"

@@ -61,13 +61,13 @@ export function OpenPositionRow({
       <div className="flex items-start justify-between gap-3">
         <div className="flex min-w-0 flex-wrap items-center gap-2">
           <SideBadge side={position.side} />
-          <SizeWithHint size={position.size_usd} requested={position.requested_size_usd} />
+          <SizeWithHint size={position.display.size_usd} requested={position.requested_size_usd} />
           {position.closing && <Badge tone="warn">Closing…</Badge>}
           {opening && <Badge tone="warn">Opening…</Badge>}
         </div>
         <ConfirmDialog
           title={`Close position #${position.id}?`}
-          description={`A reduce-only market order sells back ${qty} ${position.symbol} (${formatUsd(position.size_usd)}) at the venue's price.`}
+          description={`A reduce-only market order sells back ${qty} ${position.symbol} (${formatUsd(position.display.size_usd)}) at the venue's price.`}
           confirmLabel="Close position"
           pending={pending}
           onConfirm={close}
@@ -100,7 +100,7 @@ function ClosedRow({ p, price }: { p: PositionRow; price: (v: string | null | un
         <div className="min-w-0">
           <div className="flex items-center gap-2">
             <SideBadge side={p.side} />
-            <SizeWithHint size={p.size_usd} requested={p.requested_size_usd} />
+            <SizeWithHint size={p.display.size_usd} requested={p.requested_size_usd} />
             {p.status === "cancelled" && <Badge>Cancelled</Badge>}
           </div>
           <div className="num mt-1 text-xs text-muted">
@@ -108,7 +108,7 @@ function ClosedRow({ p, price }: { p: PositionRow; price: (v: string | null | un
           </div>
         </div>
         <div className="shrink-0 text-right whitespace-nowrap">
-          <Money value={p.net_realized_pnl_usd} pnl className="text-sm font-medium" />
+          <Money value={p.display.net_realized_pnl_usd} pnl className="text-sm font-medium" />
           <div className="num text-xs text-muted">fees {formatUsd(p.fees_usd)}</div>
         </div>
       </div>
