@@ -22,6 +22,7 @@ from egis.core.rows import RowQuery
 from egis.ledger import budget as budget_service
 from egis.ledger.domain import unrealized_pnl
 from egis.ledger.models import (
+    Order,
     PendingReconciliation,
     Position,
     PositionStatus,
@@ -235,9 +236,14 @@ def dashboard_rows(user: User) -> list[dict[str, Any]]:
     return [_summary(bot, budgets[bot.pk], facts[bot.pk], with_owner=user.is_admin) for bot in bots]
 
 
-def _position_row(position: Position, mark: Decimal | None = None) -> dict[str, Any]:
+def _position_row(
+    position: Position, mark: Decimal | None = None, *, fee_pending: frozenset[int] = frozenset()
+) -> dict[str, Any]:
     data = position_json(position, mark_price=mark)
     data["archived"] = position.archived_at is not None
+    # One of its fills is booked with the fee of the trades the venue had listed so far
+    # (orders.fee_pending): fees_usd is incomplete until recovery books the rest.
+    data["fee_pending"] = position.pk in fee_pending
     # What the page shows, by the display rules (budget.shown_hold, shown_net): the page formats
     # these and never rounds, so the rows add up to the shown Reserved and realized PnL.
     data["display"] = {
@@ -317,6 +323,9 @@ def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
         Position.objects.filter(bot=bot, status=PositionStatus.OPEN).order_by("-id")
     )
     prices = mark_prices({p.symbol for p in open_positions})
+    pending = frozenset(
+        Order.objects.filter(bot=bot, fee_pending=True).values_list("position_id", flat=True)
+    )
     closed_qs = (
         Position.objects.filter(bot=bot, archived_at__isnull=True)
         .exclude(status=PositionStatus.OPEN)
@@ -341,9 +350,11 @@ def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
         },
         "budget": _budget_json(b),
         "budget_trace": budget_service.explain(bot).steps if user.is_admin else None,
-        "open_positions": [_position_row(p, prices.get(p.symbol)) for p in open_positions],
+        "open_positions": [
+            _position_row(p, prices.get(p.symbol), fee_pending=pending) for p in open_positions
+        ],
         "closed": {
-            "items": [_position_row(p) for p in current.object_list],
+            "items": [_position_row(p, fee_pending=pending) for p in current.object_list],
             "page": current.number,
             "pages": paginator.num_pages,
             "total": paginator.count,

@@ -24,6 +24,17 @@ export function SideBadge({ side }: { side: "long" | "short" }) {
   return <Badge tone={side === "long" ? "gain" : "danger"}>{side === "long" ? "Long" : "Short"}</Badge>;
 }
 
+/** The fees booked so far; "fee pending" (muted) while the venue has not listed every trade of a
+ * fill yet, so the figure is still incomplete (recovery books the rest). */
+export function Fees({ fees, pending, label = "fees" }: { fees: string; pending: boolean; label?: string }) {
+  return (
+    <div className="num text-xs text-muted" data-testid="fees">
+      {label} {formatUsd(fees)}
+      {pending && <span data-testid="fee-pending"> · fee pending</span>}
+    </div>
+  );
+}
+
 // Two columns on a phone (left, right); from 640 px one row of four, every figure right-aligned.
 function Figure({ label, children, right = false }: { label: string; children: React.ReactNode; right?: boolean }) {
   return (
@@ -86,6 +97,11 @@ export function OpenPositionRow({
           {position.unrealized_pnl_usd == null ? "—" : <Money value={position.unrealized_pnl_usd} pnl />}
         </Figure>
       </dl>
+      {position.fee_pending && (
+        <div className="mt-2">
+          <Fees fees={position.fees_usd} pending label="Fees booked" />
+        </div>
+      )}
       <FieldError id={`position-error-${position.id}`} message={error} />
     </li>
   );
@@ -109,7 +125,7 @@ function ClosedRow({ p, price }: { p: PositionRow; price: (v: string | null | un
         </div>
         <div className="shrink-0 text-right whitespace-nowrap">
           <Money value={p.display.net_realized_pnl_usd} pnl className="text-sm font-medium" />
-          <div className="num text-xs text-muted">fees {formatUsd(p.fees_usd)}</div>
+          <Fees fees={p.fees_usd} pending={p.fee_pending} />
         </div>
       </div>
       <FieldError id={`position-error-${p.id}`} message={error} />

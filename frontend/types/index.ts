@@ -72,6 +72,8 @@ export interface PositionRow {
   opened_at: string | null;
   closed_at: string | null;
   archived: boolean;
+  /** A fill of this position is booked with only the fees the venue had listed so far. */
+  fee_pending: boolean;
   /** What the page shows, by the server's display rules; never rounded again here. */
   display: PositionDisplay;
 }
