@@ -14,7 +14,7 @@ export function BotAlerts({ bot }: { bot: Pick<BotSummary, "halted_reason" | "op
   return (
     <>
       {bot.halted_reason && (
-        <div role="alert" className="flex items-start gap-2 rounded-lg border border-[#7f2a2a] bg-[#2a1010] p-3 text-sm text-[#fecaca]">
+        <div role="alert" className="flex items-start gap-2 rounded-lg border border-danger-border bg-danger-surface p-3 text-sm text-danger-fg">
           <OctagonAlert className="mt-0.5 size-4 shrink-0" aria-hidden />
           <span>
             <strong className="font-semibold">Halted</strong>: new opens are refused, closes still work.{" "}
@@ -23,7 +23,7 @@ export function BotAlerts({ bot }: { bot: Pick<BotSummary, "halted_reason" | "op
         </div>
       )}
       {bot.open_incidents > 0 && (
-        <div role="alert" className="flex items-start gap-2 rounded-lg border border-[#6b5210] bg-[#2a2008] p-3 text-sm text-[#fde68a]">
+        <div role="alert" className="flex items-start gap-2 rounded-lg border border-warn-border bg-warn-surface p-3 text-sm text-warn-fg">
           <TriangleAlert className="mt-0.5 size-4 shrink-0" aria-hidden />
           <span>
             <strong className="font-semibold">Needs reconciliation</strong>: {bot.open_incidents} open
@@ -39,7 +39,7 @@ export function BotCard({ bot }: { bot: BotSummary }) {
   return (
     <Link
       href={`/bots/${bot.id}`}
-      className="block min-w-0 rounded-xl border border-border bg-surface p-4 transition-colors hover:border-[#3a424e]"
+      className="block min-w-0 rounded-xl border border-border bg-surface p-4 transition-colors hover:border-border-hover"
       data-testid={`bot-card-${bot.id}`}
     >
       <div className="mb-3 flex items-start justify-between gap-3">

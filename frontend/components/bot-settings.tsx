@@ -74,7 +74,7 @@ export function BotSettings({
         <div className="border-t border-border pt-4">
           <div className="flex items-center justify-between gap-3">
             <div>
-              <p className="text-sm font-medium text-[#fca5a5]">Delete bot</p>
+              <p className="text-sm font-medium text-error">Delete bot</p>
               <p className="text-sm text-muted">
                 {openPositions > 0
                   ? `Refused while ${openPositions} position${openPositions === 1 ? " is" : "s are"} open: close them first.`

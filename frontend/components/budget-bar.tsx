@@ -9,7 +9,7 @@ export function BudgetBar({ budget }: { budget: BudgetFigures }) {
   return (
     <div>
       <div
-        className="flex h-2.5 w-full overflow-hidden rounded-full bg-[#24402f]"
+        className="flex h-2.5 w-full overflow-hidden rounded-full bg-available-track"
         role="img"
         aria-label={`Reserved ${pct.toFixed(0)} percent of the initial budget`}
       >
@@ -25,7 +25,7 @@ export function BudgetBar({ budget }: { budget: BudgetFigures }) {
         </div>
         <div>
           <dt className="flex items-center gap-1.5 text-xs text-muted">
-            <span className="size-2 rounded-full bg-[#3f8f5e]" aria-hidden />
+            <span className="size-2 rounded-full bg-available" aria-hidden />
             Available
           </dt>
           <dd>

@@ -45,8 +45,8 @@ export function OpenPositionForm({
           value={form.data.side}
           onChange={(side) => form.setData("side", side)}
           options={[
-            { value: "long", label: "Long", activeClass: "bg-[#14532d] text-[#dcfce7]" },
-            { value: "short", label: "Short", activeClass: "bg-[#7f1d1d] text-[#fee2e2]" },
+            { value: "long", label: "Long", activeClass: "bg-gain-strong text-gain-strong-fg" },
+            { value: "short", label: "Short", activeClass: "bg-loss-strong text-loss-strong-fg" },
           ]}
         />
         <div>

@@ -60,7 +60,7 @@ export function PaperSyncSheet({ botId }: { botId: number }) {
             </div>
           )}
           {state.step === "error" && (
-            <p role="alert" className="rounded-lg border border-[#7f2a2a] bg-[#2a1010] p-3 text-sm text-[#fecaca]">
+            <p role="alert" className="rounded-lg border border-danger-border bg-danger-surface p-3 text-sm text-danger-fg">
               {state.message}
             </p>
           )}

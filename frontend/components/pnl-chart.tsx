@@ -36,26 +36,26 @@ export function PnlChart({ points, hint }: { points: PnlPoint[]; hint: string })
             <AreaChart data={data} margin={{ top: 4, right: 4, bottom: 0, left: 0 }}>
               <defs>
                 <linearGradient id="pnlFill" x1="0" y1="0" x2="0" y2="1">
-                  <stop offset="0%" stopColor="#4f7ee6" stopOpacity={0.35} />
-                  <stop offset="100%" stopColor="#4f7ee6" stopOpacity={0} />
+                  <stop offset="0%" stopColor="var(--color-accent-hover)" stopOpacity={0.35} />
+                  <stop offset="100%" stopColor="var(--color-accent-hover)" stopOpacity={0} />
                 </linearGradient>
               </defs>
-              <CartesianGrid stroke="#2a3039" strokeDasharray="3 3" vertical={false} />
-              <XAxis dataKey="n" tick={{ fill: "#9ba4b0", fontSize: 11 }} tickLine={false} axisLine={false} />
+              <CartesianGrid stroke="var(--color-border)" strokeDasharray="3 3" vertical={false} />
+              <XAxis dataKey="n" tick={{ fill: "var(--color-muted)", fontSize: 11 }} tickLine={false} axisLine={false} />
               <YAxis
                 width={56}
-                tick={{ fill: "#9ba4b0", fontSize: 11 }}
+                tick={{ fill: "var(--color-muted)", fontSize: 11 }}
                 tickLine={false}
                 axisLine={false}
                 tickFormatter={(v: number) => formatUsd(String(v))}
               />
               <Tooltip
-                contentStyle={{ background: "#13161b", border: "1px solid #2a3039", borderRadius: 8 }}
-                labelStyle={{ color: "#9ba4b0" }}
+                contentStyle={{ background: "var(--color-surface)", border: "1px solid var(--color-border)", borderRadius: 8 }}
+                labelStyle={{ color: "var(--color-muted)" }}
                 formatter={(_value, _name, item) => [formatUsd((item.payload as { label: string }).label), "Cumulative"]}
                 labelFormatter={(n) => `Close #${n}`}
               />
-              <Area type="monotone" dataKey="y" stroke="#4f7ee6" strokeWidth={2} fill="url(#pnlFill)" isAnimationActive={false} />
+              <Area type="monotone" dataKey="y" stroke="var(--color-accent-hover)" strokeWidth={2} fill="url(#pnlFill)" isAnimationActive={false} />
             </AreaChart>
           </ResponsiveContainer>
         </div>

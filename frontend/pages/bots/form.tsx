@@ -50,7 +50,7 @@ export default function BotForm({ mode, bot, venues, symbols, accounts }: Props)
           }}
         >
           {errors.form && (
-            <p role="alert" className="rounded-lg border border-[#7f2a2a] bg-[#2a1010] p-3 text-sm text-[#fecaca]">
+            <p role="alert" className="rounded-lg border border-danger-border bg-danger-surface p-3 text-sm text-danger-fg">
               {errors.form}
             </p>
           )}
@@ -140,7 +140,7 @@ export default function BotForm({ mode, bot, venues, symbols, accounts }: Props)
             <label className="flex min-h-11 items-center gap-3 text-sm">
               <input
                 type="checkbox"
-                className="size-5 accent-[#3d6fe0]"
+                className="size-5 accent-accent"
                 checked={form.data.is_active}
                 onChange={(e) => form.setData("is_active", e.target.checked)}
               />
