@@ -32,6 +32,7 @@ test: setup
 	$(BIN)/mypy egis
 	npm run --silent typecheck
 	npm run --silent lint
+	npm run --silent format:check
 	npm test --silent
 	EGIS_TESTING=1 $(BIN)/pytest -n 2 --dist loadgroup
 

@@ -15,7 +15,7 @@ createInertiaApp({
   },
   // Django's CSRF cookie and header names.
   http: { xsrfCookieName: "csrftoken", xsrfHeaderName: "X-CSRFToken" },
-  progress: { color: "#4f7ee6" },
+  progress: { color: "var(--color-accent-hover)" },
   setup({ el, App, props }) {
     if (el) createRoot(el).render(<App {...props} />);
   },

@@ -352,6 +352,13 @@ class OrderOut(Schema):
     avg_price: str | None
     cum_quote_usd: str | None
     fee_usd: str | None
+    fee_pending: bool = Field(
+        False,
+        description=(
+            "the fill is booked but the venue has not listed all its trades yet: fee_usd is what "
+            "the listed ones cost, and recovery books the rest"
+        ),
+    )
     error: str
     created_at: str | None
 

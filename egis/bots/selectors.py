@@ -7,23 +7,35 @@ decimal strings for the page to format.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from egis.accounts.models import User
 from egis.bots.locks import LIVE_BOT
 from egis.bots.models import Bot
 from egis.core.choices import Venue
-from egis.core.money import plain, usd_str
+from egis.core.money import CENT, plain, usd_str
 from egis.ledger import budget as budget_service
 from egis.ledger.domain import unrealized_pnl
 from egis.ledger.models import (
     Incident,
     IncidentStatus,
+    Order,
     Position,
     PositionStatus,
 )
@@ -121,19 +133,62 @@ def _budget_json(b: budget_service.Budget) -> dict[str, str]:
 # header, the closed rows, the chart and the daily loss limit all read REALIZED_ROWS.
 
 
-def realized_pnl_hint(open_fees: Decimal) -> str:
+# How realized PnL is SHOWN, defined once: each closed position's net (realized_pnl_usd -
+# fees_usd) is shown in whole cents, rounded half away from zero (`shown_net`), and every total
+# (the bot list, the bot header, the chart's points) is the sum of its rows' shown cents, so the
+# closed rows on a screen add up to the total next to them (rounding each figure on its own showed
+# +$0.19 and -$0.09 against a total of +$0.09). The exact figure is in the hint.
+def shown_net(net_usd: Decimal) -> Decimal:
+    shown = net_usd.quantize(CENT, rounding=ROUND_HALF_UP)
+    return shown if shown else Decimal("0.00")  # never "-0.00"
+
+
+# `shown_net` in whole cents, in SQL on the scaled-integer columns (egis.core.fields: value x
+# 10**places; integer division truncates toward zero on SQLite and PostgreSQL alike, so the
+# magnitude is rounded half up and the sign put back).
+_PNL_PLACES = Position._meta.get_field("realized_pnl_usd").places
+assert Position._meta.get_field("fees_usd").places == _PNL_PLACES
+_UNITS_PER_CENT = 10 ** (_PNL_PLACES - 2)
+SHOWN_NET_CENTS_SQL = (
+    "CASE WHEN realized_pnl_usd >= fees_usd "
+    f"THEN (realized_pnl_usd - fees_usd + {_UNITS_PER_CENT // 2}) / {_UNITS_PER_CENT} "
+    f"ELSE -((fees_usd - realized_pnl_usd + {_UNITS_PER_CENT // 2}) / {_UNITS_PER_CENT}) END"
+)
+
+
+def _shown_net_sum(**extra: Any) -> Sum:
+    # A constant built from integers: no input ever reaches this SQL text.
+    sql = RawSQL(SHOWN_NET_CENTS_SQL, ())  # noqa: S611
+    return Sum(sql, output_field=BigIntegerField(), **extra)
+
+
+def _cents(count: int | Decimal | None) -> Decimal:
+    return shown_net(Decimal(int(count or 0)).scaleb(-2))
+
+
+def _two(value: Decimal) -> str:
+    """A shown figure (whole cents) as the page receives it: "0.19", "-0.09", "0.00"."""
+    return f"{value if value else Decimal(0):.2f}"
+
+
+def realized_pnl_hint(open_fees: Decimal, exact: Decimal | None = None) -> str:
+    hint = REALIZED_PNL_DEFINITION
+    if exact is not None:
+        sign = "+" if exact > 0 else "-" if exact < 0 else ""
+        hint += (
+            " Each closed position is shown in whole cents (rounded half away from zero) and "
+            f"this figure is their sum; exact: {sign}${usd_str(abs(exact))}."
+        )
     if open_fees == 0:
-        return REALIZED_PNL_DEFINITION
-    return (
-        f"{REALIZED_PNL_DEFINITION} Entry fees already paid on open positions: "
-        f"${usd_str(open_fees)}."
-    )
+        return hint
+    return f"{hint} Entry fees already paid on open positions: ${usd_str(open_fees)}."
 
 
 @dataclass(frozen=True)
 class _BotFacts:
     open_positions: int
     realized_net: Decimal  # REALIZED_ROWS: realized_pnl_usd - fees_usd
+    realized_shown: Decimal  # the sum of the same rows' shown cents (`shown_net`)
     open_fees: Decimal  # entry fees of open positions, shown apart (not in realized_net)
     unrealized: Decimal | None
     open_incidents: int
@@ -151,6 +206,7 @@ def _facts(bots: list[Bot]) -> dict[int, _BotFacts]:
             open_fees=Sum("fees_usd", filter=Q(status=PositionStatus.OPEN)),
             realized=Sum("realized_pnl_usd", filter=REALIZED_ROWS),
             fees=Sum("fees_usd", filter=REALIZED_ROWS),
+            realized_cents=_shown_net_sum(filter=REALIZED_ROWS),
         )
         .order_by()
     }
@@ -182,6 +238,7 @@ def _facts(bots: list[Bot]) -> dict[int, _BotFacts]:
         facts[bot.pk] = _BotFacts(
             open_positions=agg.get("open_count", 0),
             realized_net=(agg.get("realized") or Decimal(0)) - (agg.get("fees") or Decimal(0)),
+            realized_shown=_cents(agg.get("realized_cents")),
             open_fees=agg.get("open_fees") or Decimal(0),
             unrealized=unrealized.get(bot.pk, Decimal(0)),
             open_incidents=incidents.get(bot.pk, 0),
@@ -205,8 +262,9 @@ def _summary(
         "open_incidents": facts.open_incidents,
         "open_positions": facts.open_positions,
         "budget": _budget_json(b),
-        "realized_pnl_usd": usd_str(facts.realized_net),
-        "realized_pnl_hint": realized_pnl_hint(facts.open_fees),
+        "realized_pnl_usd": _two(facts.realized_shown),  # shown: the sum of the shown rows
+        "realized_pnl_exact_usd": usd_str(facts.realized_net),
+        "realized_pnl_hint": realized_pnl_hint(facts.open_fees, facts.realized_net),
         "unrealized_pnl_usd": usd_str(facts.unrealized),
         "risk_limits": RiskLimits.of(bot).as_json(),
         "risk_halt": facts.risk_halt,
@@ -220,9 +278,20 @@ def dashboard_rows(user: User) -> list[dict[str, Any]]:
     return [_summary(bot, budgets[bot.pk], facts[bot.pk], with_owner=user.is_admin) for bot in bots]
 
 
-def _position_row(position: Position, mark: Decimal | None = None) -> dict[str, Any]:
+def _position_row(
+    position: Position, mark: Decimal | None = None, *, fee_pending: frozenset[int] = frozenset()
+) -> dict[str, Any]:
     data = position_json(position, mark_price=mark)
     data["archived"] = position.archived_at is not None
+    # One of its fills is booked with the fee of the trades the venue had listed so far
+    # (orders.fee_pending): fees_usd is incomplete until recovery books the rest.
+    data["fee_pending"] = position.pk in fee_pending
+    # What the page shows, by the display rules (budget.shown_hold, shown_net): the page formats
+    # these and never rounds, so the rows add up to the shown Reserved and realized PnL.
+    data["display"] = {
+        "size_usd": _two(budget_service.shown_hold(position.size_usd)),
+        "net_realized_pnl_usd": _two(shown_net(position.realized_pnl_usd - position.fees_usd)),
+    }
     if position.status == PositionStatus.OPEN:
         data.setdefault("mark_price", None)
         data.setdefault("unrealized_pnl_usd", None)
@@ -232,9 +301,10 @@ def _position_row(position: Position, mark: Decimal | None = None) -> dict[str, 
 def pnl_series(bot: Bot, *, points: int = PNL_POINTS) -> list[dict[str, Any]]:
     """Cumulative realized PnL (REALIZED_ROWS, the one definition), one point per closed
     position, oldest first: the last `points` closes only (a year of history is not sent to a
-    phone), each with its close number `n`. The line starts from the exact net of every earlier
-    close, summed by the database over the closes before the window (a close landing meanwhile is
-    after it, so never counted twice); the last point is the bot's realized PnL.
+    phone), each with its close number `n`. Figures are the shown ones (`shown_net`: each close in
+    whole cents, totals summing them): the line starts from the shown net of every earlier close,
+    summed by the database over the closes before the window (a close landing meanwhile is after
+    it, so never counted twice); the last point is the bot's shown realized PnL.
     """
     closed = Position.objects.filter(REALIZED_ROWS, bot=bot)
     window = list(
@@ -255,21 +325,19 @@ def pnl_series(bot: Bot, *, points: int = PNL_POINTS) -> list[dict[str, Any]]:
             | Q(closed_at__lt=first["closed_at"])
             | Q(closed_at=first["closed_at"], id__lt=first["id"])
         )
-    earlier = closed.filter(before).aggregate(
-        n=Count("id"), realized=Sum("realized_pnl_usd"), fees=Sum("fees_usd")
-    )
-    running = (earlier["realized"] or Decimal(0)) - (earlier["fees"] or Decimal(0))
+    earlier = closed.filter(before).aggregate(n=Count("id"), cents=_shown_net_sum())
+    running = _cents(earlier["cents"])
     out = []
     for n, row in enumerate(window, start=earlier["n"] + 1):
-        pnl = row["realized_pnl_usd"] - row["fees_usd"]
+        pnl = shown_net(row["realized_pnl_usd"] - row["fees_usd"])
         running += pnl
         out.append(
             {
                 "n": n,
                 "position_id": row["id"],
                 "closed_at": row["closed_at"].isoformat() if row["closed_at"] else "",
-                "pnl_usd": usd_str(pnl),
-                "cumulative_usd": usd_str(running),
+                "pnl_usd": _two(pnl),
+                "cumulative_usd": _two(running),
             }
         )
     return out
@@ -297,6 +365,9 @@ def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
         Position.objects.filter(bot=bot, status=PositionStatus.OPEN).order_by("-id")
     )
     prices = mark_prices({p.symbol for p in open_positions})
+    pending = frozenset(
+        Order.objects.filter(bot=bot, fee_pending=True).values_list("position_id", flat=True)
+    )
     closed_qs = (
         Position.objects.filter(bot=bot, archived_at__isnull=True)
         .exclude(status=PositionStatus.OPEN)
@@ -325,9 +396,11 @@ def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
         },
         "budget": _budget_json(b),
         "budget_trace": budget_service.explain(bot).steps if user.is_admin else None,
-        "open_positions": [_position_row(p, prices.get(p.symbol)) for p in open_positions],
+        "open_positions": [
+            _position_row(p, prices.get(p.symbol), fee_pending=pending) for p in open_positions
+        ],
         "closed": {
-            "items": [_position_row(p) for p in current.object_list],
+            "items": [_position_row(p, fee_pending=pending) for p in current.object_list],
             "page": current.number,
             "pages": paginator.num_pages,
             "total": paginator.count,

@@ -307,29 +307,50 @@ class RowSum(_Select[Model]):
     with or without ANALYZE, prefers a wider index over a partial covering one that answers
     from the index alone. SQLite refuses the statement if that index is gone or cannot serve it,
     so a hint never silently stops working. Other databases plan on their own.
+
+    `also` adds more sums to the same statement: SQL expressions over the table's columns
+    (written like `where`), each summed as `SUM(<expression>)` and returned unconverted as an
+    int (or None) by `sums()`, after the converted field sum.
     """
 
     def __init__(
-        self, model: type[Model], field: str, where: str, *, sqlite_index: str = ""
+        self,
+        model: type[Model],
+        field: str,
+        where: str,
+        *,
+        sqlite_index: str = "",
+        also: Sequence[str] = (),
     ) -> None:
         super().__init__(model, where, lock=False)
         self.field = model._meta.get_field(field)
         if sqlite_index and sqlite_index not in {i.name for i in model._meta.indexes}:
             raise RowStatementError(f"{model.__name__} has no index {sqlite_index!r}")
         self.sqlite_index = sqlite_index
+        self.also = tuple(also)
 
     def _build(self, connection: Any) -> tuple[str, list[Field[Any, Any]]]:
         table = connection.ops.quote_name(self.model._meta.db_table)
         if self.sqlite_index and connection.vendor == "sqlite":
             table += f" INDEXED BY {connection.ops.quote_name(self.sqlite_index)}"
-        sql = f"SELECT SUM({_column(self.field, connection)}) FROM {table} WHERE {self.where}"
+        columns = [f"SUM({_column(self.field, connection)})"]
+        columns += [f"SUM({expression})" for expression in self.also]
+        sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {self.where}"
         return sql, [self.field]  # type: ignore[list-item]
 
     def value(self, *params: Any) -> Any:
+        return self.sums(*params)[0]
+
+    def sums(self, *params: Any) -> tuple[Any, ...]:
+        """The field's sum (converted by the field) then each `also` sum (an int); None for a
+        sum over no rows."""
         _, connection, compiled, rows = self._fetch(params)
         if not rows or rows[0][0] is None:
-            return None
-        return compiled.convert(rows[0], connection)[0]
+            return (None,) * (1 + len(self.also))
+        first = compiled.convert(rows[0], connection)[0]
+        # PostgreSQL's SUM of a bigint is a numeric (a Decimal here); SQLite's is an int.
+        extra = tuple(None if v is None else int(v) for v in rows[0][1:])
+        return (first, *extra)
 
 
 def _integer_key(field: Any) -> bool:

@@ -210,6 +210,7 @@ def _stored_report(incident: Incident, order: Order) -> OrderReport | None:
         avg_price=Decimal(str(avg)) if avg not in (None, "") else None,
         fee_usd=Decimal(str(report.get("fee_usd", "0"))),
         raw=dict(report.get("raw") or {}),
+        fee_pending=report.get("fee_pending") is True,
     )
 
 

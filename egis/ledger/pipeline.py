@@ -530,6 +530,7 @@ def _record_unbooked(
             "cum_quote_usd": plain(report.cum_quote_usd),
             "avg_price": plain(report.avg_price) if report.avg_price is not None else None,
             "fee_usd": plain(report.fee_usd),
+            "fee_pending": report.fee_pending,
             "raw": scrub_venue_response(report.raw),
         }
     logger.error("order %s not booked: %s", order.client_order_id, error)

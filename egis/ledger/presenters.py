@@ -32,6 +32,7 @@ def order_json(order: Order) -> dict[str, Any]:
         "avg_price": _num(order.avg_price),
         "cum_quote_usd": usd_str(order.cum_quote_usd),
         "fee_usd": usd_str(order.fee_usd),
+        "fee_pending": order.fee_pending,
         "error": order.error,
         "created_at": order.created_at.isoformat() if order.created_at else None,
     }

@@ -15,13 +15,13 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egis.bots.models import Bot
-from egis.bots.selectors import bot_detail, dashboard_rows
+from egis.bots.selectors import bot_detail, dashboard_rows, shown_net
 from egis.bots.services import BotInputError, bot_create, bot_delete, bot_update, position_archive
 from egis.core.choices import Venue
 from egis.core.errors import DATABASE_BUSY_MESSAGE
 from egis.core.inputs import InputError, load_json, parse_id, parse_int, parse_leverage
 from egis.core.money import plain, usd_display
-from egis.ledger.budget import BudgetBelowHeld
+from egis.ledger.budget import BudgetBelowHeld, shown_hold
 from egis.ledger.errors import InvalidOrderInput, OrderNotBooked, OrderRefused
 from egis.ledger.pipeline import order_close, order_open
 from egis.ledger.risk import RISK_FIELDS, RiskLimits
@@ -124,7 +124,7 @@ def order_open_view(request: HttpRequest, bot_id: int) -> HttpResponse:
             hint = f" (requested {usd_display(position.requested_size_usd)})"
         messages.success(
             request,
-            f"{again}Opened {position.side} {usd_display(position.size_usd)}{hint}: "
+            f"{again}Opened {position.side} {usd_display(shown_hold(position.size_usd))}{hint}: "
             f"{plain(position.qty)} {position.symbol} at {_price(position.entry_price)} "
             f"(order {order.client_order_id}).",
         )
@@ -167,13 +167,14 @@ def order_close_view(request: HttpRequest, bot_id: int, position_id: int) -> Htt
         messages.success(
             request,
             f"Closed position #{position.pk} at {_price(position.exit_price)}: realized "
-            f"{usd_display(net)} after fees (order {order.client_order_id}).",
+            f"{usd_display(shown_net(net))} after fees (order {order.client_order_id}).",
         )
     else:
         messages.warning(
             request,
-            f"Position #{position.pk} was partly closed; {usd_display(position.size_usd)} "
-            f"stays open (order {order.client_order_id}).",
+            f"Position #{position.pk} was partly closed; "
+            f"{usd_display(shown_hold(position.size_usd))} stays open "
+            f"(order {order.client_order_id}).",
         )
     return see_other(url)
 

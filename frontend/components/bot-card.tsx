@@ -26,21 +26,28 @@ export function BotAlerts({
         >
           <OctagonAlert className="mt-0.5 size-4 shrink-0" aria-hidden />
           <span>
-            <strong className="font-semibold">Halted for today</strong>: {bot.risk_halt} Closes still work.
+            <strong className="font-semibold">Halted for today</strong>: {bot.risk_halt} Closes
+            still work.
           </span>
         </div>
       )}
       {bot.halted_reason && (
-        <div role="alert" className="flex items-start gap-2 rounded-lg border border-[#7f2a2a] bg-[#2a1010] p-3 text-sm text-[#fecaca]">
+        <div
+          role="alert"
+          className="flex items-start gap-2 rounded-lg border border-danger-border bg-danger-surface p-3 text-sm text-danger-fg"
+        >
           <OctagonAlert className="mt-0.5 size-4 shrink-0" aria-hidden />
           <span>
-            <strong className="font-semibold">Halted</strong>: new opens are refused, closes still work.{" "}
-            {bot.halted_reason}
+            <strong className="font-semibold">Halted</strong>: new opens are refused, closes still
+            work. {bot.halted_reason}
           </span>
         </div>
       )}
       {bot.open_incidents > 0 && (
-        <div role="alert" className="flex items-start gap-2 rounded-lg border border-[#6b5210] bg-[#2a2008] p-3 text-sm text-[#fde68a]">
+        <div
+          role="alert"
+          className="flex items-start gap-2 rounded-lg border border-warn-border bg-warn-surface p-3 text-sm text-warn-fg"
+        >
           <TriangleAlert className="mt-0.5 size-4 shrink-0" aria-hidden />
           <span>
             <strong className="font-semibold">Open incident</strong>: {bot.open_incidents} open
@@ -56,7 +63,7 @@ export function BotCard({ bot }: { bot: BotSummary }) {
   return (
     <Link
       href={`/bots/${bot.id}`}
-      className="block min-w-0 rounded-xl border border-border bg-surface p-4 transition-colors hover:border-[#3a424e]"
+      className="block min-w-0 rounded-xl border border-border bg-surface p-4 transition-colors hover:border-border-hover"
       data-testid={`bot-card-${bot.id}`}
     >
       <div className="mb-3 flex items-start justify-between gap-3">
@@ -87,7 +94,9 @@ export function BotCard({ bot }: { bot: BotSummary }) {
           <dt className="text-xs text-muted" title={bot.realized_pnl_hint}>
             Realized PnL, closed, net of fees
           </dt>
-          <dd><Money value={bot.realized_pnl_usd} pnl className="font-medium" /></dd>
+          <dd>
+            <Money value={bot.realized_pnl_usd} pnl className="font-medium" />
+          </dd>
         </div>
         <div className="text-right">
           <dt className="text-xs text-muted">Unrealized PnL</dt>
@@ -102,7 +111,8 @@ export function BotCard({ bot }: { bot: BotSummary }) {
       </dl>
       {bot.last_signal_at && (
         <p className="mt-2 flex items-center gap-1.5 text-xs text-muted" data-testid="last-signal">
-          <RadioTower className="size-3.5" aria-hidden /> Last acted on a signal {formatDateTime(bot.last_signal_at)}
+          <RadioTower className="size-3.5" aria-hidden /> Last acted on a signal{" "}
+          {formatDateTime(bot.last_signal_at)}
         </p>
       )}
     </Link>

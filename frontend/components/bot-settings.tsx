@@ -27,7 +27,13 @@ export function BotSettings({
   const chosen = archivable.find((p) => String(p.id) === archiveId);
   const post = (url: string, data: Record<string, string>, done: () => void) => {
     setPending(true);
-    router.post(url, data, { preserveScroll: true, onFinish: () => { setPending(false); done(); } });
+    router.post(url, data, {
+      preserveScroll: true,
+      onFinish: () => {
+        setPending(false);
+        done();
+      },
+    });
   };
   return (
     <Card>
@@ -45,13 +51,19 @@ export function BotSettings({
         {canArchive && (
           <div className="border-t border-border pt-4">
             <Label htmlFor="archive-position">Archive a closed position (admin)</Label>
-            <p className="mb-2 text-sm text-muted">Hides it from the list; its rows and audit trail stay.</p>
+            <p className="mb-2 text-sm text-muted">
+              Hides it from the list; its rows and audit trail stay.
+            </p>
             <div className="flex gap-2">
-              <Select id="archive-position" value={archiveId} onChange={(e) => setArchiveId(e.target.value)}>
+              <Select
+                id="archive-position"
+                value={archiveId}
+                onChange={(e) => setArchiveId(e.target.value)}
+              >
                 <option value="">Choose a position…</option>
                 {archivable.map((p) => (
                   <option key={p.id} value={p.id}>
-                    #{p.id} {p.side} {formatUsd(p.size_usd)} ({p.status})
+                    #{p.id} {p.side} {formatUsd(p.display.size_usd)} ({p.status})
                   </option>
                 ))}
               </Select>
@@ -59,13 +71,19 @@ export function BotSettings({
                 title={`Archive position #${archiveId}?`}
                 description={
                   chosen
-                    ? `Position #${chosen.id} (${chosen.side}, ${formatUsd(chosen.size_usd)}, ${chosen.status}) disappears from the lists. Nothing is erased: the row, its orders and its audit trail stay in the ledger.`
+                    ? `Position #${chosen.id} (${chosen.side}, ${formatUsd(chosen.display.size_usd)}, ${chosen.status}) disappears from the lists. Nothing is erased: the row, its orders and its audit trail stay in the ledger.`
                     : ""
                 }
                 confirmLabel="Archive position"
                 pending={pending}
-                onConfirm={(done) => post(`/bots/${botId}/positions/${archiveId}/archive`, {}, done)}
-                trigger={<Button variant="secondary" disabled={!chosen}>Archive</Button>}
+                onConfirm={(done) =>
+                  post(`/bots/${botId}/positions/${archiveId}/archive`, {}, done)
+                }
+                trigger={
+                  <Button variant="secondary" disabled={!chosen}>
+                    Archive
+                  </Button>
+                }
               />
             </div>
           </div>
@@ -74,7 +92,7 @@ export function BotSettings({
         <div className="border-t border-border pt-4">
           <div className="flex items-center justify-between gap-3">
             <div>
-              <p className="text-sm font-medium text-[#fca5a5]">Delete bot</p>
+              <p className="text-sm font-medium text-error">Delete bot</p>
               <p className="text-sm text-muted">
                 {openPositions > 0
                   ? `Refused while ${openPositions} position${openPositions === 1 ? " is" : "s are"} open: close them first.`
@@ -88,7 +106,11 @@ export function BotSettings({
               destructive
               pending={pending}
               onConfirm={(done) => post(`/bots/${botId}/delete`, {}, done)}
-              trigger={<Button variant="danger-outline" size="sm">Delete…</Button>}
+              trigger={
+                <Button variant="danger-outline" size="sm">
+                  Delete…
+                </Button>
+              }
             />
           </div>
         </div>

@@ -9,7 +9,7 @@ export function BudgetBar({ budget }: { budget: BudgetFigures }) {
   return (
     <div>
       <div
-        className="flex h-2.5 w-full overflow-hidden rounded-full bg-[#24402f]"
+        className="flex h-2.5 w-full overflow-hidden rounded-full bg-available-track"
         role="img"
         aria-label={`Reserved ${pct.toFixed(0)} percent of the initial budget`}
       >
@@ -21,11 +21,13 @@ export function BudgetBar({ budget }: { budget: BudgetFigures }) {
             <span className="size-2 rounded-full bg-accent" aria-hidden />
             Reserved
           </dt>
-          <dd><Money value={budget.reserved_usd} className="font-medium" /></dd>
+          <dd>
+            <Money value={budget.reserved_usd} className="font-medium" />
+          </dd>
         </div>
         <div>
           <dt className="flex items-center gap-1.5 text-xs text-muted">
-            <span className="size-2 rounded-full bg-[#3f8f5e]" aria-hidden />
+            <span className="size-2 rounded-full bg-available" aria-hidden />
             Available
           </dt>
           <dd>
@@ -34,7 +36,9 @@ export function BudgetBar({ budget }: { budget: BudgetFigures }) {
         </div>
         <div className="text-right">
           <dt className="text-xs text-muted">Initial</dt>
-          <dd><Money value={budget.initial_budget_usd} className="font-medium" /></dd>
+          <dd>
+            <Money value={budget.initial_budget_usd} className="font-medium" />
+          </dd>
         </div>
       </dl>
     </div>

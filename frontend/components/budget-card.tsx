@@ -41,7 +41,10 @@ export function BudgetCard({
       <BudgetBar budget={budget} />
       {children}
       {debug && trace && (
-        <ol className="mt-4 space-y-1.5 rounded-lg border border-border bg-bg p-3 font-mono text-xs leading-relaxed text-muted" data-testid="budget-trace">
+        <ol
+          className="mt-4 space-y-1.5 rounded-lg border border-border bg-bg p-3 font-mono text-xs leading-relaxed text-muted"
+          data-testid="budget-trace"
+        >
           {trace.map((step, i) => (
             <li key={i} className="break-words">
               {step}

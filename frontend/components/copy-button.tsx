@@ -29,8 +29,18 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
   };
   return (
     <div className="flex flex-col items-end gap-1">
-      <Button type="button" variant="secondary" size="sm" onClick={copy} aria-label={`Copy ${label}`}>
-        {state === "copied" ? <Check className="size-4 text-gain" aria-hidden /> : <Copy className="size-4" aria-hidden />}
+      <Button
+        type="button"
+        variant="secondary"
+        size="sm"
+        onClick={copy}
+        aria-label={`Copy ${label}`}
+      >
+        {state === "copied" ? (
+          <Check className="size-4 text-gain" aria-hidden />
+        ) : (
+          <Copy className="size-4" aria-hidden />
+        )}
         {state === "copied" ? "Copied" : "Copy"}
       </Button>
       <span role="status" className="text-xs text-muted">

@@ -55,8 +55,8 @@ export function FlashMessages({ messages }: { messages: FlashMessage[] }) {
               className={
                 "pointer-events-auto flex items-start gap-2 rounded-lg border py-1 pr-1 pl-3 text-sm shadow-lg shadow-black/60 " +
                 (bad
-                  ? "border-[#7f2a2a] bg-[#2a1010] text-[#fecaca]"
-                  : "border-[#1f5a36] bg-[#0e2418] text-[#bbf7d0]")
+                  ? "border-danger-border bg-danger-surface text-danger-fg"
+                  : "border-gain-border bg-gain-surface text-gain-fg")
               }
             >
               {bad ? (

@@ -17,14 +17,7 @@ export function Money({
   // Colour follows the figure shown: an amount that rounds to $0.00 is neither gain nor loss.
   const sign = pnl && text !== "$0.00" ? signOf(value) : 0;
   return (
-    <span
-      className={cn(
-        "num",
-        sign > 0 && "text-gain",
-        sign < 0 && "text-loss",
-        className,
-      )}
-    >
+    <span className={cn("num", sign > 0 && "text-gain", sign < 0 && "text-loss", className)}>
       {text}
     </span>
   );

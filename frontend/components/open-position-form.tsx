@@ -45,15 +45,18 @@ export function OpenPositionForm({
           value={form.data.side}
           onChange={(side) => form.setData("side", side)}
           options={[
-            { value: "long", label: "Long", activeClass: "bg-[#14532d] text-[#dcfce7]" },
-            { value: "short", label: "Short", activeClass: "bg-[#7f1d1d] text-[#fee2e2]" },
+            { value: "long", label: "Long", activeClass: "bg-gain-strong text-gain-strong-fg" },
+            { value: "short", label: "Short", activeClass: "bg-loss-strong text-loss-strong-fg" },
           ]}
         />
         <div>
           <Label htmlFor="size_usd">Amount (USD)</Label>
           <div className="flex gap-2">
             <div className="relative min-w-0 flex-1">
-              <span className="pointer-events-none absolute top-1/2 left-3 -translate-y-1/2 text-muted" aria-hidden>
+              <span
+                className="pointer-events-none absolute top-1/2 left-3 -translate-y-1/2 text-muted"
+                aria-hidden
+              >
                 $
               </span>
               <Input
@@ -69,11 +72,21 @@ export function OpenPositionForm({
                 onChange={(e) => form.setData("size_usd", e.target.value)}
               />
             </div>
-            <Button type="submit" pending={form.processing} disabled={Boolean(disabledReason)} className="min-w-24">
+            <Button
+              type="submit"
+              pending={form.processing}
+              disabled={Boolean(disabledReason)}
+              className="min-w-24"
+            >
               {form.processing ? "Opening…" : "Open"}
             </Button>
           </div>
-          <p id="open-quote" className="num mt-1.5 min-h-5 text-sm break-words text-muted" aria-live="polite" data-testid="open-quote">
+          <p
+            id="open-quote"
+            className="num mt-1.5 min-h-5 text-sm break-words text-muted"
+            aria-live="polite"
+            data-testid="open-quote"
+          >
             {quote.state === "ok" && quote.summary}
             {quote.state === "refused" && <span className="text-warn">{quote.message}</span>}
             {quote.state === "loading" && "Pricing…"}

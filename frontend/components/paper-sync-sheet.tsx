@@ -60,7 +60,10 @@ export function PaperSyncSheet({ botId }: { botId: number }) {
             </div>
           )}
           {state.step === "error" && (
-            <p role="alert" className="rounded-lg border border-[#7f2a2a] bg-[#2a1010] p-3 text-sm text-[#fecaca]">
+            <p
+              role="alert"
+              className="rounded-lg border border-danger-border bg-danger-surface p-3 text-sm text-danger-fg"
+            >
               {state.message}
             </p>
           )}
@@ -104,11 +107,12 @@ export function PaperSyncSheet({ botId }: { botId: number }) {
             <SheetClose asChild>
               <Button variant="secondary">{state.step === "applied" ? "Done" : "Cancel"}</Button>
             </SheetClose>
-            {(state.step === "preview" || state.step === "applying") && state.result.changes.length > 0 && (
-              <Button pending={state.step === "applying"} onClick={() => confirm(state.result)}>
-                Confirm
-              </Button>
-            )}
+            {(state.step === "preview" || state.step === "applying") &&
+              state.result.changes.length > 0 && (
+                <Button pending={state.step === "applying"} onClick={() => confirm(state.result)}>
+                  Confirm
+                </Button>
+              )}
           </SheetFooter>
         </SheetContent>
       </Sheet>

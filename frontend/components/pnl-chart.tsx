@@ -1,4 +1,12 @@
-import { Area, AreaChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import {
+  Area,
+  AreaChart,
+  CartesianGrid,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
 
 import { InfoHint } from "@/components/info-hint";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
@@ -9,7 +17,13 @@ import type { PnlPoint } from "@/types";
  * server sends the last closes only; `n` is each one's close number over the bot's whole life. */
 export function PnlChart({ points, hint }: { points: PnlPoint[]; hint: string }) {
   // Numbers only for plotting: the labels show the server's exact strings.
-  const data = points.map((p) => ({ n: p.n, y: Number(p.cumulative_usd), label: p.cumulative_usd, pnl: p.pnl_usd, id: p.position_id }));
+  const data = points.map((p) => ({
+    n: p.n,
+    y: Number(p.cumulative_usd),
+    label: p.cumulative_usd,
+    pnl: p.pnl_usd,
+    id: p.position_id,
+  }));
   const last = points.length ? points[points.length - 1].cumulative_usd : "0";
   const total = points.length ? points[points.length - 1].n : 0;
   const windowed = points.length > 0 && points[0].n > 1;
@@ -23,39 +37,65 @@ export function PnlChart({ points, hint }: { points: PnlPoint[]; hint: string })
       </CardHeader>
       {windowed && (
         <p className="-mt-1 mb-2 text-xs text-muted">
-          Last {points.length.toLocaleString("en-US")} of {total.toLocaleString("en-US")} closes; the line includes every earlier one.
+          Last {points.length.toLocaleString("en-US")} of {total.toLocaleString("en-US")} closes;
+          the line includes every earlier one.
         </p>
       )}
       {data.length < 2 ? (
         <p className="flex h-32 items-center justify-center rounded-lg border border-dashed border-border text-sm text-muted">
-          {data.length === 0 ? "No closed positions yet." : "The chart starts after two closed positions."}
+          {data.length === 0
+            ? "No closed positions yet."
+            : "The chart starts after two closed positions."}
         </p>
       ) : (
-        <div className="h-44" role="img" aria-label={`Cumulative realized PnL, now ${formatUsd(last)}`}>
+        <div
+          className="h-44"
+          role="img"
+          aria-label={`Cumulative realized PnL, now ${formatUsd(last)}`}
+        >
           <ResponsiveContainer width="100%" height="100%">
             <AreaChart data={data} margin={{ top: 4, right: 4, bottom: 0, left: 0 }}>
               <defs>
                 <linearGradient id="pnlFill" x1="0" y1="0" x2="0" y2="1">
-                  <stop offset="0%" stopColor="#4f7ee6" stopOpacity={0.35} />
-                  <stop offset="100%" stopColor="#4f7ee6" stopOpacity={0} />
+                  <stop offset="0%" stopColor="var(--color-accent-hover)" stopOpacity={0.35} />
+                  <stop offset="100%" stopColor="var(--color-accent-hover)" stopOpacity={0} />
                 </linearGradient>
               </defs>
-              <CartesianGrid stroke="#2a3039" strokeDasharray="3 3" vertical={false} />
-              <XAxis dataKey="n" tick={{ fill: "#9ba4b0", fontSize: 11 }} tickLine={false} axisLine={false} />
+              <CartesianGrid stroke="var(--color-border)" strokeDasharray="3 3" vertical={false} />
+              <XAxis
+                dataKey="n"
+                tick={{ fill: "var(--color-muted)", fontSize: 11 }}
+                tickLine={false}
+                axisLine={false}
+              />
               <YAxis
                 width={56}
-                tick={{ fill: "#9ba4b0", fontSize: 11 }}
+                tick={{ fill: "var(--color-muted)", fontSize: 11 }}
                 tickLine={false}
                 axisLine={false}
                 tickFormatter={(v: number) => formatUsd(String(v))}
               />
               <Tooltip
-                contentStyle={{ background: "#13161b", border: "1px solid #2a3039", borderRadius: 8 }}
-                labelStyle={{ color: "#9ba4b0" }}
-                formatter={(_value, _name, item) => [formatUsd((item.payload as { label: string }).label), "Cumulative"]}
+                contentStyle={{
+                  background: "var(--color-surface)",
+                  border: "1px solid var(--color-border)",
+                  borderRadius: 8,
+                }}
+                labelStyle={{ color: "var(--color-muted)" }}
+                formatter={(_value, _name, item) => [
+                  formatUsd((item.payload as { label: string }).label),
+                  "Cumulative",
+                ]}
                 labelFormatter={(n) => `Close #${n}`}
               />
-              <Area type="monotone" dataKey="y" stroke="#4f7ee6" strokeWidth={2} fill="url(#pnlFill)" isAnimationActive={false} />
+              <Area
+                type="monotone"
+                dataKey="y"
+                stroke="var(--color-accent-hover)"
+                strokeWidth={2}
+                fill="url(#pnlFill)"
+                isAnimationActive={false}
+              />
             </AreaChart>
           </ResponsiveContainer>
         </div>

@@ -21,11 +21,40 @@ export function usePositionError(id: number): string | undefined {
 }
 
 export function SideBadge({ side }: { side: "long" | "short" }) {
-  return <Badge tone={side === "long" ? "gain" : "danger"}>{side === "long" ? "Long" : "Short"}</Badge>;
+  return (
+    <Badge tone={side === "long" ? "gain" : "danger"}>{side === "long" ? "Long" : "Short"}</Badge>
+  );
+}
+
+/** The fees booked so far; "fee pending" (muted) while the venue has not listed every trade of a
+ * fill yet, so the figure is still incomplete (recovery books the rest). */
+export function Fees({
+  fees,
+  pending,
+  label = "fees",
+}: {
+  fees: string;
+  pending: boolean;
+  label?: string;
+}) {
+  return (
+    <div className="num text-xs text-muted" data-testid="fees">
+      {label} {formatUsd(fees)}
+      {pending && <span data-testid="fee-pending"> · fee pending</span>}
+    </div>
+  );
 }
 
 // Two columns on a phone (left, right); from 640 px one row of four, every figure right-aligned.
-function Figure({ label, children, right = false }: { label: string; children: React.ReactNode; right?: boolean }) {
+function Figure({
+  label,
+  children,
+  right = false,
+}: {
+  label: string;
+  children: React.ReactNode;
+  right?: boolean;
+}) {
   return (
     <div className={right ? "text-right" : "sm:text-right"}>
       <dt className="text-xs text-muted">{label}</dt>
@@ -51,28 +80,43 @@ export function OpenPositionRow({
     router.post(
       `/bots/${botId}/positions/${position.id}/close`,
       {},
-      { preserveScroll: true, onFinish: () => { setPending(false); done(); } },
+      {
+        preserveScroll: true,
+        onFinish: () => {
+          setPending(false);
+          done();
+        },
+      },
     );
   };
   const opening = position.qty === "0";
   const error = usePositionError(position.id);
   return (
-    <li id={`position-${position.id}`} className="rounded-lg border border-border bg-bg p-3" data-testid={`open-position-${position.id}`}>
+    <li
+      id={`position-${position.id}`}
+      className="rounded-lg border border-border bg-bg p-3"
+      data-testid={`open-position-${position.id}`}
+    >
       <div className="flex items-start justify-between gap-3">
         <div className="flex min-w-0 flex-wrap items-center gap-2">
           <SideBadge side={position.side} />
-          <SizeWithHint size={position.size_usd} requested={position.requested_size_usd} />
+          <SizeWithHint size={position.display.size_usd} requested={position.requested_size_usd} />
           {position.closing && <Badge tone="warn">Closing…</Badge>}
           {opening && <Badge tone="warn">Opening…</Badge>}
         </div>
         <ConfirmDialog
           title={`Close position #${position.id}?`}
-          description={`A reduce-only market order sells back ${qty} ${position.symbol} (${formatUsd(position.size_usd)}) at the venue's price.`}
+          description={`A reduce-only market order sells back ${qty} ${position.symbol} (${formatUsd(position.display.size_usd)}) at the venue's price.`}
           confirmLabel="Close position"
           pending={pending}
           onConfirm={close}
           trigger={
-            <Button variant="secondary" size="sm" disabled={position.closing || opening} pending={pending}>
+            <Button
+              variant="secondary"
+              size="sm"
+              disabled={position.closing || opening}
+              pending={pending}
+            >
               Close
             </Button>
           }
@@ -80,18 +124,35 @@ export function OpenPositionRow({
       </div>
       <dl className="mt-3 grid grid-cols-2 gap-x-3 gap-y-2 sm:grid-cols-4">
         <Figure label="Qty">{qty}</Figure>
-        <Figure label="Entry" right>{price(position.entry_price)}</Figure>
+        <Figure label="Entry" right>
+          {price(position.entry_price)}
+        </Figure>
         <Figure label="Mark">{price(position.mark_price)}</Figure>
         <Figure label="Unrealized" right>
-          {position.unrealized_pnl_usd == null ? "—" : <Money value={position.unrealized_pnl_usd} pnl />}
+          {position.unrealized_pnl_usd == null ? (
+            "—"
+          ) : (
+            <Money value={position.unrealized_pnl_usd} pnl />
+          )}
         </Figure>
       </dl>
+      {position.fee_pending && (
+        <div className="mt-2">
+          <Fees fees={position.fees_usd} pending label="Fees booked" />
+        </div>
+      )}
       <FieldError id={`position-error-${position.id}`} message={error} />
     </li>
   );
 }
 
-function ClosedRow({ p, price }: { p: PositionRow; price: (v: string | null | undefined) => string }) {
+function ClosedRow({
+  p,
+  price,
+}: {
+  p: PositionRow;
+  price: (v: string | null | undefined) => string;
+}) {
   // A stale Close (the position was closed elsewhere) answers on this row.
   const error = usePositionError(p.id);
   return (
@@ -100,7 +161,7 @@ function ClosedRow({ p, price }: { p: PositionRow; price: (v: string | null | un
         <div className="min-w-0">
           <div className="flex items-center gap-2">
             <SideBadge side={p.side} />
-            <SizeWithHint size={p.size_usd} requested={p.requested_size_usd} />
+            <SizeWithHint size={p.display.size_usd} requested={p.requested_size_usd} />
             {p.status === "cancelled" && <Badge>Cancelled</Badge>}
           </div>
           <div className="num mt-1 text-xs text-muted">
@@ -108,8 +169,8 @@ function ClosedRow({ p, price }: { p: PositionRow; price: (v: string | null | un
           </div>
         </div>
         <div className="shrink-0 text-right whitespace-nowrap">
-          <Money value={p.net_realized_pnl_usd} pnl className="text-sm font-medium" />
-          <div className="num text-xs text-muted">fees {formatUsd(p.fees_usd)}</div>
+          <Money value={p.display.net_realized_pnl_usd} pnl className="text-sm font-medium" />
+          <Fees fees={p.fees_usd} pending={p.fee_pending} />
         </div>
       </div>
       <FieldError id={`position-error-${p.id}`} message={error} />
@@ -138,20 +199,35 @@ export function ClosedPositions({
         ))}
       </ul>
       {closed.pages > 1 && (
-        <nav aria-label="Closed positions pages" className="mt-3 flex items-center justify-between text-sm">
+        <nav
+          aria-label="Closed positions pages"
+          className="mt-3 flex items-center justify-between text-sm"
+        >
           {closed.page > 1 ? (
-            <Link preserveScroll href={`/bots/${botId}?page=${closed.page - 1}`} className="inline-flex min-h-11 items-center rounded-lg px-3 text-fg hover:bg-surface-2">
+            <Link
+              preserveScroll
+              href={`/bots/${botId}?page=${closed.page - 1}`}
+              className="inline-flex min-h-11 items-center rounded-lg px-3 text-fg hover:bg-surface-2"
+            >
               ‹ Newer
             </Link>
-          ) : <span />}
+          ) : (
+            <span />
+          )}
           <span className="num text-muted">
             Page {closed.page} of {closed.pages}
           </span>
           {closed.page < closed.pages ? (
-            <Link preserveScroll href={`/bots/${botId}?page=${closed.page + 1}`} className="inline-flex min-h-11 items-center rounded-lg px-3 text-fg hover:bg-surface-2">
+            <Link
+              preserveScroll
+              href={`/bots/${botId}?page=${closed.page + 1}`}
+              className="inline-flex min-h-11 items-center rounded-lg px-3 text-fg hover:bg-surface-2"
+            >
               Older ›
             </Link>
-          ) : <span />}
+          ) : (
+            <span />
+          )}
         </nav>
       )}
     </div>

@@ -11,7 +11,13 @@ import type { SecretProp } from "@/types";
  * open until the person dismisses it with "Done" or the close button: a tap outside or Escape
  * does not lose it. `onDismiss` lets the page drop the secret from its props and history.
  */
-export function SecretDialog({ secret, onDismiss }: { secret: SecretProp | null; onDismiss: () => void }) {
+export function SecretDialog({
+  secret,
+  onDismiss,
+}: {
+  secret: SecretProp | null;
+  onDismiss: () => void;
+}) {
   const [open, setOpen] = React.useState(secret !== null);
   // A new secret (another reset in the same page) opens the dialog again.
   React.useEffect(() => setOpen(secret !== null), [secret]);
@@ -36,7 +42,10 @@ export function SecretDialog({ secret, onDismiss }: { secret: SecretProp | null;
                 <span className="pt-2.5 text-sm font-medium">{item.label}</span>
                 <CopyButton value={item.value} label={item.label} />
               </div>
-              <code className="block font-mono text-sm break-all whitespace-pre-wrap select-all" data-testid={`secret-${item.label}`}>
+              <code
+                className="block font-mono text-sm break-all whitespace-pre-wrap select-all"
+                data-testid={`secret-${item.label}`}
+              >
                 {item.value}
               </code>
             </li>

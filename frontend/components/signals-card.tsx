@@ -12,18 +12,22 @@ import { useShared } from "@/hooks/use-shared";
 import { formatDateTime } from "@/lib/utils";
 import type { SignalRow, SignalsCardProps } from "@/types";
 
-const STATUS_TONE: Record<SignalRow["status"], "neutral" | "accent" | "warn" | "danger" | "gain"> = {
-  queued: "neutral",
-  executing: "accent",
-  executed: "gain",
-  rejected: "warn",
-  failed: "danger",
-  duplicate: "neutral",
-};
+const STATUS_TONE: Record<SignalRow["status"], "neutral" | "accent" | "warn" | "danger" | "gain"> =
+  {
+    queued: "neutral",
+    executing: "accent",
+    executed: "gain",
+    rejected: "warn",
+    failed: "danger",
+    duplicate: "neutral",
+  };
 
 function SignalItem({ signal }: { signal: SignalRow }) {
   return (
-    <li className="rounded-lg border border-border bg-bg p-3 text-sm" data-testid={`signal-${signal.id}`}>
+    <li
+      className="rounded-lg border border-border bg-bg p-3 text-sm"
+      data-testid={`signal-${signal.id}`}
+    >
       <div className="flex flex-wrap items-center justify-between gap-2">
         <span className="font-medium">{signal.action || "unreadable signal"}</span>
         <Badge tone={STATUS_TONE[signal.status]}>{signal.status}</Badge>
@@ -38,7 +42,10 @@ function SignalItem({ signal }: { signal: SignalRow }) {
           {signal.orders.map((o) => (
             <li key={o.client_order_id} className="break-all">
               {o.intent} position{" "}
-              <a className="text-fg underline underline-offset-2" href={`#position-${o.position_id}`}>
+              <a
+                className="text-fg underline underline-offset-2"
+                href={`#position-${o.position_id}`}
+              >
                 #{o.position_id}
               </a>{" "}
               · <span className="font-mono">{o.client_order_id}</span> · {o.status}
@@ -75,9 +82,12 @@ export function SignalsCard({ botId, card }: { botId: number; card: SignalsCardP
             size="sm"
             pending={pending}
             aria-pressed={hook.enabled}
-            onClick={() => post(`/bots/${botId}/hook/enabled`, { enabled: hook.enabled ? "off" : "on" })}
+            onClick={() =>
+              post(`/bots/${botId}/hook/enabled`, { enabled: hook.enabled ? "off" : "on" })
+            }
           >
-            <Power className="size-4" aria-hidden /> {hook.enabled ? "On: switch off" : "Off: switch on"}
+            <Power className="size-4" aria-hidden />{" "}
+            {hook.enabled ? "On: switch off" : "Off: switch on"}
           </Button>
         )}
       </CardHeader>
@@ -85,8 +95,8 @@ export function SignalsCard({ botId, card }: { botId: number; card: SignalsCardP
       {hook === null ? (
         <div className="space-y-3 text-sm">
           <p className="text-muted">
-            Let a TradingView alert or a script trade this bot: each signal becomes explicit open and close orders,
-            exactly once, and every signal is listed here with what it did.
+            Let a TradingView alert or a script trade this bot: each signal becomes explicit open
+            and close orders, exactly once, and every signal is listed here with what it did.
           </p>
           <Button pending={pending} onClick={() => post(`/bots/${botId}/hook`)}>
             <RadioTower className="size-4" aria-hidden /> Create webhook
@@ -95,7 +105,10 @@ export function SignalsCard({ botId, card }: { botId: number; card: SignalsCardP
       ) : (
         <div className="space-y-4">
           {!hook.enabled && (
-            <p role="status" className="rounded-lg border border-[#6b5210] bg-[#2a2008] p-3 text-sm text-[#fde68a]">
+            <p
+              role="status"
+              className="rounded-lg border border-[#6b5210] bg-[#2a2008] p-3 text-sm text-[#fde68a]"
+            >
               Signals are off: new signals are recorded and rejected, nothing is traded.
             </p>
           )}
@@ -104,20 +117,27 @@ export function SignalsCard({ botId, card }: { botId: number; card: SignalsCardP
               <span className="text-sm font-medium">Webhook URL</span>
               <CopyButton value={hook.url} label="Webhook URL" />
             </div>
-            <code className="block rounded-lg border border-border bg-bg p-2 font-mono text-xs break-all select-all" data-testid="hook-url">
+            <code
+              className="block rounded-lg border border-border bg-bg p-2 font-mono text-xs break-all select-all"
+              data-testid="hook-url"
+            >
               {hook.url}
             </code>
           </div>
           <details className="text-sm">
-            <summary className="min-h-11 cursor-pointer py-2.5 font-medium">TradingView message</summary>
+            <summary className="min-h-11 cursor-pointer py-2.5 font-medium">
+              TradingView message
+            </summary>
             <p className="mb-2 text-muted">
-              Paste it as the alert&apos;s message with your secret in place of YOUR-SECRET. The target follows the
-              strategy&apos;s position; size_usd is what each open spends.
+              Paste it as the alert&apos;s message with your secret in place of YOUR-SECRET. The
+              target follows the strategy&apos;s position; size_usd is what each open spends.
             </p>
             <div className="mb-1 flex justify-end">
               <CopyButton value={card.template} label="TradingView message" />
             </div>
-            <pre className="overflow-x-auto rounded-lg border border-border bg-bg p-2 font-mono text-xs">{card.template}</pre>
+            <pre className="overflow-x-auto rounded-lg border border-border bg-bg p-2 font-mono text-xs">
+              {card.template}
+            </pre>
           </details>
           <div className="flex flex-wrap gap-2 border-t border-border pt-3">
             <ConfirmDialog
@@ -125,7 +145,11 @@ export function SignalsCard({ botId, card }: { botId: number; card: SignalsCardP
               description="A new URL and secret are made and shown once; the old ones stop working at once. Update the alert afterwards."
               confirmLabel="Rotate"
               onConfirm={(done) => post(`/bots/${botId}/hook/rotate`, {}, done)}
-              trigger={<Button variant="secondary" size="sm">Rotate secret</Button>}
+              trigger={
+                <Button variant="secondary" size="sm">
+                  Rotate secret
+                </Button>
+              }
             />
             <ConfirmDialog
               title="Revoke the webhook?"
@@ -133,14 +157,23 @@ export function SignalsCard({ botId, card }: { botId: number; card: SignalsCardP
               confirmLabel="Revoke"
               destructive
               onConfirm={(done) => post(`/bots/${botId}/hook/revoke`, {}, done)}
-              trigger={<Button variant="danger-outline" size="sm">Revoke</Button>}
+              trigger={
+                <Button variant="danger-outline" size="sm">
+                  Revoke
+                </Button>
+              }
             />
           </div>
         </div>
       )}
       <div className="mt-4 border-t border-border pt-3">
         <h3 className="mb-2 text-sm font-medium">
-          Last signals {card.total > card.signals.length && <span className="text-muted">({card.signals.length} of {card.total})</span>}
+          Last signals{" "}
+          {card.total > card.signals.length && (
+            <span className="text-muted">
+              ({card.signals.length} of {card.total})
+            </span>
+          )}
         </h3>
         {card.signals.length === 0 ? (
           <p className="text-sm text-muted">No signals yet.</p>

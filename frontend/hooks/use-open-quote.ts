@@ -23,12 +23,18 @@ export function useOpenQuote(botId: number, sizeUsd: string): OpenQuote {
     const timer = window.setTimeout(async () => {
       setQuote({ state: "loading" });
       try {
-        const response = await fetch(`/api/v1/bots/${botId}/quote?size_usd=${encodeURIComponent(amount)}`, {
-          credentials: "same-origin",
-          headers: { Accept: "application/json" },
-          signal: controller.signal,
-        });
-        const body = (await response.json().catch(() => null)) as { summary?: string; detail?: string } | null;
+        const response = await fetch(
+          `/api/v1/bots/${botId}/quote?size_usd=${encodeURIComponent(amount)}`,
+          {
+            credentials: "same-origin",
+            headers: { Accept: "application/json" },
+            signal: controller.signal,
+          },
+        );
+        const body = (await response.json().catch(() => null)) as {
+          summary?: string;
+          detail?: string;
+        } | null;
         if (response.ok && body?.summary) setQuote({ state: "ok", summary: body.summary });
         else if (body?.detail) setQuote({ state: "refused", message: body.detail });
         else setQuote({ state: "idle" });

@@ -79,7 +79,9 @@ export function AppLayout({
               href={item.href}
               className={cn(
                 "flex min-h-11 items-center gap-3 rounded-lg px-3 text-sm font-medium",
-                item.key === section ? "bg-surface-2 text-fg" : "text-muted hover:bg-surface-2 hover:text-fg",
+                item.key === section
+                  ? "bg-surface-2 text-fg"
+                  : "text-muted hover:bg-surface-2 hover:text-fg",
               )}
               aria-current={item.key === section ? "page" : undefined}
             >
@@ -129,11 +131,15 @@ export function AppLayout({
         aria-label="Tabs"
         className="fixed inset-x-0 bottom-0 z-30 border-t border-border bg-surface pb-[env(safe-area-inset-bottom)] lg:hidden"
       >
-        <ul className="grid" style={{ gridTemplateColumns: `repeat(${tabs.length}, minmax(0, 1fr))` }}>
+        <ul
+          className="grid"
+          style={{ gridTemplateColumns: `repeat(${tabs.length}, minmax(0, 1fr))` }}
+        >
           {tabs.map((item) => {
             // Users sits under Settings on a phone, so its pages light the Settings tab.
             const current =
-              item.key === section || (item.key === "settings" && (section === "users" || section === "audit"));
+              item.key === section ||
+              (item.key === "settings" && (section === "users" || section === "audit"));
             return (
               <li key={item.key}>
                 <Link
@@ -144,7 +150,12 @@ export function AppLayout({
                   )}
                   aria-current={current ? "page" : undefined}
                 >
-                  {current && <span className="absolute top-0 left-1/2 h-0.5 w-10 -translate-x-1/2 rounded-full bg-accent" aria-hidden />}
+                  {current && (
+                    <span
+                      className="absolute top-0 left-1/2 h-0.5 w-10 -translate-x-1/2 rounded-full bg-accent"
+                      aria-hidden
+                    />
+                  )}
                   <span className="relative">
                     <item.icon className="size-5" aria-hidden />
                     {item.badge ? (

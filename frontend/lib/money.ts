@@ -94,7 +94,10 @@ export function placesOf(step: string | null | undefined): number | null {
  * A price or quantity at its symbol's precision: "590.9" with tick "0.01" reads "590.90".
  * Only zeros are added; a figure finer than the step (an average price) keeps every digit.
  */
-export function formatStep(value: string | null | undefined, step: string | null | undefined): string {
+export function formatStep(
+  value: string | null | undefined,
+  step: string | null | undefined,
+): string {
   if (value === null || value === undefined || value === "") return "—";
   const places = placesOf(step);
   const match = DECIMAL.exec(value.trim());

@@ -45,7 +45,10 @@ export interface BotSummary {
   /** Closed, non-archived positions, net of their entry and exit fees: the one definition that
    * the list, the bot page, its closed rows and the chart share. */
   realized_pnl_usd: Money;
-  /** That definition in words (and the open positions' entry fees, which are not in it). */
+  /** Shown above: the sum of the closed rows as shown (whole cents); this is the exact figure. */
+  realized_pnl_exact_usd: Money;
+  /** That definition in words, the exact figure (and the open positions' entry fees, which are
+   * not in it). */
   realized_pnl_hint: string;
   unrealized_pnl_usd: Money | null;
   /** When the bot last executed a signal (the Bots list only). */
@@ -82,6 +85,17 @@ export interface PositionRow {
   opened_at: string | null;
   closed_at: string | null;
   archived: boolean;
+  /** A fill of this position is booked with only the fees the venue had listed so far. */
+  fee_pending: boolean;
+  /** What the page shows, by the server's display rules; never rounded again here. */
+  display: PositionDisplay;
+}
+
+/** Whole-cent figures that add up: open sizes to the shown Reserved, closed rows' net realized
+ * PnL to the shown realized PnL. */
+export interface PositionDisplay {
+  size_usd: Money; // the whole cents the position holds (its size rounded up to the cent)
+  net_realized_pnl_usd: Money; // realized PnL minus fees, in whole cents (half away from zero)
 }
 
 /** The symbol's price tick and quantity step (decimal strings), or null when unknown. */
@@ -101,8 +115,8 @@ export interface PnlPoint {
   n: number; // close number over the bot's whole life (the chart shows the last ones)
   position_id: number;
   closed_at: string;
-  pnl_usd: Money;
-  cumulative_usd: Money;
+  pnl_usd: Money; // shown: this close in whole cents, as its closed row shows it
+  cumulative_usd: Money; // shown: the sum of the shown closes so far
 }
 
 export interface BudgetTrace {

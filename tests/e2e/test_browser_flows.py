@@ -28,15 +28,16 @@ def test_trade_flow_open_close_and_paper_sync(page, live_server, log_in, shot, b
         "Not enough budget. Available: $100.00, Requested: $200.00"
     )
 
-    # Open $10: 0.003 ETH at 2934.56 = $8.80 executed, the request as a quiet hint.
+    # Open $10: 0.003 ETH at 2934.56 = $8.80368 executed, shown as the $8.81 it holds (the
+    # Reserved figure next to it), the request as a quiet hint.
     page.get_by_role("radio", name="Long").click()
     page.get_by_label("Amount (USD)").fill("10")
     page.get_by_role("button", name="Open", exact=True).click()
     row = page.locator("[data-testid^=open-position-]")
     expect(row).to_have_count(1)
-    expect(row).to_contain_text("$8.80")
+    expect(row).to_contain_text("$8.81")
     expect(row.get_by_test_id("requested-hint")).to_have_text("(requested $10.00)")
-    expect(page.get_by_role("status").first).to_contain_text("Opened long $8.80")
+    expect(page.get_by_role("status").first).to_contain_text("Opened long $8.81")
     shot("bot-detail-open-position")
 
     # Sync Paper State: the paper book drifted (its row vanished); dry run, then confirm.

@@ -211,6 +211,20 @@ def test_row_sum_is_exact_and_none_when_empty(paper_bot, bob):
     assert isinstance(expected, Decimal)
 
 
+def test_row_sum_adds_more_sums_to_the_same_statement(paper_bot, bob):
+    sums = RowSum(Position, "size_usd", "bot_id = %s AND status = %s", also=("1", "qty"))
+    assert sums.sums(paper_bot.pk, "open") == (None, None, None)
+    order_open(bot_id=paper_bot.pk, side="long", size_usd="10.10", actor=bob)
+    order_open(bot_id=paper_bot.pk, side="long", size_usd="10.20", actor=bob)
+    rows = list(Position.objects.filter(bot=paper_bot, status="open"))
+    with CaptureQueriesContext(connection) as queries:
+        total, count, qty_units = sums.sums(paper_bot.pk, "open")
+    assert len(queries) == 1
+    assert total == sum((p.size_usd for p in rows), Decimal(0)) == sums.value(paper_bot.pk, "open")
+    assert count == 2
+    assert qty_units == sum(int(p.qty.scaleb(8)) for p in rows)  # raw: the scale is the caller's
+
+
 def test_the_budget_sum_reads_the_partial_index_of_open_rows(paper_bot):
     from egis.ledger.budget import _OPEN_SIZE_SUM
 
@@ -220,6 +234,8 @@ def test_the_budget_sum_reads_the_partial_index_of_open_rows(paper_bot):
         cursor.execute("EXPLAIN QUERY PLAN " + sql, [paper_bot.pk])
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "INDEX positions_open_by_bot" in plan
+    # The shown holds are summed in the same statement, on the same index.
+    assert "SUM((size_usd + 999999) / 1000000)" in sql
     with pytest.raises(RowStatementError, match="no index 'nope'"):
         RowSum(Position, "size_usd", "bot_id = %s", sqlite_index="nope")
 

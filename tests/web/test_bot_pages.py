@@ -73,8 +73,10 @@ def test_open_shows_executed_size_and_requested_hint(as_bob, paper_bot):
     props = inertia(as_bob, f"/bots/{paper_bot.pk}")["props"]
     [row] = props["open_positions"]
     assert (row["size_usd"], row["requested_size_usd"], row["qty"]) == ("8.80368", "10.00", "0.003")
+    # Shown as the whole cents it holds (budget.shown_hold), as the Reserved next to it.
+    assert row["display"]["size_usd"] == props["budget"]["reserved_usd"] == "8.81"
     assert row["mark_price"] == "2934.56"
-    assert props["flash"][0]["message"].startswith("Opened long $8.80 (requested $10.00)")
+    assert props["flash"][0]["message"].startswith("Opened long $8.81 (requested $10.00)")
 
 
 @tx
@@ -112,7 +114,12 @@ def test_close_books_the_exit_and_lists_it_as_closed(as_bob, paper_bot):
     assert props["open_positions"] == []
     [closed] = props["closed"]["items"]
     assert closed["exit_price"] == "2934.56"
-    assert props["pnl_series"][0]["cumulative_usd"] == "-0.00880368"
+    # The chart shows the closed row as shown: -$0.0088 is -$0.01 in whole cents.
+    assert closed["net_realized_pnl_usd"] == "-0.00880368"
+    assert closed["display"]["net_realized_pnl_usd"] == "-0.01"
+    assert props["pnl_series"][0]["cumulative_usd"] == "-0.01"
+    assert props["bot"]["realized_pnl_usd"] == "-0.01"
+    assert props["bot"]["realized_pnl_exact_usd"] == "-0.00880368"
     # A second close is refused in words, not a crash.
     post_json(as_bob, f"/bots/{paper_bot.pk}/positions/{position.pk}/close", {})
     errors = inertia(as_bob, f"/bots/{paper_bot.pk}")["props"]["errors"]
@@ -247,5 +254,6 @@ def test_realized_pnl_is_the_closed_rows_sum_and_open_entry_fees_are_apart(as_bo
     entry_fee = Position.objects.get(pk=still_open.pk).fees_usd
     assert entry_fee > 0
     closed_net = closed_row.realized_pnl_usd - closed_row.fees_usd
-    assert Decimal(props["bot"]["realized_pnl_usd"]) == closed_net
+    assert Decimal(props["bot"]["realized_pnl_exact_usd"]) == closed_net
+    assert Decimal(props["bot"]["realized_pnl_usd"]) == closed_net.quantize(Decimal("0.01"))
     assert f"open positions: ${entry_fee.normalize():f}." in props["bot"]["realized_pnl_hint"]

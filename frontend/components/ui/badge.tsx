@@ -9,10 +9,10 @@ const badgeVariants = cva(
     variants: {
       tone: {
         neutral: "border-border bg-surface-2 text-muted",
-        accent: "border-[#2c4a8f] bg-[#142042] text-[#b7cbff]",
-        warn: "border-[#6b5210] bg-[#2a2008] text-warn",
-        danger: "border-[#7f2a2a] bg-[#2a1010] text-[#fca5a5]",
-        gain: "border-[#1f5a36] bg-[#0e2418] text-gain",
+        accent: "border-accent-border bg-accent-surface text-accent-soft-fg",
+        warn: "border-warn-border bg-warn-surface text-warn",
+        danger: "border-danger-border bg-danger-surface text-error",
+        gain: "border-gain-border bg-gain-surface text-gain",
       },
     },
     defaultVariants: { tone: "neutral" },
@@ -20,8 +20,7 @@ const badgeVariants = cva(
 );
 
 export interface BadgeProps
-  extends React.HTMLAttributes<HTMLSpanElement>,
-    VariantProps<typeof badgeVariants> {}
+  extends React.HTMLAttributes<HTMLSpanElement>, VariantProps<typeof badgeVariants> {}
 
 export function Badge({ className, tone, ...props }: BadgeProps) {
   return <span className={cn(badgeVariants({ tone }), className)} {...props} />;

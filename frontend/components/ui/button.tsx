@@ -6,15 +6,15 @@ import * as React from "react";
 import { cn } from "@/lib/utils";
 
 const buttonVariants = cva(
-  "inline-flex min-h-11 shrink-0 items-center whitespace-nowrap justify-center gap-2 rounded-lg px-4 text-sm font-medium transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-[#8fb0ff] disabled:pointer-events-none disabled:opacity-60 select-none",
+  "inline-flex min-h-11 shrink-0 items-center whitespace-nowrap justify-center gap-2 rounded-lg px-4 text-sm font-medium transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-focus disabled:pointer-events-none disabled:opacity-60 select-none",
   {
     variants: {
       variant: {
         primary: "bg-accent text-accent-fg hover:bg-accent-hover",
-        secondary: "border border-border bg-surface-2 text-fg hover:bg-[#222831]",
+        secondary: "border border-border bg-surface-2 text-fg hover:bg-surface-hover",
         ghost: "text-fg hover:bg-surface-2",
         danger: "bg-danger text-white hover:bg-danger-hover",
-        "danger-outline": "border border-[#7f2a2a] text-[#fca5a5] hover:bg-[#2a1414]",
+        "danger-outline": "border border-danger-border text-error hover:bg-danger-surface-hover",
       },
       size: {
         md: "",
@@ -28,8 +28,7 @@ const buttonVariants = cva(
 );
 
 export interface ButtonProps
-  extends React.ButtonHTMLAttributes<HTMLButtonElement>,
-    VariantProps<typeof buttonVariants> {
+  extends React.ButtonHTMLAttributes<HTMLButtonElement>, VariantProps<typeof buttonVariants> {
   asChild?: boolean;
   pending?: boolean;
 }

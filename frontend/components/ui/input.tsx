@@ -6,7 +6,7 @@ export function Input({ className, ...props }: React.InputHTMLAttributes<HTMLInp
   return (
     <input
       className={cn(
-        "min-h-11 w-full rounded-lg border border-border bg-bg px-3 text-base text-fg placeholder:text-[#6b7480] focus-visible:border-[#8fb0ff] aria-[invalid=true]:border-loss",
+        "min-h-11 w-full rounded-lg border border-border bg-bg px-3 text-base text-fg placeholder:text-placeholder focus-visible:border-focus aria-[invalid=true]:border-loss",
         className,
       )}
       {...props}
@@ -18,7 +18,7 @@ export function Select({ className, ...props }: React.SelectHTMLAttributes<HTMLS
   return (
     <select
       className={cn(
-        "min-h-11 w-full rounded-lg border border-border bg-bg px-3 text-base text-fg focus-visible:border-[#8fb0ff]",
+        "min-h-11 w-full rounded-lg border border-border bg-bg px-3 text-base text-fg focus-visible:border-focus",
         className,
       )}
       {...props}
@@ -33,7 +33,7 @@ export function Label({ className, ...props }: React.LabelHTMLAttributes<HTMLLab
 export function FieldError({ message, id }: { message?: string; id?: string }) {
   if (!message) return null;
   return (
-    <p id={id} role="alert" className="mt-1.5 text-sm text-[#fca5a5]">
+    <p id={id} role="alert" className="mt-1.5 text-sm text-error">
       {message}
     </p>
   );

@@ -19,7 +19,11 @@ export function Segmented<T extends string>({
   label: string;
 }) {
   return (
-    <div role="radiogroup" aria-label={label} className="grid grid-flow-col gap-1 rounded-lg border border-border bg-bg p-1">
+    <div
+      role="radiogroup"
+      aria-label={label}
+      className="grid grid-flow-col gap-1 rounded-lg border border-border bg-bg p-1"
+    >
       {options.map((option, index) => {
         const selected = option.value === value;
         return (
@@ -42,7 +46,9 @@ export function Segmented<T extends string>({
             }}
             className={cn(
               "min-h-10 rounded-md px-4 text-sm font-semibold transition-colors",
-              selected ? option.activeClass ?? "bg-surface-2 text-fg" : "text-muted hover:text-fg",
+              selected
+                ? (option.activeClass ?? "bg-surface-2 text-fg")
+                : "text-muted hover:text-fg",
             )}
           >
             {option.label}

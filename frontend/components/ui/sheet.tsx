@@ -35,7 +35,9 @@ export function SheetContent({
         <div className="mb-4 flex items-start justify-between gap-3">
           {/* min-w-0 + break-words: a long unbroken name wraps instead of widening the sheet. */}
           <div className="min-w-0">
-            <DialogPrimitive.Title className="text-lg font-semibold break-words">{title}</DialogPrimitive.Title>
+            <DialogPrimitive.Title className="text-lg font-semibold break-words">
+              {title}
+            </DialogPrimitive.Title>
             {description && (
               <DialogPrimitive.Description className="mt-1 text-sm break-words text-muted">
                 {description}

@@ -22,10 +22,12 @@ function shown(field: string, value: string): string {
 }
 
 function ObjectLink({ entry }: { entry: AuditEntry }) {
-  const label = entry.object_type === "bot" ? "Bot" : entry.object_type === "user" ? "User" : entry.object_type;
+  const label =
+    entry.object_type === "bot" ? "Bot" : entry.object_type === "user" ? "User" : entry.object_type;
   return (
     <span className="min-w-0 break-words">
-      <Badge>{label}</Badge> <span className="font-medium [overflow-wrap:anywhere]">{entry.object_label}</span>{" "}
+      <Badge>{label}</Badge>{" "}
+      <span className="font-medium [overflow-wrap:anywhere]">{entry.object_label}</span>{" "}
       <span className="num text-muted">#{entry.object_id}</span>
     </span>
   );
@@ -36,8 +38,8 @@ export default function AuditPage({ entries, limit }: { entries: AuditEntry[]; l
     <AppLayout title="Audit" section="audit" back={{ href: "/settings", label: "Settings" }}>
       <Head title="Audit · Egis" />
       <p className="text-sm text-muted">
-        Every change of a bot's budget or activation, and of a user's role or activation: who, what, before and after.
-        Newest first{entries.length >= limit ? `, the last ${limit}` : ""}.
+        Every change of a bot's budget or activation, and of a user's role or activation: who, what,
+        before and after. Newest first{entries.length >= limit ? `, the last ${limit}` : ""}.
       </p>
       <Card>
         {entries.length === 0 ? (
@@ -54,7 +56,9 @@ export default function AuditPage({ entries, limit }: { entries: AuditEntry[]; l
                   <span className="text-muted">{FIELD_LABELS[e.field] ?? e.field}: </span>
                   <span className="num [overflow-wrap:anywhere]">{shown(e.field, e.before)}</span>
                   <span className="text-muted"> → </span>
-                  <span className="num font-medium [overflow-wrap:anywhere]">{shown(e.field, e.after)}</span>
+                  <span className="num font-medium [overflow-wrap:anywhere]">
+                    {shown(e.field, e.after)}
+                  </span>
                 </div>
                 <div className="text-xs text-muted">by {e.actor}</div>
               </li>

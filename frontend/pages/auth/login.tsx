@@ -27,7 +27,10 @@ export default function Login({ next }: { next: string }) {
         </div>
         <p className="text-sm text-muted">Log in to see your bots.</p>
         {errors.form && (
-          <div role="alert" className="rounded-lg border border-[#7f2a2a] bg-[#2a1010] p-3 text-sm text-[#fecaca]">
+          <div
+            role="alert"
+            className="rounded-lg border border-danger-border bg-danger-surface p-3 text-sm text-danger-fg"
+          >
             {errors.form}
           </div>
         )}

@@ -14,7 +14,13 @@ interface Option {
 type RiskField = "max_open_positions" | "max_order_usd" | "cooldown_s" | "daily_loss_limit_usd";
 
 // The risk limits, each optional (empty: off). The server parses and checks them (egis.ledger.risk).
-const RISK_FIELDS: { name: RiskField; label: string; help: string; decimal: boolean; placeholder: string }[] = [
+const RISK_FIELDS: {
+  name: RiskField;
+  label: string;
+  help: string;
+  decimal: boolean;
+  placeholder: string;
+}[] = [
   {
     name: "max_open_positions",
     label: "Max open positions",
@@ -48,10 +54,15 @@ const RISK_FIELDS: { name: RiskField; label: string; help: string; decimal: bool
 interface Props {
   mode: "create" | "edit";
   bot:
-    | ({ id: number; name: string; venue: string; symbol: string; budget_usd: string; leverage: number; is_active: boolean } & Record<
-        RiskField,
-        string
-      >)
+    | ({
+        id: number;
+        name: string;
+        venue: string;
+        symbol: string;
+        budget_usd: string;
+        leverage: number;
+        is_active: boolean;
+      } & Record<RiskField, string>)
     | null;
   venues: Option[];
   symbols: Record<string, string[]>;
@@ -93,20 +104,32 @@ export default function BotForm({ mode, bot, venues, symbols, accounts }: Props)
           }}
         >
           {errors.form && (
-            <p role="alert" className="rounded-lg border border-[#7f2a2a] bg-[#2a1010] p-3 text-sm text-[#fecaca]">
+            <p
+              role="alert"
+              className="rounded-lg border border-danger-border bg-danger-surface p-3 text-sm text-danger-fg"
+            >
               {errors.form}
             </p>
           )}
           <div>
             <Label htmlFor="name">Name</Label>
-            <Input id="name" value={form.data.name} maxLength={80} onChange={(e) => form.setData("name", e.target.value)} />
+            <Input
+              id="name"
+              value={form.data.name}
+              maxLength={80}
+              onChange={(e) => form.setData("name", e.target.value)}
+            />
             <FieldError message={errors.name} />
           </div>
           {!editing && (
             <>
               <div>
                 <Label htmlFor="venue">Venue</Label>
-                <Select id="venue" value={form.data.venue} onChange={(e) => form.setData("venue", e.target.value)}>
+                <Select
+                  id="venue"
+                  value={form.data.venue}
+                  onChange={(e) => form.setData("venue", e.target.value)}
+                >
                   {venues.map((v) => (
                     <option key={v.value} value={v.value}>
                       {v.label}
@@ -130,7 +153,9 @@ export default function BotForm({ mode, bot, venues, symbols, accounts }: Props)
                     ))}
                   </Select>
                   {accounts.length === 0 && (
-                    <p className="mt-1.5 text-sm text-muted">Add an exchange account under Settings first.</p>
+                    <p className="mt-1.5 text-sm text-muted">
+                      Add an exchange account under Settings first.
+                    </p>
                   )}
                   <FieldError message={errors.exchange_account} />
                 </div>
@@ -182,10 +207,12 @@ export default function BotForm({ mode, bot, venues, symbols, accounts }: Props)
           <div className="border-t border-border pt-4">
             <fieldset className="space-y-3" data-testid="risk-limit-fields">
               <legend className="text-sm font-medium">
-                Risk limits <span className="font-normal text-muted">(optional: leave empty for off)</span>
+                Risk limits{" "}
+                <span className="font-normal text-muted">(optional: leave empty for off)</span>
               </legend>
               <p className="text-sm text-muted">
-                Checked before every open, whether from this page, the API, the CLI or a signal. Closes are never limited.
+                Checked before every open, whether from this page, the API, the CLI or a signal.
+                Closes are never limited.
               </p>
               <div className="grid gap-3 sm:grid-cols-2">
                 {RISK_FIELDS.map((f) => (
@@ -214,7 +241,7 @@ export default function BotForm({ mode, bot, venues, symbols, accounts }: Props)
             <label className="flex min-h-11 items-center gap-3 text-sm">
               <input
                 type="checkbox"
-                className="size-5 accent-[#3d6fe0]"
+                className="size-5 accent-accent"
                 checked={form.data.is_active}
                 onChange={(e) => form.setData("is_active", e.target.checked)}
               />

@@ -25,7 +25,9 @@ export default function BotsIndex({ bots }: { bots: BotSummary[] }) {
       {bots.length === 0 ? (
         <div className="rounded-xl border border-dashed border-border p-8 text-center">
           <p className="text-base font-semibold">No bots yet</p>
-          <p className="mt-1 text-sm text-muted">A bot trades one symbol with its own USD budget.</p>
+          <p className="mt-1 text-sm text-muted">
+            A bot trades one symbol with its own USD budget.
+          </p>
           <Button asChild className="mt-4">
             <Link href="/bots/new">
               <Plus className="size-4" aria-hidden /> Create bot

@@ -29,7 +29,8 @@ import type {
 } from "@/types";
 
 interface Props {
-  bot: BotSummary & SymbolSteps & { leverage: number; status_label: string; open_disabled_reason: string };
+  bot: BotSummary &
+    SymbolSteps & { leverage: number; status_label: string; open_disabled_reason: string };
   budget: BudgetFigures;
   budget_trace: string[] | null;
   open_positions: PositionRow[];
@@ -47,7 +48,9 @@ interface Props {
 function OffPagePositionErrors({ shown }: { shown: number[] }) {
   const { errors } = useShared();
   const onPage = new Set(shown.map(positionErrorKey));
-  const rest = Object.entries(errors).filter(([key]) => key.startsWith("position_") && !onPage.has(key));
+  const rest = Object.entries(errors).filter(
+    ([key]) => key.startsWith("position_") && !onPage.has(key),
+  );
   return (
     <>
       {rest.map(([key, message]) => (
@@ -68,7 +71,13 @@ export default function BotShow(props: Props) {
           <span className="num text-fg">{bot.symbol}</span>
           <span>· {bot.leverage}x</span>
           {bot.owner && <span>· owner {bot.owner}</span>}
-          <Badge tone={bot.halted_reason || bot.risk_halt ? "danger" : bot.is_active ? "gain" : "neutral"}>{bot.status_label}</Badge>
+          <Badge
+            tone={
+              bot.halted_reason || bot.risk_halt ? "danger" : bot.is_active ? "gain" : "neutral"
+            }
+          >
+            {bot.status_label}
+          </Badge>
         </div>
         <BotAlerts bot={bot} />
         <div className="flex flex-wrap items-baseline gap-x-2 text-sm" data-testid="realized-pnl">
@@ -82,14 +91,20 @@ export default function BotShow(props: Props) {
         <RiskLimitsLine limits={bot.risk_limits} />
       </BudgetCard>
 
-      <OpenPositionForm botId={bot.id} disabledReason={bot.open_disabled_reason} formKey={props.open_form_key} />
+      <OpenPositionForm
+        botId={bot.id}
+        disabledReason={bot.open_disabled_reason}
+        formKey={props.open_form_key}
+      />
 
       <Card>
         <CardHeader className="flex-wrap">
           <CardTitle>Positions</CardTitle>
           {props.paper_sync && <PaperSyncSheet botId={bot.id} />}
         </CardHeader>
-        <OffPagePositionErrors shown={[...props.open_positions, ...props.closed.items].map((p) => p.id)} />
+        <OffPagePositionErrors
+          shown={[...props.open_positions, ...props.closed.items].map((p) => p.id)}
+        />
         <div className="mb-2 flex items-baseline justify-between text-sm">
           <h3 className="font-medium">Open ({props.open_positions.length})</h3>
           {bot.unrealized_pnl_usd != null && props.open_positions.length > 0 && (
@@ -120,7 +135,10 @@ export default function BotShow(props: Props) {
 
       <SignalsCard botId={bot.id} card={props.signals} />
       {/* Dismissing replaces the history entry that holds the secret, so Back cannot show it. */}
-      <SecretDialog secret={props.secret} onDismiss={() => router.visit(`/bots/${bot.id}`, { replace: true, preserveScroll: true })} />
+      <SecretDialog
+        secret={props.secret}
+        onDismiss={() => router.visit(`/bots/${bot.id}`, { replace: true, preserveScroll: true })}
+      />
 
       <BotSettings
         botId={bot.id}

@@ -48,8 +48,15 @@ function ResolveForm({ incident }: { incident: Incident }) {
               confirmLabel={action.label}
               pending={form.processing}
               onConfirm={(done) => {
-                form.transform((data) => ({ ...data, resolution: action.value, price: needsPrice ? data.price : "" }));
-                form.post(`/incidents/${incident.id}/resolve`, { preserveScroll: true, onFinish: done });
+                form.transform((data) => ({
+                  ...data,
+                  resolution: action.value,
+                  price: needsPrice ? data.price : "",
+                }));
+                form.post(`/incidents/${incident.id}/resolve`, {
+                  preserveScroll: true,
+                  onFinish: done,
+                });
               }}
               trigger={
                 <Button variant="secondary" size="sm" disabled={!form.data.reason.trim()}>
@@ -68,7 +75,9 @@ function ResolveForm({ incident }: { incident: Incident }) {
                     value={form.data.price}
                     onChange={(e) => form.setData("price", e.target.value)}
                   />
-                  <p className="mt-1.5 text-xs text-muted">The exit price the ledger books; nothing is sent to the venue.</p>
+                  <p className="mt-1.5 text-xs text-muted">
+                    The exit price the ledger books; nothing is sent to the venue.
+                  </p>
                 </div>
               )}
             </ConfirmDialog>
@@ -103,7 +112,8 @@ function IncidentCard({ incident }: { incident: Incident }) {
           <div className="min-w-0">
             <div className="font-semibold">{incident.kind_label}</div>
             <div className="text-sm break-words text-muted">
-              #{incident.id} · {incident.bot ? incident.bot.name : "no bot"} · {formatDateTime(incident.created_at)}
+              #{incident.id} · {incident.bot ? incident.bot.name : "no bot"} ·{" "}
+              {formatDateTime(incident.created_at)}
             </div>
           </div>
         </div>
@@ -135,7 +145,9 @@ function IncidentCard({ incident }: { incident: Incident }) {
             {incident.resolution.by ? ` by ${incident.resolution.by}` : ""}
             {incident.resolution.at ? ` · ${formatDateTime(incident.resolution.at)}` : ""}
           </p>
-          {incident.resolution.reason && <p className="mt-1 break-words text-muted">{incident.resolution.reason}</p>}
+          {incident.resolution.reason && (
+            <p className="mt-1 break-words text-muted">{incident.resolution.reason}</p>
+          )}
         </div>
       )}
       <Offer incident={incident} />
@@ -150,7 +162,10 @@ function Tabs({ status, counts }: { status: Status; counts: Props["counts"] }) {
     { value: "resolved", label: "Resolved" },
   ];
   return (
-    <nav aria-label="Incident status" className="grid grid-cols-2 gap-1 rounded-lg border border-border bg-bg p-1">
+    <nav
+      aria-label="Incident status"
+      className="grid grid-cols-2 gap-1 rounded-lg border border-border bg-bg p-1"
+    >
       {tabs.map((tab) => (
         <Link
           key={tab.value}
@@ -207,7 +222,9 @@ export default function Incidents({ status, counts, incidents }: Props) {
           {status === "open" ? (
             <>
               <p className="text-base font-semibold">No open incidents</p>
-              <p className="mt-1 text-sm text-muted">Every order is booked and every mirror matches the ledger.</p>
+              <p className="mt-1 text-sm text-muted">
+                Every order is booked and every mirror matches the ledger.
+              </p>
             </>
           ) : (
             <p className="text-base font-semibold">No resolved incidents yet</p>

@@ -44,7 +44,8 @@ function TokensCard({ tokens }: { tokens: TokenRow[] }) {
               <div className="min-w-0">
                 <div className="truncate">{t.name || "Unnamed token"}</div>
                 <div className="font-mono text-xs text-muted">
-                  egis_{t.prefix}_•••• · used {t.last_used_at ? formatDateTime(t.last_used_at) : "never"}
+                  egis_{t.prefix}_•••• · used{" "}
+                  {t.last_used_at ? formatDateTime(t.last_used_at) : "never"}
                 </div>
               </div>
               {t.revoked ? (
@@ -55,8 +56,18 @@ function TokensCard({ tokens }: { tokens: TokenRow[] }) {
                   description={`Scripts using egis_${t.prefix}_… stop working at once. This cannot be undone.`}
                   confirmLabel="Revoke token"
                   destructive
-                  onConfirm={(done) => router.post(`/settings/tokens/${t.id}/revoke`, {}, { preserveScroll: true, onFinish: done })}
-                  trigger={<Button variant="danger-outline" size="sm">Revoke</Button>}
+                  onConfirm={(done) =>
+                    router.post(
+                      `/settings/tokens/${t.id}/revoke`,
+                      {},
+                      { preserveScroll: true, onFinish: done },
+                    )
+                  }
+                  trigger={
+                    <Button variant="danger-outline" size="sm">
+                      Revoke
+                    </Button>
+                  }
                 />
               )}
             </li>
@@ -70,7 +81,12 @@ function TokensCard({ tokens }: { tokens: TokenRow[] }) {
           form.post("/settings/tokens", { preserveScroll: true, onSuccess: () => form.reset() });
         }}
       >
-        <Input aria-label="Token name" placeholder="e.g. backtest script" value={form.data.name} onChange={(e) => form.setData("name", e.target.value)} />
+        <Input
+          aria-label="Token name"
+          placeholder="e.g. backtest script"
+          value={form.data.name}
+          onChange={(e) => form.setData("name", e.target.value)}
+        />
         <Button type="submit" variant="secondary" pending={form.processing}>
           <KeyRound className="size-4" aria-hidden /> Create
         </Button>
@@ -83,7 +99,8 @@ function TokensCard({ tokens }: { tokens: TokenRow[] }) {
 function PasswordCard({ rules }: { rules: string[] }) {
   const { errors, auth } = useShared();
   const form = useForm({ current_password: "", new_password: "", confirm_password: "" });
-  const mismatch = form.data.confirm_password !== "" && form.data.confirm_password !== form.data.new_password;
+  const mismatch =
+    form.data.confirm_password !== "" && form.data.confirm_password !== form.data.new_password;
   return (
     <Card>
       <CardHeader>
@@ -97,7 +114,13 @@ function PasswordCard({ rules }: { rules: string[] }) {
         }}
       >
         {/* For password managers: the account the new password belongs to. */}
-        <input type="hidden" name="username" autoComplete="username" value={auth.user?.username ?? ""} readOnly />
+        <input
+          type="hidden"
+          name="username"
+          autoComplete="username"
+          value={auth.user?.username ?? ""}
+          readOnly
+        />
         <div>
           <Label htmlFor="pw-current">Current password</Label>
           <Input
@@ -143,7 +166,9 @@ function PasswordCard({ rules }: { rules: string[] }) {
           ))}
           <li>Your other sessions are logged out; this one stays.</li>
         </ul>
-        <FieldError message={errors.password ?? (mismatch ? "The two new passwords differ." : undefined)} />
+        <FieldError
+          message={errors.password ?? (mismatch ? "The two new passwords differ." : undefined)}
+        />
         <Button type="submit" variant="secondary" pending={form.processing} disabled={mismatch}>
           Change password
         </Button>
@@ -152,9 +177,20 @@ function PasswordCard({ rules }: { rules: string[] }) {
   );
 }
 
-function AccountsCard({ accounts, environments }: { accounts: ExchangeAccountRow[]; environments: Props["environments"] }) {
+function AccountsCard({
+  accounts,
+  environments,
+}: {
+  accounts: ExchangeAccountRow[];
+  environments: Props["environments"];
+}) {
   const { errors } = useShared();
-  const form = useForm({ label: "", environment: environments[0]?.value ?? "demo", api_key: "", api_secret: "" });
+  const form = useForm({
+    label: "",
+    environment: environments[0]?.value ?? "demo",
+    api_key: "",
+    api_secret: "",
+  });
   return (
     <Card>
       <CardHeader>
@@ -189,11 +225,19 @@ function AccountsCard({ accounts, environments }: { accounts: ExchangeAccountRow
         <div className="grid gap-3 sm:grid-cols-2">
           <div>
             <Label htmlFor="acc-label">Label</Label>
-            <Input id="acc-label" value={form.data.label} onChange={(e) => form.setData("label", e.target.value)} />
+            <Input
+              id="acc-label"
+              value={form.data.label}
+              onChange={(e) => form.setData("label", e.target.value)}
+            />
           </div>
           <div>
             <Label htmlFor="acc-env">Environment</Label>
-            <Select id="acc-env" value={form.data.environment} onChange={(e) => form.setData("environment", e.target.value)}>
+            <Select
+              id="acc-env"
+              value={form.data.environment}
+              onChange={(e) => form.setData("environment", e.target.value)}
+            >
               {environments.map((env) => (
                 <option key={env.value} value={env.value}>
                   {env.label}
@@ -203,11 +247,23 @@ function AccountsCard({ accounts, environments }: { accounts: ExchangeAccountRow
           </div>
           <div>
             <Label htmlFor="acc-key">API key</Label>
-            <Input id="acc-key" autoComplete="off" spellCheck={false} value={form.data.api_key} onChange={(e) => form.setData("api_key", e.target.value)} />
+            <Input
+              id="acc-key"
+              autoComplete="off"
+              spellCheck={false}
+              value={form.data.api_key}
+              onChange={(e) => form.setData("api_key", e.target.value)}
+            />
           </div>
           <div>
             <Label htmlFor="acc-secret">API secret</Label>
-            <Input id="acc-secret" type="password" autoComplete="new-password" value={form.data.api_secret} onChange={(e) => form.setData("api_secret", e.target.value)} />
+            <Input
+              id="acc-secret"
+              type="password"
+              autoComplete="new-password"
+              value={form.data.api_secret}
+              onChange={(e) => form.setData("api_secret", e.target.value)}
+            />
           </div>
         </div>
         <FieldError message={errors.account} />
@@ -220,7 +276,13 @@ function AccountsCard({ accounts, environments }: { accounts: ExchangeAccountRow
   );
 }
 
-export default function SettingsPage({ tokens, secret, password_rules, accounts, environments }: Props) {
+export default function SettingsPage({
+  tokens,
+  secret,
+  password_rules,
+  accounts,
+  environments,
+}: Props) {
   const { auth } = useShared();
   return (
     <AppLayout title="Settings" section="settings">
@@ -228,7 +290,9 @@ export default function SettingsPage({ tokens, secret, password_rules, accounts,
       <Card>
         <CardHeader>
           <CardTitle>Profile</CardTitle>
-          <Badge tone={auth.user?.is_admin ? "accent" : "neutral"}>{auth.user?.is_admin ? "Admin" : "User"}</Badge>
+          <Badge tone={auth.user?.is_admin ? "accent" : "neutral"}>
+            {auth.user?.is_admin ? "Admin" : "User"}
+          </Badge>
         </CardHeader>
         <p className="text-sm">
           Signed in as <strong>{auth.user?.username}</strong>
@@ -257,7 +321,10 @@ export default function SettingsPage({ tokens, secret, password_rules, accounts,
       <TokensCard tokens={tokens} />
       {/* Dismissing replaces the history entry that holds the token (Inertia keeps page props
           in history state), so Back cannot bring it back either. */}
-      <SecretDialog secret={secret} onDismiss={() => router.visit("/settings", { replace: true, preserveScroll: true })} />
+      <SecretDialog
+        secret={secret}
+        onDismiss={() => router.visit("/settings", { replace: true, preserveScroll: true })}
+      />
       <AccountsCard accounts={accounts} environments={environments} />
     </AppLayout>
   );
