@@ -22,7 +22,7 @@ export function BotAlerts({
         <div
           role="alert"
           data-testid="risk-halt"
-          className="flex items-start gap-2 rounded-lg border border-[#7f2a2a] bg-[#2a1010] p-3 text-sm text-[#fecaca]"
+          className="flex items-start gap-2 rounded-lg border border-danger-border bg-danger-surface p-3 text-sm text-danger-fg"
         >
           <OctagonAlert className="mt-0.5 size-4 shrink-0" aria-hidden />
           <span>

@@ -107,7 +107,7 @@ export function SignalsCard({ botId, card }: { botId: number; card: SignalsCardP
           {!hook.enabled && (
             <p
               role="status"
-              className="rounded-lg border border-[#6b5210] bg-[#2a2008] p-3 text-sm text-[#fde68a]"
+              className="rounded-lg border border-warn-border bg-warn-surface p-3 text-sm text-warn-fg"
             >
               Signals are off: new signals are recorded and rejected, nothing is traded.
             </p>
