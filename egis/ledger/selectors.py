@@ -102,3 +102,12 @@ def order_by_client_order_id(client_order_id: str, *, owner: User | None = None)
 
 def order_find(order_id: int) -> Order | None:
     return Order.objects.select_related("position", "bot").filter(pk=order_id).first()
+
+
+def open_incident_of_bot(bot_id: int, *, kind: str) -> Incident | None:
+    """The oldest open incident of one kind naming this bot, if any."""
+    return (
+        Incident.objects.filter(bot_id=bot_id, kind=kind, status=IncidentStatus.OPEN)
+        .order_by("id")
+        .first()
+    )

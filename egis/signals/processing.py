@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from egis.bots.locks import lock_bot
 from egis.bots.models import Bot
 from egis.core.money import usd_display
 from egis.execution.recovery import recover_order
@@ -32,6 +33,7 @@ from egis.ledger.models import (
     PositionStatus,
 )
 from egis.ledger.pipeline import order_close, order_open
+from egis.ledger.selectors import open_incident_of_bot
 from egis.reconcile.drift import DRIFT_HALT_PREFIX
 from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
 from egis.signals.payload import SignalAction, action_from_json
@@ -115,8 +117,18 @@ def _check_fresh(action: SignalAction, signal: Signal, now: datetime) -> None:
 
 
 def _signal_drift(signal: Signal, bot: Bot, action: SignalAction, actual: str) -> str:
-    """The sender believed another state than the ledger's: a missed alert. Loud and halting."""
+    """The sender believed another state than the ledger's: a missed alert. Loud and halting.
+
+    One open signal-drift incident per bot: while it is open, every later signal that is still
+    out of step is refused with a pointer to it (an alert source stuck out of step would
+    otherwise fill the Incidents page with one incident per alert)."""
     what = f"the sender believed {action.prev}, the bot is {actual}"
+    lock_bot(bot.pk)
+    open_drift = open_incident_of_bot(bot.pk, kind=IncidentKind.SIGNAL_DRIFT)
+    if open_drift is not None:
+        return (
+            f"signal drift: {what}; opens stay halted until incident #{open_drift.pk} is resolved"
+        )
     incident = incident_record(
         kind=IncidentKind.SIGNAL_DRIFT,
         bot_id=bot.pk,
@@ -131,10 +143,10 @@ def _signal_drift(signal: Signal, bot: Bot, action: SignalAction, actual: str) -
         error=f"signal drift (missed alert?): signal #{signal.pk}: {what}",
         dedupe_key=f"signal-drift:{signal.pk}",
     )
-    reason = f"{DRIFT_HALT_PREFIX}missed signal: {what} (reconciliation #{incident.pk})"
+    reason = f"{DRIFT_HALT_PREFIX}missed signal: {what} (incident #{incident.pk})"
     Bot.objects.filter(pk=bot.pk, halted_reason="").update(halted_reason=reason[:300])
     logger.error("signal drift on bot #%s (signal #%s): %s", bot.pk, signal.pk, what)
-    return f"signal drift: {what}; opens halted (reconciliation #{incident.pk})"
+    return f"signal drift: {what}; opens halted (incident #{incident.pk})"
 
 
 def _open_size(bot: Bot, action: SignalAction) -> Decimal:
@@ -240,9 +252,9 @@ def _execute(signal: Signal, venue: VenueAdapter | None) -> Signal:
                     idempotency_key=key,
                 )
     except _Rejected as exc:
-        return _finish(signal, SignalStatus.REJECTED, _after(signal, str(exc)))
+        return _refused(signal, str(exc))
     except OrderRefused as exc:
-        return _finish(signal, SignalStatus.REJECTED, _after(signal, exc.message))
+        return _refused(signal, exc.message)
     except OrderNotBooked as exc:
         # The message names the order (every OrderNotBooked does).
         return _finish(
@@ -252,6 +264,16 @@ def _execute(signal: Signal, venue: VenueAdapter | None) -> Signal:
     if failed:
         return _finish(signal, SignalStatus.FAILED, f"order {_describe(failed[0])}")
     return _finish(signal, SignalStatus.EXECUTED, _summary(signal))
+
+
+def _refused(signal: Signal, message: str) -> Signal:
+    """A refusal before anything traded is `rejected`. After some of the signal's orders filled
+    (a target's closes, then its open refused by a risk limit), the signal did trade: it is
+    `executed`, and its reason says "partly" and what was refused, so no one reads "rejected"
+    and believes nothing happened."""
+    if any(order.executed_qty > 0 for order in signal_orders(signal)):
+        return _finish(signal, SignalStatus.EXECUTED, f"partly: {_after(signal, message)}")
+    return _finish(signal, SignalStatus.REJECTED, _after(signal, message))
 
 
 def _summary(signal: Signal, *, leave_out: str = "") -> str:

@@ -238,7 +238,7 @@ def test_prev_that_contradicts_the_ledger_is_signal_drift_and_halts_opens(sender
     assert signal.status == SignalStatus.REJECTED
     assert signal.reason == (
         "signal drift: the sender believed flat, the bot is long; opens halted "
-        f"(reconciliation #{incident.pk})"
+        f"(incident #{incident.pk})"
     )
     assert incident.status == "open" and incident.payload["signal_id"] == signal.pk
     paper_bot.refresh_from_db()
@@ -296,3 +296,32 @@ def test_one_signal_at_a_time_per_bot_in_order_of_receipt(sender, paper_bot, que
         ("long", "closed"),
         ("short", "open"),
     ]
+
+
+def test_a_sender_stuck_out_of_step_raises_one_incident_not_one_per_alert(sender, paper_bot):
+    # Regression (newcomer run): every later out-of-step alert opened a new incident.
+    _open(sender, id="o1")
+    sender.post({"target": "short", "size_usd": "20", "prev": "flat", "id": "t1"})
+    first = Incident.objects.get(kind="signal_drift")
+    for n in range(2, 5):
+        sender.post({"target": "short", "size_usd": "20", "prev": "flat", "id": f"t{n}"})
+        later = _last()
+        assert later.status == SignalStatus.REJECTED
+        assert f"until incident #{first.pk} is resolved" in later.reason
+    assert Incident.objects.filter(kind="signal_drift").count() == 1
+
+
+def test_a_target_whose_closes_filled_but_whose_open_was_refused_is_partly_executed(
+    sender, paper_bot
+):
+    # Regression (newcomer run): the card said "rejected" although two closes had filled.
+    _open(sender, id="o1")
+    paper_bot.cooldown_s = 3600
+    paper_bot.save(update_fields=["cooldown_s"])
+    sender.post({"target": "short", "size_usd": "20", "id": "t1"})
+    signal = _last()
+    assert signal.status == SignalStatus.EXECUTED
+    assert signal.reason.startswith("partly: close position #")
+    assert "Cooldown" in signal.reason
+    assert _positions(paper_bot, status="open") == []
+    assert not Position.objects.filter(bot=paper_bot, side="short").exists()
