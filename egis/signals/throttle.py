@@ -33,6 +33,12 @@ def _count(key: str) -> int:
 
 
 def _bump(key: str, timeout: int) -> int:
+    # incr first: the key exists for all but the first request of its minute, and `add` costs a
+    # read of the cache file of its own before `incr` reads it again.
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # not there yet (or just expired)
+        pass
     if cache.add(key, 1, timeout):
         return 1
     try:
