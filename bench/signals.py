@@ -290,8 +290,11 @@ def run(target: Target, *, seconds: float = SECONDS) -> list[dict[str, Any]]:
                 stdout=subprocess.DEVNULL,
                 stderr=log,
             )
+            huey = [PYTHON, str(ROOT / "manage.py"), "run_huey", "--workers", "4", "-k", "thread"]
+            # EGIS_BENCH_NO_WORKER=1 (diagnosis only): the receipt alone, nothing executes.
+            idle = [PYTHON, "-c", "import time; time.sleep(1e6)"]
             worker = subprocess.Popen(
-                [PYTHON, str(ROOT / "manage.py"), "run_huey", "--workers", "4", "-k", "thread"],
+                idle if os.environ.get("EGIS_BENCH_NO_WORKER") else huey,
                 env=env,
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,
@@ -314,7 +317,9 @@ def run(target: Target, *, seconds: float = SECONDS) -> list[dict[str, Any]]:
                     ],
                     env,
                 )
-                drain_s = _drain(env, DRAIN_TIMEOUT_S)
+                drain_s = (
+                    0.0 if os.environ.get("EGIS_BENCH_NO_WORKER") else _drain(env, DRAIN_TIMEOUT_S)
+                )
             finally:
                 for proc in (server, worker):
                     proc.terminate()
