@@ -18,6 +18,7 @@ of the main database's write lock. Rows of past minutes are pruned as it goes.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import threading
 import time
@@ -62,6 +63,7 @@ def _failures_key(address: str) -> str:
 class _Counters(threading.local):
     conn: sqlite3.Connection | None = None
     path: str = ""
+    pid: int = 0
     bumps: int = 0
 
 
@@ -71,19 +73,30 @@ _counters = _Counters()
 def _counter_db() -> sqlite3.Connection:
     """This thread's connection to the counter file of the current data folder."""
     path = str(Path(settings.DATA_DIR) / COUNTER_FILE_NAME)
-    if _counters.conn is not None and _counters.path == path:
+    pid = os.getpid()
+    if _counters.conn is not None and _counters.path == path and _counters.pid == pid:
         return _counters.conn
-    if _counters.conn is not None:
-        _counters.conn.close()
+    if _counters.conn is not None and _counters.pid == pid:
+        _counters.conn.close()  # (a connection inherited through fork is left alone, unused)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
+    # Switching a new file to WAL can meet another process doing the same (a lock upgrade the
+    # busy timeout does not wait for): try again for a moment.
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute(
         "CREATE TABLE IF NOT EXISTS hook_rate "
         "(key TEXT PRIMARY KEY, minute INTEGER NOT NULL, n INTEGER NOT NULL)"
     )
-    _counters.conn, _counters.path, _counters.bumps = conn, path, 0
+    _counters.conn, _counters.path, _counters.pid, _counters.bumps = conn, path, pid, 0
     return conn
 
 
