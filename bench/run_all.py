@@ -29,6 +29,7 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "3": ("reconcile", "reconcile-paper-positions over 100,000 rows"),
     "4": ("http_load", "HTTP API under load (gunicorn)"),
     "5": ("races", "16 racing opens and closes on new bots"),
+    "6": ("signals", "32 webhook senders, 16 bots, gunicorn + the Huey worker"),
 }
 
 

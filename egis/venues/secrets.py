@@ -48,14 +48,41 @@ def _load_key() -> bytes:
     return path.read_bytes().strip()
 
 
+# The Fernet object of the current key, kept in this process's memory (never written or logged):
+# a webhook decrypts its secret on every request, and reading the key file each time cost more
+# than the decryption. Keyed by where the key comes from (the environment's value, or the key
+# file's path, inode and mtime), so a changed variable or a replaced file is read afresh.
+_cached: dict[tuple[object, ...], Fernet] = {}
+
+
+def _key_source() -> tuple[object, ...]:
+    from_env = os.environ.get(KEY_ENV, "").strip()
+    if from_env:
+        return ("env", from_env)
+    path = _key_file()
+    try:
+        st = path.stat()
+    except OSError:
+        return ("missing", str(path))
+    return ("file", str(path), st.st_ino, st.st_mtime_ns, st.st_size)
+
+
 def _fernet() -> Fernet:
+    source = _key_source()
+    cached = _cached.get(source)
+    if cached is not None:
+        return cached
     key = _load_key()
     try:
-        return Fernet(key)
+        fernet = Fernet(key)
     except ValueError as exc:
         raise SecretUnreadable(
             f"{KEY_ENV} (or {_key_file()}) is not a valid Fernet key: 32 url-safe base64 bytes"
         ) from exc
+    if source[0] != "missing":  # a key file created just now is cached on the next call
+        _cached.clear()
+        _cached[source] = fernet
+    return fernet
 
 
 def encrypt_secret(clear: str) -> str:

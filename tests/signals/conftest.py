@@ -12,14 +12,17 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from egis.signals import throttle
 from egis.signals.hooks import IssuedHook, hook_create
 
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle():
     cache.clear()
+    throttle.reset()
     yield
     cache.clear()
+    throttle.reset()
 
 
 @pytest.fixture
