@@ -136,3 +136,10 @@ def field(data: dict[str, Any], name: str) -> str:
     if isinstance(value, (str, int)):
         return str(value)
     return ""
+
+
+def sentence(prefix: str, detail: object) -> str:
+    """`prefix: detail.` with one final period, also when the detail already ends with one
+    ("Not changed: This password is too common." rather than "...common..")."""
+    text = f"{prefix}: {str(detail).rstrip()}"
+    return text if text.endswith((".", "!", "?")) else f"{text}."

@@ -33,7 +33,15 @@ from egis.ledger.models import Incident, IncidentStatus
 from egis.ledger.selectors import incident_counts, incident_find, incident_page
 from egis.web.access import admin_required
 from egis.web.incident_details import incident_offer, incident_sentences
-from egis.web.inertia import back_with_errors, current_user, field, form_data, page, see_other
+from egis.web.inertia import (
+    back_with_errors,
+    current_user,
+    field,
+    form_data,
+    page,
+    see_other,
+    sentence,
+)
 from egis.web.secrets import secret_prop
 
 INCIDENTS_PER_PAGE = 20
@@ -54,8 +62,17 @@ _ACTION_WORDS = {
     ),
     ACKNOWLEDGE: (
         "Acknowledge",
-        "Records your reason and closes the incident; the ledger is not changed.",
+        "Records your reason and closes the incident; the ledger is not changed. If it is the"
+        " bot's last drift incident, the bot's halt on new opens is lifted.",
     ),
+}
+
+# The same actions once done, for a resolved incident ("Acknowledged by admin").
+_RESOLVED_WORDS = {
+    APPLY_VENUE_FILL: "Venue fill applied",
+    VOID_ORDER: "Order voided",
+    CLOSE_POSITION: "Position closed",
+    ACKNOWLEDGE: "Acknowledged",
 }
 
 
@@ -92,7 +109,7 @@ def _incident_json(incident: Incident) -> dict[str, Any]:
         "resolution": None,
     }
     if not is_open:
-        label = _ACTION_WORDS.get(incident.resolution, (incident.resolution, ""))[0]
+        label = _RESOLVED_WORDS.get(incident.resolution, incident.resolution)
         row["resolution"] = {
             "label": label,
             "reason": incident.resolution_reason,
@@ -239,7 +256,7 @@ def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
             user=target, role=field(form_data(request), "role"), actor=current_user(request)
         )
     except UserInputError as exc:
-        messages.error(request, f"Not changed: {exc}.")
+        messages.error(request, sentence("Not changed", exc))
     else:
         messages.success(request, f"{target.username} is now {target.get_role_display()}.")
     return see_other("/users")

@@ -29,7 +29,15 @@ from egis.ledger.selectors import position_of_bot
 from egis.signals.selectors import last_signal_acted, signals_card
 from egis.venues.selectors import account_find, accounts_of, symbol_filters
 from egis.web.access import visible_bot
-from egis.web.inertia import back_with_errors, current_user, field, form_data, page, see_other
+from egis.web.inertia import (
+    back_with_errors,
+    current_user,
+    field,
+    form_data,
+    page,
+    see_other,
+    sentence,
+)
 from egis.web.paper_sync import run_paper_sync
 
 logger = logging.getLogger("egis.web")
@@ -226,7 +234,7 @@ def position_archive_view(request: HttpRequest, bot_id: int, position_id: int) -
     try:
         position_archive(position=position, actor=user)
     except BotInputError as exc:
-        messages.error(request, f"Not archived: {exc}.")
+        messages.error(request, sentence("Not archived", exc))
     else:
         messages.success(request, f"Archived position #{position.pk}; nothing was erased.")
     return see_other(f"/bots/{bot.pk}")

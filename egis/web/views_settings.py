@@ -17,7 +17,15 @@ from egis.core.errors import UserFacingError
 from egis.venues.models import Environment, ExchangeAccount
 from egis.venues.secrets import masked_secret
 from egis.venues.selectors import accounts_of
-from egis.web.inertia import back_with_errors, current_user, field, form_data, page, see_other
+from egis.web.inertia import (
+    back_with_errors,
+    current_user,
+    field,
+    form_data,
+    page,
+    see_other,
+    sentence,
+)
 from egis.web.secrets import secret_prop
 
 
@@ -161,7 +169,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             {"current_password": f"Not changed: {exc} ({_attempts_left(after.attempts_left)})."},
         )
     except UserInputError as exc:
-        return back_with_errors(request, "/settings", {"password": f"Not changed: {exc}."})
+        return back_with_errors(request, "/settings", {"password": sentence("Not changed", exc)})
     # The session's hash follows the new password: this session stays logged in, the
     # person's other sessions end.
     update_session_auth_hash(request, user)

@@ -4,6 +4,7 @@ import { OctagonAlert, RadioTower, TriangleAlert } from "lucide-react";
 import { BudgetBar } from "@/components/budget-bar";
 import { Money } from "@/components/money";
 import { Badge } from "@/components/ui/badge";
+import { useShared } from "@/hooks/use-shared";
 import { formatDateTime } from "@/lib/utils";
 import type { BotSummary } from "@/types";
 
@@ -16,6 +17,7 @@ export function BotAlerts({
 }: {
   bot: Pick<BotSummary, "halted_reason" | "open_incidents" | "is_active" | "risk_halt">;
 }) {
+  const isAdmin = useShared().auth.user?.is_admin ?? false;
   return (
     <>
       {bot.risk_halt && (
@@ -52,6 +54,8 @@ export function BotAlerts({
           <span>
             <strong className="font-semibold">Open incident</strong>: {bot.open_incidents} open
             incident{bot.open_incidents === 1 ? "" : "s"}.
+            {!isAdmin &&
+              ` An admin must resolve ${bot.open_incidents === 1 ? "it" : "them"}; closes still work.`}
           </span>
         </div>
       )}

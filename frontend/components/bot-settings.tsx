@@ -42,7 +42,7 @@ export function BotSettings({
       </CardHeader>
       <div className="space-y-5">
         <div className="flex items-center justify-between gap-3">
-          <p className="text-sm text-muted">Name, symbol, budget and leverage.</p>
+          <p className="text-sm text-muted">Name, budget, leverage and risk limits.</p>
           <Button asChild variant="secondary" size="sm">
             <Link href={`/bots/${botId}/edit`}>Edit bot</Link>
           </Button>

@@ -3,9 +3,11 @@ import * as React from "react";
 
 import type { FlashMessage } from "@/types";
 
-// Results of an action float above the tab bar, so they are seen wherever the page was scrolled
-// (visits keep the scroll position). Successes fade after a while; problems stay until dismissed.
-const SUCCESS_MS = 8000;
+// Results of an action float just under the top bar, so they are seen wherever the page was
+// scrolled (visits keep the scroll position) without covering the position rows and their Close
+// buttons lower down. Successes fade after a short while and
+// can be dismissed at once; problems stay until dismissed.
+const SUCCESS_MS = 4000;
 
 function isProblem(m: FlashMessage): boolean {
   return m.level === "error" || m.level === "warning";
@@ -42,7 +44,7 @@ export function FlashMessages({ messages }: { messages: FlashMessage[] }) {
   const visible = messages.map((m, i) => ({ m, i })).filter(({ i }) => !hiddenNow.includes(i));
   return (
     <div
-      className="pointer-events-none fixed inset-x-0 bottom-[calc(4rem+env(safe-area-inset-bottom))] z-40 lg:bottom-6 lg:left-60"
+      className="pointer-events-none fixed inset-x-0 top-16 z-40 lg:top-20 lg:left-60"
       role="status"
       aria-live="polite"
     >

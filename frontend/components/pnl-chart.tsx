@@ -10,7 +10,9 @@ import {
 
 import { InfoHint } from "@/components/info-hint";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
-import { formatUsd } from "@/lib/money";
+import { centTicks } from "@/lib/chart-ticks";
+import { formatUsd, signOf } from "@/lib/money";
+import { cn } from "@/lib/utils";
 import type { PnlPoint } from "@/types";
 
 /** Cumulative realized PnL (net of fees) per closed position, as the server summed it. The
@@ -27,13 +29,24 @@ export function PnlChart({ points, hint }: { points: PnlPoint[]; hint: string })
   const last = points.length ? points[points.length - 1].cumulative_usd : "0";
   const total = points.length ? points[points.length - 1].n : 0;
   const windowed = points.length > 0 && points[0].n > 1;
+  const ticks = centTicks(data.map((d) => d.y));
+  const sign = signOf(last);
   return (
     <Card>
       <CardHeader>
         <CardTitle className="flex flex-wrap items-center gap-x-2">
           Realized PnL <InfoHint label="realized PnL" text={hint} />
         </CardTitle>
-        <span className="num text-sm text-muted">{formatUsd(last, { signed: true })}</span>
+        {/* The sign is written out (+/-), the colour only repeats it. */}
+        <span
+          className={cn(
+            "num text-sm",
+            sign > 0 ? "text-gain" : sign < 0 ? "text-loss" : "text-muted",
+          )}
+          data-testid="pnl-total"
+        >
+          {formatUsd(last, { signed: true })}
+        </span>
       </CardHeader>
       {windowed && (
         <p className="-mt-1 mb-2 text-xs text-muted">
@@ -73,6 +86,10 @@ export function PnlChart({ points, hint }: { points: PnlPoint[]; hint: string })
                 tick={{ fill: "var(--color-muted)", fontSize: 11 }}
                 tickLine={false}
                 axisLine={false}
+                domain={[ticks[0], ticks[ticks.length - 1]]}
+                ticks={ticks}
+                interval={0}
+                allowDecimals
                 tickFormatter={(v: number) => formatUsd(String(v))}
               />
               <Tooltip
@@ -89,7 +106,7 @@ export function PnlChart({ points, hint }: { points: PnlPoint[]; hint: string })
                 labelFormatter={(n) => `Close #${n}`}
               />
               <Area
-                type="monotone"
+                type="linear"
                 dataKey="y"
                 stroke="var(--color-accent-hover)"
                 strokeWidth={2}

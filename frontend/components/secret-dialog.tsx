@@ -53,8 +53,12 @@ export function SecretDialog({
         </ul>
         <p className="mt-3 flex items-start gap-2 text-sm text-muted">
           <ShieldAlert className="mt-0.5 size-4 shrink-0 text-warn" aria-hidden />
-          {secret.note ?? "Egis keeps only a hash"}: once this dialog is closed it cannot show{" "}
-          {secret.items.length === 1 ? "it" : "them"} again.
+          {/* A note names the one thing it keeps ("the secret"), so "it" refers to that. */}
+          {secret.note
+            ? `${secret.note}: once this dialog is closed it cannot be shown again.`
+            : `Egis keeps only a hash: once this dialog is closed it cannot show ${
+                secret.items.length === 1 ? "it" : "them"
+              } again.`}
         </p>
         <SheetFooter>
           <Button onClick={close}>Done, I have copied it</Button>

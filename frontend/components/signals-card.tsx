@@ -77,18 +77,21 @@ export function SignalsCard({ botId, card }: { botId: number; card: SignalsCardP
       <CardHeader className="flex-wrap">
         <CardTitle>Signals</CardTitle>
         {hook && (
-          <Button
-            variant="secondary"
-            size="sm"
-            pending={pending}
-            aria-pressed={hook.enabled}
-            onClick={() =>
-              post(`/bots/${botId}/hook/enabled`, { enabled: hook.enabled ? "off" : "on" })
-            }
-          >
-            <Power className="size-4" aria-hidden />{" "}
-            {hook.enabled ? "On: switch off" : "Off: switch on"}
-          </Button>
+          <div className="flex items-center gap-2">
+            <span className="text-sm" data-testid="signals-state">
+              Signals: <strong className="font-semibold">{hook.enabled ? "On" : "Off"}</strong>
+            </span>
+            <Button
+              variant="secondary"
+              size="sm"
+              pending={pending}
+              onClick={() =>
+                post(`/bots/${botId}/hook/enabled`, { enabled: hook.enabled ? "off" : "on" })
+              }
+            >
+              <Power className="size-4" aria-hidden /> {hook.enabled ? "Turn off" : "Turn on"}
+            </Button>
+          </div>
         )}
       </CardHeader>
       <FieldError message={errors.signals} />
@@ -135,7 +138,7 @@ export function SignalsCard({ botId, card }: { botId: number; card: SignalsCardP
             <div className="mb-1 flex justify-end">
               <CopyButton value={card.template} label="TradingView message" />
             </div>
-            <pre className="overflow-x-auto rounded-lg border border-border bg-bg p-2 font-mono text-xs">
+            <pre className="rounded-lg border border-border bg-bg p-2 font-mono text-xs break-all whitespace-pre-wrap">
               {card.template}
             </pre>
           </details>

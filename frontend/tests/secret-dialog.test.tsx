@@ -47,4 +47,14 @@ describe("SecretDialog", () => {
     expect(onDismiss).toHaveBeenCalledTimes(1);
     expect(screen.queryByRole("dialog")).toBeNull();
   });
+
+  it("speaks of the one secret its note names, not of every item", () => {
+    const hook = { ...secret, note: "Egis keeps the secret only encrypted" };
+    render(<SecretDialog secret={hook} onDismiss={() => {}} />);
+    expect(
+      screen.getByText(
+        "Egis keeps the secret only encrypted: once this dialog is closed it cannot be shown again.",
+      ),
+    ).toBeTruthy();
+  });
 });

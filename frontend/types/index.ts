@@ -224,6 +224,7 @@ export interface AuditEntry {
   object_id: number;
   object_label: string;
   field: string;
+  field_label: string;
   before: string;
   after: string;
   created_at: string;

@@ -151,3 +151,29 @@ def test_the_cli_lists_the_trail(paper_bot, bob, alice):
     assert [e["field"] for e in json.loads(out)["entries"]] == ["initial_budget_usd"]
     code, out, _err = run_cli("audit")
     assert code == 0 and "initial_budget_usd" in out
+
+
+def test_the_audit_page_names_fields_in_words_and_spells_off_one_way(client, alice, paper_bot):
+    bot_update(
+        bot=paper_bot,
+        name=paper_bot.name,
+        budget_usd=str(paper_bot.initial_budget_usd),
+        leverage=paper_bot.leverage,
+        is_active=False,
+        actor=alice,
+        max_order_usd="50",
+        cooldown_s="60",
+    )
+    user_unlock(user=alice, actor=alice)
+    login(client, alice)
+    entries = inertia(client, "/audit")["props"]["entries"]
+    labels = {e["field"]: e["field_label"] for e in entries}
+    assert labels == {
+        "login_lock": "Login lock",
+        "is_active": "Activation",
+        "max_order_usd": "Max USD per order",
+        "cooldown_s": "Cooldown between opens (seconds)",
+    }
+    # A limit that was not set is recorded as "off" (the page shows exactly that word).
+    befores = {e["field"]: e["before"] for e in entries}
+    assert befores["max_order_usd"] == befores["cooldown_s"] == "off"

@@ -132,7 +132,7 @@ def test_resolved_incidents_are_listed_newest_resolution_first_and_paginated(
     assert first["items"][0]["id"] == ids[20]  # the last one resolved comes first
     resolved = first["items"][0]
     assert resolved["actions"] == [] and resolved["offer"] is None
-    assert resolved["resolution"]["label"] == "Acknowledge"
+    assert resolved["resolution"]["label"] == "Acknowledged"  # past tense: "Acknowledged by alice"
     assert resolved["resolution"]["by"] == "alice"
     assert resolved["resolution"]["reason"].startswith(f"checked #{ids[20]}")
     second = inertia(as_alice, "/incidents?status=resolved&page=2")["props"]["incidents"]
@@ -165,3 +165,11 @@ def test_close_position_from_the_page_books_the_price_the_admin_enters(as_alice,
     post_json(as_alice, url, {**body, "price": "3000.5"})
     position.refresh_from_db()
     assert position.status == "closed" and position.exit_price == Decimal("3000.5")
+
+
+@db
+def test_acknowledge_confirm_says_it_lifts_the_halt_on_opens(as_alice, paper_bot):
+    incident_record(kind="signal_drift", bot_id=paper_bot.pk)
+    [row] = inertia(as_alice, "/incidents")["props"]["incidents"]["items"]
+    [ack] = [a for a in row["actions"] if a["value"] == "acknowledge"]
+    assert "halt on new opens is lifted" in ack["description"]

@@ -45,7 +45,7 @@ export function Segmented<T extends string>({
               }
             }}
             className={cn(
-              "min-h-10 rounded-md px-4 text-sm font-semibold transition-colors",
+              "min-h-11 rounded-md px-4 text-sm font-semibold transition-colors",
               selected
                 ? (option.activeClass ?? "bg-surface-2 text-fg")
                 : "text-muted hover:text-fg",

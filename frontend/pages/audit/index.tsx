@@ -7,17 +7,14 @@ import { formatUsd } from "@/lib/money";
 import { formatDateTime } from "@/lib/utils";
 import type { AuditEntry } from "@/types";
 
-// The server sends each value as text (money as an exact decimal string); shown as sent.
-const FIELD_LABELS: Record<string, string> = {
-  initial_budget_usd: "Budget (USD)",
-  role: "Role",
-  is_active: "Activation",
-  leverage: "Leverage",
-  name: "Name",
-};
+// The server sends each value as text (money as an exact decimal string) and each field's label
+// in words (egis.audit.selectors.FIELD_LABELS); shown as sent. A limit that is not set is
+// recorded as "off", and "off" is what is shown, also for a money field.
+const OFF = "off";
 
 function shown(field: string, value: string): string {
   if (!value) return "—";
+  if (value === OFF) return OFF;
   return field.endsWith("_usd") ? formatUsd(value) : value;
 }
 
@@ -53,7 +50,7 @@ export default function AuditPage({ entries, limit }: { entries: AuditEntry[]; l
                   <span className="num text-xs text-muted">{formatDateTime(e.created_at)}</span>
                 </div>
                 <div>
-                  <span className="text-muted">{FIELD_LABELS[e.field] ?? e.field}: </span>
+                  <span className="text-muted">{e.field_label}: </span>
                   <span className="num [overflow-wrap:anywhere]">{shown(e.field, e.before)}</span>
                   <span className="text-muted"> → </span>
                   <span className="num font-medium [overflow-wrap:anywhere]">

@@ -26,28 +26,28 @@ const RISK_FIELDS: {
     label: "Max open positions",
     help: "Opens are refused while this many positions are open.",
     decimal: false,
-    placeholder: "3",
+    placeholder: "Off (e.g. 3)",
   },
   {
     name: "max_order_usd",
     label: "Max USD per order",
     help: "The largest amount one open may ask for.",
     decimal: true,
-    placeholder: "50.00",
+    placeholder: "Off (e.g. 50.00)",
   },
   {
     name: "cooldown_s",
     label: "Cooldown (seconds)",
     help: "Time an open must wait after the bot's last open order was sent.",
     decimal: false,
-    placeholder: "60",
+    placeholder: "Off (e.g. 60)",
   },
   {
     name: "daily_loss_limit_usd",
     label: "Daily loss limit (USD)",
     help: "Once today's realized PnL (closed positions, net of fees) loses this much, opens halt until 00:00 UTC.",
     decimal: true,
-    placeholder: "20.00",
+    placeholder: "Off (e.g. 20.00)",
   },
 ];
 

@@ -33,7 +33,11 @@ function ResolveForm({ incident }: { incident: Incident }) {
       <Input
         id={`reason-${incident.id}`}
         value={form.data.reason}
-        placeholder="What you checked at the venue"
+        placeholder={
+          incident.kind === "signal_drift"
+            ? "What you checked (the sender's alerts, the bot's positions)"
+            : "What you checked at the venue"
+        }
         onChange={(e) => form.setData("reason", e.target.value)}
       />
       <FieldError message={errors[errorKey]} />
@@ -173,7 +177,7 @@ function Tabs({ status, counts }: { status: Status; counts: Props["counts"] }) {
           preserveScroll
           aria-current={tab.value === status ? "page" : undefined}
           className={cn(
-            "inline-flex min-h-10 items-center justify-center gap-1.5 rounded-md px-4 text-sm font-semibold transition-colors",
+            "inline-flex min-h-11 items-center justify-center gap-1.5 rounded-md px-4 text-sm font-semibold transition-colors",
             tab.value === status ? "bg-surface-2 text-fg" : "text-muted hover:text-fg",
           )}
         >

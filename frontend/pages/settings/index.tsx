@@ -37,6 +37,7 @@ function TokensCard({ tokens }: { tokens: TokenRow[] }) {
       <CardHeader>
         <CardTitle>API tokens</CardTitle>
       </CardHeader>
+      <p className="mb-3 text-sm text-muted">For scripts calling the JSON API; shown once.</p>
       {tokens.length > 0 && (
         <ul className="mb-3 divide-y divide-border">
           {tokens.map((t) => (
@@ -74,6 +75,7 @@ function TokensCard({ tokens }: { tokens: TokenRow[] }) {
           ))}
         </ul>
       )}
+      <Label htmlFor="token-name">Token name</Label>
       <form
         className="flex gap-2"
         onSubmit={(e) => {
@@ -82,7 +84,7 @@ function TokensCard({ tokens }: { tokens: TokenRow[] }) {
         }}
       >
         <Input
-          aria-label="Token name"
+          id="token-name"
           placeholder="e.g. backtest script"
           value={form.data.name}
           onChange={(e) => form.setData("name", e.target.value)}
