@@ -39,6 +39,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
+from egis.core.window_counter import window_bump, window_count
+
 
 def normalise(username: str) -> str:
     return unicodedata.normalize("NFKC", username).strip().casefold()
@@ -55,7 +57,7 @@ def client_address(request_meta: dict[str, object]) -> str:
 
 
 def _generation(account: str) -> str:
-    return str(cache.get(f"egis:login:gen:{_digest(account)}", 0))
+    return str(window_count(f"egis:login:gen:{_digest(account)}"))
 
 
 def _pair_key(account: str, address: str) -> str:
@@ -84,8 +86,7 @@ class LoginState:
 
 
 def _count(key: str) -> int:
-    value = cache.get(key, 0)
-    return value if isinstance(value, int) else 0
+    return window_count(key)
 
 
 def state(*, username: str, address: str) -> LoginState:
@@ -118,13 +119,7 @@ def state(*, username: str, address: str) -> LoginState:
 
 
 def _bump(key: str) -> None:
-    timeout = settings.EGIS_LOGIN_LOCKOUT_SECONDS
-    if cache.add(key, 1, timeout):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout)
+    window_bump(key, settings.EGIS_LOGIN_LOCKOUT_SECONDS)
 
 
 def record_failure(*, username: str, address: str) -> LoginState:
@@ -152,8 +147,4 @@ def unlock(*, username: str) -> None:
     account = normalise(username)
     key = f"egis:login:gen:{_digest(account)}"
     # No timeout: the generation must outlive every count keyed by the previous one.
-    if not cache.add(key, 1, None):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, None)
+    window_bump(key, None)

@@ -25,7 +25,8 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+
+from egis.core.window_counter import window_bump, window_count
 
 COUNTER_FILE_NAME = "hook-throttle.sqlite3"
 PRUNE_EVERY = 1000  # bumps per process between two prunings of past minutes
@@ -42,18 +43,11 @@ def _digest(*parts: str) -> str:
 
 
 def _count(key: str) -> int:
-    value = cache.get(key, 0)
-    return value if isinstance(value, int) else 0
+    return window_count(key)
 
 
 def _bump(key: str, timeout: int) -> int:
-    if cache.add(key, 1, timeout):
-        return 1
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout)
-        return 1
+    return window_bump(key, timeout)
 
 
 def _failures_key(address: str) -> str:
