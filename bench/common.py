@@ -13,6 +13,7 @@ import os
 import platform
 import re
 import secrets
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -191,6 +192,58 @@ def django_setup() -> None:
 
 
 # --- figures ----------------------------------------------------------------------------------
+
+
+def gunicorn_workers() -> int:
+    # CPU-bound Python: one process per core, a second in reserve for the one waiting on a lock.
+    return int(os.environ.get("EGIS_BENCH_GUNICORN_WORKERS", (os.cpu_count() or 1) + 1))
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def start_gunicorn(
+    env: dict[str, str], port: int, stderr: Any, *, threads: int = 1
+) -> subprocess.Popen[bytes]:
+    """The app under gunicorn on 127.0.0.1:`port`, as the benchmarks of the HTTP path run it."""
+    return subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "egis.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(gunicorn_workers()),
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+    )
+
+
+def wait_up(base: str, server: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    import httpx
+
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer /healthz in time")
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -17,8 +17,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -31,11 +29,15 @@ from common import (
     ROOT,
     Target,
     django_setup,
+    free_port,
     fresh_database,
+    gunicorn_workers,
     percentile,
     result,
     run_child,
+    start_gunicorn,
     temp_root,
+    wait_up,
     worker_json,
 )
 
@@ -46,11 +48,6 @@ BOT_BUDGET = "200.00"
 SIZE_USD = "100.00"
 TARGET_OPS = 300.0
 TARGET_P99_MS = 100.0
-
-
-def _workers() -> int:
-    # CPU-bound Python: one process per core, a second in reserve for the one waiting on a lock.
-    return int(os.environ.get("EGIS_BENCH_GUNICORN_WORKERS", (os.cpu_count() or 1) + 1))
 
 
 # --- children: setup and check ----------------------------------------------------------------
@@ -201,29 +198,6 @@ def load_worker(base: str, token: str, bots: list[int], seconds: float) -> dict[
 # --- parent -----------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _wait_up(base: str, server: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    import httpx
-
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer /healthz in time")
-
-
 def run(target: Target, *, seconds: float = SECONDS) -> list[dict[str, Any]]:
     with temp_root() as tmp:
         db = fresh_database(target, Path(tmp))
@@ -233,27 +207,12 @@ def run(target: Target, *, seconds: float = SECONDS) -> list[dict[str, Any]]:
             cli = [PYTHON, str(ROOT / "manage.py"), "egis", "token", "create", setup["user"]]
             created = run_child([*cli, "--json"], env)
             token = json.loads(created.stdout)["token"]
-            port = _free_port()
+            port = free_port()
             base = f"http://127.0.0.1:{port}"
-            workers = _workers()
-            server = subprocess.Popen(
-                [
-                    str(Path(PYTHON).parent / "gunicorn"),
-                    "egis.wsgi:application",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    str(workers),
-                    "--log-level",
-                    "warning",
-                ],
-                env=env,
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=open(Path(tmp) / "gunicorn.log", "wb"),  # noqa: SIM115
-            )
+            log = open(Path(tmp) / "gunicorn.log", "wb")  # noqa: SIM115
+            server = start_gunicorn(env, port, log)
             try:
-                _wait_up(base, server)
+                wait_up(base, server)
                 load = worker_json(
                     [
                         PYTHON,
@@ -270,6 +229,7 @@ def run(target: Target, *, seconds: float = SECONDS) -> list[dict[str, Any]]:
             finally:
                 server.terminate()
                 server.wait(timeout=30)
+                log.close()
             check = worker_json([PYTHON, __file__, "--check"], env)
             log_tail = (Path(tmp) / "gunicorn.log").read_text(errors="replace")[-1500:]
         finally:
@@ -294,7 +254,7 @@ def run(target: Target, *, seconds: float = SECONDS) -> list[dict[str, Any]]:
         "overspent bots": len(check["overspent"]),
         "orders not final": check["not_final"],
         "orders": check["orders"],
-        "gunicorn workers": _workers(),
+        "gunicorn workers": gunicorn_workers(),
         "seconds": round(load["elapsed_s"], 1),
     }
     passed = (

@@ -13,7 +13,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import run_all
+from common import free_port
 
 
 def _bin_dir() -> Path:
@@ -41,13 +41,6 @@ def _bin_dir() -> Path:
         env=env,
     )
     return _bin_dir()
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _as_server_user(folder: Path) -> list[str]:
@@ -72,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     folder.chmod(0o755)
     as_user = _as_server_user(folder)
     data = folder / "data"
-    port = _free_port()
+    port = free_port()
     pg_ctl = [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data)]
     started = False
     try:

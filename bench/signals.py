@@ -41,13 +41,16 @@ from common import (
     ROOT,
     Target,
     django_setup,
+    free_port,
     fresh_database,
+    gunicorn_workers,
     percentile,
     result,
+    start_gunicorn,
     temp_root,
+    wait_up,
     worker_json,
 )
-from http_load import _free_port, _wait_up
 
 BOTS = 16
 SENDERS = 32
@@ -62,10 +65,6 @@ TARGET_VENUE_P50_MS = 250.0
 # The per-hook throttle keeps running (its cost is part of every answer) but its limit is raised
 # above what 2 senders per hook can post, so it does not cap the figure being measured.
 HOOK_LIMIT_PER_MINUTE = "100000"
-
-
-def _workers() -> int:
-    return int(os.environ.get("EGIS_BENCH_GUNICORN_WORKERS", (os.cpu_count() or 1) + 1))
 
 
 def _threads() -> int:
@@ -269,27 +268,10 @@ def run(target: Target, *, seconds: float = SECONDS) -> list[dict[str, Any]]:
         env = db.env(EGIS_HOOK_MAX_PER_MINUTE=HOOK_LIMIT_PER_MINUTE)
         try:
             setup = worker_json([PYTHON, __file__, "--setup"], env)
-            port = _free_port()
+            port = free_port()
             base = f"http://127.0.0.1:{port}"
             log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115
-            server = subprocess.Popen(
-                [
-                    str(Path(PYTHON).parent / "gunicorn"),
-                    "egis.wsgi:application",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    str(_workers()),
-                    "--threads",
-                    str(_threads()),
-                    "--log-level",
-                    "warning",
-                ],
-                env=env,
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=log,
-            )
+            server = start_gunicorn(env, port, log, threads=_threads())
             huey = [PYTHON, str(ROOT / "manage.py"), "run_huey", "--workers", "4", "-k", "thread"]
             # EGIS_BENCH_NO_WORKER=1 (diagnosis only): the receipt alone, nothing executes.
             idle = [PYTHON, "-c", "import time; time.sleep(1e6)"]
@@ -301,7 +283,7 @@ def run(target: Target, *, seconds: float = SECONDS) -> list[dict[str, Any]]:
                 stderr=log,
             )
             try:
-                _wait_up(base, server)
+                wait_up(base, server)
                 hooks_file = Path(tmp) / "hooks.json"
                 hooks_file.write_text(json.dumps(setup["hooks"]))
                 load = worker_json(
@@ -355,7 +337,7 @@ def run(target: Target, *, seconds: float = SECONDS) -> list[dict[str, Any]]:
         "orders not final": check["orders_not_final"],
         "drain s": round(drain_s, 1),
         "load avg 1m (mean/max)": f"{sum(loads) / len(loads):.2f}/{max(loads):.2f}",
-        "gunicorn workers x threads": f"{_workers()}x{_threads()}",
+        "gunicorn workers x threads": f"{gunicorn_workers()}x{_threads()}",
         "seconds": round(load["elapsed_s"], 1),
     }
     passed = (
