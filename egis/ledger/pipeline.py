@@ -116,7 +116,7 @@ def _parse_side(side: object) -> str:
     return str(side)
 
 
-def _parse_size(size_usd: object) -> Decimal:
+def parse_size_usd(size_usd: object) -> Decimal:
     try:
         return parse_decimal(size_usd, field="size_usd", max_places=USD_MAX_PLACES)
     except DecimalInputError as exc:
@@ -280,7 +280,7 @@ def order_open(
 ) -> OrderResult:
     _assert_no_transaction()
     chosen_side = _parse_side(side)
-    requested = _parse_size(size_usd)
+    requested = parse_size_usd(size_usd)
     key = _parse_idempotency_key(idempotency_key)
     bot = _load_bot(bot_id, lock=False)
     _check_can_open(bot)

@@ -17,7 +17,7 @@ from typing import Any
 from egis.bots.models import Bot
 from egis.core.money import plain, usd_display, usd_str
 from egis.ledger.errors import OrderSizeRejected, VenueNotReady
-from egis.ledger.pipeline import _parse_size
+from egis.ledger.pipeline import parse_size_usd
 from egis.venues.base import SymbolRules, VenueAdapter, VenueError
 from egis.venues.prices.sources import PriceUnavailable
 from egis.venues.registry import venue_for
@@ -79,7 +79,7 @@ class OpenQuote:
 def open_quote(*, bot: Bot, size_usd: object, venue: VenueAdapter | None = None) -> OpenQuote:
     """What `size_usd` opens on this bot at the current price, or the refusal the open would
     get (`InvalidOrderInput`, `OrderSizeRejected`; `VenueNotReady` when there is no price)."""
-    requested = _parse_size(size_usd)
+    requested = parse_size_usd(size_usd)
     try:
         adapter = venue or venue_for(bot)
         rules = adapter.symbol_rules(bot.symbol)

@@ -76,7 +76,7 @@ class PrivatePagesNoStoreMiddleware:
 _OPEN_ACTIONS = frozenset({"/login", "/logout"})
 
 
-def _page_behind(request: HttpRequest) -> str:
+def page_behind(request: HttpRequest) -> str:
     """The page an action was sent from (its Referer, when it is ours), else the dashboard."""
     referer = request.headers.get("Referer", "")
     if referer and url_has_allowed_host_and_scheme(
@@ -106,7 +106,7 @@ class StaleActionLoginMiddleware:
             and not request.path.startswith("/api/")
             and not request.path.startswith("/hooks/")  # webhooks: no session by design
         ):
-            login = f"/login?{urlencode({'next': _page_behind(request)})}"
+            login = f"/login?{urlencode({'next': page_behind(request)})}"
             response = HttpResponseRedirect(login)
             response.status_code = 303  # the browser follows with GET
             return response
@@ -132,7 +132,7 @@ class DatabaseBusyMiddleware:
         logger.warning("page %s %s: database busy: %s", request.method, request.path, exception)
         if request.method == "POST":
             messages.error(request, DATABASE_BUSY_MESSAGE)
-            response = HttpResponseRedirect(_page_behind(request))
+            response = HttpResponseRedirect(page_behind(request))
             response.status_code = 303
             return response
         from egis.web.views_errors import server_error

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from inertia import location as inertia_location
 
 from egis.web.inertia import page
+from egis.web.middleware import page_behind
 
 logger = logging.getLogger("egis.web")
 
@@ -75,11 +76,9 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         return JsonResponse(
             {"code": "forbidden", "detail": f"CSRF check failed: {reason}"}, status=403
         )
-    from egis.web.middleware import _page_behind
-
     logger.warning("csrf failure on %s %s: %s", request.method, request.path, reason)
     words = "This page was out of date, so nothing was sent. Try again."
-    back = _page_behind(request)
+    back = page_behind(request)
     if request.headers.get("X-Inertia"):
         messages.warning(request, words)
         return inertia_location(back)  # 409 + X-Inertia-Location: the client reloads `back`
