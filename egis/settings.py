@@ -221,7 +221,7 @@ EGIS_ALLOW_PRODUCTION = env_bool("EGIS_ALLOW_PRODUCTION", False)
 # Recovery of in-flight orders (egis.execution.recovery): an order still `submitting` or `unknown`
 # this long after it was written is looked up at its venue by client order id. "Not found" releases
 # its hold only after that many answers spread over the grace period (a venue can lag right after
-# placing); a fate still undecided after EGIS_RECOVERY_ESCALATE_S becomes a incident.
+# placing); a fate still undecided after EGIS_RECOVERY_ESCALATE_S becomes an incident.
 EGIS_RECOVERY_TIMEOUT_S = int(os.environ.get("EGIS_RECOVERY_TIMEOUT_S", "30"))
 EGIS_RECOVERY_NOT_FOUND_ATTEMPTS = int(os.environ.get("EGIS_RECOVERY_NOT_FOUND_ATTEMPTS", "3"))
 EGIS_RECOVERY_NOT_FOUND_GRACE_S = int(os.environ.get("EGIS_RECOVERY_NOT_FOUND_GRACE_S", "60"))

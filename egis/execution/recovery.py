@@ -11,7 +11,7 @@ examined yet, so that a run says what it left for later. A lookup by client orde
   spread over EGIS_RECOVERY_NOT_FOUND_GRACE_S; the count and first sighting live in the order's
   `venue_response["recovery"]`;
 - anything else (the venue is unreachable, the order keeps working, the report cannot be booked)
-  becomes a incident of kind `unknown_order` once the order is older than
+  becomes an incident of kind `unknown_order` once the order is older than
   EGIS_RECOVERY_ESCALATE_S.
 
 Booked fills whose fee is still pending (the venue had not listed all their trades) are looked up

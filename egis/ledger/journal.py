@@ -81,7 +81,7 @@ def _existing_id(model: Any, pk: Any, **extra: Any) -> int | None:
 
 
 def journal_import() -> JournalImport:
-    """Turn every journal line into a incident, once (idempotent by dedupe key).
+    """Turn every journal line into an incident, once (idempotent by dedupe key).
 
     The key of a line naming an order is the one the pipeline uses for the same fact
     (`unbooked:<client order id>`), so a fact recorded both ways is still one incident. Foreign

@@ -3,7 +3,7 @@ the others are refused, and nothing becomes an incident.
 
 On PostgreSQL racing closes deadlocked (settle held the position and its COMMIT waited for the
 bot that a racing preflight held while it waited for the position); the executed close came back
-502 not_booked as a incident. SQLite serialises transactions (BEGIN IMMEDIATE), so
+502 not_booked as an incident. SQLite serialises transactions (BEGIN IMMEDIATE), so
 this guards the outcome on the tests' database; benchmark 5 (`make bench-postgres`) runs the
 same race on PostgreSQL.
 """
