@@ -8,8 +8,9 @@ from typing import Any
 
 from egis.core.money import plain
 from egis.exits.models import BROKEN_EXIT_STATUSES, Exit, ExitKind, ExitStatus
-from egis.exits.selectors import exits_shown_for, fired_exits_of
+from egis.exits.selectors import exits_shown_for, fired_exits_of, open_positions_with_exits
 from egis.ledger.models import CloseReason, Position
+from egis.venues.selectors import stored_price
 
 _PCT = Decimal("0.01")
 
@@ -98,3 +99,22 @@ def rows_with_exits(rows: list[dict[str, Any]], positions: list[Position]) -> No
         row["exits_alert"] = no_active_stop(exits)
         row["close_reason"] = position.close_reason
         row["close_reason_text"] = close_reason_text(position, fired.get(row["id"]))
+
+
+def bot_exits_json(bot_id: int, symbol: str) -> dict[str, Any]:
+    """Each open position of a bot with its exits (API `GET /bots/{id}/exits`, `egis exits`)."""
+    mark = stored_price(symbol)
+    rows = []
+    for position, exits in open_positions_with_exits(bot_id):
+        rows.append(
+            {
+                "position_id": position.pk,
+                "side": position.side,
+                "qty": plain(position.qty),
+                "entry_price": _num(position.entry_price),
+                "mark_price": _num(mark),
+                "exits": [exit_json(e, mark_price=mark) for e in exits],
+                "alert": no_active_stop(exits),
+            }
+        )
+    return {"bot_id": bot_id, "positions": rows}

@@ -11,11 +11,9 @@ from ninja import Path, Router, Schema
 from egis.api.access import bot_for
 from egis.api.auth import current_user
 from egis.api.schemas import ErrorOut, ExitsIn, Id
-from egis.exits.presenters import exit_json, no_active_stop
+from egis.exits.presenters import bot_exits_json
 from egis.exits.rules import parse_body
-from egis.exits.selectors import open_positions_with_exits
 from egis.exits.services import exits_set
-from egis.venues.selectors import stored_price
 
 router = Router(tags=["exits"])
 
@@ -69,26 +67,6 @@ class PositionExitsOut(Schema):
 class BotExitsOut(Schema):
     bot_id: int
     positions: list[PositionExitsOut]
-
-
-def bot_exits_json(bot_id: int, symbol: str) -> dict[str, Any]:
-    mark = stored_price(symbol)
-    rows = []
-    for position, exits in open_positions_with_exits(bot_id):
-        rows.append(
-            {
-                "position_id": position.pk,
-                "side": position.side,
-                "qty": format(position.qty.normalize(), "f"),
-                "entry_price": None
-                if position.entry_price is None
-                else format(position.entry_price.normalize(), "f"),
-                "mark_price": None if mark is None else format(mark.normalize(), "f"),
-                "exits": [exit_json(e, mark_price=mark) for e in exits],
-                "alert": no_active_stop(exits),
-            }
-        )
-    return {"bot_id": bot_id, "positions": rows}
 
 
 @router.get(
