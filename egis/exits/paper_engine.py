@@ -54,7 +54,7 @@ CROSSED_RISES_SQL = (
 CROSSED_FALLS_SQL = (
     "SELECT id, position_id, bot_id, kind, trigger_price FROM exits "
     "WHERE status = 'resting' AND venue = 'paper' AND symbol = %s AND direction = 'falls' "
-    "AND trigger_price >= %s ORDER BY trigger_price DESC, id"
+    "AND trigger_price >= %s ORDER BY trigger_price DESC, id DESC"
 )
 TRAIL_FALLS_SQL = (  # a long's trailing stop: a new high
     "SELECT id FROM exits WHERE status = 'resting' AND venue = 'paper' "
