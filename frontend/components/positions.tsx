@@ -2,6 +2,7 @@ import { Link, router } from "@inertiajs/react";
 import * as React from "react";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
+import { CloseReasonText, PositionExits } from "@/components/exits-position";
 import { Money, SizeWithHint } from "@/components/money";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -141,6 +142,7 @@ export function OpenPositionRow({
           <Fees fees={position.fees_usd} pending label="Fees booked" />
         </div>
       )}
+      {!opening && <PositionExits botId={botId} position={position} steps={steps} />}
       <FieldError id={`position-error-${position.id}`} message={error} />
     </li>
   );
@@ -167,6 +169,11 @@ function ClosedRow({
           <div className="num mt-1 text-xs text-muted">
             #{p.id} · {price(p.entry_price)} → {price(p.exit_price)} · {formatDateTime(p.closed_at)}
           </div>
+          {p.close_reason_text && (
+            <div className="mt-0.5 text-xs text-muted">
+              <CloseReasonText position={p} />
+            </div>
+          )}
         </div>
         <div className="shrink-0 text-right whitespace-nowrap">
           <Money value={p.display.net_realized_pnl_usd} pnl className="text-sm font-medium" />
