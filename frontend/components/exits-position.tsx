@@ -24,12 +24,12 @@ function ExitLine({ exit, steps }: { exit: ExitRow; steps: SymbolSteps }) {
       className="flex items-baseline justify-between gap-2 text-sm"
       data-testid={`exit-${exit.kind}`}
     >
-      <span className={broken ? "text-error line-through" : "text-muted"}>
+      <span className={broken ? "text-error line-through" : "whitespace-nowrap text-fg"}>
         {exit.label}
         {exit.kind === "trailing_stop" && exit.callback_pct && ` ${exit.callback_pct}%`}
         {exit.status === "placing" && " (placing…)"}
       </span>
-      <span className="num text-right">
+      <span className="num text-right whitespace-nowrap">
         {trigger}
         {exit.distance_pct && !broken && (
           <span className="text-muted">
@@ -68,18 +68,19 @@ export function PositionExits({
           <span className="min-w-0 break-words">{position.exits_alert}</span>
         </p>
       )}
-      <div className="flex items-start justify-between gap-3">
-        {exits.length === 0 ? (
-          <p className="text-sm text-muted">No exits: only a person closes this position.</p>
-        ) : (
-          <ul className="min-w-0 flex-1 space-y-1">
-            {exits.map((e) => (
-              <ExitLine key={e.id} exit={e} steps={steps} />
-            ))}
-          </ul>
-        )}
+      <div className="flex items-center justify-between gap-3">
+        <h4 className="text-xs font-medium text-muted">Exits</h4>
         <EditExitsSheet botId={botId} position={position} disabled={position.closing} />
       </div>
+      {exits.length === 0 ? (
+        <p className="mt-1 text-sm text-muted">None: only a person closes this position.</p>
+      ) : (
+        <ul className="mt-1 space-y-1">
+          {exits.map((e) => (
+            <ExitLine key={e.id} exit={e} steps={steps} />
+          ))}
+        </ul>
+      )}
       <FieldError id={`exits-error-${position.id}`} message={error} />
     </div>
   );
