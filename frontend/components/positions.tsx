@@ -151,9 +151,11 @@ export function OpenPositionRow({
 function ClosedRow({
   p,
   price,
+  steps,
 }: {
   p: PositionRow;
   price: (v: string | null | undefined) => string;
+  steps: SymbolSteps;
 }) {
   // A stale Close (the position was closed elsewhere) answers on this row.
   const error = usePositionError(p.id);
@@ -171,7 +173,7 @@ function ClosedRow({
           </div>
           {p.close_reason_text && (
             <div className="mt-0.5 text-xs text-muted">
-              <CloseReasonText position={p} />
+              <CloseReasonText position={p} steps={steps} />
             </div>
           )}
         </div>
@@ -202,7 +204,7 @@ export function ClosedPositions({
     <div>
       <ul className="divide-y divide-border" data-testid="closed-positions">
         {closed.items.map((p) => (
-          <ClosedRow key={p.id} p={p} price={price} />
+          <ClosedRow key={p.id} p={p} price={price} steps={steps} />
         ))}
       </ul>
       {closed.pages > 1 && (

@@ -95,6 +95,8 @@ export interface PositionRow {
   exits_alert?: string;
   close_reason?: string;
   close_reason_text?: string;
+  close_reason_label?: string;
+  close_trigger_price?: string | null;
 }
 
 /** One take-profit, stop-loss or trailing stop of an open position (egis.exits.presenters). */
