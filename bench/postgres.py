@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     folder.chmod(0o755)
     as_user = _as_server_user(folder)
     data = folder / "data"
-    port = free_port()
+    port = free_port("EGIS_BENCH_PG_PORTS")
     pg_ctl = [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data)]
     started = False
     try:
