@@ -50,6 +50,9 @@ ROWS_USERS = {
     "egis.ledger.events",
     "egis.ledger.pipeline",
     "egis.ledger.settle",
+    "egis.signals.hooks",  # webhook authentication on every signal (benchmark 6)
+    "egis.signals.processing",  # the worker's per-signal reads (benchmark 6)
+    "egis.signals.services",  # the signal's write-ahead row (benchmark 6)
     "egis.venues.paper.venue",
     "egis.venues.prices.sources",
 }

@@ -29,7 +29,7 @@ from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import DecimalInputError, parse_decimal, plain, usd_str
 from egis.core.row_writes import RowWrites
-from egis.core.rows import RowQuery
+from egis.core.rows import RowPair, RowQuery
 from egis.ledger import budget, risk
 from egis.ledger.after_venue import after_fill, after_refusal, after_unknown
 from egis.ledger.errors import (
@@ -150,12 +150,12 @@ def _first_submission(bot_id: int, key: str | None) -> OrderResult | None:
     constraint on (bot, idempotency_key) backs it at the database level."""
     if key is None:
         return None
-    order = (
-        Order.objects.select_related("position").filter(bot_id=bot_id, idempotency_key=key).first()
-    )
-    if order is None:
+    found = _ORDER_BY_KEY.one(bot_id, key)
+    if found is None:
         return None
-    return OrderResult(order=order, position=order.position, already_settled=True)
+    order, position = found
+    order.position = position
+    return OrderResult(order=order, position=position, already_settled=True)
 
 
 def _assert_no_transaction() -> None:
@@ -168,6 +168,10 @@ def _assert_no_transaction() -> None:
 # The hot path's statements, compiled once (egis.core.rows): the ORM's per-call rebuild of each
 # statement cost more than the database took to run it.
 _ACCOUNT_LOCKED = RowQuery(ExchangeAccount, "id = %s", fields=["id"], lock=True)
+# A replayed submission's first order (unique per bot and key) with its position.
+_ORDER_BY_KEY: RowPair[Order, Position] = RowPair(
+    Order, "position", "a.bot_id = %s AND a.idempotency_key = %s"
+)
 _POSITION_LOCKED = RowQuery(Position, "id = %s", lock=True)
 _OPPOSITE_ON_BOT = RowQuery(
     Position,
