@@ -1,0 +1,55 @@
+import { router, usePoll } from "@inertiajs/react";
+import * as React from "react";
+
+/** Props rendered once per full visit: the open form's key, a just-created secret, and the
+ * shared flash, errors and user. A refresh leaves them out (egis/web/live.py). */
+export const RENDER_ONCE_PROPS = ["open_form_key", "secret", "flash", "errors", "auth"];
+
+/**
+ * Keep the page's props fresh with Inertia partial reloads every `refreshSeconds`, each one
+ * started after the previous answer ("rest" mode, so a slow server never stacks requests).
+ * A hidden tab stops asking; it refreshes at once when it is shown again.
+ */
+export function useLiveReload(refreshSeconds: number, except: string[] = RENDER_ONCE_PROPS) {
+  const key = except.join(",");
+  const options = React.useMemo(
+    () => ({ except: key.split(","), showProgress: false, preserveErrors: true }),
+    [key],
+  );
+  const { start, stop } = usePoll(Math.max(1, refreshSeconds) * 1000, () => options, {
+    autoStart: false,
+    mode: "rest",
+  });
+  React.useEffect(() => {
+    let wasHidden = document.hidden;
+    const follow = () => {
+      if (document.hidden) {
+        stop();
+      } else {
+        if (wasHidden) router.reload(options);
+        start();
+      }
+      wasHidden = document.hidden;
+    };
+    follow();
+    document.addEventListener("visibilitychange", follow);
+    return () => {
+      document.removeEventListener("visibilitychange", follow);
+      stop();
+    };
+  }, [start, stop, options]);
+}
+
+/** Whole seconds since `key` last changed (a new answer from the server), ticking each second. */
+export function useSecondsSince(key: unknown): number {
+  const [state, setState] = React.useState({ key, seconds: 0 });
+  React.useEffect(() => {
+    const started = Date.now();
+    const id = window.setInterval(
+      () => setState({ key, seconds: Math.floor((Date.now() - started) / 1000) }),
+      1000,
+    );
+    return () => window.clearInterval(id);
+  }, [key]);
+  return state.key === key ? state.seconds : 0;
+}
