@@ -110,7 +110,7 @@ export function AppLayout({
         </div>
       </aside>
 
-      <div className="flex-1 lg:pl-60">
+      <div className="min-w-0 flex-1 lg:pl-60">
         <header className="sticky top-0 z-30 border-b border-border bg-bg/95 backdrop-blur">
           <div className={cn("mx-auto flex h-14 items-center gap-2 px-4 lg:h-16 lg:px-8", width)}>
             {back && (
