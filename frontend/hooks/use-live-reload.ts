@@ -53,3 +53,15 @@ export function useSecondsSince(key: unknown): number {
   }, [key]);
   return state.key === key ? state.seconds : 0;
 }
+
+/** Reload `only` these props when `value` changes: for props too big to send on every refresh
+ * that change only with something the refresh does carry (the PnL curve with the closes). */
+export function useReloadOnChange(value: string, only: string[]) {
+  const seen = React.useRef(value);
+  const key = only.join(",");
+  React.useEffect(() => {
+    if (seen.current === value) return;
+    seen.current = value;
+    router.reload({ only: key.split(","), showProgress: false, preserveErrors: true });
+  }, [value, key]);
+}

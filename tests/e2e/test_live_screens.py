@@ -55,6 +55,28 @@ def test_a_price_the_worker_stores_reaches_the_open_page_without_a_reload(
 
 
 @phone
+def test_a_close_booked_elsewhere_moves_the_position_and_the_pnl_without_a_reload(
+    page, live_server, log_in, paper_bot, settings, set_price
+):
+    opened = order_open(bot_id=paper_bot.pk, side="long", size_usd="20").position
+    log_in("bob", "pw-bob-12345")
+    page.goto(f"{live_server.url}/bots/{paper_bot.pk}")
+    expect(page.get_by_test_id(f"open-position-{opened.pk}")).to_be_visible()
+    expect(page.get_by_test_id("pnl-total")).to_have_text("$0.00")
+    page.evaluate("window.__sameDocument = true")
+
+    set_price("ETHUSDT", "3000")
+    order_close(bot_id=paper_bot.pk, position_id=opened.pk)  # as an exit or a signal would
+    wait = _refresh_ms(settings) + 2000  # the refresh, then the PnL curve that follows it
+    expect(page.get_by_test_id(f"closed-position-{opened.pk}")).to_be_visible(timeout=wait)
+    expect(page.get_by_test_id(f"open-position-{opened.pk}")).to_have_count(0)
+    expect(page.get_by_test_id("pnl-total")).to_have_text(
+        re.compile(r"^\+\$0\.\d\d$"), timeout=wait
+    )
+    assert page.evaluate("window.__sameDocument") is True
+
+
+@phone
 def test_each_price_shows_its_age_counting_up(page, live_server, log_in, paper_bot, settings):
     log_in("bob", "pw-bob-12345")
     Price.objects.filter(symbol="ETHUSDT").update(

@@ -23,7 +23,7 @@ import { RiskLimitsLine } from "@/components/risk-limits";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { FieldError } from "@/components/ui/input";
-import { useLiveReload } from "@/hooks/use-live-reload";
+import { RENDER_ONCE_PROPS, useLiveReload, useReloadOnChange } from "@/hooks/use-live-reload";
 import { useShared } from "@/hooks/use-shared";
 import { AppLayout } from "@/layouts/app-layout";
 import type {
@@ -63,6 +63,10 @@ interface Props {
 const COLUMNS = "flex flex-col gap-4 lg:grid lg:grid-cols-[minmax(0,1fr)_20rem] lg:items-start";
 const COLUMN = "contents lg:flex lg:min-w-0 lg:flex-col lg:gap-4";
 
+// The PnL curve (up to 500 points) and the archive list change only with the closes: the timed
+// refresh leaves them out and they follow when the closed count or realized PnL moves.
+const REFRESH_EXCEPT = [...RENDER_ONCE_PROPS, "pnl_series", "archivable"];
+
 // Position answers whose row is not on this page (e.g. on another page of closed positions).
 function OffPagePositionErrors({ shown }: { shown: number[] }) {
   const { errors } = useShared();
@@ -81,7 +85,8 @@ function OffPagePositionErrors({ shown }: { shown: number[] }) {
 
 export default function BotShow(props: Props) {
   const { bot } = props;
-  useLiveReload(props.live.refresh_s);
+  useLiveReload(props.live.refresh_s, REFRESH_EXCEPT);
+  useReloadOnChange(`${props.closed.total}:${bot.realized_pnl_usd}`, ["pnl_series", "archivable"]);
   const feed = useFeedState(props.price);
   return (
     <AppLayout title={bot.name} section="bots" back={{ href: "/", label: "Bots" }} wide>
