@@ -38,7 +38,7 @@ export function PriceChart({
 }) {
   const box = React.useRef<HTMLDivElement>(null);
   const handles = React.useRef<Handles | null>(null);
-  const enough = chart.points.length >= 2;
+  const enough = chart.times.length >= 2;
 
   React.useEffect(() => {
     if (!enough || !box.current) return;
@@ -59,7 +59,7 @@ export function PriceChart({
     const h = handles.current;
     if (!h) return;
     h.series.applyOptions({ priceFormat: { type: "price", ...priceFormatOf(tick) } });
-    h.series.setData(toPriceData(chart.points));
+    h.series.setData(toPriceData(chart.times, chart.prices));
     h.markers.setMarkers(
       toMarkers(chart.markers, {
         long: themeColor("gain"),
@@ -81,7 +81,7 @@ export function PriceChart({
     h.chart.timeScale().fitContent();
   }, [chart, lines, tick, enough]);
 
-  const last = chart.points.length ? chart.points[chart.points.length - 1].price : null;
+  const last = chart.prices.length ? chart.prices[chart.prices.length - 1] : null;
   return (
     <Card data-testid="price-chart-card">
       <CardHeader className="flex-wrap">
@@ -100,7 +100,7 @@ export function PriceChart({
           role="img"
           aria-label={`${chart.symbol} price, last ${formatStep(last, tick)}; ${chart.markers.length} fills of this bot marked`}
           data-testid="price-chart"
-          data-points={chart.points.length}
+          data-points={chart.times.length}
           data-markers={chart.markers.length}
           data-lines={lines.length}
         />

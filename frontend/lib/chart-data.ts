@@ -2,7 +2,7 @@
 // the trader reads is formatted from the server's exact strings.
 import type { SeriesMarker, Time, UTCTimestamp } from "lightweight-charts";
 
-import type { ChartMarker, ChartPoint } from "@/types/live";
+import type { ChartMarker } from "@/types/live";
 import type { PnlPoint } from "@/types";
 
 export interface MarkerColors {
@@ -11,8 +11,11 @@ export interface MarkerColors {
   exit: string;
 }
 
-export function toPriceData(points: ChartPoint[]): { time: UTCTimestamp; value: number }[] {
-  return points.map((p) => ({ time: p.t as UTCTimestamp, value: Number(p.price) }));
+export function toPriceData(
+  times: number[],
+  prices: string[],
+): { time: UTCTimestamp; value: number }[] {
+  return times.map((t, i) => ({ time: t as UTCTimestamp, value: Number(prices[i]) }));
 }
 
 /** Entries as arrows at their fill price (up for a long, down for a short), exits as circles. */

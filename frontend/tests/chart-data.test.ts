@@ -7,8 +7,9 @@ const colors = { long: "green", short: "red", exit: "white" };
 
 describe("chart data", () => {
   it("plots the server's points at their unix seconds", () => {
-    expect(toPriceData([{ t: 1764150000, price: "2934.56" }])).toEqual([
+    expect(toPriceData([1764150000, 1764150005], ["2934.56", "2935"])).toEqual([
       { time: 1764150000, value: 2934.56 },
+      { time: 1764150005, value: 2935 },
     ]);
   });
 

@@ -18,11 +18,6 @@ export interface LiveSettings {
   stale_after_s: number;
 }
 
-export interface ChartPoint {
-  t: number; // unix seconds, strictly rising
-  price: string;
-}
-
 /** A fill of the bot on the chart: a position's entry or exit, at its price. */
 export interface ChartMarker {
   t: number; // a time of the chart's points (the tick at or after the fill)
@@ -41,7 +36,8 @@ export interface ChartLine {
 
 export interface PriceChartData {
   symbol: string;
-  points: ChartPoint[];
+  times: number[]; // unix seconds, strictly rising
+  prices: string[]; // the price at each of those times
   markers: ChartMarker[];
   lines: ChartLine[];
 }

@@ -90,9 +90,10 @@ def test_the_chart_has_the_history_and_the_bots_entries_and_exits(as_bob, paper_
 
     _, props = _refresh(as_bob, f"/bots/{paper_bot.pk}", "bots/show", only="chart")
     chart = props["chart"]
-    times = [p["t"] for p in chart["points"]]
+    times = chart["times"]
     assert times == sorted(set(times))  # strictly rising whole seconds
-    assert chart["points"][-1]["price"] == "2960"
+    assert len(chart["prices"]) == len(times)
+    assert chart["prices"][-1] == "2960"
     kinds = [(m["kind"], m["position_id"], m["side"]) for m in chart["markers"]]
     assert kinds == [("entry", opened.pk, "long"), ("exit", opened.pk, "long")]
     opened.refresh_from_db()
