@@ -72,6 +72,18 @@ def _seed(closes: int):
         order_close(bot_id=bot.pk, position_id=opened.position.pk)
     for _ in range(3):
         order_open(bot_id=bot.pk, side="long", size_usd="20")
+    # The worker stores a price every EGIS_PRICE_TICK_SECONDS: spread the history that way (the
+    # seeding above stored it within seconds, which the chart would fold into a few points).
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from egis.venues.models import PricePoint
+
+    now = timezone.now()
+    tick = timedelta(seconds=settings.EGIS_PRICE_TICK_SECONDS)
+    for back, pk in enumerate(PricePoint.objects.order_by("-id").values_list("id", flat=True)):
+        PricePoint.objects.filter(pk=pk).update(at=now - tick * back)
     return user, bot
 
 
