@@ -76,6 +76,38 @@ def test_a_close_booked_elsewhere_moves_the_position_and_the_pnl_without_a_reloa
     assert page.evaluate("window.__sameDocument") is True
 
 
+_HIDE = """(hidden) => {
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => hidden });
+    document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+@phone
+def test_a_hidden_tab_stops_refreshing_and_catches_up_when_shown(
+    page, live_server, log_in, paper_bot, settings
+):
+    settings.EGIS_LIVE_REFRESH_SECONDS = 1
+    refreshes: list[str] = []
+    page.on(
+        "request",
+        lambda r: refreshes.append(r.url) if "x-inertia-partial-component" in r.headers else None,
+    )
+    log_in("bob", "pw-bob-12345")
+    page.goto(f"{live_server.url}/bots/{paper_bot.pk}")
+    page.wait_for_timeout(2500)
+    assert len(refreshes) >= 1  # a visible page refreshes every second
+
+    page.evaluate(_HIDE, True)
+    page.wait_for_timeout(300)  # a refresh already in flight may land
+    hidden_at = len(refreshes)
+    page.wait_for_timeout(3500)
+    assert len(refreshes) == hidden_at  # nothing while hidden
+
+    price_set(symbol="ETHUSDT", price=Decimal("2999.99"), source="fixed")
+    page.evaluate(_HIDE, False)
+    expect(page.get_by_test_id("feed-price")).to_have_text("2999.99", timeout=900)
+
+
 @phone
 def test_each_price_shows_its_age_counting_up(page, live_server, log_in, paper_bot, settings):
     log_in("bob", "pw-bob-12345")
