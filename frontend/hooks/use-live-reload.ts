@@ -5,6 +5,16 @@ import * as React from "react";
  * shared flash, errors and user. A refresh leaves them out (egis/web/live.py). */
 export const RENDER_ONCE_PROPS = ["open_form_key", "secret", "flash", "errors", "auth"];
 
+// A refresh that fails (a 5xx, the database busy, the network down) keeps the page as it is
+// instead of replacing it with an error page or dialog: the prices' age then runs on until
+// they show as stale, which says what happened. The next refresh tries again.
+const QUIET = {
+  showProgress: false,
+  preserveErrors: true,
+  onHttpException: () => false,
+  onNetworkError: () => false,
+};
+
 /**
  * Keep the page's props fresh with Inertia partial reloads every `refreshSeconds`, each one
  * started after the previous answer ("rest" mode, so a slow server never stacks requests).
@@ -12,10 +22,7 @@ export const RENDER_ONCE_PROPS = ["open_form_key", "secret", "flash", "errors", 
  */
 export function useLiveReload(refreshSeconds: number, except: string[] = RENDER_ONCE_PROPS) {
   const key = except.join(",");
-  const options = React.useMemo(
-    () => ({ except: key.split(","), showProgress: false, preserveErrors: true }),
-    [key],
-  );
+  const options = React.useMemo(() => ({ ...QUIET, except: key.split(",") }), [key]);
   const { start, stop } = usePoll(Math.max(1, refreshSeconds) * 1000, () => options, {
     autoStart: false,
     mode: "rest",
@@ -62,6 +69,6 @@ export function useReloadOnChange(value: string, only: string[]) {
   React.useEffect(() => {
     if (seen.current === value) return;
     seen.current = value;
-    router.reload({ only: key.split(","), showProgress: false, preserveErrors: true });
+    router.reload({ ...QUIET, only: key.split(",") });
   }, [value, key]);
 }

@@ -109,6 +109,29 @@ def test_a_hidden_tab_stops_refreshing_and_catches_up_when_shown(
 
 
 @phone
+def test_failing_refreshes_keep_the_page_and_its_prices_go_stale(
+    page, live_server, log_in, paper_bot, settings
+):
+    settings.EGIS_LIVE_REFRESH_SECONDS = 1
+    settings.EGIS_PRICE_STALE_SECONDS = 4
+    log_in("bob", "pw-bob-12345")
+    page.goto(f"{live_server.url}/bots/{paper_bot.pk}")
+    expect(page.get_by_test_id("stale-feed")).to_have_count(0)
+
+    def _down(route):
+        if "x-inertia-partial-component" in route.request.headers:
+            route.fulfill(status=503, body="<h1>Service Unavailable</h1>")
+        else:
+            route.continue_()
+
+    page.route("**/bots/**", _down)  # every refresh now fails, as behind a dead upstream
+    # No fresh answer arrives: the page counts the price's age on by itself.
+    expect(page.get_by_test_id("stale-feed")).to_be_visible(timeout=8000)
+    expect(page.get_by_role("heading", name="Bob ETH")).to_be_visible()
+    expect(page.get_by_role("dialog")).to_have_count(0)  # no error page or dialog over it
+
+
+@phone
 def test_each_price_shows_its_age_counting_up(page, live_server, log_in, paper_bot, settings):
     log_in("bob", "pw-bob-12345")
     Price.objects.filter(symbol="ETHUSDT").update(
