@@ -211,6 +211,12 @@ X_FRAME_OPTIONS = "DENY"
 EGIS_PRICE_SOURCE = os.environ.get("EGIS_PRICE_SOURCE", "simulated")
 EGIS_PRICE_SEED = int(os.environ.get("EGIS_PRICE_SEED", "7"))
 EGIS_PRICE_TICK_SECONDS = int(os.environ.get("EGIS_PRICE_TICK_SECONDS", "5"))
+# Live screens (issue 13): the worker keeps the last EGIS_PRICE_HISTORY_POINTS prices per symbol
+# for the chart (an hour at 5 s ticks); a price older than EGIS_PRICE_STALE_SECONDS is shown as
+# stale; open pages ask for fresh figures every EGIS_LIVE_REFRESH_SECONDS.
+EGIS_PRICE_HISTORY_POINTS = int(os.environ.get("EGIS_PRICE_HISTORY_POINTS", "720"))
+EGIS_PRICE_STALE_SECONDS = int(os.environ.get("EGIS_PRICE_STALE_SECONDS", "30"))
+EGIS_LIVE_REFRESH_SECONDS = int(os.environ.get("EGIS_LIVE_REFRESH_SECONDS", "3"))
 EGIS_BINANCE_PUBLIC_URL = os.environ.get("EGIS_BINANCE_PUBLIC_URL", "https://fapi.binance.com")
 EGIS_DEBUG_BUDGET = env_bool("EGIS_DEBUG_BUDGET", False)
 EGIS_PAPER_SLIPPAGE_BPS = Decimal(os.environ.get("EGIS_PAPER_SLIPPAGE_BPS", "0"))
