@@ -245,12 +245,15 @@ if not 0 < EGIS_BINANCE_RECV_WINDOW_MS <= 60000:
     )
 EGIS_BINANCE_FILTERS_MAX_AGE_S = int(os.environ.get("EGIS_BINANCE_FILTERS_MAX_AGE_S", "3600"))
 
+# No job's return value is ever read: storing them (Huey's default) grew the queue's storage by
+# one entry per job, forever.
 HUEY = {
     "huey_class": "huey.SqliteHuey",
     "name": "egis",
     "filename": str(DATA_DIR / "huey.sqlite3"),
     "immediate": TESTING,
     "utc": True,
+    "results": False,
 }
 if os.environ.get("EGIS_REDIS_URL"):
     HUEY = {
@@ -259,6 +262,16 @@ if os.environ.get("EGIS_REDIS_URL"):
         "url": os.environ["EGIS_REDIS_URL"],
         "immediate": TESTING,
         "utc": True,
+        "results": False,
+    }
+    # Several web hosts: the throttles' counters (logins, webhooks) must be one set for all of
+    # them, not one per host's file cache.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["EGIS_REDIS_URL"],
+            "KEY_PREFIX": "egis-cache",
+        }
     }
 
 # --- operations (egis/ops): logs, probes, metrics, periodic runs ----------------------------
@@ -300,6 +313,13 @@ LOGGING = {
         # signature and timestamp that have no business in a log.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # The worker's own lines in our format (run_huey adds a second handler of its own to
+        # the "huey" logger unless it already has one: every line was written twice).
+        "huey": {
+            "handlers": ["console"],
+            "level": os.environ.get("EGIS_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
     },
 }
 
