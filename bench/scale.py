@@ -28,6 +28,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -153,6 +154,23 @@ def _first_job_by(pg_url: str, consumer: str, since: float, timeout: float = 60.
                 return time.monotonic() - since
             time.sleep(0.05)
     raise RuntimeError(f"consumer {consumer} started no job in {timeout:.0f} s")
+
+
+def _scrape(base: str, token: str) -> dict[str, float]:
+    """A few figures of /metrics on one instance (gunicorn workers summed by multiprocess mode)."""
+    import httpx
+    from prometheus_client.parser import text_string_to_metric_families
+
+    response = httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {token}"})
+    response.raise_for_status()
+    found: dict[str, float] = {}
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            if sample.name in ("egis_order_seconds_count", "egis_orders"):
+                found[sample.name] = found.get(sample.name, 0.0) + sample.value
+            elif sample.name in ("egis_orders_in_flight", "egis_queue_depth"):
+                found[sample.name] = sample.value
+    return found
 
 
 def _pending(pg_url: str, redis_url: str) -> dict[str, int]:
@@ -291,7 +309,14 @@ def _run(
         stderr=open(logs / "load.log", "wb"),  # noqa: SIM115
     )
     t0 = time.monotonic()
-    load_avg = [os.getloadavg()[0]]
+    load_avg: list[float] = []
+    sampling = threading.Event()
+
+    def sample() -> None:
+        while not sampling.wait(2.0):
+            load_avg.append(os.getloadavg()[0])
+
+    threading.Thread(target=sample, daemon=True).start()
 
     # A third of the way in: one web instance, master and workers, killed; back a second later.
     time.sleep(max(0.0, t0 + seconds / 3 - time.monotonic()))
@@ -314,14 +339,13 @@ def _run(
     worker_resume = _first_job_by(pg_url, f"{socket.gethostname()}:{worker.pid}", restarted) + 1.0
     print(f"worker-1 killed, its successor ran a job after {worker_resume:.1f} s")
 
-    while load.poll() is None:
-        load_avg.append(os.getloadavg()[0])
-        time.sleep(2.0)
-    out, _ = load.communicate(timeout=300)
+    out, _ = load.communicate(timeout=seconds + 300)
+    sampling.set()
     lines = [line for line in out.decode().splitlines() if line.startswith("{")]
     if load.returncode != 0 or not lines:
         raise RuntimeError(f"load client failed: {(logs / 'load.log').read_text()[-3000:]}")
     figures_load = json.loads(lines[-1])
+    metrics = _scrape(webs[1][1], env["EGIS_METRICS_TOKEN"])
     drain_s, left = _drain(pg_url, redis_url)
     # Huey stops gracefully on SIGINT: a running job (the price tick runs for most of a minute)
     # finishes; SIGTERM would cut it, and it would count as a job lost.
@@ -348,7 +372,8 @@ def _run(
         web_kill_at=web_kill_at,
         killed_base=base_a,
         periodic_skips=skips,
-        load_avg=load_avg,
+        load_avg=load_avg or [os.getloadavg()[0]],
+        metrics=metrics,
     )
 
 

@@ -19,6 +19,7 @@ def report(
     killed_base: str,
     periodic_skips: int,
     load_avg: list[float],
+    metrics: dict[str, float],
 ) -> list[dict[str, Any]]:
     counts: dict[str, int] = load["counts"]
     elapsed = load["elapsed_s"]
@@ -63,6 +64,8 @@ def report(
             and signals["paper_fills_without_order"] == 0
         ),
         "queue drained": not any(left.values()),
+        "metrics scraped": metrics.get("egis_orders", 0) > 0
+        and metrics.get("egis_order_seconds_count", 0) > 0,
     }
     failed = [name for name, ok in verdicts.items() if not ok]
     if load["samples"]:
@@ -93,6 +96,7 @@ def report(
         "orders not final": ledger["not_final"],
         "positions mid-close": ledger["mid_close"],
         "signals": signals["statuses"],
+        "signal rejections": signals["rejected_reasons"],
         "signals executed twice": signals["dup_order_keys"] + signals["signals_with_two_opens"],
         "jobs": jobs["jobs"],
         "jobs executed twice": jobs["executed_twice"],
@@ -103,6 +107,7 @@ def report(
         "periodic consumers": len(periodic["consumers"]),
         "price steps / allowed": f"{periodic['price_steps']}/{periodic['price_steps_allowed']}",
         "jobs still queued at stop": jobs["still_queued_at_stop"],
+        "metrics of web-b": {k.removeprefix("egis_"): int(v) for k, v in metrics.items()},
         "load avg 1m (mean/max)": f"{sum(load_avg) / len(load_avg):.1f}/{max(load_avg):.1f}",
         "seconds": round(elapsed, 1),
     }

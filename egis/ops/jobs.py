@@ -69,3 +69,11 @@ def job_trace_connect() -> None:
         HUEY.signal(SIGNAL_EXECUTING)(_on_executing)
         HUEY.signal(SIGNAL_COMPLETE, SIGNAL_ERROR)(_on_finished)
         _connected.add("trace")
+
+
+def job_trace_disconnect() -> None:
+    if "trace" in _connected:
+        HUEY.disconnect_signal(_on_enqueued, SIGNAL_ENQUEUED)
+        HUEY.disconnect_signal(_on_executing, SIGNAL_EXECUTING)
+        HUEY.disconnect_signal(_on_finished, SIGNAL_COMPLETE, SIGNAL_ERROR)
+        _connected.discard("trace")
