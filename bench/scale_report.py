@@ -113,7 +113,7 @@ def report(
     }
     return [
         result(
-            "7 scale-check [PostgreSQL + Redis, 2 web + 2 workers, 1 of each killed]",
+            "scale-check [PostgreSQL + Redis, 2 web + 2 workers, 1 of each killed]",
             figures=figures,
             unit="orders/s, ms, counts",
             target="0 overspend, all final, 0 5xx, 0 wrong answers, periodic once per period, "
