@@ -173,6 +173,24 @@ def _scrape(base: str, token: str) -> dict[str, float]:
     return found
 
 
+def _log_lines(logs: Path) -> dict[str, int]:
+    """EGIS_LOG_JSON=1: every line our loggers wrote is JSON, and each names its request (the
+    web's request id, the worker job's id) except the processes' start-up lines."""
+    counts = {"json": 0, "with request id": 0, "with client order id": 0}
+    for path in [*logs.glob("web-*.log"), *logs.glob("worker-*.log")]:
+        for line in path.read_text(errors="replace").splitlines():
+            if not line.startswith("{"):
+                continue  # gunicorn's own lines (access log, boot), Python warnings
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue  # a line cut by the SIGKILL
+            counts["json"] += 1
+            counts["with request id"] += bool(entry.get("request_id"))
+            counts["with client order id"] += bool(entry.get("client_order_id"))
+    return counts
+
+
 def _pending(pg_url: str, redis_url: str) -> dict[str, int]:
     import psycopg
     import redis
@@ -362,6 +380,7 @@ def _run(
         path.read_text(errors="replace").count("already claimed: skipped")
         for path in logs.glob("worker-*.log")
     )
+    log_lines = _log_lines(logs)
     return report(
         load=figures_load,
         checks=checks,
@@ -374,6 +393,7 @@ def _run(
         periodic_skips=skips,
         load_avg=load_avg or [os.getloadavg()[0]],
         metrics=metrics,
+        log_lines=log_lines,
     )
 
 

@@ -20,6 +20,7 @@ def report(
     periodic_skips: int,
     load_avg: list[float],
     metrics: dict[str, float],
+    log_lines: dict[str, int],
 ) -> list[dict[str, Any]]:
     counts: dict[str, int] = load["counts"]
     elapsed = load["elapsed_s"]
@@ -107,6 +108,10 @@ def report(
         "periodic consumers": len(periodic["consumers"]),
         "price steps / allowed": f"{periodic['price_steps']}/{periodic['price_steps_allowed']}",
         "jobs still queued at stop": jobs["still_queued_at_stop"],
+        "JSON log lines (with request id, with client order id)": (
+            f"{log_lines['json']} ({log_lines['with request id']}, "
+            f"{log_lines['with client order id']})"
+        ),
         "metrics of web-b": {k.removeprefix("egis_"): int(v) for k, v in metrics.items()},
         "load avg 1m (mean/max)": f"{sum(load_avg) / len(load_avg):.1f}/{max(load_avg):.1f}",
         "seconds": round(elapsed, 1),
