@@ -4,9 +4,14 @@ hand, or a list changed without regenerating, fails here."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
+
+import pytest
 
 from deploy import processes
 
@@ -66,3 +71,43 @@ def test_the_list_parses_and_names_every_part():
     spec = tomllib.loads(processes.LIST.read_text())
     assert {"web", "worker", "migrate", "proxy", "postgres", "redis", "environment"} <= set(spec)
     assert spec["environment"]["EGIS_REDIS_URL"].startswith("redis://")
+
+
+@pytest.mark.skipif(shutil.which("caddy") is None, reason="Caddy is not installed here")
+@pytest.mark.parametrize("caddyfile", ["Caddyfile", "systemd/Caddyfile"])
+def test_the_caddyfiles_are_valid_for_caddy(caddyfile):
+    run = subprocess.run(
+        [
+            "caddy",
+            "validate",
+            "--config",
+            str(ROOT / "deploy" / caddyfile),
+            "--adapter",
+            "caddyfile",
+        ],
+        env={**os.environ, "EGIS_DOMAIN": "egis.example.com"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0 and "Valid configuration" in run.stdout + run.stderr, run.stderr
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze here")
+def test_the_units_pass_systemd_analyze(tmp_path):
+    units = []
+    for name, instance in [("egis-web@", "8000"), ("egis-worker@", "1"), ("egis-migrate", "")]:
+        text = (ROOT / "deploy" / "systemd" / f"{name}.service").read_text()
+        unit = tmp_path / f"{name}{instance}.service"
+        unit.write_text(text)
+        units.append(str(unit))
+    run = subprocess.run(
+        ["systemd-analyze", "verify", *units], capture_output=True, text=True, timeout=60
+    )
+    # The one complaint allowed: the install folder does not exist on this machine.
+    complaints = [
+        line
+        for line in (run.stdout + run.stderr).splitlines()
+        if line.strip() and "/opt/egis/.venv/bin/" not in line
+    ]
+    assert complaints == []
