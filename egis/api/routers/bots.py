@@ -143,7 +143,7 @@ def bots_delete(request: HttpRequest, bot_id: Id = BotId) -> Status[None]:
     response={200: BotDetailOut, 409: ErrorOut, **WRITE_ERRORS},
     summary="Change a bot's name, budget, leverage, activation or risk limits (audited)",
 )
-def bots_update(request: HttpRequest, payload: BotUpdateIn, bot_id: int = BotId) -> dict[str, Any]:
+def bots_update(request: HttpRequest, payload: BotUpdateIn, bot_id: Id = BotId) -> dict[str, Any]:
     user = current_user(request)
     bot = bot_for(user, bot_id)
     try:
@@ -205,7 +205,7 @@ class QuoteOut(Schema):
 )
 def bots_quote(
     request: HttpRequest,
-    bot_id: int = BotId,
+    bot_id: Id = BotId,
     size_usd: str = Query("", max_length=64, description="USD amount, e.g. 10.00 (required)"),
     side: Literal["long", "short"] = Query("long", description="for the exits' direction"),
     take_profit: str = Query("", max_length=64, description='a price, or a percent as "1.5%"'),
