@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "egis.web.middleware.StaleActionLoginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "egis.web.middleware.DatabaseBusyMiddleware",
-    "inertia.middleware.InertiaMiddleware",
+    "egis.web.middleware.InertiaPagesMiddleware",  # Inertia's middleware, for pages only
 ]
 
 ROOT_URLCONF = "egis.urls"
