@@ -27,7 +27,9 @@ from django.db import connection, transaction
 from egis.bots.locks import LIVE_BOT, LIVE_BOT_LOCKED
 from egis.bots.models import Bot
 from egis.core.choices import Venue
+from egis.core.log_context import bind_order
 from egis.core.money import DecimalInputError, parse_decimal, plain, usd_str
+from egis.core.order_metrics import order_timed
 from egis.core.row_writes import RowWrites
 from egis.core.rows import RowPair, RowQuery
 from egis.ledger import budget, risk
@@ -265,6 +267,7 @@ def _write_ahead_order(
     )
 
 
+@order_timed(OrderIntent.OPEN)
 def order_open(
     *,
     bot_id: int,
@@ -344,6 +347,7 @@ def order_open(
     return _execute(order, position, adapter, actor=actor)
 
 
+@order_timed(OrderIntent.CLOSE)
 def order_close(
     *,
     bot_id: int,
@@ -409,6 +413,7 @@ def order_close(
 
 
 def _execute(order: Order, position: Position, venue: VenueAdapter, *, actor: Any) -> OrderResult:
+    bind_order(order.client_order_id)  # every log line from here on names the order
     request = OrderRequest(
         client_order_id=order.client_order_id,
         symbol=order.symbol,
