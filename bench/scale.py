@@ -201,7 +201,10 @@ def _pending(pg_url: str, redis_url: str) -> dict[str, int]:
             for name, sql in {
                 "signals": "SELECT count(*) FROM signals WHERE status IN ('queued', 'executing')",
                 "orders": "SELECT count(*) FROM orders WHERE status IN ('submitting', 'unknown')",
-                "jobs": "SELECT count(*) FROM ops_job_runs WHERE starts = 0",
+                # A job not started a minute after its enqueue (the price ticks are scheduled up
+                # to a minute ahead): late, or lost.
+                "jobs": "SELECT count(*) FROM ops_job_runs WHERE starts = 0 "
+                "AND enqueued_at < now() - interval '70 seconds'",
             }.items()
         }
     counts["queue"] = int(redis.Redis.from_url(redis_url).llen("huey.redis.egis"))

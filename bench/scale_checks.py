@@ -134,8 +134,9 @@ def _jobs(killed_consumers: list[str]) -> dict[str, Any]:
 
     from egis.ops.models import JobRun
 
-    # Enqueued by a scheduler just before the workers stopped: still in Redis, not lost.
-    queued = {str(task.id) for task in HUEY.pending()}
+    # Enqueued just before the workers stopped, or scheduled for later (the price ticks of the
+    # minute): still in Redis, not lost.
+    queued = {str(task.id) for task in [*HUEY.pending(), *HUEY.scheduled()]}
     lost = JobRun.objects.filter(starts=1, finishes=0)
     return {
         "still_queued_at_stop": JobRun.objects.filter(starts=0, task_id__in=queued).count(),
