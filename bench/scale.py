@@ -134,7 +134,8 @@ def _wait_ready(base: str, timeout: float = 60.0) -> float:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+            # A long timeout: under load the probe waits its turn behind the requests queued.
+            if httpx.get(f"{base}/readyz", timeout=15).status_code == 200:
                 return time.monotonic() - started
         except httpx.HTTPError:
             pass
