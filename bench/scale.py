@@ -192,6 +192,22 @@ def _log_lines(logs: Path) -> dict[str, int]:
     return counts
 
 
+def _wait_for_a_job_held_by(pg_url: str, consumer: str, timeout: float = 5.0) -> bool:
+    import psycopg
+
+    started = time.monotonic()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        while time.monotonic() - started < timeout:
+            row = conn.execute(
+                "SELECT 1 FROM ops_job_runs WHERE started_by = %s AND starts > finishes LIMIT 1",
+                (consumer,),
+            ).fetchone()
+            if row:
+                return True
+            time.sleep(0.002)
+    return False
+
+
 def _pending(pg_url: str, redis_url: str) -> dict[str, int]:
     import psycopg
     import redis
@@ -350,10 +366,12 @@ def _run(
     web_resume = _wait_ready(base_a) + 1.0
     print(f"web-a killed at {web_kill_at:.1f}, answering /readyz again after {web_resume:.1f} s")
 
-    # Half-way: one worker killed (with whatever jobs it held); back a second later.
+    # Half-way: one worker killed in the middle of a job (the moment it is seen to hold one, or
+    # after 5 s of looking); back a second later.
     time.sleep(max(0.0, t0 + seconds / 2 - time.monotonic()))
     worker = workers[0]
     killed_consumers = [f"{socket.gethostname()}:{worker.pid}"]
+    _wait_for_a_job_held_by(pg_url, killed_consumers[0])
     worker.kill()
     time.sleep(1.0)
     restarted = time.monotonic()
