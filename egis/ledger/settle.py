@@ -21,6 +21,7 @@ from egis.bots.locks import bot_row_lock
 from egis.core.money import plain
 from egis.core.row_writes import RowWrites
 from egis.core.rows import RowPair, row_update
+from egis.exits.hooks import exits_after_close_fill, exits_after_close_released
 from egis.ledger.domain import (
     Fill,
     PositionState,
@@ -64,6 +65,7 @@ _POSITION_SETTLE_FIELDS = [
     "realized_pnl_usd",
     "closed_at",
     "closing_order",
+    "close_reason",  # exits (issue 12): the close order's reason, once it closes the position
 ]
 
 
@@ -211,6 +213,8 @@ def _book_fill(
         if fill.executed_qty == 0:
             action = "close_unfilled"
     store_position_state(position, new_state)
+    if order.intent == OrderIntent.CLOSE:
+        exits_after_close_fill(position, order)  # exits (issue 12): before the run of writes
     writes.update(position, _POSITION_SETTLE_FIELDS)
     writes.insert(
         event_row(
@@ -297,6 +301,8 @@ def release_order(
             position.closing_order = None
             action = "close_released"
         position.save()
+        if order.intent == OrderIntent.CLOSE:
+            exits_after_close_released(order, position)  # exits (issue 12)
         event_record(
             position=position,
             order=order,

@@ -23,11 +23,13 @@ from egis.bots.models import Bot
 from egis.core.money import usd_display
 from egis.core.rows import RowQuery
 from egis.execution.recovery import recover_order
+from egis.exits.rules import InvalidExit
 from egis.ledger import budget
 from egis.ledger.errors import NotEnoughBudget, OrderNotBooked, OrderRefused
 from egis.ledger.incidents import incident_record
 from egis.ledger.models import (
     IN_FLIGHT_ORDER_STATUSES,
+    CloseReason,
     IncidentKind,
     Order,
     Position,
@@ -245,7 +247,11 @@ def _execute(signal: Signal, venue: VenueAdapter | None) -> Signal:
             key = signal_key(signal.pk, f"close-{position.pk}")
             if key not in placed:
                 order_close(
-                    bot_id=bot.pk, position_id=position.pk, venue=venue, idempotency_key=key
+                    bot_id=bot.pk,
+                    position_id=position.pk,
+                    venue=venue,
+                    idempotency_key=key,
+                    reason=CloseReason.SIGNAL,
                 )
         if open_side:
             key = signal_key(signal.pk, "open")
@@ -258,10 +264,13 @@ def _execute(signal: Signal, venue: VenueAdapter | None) -> Signal:
                     size_usd=_open_size(bot, action),
                     venue=venue,
                     idempotency_key=key,
+                    exits=action.exit_changes(),
                 )
     except _Rejected as exc:
         return _refused(signal, str(exc))
     except OrderRefused as exc:
+        return _refused(signal, exc.message)
+    except InvalidExit as exc:  # its exits do not fit the price at execution: nothing was sent
         return _refused(signal, exc.message)
     except OrderNotBooked as exc:
         # The message names the order (every OrderNotBooked does).
