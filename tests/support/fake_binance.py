@@ -13,6 +13,9 @@ uses), so the real adapter runs against it unchanged:
   booking, a timeout after booking, -1007 after booking (or without booking), any status and
   body after booking (a 408 with an HTML page), and lookups can answer -2013 for a while
   although the order exists (lag);
+- conditional orders go through the Algo Order API (tests/support/fake_binance_algo.py: place,
+  query, cancel, open and all algo orders, triggering on the mark price, EXPIRED/REJECTED/CANCELED
+  and unknown-outcome injection); POST /fapi/v1/order answers -4120 for a conditional type;
 - userTrades pages as Binance does (limit default 500, max 1000, fromId, ascending ids), and
   its trades can lag the order (`lag_trades`); an order that does not fill completely ends
   `expire_status` (EXPIRED, or EXPIRED_IN_MATCH).
@@ -33,6 +36,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.support.fake_binance_algo import AlgoOrdersMixin
 from tests.support.fake_binance_exchange import (
     ANSWER_AFTER_BOOKING,
     REJECT,
@@ -68,7 +72,7 @@ class RecordedRequest:
     raw_body: str
 
 
-class FakeBinance(FakeFuturesExchange):
+class FakeBinance(AlgoOrdersMixin, FakeFuturesExchange):
     """The exchange served over HTTP on 127.0.0.1 with Binance's request authentication."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -120,6 +124,14 @@ class FakeBinance(FakeFuturesExchange):
     @property
     def order_posts(self) -> list[RecordedRequest]:
         return self.requests_to("/fapi/v1/order", "POST")
+
+    @property
+    def algo_posts(self) -> list[RecordedRequest]:
+        return self.requests_to("/fapi/v1/algoOrder", "POST")
+
+    @property
+    def algo_cancels(self) -> list[RecordedRequest]:
+        return self.requests_to("/fapi/v1/algoOrder", "DELETE")
 
     # --- request handling -----------------------------------------------------------------
 
@@ -192,6 +204,11 @@ ROUTES: dict[
     ("GET", "/fapi/v1/order"): (FakeFuturesExchange._get_order, True),
     ("GET", "/fapi/v1/userTrades"): (FakeFuturesExchange._user_trades, True),
     ("GET", "/fapi/v3/positionRisk"): (FakeFuturesExchange._position_risk, True),
+    ("POST", "/fapi/v1/algoOrder"): (AlgoOrdersMixin._new_algo_order, True),  # type: ignore[dict-item]
+    ("GET", "/fapi/v1/algoOrder"): (AlgoOrdersMixin._get_algo_order, True),  # type: ignore[dict-item]
+    ("DELETE", "/fapi/v1/algoOrder"): (AlgoOrdersMixin._cancel_algo_order, True),  # type: ignore[dict-item]
+    ("GET", "/fapi/v1/openAlgoOrders"): (AlgoOrdersMixin._open_algo_orders, True),  # type: ignore[dict-item]
+    ("GET", "/fapi/v1/allAlgoOrders"): (AlgoOrdersMixin._all_algo_orders, True),  # type: ignore[dict-item]
 }
 
 
@@ -223,3 +240,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self._serve("POST")
+
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")
