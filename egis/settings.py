@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "egis.execution",
     "egis.audit",
     "egis.signals",
+    "egis.exits",  # exits (issue 12)
     "egis.cli",
     "egis.web",
     "huey.contrib.djhuey",

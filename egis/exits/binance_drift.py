@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
-from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitStatus
 
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import plain
 from egis.exits.binance_recovery import exit_settle_by_lookup
 from egis.exits.binance_rows import AlgoFactory, default_algos
+from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitStatus
 from egis.ledger.incidents import incident_record
 from egis.ledger.models import Incident, IncidentKind, IncidentStatus
 from egis.venues.base import VenueError

@@ -28,7 +28,6 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
-from egis.exits.models import Exit, ExitStatus
 
 from egis.core.choices import Venue
 from egis.exits.binance_rows import (
@@ -45,6 +44,7 @@ from egis.exits.binance_rows import (
     exit_transition,
     mark_resting,
 )
+from egis.exits.models import Exit, ExitStatus
 from egis.ledger.models import Incident, IncidentKind, PositionStatus
 from egis.venues.base import OrderNotFound, VenueError
 from egis.venues.binance.algo import ALGO_CANCELED, ALGO_EXPIRED, BinanceAlgoOrders

@@ -11,9 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from egis.exits.events import exit_event
-from egis.exits.ids import new_client_algo_id
-from egis.exits.models import Exit, ExitStatus
 
 from egis.bots.locks import lock_bot
 from egis.core.money import plain
@@ -26,6 +23,9 @@ from egis.exits.binance_rows import (
     live_exits,
 )
 from egis.exits.binance_sync import cancel_one, place_one
+from egis.exits.events import exit_event
+from egis.exits.ids import new_client_algo_id
+from egis.exits.models import Exit, ExitStatus
 from egis.ledger.models import Position, PositionStatus
 from egis.venues.base import VenueError
 from egis.venues.binance.algo import BinanceAlgoOrders

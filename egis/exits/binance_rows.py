@@ -12,13 +12,13 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from egis.exits.events import exit_event
-from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitKind, ExitStatus
 
 from egis.bots.locks import lock_bot
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import plain
+from egis.exits.events import exit_event
+from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitKind, ExitStatus
 from egis.ledger.errors import OrderRefused
 from egis.ledger.incidents import incident_record
 from egis.ledger.models import Incident, IncidentKind, IncidentStatus, Position, PositionSide

@@ -31,8 +31,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
-from egis.exits.errors import ExitCancelUnknown
-from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitStatus
 
 from egis.core.choices import Venue
 from egis.exits.binance_rows import (
@@ -53,6 +51,8 @@ from egis.exits.binance_rows import (
     live_exits,
     mark_resting,
 )
+from egis.exits.errors import ExitCancelUnknown
+from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitStatus
 from egis.ledger.models import IncidentKind, PositionStatus
 from egis.venues.base import OrderNotFound, VenueError, VenueOutcomeUnknown, VenueRejected
 from egis.venues.binance.algo import BinanceAlgoOrders

@@ -21,8 +21,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from egis.exits.events import exit_triggered_booked
-from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitStatus
 
 from egis.bots.locks import lock_bot
 from egis.core.money import plain
@@ -37,6 +35,8 @@ from egis.exits.binance_rows import (
     exit_not_active,
 )
 from egis.exits.binance_sync import binance_exits_cancel
+from egis.exits.events import exit_triggered_booked
+from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitStatus
 from egis.ledger.domain import q8
 from egis.ledger.events import event_record, position_snapshot
 from egis.ledger.models import (

@@ -20,6 +20,7 @@ from django.utils import timezone
 from egis.bots.locks import bot_row_lock
 from egis.core.money import plain
 from egis.core.rows import RowPair, row_update
+from egis.exits.hooks import exits_after_close_fill, exits_after_close_released
 from egis.ledger.domain import (
     Fill,
     PositionState,
@@ -206,6 +207,8 @@ def _book_fill(
             action = "close_unfilled"
     store_position_state(position, new_state)
     row_update(position, _POSITION_SETTLE_FIELDS)
+    if order.intent == OrderIntent.CLOSE:
+        exits_after_close_fill(position, order)  # exits (issue 12)
     event_record(
         position=position,
         order=order,
@@ -289,6 +292,8 @@ def release_order(
             position.closing_order = None
             action = "close_released"
         position.save()
+        if order.intent == OrderIntent.CLOSE:
+            exits_after_close_released(order, position)  # exits (issue 12)
         event_record(
             position=position,
             order=order,

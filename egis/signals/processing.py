@@ -27,6 +27,7 @@ from egis.ledger.errors import NotEnoughBudget, OrderNotBooked, OrderRefused
 from egis.ledger.incidents import incident_record
 from egis.ledger.models import (
     IN_FLIGHT_ORDER_STATUSES,
+    CloseReason,
     IncidentKind,
     Order,
     Position,
@@ -238,7 +239,11 @@ def _execute(signal: Signal, venue: VenueAdapter | None) -> Signal:
             key = signal_key(signal.pk, f"close-{position.pk}")
             if _placed(bot.pk, key) is None:
                 order_close(
-                    bot_id=bot.pk, position_id=position.pk, venue=venue, idempotency_key=key
+                    bot_id=bot.pk,
+                    position_id=position.pk,
+                    venue=venue,
+                    idempotency_key=key,
+                    reason=CloseReason.SIGNAL,
                 )
         if open_side:
             key = signal_key(signal.pk, "open")
