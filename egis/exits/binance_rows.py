@@ -58,6 +58,7 @@ UNKNOWN = "unknown"
 CANCELLED = "cancelled"
 FIRED = "fired"
 ENDED = "ended"
+STRAY = "stray"  # rests at Binance though its row was decided otherwise meanwhile
 
 
 class PositionClosedByExit(OrderRefused):
@@ -228,7 +229,7 @@ def mark_resting(exit_row: Exit, report: AlgoReport, *, via: str) -> ExitStep:
         + (f" at {plain(report.trigger_price)}" if report.trigger_price else "")
         + f" ({via})"
     )
-    exit_transition(
+    moved = exit_transition(
         exit_row,
         to=ExitStatus.RESTING,
         from_statuses=[ExitStatus.PLACING],
@@ -237,4 +238,8 @@ def mark_resting(exit_row: Exit, report: AlgoReport, *, via: str) -> ExitStep:
         venue_algo_id=report.algo_id,
         error="",
     )
+    if not moved:
+        # Decided meanwhile (cancelled by a close that could not find it yet): it rests at
+        # Binance while the ledger says otherwise. The caller removes it.
+        return ExitStep(exit_row.pk, exit_row.client_algo_id, STRAY, f"{detail}: not wanted")
     return ExitStep(exit_row.pk, exit_row.client_algo_id, RESTING, detail)

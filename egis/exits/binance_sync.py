@@ -37,6 +37,7 @@ from egis.exits.binance_rows import (
     CANCELLED,
     DUPLICATE_CLIENT_ID,
     FIRED,
+    STRAY,
     UNKNOWN,
     AlgoFactory,
     ExitStep,
@@ -93,7 +94,43 @@ def place_one(exit_row: Exit, algos: BinanceAlgoOrders) -> ExitStep:
         return exit_not_active(
             exit_row, to=ExitStatus.FAILED, why=f"not sent: {exc.message}", report=None
         )
-    return mark_resting(exit_row, report, via="placed")
+    except Exception as exc:  # an adapter bug after sending: the fate is unknown, never a crash
+        logger.exception("placing exit %s raised unexpectedly", exit_row.client_algo_id)
+        error = f"placement outcome unknown ({type(exc).__name__}): recovery looks it up"
+        Exit.objects.filter(pk=exit_row.pk, status=ExitStatus.PLACING).update(
+            error=error, updated_at=timezone.now()
+        )
+        return ExitStep(exit_row.pk, exit_row.client_algo_id, UNKNOWN, error)
+    step = mark_resting(exit_row, report, via="placed")
+    if step.outcome == STRAY:
+        step = _remove_stray(exit_row, algos, report.algo_id)
+    return step
+
+
+def _remove_stray(exit_row: Exit, algos: BinanceAlgoOrders, algo_id: str) -> ExitStep:
+    """An exit that reached Binance after its row was cancelled (a close ran meanwhile) must
+    not rest there: a reduce-only order could fire on another bot's share. If the cancel
+    fails, the drift check finds it (an open algo order the ledger does not know)."""
+    try:
+        algos.cancel(
+            symbol=exit_row.symbol, client_algo_id=exit_row.client_algo_id, algo_id=algo_id
+        )
+    except VenueError as exc:
+        message = (
+            f"the {exit_label(exit_row)} {exit_row.client_algo_id} reached Binance after it was "
+            f"cancelled in the ledger, and removing it failed: {exc.message}"
+        )
+        incident_id = exit_incident(
+            exit_row, kind=IncidentKind.EXIT_CANCEL_UNKNOWN, error=message, key="exit-cancel"
+        )
+        return ExitStep(exit_row.pk, exit_row.client_algo_id, UNKNOWN, message, incident_id)
+    return ExitStep(
+        exit_row.pk,
+        exit_row.client_algo_id,
+        CANCELLED,
+        f"{exit_label(exit_row)} {exit_row.client_algo_id} arrived after its row was decided: "
+        "cancelled at Binance",
+    )
 
 
 def exits_place(exit_ids: Iterable[int], *, algos_for: AlgoFactory = default_algos) -> None:
@@ -111,9 +148,10 @@ def binance_exits_place(
         .filter(pk__in=list(exit_ids), venue=Venue.BINANCE_FUTURES, status=ExitStatus.PLACING)
         .order_by("id")
     )
+    clients: dict[int, BinanceAlgoOrders] = {}
     for exit_row in rows:
         try:
-            algos = algos_for(exit_row.bot)
+            algos = clients.get(exit_row.bot_id) or algos_for(exit_row.bot)
         except VenueError as exc:
             steps.append(
                 exit_not_active(
@@ -121,6 +159,7 @@ def binance_exits_place(
                 )
             )
             continue
+        clients[exit_row.bot_id] = algos
         steps.append(place_one(exit_row, algos))
     return steps
 
@@ -172,12 +211,14 @@ def _cancel_rows(
     rows: Iterable[Exit], *, why: str, actor: Any, algos_for: AlgoFactory
 ) -> list[ExitStep]:
     steps = []
+    clients: dict[int, BinanceAlgoOrders] = {}
     for exit_row in rows:
         try:
-            algos = algos_for(exit_row.bot)
+            algos = clients.get(exit_row.bot_id) or algos_for(exit_row.bot)
         except VenueError as exc:
             steps.append(ExitStep(exit_row.pk, exit_row.client_algo_id, UNKNOWN, exc.message))
             continue
+        clients[exit_row.bot_id] = algos
         steps.append(cancel_one(exit_row, algos, why=why, actor=actor))
     return steps
 

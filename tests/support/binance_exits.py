@@ -10,7 +10,6 @@ from typing import Any
 from egis.exits.models import Exit
 from egis.exits.rules import LevelSpec, TrailingSpec
 from egis.exits.services import exits_set
-
 from egis.ledger.models import Position
 from egis.ledger.pipeline import order_open
 from tests.support.fake_binance import FakeBinance
@@ -56,3 +55,4 @@ def assert_no_conditional_order_on_the_plain_endpoint(fake: FakeBinance) -> None
     types = [r.params.get("type") for r in fake.order_posts]
     assert all(t == "MARKET" for t in types), types
     assert not CONDITIONAL & set(types)
+    assert fake.answered_code(-4120) == []

@@ -70,6 +70,8 @@ class RecordedRequest:
     api_key: str | None
     raw_query: str
     raw_body: str
+    status: int | None = None  # what the fake answered
+    code: int | None = None  # the Binance error code answered, if any
 
 
 class FakeBinance(AlgoOrdersMixin, FakeFuturesExchange):
@@ -141,13 +143,27 @@ class FakeBinance(AlgoOrdersMixin, FakeFuturesExchange):
         params = dict(parse_qsl(raw_query, keep_blank_values=True))
         params.update(parse_qsl(body, keep_blank_values=True))
         api_key = headers.get("X-MBX-APIKEY")
+        record = RecordedRequest(method, parts.path, params, api_key, raw_query, body)
         with self._lock:
-            self.requests.append(
-                RecordedRequest(method, parts.path, params, api_key, raw_query, body)
-            )
-        route = ROUTES.get((method, parts.path))
+            self.requests.append(record)
+        status, payload = self._answer(method, parts.path, params, api_key, raw_query, body)
+        record.status = status
+        if isinstance(payload, dict) and isinstance(payload.get("code"), int):
+            record.code = payload["code"]
+        return status, payload
+
+    def _answer(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, str],
+        api_key: str | None,
+        raw_query: str,
+        body: str,
+    ) -> tuple[int, Any]:
+        route = ROUTES.get((method, path))
         if route is None:
-            return 404, {"code": -1, "msg": f"Path {parts.path} not found"}
+            return 404, {"code": -1, "msg": f"Path {path} not found"}
         handler, signed = route
         try:
             if signed:
@@ -155,6 +171,10 @@ class FakeBinance(AlgoOrdersMixin, FakeFuturesExchange):
             return handler(self, params)
         except _Refusal as exc:
             return exc.status, {"code": exc.code, "msg": exc.msg}
+
+    def answered_code(self, code: int) -> list[RecordedRequest]:
+        """The requests the fake answered with this Binance error code (e.g. -4120)."""
+        return [r for r in self.requests if r.code == code]
 
     def _check_signed(
         self, api_key: str | None, raw_query: str, body: str, params: dict[str, str]

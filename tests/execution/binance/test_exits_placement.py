@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from egis.exits.models import Exit
 
 from egis.execution.recovery import recover
 from egis.exits.binance_recovery import binance_exits_recover
+from egis.exits.models import Exit
 from egis.ledger.models import Incident
 from tests.support.binance_exits import (
     assert_no_conditional_order_on_the_plain_endpoint,
@@ -139,3 +139,74 @@ def test_a_placement_that_never_arrived_is_failed_after_the_grace_period(binance
     assert Incident.objects.filter(kind="exit_not_active").count() == 1
     assert len(fake_binance.algo_posts) == 1  # never sent again
     assert fake_binance.open_algos() == []
+
+
+def test_exits_asked_with_the_open_are_placed_once_it_fills(binance_bot, fake_binance):
+    from egis.exits.rules import parse_changes
+    from egis.ledger.pipeline import order_open
+
+    result = order_open(
+        bot_id=binance_bot.pk,
+        side="long",
+        size_usd="100",
+        exits=parse_changes(stop_loss="1%", take_profit={"price": "600"}),
+    )
+    exits = {e.kind: e for e in Exit.objects.filter(position_id=result.position.pk)}
+    assert {k: e.status for k, e in exits.items()} == {
+        "stop_loss": "resting",
+        "take_profit": "resting",
+    }
+    entry = result.position.entry_price
+    assert exits["stop_loss"].trigger_price < entry < exits["take_profit"].trigger_price
+    assert [p.params["quantity"] for p in fake_binance.algo_posts] == ["0.17", "0.17"]
+    # The open went first; the exits only after its fill was booked.
+    paths = [(r.method, r.path) for r in fake_binance.requests]
+    assert paths.index(("POST", "/fapi/v1/order")) < paths.index(("POST", "/fapi/v1/algoOrder"))
+    assert_no_conditional_order_on_the_plain_endpoint(fake_binance)
+
+
+def test_replacing_a_stop_cancels_the_old_one_at_binance_first(binance_bot, fake_binance):
+    from egis.exits.services import exits_clear
+
+    position = open_long(binance_bot)
+    old = set_exits(binance_bot, position, sl="570")["stop_loss"]
+    new = set_exits(binance_bot, position, sl="565")["stop_loss"]
+    old.refresh_from_db()
+    assert (old.status, new.status) == ("cancelled", "resting")
+    assert [a["clientAlgoId"] for a in fake_binance.open_algos()] == [new.client_algo_id]
+    paths = [(r.method, r.path) for r in fake_binance.requests]
+    cancel = paths.index(("DELETE", "/fapi/v1/algoOrder"))
+    assert cancel < len(paths) - 1 - paths[::-1].index(("POST", "/fapi/v1/algoOrder"))
+
+    exits_clear(bot_id=binance_bot.pk, position_id=position.pk)
+    new.refresh_from_db()
+    assert new.status == "cancelled" and fake_binance.open_algos() == []
+
+
+def test_an_exit_that_reaches_binance_after_its_row_was_cancelled_is_removed(
+    binance_bot, fake_binance
+):
+    from egis.exits.binance_rows import default_algos
+    from egis.exits.binance_sync import place_one
+    from egis.exits.ids import new_client_algo_id
+
+    position = open_long(binance_bot)
+    row = Exit.objects.create(
+        position=position,
+        bot=binance_bot,
+        venue="binance_futures",
+        symbol="BNBUSDT",
+        kind="stop_loss",
+        direction="falls",
+        trigger_price=D("570"),
+        quantity=position.qty,
+        client_algo_id=new_client_algo_id(binance_bot.pk),
+        status="placing",
+    )
+    row = Exit.objects.select_related("position", "bot").get(pk=row.pk)
+    # A close cancelled it (Binance did not know it yet) while its placement was on the way.
+    Exit.objects.filter(pk=row.pk).update(status="cancelled")
+    step = place_one(row, default_algos(binance_bot))
+    assert step.outcome == "cancelled" and "arrived after" in step.detail
+    assert fake_binance.open_algos() == []
+    assert Exit.objects.get(pk=row.pk).status == "cancelled"

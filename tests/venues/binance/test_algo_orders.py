@@ -171,3 +171,5 @@ def test_the_plain_order_endpoint_refuses_conditional_types(fake_binance, algos)
             idempotent=False,
         )
     assert info.value.code == -4120
+    (refused,) = fake_binance.answered_code(-4120)  # what the exits tests assert never happens
+    assert refused.path == "/fapi/v1/order" and refused.params["type"] == "STOP_MARKET"
