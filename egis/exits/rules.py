@@ -27,6 +27,7 @@ PCT_MAX = Decimal("99.99")  # a move of 100 % or more has no price on the losing
 CALLBACK_MIN = Decimal("0.1")  # Binance's callbackRate range for TRAILING_STOP_MARKET
 CALLBACK_MAX = Decimal("10")
 HUNDRED = Decimal(100)
+EXIT_KINDS = ("take_profit", "stop_loss", "trailing_stop")
 
 
 class InvalidExit(InputError):

@@ -22,6 +22,7 @@ from egis.bots.locks import lock_bot
 from egis.bots.models import Bot
 from egis.core.money import usd_display
 from egis.execution.recovery import recover_order
+from egis.exits.rules import InvalidExit
 from egis.ledger import budget
 from egis.ledger.errors import NotEnoughBudget, OrderNotBooked, OrderRefused
 from egis.ledger.incidents import incident_record
@@ -255,10 +256,13 @@ def _execute(signal: Signal, venue: VenueAdapter | None) -> Signal:
                     size_usd=_open_size(bot, action),
                     venue=venue,
                     idempotency_key=key,
+                    exits=action.exit_changes(),
                 )
     except _Rejected as exc:
         return _refused(signal, str(exc))
     except OrderRefused as exc:
+        return _refused(signal, exc.message)
+    except InvalidExit as exc:  # its exits do not fit the price at execution: nothing was sent
         return _refused(signal, exc.message)
     except OrderNotBooked as exc:
         # The message names the order (every OrderNotBooked does).

@@ -6,6 +6,7 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from egis.exits.paper_engine import exits_after_price_update
 from egis.venues.prices.ticker import simulated_prices_advance
 
 
@@ -16,6 +17,7 @@ def simulated_price_tick() -> None:
 
     steps = max(1, 60 // max(1, settings.EGIS_PRICE_TICK_SECONDS))
     for index in range(steps):
-        simulated_prices_advance()
+        prices = simulated_prices_advance()
+        exits_after_price_update(prices)  # exits (issue 12): the paper trigger engine
         if index < steps - 1:
             time.sleep(settings.EGIS_PRICE_TICK_SECONDS)

@@ -10,6 +10,7 @@ from egis.cli.commands import (
     bots,
     demo,
     exchange,
+    exits,
     incidents,
     orders,
     prices,
@@ -34,4 +35,5 @@ GROUPS: tuple[ModuleType, ...] = (
     incidents,
     audit,
     signals,
+    exits,  # issue 12
 )
