@@ -30,9 +30,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from egis.core.choices import Venue
+from egis.core.money import plain
 from egis.exits.binance_rows import (
     CANCELLED,
     ENDED,
+    REARM_MARK,
     RESTING,
     UNKNOWN,
     AlgoFactory,
@@ -44,8 +46,15 @@ from egis.exits.binance_rows import (
     exit_transition,
     mark_resting,
 )
-from egis.exits.models import Exit, ExitStatus
-from egis.ledger.models import Incident, IncidentKind, PositionStatus
+from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitStatus
+from egis.ledger.models import (
+    IN_FLIGHT_ORDER_STATUSES,
+    Incident,
+    IncidentKind,
+    Order,
+    OrderIntent,
+    PositionStatus,
+)
 from egis.venues.base import OrderNotFound, VenueError
 from egis.venues.binance.algo import ALGO_CANCELED, ALGO_EXPIRED, BinanceAlgoOrders
 
@@ -155,6 +164,68 @@ def _binance_exits(status: str) -> list[Exit]:
     )
 
 
+def binance_exits_rearm(
+    *, now: datetime | None = None, algos_for: AlgoFactory = default_algos
+) -> list[ExitStep]:
+    """Exits cancelled to make way for a close (`REARM_MARK`) whose position is still open once
+    that close is over (it filled in part, or was refused, or never got sent): placed again for
+    the position's quantity, so a position is never left without the exits its owner set."""
+    from egis.exits.binance_resize import exit_place_again
+
+    now = now or timezone.now()
+    timeout = timedelta(seconds=settings.EGIS_RECOVERY_TIMEOUT_S)
+    rows = (
+        Exit.objects.select_related("position", "bot", "bot__exchange_account")
+        .filter(
+            venue=Venue.BINANCE_FUTURES,
+            status=ExitStatus.CANCELLED,
+            error__startswith=REARM_MARK,
+            position__status=PositionStatus.OPEN,
+            position__qty__gt=0,
+            position__closing_order__isnull=True,  # no close in flight
+        )
+        .order_by("id")
+    )
+    steps = []
+    for exit_row in rows:
+        position = exit_row.position
+        ended = exit_row.ended_at or exit_row.updated_at
+        close_over = (
+            Order.objects.filter(
+                position_id=position.pk, intent=OrderIntent.CLOSE, created_at__gte=ended
+            )
+            .exclude(status__in=IN_FLIGHT_ORDER_STATUSES)
+            .exists()
+        )
+        if not close_over and now - ended < timeout:
+            continue  # the close may still be on its way
+        why = exit_row.error[len(REARM_MARK) :]
+        # Compare-and-set on the mark: one worker places it again, once.
+        if not Exit.objects.filter(pk=exit_row.pk, error=exit_row.error).update(
+            error=f"cancelled for a close ({why}); the position stayed open"[:2000]
+        ):
+            continue
+        if Exit.objects.filter(
+            position_id=position.pk, kind=exit_row.kind, status__in=LIVE_EXIT_STATUSES
+        ).exists():
+            continue  # set again meanwhile
+        try:
+            algos = algos_for(exit_row.bot)
+        except VenueError as exc:
+            steps.append(ExitStep(exit_row.pk, exit_row.client_algo_id, UNKNOWN, exc.message))
+            continue
+        steps.append(
+            exit_place_again(
+                exit_row,
+                position,
+                algos=algos,
+                reason=f"rests again for {plain(position.qty)}: the close it made way for left "
+                "the position open",
+            )
+        )
+    return steps
+
+
 def binance_exits_poll(*, algos_for: AlgoFactory = default_algos) -> ExitSyncReport:
     """One pass over the resting Binance exits: what fired is booked (and its siblings
     cancelled), what ended is loud, exits of a position the ledger closed are cancelled, and
@@ -163,6 +234,11 @@ def binance_exits_poll(*, algos_for: AlgoFactory = default_algos) -> ExitSyncRep
     from egis.exits.binance_sync import cancel_one
 
     report = ExitSyncReport()
+    try:
+        report.steps.extend(binance_exits_rearm(algos_for=algos_for))
+    except Exception as exc:
+        logger.exception("placing exits again after a close failed")
+        report.errors.append(f"rearm: {type(exc).__name__}: {exc}")
     groups: dict[tuple[int, str], list[Exit]] = defaultdict(list)
     for exit_row in _binance_exits(ExitStatus.RESTING):
         groups[(exit_row.bot.exchange_account_id or 0, exit_row.symbol)].append(exit_row)
@@ -234,6 +310,7 @@ def binance_exits_recover(
 __all__ = [
     "ExitSyncReport",
     "binance_exits_poll",
+    "binance_exits_rearm",
     "binance_exits_recover",
     "exit_settle_by_lookup",
 ]

@@ -37,6 +37,7 @@ from egis.exits.binance_rows import (
     CANCELLED,
     DUPLICATE_CLIENT_ID,
     FIRED,
+    REARM_MARK,
     STRAY,
     UNKNOWN,
     AlgoFactory,
@@ -242,11 +243,16 @@ def exits_cancel(
     exit_ids: Iterable[int],
     *,
     why: str,
+    for_close: bool = False,
     actor: Any = None,
     algos_for: AlgoFactory = default_algos,
 ) -> list[ExitStep]:
     """The seam (egis.exits.hooks before a close, egis.exits.services before replacing exits):
     every live exit named is cancelled and the cancel confirmed, or this raises.
+
+    `for_close`: the exits make way for a close Egis is about to send. They are marked so that,
+    if that close leaves the position open (a partial fill, a refusal), the worker places them
+    again for what is left (egis.exits.binance_recovery.binance_exits_rearm).
 
     ExitCancelUnknown: a cancel could not be confirmed (an incident names it when the outcome
     is unknown): what asked must not proceed. PositionClosedByExit: one of them had fired at
@@ -257,6 +263,11 @@ def exits_cancel(
         .order_by("id")
     )
     steps = _cancel_rows(rows, why=why, actor=actor, algos_for=algos_for)
+    if for_close:
+        cancelled = [s.exit_id for s in steps if s.outcome == CANCELLED]
+        Exit.objects.filter(pk__in=cancelled, status=ExitStatus.CANCELLED).update(
+            error=f"{REARM_MARK}{why}"[:2000]
+        )
     fired = [s for s in steps if s.outcome == FIRED]
     if fired:
         position_id = rows[0].position_id

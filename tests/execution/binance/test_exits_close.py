@@ -6,10 +6,10 @@ position. An exit found fired meanwhile is booked as the close it was; nothing e
 from decimal import Decimal
 
 import pytest
-from egis.exits.errors import ExitCancelUnknown
 
 from egis.exits.binance_recovery import binance_exits_poll
 from egis.exits.binance_rows import PositionClosedByExit
+from egis.exits.errors import ExitCancelUnknown
 from egis.ledger.models import Incident, Order, Position
 from egis.ledger.pipeline import order_close
 from tests.support.binance_exits import exits_of, open_long, set_exits
@@ -113,3 +113,52 @@ def test_closing_one_bot_never_cancels_another_bots_exits(binance_bot, second_bo
     (left,) = fake_binance.open_algos()
     assert left["clientAlgoId"] == exits_of(b)["stop_loss"].client_algo_id
     assert fake_binance.position_amt("BNBUSDT") == D("0.08")
+
+
+def test_a_close_that_fills_in_part_leaves_the_rest_protected(binance_bot, fake_binance):
+    position = open_long(binance_bot)  # 0.17
+    set_exits(binance_bot, position, sl="570", tp="600")
+    fake_binance.fill_ratio = D("0.5")  # the close fills 0.08 of 0.17
+    order_close(bot_id=binance_bot.pk, position_id=position.pk)
+    fake_binance.fill_ratio = D(1)
+    position.refresh_from_db()
+    assert (position.status, position.qty) == ("open", D("0.09"))
+    assert fake_binance.open_algos() == []  # cancelled for the close
+
+    binance_exits_poll()
+    exits = exits_of(position)
+    assert {k: (e.status, e.quantity) for k, e in exits.items()} == {
+        "stop_loss": ("resting", D("0.09")),
+        "take_profit": ("resting", D("0.09")),
+    }
+    assert sorted(a["quantity"] for a in fake_binance.open_algos()) == ["0.09", "0.09"]
+    binance_exits_poll()
+    assert len(fake_binance.open_algos()) == 2  # placed again once
+
+
+def test_a_close_binance_refuses_leaves_the_exits_in_place(binance_bot, fake_binance):
+    from egis.ledger.errors import OrderNotBooked
+    from tests.support.fake_binance import REJECT
+
+    position = open_long(binance_bot)
+    set_exits(binance_bot, position, sl="570")
+    fake_binance.fail_next_order(REJECT, code=-1008, msg="Server is currently overloaded.")
+    with pytest.raises(OrderNotBooked):
+        order_close(bot_id=binance_bot.pk, position_id=position.pk)
+    assert Position.objects.get(pk=position.pk).status == "open"
+
+    binance_exits_poll()
+    stop = exits_of(position)["stop_loss"]
+    assert (stop.status, stop.quantity) == ("resting", D("0.17"))
+    assert [a["clientAlgoId"] for a in fake_binance.open_algos()] == [stop.client_algo_id]
+
+
+def test_cleared_exits_are_not_placed_again(binance_bot, fake_binance):
+    from egis.exits.services import exits_clear
+
+    position = open_long(binance_bot)
+    set_exits(binance_bot, position, sl="570")
+    exits_clear(bot_id=binance_bot.pk, position_id=position.pk)
+    binance_exits_poll()
+    assert fake_binance.open_algos() == []
+    assert exits_of(position)["stop_loss"].status == "cancelled"
