@@ -1,8 +1,9 @@
 """Exit drift on Binance: the exits the ledger believes are resting against the conditional
 orders Binance lists as open (GET /fapi/v1/openAlgoOrders), per account + symbol.
 
-- missing: resting in the ledger, not open at Binance (after the poll has booked what fired or
-  ended): the position is not protected as the ledger says;
+- missing: resting in the ledger, unknown to Binance: the position is not protected as the
+  ledger says (one that fired or ended since the last poll is pending for the poll to book, not
+  drift: this check edits nothing);
 - unknown: open at Binance, not a live exit of the ledger (one Egis cancelled or never knew of):
   a reduce-only order that could fire on any bot's share of the netted position;
 - wrong quantity: both, with different quantities.
@@ -23,12 +24,11 @@ from django.utils import timezone
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import plain
-from egis.exits.binance_recovery import exit_settle_by_lookup
 from egis.exits.binance_rows import AlgoFactory, default_algos
 from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitStatus
 from egis.ledger.incidents import incident_record
 from egis.ledger.models import Incident, IncidentKind, IncidentStatus
-from egis.venues.base import VenueError
+from egis.venues.base import OrderNotFound, VenueError
 from egis.venues.models import ExchangeAccount
 
 logger = logging.getLogger("egis.drift")
@@ -50,6 +50,8 @@ class ExitDriftItem:
     missing: list[dict[str, Any]] = field(default_factory=list)
     unknown: list[dict[str, Any]] = field(default_factory=list)
     wrong_quantity: list[dict[str, Any]] = field(default_factory=list)
+    # Ended or fired at Binance since the last poll: the poll books them; not drift.
+    pending: list[dict[str, Any]] = field(default_factory=list)
     resting: int = 0
     error: str = ""
     incident_id: int | None = None
@@ -77,6 +79,7 @@ class ExitDriftItem:
             "missing": self.missing,
             "unknown": self.unknown,
             "wrong_quantity": self.wrong_quantity,
+            "pending": self.pending,
             "error": self.error,
             "incident_id": self.incident_id,
         }
@@ -126,11 +129,17 @@ def account_exit_items(
         for exit_row in resting:
             report = venue_open.get(exit_row.client_algo_id)
             if report is None:
-                # Fired or ended since the last poll? Book that first; only what is still
-                # resting in the ledger afterwards is missing.
-                exit_settle_by_lookup(exit_row, algos=algos)
-                if Exit.objects.filter(pk=exit_row.pk, status=ExitStatus.RESTING).exists():
+                # Fired or ended since the last poll: the poll books it (not drift, and this
+                # check edits nothing). Only an exit Binance does not know at all is missing.
+                try:
+                    found = algos.query(client_algo_id=exit_row.client_algo_id)
+                except OrderNotFound:
                     item.missing.append(_exit_json(exit_row))
+                    continue
+                except VenueError as exc:
+                    item.status, item.error = NOT_CHECKED, exc.message
+                    break
+                item.pending.append({**_exit_json(exit_row), "venue_status": found.status})
             elif report.quantity != exit_row.quantity:
                 item.wrong_quantity.append(
                     {**_exit_json(exit_row), "venue_quantity": plain(report.quantity)}
@@ -148,6 +157,8 @@ def account_exit_items(
                         "reduce_only": report.reduce_only,
                     }
                 )
+        if item.status == NOT_CHECKED:
+            continue
         if item.missing or item.unknown or item.wrong_quantity:
             item.status = DRIFT
     return items

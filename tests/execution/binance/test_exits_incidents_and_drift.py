@@ -5,11 +5,11 @@ resting with Binance's open algo orders (missing, unknown, wrong quantity)."""
 from decimal import Decimal
 
 import pytest
-from egis.exits.models import Exit
 
 from egis.bots.models import Bot
 from egis.execution.incident_actions import IncidentError, incident_resolve
 from egis.exits.binance_recovery import binance_exits_poll
+from egis.exits.models import Exit
 from egis.ledger.errors import BotNotTradable
 from egis.ledger.models import Incident, Order, Position
 from egis.ledger.pipeline import order_open
@@ -181,3 +181,15 @@ def test_a_fill_that_cannot_be_booked_is_kept_in_an_incident(binance_bot, fake_b
     assert not Order.objects.filter(intent="close").exists()
     binance_exits_poll()
     assert Incident.objects.filter(kind="exit_unbooked").count() == 1
+
+
+def test_an_exit_fired_since_the_last_poll_is_pending_not_drift(binance_bot, fake_binance):
+    from egis.exits.binance_drift import account_exit_items
+
+    position = open_long(binance_bot)
+    stop = set_exits(binance_bot, position, sl="570", tp="600")["stop_loss"]
+    fake_binance.set_mark_price("BNBUSDT", "569")
+    (item,) = account_exit_items(binance_bot.exchange_account)
+    assert item.status == "ok" and not item.missing
+    assert [p["client_algo_id"] for p in item.pending] == [stop.client_algo_id]
+    assert Exit.objects.get(pk=stop.pk).status == "resting"  # the check booked nothing
