@@ -29,6 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import plain
 from egis.exits.binance_rows import (
@@ -90,7 +91,7 @@ def exit_settle_by_lookup(
     if report.fired:
         from egis.exits.binance_trigger import exit_book_trigger
 
-        step = exit_book_trigger(exit_row, report)
+        step = exit_book_trigger(exit_row, report, algos=algos)
         if step.outcome != UNKNOWN:
             cancel_incidents_close(exit_row, step.detail)
         return step
@@ -174,6 +175,7 @@ def binance_exits_rearm(
 
     now = now or timezone.now()
     timeout = timedelta(seconds=settings.EGIS_RECOVERY_TIMEOUT_S)
+    algos_for = _per_account(algos_for)
     rows = (
         Exit.objects.select_related("position", "bot", "bot__exchange_account")
         .filter(
@@ -226,6 +228,27 @@ def binance_exits_rearm(
     return steps
 
 
+def _per_account(algos_for: AlgoFactory) -> AlgoFactory:
+    """`algos_for`, made once per exchange account for a whole pass."""
+    made: dict[int | None, BinanceAlgoOrders] = {}
+
+    def factory(bot: Bot) -> BinanceAlgoOrders:
+        if bot.exchange_account_id not in made:
+            made[bot.exchange_account_id] = algos_for(bot)
+        return made[bot.exchange_account_id]
+
+    return factory
+
+
+def _same_client(algos: BinanceAlgoOrders) -> AlgoFactory:
+    """One client per account for a whole pass (each new one costs a TLS context)."""
+
+    def factory(_bot: Bot) -> BinanceAlgoOrders:
+        return algos
+
+    return factory
+
+
 def binance_exits_poll(*, algos_for: AlgoFactory = default_algos) -> ExitSyncReport:
     """One pass over the resting Binance exits: what fired is booked (and its siblings
     cancelled), what ended is loud, exits of a position the ledger closed are cancelled, and
@@ -234,6 +257,7 @@ def binance_exits_poll(*, algos_for: AlgoFactory = default_algos) -> ExitSyncRep
     from egis.exits.binance_sync import cancel_one
 
     report = ExitSyncReport()
+    algos_for = _per_account(algos_for)
     try:
         report.steps.extend(binance_exits_rearm(algos_for=algos_for))
     except Exception as exc:
@@ -267,7 +291,9 @@ def binance_exits_poll(*, algos_for: AlgoFactory = default_algos) -> ExitSyncRep
                 report.errors.append(f"{exit_row.client_algo_id}: {type(exc).__name__}: {exc}")
         for position_id, quantities in resize.items():
             report.steps.extend(
-                binance_exits_resize(position_id, venue_quantities=quantities, algos_for=algos_for)
+                binance_exits_resize(
+                    position_id, venue_quantities=quantities, algos_for=_same_client(algos)
+                )
             )
     return report
 
@@ -283,6 +309,7 @@ def binance_exits_recover(
     now = now or timezone.now()
     timeout = settings.EGIS_RECOVERY_TIMEOUT_S if timeout_s is None else timeout_s
     grace = timedelta(seconds=settings.EGIS_RECOVERY_NOT_FOUND_GRACE_S)
+    algos_for = _per_account(algos_for)
     report = ExitSyncReport()
     for exit_row in _binance_exits(ExitStatus.PLACING):
         age = now - exit_row.created_at

@@ -23,13 +23,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from egis.bots.locks import lock_bot
+from egis.bots.models import Bot
 from egis.core.money import plain
 from egis.exits.binance_resize import binance_exits_resize, exit_place_again
 from egis.exits.binance_rows import (
     FIRED,
     UNKNOWN,
     ExitStep,
-    default_algos,
     exit_incident,
     exit_label,
     exit_not_active,
@@ -49,7 +49,7 @@ from egis.ledger.models import (
 )
 from egis.ledger.settle import SettleError, settle_order
 from egis.venues.base import OrderReport, VenueError
-from egis.venues.binance.algo import AlgoReport
+from egis.venues.binance.algo import AlgoReport, BinanceAlgoOrders
 from egis.venues.binance.venue import BinanceVenue
 
 logger = logging.getLogger("egis.exits.binance")
@@ -161,13 +161,16 @@ def _book(exit_row: Exit, algo: AlgoReport, report: OrderReport) -> Order | None
     return order
 
 
-def exit_book_trigger(
-    exit_row: Exit, algo: AlgoReport, *, venue: BinanceVenue | None = None
-) -> ExitStep:
-    """Book a fired exit's order (once), then cancel or resize its siblings."""
+def exit_book_trigger(exit_row: Exit, algo: AlgoReport, *, algos: BinanceAlgoOrders) -> ExitStep:
+    """Book a fired exit's order (once), then cancel or resize its siblings (same account:
+    one client for all of it)."""
     cid = exit_row.client_algo_id
+
+    def same_client(_bot: Bot) -> BinanceAlgoOrders:
+        return algos
+
     try:
-        venue = venue or BinanceVenue(exit_row.bot)
+        venue = BinanceVenue(exit_row.bot, client=algos.client)
         report = venue.lookup_order_by_venue_id(
             symbol=exit_row.symbol, venue_order_id=algo.actual_order_id
         )
@@ -220,21 +223,26 @@ def exit_book_trigger(
     if position.status == PositionStatus.OPEN:
         # A partial fill: the rest stays protected. The siblings are resized, and this exit
         # rests again for what is left (as a paper exit does).
-        binance_exits_resize(position.pk)
+        binance_exits_resize(position.pk, algos_for=same_client)
         if not Exit.objects.filter(
             position_id=position.pk, kind=exit_row.kind, status__in=LIVE_EXIT_STATUSES
         ).exists():
             exit_place_again(
                 exit_row,
                 position,
-                algos=default_algos(exit_row.bot),
+                algos=algos,
                 reason=f"rests again for {plain(position.qty)} after its order filled only "
                 f"{plain(order.executed_qty)}",
             )
     else:
         # One-cancels-other: a sibling left resting is a reduce-only order that would fire on
         # another bot's share of the netted position.
-        binance_exits_cancel(position.pk, why=f"its sibling {cid} fired", exclude=[exit_row.pk])
+        binance_exits_cancel(
+            position.pk,
+            why=f"its sibling {cid} fired",
+            exclude=[exit_row.pk],
+            algos_for=same_client,
+        )
     return ExitStep(exit_row.pk, cid, FIRED, detail)
 
 
