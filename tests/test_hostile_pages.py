@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from egis.accounts.models import ApiToken, User
 from egis.bots.models import Bot
+from egis.exits.models import Exit
 from egis.ledger.incidents import incident_record
 from egis.ledger.models import Incident, Order, Position
 from egis.ledger.pipeline import order_close, order_open
@@ -88,6 +89,9 @@ FIELDS = [
     "new_password",
     "confirm_password",
     "price",
+    "take_profit",  # exits (issue 12)
+    "stop_loss",
+    "trailing_stop",
 ]
 # No field of any form accepts these: every input route must refuse them and write nothing.
 REFUSED_EVERYWHERE = ["\x00", "bad\x00value", "esc\x1b[31m", "x" * 10_000]
@@ -139,6 +143,7 @@ def _snapshot() -> tuple:
         list(PaperFill.objects.order_by("id").values()),
         list(PaperPosition.objects.order_by("id").values()),
         list(Signal.objects.order_by("id").values()),
+        list(Exit.objects.order_by("id").values()),
     )
 
 

@@ -30,6 +30,7 @@ from egis.bots.locks import LIVE_BOT
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import CENT, plain, usd_str
+from egis.exits.presenters import rows_with_exits
 from egis.ledger import budget as budget_service
 from egis.ledger.domain import unrealized_pnl
 from egis.ledger.models import (
@@ -44,7 +45,7 @@ from egis.ledger.presenters import position_json
 from egis.ledger.risk import RiskLimits, daily_loss_halts
 from egis.venues.binance.environments import venue_key_for
 from egis.venues.models import SymbolFilter
-from egis.venues.prices.sources import PriceUnavailable, get_price_source
+from egis.venues.prices.quotes import quotes_of
 
 CLOSED_PAGE_SIZE = 10
 PNL_POINTS = 500  # the chart's last closes; the running total before them is summed exactly
@@ -105,15 +106,9 @@ def bot_for_user(user: User, bot_id: int) -> Bot | None:
 
 
 def mark_prices(symbols: set[str]) -> dict[str, Decimal | None]:
-    """Current price per symbol from the configured source; None when no price is known."""
-    source = get_price_source()
-    prices: dict[str, Decimal | None] = {}
-    for symbol in sorted(symbols):
-        try:
-            prices[symbol] = source.price(symbol)
-        except PriceUnavailable:
-            prices[symbol] = None
-    return prices
+    """Stored price per symbol (what the worker last stored, in one query, never the network);
+    None when no price is known. Its age is egis.venues.prices.quotes.price_feeds."""
+    return {symbol: q.price if q else None for symbol, q in quotes_of(symbols).items()}
 
 
 def _budget_json(b: budget_service.Budget) -> dict[str, str]:
@@ -383,6 +378,12 @@ def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
         open_disabled = facts.risk_halt
     else:
         open_disabled = ""
+    open_rows = [
+        _position_row(p, prices.get(p.symbol), fee_pending=pending) for p in open_positions
+    ]
+    closed_rows = [_position_row(p, fee_pending=pending) for p in current.object_list]
+    # Exits (issue 12): each open row's exits, each closed row's "Stop-loss at 171.30".
+    rows_with_exits(open_rows + closed_rows, [*open_positions, *current.object_list])
     status_label = "Halted" if bot.halted_reason else "Active" if bot.is_active else "Inactive"
     if facts.risk_halt and not bot.halted_reason and bot.is_active:
         status_label = "Halted today"
@@ -396,11 +397,9 @@ def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
         },
         "budget": _budget_json(b),
         "budget_trace": budget_service.explain(bot).steps if user.is_admin else None,
-        "open_positions": [
-            _position_row(p, prices.get(p.symbol), fee_pending=pending) for p in open_positions
-        ],
+        "open_positions": open_rows,
         "closed": {
-            "items": [_position_row(p, fee_pending=pending) for p in current.object_list],
+            "items": closed_rows,
             "page": current.number,
             "pages": paginator.num_pages,
             "total": paginator.count,

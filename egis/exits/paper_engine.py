@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from egis.bots.locks import lock_bots
 from egis.core.inputs import QTY_PLACES
@@ -35,7 +36,8 @@ from egis.exits.events import exit_event
 from egis.exits.hooks import ExitFiring
 from egis.exits.models import Exit, ExitDirection, ExitStatus
 from egis.exits.rules import trailing_trigger
-from egis.ledger.errors import OrderNotBooked, OrderRefused
+from egis.ledger.errors import OrderNotBooked, OrderRefused, PositionNotOpen
+from egis.ledger.models import PositionStatus
 from egis.ledger.pipeline import order_close
 from egis.venues.paper.venue import paper_symbol_rules
 from egis.venues.prices.sources import PriceUnavailable, get_price_source
@@ -54,7 +56,7 @@ CROSSED_RISES_SQL = (
 CROSSED_FALLS_SQL = (
     "SELECT id, position_id, bot_id, kind, trigger_price FROM exits "
     "WHERE status = 'resting' AND venue = 'paper' AND symbol = %s AND direction = 'falls' "
-    "AND trigger_price >= %s ORDER BY trigger_price DESC, id"
+    "AND trigger_price >= %s ORDER BY trigger_price DESC, id DESC"
 )
 TRAIL_FALLS_SQL = (  # a long's trailing stop: a new high
     "SELECT id FROM exits WHERE status = 'resting' AND venue = 'paper' "
@@ -173,8 +175,12 @@ def _fire(crossed: Crossed, price: Decimal, *, catch_up: bool) -> dict[str, Any]
             reason=crossed.kind,
             firing=ExitFiring(crossed.exit_id, price, catch_up=catch_up),
         )
+    except PositionNotOpen as exc:
+        # Closed without this exit's knowledge (an incident's close-position): it rests no more.
+        _cancel_orphan(crossed.exit_id)
+        return {**outcome, "outcome": "cancelled", "detail": exc.message}
     except OrderRefused as exc:
-        # Lost the race (closed, closing, another exit fired) or the bot is gone: nothing sent.
+        # Lost the race (closing, another exit fired) or the bot is gone: nothing sent.
         return {**outcome, "outcome": "skipped", "detail": exc.message}
     except OrderNotBooked as exc:
         logger.error("exit #%s: close not booked: %s", crossed.exit_id, exc.message)
@@ -185,6 +191,26 @@ def _fire(crossed: Crossed, price: Decimal, *, catch_up: bool) -> dict[str, Any]
         "order": result.order.client_order_id,
         "fill_price": plain(result.order.avg_price) if result.order.avg_price else None,
     }
+
+
+def _cancel_orphan(exit_id: int) -> None:
+    with transaction.atomic():
+        exit_row = Exit.objects.select_related("position").filter(pk=exit_id).first()
+        if exit_row is None:
+            return
+        lock_bots([exit_row.bot_id])
+        position = exit_row.position
+        position.refresh_from_db()
+        if exit_row.status != ExitStatus.RESTING or position.status == PositionStatus.OPEN:
+            return
+        exit_row.status, exit_row.ended_at = ExitStatus.CANCELLED, timezone.now()
+        exit_row.save(update_fields=["status", "ended_at", "updated_at"])
+        exit_event(
+            exit_row,
+            position=position,
+            action="exit_cancelled",
+            reason=f"position #{position.pk} is {position.status}: the exit rests no more",
+        )
 
 
 def evaluate_symbol(

@@ -99,6 +99,13 @@ def rows_with_exits(rows: list[dict[str, Any]], positions: list[Position]) -> No
         row["exits_alert"] = no_active_stop(exits)
         row["close_reason"] = position.close_reason
         row["close_reason_text"] = close_reason_text(position, fired.get(row["id"]))
+        # The same in parts, so the page prints the trigger at the symbol's tick.
+        trigger = fired[row["id"]].trigger_price if row["id"] in fired else None
+        by_exit = trigger is not None and position.close_reason == fired[row["id"]].kind
+        row["close_reason_label"] = (
+            exit_label(position.close_reason) if by_exit else row["close_reason_text"]
+        )
+        row["close_trigger_price"] = _num(trigger) if by_exit else None
 
 
 def bot_exits_json(bot_id: int, symbol: str) -> dict[str, Any]:

@@ -73,7 +73,9 @@ def _pct(raw: object, *, field: str, minimum: Decimal, maximum: Decimal) -> Deci
 
 
 def parse_level(raw: object, *, field: str) -> LevelSpec:
-    """`{"price": X}`, `{"pct": Y}`, or text "X" / "Y%" (CLI, forms)."""
+    """`{"price": X}`, `{"pct": Y}`, or text "X" / "Y%" (CLI, forms); a whole number is a price."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raw = {"price": raw}
     if isinstance(raw, str) and not isinstance(raw, JsonNumber):
         text = raw.strip()
         raw = {"pct": text[:-1]} if text.endswith("%") else {"price": text}

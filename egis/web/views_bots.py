@@ -21,6 +21,7 @@ from egis.core.choices import Venue
 from egis.core.errors import DATABASE_BUSY_MESSAGE
 from egis.core.inputs import InputError, load_json, parse_id, parse_int, parse_leverage
 from egis.core.money import plain, usd_display
+from egis.exits.rules import InvalidExit, parse_changes
 from egis.ledger.budget import BudgetBelowHeld, shown_hold
 from egis.ledger.errors import InvalidOrderInput, OrderNotBooked, OrderRefused
 from egis.ledger.pipeline import order_close, order_open
@@ -38,6 +39,7 @@ from egis.web.inertia import (
     see_other,
     sentence,
 )
+from egis.web.live import bot_live_props, dashboard_live_props
 from egis.web.paper_sync import run_paper_sync
 
 logger = logging.getLogger("egis.web")
@@ -50,7 +52,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     acted = last_signal_acted([row["id"] for row in rows])
     for row in rows:
         row["last_signal_at"] = acted.get(row["id"])
-    return page(request, "bots/index", {"bots": rows})
+    live = dashboard_live_props([row["symbol"] for row in rows])
+    return page(request, "bots/index", {"bots": rows, **live})
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -74,8 +77,10 @@ def bot_page(
     props = bot_detail(current_user(request), bot, page=_page_number(request))
     # One key per render of the open form: a replayed or double submit opens one position.
     props["open_form_key"] = secrets.token_urlsafe(16)
-    props["signals"] = signals_card(bot.pk, base_url=request.build_absolute_uri("/"))
+    base_url = request.build_absolute_uri("/")
+    props["signals"] = lambda: signals_card(bot.pk, base_url=base_url)
     props["secret"] = secret
+    props.update(bot_live_props(bot))
     return page(request, "bots/show", props)
 
 
@@ -107,7 +112,12 @@ def order_open_view(request: HttpRequest, bot_id: int) -> HttpResponse:
             size_usd=field(data, "size_usd"),
             actor=current_user(request),
             idempotency_key=key or None,
+            exits=parse_changes(  # exits (issue 12): the form's optional TP / SL
+                take_profit=data.get("take_profit"), stop_loss=data.get("stop_loss")
+            ),
         )
+    except InvalidExit as exc:
+        return back_with_errors(request, url, {exc.field.split(".")[0]: exc.message})
     except InvalidOrderInput as exc:
         error_key = "size_usd" if exc.field == "size_usd" else "order"
         # The grammar names the API field; the form calls it the amount.
@@ -115,6 +125,8 @@ def order_open_view(request: HttpRequest, bot_id: int) -> HttpResponse:
         return back_with_errors(request, url, {error_key: message})
     except OrderRefused as exc:
         return back_with_errors(request, url, {"order": exc.message})
+    except InputError as exc:  # an exit's amount off the grammar ("take_profit.pct")
+        return back_with_errors(request, url, {exc.field.split(".")[0]: exc.message})
     except OrderNotBooked as exc:
         return back_with_errors(request, url, {"order": _not_booked_message(exc)})
     except OperationalError:

@@ -244,3 +244,13 @@ def test_the_trailing_search_uses_its_index(db):
         cursor.execute("EXPLAIN QUERY PLAN " + TRAIL_FALLS_SQL, ["ETHUSDT", 1])
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "exits_paper_trailing_extreme" in plan
+
+
+def test_an_exit_of_a_position_closed_elsewhere_is_cancelled_not_retried(paper_bot, set_price):
+    position = _open(paper_bot, stop_loss="2900")
+    Position.objects.filter(pk=position.pk).update(status="closed")  # e.g. an incident's close
+    [fired] = _walk(set_price, ["2800"])[0].fired
+    assert fired["outcome"] == "cancelled"
+    assert Exit.objects.get().status == ExitStatus.CANCELLED
+    assert _walk(set_price, ["2700"])[0].fired == []
+    assert not _closes(position).exists()

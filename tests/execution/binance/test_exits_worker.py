@@ -11,7 +11,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_poll_is_registered_with_the_worker():
-    assert "egis.execution.tasks.binance_exits_poll_periodic" in set(HUEY._registry._registry)
+    from egis.ops.periodic import GUARDED_TASKS
+
+    registered = set(HUEY._registry._registry)
+    assert "egis.execution.tasks.binance_exits_poll_schedule" in registered
+    assert "egis.execution.tasks.binance_exits_poll_tick" in registered
+    assert "egis.execution.tasks.binance_exits_poll_schedule" in GUARDED_TASKS  # once per period
 
 
 def test_the_periodic_poll_books_a_fired_stop(binance_bot, fake_binance, settings, journal_path):
@@ -19,7 +24,7 @@ def test_the_periodic_poll_books_a_fired_stop(binance_bot, fake_binance, setting
     position = open_long(binance_bot)
     set_exits(binance_bot, position, sl="570", tp="600")
     fake_binance.set_mark_price("BNBUSDT", "569")
-    tasks.binance_exits_poll_periodic()  # immediate mode under test: runs now
+    tasks.binance_exits_poll_schedule()  # immediate mode under test: its ticks run now
     position.refresh_from_db()
     assert (position.status, position.close_reason) == ("closed", "stop_loss")
     report = tasks.run_binance_exits_poll()
