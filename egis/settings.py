@@ -238,6 +238,9 @@ EGIS_RECOVERY_NOT_FOUND_GRACE_S = int(os.environ.get("EGIS_RECOVERY_NOT_FOUND_GR
 EGIS_RECOVERY_ESCALATE_S = int(os.environ.get("EGIS_RECOVERY_ESCALATE_S", "300"))
 # Binance USD-M adapter (egis.venues.binance). The price buffer sizes a MARKET order's hold so a
 # fill slightly worse than the mark price still fits the requested amount.
+# Binance exits (issue 12, egis.exits.binance_recovery): resting algo orders are polled this often
+# (no user-data stream yet): a fired exit is booked and its sibling cancelled within it.
+EGIS_EXITS_POLL_SECONDS = int(os.environ.get("EGIS_EXITS_POLL_SECONDS", "5"))
 EGIS_BINANCE_PRICE_BUFFER_BPS = Decimal(os.environ.get("EGIS_BINANCE_PRICE_BUFFER_BPS", "10"))
 EGIS_BINANCE_TIMEOUT_S = float(os.environ.get("EGIS_BINANCE_TIMEOUT_S", "10"))
 EGIS_BINANCE_RECV_WINDOW_MS = int(os.environ.get("EGIS_BINANCE_RECV_WINDOW_MS", "5000"))
