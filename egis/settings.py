@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "egis.execution",
     "egis.audit",
     "egis.signals",
+    "egis.portfolio",  # cockpit: closed totals, pause, close all, history, export
     "egis.cli",
     "egis.web",
     "huey.contrib.djhuey",

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egis.bots.models import Bot
-from egis.bots.selectors import bot_detail, dashboard_rows, shown_net
+from egis.bots.selectors import bot_detail, shown_net
 from egis.bots.services import BotInputError, bot_create, bot_delete, bot_update, position_archive
 from egis.core.choices import Venue
 from egis.core.errors import DATABASE_BUSY_MESSAGE
@@ -39,6 +39,7 @@ from egis.web.inertia import (
     sentence,
 )
 from egis.web.paper_sync import run_paper_sync
+from egis.web.views_portfolio import portfolio_props
 
 logger = logging.getLogger("egis.web")
 
@@ -46,11 +47,11 @@ logger = logging.getLogger("egis.web")
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    rows = dashboard_rows(current_user(request))
+    rows, cockpit = portfolio_props(request)  # with the portfolio header (egis.portfolio)
     acted = last_signal_acted([row["id"] for row in rows])
     for row in rows:
         row["last_signal_at"] = acted.get(row["id"])
-    return page(request, "bots/index", {"bots": rows})
+    return page(request, "bots/index", {"bots": rows, **cockpit})
 
 
 def _page_number(request: HttpRequest) -> int:

@@ -8,6 +8,7 @@ from egis.cli.commands import (
     accounts,
     audit,
     bots,
+    cockpit,
     demo,
     exchange,
     incidents,
@@ -34,4 +35,5 @@ GROUPS: tuple[ModuleType, ...] = (
     incidents,
     audit,
     signals,
+    cockpit,
 )
