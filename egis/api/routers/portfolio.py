@@ -3,12 +3,12 @@ activity, the CSV export, pause/resume and close all."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from ninja import Path, Query, Router, Schema
-from pydantic import ConfigDict
+from pydantic import BeforeValidator, ConfigDict, ValidationInfo, WithJsonSchema
 
 from egis.accounts.selectors import user_by_username
 from egis.api.access import bot_for, require_admin
@@ -16,6 +16,7 @@ from egis.api.auth import current_user
 from egis.api.errors import ApiError, invalid
 from egis.api.schemas import ErrorOut, Id, PageNo
 from egis.bots.selectors import dashboard
+from egis.core.inputs import parse_int
 from egis.portfolio.activity import activity
 from egis.portfolio.export import csv_response
 from egis.portfolio.lines import pause_json
@@ -74,9 +75,29 @@ class CloseAllPlanOut(Schema):
     positions: list[PlannedCloseOut]
 
 
+def _expected(value: Any, info: ValidationInfo) -> int:
+    # At least one: with nothing open there is nothing to close.
+    return parse_int(value, field="expected", minimum=1, maximum=CLOSE_ALL_MAX)
+
+
+CLOSE_ALL_MAX = 10_000
+CloseCount = Annotated[
+    int,
+    BeforeValidator(_expected),
+    WithJsonSchema(
+        {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": CLOSE_ALL_MAX,
+            "description": "how many closes the caller saw in GET .../close-all (sendable ones)",
+        }
+    ),
+]
+
+
 class CloseAllIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    expected: int | None = None
+    expected: CloseCount
 
 
 class CloseAllOut(Loose):
@@ -156,23 +177,19 @@ def bots_close_all_plan(request: HttpRequest, bot_id: Id = BotId) -> dict[str, A
     response={200: CloseAllOut, **WRITE_ERRORS},
     summary="Close every open position of a bot, one close order each (admins; audited)",
 )
-def bots_close_all(
-    request: HttpRequest, payload: CloseAllIn | None = None, bot_id: Id = BotId
-) -> dict[str, Any]:
-    """`expected`: how many closes the caller saw in the plan; when the plan changed meanwhile
-    nothing is sent (409)."""
+def bots_close_all(request: HttpRequest, payload: CloseAllIn, bot_id: Id = BotId) -> dict[str, Any]:
+    """`expected`: how many closes the caller saw in the plan (GET the same path); when the plan
+    changed meanwhile nothing is sent (409)."""
     user = current_user(request)
     bot = bot_for(user, bot_id)
     require_admin(user)
-    expected = payload.expected if payload is not None else None
-    if expected is not None:
-        sendable = sum(1 for p in close_all_plan(bot.pk) if p.sendable)
-        if sendable != expected:
-            raise ApiError(
-                409,
-                "plan_changed",
-                f"{expected} closes expected, {sendable} would be sent now: nothing was sent",
-            )
+    sendable = sum(1 for p in close_all_plan(bot.pk) if p.sendable)
+    if sendable != payload.expected:
+        raise ApiError(
+            409,
+            "plan_changed",
+            f"{payload.expected} closes expected, {sendable} would be sent now: nothing was sent",
+        )
     try:
         return close_all(bot_id=bot.pk, actor=user).as_json()
     except CloseAllError as exc:

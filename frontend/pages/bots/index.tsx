@@ -2,11 +2,23 @@ import { Head, Link } from "@inertiajs/react";
 import { Plus } from "lucide-react";
 
 import { BotCard } from "@/components/bot-card";
+import { CardFooter, OpenLines, PausedNote } from "@/components/cockpit-card";
+import { PortfolioHeader } from "@/components/portfolio-header";
 import { Button } from "@/components/ui/button";
 import { AppLayout } from "@/layouts/app-layout";
-import type { BotSummary } from "@/types";
+import type { CockpitBot, OwnerOption, PortfolioProps } from "@/types";
 
-export default function BotsIndex({ bots }: { bots: BotSummary[] }) {
+export default function BotsIndex({
+  bots,
+  portfolio,
+  owners,
+  owner_filter,
+}: {
+  bots: CockpitBot[];
+  portfolio: PortfolioProps;
+  owners: OwnerOption[] | null;
+  owner_filter: number | null;
+}) {
   return (
     <AppLayout
       title="Bots"
@@ -22,6 +34,9 @@ export default function BotsIndex({ bots }: { bots: BotSummary[] }) {
       }
     >
       <Head title="Bots · Egis" />
+      {(bots.length > 0 || owner_filter !== null) && (
+        <PortfolioHeader portfolio={portfolio} owners={owners} ownerFilter={owner_filter} />
+      )}
       {bots.length === 0 ? (
         <div className="rounded-xl border border-dashed border-border p-8 text-center">
           <p className="text-base font-semibold">No bots yet</p>
@@ -37,7 +52,18 @@ export default function BotsIndex({ bots }: { bots: BotSummary[] }) {
       ) : (
         <div className="grid gap-4 xl:grid-cols-2">
           {bots.map((bot) => (
-            <BotCard key={bot.id} bot={bot} />
+            <BotCard
+              key={bot.id}
+              bot={bot}
+              footer={<CardFooter botId={bot.id} paused={bot.paused} />}
+            >
+              {bot.paused && (
+                <div className="mt-2">
+                  <PausedNote pause={bot} />
+                </div>
+              )}
+              <OpenLines lines={bot.open_lines} />
+            </BotCard>
           ))}
         </div>
       )}

@@ -2,7 +2,10 @@ import { Head, router } from "@inertiajs/react";
 
 import { BotAlerts, VenueBadge } from "@/components/bot-card";
 import { BotSettings } from "@/components/bot-settings";
+import { BotTabs } from "@/components/bot-tabs";
 import { BudgetCard } from "@/components/budget-card";
+import { CloseAllSheet } from "@/components/close-all-sheet";
+import { PausedNote, PauseToggle } from "@/components/cockpit-card";
 import { InfoHint } from "@/components/info-hint";
 import { Money } from "@/components/money";
 import { OpenPositionForm } from "@/components/open-position-form";
@@ -19,6 +22,8 @@ import { useShared } from "@/hooks/use-shared";
 import { AppLayout } from "@/layouts/app-layout";
 import type {
   BotSummary,
+  PauseProps,
+  PlannedClose,
   BudgetFigures,
   Paginated,
   PnlPoint,
@@ -30,7 +35,8 @@ import type {
 
 interface Props {
   bot: BotSummary &
-    SymbolSteps & { leverage: number; status_label: string; open_disabled_reason: string };
+    SymbolSteps &
+    PauseProps & { leverage: number; status_label: string; open_disabled_reason: string };
   budget: BudgetFigures;
   budget_trace: string[] | null;
   open_positions: PositionRow[];
@@ -42,6 +48,7 @@ interface Props {
   open_form_key: string;
   signals: SignalsCardProps;
   secret: SecretProp | null;
+  close_all_plan: PlannedClose[] | null; // admins only
 }
 
 // Position answers whose row is not on this page (e.g. on another page of closed positions).
@@ -65,6 +72,7 @@ export default function BotShow(props: Props) {
   return (
     <AppLayout title={bot.name} section="bots" back={{ href: "/", label: "Bots" }}>
       <Head title={`${bot.name} · Egis`} />
+      <BotTabs botId={bot.id} current="overview" />
       <section aria-label="Bot" className="space-y-2">
         <div className="flex flex-wrap items-center gap-2 text-sm text-muted">
           <VenueBadge venue={bot.venue} label={bot.venue_label} />
@@ -73,13 +81,26 @@ export default function BotShow(props: Props) {
           {bot.owner && <span>· owner {bot.owner}</span>}
           <Badge
             tone={
-              bot.halted_reason || bot.risk_halt ? "danger" : bot.is_active ? "gain" : "neutral"
+              bot.halted_reason || bot.risk_halt
+                ? "danger"
+                : bot.paused
+                  ? "warn"
+                  : bot.is_active
+                    ? "gain"
+                    : "neutral"
             }
           >
             {bot.status_label}
           </Badge>
         </div>
         <BotAlerts bot={bot} />
+        <PausedNote pause={bot} />
+        <div className="flex flex-wrap items-center gap-2">
+          <PauseToggle botId={bot.id} paused={bot.paused} back="bot" />
+          {props.close_all_plan && props.close_all_plan.length > 0 && (
+            <CloseAllSheet botId={bot.id} plan={props.close_all_plan} />
+          )}
+        </div>
         <div className="flex flex-wrap items-baseline gap-x-2 text-sm" data-testid="realized-pnl">
           <span className="text-muted">Realized PnL</span>
           <Money value={bot.realized_pnl_usd} pnl className="font-medium" />
