@@ -6,11 +6,11 @@ decimal strings for the page to format.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.db.models import (
     BigIntegerField,
     Count,
@@ -43,10 +43,11 @@ from egis.ledger.pnl import REALIZED_PNL_DEFINITION, REALIZED_ROWS, shown_net
 from egis.ledger.presenters import position_json
 from egis.ledger.risk import RiskLimits, daily_loss_halts
 from egis.portfolio.header import BotFigures, portfolio_header
-from egis.portfolio.lines import closed_totals_json, open_line, pause_json
+from egis.portfolio.history import CountedPaginator, closed_list_count
+from egis.portfolio.lines import cents_text, closed_totals_json, open_line, pause_json
 from egis.portfolio.pause import paused_message
 from egis.portfolio.stop import close_all_plan
-from egis.portfolio.totals import ClosedTotals, totals_of
+from egis.portfolio.totals import ClosedTotals, totals_of, totals_version
 from egis.venues.binance.environments import venue_key_for
 from egis.venues.models import SymbolFilter
 from egis.venues.prices.sources import PriceUnavailable, get_price_source
@@ -338,23 +339,21 @@ def _position_row(
     return data
 
 
-def pnl_series(bot: Bot, *, points: int = PNL_POINTS) -> list[dict[str, Any]]:
-    """Cumulative realized PnL (REALIZED_ROWS, the one definition), one point per closed
-    position, oldest first: the last `points` closes only (a year of history is not sent to a
-    phone), each with its close number `n`. Figures are the shown ones (`shown_net`: each close in
-    whole cents, totals summing them): the line starts from the shown net of every earlier close,
-    summed by the database over the closes before the window (a close landing meanwhile is after
-    it, so never counted twice); the last point is the bot's shown realized PnL.
-    """
-    closed = Position.objects.filter(REALIZED_ROWS, bot=bot)
-    window = list(
-        closed.order_by(F("closed_at").desc(nulls_last=True), "-id").values(
-            "id", "closed_at", "realized_pnl_usd", "fees_usd"
-        )[:points]
-    )
-    window.reverse()
-    if not window:
-        return []
+def _earlier_from_totals(
+    bot: Bot, window: Sequence[Mapping[str, Any]], kept: ClosedTotals, version: object
+) -> dict[str, int] | None:
+    """The closes before the chart's window, from the maintained totals (egis.portfolio) minus
+    the window: no read of the history. Used only when the totals did not move while the window
+    was read (same version before and after), else None (the caller sums instead)."""
+    if totals_version(bot.pk) != (kept, version):
+        return None
+    cents = sum(int(r["cents"]) for r in window)
+    return {"n": kept.closed_count - len(window), "cents": kept.shown_net_cents - cents}
+
+
+def _earlier_by_sum(
+    closed: QuerySet[Position], window: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
     first = window[0]
     # Rows without a close time (none are written so; older data might have some) sort first.
     if first["closed_at"] is None:
@@ -365,19 +364,46 @@ def pnl_series(bot: Bot, *, points: int = PNL_POINTS) -> list[dict[str, Any]]:
             | Q(closed_at__lt=first["closed_at"])
             | Q(closed_at=first["closed_at"], id__lt=first["id"])
         )
-    earlier = closed.filter(before).aggregate(n=Count("id"), cents=_shown_net_sum())
-    running = _cents(earlier["cents"])
+    return closed.filter(before).aggregate(n=Count("id"), cents=_shown_net_sum())
+
+
+def pnl_series(bot: Bot, *, points: int = PNL_POINTS) -> list[dict[str, Any]]:
+    """Cumulative realized PnL (REALIZED_ROWS, the one definition), one point per closed
+    position, oldest first: the last `points` closes only (a year of history is not sent to a
+    phone), each with its close number `n`. Figures are the shown ones (`shown_net`: each close in
+    whole cents, totals summing them): the line starts from the shown net of every earlier close:
+    the maintained per-bot totals (egis.portfolio) minus the window, when the totals did not move
+    while the window was read, else summed by the database over the closes before the window (a
+    close landing meanwhile is after it, so never counted twice); the last point is the bot's
+    shown realized PnL.
+    """
+    closed = Position.objects.filter(REALIZED_ROWS, bot=bot)
+    kept, version = totals_version(bot.pk)
+    # Each close's shown net in whole cents, by the database (the same rule, SHOWN_NET_CENTS_SQL):
+    # integers here, no Decimal per row.
+    window = list(
+        closed.order_by(F("closed_at").desc(nulls_last=True), "-id")
+        .annotate(cents=RawSQL(SHOWN_NET_CENTS_SQL, ()))  # noqa: S611 (a constant)
+        .values("id", "closed_at", "cents")[:points]
+    )
+    window.reverse()
+    if not window:
+        return []
+    earlier = _earlier_from_totals(bot, window, kept, version)
+    if earlier is None:
+        earlier = _earlier_by_sum(closed, window)
+    running = int(earlier["cents"] or 0)
     out = []
     for n, row in enumerate(window, start=earlier["n"] + 1):
-        pnl = shown_net(row["realized_pnl_usd"] - row["fees_usd"])
+        pnl = int(row["cents"])
         running += pnl
         out.append(
             {
                 "n": n,
                 "position_id": row["id"],
                 "closed_at": row["closed_at"].isoformat() if row["closed_at"] else "",
-                "pnl_usd": _two(pnl),
-                "cumulative_usd": _two(running),
+                "pnl_usd": cents_text(pnl),
+                "cumulative_usd": cents_text(running),
             }
         )
     return out
@@ -413,7 +439,11 @@ def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
         .exclude(status=PositionStatus.OPEN)
         .order_by("-closed_at", "-id")
     )
-    paginator = Paginator(closed_qs, CLOSED_PAGE_SIZE)
+    # The count without reading the history: the kept closed count plus the cancelled rows
+    # (egis.portfolio.history), so the page costs the same after a year of closes.
+    paginator = CountedPaginator(
+        closed_qs, CLOSED_PAGE_SIZE, count=closed_list_count(bot.pk, facts.closed.closed_count)
+    )
     current = paginator.get_page(page)
     if not bot.is_active:
         open_disabled = "This bot is inactive: activate it in the bot settings to open positions."

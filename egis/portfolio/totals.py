@@ -153,3 +153,19 @@ def totals_of(bot_ids: Iterable[int]) -> dict[int, ClosedTotals]:
         for row in BotClosedTotals.objects.filter(bot_id__in=ids)
     }
     return {pk: found.get(pk, ClosedTotals()) for pk in ids}
+
+
+def totals_version(bot_id: int) -> tuple[ClosedTotals, object]:
+    """The bot's kept totals and a version (the row's last change): two reads with the same
+    version saw the same totals, so a read between them saw the rows those totals count."""
+    row = BotClosedTotals.objects.filter(bot_id=bot_id).first()
+    if row is None:
+        return ClosedTotals(), None
+    kept = ClosedTotals(
+        closed_count=row.closed_count,
+        wins=row.wins,
+        realized_pnl_usd=row.realized_pnl_usd,
+        fees_usd=row.fees_usd,
+        shown_net_cents=row.shown_net_cents,
+    )
+    return kept, row.updated_at
