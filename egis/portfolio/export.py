@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -76,13 +76,61 @@ def _rows(bot_id: int, what: str) -> tuple[Sequence[str], QuerySet[Any], list[st
     return ORDER_COLUMNS, Order.objects.filter(bot_id=bot_id), fields
 
 
-def _cells(what: str, row: dict[str, Any]) -> list[str]:
+def _number(value: Decimal | None) -> str:
+    return "" if value is None else plain(value)
+
+
+def _time(value: datetime | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def _int(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+_NUMBER_COLUMNS = (
+    "requested_size_usd", "size_usd", "qty", "entry_price", "exit_price", "fees_usd",
+    "realized_pnl_usd", "net_realized_pnl_usd", "requested_qty", "requested_usd",
+    "executed_qty", "avg_price", "cum_quote_usd", "fee_usd",
+)  # fmt: skip
+# Per column, the one formatter its type needs (no type test per cell on a 100,000-row export);
+# text columns go through safe_cell, the only place a formula can come in.
+_FORMAT: dict[str, Callable[[Any], str]] = {
+    **dict.fromkeys(("id", "position_id"), _int),
+    **dict.fromkeys(("opened_at", "closed_at", "created_at", "settled_at"), _time),
+    **dict.fromkeys(
+        (
+            "requested_size_usd",
+            "size_usd",
+            "qty",
+            "entry_price",
+            "exit_price",
+            "fees_usd",
+            "realized_pnl_usd",
+            "net_realized_pnl_usd",
+            "requested_qty",
+            "requested_usd",
+            "executed_qty",
+            "avg_price",
+            "cum_quote_usd",
+            "fee_usd",
+        ),
+        _number,
+    ),  # fmt: skip
+    "fee_pending": safe_cell,
+}
+
+
+def _formatters(columns: Sequence[str]) -> list[tuple[str, Callable[[Any], str]]]:
+    return [(c, _FORMAT.get(c, safe_cell)) for c in columns]
+
+
+def _cells(
+    what: str, row: dict[str, Any], formatters: list[tuple[str, Callable[[Any], str]]]
+) -> list[str]:
     if what == "positions":
         row["net_realized_pnl_usd"] = row["realized_pnl_usd"] - row["fees_usd"]
-        columns: Sequence[str] = POSITION_COLUMNS
-    else:
-        columns = ORDER_COLUMNS
-    return [safe_cell(row[c]) for c in columns]
+    return [fmt(row[c]) for c, fmt in formatters]
 
 
 def csv_chunks(bot_id: int, what: str, *, chunk_rows: int = CHUNK_ROWS) -> Iterator[str]:
@@ -90,6 +138,7 @@ def csv_chunks(bot_id: int, what: str, *, chunk_rows: int = CHUNK_ROWS) -> Itera
     if what not in WHAT:
         raise ValueError(f"unknown export {what!r}")
     columns, qs, fields = _rows(bot_id, what)
+    formatters = _formatters(columns)
     writer = csv.writer(_Line())
     yield writer.writerow(columns)
     last = 0
@@ -97,7 +146,7 @@ def csv_chunks(bot_id: int, what: str, *, chunk_rows: int = CHUNK_ROWS) -> Itera
         chunk = list(qs.filter(Q(id__gt=last)).order_by("id").values(*fields)[:chunk_rows])
         if not chunk:
             return
-        yield "".join(writer.writerow(_cells(what, row)) for row in chunk)
+        yield "".join(writer.writerow(_cells(what, row, formatters)) for row in chunk)
         last = chunk[-1]["id"]
         if len(chunk) < chunk_rows:
             return
