@@ -98,25 +98,7 @@ _NUMBER_COLUMNS = (
 _FORMAT: dict[str, Callable[[Any], str]] = {
     **dict.fromkeys(("id", "position_id"), _int),
     **dict.fromkeys(("opened_at", "closed_at", "created_at", "settled_at"), _time),
-    **dict.fromkeys(
-        (
-            "requested_size_usd",
-            "size_usd",
-            "qty",
-            "entry_price",
-            "exit_price",
-            "fees_usd",
-            "realized_pnl_usd",
-            "net_realized_pnl_usd",
-            "requested_qty",
-            "requested_usd",
-            "executed_qty",
-            "avg_price",
-            "cum_quote_usd",
-            "fee_usd",
-        ),
-        _number,
-    ),  # fmt: skip
+    **dict.fromkeys(_NUMBER_COLUMNS, _number),
     "fee_pending": safe_cell,
 }
 
