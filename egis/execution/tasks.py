@@ -38,7 +38,7 @@ def run_drift_check() -> dict[str, Any] | None:
     except Exception:
         logger.exception("drift check failed; the next run will try again")
         return None
-    if report.drift:
+    if report.drift or report.totals:
         logger.error("drift check: %s", report.summary_line())
     return report.as_json()
 

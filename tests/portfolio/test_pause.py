@@ -105,7 +105,9 @@ def test_the_api_and_the_cli_pause_and_resume(paper_bot, bob, api_as):
     api = api_as(bob)
     body = api.post(f"/bots/{paper_bot.pk}/pause").json()
     assert body["paused"] is True and body["changed"] is True and body["paused_by"] == "bob"
+    assert api.get(f"/bots/{paper_bot.pk}").json()["paused_by"] == "bob"
     assert api.post(f"/bots/{paper_bot.pk}/resume").json()["paused"] is False
+    assert api.get(f"/bots/{paper_bot.pk}").json()["paused"] is False
     code, out, err = run_cli("bot", "pause", str(paper_bot.pk), "--json")
     assert code == 0, err
     assert json.loads(out)["paused"] is True

@@ -218,9 +218,10 @@ def bots_activity(
     summary="CSV of the bot's closed positions or orders, streamed",
 )
 def bots_export(
-    request: HttpRequest, what: Literal["positions", "orders"], bot_id: Id = BotId
+    request: HttpRequest, bot_id: Id = BotId, what: Literal["positions", "orders"] = "positions"
 ) -> HttpResponseBase:
-    """text/csv, oldest first; money as plain decimal strings; text cells that a spreadsheet
-    would run as a formula start with a quote."""
+    """text/csv, oldest first (`what`: closed positions, the default, or orders); money as
+    plain decimal strings; text cells that a spreadsheet would run as a formula start with a
+    quote."""
     bot = bot_for(current_user(request), bot_id)
     return csv_response(bot.pk, what)
