@@ -127,3 +127,26 @@ def test_the_backfill_migration_equals_the_sum(paper_bot, alice, set_price):
 
     assert totals_of([paper_bot.pk]) == expected
     assert BotClosedTotals.objects.filter(bot_id=paper_bot.pk).exists()
+
+
+def test_a_close_by_reconciliation_moves_the_totals_too(paper_bot, alice):
+    from egis.execution.incident_actions import incident_resolve
+    from egis.ledger.errors import OrderNotBooked
+    from egis.venues.paper.models import PaperFill, PaperPosition
+
+    opened = order_open(bot_id=paper_bot.pk, side="long", size_usd="20")
+    PaperFill.objects.all().delete()
+    PaperPosition.objects.all().delete()  # the venue lost it: the close is refused, an incident
+    with pytest.raises(OrderNotBooked) as info:
+        order_close(bot_id=paper_bot.pk, position_id=opened.position.pk)
+    assert totals_of([paper_bot.pk])[paper_bot.pk].closed_count == 0
+    incident_resolve(
+        incident_id=info.value.incident_id,
+        action="close-position",
+        reason="exchange shows no position",
+        price="2900",
+        actor=alice,
+    )
+    kept = totals_of([paper_bot.pk])[paper_bot.pk]
+    assert kept.closed_count == 1 and kept.wins == 0
+    assert totals_of([paper_bot.pk]) == totals_by_sum([paper_bot.pk])
