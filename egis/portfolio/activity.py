@@ -20,7 +20,7 @@ PAGE_SIZE = 25
 # What each event of the audit trail means, in words (egis.ledger.settle, pipeline, recovery,
 # incident actions, archive). An action not listed here is shown by its name.
 EVENT_WORDS = {
-    "hold": "Budget reserved for an open; the order was written before the venue call",
+    "hold": "Hold: budget reserved for an open",
     "open_filled": "Open filled",
     "open_cancelled": "Open not filled: the hold was released",
     "hold_released": "Hold released: the venue has no such order",

@@ -25,6 +25,8 @@ const TAB_LABELS: Record<Tab, string> = {
   signals: "Signals",
 };
 
+const COUNT_NOUNS: Record<Tab, string> = { orders: "order", events: "event", signals: "signal" };
+
 function OrderItem({ o }: { o: ActivityOrder }) {
   const requested = o.requested_usd ? formatUsd(o.requested_usd) : `${o.requested_qty}`;
   return (
@@ -144,7 +146,8 @@ export default function BotActivity({ bot, tab, tabs, list }: Props) {
           ))}
         </nav>
         <p className="text-xs text-muted">
-          {list.total.toLocaleString("en-US")} {TAB_LABELS[tab].toLowerCase()}, newest first.
+          {list.total.toLocaleString("en-US")} {COUNT_NOUNS[tab]}
+          {list.total === 1 ? "" : "s"}, newest first.
         </p>
         {list.items.length === 0 ? (
           <p className="py-6 text-center text-sm text-muted">Nothing yet.</p>
