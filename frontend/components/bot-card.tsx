@@ -4,10 +4,12 @@ import type * as React from "react";
 
 import { BudgetBar } from "@/components/budget-bar";
 import { Money } from "@/components/money";
+import { CardPriceAge } from "@/components/price-feed";
 import { Badge } from "@/components/ui/badge";
 import { useShared } from "@/hooks/use-shared";
 import { formatDateTime } from "@/lib/utils";
 import type { BotSummary } from "@/types";
+import type { PriceFeed } from "@/types/live";
 
 export function VenueBadge({ venue, label }: { venue: string; label: string }) {
   return <Badge tone={venue === "paper" ? "neutral" : "accent"}>{label}</Badge>;
@@ -66,10 +68,12 @@ export function BotAlerts({
 
 export function BotCard({
   bot,
+  feed,
   children,
   footer,
 }: {
   bot: BotSummary;
+  feed?: PriceFeed;
   // Cockpit additions (egis.portfolio): inside the card's link (read-only lines), and a footer
   // outside it (its buttons: a button inside a link is not allowed).
   children?: React.ReactNode;
@@ -121,6 +125,9 @@ export function BotCard({
               ) : (
                 <Money value={bot.unrealized_pnl_usd} pnl className="font-medium" />
               )}
+            </dd>
+            <dd>
+              <CardPriceAge feed={feed} />
             </dd>
           </div>
         </dl>

@@ -5,22 +5,30 @@ import { BotCard } from "@/components/bot-card";
 import { CardFooter, OpenLines, PausedNote } from "@/components/cockpit-card";
 import { PortfolioHeader } from "@/components/portfolio-header";
 import { Button } from "@/components/ui/button";
+import { useLiveReload } from "@/hooks/use-live-reload";
 import { AppLayout } from "@/layouts/app-layout";
 import type { CockpitBot, OwnerOption, PortfolioProps } from "@/types";
+import type { LiveSettings, PriceFeed } from "@/types/live";
 
 export default function BotsIndex({
   bots,
+  prices,
+  live,
   portfolio,
   owners,
   owner_filter,
 }: {
   bots: CockpitBot[];
+  prices: Record<string, PriceFeed>;
+  live: LiveSettings;
   portfolio: PortfolioProps;
   owners: OwnerOption[] | null;
   owner_filter: number | null;
 }) {
+  useLiveReload(live.refresh_s);
   return (
     <AppLayout
+      wide
       title="Bots"
       section="bots"
       action={
@@ -50,11 +58,12 @@ export default function BotsIndex({
           </Button>
         </div>
       ) : (
-        <div className="grid gap-4 xl:grid-cols-2">
+        <div className="grid gap-4 lg:grid-cols-2 2xl:grid-cols-3">
           {bots.map((bot) => (
             <BotCard
               key={bot.id}
               bot={bot}
+              feed={prices[bot.symbol]}
               footer={<CardFooter botId={bot.id} paused={bot.paused} />}
             >
               {bot.paused && (
