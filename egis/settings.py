@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "egis.audit",
     "egis.signals",
     "egis.exits",  # exits (issue 12)
+    "egis.portfolio",  # cockpit: closed totals, pause, close all, history, export
     "egis.cli",
     "egis.web",
     "egis.ops",

@@ -39,6 +39,7 @@ from egis.ledger.models import (
     Position,
     PositionStatus,
 )
+from egis.portfolio.totals import totals_apply, totals_track
 from egis.venues.base import OrderReport
 
 # Settle writes only what it changes: narrower UPDATEs, and nothing else is overwritten.
@@ -212,10 +213,12 @@ def _book_fill(
         action = {"closed": "closed", "open": "partially_closed"}[new_state.status]
         if fill.executed_qty == 0:
             action = "close_unfilled"
+    tracked = totals_track(position)  # per-bot closed totals (egis.portfolio.totals)
     store_position_state(position, new_state)
     if order.intent == OrderIntent.CLOSE:
         exits_after_close_fill(position, order)  # exits (issue 12): before the run of writes
     writes.update(position, _POSITION_SETTLE_FIELDS)
+    totals_apply(tracked, position)  # in this transaction, before the run is sent
     writes.insert(
         event_row(
             position=position,
@@ -264,8 +267,10 @@ def fee_complete(order_id: int, report: OrderReport, *, via: str) -> OrderResult
         order.fee_usd = fee
         order.fee_pending = False
         row_update(order, ["fee_usd", "fee_pending", "updated_at"])
+        tracked = totals_track(position)  # per-bot closed totals (egis.portfolio.totals)
         position.fees_usd = position.fees_usd + missing
         row_update(position, ["fees_usd"])
+        totals_apply(tracked, position)
         event_record(
             position=position,
             order=order,

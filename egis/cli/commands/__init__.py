@@ -8,6 +8,7 @@ from egis.cli.commands import (
     accounts,
     audit,
     bots,
+    cockpit,
     demo,
     exchange,
     exits,
@@ -36,4 +37,5 @@ GROUPS: tuple[ModuleType, ...] = (
     audit,
     signals,
     exits,  # issue 12
+    cockpit,
 )
