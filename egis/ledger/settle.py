@@ -37,6 +37,7 @@ from egis.ledger.models import (
     Position,
     PositionStatus,
 )
+from egis.ledger.notices import fill_notice
 from egis.venues.base import OrderReport
 
 # Settle writes only what it changes: narrower UPDATEs, and nothing else is overwritten.
@@ -170,6 +171,7 @@ def settle_order(order_id: int, report: OrderReport, *, actor: Any = None, via: 
             order.error = f"venue status {report.status}: nothing was filled"
         row_update(order, _ORDER_SETTLE_FIELDS)
         _book_fill(order, position, fill, rounding_steps, actor=actor, via=via)
+        fill_notice(order, position)  # in this transaction: told exactly when booked
         return OrderResult(order, position)
 
 

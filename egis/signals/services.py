@@ -25,6 +25,7 @@ from egis.core.inputs import InputError, MalformedBody, load_json
 from egis.signals import throttle
 from egis.signals.hooks import HookRefused, hook_authenticate
 from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
+from egis.signals.notices import signal_rejected_notice
 from egis.signals.payload import SignalAction, parse_signal, sender_id_of
 
 BODY_MAX_BYTES = 16 * 1024
@@ -126,6 +127,8 @@ def _insert(
         try:
             with transaction.atomic():
                 row.save(force_insert=True)
+                if refusal:
+                    signal_rejected_notice(row)
             return Received(signal=row, duplicate=False)
         except IntegrityError:
             row.pk = None
