@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
 from dataclasses import dataclass, field
 
 import httpx
@@ -174,6 +175,20 @@ def _record(row: Delivery, outcome: Outcome, now: dt.datetime, run: DeliveryRun)
     logger.info("notification #%s (%s) retried in %.0f s: %s", row.pk, row.channel, wait, error)
 
 
+_client: list[httpx.Client] = []
+_client_lock = threading.Lock()
+
+
+def shared_client() -> httpx.Client:
+    """One client per worker process, shared by its threads (httpx clients are thread-safe):
+    building one loads the CA bundle, about a quarter of a second each time. Redirects are
+    not followed (a webhook answering 3xx is an error, not a hop to somewhere else)."""
+    with _client_lock:
+        if not _client:
+            _client.append(httpx.Client(follow_redirects=False))
+        return _client[0]
+
+
 def deliver_due(
     *,
     user_id: int | None = None,
@@ -191,25 +206,20 @@ def deliver_due(
         p.user_id: p
         for p in NotificationSettings.objects.filter(user_id__in={r.user_id for r in rows})
     }
-    own = client is None
-    http = client or httpx.Client(timeout=settings.EGIS_NOTIFY_TIMEOUT_S, follow_redirects=False)
-    try:
-        for row in rows:
-            mine = prefs.get(row.user_id)
-            if row.channel == Channel.TELEGRAM and mine is not None:
-                slot = mine.telegram_next_send_at
-                if slot is not None and slot > now:
-                    run.waits.append((slot - now).total_seconds())
-                    continue  # this chat's next slot; later rows of the chat wait behind it
-            if not _claim(row, now):
-                continue
-            outcome = _send(row, mine, http)
-            _record(row, outcome, now, run)
-            if row.channel == Channel.TELEGRAM and mine is not None:
-                _next_telegram_slot(mine, outcome, now)
-    finally:
-        if own:
-            http.close()
+    http = client or shared_client()
+    for row in rows:
+        mine = prefs.get(row.user_id)
+        if row.channel == Channel.TELEGRAM and mine is not None:
+            slot = mine.telegram_next_send_at
+            if slot is not None and slot > now:
+                run.waits.append((slot - now).total_seconds())
+                continue  # this chat's next slot; later rows of the chat wait behind it
+        if not _claim(row, now):
+            continue
+        outcome = _send(row, mine, http)
+        _record(row, outcome, now, run)
+        if row.channel == Channel.TELEGRAM and mine is not None:
+            _next_telegram_slot(mine, outcome, now)
     return run
 
 

@@ -81,9 +81,16 @@ def notify(
     try:
         with transaction.atomic():
             return _queue(event_kind, bot=bot, user=user, payload=payload, dedupe_key=dedupe_key)
-    except Exception:
-        # Never the payload: it is the caller's data, and an error here must stay one line.
-        logger.exception("notification %s not recorded (the event itself stands)", event_kind)
+    except Exception as exc:
+        # One line, never the payload; the traceback only at debug level (the database being
+        # locked or read-only is the usual cause, and the caller reports that itself).
+        logger.error(
+            "notification %s not recorded (the event itself stands): %s: %s",
+            event_kind,
+            type(exc).__name__,
+            exc,
+        )
+        logger.debug("notification %s not recorded", event_kind, exc_info=True)
         return 0
 
 
@@ -150,8 +157,12 @@ def wake_worker(user_id: int) -> None:
 
     try:
         notifications_deliver(user_id)
-    except Exception:
-        logger.exception("notification worker not woken for user #%s; the sweep will", user_id)
+    except Exception as exc:
+        logger.error(
+            "notification worker not woken for user #%s (%s); the sweep will deliver",
+            user_id,
+            type(exc).__name__,
+        )
 
 
 # --- a person's channels --------------------------------------------------------------------

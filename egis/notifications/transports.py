@@ -69,7 +69,9 @@ def telegram_send(client: httpx.Client, *, token: str, chat_id: str, text: str) 
     chat: int | str = int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
     body = {"chat_id": chat, "text": text, "disable_web_page_preview": True}
     try:
-        response = client.post(f"{base}/bot{token}/sendMessage", json=body)
+        response = client.post(
+            f"{base}/bot{token}/sendMessage", json=body, timeout=settings.EGIS_NOTIFY_TIMEOUT_S
+        )
     except httpx.HTTPError as exc:
         return _transport_error("Telegram", exc)
     try:
@@ -130,7 +132,9 @@ def webhook_post(
         "X-Egis-Signature": signature_header(secret, body),
     }
     try:
-        response = client.post(url, content=body, headers=headers)
+        response = client.post(
+            url, content=body, headers=headers, timeout=settings.EGIS_NOTIFY_TIMEOUT_S
+        )
     except httpx.HTTPError as exc:
         return _transport_error("webhook receiver", exc)
     if 200 <= response.status_code < 300:

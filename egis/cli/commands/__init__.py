@@ -11,6 +11,7 @@ from egis.cli.commands import (
     demo,
     exchange,
     incidents,
+    notify,
     orders,
     prices,
     reconcile,
@@ -34,4 +35,5 @@ GROUPS: tuple[ModuleType, ...] = (
     incidents,
     audit,
     signals,
+    notify,
 )
