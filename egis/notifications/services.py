@@ -197,6 +197,8 @@ def notify_settings_update(
     never shown again); an empty chat id removes Telegram and its token. Webhook: a URL sets it
     up and, the first time, makes its signing secret (returned once); an empty URL removes the
     webhook and its secret. Every value is checked before anything is written."""
+    if all(v is None for v in (telegram_token, telegram_chat_id, webhook_url, events_chosen)):
+        raise NotifyError("Nothing to change.")
     token = chat = url = None
     if telegram_chat_id is not None and telegram_chat_id != "":
         chat = parse_telegram_chat(telegram_chat_id)

@@ -46,8 +46,8 @@ function DeliveryLog({ log }: { log: NotificationDelivery[] }) {
         const word = d.status === "pending" && d.attempts === 0 ? "Queued" : STATUS_WORD[d.status];
         return (
           <li key={d.id} className="py-2 text-sm">
-            <div className="flex items-center justify-between gap-2">
-              <span className="min-w-0 truncate">{d.text}</span>
+            <div className="flex items-start justify-between gap-2">
+              <span className="line-clamp-2 min-w-0 break-words">{d.text}</span>
               <Badge tone={STATUS_TONE[d.status]}>{word}</Badge>
             </div>
             <div className="mt-0.5 text-xs text-muted">
