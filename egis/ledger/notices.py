@@ -74,6 +74,31 @@ def _daily_loss_check(bot_id: int, position: Position, now: dt.datetime | None =
     )
 
 
+def exit_triggered_notice(
+    *,
+    bot_id: int,
+    position_id: int,
+    exit_id: int,
+    exit_kind: str,
+    trigger_price: object = None,
+    detail: str = "",
+) -> None:
+    """An exit (take-profit, stop-loss, trailing) fired and its position is being closed. For
+    the exits engine to call where it marks the exit triggered, in that transaction."""
+    notify(
+        events.EXIT_TRIGGERED,
+        bot=bot_id,
+        payload={
+            "position_id": position_id,
+            "exit_id": exit_id,
+            "exit_kind": exit_kind,
+            "trigger_price": None if trigger_price is None else str(trigger_price),
+            "detail": detail,
+        },
+        dedupe_key=f"exit:{exit_id}",
+    )
+
+
 def not_booked_notice(order: Order, exc: OrderNotBooked) -> OrderNotBooked:
     """The venue refused or failed the order, or its outcome is unknown or unbooked."""
     notify(

@@ -126,13 +126,17 @@ _FORMATS: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 
-def message_text(kind: str, payload: dict[str, Any]) -> str:
-    """`Egis · Demo BNB bot (BNBUSDT): open long filled: ...`, at most TEXT_MAX characters."""
+def message_text(kind: str, payload: dict[str, Any], *, brand: bool = True) -> str:
+    """`Egis · Demo BNB bot (BNBUSDT): open long filled: ...`, at most TEXT_MAX characters.
+    Without `brand` (Egis's own delivery log): `Demo BNB bot (BNBUSDT): open long filled: ...`."""
     where = ""
     if payload.get("bot_name"):
-        where = f" · {payload['bot_name']}"
+        where = str(payload["bot_name"])
         if payload.get("symbol"):
             where += f" ({payload['symbol']})"
     body = _FORMATS.get(kind, lambda p: kind)(payload)
-    text = f"Egis{where}: {body}"
+    if brand:
+        text = f"Egis · {where}: {body}" if where else f"Egis: {body}"
+    else:
+        text = f"{where}: {body}" if where else body[:1].upper() + body[1:]
     return text if len(text) <= TEXT_MAX else text[: TEXT_MAX - 1] + "…"

@@ -27,7 +27,7 @@ def delivery_json(row: Delivery) -> dict[str, Any]:
         "channel": row.channel,
         "event": row.event_kind,
         "bot_id": row.bot_id,
-        "text": message_text(row.event_kind, row.payload),
+        "text": message_text(row.event_kind, row.payload, brand=False),
         "status": row.status,
         "attempts": row.attempts,
         "last_error": row.last_error,

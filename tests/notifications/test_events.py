@@ -11,6 +11,7 @@ import pytest
 from egis.execution.incident_actions import incident_resolve
 from egis.ledger.errors import OrderNotBooked
 from egis.ledger.incidents import incident_record
+from egis.ledger.notices import exit_triggered_notice
 from egis.ledger.pipeline import order_close, order_open
 from egis.notifications import events
 from egis.notifications.models import Delivery
@@ -48,8 +49,11 @@ def test_every_event_kind_is_delivered_once_on_both_channels(
         order_open(bot_id=bot.pk, side="long", size_usd="10", venue=lost)
     # an incident (not drift)
     incident_record(kind="unknown_order", bot_id=bot.pk, error="order fate unknown")
-    # exit triggered: the exits engine (another branch) calls notify like this
-    notify(events.EXIT_TRIGGERED, bot=bot, payload={"position_id": 7, "exit_kind": "stop-loss"})
+    # exit triggered: the exits engine (another branch) calls this where an exit fires
+    exit_triggered_notice(
+        bot_id=bot.pk, position_id=7, exit_id=3, exit_kind="stop-loss", trigger_price="2900.5"
+    )
+    exit_triggered_notice(bot_id=bot.pk, position_id=7, exit_id=3, exit_kind="stop-loss")
     # a signal rejected at receipt (wrong symbol), and a missed alert: signal drift, which
     # rejects that signal too, opens a drift incident and halts the bot; then resolved: resumed
     sender = Sender(hook_create(bot_id=bot.pk))
@@ -85,6 +89,7 @@ def test_every_event_kind_is_delivered_once_on_both_channels(
     assert "close long filled" in texts and "realized -$" in texts
     assert "daily loss limit $0.01 hit" in texts
     assert "halted for new opens" in texts and "resumed" in texts
+    assert "stop-loss exit triggered on position #7 at 2900.5" in texts
     assert all(m.chat_id == 424242 for m in telegram.messages)
 
 
