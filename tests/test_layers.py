@@ -49,6 +49,7 @@ ROWS_USERS = {
     "egis.ledger.events",
     "egis.ledger.pipeline",
     "egis.ledger.settle",
+    "egis.notifications.services",  # notify() runs in every fill's settle transaction
     "egis.venues.paper.venue",
     "egis.venues.prices.sources",
 }

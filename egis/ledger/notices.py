@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
-from egis.bots.models import Bot
+from egis.bots.locks import LIVE_BOT
 from egis.core.money import plain, usd_str
 from egis.ledger.errors import OrderNotBooked
 from egis.ledger.models import IncidentKind, Order, OrderIntent, Position, PositionStatus
@@ -56,7 +56,8 @@ def fill_notice(order: Order, position: Position) -> None:
 
 def _daily_loss_check(bot_id: int, position: Position, now: dt.datetime | None = None) -> None:
     """Told once, by the close that takes today's realized PnL to the limit."""
-    limit = Bot.objects.filter(pk=bot_id).values_list("daily_loss_limit_usd", flat=True).first()
+    bot = LIVE_BOT.one(bot_id)
+    limit = bot.daily_loss_limit_usd if bot is not None else None
     if limit is None:
         return
     now = now or timezone.now()

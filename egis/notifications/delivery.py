@@ -39,6 +39,7 @@ from egis.venues.secrets import SecretUnreadable, decrypt_secret
 logger = logging.getLogger("egis.notifications")
 
 BATCH = 50
+MAX_BATCHES = 20  # one run sends at most 1,000 rows; the next run takes the rest
 BACKOFF_MAX_S = 3600
 
 
@@ -74,12 +75,14 @@ def webhook_body(row: Delivery) -> bytes:
     return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _due(now: dt.datetime, user_id: int | None) -> list[Delivery]:
+def _due(now: dt.datetime, user_id: int | None, *, exclude: set[int]) -> list[Delivery]:
     rows = Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).filter(
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     )
     if user_id is not None:
         rows = rows.filter(user_id=user_id)
+    if exclude:
+        rows = rows.exclude(pk__in=exclude)
     return list(rows.order_by("id")[:BATCH])
 
 
@@ -199,28 +202,50 @@ def deliver_due(
     move the clock instead of sleeping."""
     now = now or timezone.now()
     run = DeliveryRun()
-    rows = _due(now, user_id)
-    if not rows:
-        return run
+    # Events from now on wake the worker again (egis.notifications.services._claim_wake); the
+    # ones before are committed, so this run sees their rows.
+    woken = NotificationSettings.objects.filter(wake_pending=True)
+    if user_id is not None:
+        woken = woken.filter(user_id=user_id)
+    woken.update(wake_pending=False)
+    # Until nothing is due: rows committed while this run sends are its own (`notify` skips
+    # the wake-up while an older row waits for its first try).
+    waiting: set[int] = set()
+    for _ in range(MAX_BATCHES):
+        current = max(now, timezone.now())  # rows written meanwhile are due too
+        rows = _due(current, user_id, exclude=waiting)
+        if not rows:
+            break
+        _deliver_batch(rows, current, run, waiting, client or shared_client())
+    return run
+
+
+def _deliver_batch(
+    rows: list[Delivery],
+    now: dt.datetime,
+    run: DeliveryRun,
+    waiting: set[int],
+    http: httpx.Client,
+) -> None:
     prefs = {
         p.user_id: p
         for p in NotificationSettings.objects.filter(user_id__in={r.user_id for r in rows})
     }
-    http = client or shared_client()
     for row in rows:
         mine = prefs.get(row.user_id)
         if row.channel == Channel.TELEGRAM and mine is not None:
             slot = mine.telegram_next_send_at
             if slot is not None and slot > now:
                 run.waits.append((slot - now).total_seconds())
+                waiting.add(row.pk)
                 continue  # this chat's next slot; later rows of the chat wait behind it
         if not _claim(row, now):
+            waiting.add(row.pk)  # another worker has it
             continue
         outcome = _send(row, mine, http)
         _record(row, outcome, now, run)
         if row.channel == Channel.TELEGRAM and mine is not None:
             _next_telegram_slot(mine, outcome, now)
-    return run
 
 
 def _next_telegram_slot(prefs: NotificationSettings, outcome: Outcome, now: dt.datetime) -> None:

@@ -40,6 +40,9 @@ class NotificationSettings(models.Model):
     # Telegram allows about one message per second per chat: the earliest time of the next one
     # (after a 429, the time its retry_after names).
     telegram_next_send_at = models.DateTimeField(null=True, blank=True)
+    # Set (compare-and-set) by the first event that wakes the worker, cleared by the worker when
+    # it starts: a burst of events enqueues one task, not one each.
+    wake_pending = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from egis.accounts.models import User
 from egis.bots.models import Bot
 from egis.core.errors import UserFacingError
 from egis.core.money import plain
+from egis.core.rows import RowQuery, row_insert
 from egis.notifications import events
 from egis.notifications.inputs import (
     parse_events,
@@ -94,6 +95,23 @@ def notify(
         return 0
 
 
+# The recipient's settings and the bot's name, read on every fill inside the settle
+# transaction: compiled once (egis.core.rows), not rebuilt by the ORM each time.
+_SETTINGS_OF_BOT: RowQuery[NotificationSettings] = RowQuery(
+    NotificationSettings,
+    "user_id = (SELECT owner_id FROM bots WHERE id = %s)"
+    " AND user_id IN (SELECT id FROM users WHERE is_active = %s)",
+)
+_SETTINGS_OF_USER: RowQuery[NotificationSettings] = RowQuery(
+    NotificationSettings,
+    "user_id = %s AND user_id IN (SELECT id FROM users WHERE is_active = %s)",
+)
+_BOT_NAME: RowQuery[Bot] = RowQuery(Bot, "id = %s", fields=["name", "symbol"])
+_CLAIM_WAKE = (
+    "UPDATE notification_settings SET wake_pending = %s WHERE id = %s AND wake_pending = %s"
+)
+
+
 def _queue(
     event_kind: str,
     *,
@@ -105,14 +123,12 @@ def _queue(
     if event_kind not in events.KNOWN_KINDS:
         raise ValueError(f"unknown notification event {event_kind!r}")
     bot_id = bot.pk if isinstance(bot, Bot) else bot
-    rows = NotificationSettings.objects.filter(user__is_active=True)
     if user is not None:
-        rows = rows.filter(user_id=user.pk if isinstance(user, User) else user)
+        found = _SETTINGS_OF_USER.one(user.pk if isinstance(user, User) else user, True)
     elif bot_id is not None:
-        rows = rows.filter(user__bots__id=bot_id)
+        found = _SETTINGS_OF_BOT.one(bot_id, True)
     else:
         raise ValueError("notify needs a bot or a user")
-    found = rows.first()
     if found is None or (event_kind != events.TEST and event_kind not in (found.events or [])):
         return 0
     channels = _channels(found)
@@ -121,33 +137,39 @@ def _queue(
     data = _jsonable(dict(payload or {}))
     if bot_id is not None:
         data.setdefault("bot_id", bot_id)
-        if isinstance(bot, Bot):
-            data.setdefault("bot_name", bot.name)
-            data.setdefault("symbol", bot.symbol)
-        else:
-            named = Bot.objects.filter(pk=bot_id).values_list("name", "symbol").first()
-            data.setdefault("bot_name", named[0] if named else "")
-            data.setdefault("symbol", named[1] if named else "")
+        named = bot if isinstance(bot, Bot) else _BOT_NAME.one(bot_id)
+        data.setdefault("bot_name", named.name if named else "")
+        data.setdefault("symbol", named.symbol if named else "")
     now = timezone.now()
-    Delivery.objects.bulk_create(
-        [
-            Delivery(
-                user_id=found.user_id,
-                channel=channel,
-                event_kind=event_kind,
-                bot_id=bot_id,
-                payload=data,
-                dedupe_key=dedupe_key[:120] if dedupe_key else None,
-                next_attempt_at=now,
-            )
-            for channel in channels
-        ],
-        # A second telling of one event (same key) is dropped by the unique index.
-        ignore_conflicts=True,
-    )
-    user_id = found.user_id
-    transaction.on_commit(lambda: wake_worker(user_id))
-    return len(channels)
+    written = 0
+    for channel in channels:
+        row = Delivery(
+            user_id=found.user_id,
+            channel=channel,
+            event_kind=event_kind,
+            bot_id=bot_id,
+            payload=data,
+            dedupe_key=dedupe_key[:120] if dedupe_key else None,
+            next_attempt_at=now,
+        )
+        try:
+            with transaction.atomic():
+                row_insert(row)
+            written += 1
+        except IntegrityError:
+            pass  # told already: the unique index keeps one row per person, channel and key
+    if written and _claim_wake(found.pk):
+        user_id = found.user_id
+        transaction.on_commit(lambda: wake_worker(user_id))
+    return written
+
+
+def _claim_wake(settings_id: int) -> bool:
+    """True for the first event since the worker last started for this person: only that one
+    enqueues a task (each enqueue is an fsync'd write to the task queue's own database)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_WAKE, [True, settings_id, False])
+        return cursor.rowcount == 1
 
 
 def wake_worker(user_id: int) -> None:

@@ -35,7 +35,7 @@ export interface NotificationSettingsProps {
 const STATUS_TONE = { sent: "gain", pending: "warn", failed: "danger" } as const;
 const STATUS_WORD = { sent: "Sent", pending: "Retrying", failed: "Failed" } as const;
 
-function DeliveryLog({ log }: { log: NotificationDelivery[] }) {
+export function DeliveryLog({ log }: { log: NotificationDelivery[] }) {
   if (log.length === 0) {
     return <p className="text-sm text-muted">Nothing sent yet.</p>;
   }

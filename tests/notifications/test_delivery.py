@@ -43,7 +43,8 @@ def test_a_429_waits_exactly_the_retry_after_telegram_names(
     assert (run.sent, run.retried) == (0, 1) and run.wake_in_s == 7
     assert row.status == "pending" and row.attempts == 1
     assert row.last_error == "Telegram 429: Too Many Requests: retry after 7"
-    assert row.next_attempt_at == now + dt.timedelta(seconds=7)
+    # retry_after counts from the answer: 7 s after it (the run's clock is read when it sends)
+    assert now + dt.timedelta(seconds=7) <= row.next_attempt_at < now + dt.timedelta(seconds=8)
     # 6.9 s later: not yet (neither the row nor the chat); 7 s later: sent
     assert deliver_due(now=now + dt.timedelta(seconds=6.9)).sent == 0
     assert len(telegram.requests) == 1
@@ -96,7 +97,7 @@ def test_a_receiver_that_is_down_is_retried_with_backoff_and_logged(
     for attempt in (1, 2, 3):
         run = deliver_due(now=now)
         assert run.retried == 1 and run.wake_in_s == backoff_s(attempt)
-        now += dt.timedelta(seconds=backoff_s(attempt))
+        now += dt.timedelta(seconds=backoff_s(attempt) + 1)
     row = Delivery.objects.get()
     assert row.status == "pending" and row.attempts == 3
     assert row.last_error == "webhook receiver unreachable (ConnectError)"

@@ -71,3 +71,21 @@ def test_a_task_run_reschedules_itself_for_the_next_retry(empty_queue, bob, pape
     wait = (later.eta - dt.datetime.now(dt.UTC).replace(tzinfo=None)).total_seconds()
     assert 5 < wait <= 10
     assert Delivery.objects.get().attempts == 1
+
+
+def test_a_burst_wakes_the_worker_once_and_it_takes_every_row(
+    empty_queue, bob, receiver, paper_bot
+):
+    from egis.notifications import events
+    from egis.notifications.services import notify
+
+    notify_settings_update(user=bob, webhook_url=receiver.url)
+    for n in range(5):
+        notify(events.EXIT_TRIGGERED, bot=paper_bot, payload={"position_id": n})
+    # One wake-up for the burst (each enqueue is an fsync'd write to the queue's database).
+    assert [t.name for t in HUEY.pending()] == ["notifications_deliver"]
+    HUEY.flush()
+    assert deliver_due(user_id=bob.pk).sent == 5
+    # Nothing waits any more: the next event wakes the worker again.
+    notify(events.EXIT_TRIGGERED, bot=paper_bot, payload={"position_id": 9})
+    assert len(HUEY.pending()) == 1
