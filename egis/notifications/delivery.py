@@ -242,7 +242,14 @@ def _deliver_batch(
         if not _claim(row, now):
             waiting.add(row.pk)  # another worker has it
             continue
-        outcome = _send(row, mine, http)
+        try:
+            outcome = _send(row, mine, http)
+        except Exception as exc:
+            # A bug, not the receiver: retried with backoff and, at last, failed, never claimed
+            # and dropped in a loop. The traceback goes to the log, never a secret (none is in
+            # an exception's text here: URLs with the token are built inside httpx calls only).
+            logger.exception("notification #%s: sending raised", row.pk)
+            outcome = Outcome(sent=False, error=f"internal error ({type(exc).__name__})")
         _record(row, outcome, now, run)
         if row.channel == Channel.TELEGRAM and mine is not None:
             _next_telegram_slot(mine, outcome, now)

@@ -78,7 +78,26 @@ def test_the_webhook_secret_is_printed_once_and_signs(bob, receiver):
 def test_bad_input_is_one_line_and_exit_1(bob, args):
     code, _, err = run_cli("notify", "set", "bob", *args)
     assert code == 1 and err.startswith("egis: ") and err.count("\n") == 1
-    assert TOKEN not in err
+    assert TOKEN not in err and "internal error" not in err
+    assert NotificationSettings.objects.count() == 0  # nothing written
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("log", "bob", "--limit", "\u00b2"),
+        ("log", "bob", "--limit", "0"),
+        ("set", "bob", "--telegram-token", TOKEN, "--telegram-chat", "\u0661\u0660"),
+        ("set", "bob", "--webhook-url", "https://example.com/a\x00b"),
+        ("set", "bob", "--events", "x" * 10_000),
+        ("test", "bob\x00"),
+    ],
+)
+def test_hostile_arguments_are_one_line_and_exit_1(bob, args):
+    code, _, err = run_cli("notify", *args)
+    assert code == 1 and err.startswith("egis: ") and err.count("\n") == 1, err
+    assert "internal error" not in err
+    assert NotificationSettings.objects.count() == 0
 
 
 def test_an_unknown_user_and_nothing_to_test(bob):
