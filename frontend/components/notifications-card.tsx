@@ -32,6 +32,7 @@ export interface NotificationSettingsProps {
   log: NotificationDelivery[];
 }
 
+const TEST_RELOAD_MS = 2500;
 const STATUS_TONE = { sent: "gain", pending: "warn", failed: "danger" } as const;
 const STATUS_WORD = { sent: "Sent", pending: "Retrying", failed: "Failed" } as const;
 
@@ -200,6 +201,12 @@ export function NotificationsCard({ settings }: { settings: NotificationSettings
                   preserveScroll: true,
                   onStart: () => setTesting(true),
                   onFinish: () => setTesting(false),
+                  // The worker sends it in a moment: show its line in the log then.
+                  onSuccess: () =>
+                    window.setTimeout(
+                      () => router.reload({ only: ["notifications"] }),
+                      TEST_RELOAD_MS,
+                    ),
                 },
               )
             }
