@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench bench-postgres clean
+.PHONY: setup run test lint bench bench-postgres scale-check deploy-files clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,15 @@ bench: setup
 # Throwaway PostgreSQL cluster on 127.0.0.1 (Debian packages installed if missing): 1, 4 and 5 (races).
 bench-postgres: setup
 	$(BIN)/python bench/postgres.py
+
+# Two web instances and two workers on a throwaway PostgreSQL + Redis, one of each killed mid-run
+# (issue 14; Debian packages installed if missing). SCALE_SECONDS=30 for a short run.
+scale-check: setup
+	$(BIN)/python bench/scale.py $(if $(SCALE_SECONDS),--seconds $(SCALE_SECONDS))
+
+# Regenerate deploy/compose.yaml, the Caddyfiles and the systemd units from deploy/processes.toml.
+deploy-files: setup
+	$(BIN)/python -m deploy.processes
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles egis/static/build

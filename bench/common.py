@@ -199,11 +199,23 @@ def gunicorn_workers() -> int:
     return int(os.environ.get("EGIS_BENCH_GUNICORN_WORKERS", (os.cpu_count() or 1) + 1))
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+def free_port(range_env: str = "EGIS_BENCH_PORTS") -> int:
+    """A free loopback port: the first free one of `$EGIS_BENCH_PORTS` ("8200-8229") when set
+    (a shared machine where each person has a port range), else one the kernel picks."""
+    span = os.environ.get(range_env, "")
+    candidates = [0]
+    if span:
+        low, _, high = span.partition("-")
+        candidates = list(range(int(low), int(high or low) + 1))
+    for candidate in candidates:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            port: int = s.getsockname()[1]
+            return port
+    raise RuntimeError(f"no free port in {range_env}={span}")
 
 
 def start_gunicorn(

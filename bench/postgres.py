@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -56,16 +58,16 @@ def _as_server_user(folder: Path) -> list[str]:
     return ["runuser", "-u", "postgres", "--"]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="1,4,5", help="which benchmarks, e.g. 5")
-    args = parser.parse_args(argv)
+@contextmanager
+def throwaway_cluster(port: int | None = None) -> Iterator[str]:
+    """A fresh cluster on 127.0.0.1 (trust auth) for the `with` block; yields its admin URL.
+    Stopped and its folder deleted afterwards, whatever happened."""
     bin_dir = _bin_dir()
     folder = Path(tempfile.mkdtemp(prefix="egis-pg-"))
     folder.chmod(0o755)
     as_user = _as_server_user(folder)
     data = folder / "data"
-    port = free_port()
+    port = port or free_port("EGIS_BENCH_PG_PORTS")
     pg_ctl = [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data)]
     started = False
     try:
@@ -99,14 +101,21 @@ def main(argv: list[str] | None = None) -> int:
             [str(bin_dir / "postgres"), "--version"], capture_output=True, text=True
         ).stdout.strip()
         print(f"{version}: throwaway cluster on 127.0.0.1:{port} in {folder}")
-        url = f"postgresql://egis@127.0.0.1:{port}/postgres"
-        return run_all.main(["--only", args.only, "--postgres", url])
+        yield f"postgresql://egis@127.0.0.1:{port}/postgres"
     finally:
         if started:
             subprocess.run([*pg_ctl, "-m", "fast", "-w", "stop"], stdout=subprocess.DEVNULL)
             time.sleep(0.2)
         shutil.rmtree(folder, ignore_errors=True)
         print(f"cluster stopped and {folder} removed")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="1,4,5", help="which benchmarks, e.g. 5")
+    args = parser.parse_args(argv)
+    with throwaway_cluster() as url:
+        return run_all.main(["--only", args.only, "--postgres", url])
 
 
 if __name__ == "__main__":

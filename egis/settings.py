@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "egis.notifications",
     "egis.cli",
     "egis.web",
+    "egis.ops",
     "huey.contrib.djhuey",
     "ninja",  # serves the API docs' assets locally (no CDN, CSP-friendly)
     "django_vite",
@@ -75,6 +76,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, refusals included, carries its request id.
+    "egis.ops.logs.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside WhiteNoise and CommonMiddleware: static files and early refusals (a bad Host
     # header) get the frame denial and the content security policy too.
@@ -212,6 +215,12 @@ X_FRAME_OPTIONS = "DENY"
 EGIS_PRICE_SOURCE = os.environ.get("EGIS_PRICE_SOURCE", "simulated")
 EGIS_PRICE_SEED = int(os.environ.get("EGIS_PRICE_SEED", "7"))
 EGIS_PRICE_TICK_SECONDS = int(os.environ.get("EGIS_PRICE_TICK_SECONDS", "5"))
+# Live screens (issue 13): the worker keeps the last EGIS_PRICE_HISTORY_POINTS prices per symbol
+# for the chart (an hour at 5 s ticks); a price older than EGIS_PRICE_STALE_SECONDS is shown as
+# stale; open pages ask for fresh figures every EGIS_LIVE_REFRESH_SECONDS.
+EGIS_PRICE_HISTORY_POINTS = int(os.environ.get("EGIS_PRICE_HISTORY_POINTS", "720"))
+EGIS_PRICE_STALE_SECONDS = int(os.environ.get("EGIS_PRICE_STALE_SECONDS", "30"))
+EGIS_LIVE_REFRESH_SECONDS = int(os.environ.get("EGIS_LIVE_REFRESH_SECONDS", "3"))
 EGIS_BINANCE_PUBLIC_URL = os.environ.get("EGIS_BINANCE_PUBLIC_URL", "https://fapi.binance.com")
 EGIS_DEBUG_BUDGET = env_bool("EGIS_DEBUG_BUDGET", False)
 EGIS_PAPER_SLIPPAGE_BPS = Decimal(os.environ.get("EGIS_PAPER_SLIPPAGE_BPS", "0"))
@@ -243,12 +252,15 @@ if not 0 < EGIS_BINANCE_RECV_WINDOW_MS <= 60000:
     )
 EGIS_BINANCE_FILTERS_MAX_AGE_S = int(os.environ.get("EGIS_BINANCE_FILTERS_MAX_AGE_S", "3600"))
 
+# No job's return value is ever read: storing them (Huey's default) grew the queue's storage by
+# one entry per job, forever.
 HUEY = {
     "huey_class": "huey.SqliteHuey",
     "name": "egis",
     "filename": str(DATA_DIR / "huey.sqlite3"),
     "immediate": TESTING,
     "utc": True,
+    "results": False,
 }
 if os.environ.get("EGIS_REDIS_URL"):
     HUEY = {
@@ -257,13 +269,50 @@ if os.environ.get("EGIS_REDIS_URL"):
         "url": os.environ["EGIS_REDIS_URL"],
         "immediate": TESTING,
         "utc": True,
+        "results": False,
     }
+    # Several web hosts: the throttles' counters (logins, webhooks) must be one set for all of
+    # them, not one per host's file cache.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["EGIS_REDIS_URL"],
+            "KEY_PREFIX": "egis-cache",
+        }
+    }
+
+# --- operations (egis/ops): logs, probes, metrics, periodic runs ----------------------------
+# EGIS_LOG_JSON=1: one JSON object a line. Every line carries the request id (or the worker job's
+# id) and the client order id of the order being handled, in either format.
+EGIS_LOG_JSON = env_bool("EGIS_LOG_JSON", False)
+# /metrics answers only with `Authorization: Bearer <EGIS_METRICS_TOKEN>`; unset, it is a 404.
+EGIS_METRICS_TOKEN = os.environ.get("EGIS_METRICS_TOKEN", "")
+# /readyz: the simulated price feed counts as stale past this many seconds without a move.
+EGIS_READY_PRICE_MAX_AGE_S = int(os.environ.get("EGIS_READY_PRICE_MAX_AGE_S", "180"))
+# Record every queued job's enqueue, start and finish in ops_job_runs (make scale-check's proof
+# of "exactly once"; one write per job and per step, so off by default).
+EGIS_TRACE_JOBS = env_bool("EGIS_TRACE_JOBS", False)
+# Probes come from inside (a load balancer, Prometheus), in plain HTTP behind the TLS proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "egis.ops.logs.ContextFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "egis.ops.logs.PlainFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"()": "egis.ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if EGIS_LOG_JSON else "plain",
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("EGIS_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -271,6 +320,13 @@ LOGGING = {
         # signature and timestamp that have no business in a log.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # The worker's own lines in our format (run_huey adds a second handler of its own to
+        # the "huey" logger unless it already has one: every line was written twice).
+        "huey": {
+            "handlers": ["console"],
+            "level": os.environ.get("EGIS_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
     },
 }
 

@@ -45,11 +45,15 @@ ROWS_USERS = {
     "egis.accounts.tokens",  # bearer auth on every API request
     "egis.bots.locks",  # the bot lock every writing transaction starts with
     "egis.bots.selectors",  # bot access check on every API request
+    "egis.core.row_writes",  # a transaction's closing writes as one statement (PostgreSQL)
     "egis.ledger.budget",
     "egis.ledger.events",
     "egis.ledger.pipeline",
     "egis.ledger.settle",
     "egis.notifications.services",  # notify() runs in every fill's settle transaction
+    "egis.signals.hooks",  # webhook authentication on every signal (benchmark 6)
+    "egis.signals.processing",  # the worker's per-signal reads (benchmark 6)
+    "egis.signals.services",  # the signal's write-ahead row (benchmark 6)
     "egis.venues.paper.venue",
     "egis.venues.prices.sources",
 }
@@ -57,6 +61,7 @@ ROWS_USERS = {
 
 def test_only_the_measured_hot_paths_use_precompiled_row_statements():
     assert _importers_of("egis.core.rows") - {"egis.core.rows"} <= ROWS_USERS
+    assert _importers_of("egis.core.row_writes") <= ROWS_USERS
 
 
 def test_the_ledger_never_imports_the_layers_above_it():

@@ -44,7 +44,7 @@ from egis.ledger.presenters import position_json
 from egis.ledger.risk import RiskLimits, daily_loss_halts
 from egis.venues.binance.environments import venue_key_for
 from egis.venues.models import SymbolFilter
-from egis.venues.prices.sources import PriceUnavailable, get_price_source
+from egis.venues.prices.quotes import quotes_of
 
 CLOSED_PAGE_SIZE = 10
 PNL_POINTS = 500  # the chart's last closes; the running total before them is summed exactly
@@ -105,15 +105,9 @@ def bot_for_user(user: User, bot_id: int) -> Bot | None:
 
 
 def mark_prices(symbols: set[str]) -> dict[str, Decimal | None]:
-    """Current price per symbol from the configured source; None when no price is known."""
-    source = get_price_source()
-    prices: dict[str, Decimal | None] = {}
-    for symbol in sorted(symbols):
-        try:
-            prices[symbol] = source.price(symbol)
-        except PriceUnavailable:
-            prices[symbol] = None
-    return prices
+    """Stored price per symbol (what the worker last stored, in one query, never the network);
+    None when no price is known. Its age is egis.venues.prices.quotes.price_feeds."""
+    return {symbol: q.price if q else None for symbol, q in quotes_of(symbols).items()}
 
 
 def _budget_json(b: budget_service.Budget) -> dict[str, str]:

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from egis.bots.locks import lock_bot
 from egis.bots.models import Bot
+from egis.core.log_context import bind_order
 from egis.core.money import plain
 from egis.execution.fees import FeeOutcome, complete_pending_fees
 from egis.ledger.incidents import incident_record
@@ -329,6 +330,7 @@ def recover_in_flight(
     candidates, _, _ = _in_flight(now=now, timeout_s=timeout_s, bot_id=bot_id)
     outcomes = []
     for order in candidates.order_by("id"):
+        bind_order(order.client_order_id)
         try:
             outcome = recover_order(order, now=now, venue_factory=venue_factory)
         except Exception as exc:  # one order's database trouble must not stall the others
@@ -336,6 +338,7 @@ def recover_in_flight(
             outcome = _outcome(order, FAILED, f"{type(exc).__name__}: {exc}; retried next run")
         logger.info("recovery %s: %s (%s)", order.client_order_id, outcome.action, outcome.detail)
         outcomes.append(outcome)
+    bind_order("")
     return outcomes
 
 

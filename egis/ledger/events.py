@@ -27,7 +27,12 @@ def position_snapshot(position: Position) -> dict[str, Any]:
     }
 
 
-def event_record(
+def event_record(**fields: Any) -> PositionEvent:
+    """Append one event now (its own INSERT)."""
+    return row_insert(event_row(**fields))
+
+
+def event_row(
     *,
     position: Position | None,
     bot_id: int,
@@ -38,16 +43,15 @@ def event_record(
     actor: Any = None,
     reason: str = "",
 ) -> PositionEvent:
-    return row_insert(
-        PositionEvent(
-            position=position,
-            order=order,
-            bot_id=bot_id,
-            action=action,
-            before=before or {},
-            after=after or {},
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_label=getattr(actor, "username", None) or "system",
-            reason=reason,
-        )
+    """The event row, not yet written (for egis.core.row_writes, with the writes around it)."""
+    return PositionEvent(
+        position=position,
+        order=order,
+        bot_id=bot_id,
+        action=action,
+        before=before or {},
+        after=after or {},
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=getattr(actor, "username", None) or "system",
+        reason=reason,
     )

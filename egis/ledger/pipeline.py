@@ -27,8 +27,11 @@ from django.db import connection, transaction
 from egis.bots.locks import LIVE_BOT, LIVE_BOT_LOCKED
 from egis.bots.models import Bot
 from egis.core.choices import Venue
+from egis.core.log_context import bind_order
 from egis.core.money import DecimalInputError, parse_decimal, plain, usd_str
-from egis.core.rows import RowQuery, row_insert, row_update
+from egis.core.order_metrics import order_timed
+from egis.core.row_writes import RowWrites
+from egis.core.rows import RowPair, RowQuery
 from egis.ledger import budget, risk
 from egis.ledger.after_venue import after_fill, after_refusal, after_unknown
 from egis.ledger.errors import (
@@ -43,7 +46,7 @@ from egis.ledger.errors import (
     PositionNotOpen,
     VenueNotReady,
 )
-from egis.ledger.events import event_record, position_snapshot
+from egis.ledger.events import event_row, position_snapshot
 from egis.ledger.models import (
     Order,
     OrderIntent,
@@ -149,12 +152,12 @@ def _first_submission(bot_id: int, key: str | None) -> OrderResult | None:
     constraint on (bot, idempotency_key) backs it at the database level."""
     if key is None:
         return None
-    order = (
-        Order.objects.select_related("position").filter(bot_id=bot_id, idempotency_key=key).first()
-    )
-    if order is None:
+    found = _ORDER_BY_KEY.one(bot_id, key)
+    if found is None:
         return None
-    return OrderResult(order=order, position=order.position, already_settled=True)
+    order, position = found
+    order.position = position
+    return OrderResult(order=order, position=position, already_settled=True)
 
 
 def _assert_no_transaction() -> None:
@@ -167,6 +170,10 @@ def _assert_no_transaction() -> None:
 # The hot path's statements, compiled once (egis.core.rows): the ORM's per-call rebuild of each
 # statement cost more than the database took to run it.
 _ACCOUNT_LOCKED = RowQuery(ExchangeAccount, "id = %s", fields=["id"], lock=True)
+# A replayed submission's first order (unique per bot and key) with its position.
+_ORDER_BY_KEY: RowPair[Order, Position] = RowPair(
+    Order, "position", "a.bot_id = %s AND a.idempotency_key = %s"
+)
 _POSITION_LOCKED = RowQuery(Position, "id = %s", lock=True)
 _OPPOSITE_ON_BOT = RowQuery(
     Position,
@@ -241,26 +248,26 @@ def _write_ahead_order(
 ) -> Order:
     """The order row, committed with the preflight before the venue hears of it (status
     submitting, a fresh client order id). A close is always reduce-only: it can shrink exposure,
-    never create it (a database constraint says so too)."""
-    return row_insert(
-        Order(
-            client_order_id=new_client_order_id(bot.pk),
-            bot=bot,
-            position=position,
-            intent=intent,
-            side=side,
-            symbol=position.symbol,
-            reduce_only=intent == OrderIntent.CLOSE,
-            requested_qty=qty,
-            requested_usd=requested_usd,
-            reference_price=reference_price,
-            status=OrderStatus.SUBMITTING,
-            created_by=actor if getattr(actor, "pk", None) else None,
-            idempotency_key=idempotency_key,
-        )
+    never create it (a database constraint says so too). Not written yet: the caller adds it
+    to the transaction's RowWrites."""
+    return Order(
+        client_order_id=new_client_order_id(bot.pk),
+        bot=bot,
+        position=position,
+        intent=intent,
+        side=side,
+        symbol=position.symbol,
+        reduce_only=intent == OrderIntent.CLOSE,
+        requested_qty=qty,
+        requested_usd=requested_usd,
+        reference_price=reference_price,
+        status=OrderStatus.SUBMITTING,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        idempotency_key=idempotency_key,
     )
 
 
+@order_timed(OrderIntent.OPEN)
 def order_open(
     *,
     bot_id: int,
@@ -299,16 +306,14 @@ def order_open(
         _check_netting(bot, chosen_side)
         risk.check_open(bot, requested)  # the bot's own limits, under the same bot lock
         budget.ensure_affordable(bot, requested)
-        position = row_insert(
-            Position(
-                bot=bot,
-                symbol=bot.symbol,
-                side=chosen_side,
-                status=PositionStatus.OPEN,
-                requested_size_usd=requested,
-                size_usd=requested,  # the hold: reserved until the fill replaces it
-                qty=0,
-            )
+        position = Position(
+            bot=bot,
+            symbol=bot.symbol,
+            side=chosen_side,
+            status=PositionStatus.OPEN,
+            requested_size_usd=requested,
+            size_usd=requested,  # the hold: reserved until the fill replaces it
+            qty=0,
         )
         order = _write_ahead_order(
             bot,
@@ -321,9 +326,7 @@ def order_open(
             reference_price=price,
             idempotency_key=key,
         )
-        position.opening_order = order
-        row_update(position, ["opening_order"])
-        event_record(
+        event = event_row(
             position=position,
             order=order,
             bot_id=bot.pk,
@@ -333,9 +336,18 @@ def order_open(
             reason=f"open {chosen_side} ${usd_str(requested)}: {plain(qty)} {bot.symbol} "
             f"at reference {plain(price)}",
         )
+        # The hold, its write-ahead order (each naming the other) and the event: one statement
+        # on PostgreSQL (egis.core.row_writes), the same rows one by one on SQLite.
+        writes = RowWrites()
+        writes.insert(position, links={"opening_order_id": order})
+        writes.insert(order, links={"position_id": position})
+        writes.insert(event, links={"position_id": position, "order_id": order})
+        writes.run()
+        position.opening_order = order
     return _execute(order, position, adapter, actor=actor)
 
 
+@order_timed(OrderIntent.CLOSE)
 def order_close(
     *,
     bot_id: int,
@@ -376,22 +388,32 @@ def order_close(
             idempotency_key=key,
         )
         before = position_snapshot(position)
-        position.closing_order = order
-        row_update(position, ["closing_order"])
-        event_record(
-            position=position,
-            order=order,
-            bot_id=bot.pk,
-            action="closing",
-            before=before,
-            after=position_snapshot(position),
-            actor=actor,
-            reason=f"close {plain(position.qty)} {position.symbol} (reduce-only)",
+        # The order, the position naming it as its closing order, and the event whose snapshot
+        # names it too: one statement on PostgreSQL (egis.core.row_writes), one by one on SQLite.
+        writes = RowWrites()
+        writes.insert(order)
+        writes.update(position, ["closing_order"], links={"closing_order_id": order})
+        writes.insert(
+            event_row(
+                position=position,
+                order=order,
+                bot_id=bot.pk,
+                action="closing",
+                before=before,
+                after=position_snapshot(position),
+                actor=actor,
+                reason=f"close {plain(position.qty)} {position.symbol} (reduce-only)",
+            ),
+            links={"order_id": order},
+            json_links={"after": {"closing_order_id": order}},
         )
+        writes.run()
+        position.closing_order = order
     return _execute(order, position, adapter, actor=actor)
 
 
 def _execute(order: Order, position: Position, venue: VenueAdapter, *, actor: Any) -> OrderResult:
+    bind_order(order.client_order_id)  # every log line from here on names the order
     request = OrderRequest(
         client_order_id=order.client_order_id,
         symbol=order.symbol,

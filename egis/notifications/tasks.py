@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import logging
 
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
 
 from egis.notifications.delivery import DeliveryRun, deliver_due
+from egis.ops.failures import task_failure_record
+from egis.ops.periodic import periodic_once
 
 logger = logging.getLogger("egis.notifications")
 
@@ -17,8 +18,9 @@ logger = logging.getLogger("egis.notifications")
 def _run(user_id: int | None) -> DeliveryRun:
     try:
         return deliver_due(user_id=user_id)
-    except Exception:
+    except Exception as exc:
         logger.exception("notification delivery failed; the next run will try again")
+        task_failure_record(task="notifications.deliver", error=exc)
         return DeliveryRun()
 
 
@@ -32,6 +34,7 @@ def notifications_deliver(user_id: int) -> int:
     return run.sent
 
 
-@db_periodic_task(crontab(minute="*"))
+@periodic_once(every_minutes=1)
 def notifications_sweep() -> int:
+    # Safe twice: each row is claimed (a lease, compare-and-set) before it is sent.
     return _run(None).sent

@@ -18,9 +18,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from egis.bots.locks import lock_bot
+from egis.bots.locks import LIVE_BOT, lock_bot
 from egis.bots.models import Bot
 from egis.core.money import usd_display
+from egis.core.rows import RowQuery
 from egis.execution.recovery import recover_order
 from egis.ledger import budget
 from egis.ledger.errors import NotEnoughBudget, OrderNotBooked, OrderRefused
@@ -49,16 +50,28 @@ class _Rejected(Exception):
     pass
 
 
+# The worker's per-signal reads, compiled once (egis.core.rows): as ORM queries they cost more
+# than the order each signal places (docs/BENCHMARKS.md, benchmark 6). Statuses are literal so
+# SQLite can use the partial index of unfinished signals.
+_OLDEST_UNFINISHED = RowQuery(
+    Signal,
+    f"bot_id = %s AND status IN ('{SignalStatus.QUEUED}', '{SignalStatus.EXECUTING}')",
+    order_by="id",
+    limit=1,
+)
+# A signal's orders: their idempotency keys start with `sig<id>-` (signal_key), i.e. lie in
+# [`sig<id>-`, `sig<id>.`) ('.' follows '-'): a range on the (bot, key) unique index.
+_ORDERS_OF_SIGNAL = RowQuery(
+    Order, "bot_id = %s AND idempotency_key >= %s AND idempotency_key < %s", order_by="id"
+)
+_OPEN_POSITIONS = RowQuery(Position, "bot_id = %s AND status = %s", order_by="id")
+_HOOK_ENABLED = RowQuery(SignalHook, "id = %s AND enabled = %s", fields=["id"])
+
+
 def _claim_next(bot_id: int, *, reclaim_before: datetime | None) -> Signal | None:
     """The bot's oldest unfinished signal, claimed by compare-and-set, or None if it is being
     executed (by another worker, or by a dead one whose claim is younger than the lease)."""
-    oldest = (
-        Signal.objects.filter(
-            bot_id=bot_id, status__in=[SignalStatus.QUEUED, SignalStatus.EXECUTING]
-        )
-        .order_by("id")
-        .first()
-    )
+    oldest = _OLDEST_UNFINISHED.one(bot_id)
     if oldest is None:
         return None
     now = timezone.now()
@@ -96,15 +109,8 @@ def signal_key(signal_id: int, step: str) -> str:
 
 
 def signal_orders(signal: Signal) -> list[Order]:
-    return list(
-        Order.objects.filter(
-            bot_id=signal.bot_id, idempotency_key__startswith=signal_key(signal.pk, "")
-        ).order_by("id")
-    )
-
-
-def _placed(bot_id: int, key: str) -> Order | None:
-    return Order.objects.filter(bot_id=bot_id, idempotency_key=key).first()
+    prefix = signal_key(signal.pk, "")
+    return _ORDERS_OF_SIGNAL.all(signal.bot_id, prefix, prefix[:-1] + ".")
 
 
 def _state(positions: list[Position]) -> str:
@@ -201,10 +207,13 @@ def _describe(order: Order) -> str:
 
 def _execute(signal: Signal, venue: VenueAdapter | None) -> Signal:
     action = action_from_json(signal.action)
-    bot = Bot.objects.filter(pk=signal.bot_id, deleted_at__isnull=True).first()
+    bot = LIVE_BOT.one(signal.bot_id)
     if bot is None:
         return _finish(signal, SignalStatus.REJECTED, "bot deleted")
     done = signal_orders(signal)
+    # What a dead worker already placed for this signal (nothing for a fresh one): each step is
+    # placed once; the pipeline's idempotency key check under the bot lock backs this up.
+    placed = {order.idempotency_key for order in done}
     stuck = _settle_in_flight(done, venue)
     if stuck is not None:
         return _finish(
@@ -213,12 +222,10 @@ def _execute(signal: Signal, venue: VenueAdapter | None) -> Signal:
             f"order {_describe(stuck)} is still in flight: recovery settles it; the rest of "
             "the signal was not executed",
         )
-    positions = list(
-        Position.objects.filter(bot_id=bot.pk, status=PositionStatus.OPEN).order_by("id")
-    )
+    positions = _OPEN_POSITIONS.all(bot.pk, PositionStatus.OPEN)
     try:
         if not done:  # a resumed signal that already placed orders finishes what it began
-            if not SignalHook.objects.filter(pk=signal.hook_id, enabled=True).exists():
+            if _HOOK_ENABLED.one(signal.hook_id, True) is None:
                 raise _Rejected("signals are switched off for this bot")
             if not bot.is_active:
                 raise _Rejected(f"bot #{bot.pk} is inactive")
@@ -242,14 +249,15 @@ def _execute(signal: Signal, venue: VenueAdapter | None) -> Signal:
             return _finish(signal, SignalStatus.EXECUTED, f"already {action.target}: nothing to do")
         for position in closes:
             key = signal_key(signal.pk, f"close-{position.pk}")
-            if _placed(bot.pk, key) is None:
+            if key not in placed:
                 order_close(
                     bot_id=bot.pk, position_id=position.pk, venue=venue, idempotency_key=key
                 )
         if open_side:
             key = signal_key(signal.pk, "open")
-            if _placed(bot.pk, key) is None:
-                bot.refresh_from_db()
+            if key not in placed:
+                if action.size_pct is not None:
+                    bot.refresh_from_db()  # sized on the budget as it is after the closes
                 order_open(
                     bot_id=bot.pk,
                     side=open_side,
@@ -266,10 +274,11 @@ def _execute(signal: Signal, venue: VenueAdapter | None) -> Signal:
         return _finish(
             signal, SignalStatus.FAILED, _after(signal, exc.message, failed=exc.client_order_id)
         )
-    failed = [o for o in signal_orders(signal) if o.status in ("rejected", "failed")]
+    orders = signal_orders(signal)
+    failed = [o for o in orders if o.status in ("rejected", "failed")]
     if failed:
         return _finish(signal, SignalStatus.FAILED, f"order {_describe(failed[0])}")
-    return _finish(signal, SignalStatus.EXECUTED, _summary(signal))
+    return _finish(signal, SignalStatus.EXECUTED, _summary(signal, orders))
 
 
 def _refused(signal: Signal, message: str) -> Signal:
@@ -282,9 +291,9 @@ def _refused(signal: Signal, message: str) -> Signal:
     return _finish(signal, SignalStatus.REJECTED, _after(signal, message))
 
 
-def _summary(signal: Signal, *, leave_out: str = "") -> str:
+def _summary(signal: Signal, orders: list[Order] | None = None, *, leave_out: str = "") -> str:
     parts = []
-    for order in signal_orders(signal):
+    for order in signal_orders(signal) if orders is None else orders:
         if order.client_order_id == leave_out:
             continue
         if order.intent == "open":

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from egis.bots.models import Bot
 from egis.core.inputs import InputError, MalformedBody, load_json
+from egis.core.rows import RowQuery, row_insert
 from egis.signals import throttle
 from egis.signals.hooks import HookRefused, hook_authenticate
 from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
@@ -126,12 +127,13 @@ def _insert(
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                row.save(force_insert=True)
+                row_insert(row)
                 if refusal:
                     signal_rejected_notice(row)
             return Received(signal=row, duplicate=False)
         except IntegrityError:
             row.pk = None
+            row._state.adding = True
             first = Signal.objects.filter(bot_id=hook.bot_id, dedupe_key=dedupe_key).first()
             if first is None:
                 continue  # retired meanwhile: try again
@@ -146,6 +148,16 @@ def _insert(
     raise IntegrityError(f"signal dedupe key {dedupe_key} kept colliding")
 
 
+# Compiled once (egis.core.rows); the statuses are literal so SQLite uses the partial index of
+# unfinished signals.
+_OLDER_UNFINISHED = RowQuery(
+    Signal,
+    f"bot_id = %s AND status IN ('{SignalStatus.QUEUED}', '{SignalStatus.EXECUTING}') AND id < %s",
+    fields=["id"],
+    limit=1,
+)
+
+
 def _enqueue_unless_behind(signal: Signal) -> None:
     """Wake the worker for this bot, unless the signal queues behind an older unfinished one.
 
@@ -155,12 +167,8 @@ def _enqueue_unless_behind(signal: Signal) -> None:
     second wake-up would find nothing to do. Under a burst this spares most enqueues, each a
     write to the task queue's own database. A lost wake-up is picked up by the periodic sweep.
     """
-    behind = Signal.objects.filter(
-        bot_id=signal.bot_id,
-        status__in=[SignalStatus.QUEUED, SignalStatus.EXECUTING],
-        id__lt=signal.pk,
-    ).exists()
-    if not behind:
+    behind = _OLDER_UNFINISHED.one(signal.bot_id, signal.pk)
+    if behind is None:
         _enqueue_after_commit(signal.bot_id)
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 
 from django.db import close_old_connections
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
+from huey.contrib.djhuey import db_task, on_startup
 
+from egis.ops.failures import task_failure_record
+from egis.ops.periodic import periodic_once
 from egis.signals.demo import demo_signals_run
 from egis.signals.processing import signal_process
 
@@ -18,8 +19,9 @@ logger = logging.getLogger("egis.signals")
 def _run(*, bot_id: int | None = None, reclaim_after_s: float | None = None) -> int:
     try:
         return len(signal_process(bot_id=bot_id, reclaim_after_s=reclaim_after_s))
-    except Exception:
+    except Exception as exc:
         logger.exception("signal processing failed; the next run will try again")
+        task_failure_record(task="signals.process", error=exc)
         return 0
 
 
@@ -39,15 +41,20 @@ def signals_resume_on_worker_start() -> None:
         close_old_connections()
 
 
-@db_periodic_task(crontab(minute="*"))
+@periodic_once(every_minutes=1)
 def signals_periodic() -> int:
+    # Safe twice: each signal is claimed with a lease before it runs, and its orders carry
+    # idempotency keys derived from the signal.
     return _run()
 
 
-@db_periodic_task(crontab(minute="*"))
+@periodic_once(every_minutes=1)
 def demo_signals_periodic() -> None:
-    # Only in the demo (`make run` sets EGIS_DEMO_SIGNALS_URL): a sender posting over HTTP.
+    # Only in the demo (`make run` sets EGIS_DEMO_SIGNALS_URL): a sender posting over HTTP. Safe
+    # twice: it posts targets ("be long", "be flat"), and a target the bot already meets trades
+    # nothing.
     try:
         demo_signals_run()
-    except Exception:
+    except Exception as exc:
         logger.exception("demo signal source failed; the next run will try again")
+        task_failure_record(task="signals.demo", error=exc)

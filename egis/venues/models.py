@@ -90,6 +90,27 @@ class Price(models.Model):
         ]
 
 
+class PricePoint(models.Model):
+    """One stored price in a bounded history per source and symbol (the bot page's price chart).
+
+    Appended with every stored price in the same transaction, and pruned there to the last
+    EGIS_PRICE_HISTORY_POINTS points of the symbol (egis.venues.prices.store): the table never
+    grows with time. Newest first by id, which the index serves for both the read and the prune.
+    """
+
+    source = models.CharField(max_length=16)
+    symbol = models.CharField(max_length=32)
+    price = FixedDecimalField()
+    at = models.DateTimeField()
+
+    class Meta:
+        db_table = "price_points"
+        indexes = [models.Index(fields=["source", "symbol", "id"], name="price_points_symbol_id")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price__gt=0), name="price_points_positive"),
+        ]
+
+
 class ExchangePosition(models.Model):
     """Last position a real venue reported per account + symbol (a mirror, never authoritative)."""
 

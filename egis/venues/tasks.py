@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from django.conf import settings
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_task
 
-from egis.venues.prices.ticker import simulated_prices_advance
+from egis.ops.periodic import periodic_once
+from egis.venues.prices.ticker import prices_refresh, tick_delays
 
 
-@db_periodic_task(crontab(minute="*"))
-def simulated_price_tick() -> None:
-    # Huey's smallest period is a minute: take several steps inside it.
-    import time
+@db_task()
+def price_tick() -> None:
+    prices_refresh()
 
-    steps = max(1, 60 // max(1, settings.EGIS_PRICE_TICK_SECONDS))
-    for index in range(steps):
-        simulated_prices_advance()
-        if index < steps - 1:
-            time.sleep(settings.EGIS_PRICE_TICK_SECONDS)
+
+@periodic_once(every_minutes=1)
+def price_ticks_schedule() -> None:
+    # Huey's smallest period is a minute. Sleeping between steps inside one task held a worker
+    # for the whole minute (one of the four that also run signals); instead the minute's ticks
+    # are scheduled as short tasks, which Huey's scheduler releases on time (it checks every
+    # second), so pages see a new price every EGIS_PRICE_TICK_SECONDS. Run once per period
+    # whatever the number of consumers (egis.ops.periodic); a tick is one locked update of the
+    # price row, so a doubled schedule would only move the walk more often.
+    for delay in tick_delays(settings.EGIS_PRICE_TICK_SECONDS):
+        price_tick.schedule(delay=delay)

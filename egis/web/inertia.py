@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages.storage.base import BaseStorage
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from inertia import render
@@ -50,16 +51,28 @@ def page(request: HttpRequest, component: str, props: dict[str, Any]) -> HttpRes
         }
         if user.is_admin:
             open_incidents = open_incident_count()
-    flash = [{"level": m.level_tag, "message": str(m)} for m in messages.get_messages(request)]
-    errors = _read_errors(request)
     shared = {
         "auth": {"user": auth_user},
         "nav": {"open_incidents": open_incidents},
-        "flash": flash,
-        "errors": errors,
+        # Callables: a live page's partial reload leaves these out, and must then neither
+        # consume the flash messages nor drop the form errors meant for the next full render.
+        "flash": lambda: [
+            {"level": m.level_tag, "message": str(m)} for m in messages.get_messages(request)
+        ],
+        "errors": lambda: _read_errors(request),
     }
     response = render(request, component, {**shared, **props})
-    if _ERRORS_COOKIE in request.COOKIES:
+    partial = "X-Inertia-Partial-Data" in request.headers or (
+        "X-Inertia-Partial-Except" in request.headers
+    )
+    if partial:
+        # inertia-django also reads the messages into every answer's page object; a refresh
+        # must leave them for the full render that follows a POST's redirect, so they are
+        # marked unread again (the message middleware then keeps the cookie as it is).
+        storage = messages.get_messages(request)
+        if isinstance(storage, BaseStorage):
+            storage.used = False
+    elif _ERRORS_COOKIE in request.COOKIES:
         response.delete_cookie(_ERRORS_COOKIE, samesite="Lax")
     return response
 

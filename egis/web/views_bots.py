@@ -38,6 +38,7 @@ from egis.web.inertia import (
     see_other,
     sentence,
 )
+from egis.web.live import bot_live_props, dashboard_live_props
 from egis.web.paper_sync import run_paper_sync
 
 logger = logging.getLogger("egis.web")
@@ -50,7 +51,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     acted = last_signal_acted([row["id"] for row in rows])
     for row in rows:
         row["last_signal_at"] = acted.get(row["id"])
-    return page(request, "bots/index", {"bots": rows})
+    live = dashboard_live_props([row["symbol"] for row in rows])
+    return page(request, "bots/index", {"bots": rows, **live})
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -74,8 +76,10 @@ def bot_page(
     props = bot_detail(current_user(request), bot, page=_page_number(request))
     # One key per render of the open form: a replayed or double submit opens one position.
     props["open_form_key"] = secrets.token_urlsafe(16)
-    props["signals"] = signals_card(bot.pk, base_url=request.build_absolute_uri("/"))
+    base_url = request.build_absolute_uri("/")
+    props["signals"] = lambda: signals_card(bot.pk, base_url=base_url)
     props["secret"] = secret
+    props.update(bot_live_props(bot))
     return page(request, "bots/show", props)
 
 

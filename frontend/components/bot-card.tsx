@@ -3,10 +3,12 @@ import { OctagonAlert, RadioTower, TriangleAlert } from "lucide-react";
 
 import { BudgetBar } from "@/components/budget-bar";
 import { Money } from "@/components/money";
+import { CardPriceAge } from "@/components/price-feed";
 import { Badge } from "@/components/ui/badge";
 import { useShared } from "@/hooks/use-shared";
 import { formatDateTime } from "@/lib/utils";
 import type { BotSummary } from "@/types";
+import type { PriceFeed } from "@/types/live";
 
 export function VenueBadge({ venue, label }: { venue: string; label: string }) {
   return <Badge tone={venue === "paper" ? "neutral" : "accent"}>{label}</Badge>;
@@ -63,7 +65,7 @@ export function BotAlerts({
   );
 }
 
-export function BotCard({ bot }: { bot: BotSummary }) {
+export function BotCard({ bot, feed }: { bot: BotSummary; feed?: PriceFeed }) {
   return (
     <Link
       href={`/bots/${bot.id}`}
@@ -110,6 +112,9 @@ export function BotCard({ bot }: { bot: BotSummary }) {
             ) : (
               <Money value={bot.unrealized_pnl_usd} pnl className="font-medium" />
             )}
+          </dd>
+          <dd>
+            <CardPriceAge feed={feed} />
           </dd>
         </div>
       </dl>

@@ -1,36 +1,52 @@
-import {
-  Area,
-  AreaChart,
-  CartesianGrid,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from "recharts";
+import { AreaSeries, type Time } from "lightweight-charts";
+import * as React from "react";
 
 import { InfoHint } from "@/components/info-hint";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
-import { centTicks } from "@/lib/chart-ticks";
+import { toPnlData } from "@/lib/chart-data";
+import { cardChart, themeColor, withAlpha } from "@/lib/lw-chart";
 import { formatUsd, signOf } from "@/lib/money";
 import { cn } from "@/lib/utils";
 import type { PnlPoint } from "@/types";
 
+// The horizontal axis counts closes, not time: close #n is plotted at "time" n.
+const closeAxis = {
+  tick: (t: Time) => `#${Number(t)}`,
+  crosshair: (t: Time) => `Close #${Number(t)}`,
+};
+
 /** Cumulative realized PnL (net of fees) per closed position, as the server summed it. The
  * server sends the last closes only; `n` is each one's close number over the bot's whole life. */
 export function PnlChart({ points, hint }: { points: PnlPoint[]; hint: string }) {
-  // Numbers only for plotting: the labels show the server's exact strings.
-  const data = points.map((p) => ({
-    n: p.n,
-    y: Number(p.cumulative_usd),
-    label: p.cumulative_usd,
-    pnl: p.pnl_usd,
-    id: p.position_id,
-  }));
+  const box = React.useRef<HTMLDivElement>(null);
+  const enough = points.length >= 2;
   const last = points.length ? points[points.length - 1].cumulative_usd : "0";
   const total = points.length ? points[points.length - 1].n : 0;
   const windowed = points.length > 0 && points[0].n > 1;
-  const ticks = centTicks(data.map((d) => d.y));
   const sign = signOf(last);
+
+  React.useEffect(() => {
+    if (!enough || !box.current) return;
+    const chart = cardChart(box.current, closeAxis);
+    const line = themeColor("accent-hover");
+    const series = chart.addSeries(AreaSeries, {
+      lineColor: line,
+      lineWidth: 2,
+      topColor: withAlpha(line, 0.35),
+      bottomColor: withAlpha(line, 0),
+      // Whole cents on the axis: no two ticks print the same label.
+      priceFormat: {
+        type: "custom",
+        minMove: 0.01,
+        formatter: (value: number) => formatUsd(value.toFixed(2)),
+      },
+      priceLineVisible: false,
+    });
+    series.setData(toPnlData(points));
+    chart.timeScale().fitContent();
+    return () => chart.remove();
+  }, [points, enough]);
+
   return (
     <Card>
       <CardHeader>
@@ -54,68 +70,20 @@ export function PnlChart({ points, hint }: { points: PnlPoint[]; hint: string })
           the line includes every earlier one.
         </p>
       )}
-      {data.length < 2 ? (
+      {!enough ? (
         <p className="flex h-32 items-center justify-center rounded-lg border border-dashed border-border text-sm text-muted">
-          {data.length === 0
+          {points.length === 0
             ? "No closed positions yet."
             : "The chart starts after two closed positions."}
         </p>
       ) : (
         <div
+          ref={box}
           className="h-44"
           role="img"
           aria-label={`Cumulative realized PnL, now ${formatUsd(last)}`}
-        >
-          <ResponsiveContainer width="100%" height="100%">
-            <AreaChart data={data} margin={{ top: 4, right: 4, bottom: 0, left: 0 }}>
-              <defs>
-                <linearGradient id="pnlFill" x1="0" y1="0" x2="0" y2="1">
-                  <stop offset="0%" stopColor="var(--color-accent-hover)" stopOpacity={0.35} />
-                  <stop offset="100%" stopColor="var(--color-accent-hover)" stopOpacity={0} />
-                </linearGradient>
-              </defs>
-              <CartesianGrid stroke="var(--color-border)" strokeDasharray="3 3" vertical={false} />
-              <XAxis
-                dataKey="n"
-                tick={{ fill: "var(--color-muted)", fontSize: 11 }}
-                tickLine={false}
-                axisLine={false}
-              />
-              <YAxis
-                width={56}
-                tick={{ fill: "var(--color-muted)", fontSize: 11 }}
-                tickLine={false}
-                axisLine={false}
-                domain={[ticks[0], ticks[ticks.length - 1]]}
-                ticks={ticks}
-                interval={0}
-                allowDecimals
-                tickFormatter={(v: number) => formatUsd(String(v))}
-              />
-              <Tooltip
-                contentStyle={{
-                  background: "var(--color-surface)",
-                  border: "1px solid var(--color-border)",
-                  borderRadius: 8,
-                }}
-                labelStyle={{ color: "var(--color-muted)" }}
-                formatter={(_value, _name, item) => [
-                  formatUsd((item.payload as { label: string }).label),
-                  "Cumulative",
-                ]}
-                labelFormatter={(n) => `Close #${n}`}
-              />
-              <Area
-                type="linear"
-                dataKey="y"
-                stroke="var(--color-accent-hover)"
-                strokeWidth={2}
-                fill="url(#pnlFill)"
-                isAnimationActive={false}
-              />
-            </AreaChart>
-          </ResponsiveContainer>
-        </div>
+          data-testid="pnl-chart"
+        />
       )}
     </Card>
   );

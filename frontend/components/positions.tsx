@@ -3,6 +3,7 @@ import * as React from "react";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { Money, SizeWithHint } from "@/components/money";
+import { LiveFigure } from "@/components/price-feed";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { FieldError } from "@/components/ui/input";
@@ -127,12 +128,16 @@ export function OpenPositionRow({
         <Figure label="Entry" right>
           {price(position.entry_price)}
         </Figure>
-        <Figure label="Mark">{price(position.mark_price)}</Figure>
+        <Figure label="Mark">
+          <LiveFigure last={price(position.mark_price)}>{price(position.mark_price)}</LiveFigure>
+        </Figure>
         <Figure label="Unrealized" right>
           {position.unrealized_pnl_usd == null ? (
             "—"
           ) : (
-            <Money value={position.unrealized_pnl_usd} pnl />
+            <LiveFigure>
+              <Money value={position.unrealized_pnl_usd} pnl />
+            </LiveFigure>
           )}
         </Figure>
       </dl>

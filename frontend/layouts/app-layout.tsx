@@ -53,14 +53,18 @@ export function AppLayout({
   section,
   action,
   back,
+  wide = false,
   children,
 }: {
   title: string;
   section: Section;
   action?: React.ReactNode;
   back?: { href: string; label: string };
+  /** Use a desktop's room (two columns or a grid) instead of one centred column. */
+  wide?: boolean;
   children: React.ReactNode;
 }) {
+  const width = wide ? "max-w-3xl lg:max-w-6xl" : "max-w-3xl";
   const { auth, flash } = useShared();
   const items = useNav();
   // The phone tab bar keeps three destinations; Users and Audit live under Settings there.
@@ -106,9 +110,9 @@ export function AppLayout({
         </div>
       </aside>
 
-      <div className="flex-1 lg:pl-60">
+      <div className="min-w-0 flex-1 lg:pl-60">
         <header className="sticky top-0 z-30 border-b border-border bg-bg/95 backdrop-blur">
-          <div className="mx-auto flex h-14 max-w-3xl items-center gap-2 px-4 lg:h-16 lg:px-8">
+          <div className={cn("mx-auto flex h-14 items-center gap-2 px-4 lg:h-16 lg:px-8", width)}>
             {back && (
               <Link
                 href={back.href}
@@ -121,7 +125,7 @@ export function AppLayout({
             {action}
           </div>
         </header>
-        <main className="mx-auto max-w-3xl space-y-4 px-4 pt-4 pb-28 lg:px-8 lg:pb-12">
+        <main className={cn("mx-auto space-y-4 px-4 pt-4 pb-28 lg:px-8 lg:pb-12", width)}>
           {children}
         </main>
         <FlashMessages messages={flash} />

@@ -19,7 +19,8 @@ from egis.bots.locks import lock_bot
 from egis.bots.models import Bot
 from egis.core.inputs import QUANTUM
 from egis.core.money import plain
-from egis.core.rows import RowQuery, row_insert, row_update
+from egis.core.row_writes import RowWrites
+from egis.core.rows import RowQuery
 from egis.venues.base import (
     OrderNotFound,
     OrderReport,
@@ -144,22 +145,26 @@ class PaperVenue:
                 if filled == request.qty
                 else (FillStatus.PARTIALLY_FILLED if filled > 0 else FillStatus.EXPIRED)
             )
-            fill = row_insert(
-                PaperFill(
-                    bot_id=self.bot_id,
-                    client_order_id=request.client_order_id,
-                    symbol=request.symbol,
-                    side=request.side,
-                    reduce_only=request.reduce_only,
-                    requested_qty=request.qty,
-                    qty=filled,
-                    price=fill_price,
-                    quote_usd=notional,
-                    fee_usd=fee,
-                    status=status,
-                )
+            # The fill and the book: one statement on PostgreSQL (egis.core.row_writes).
+            writes = RowWrites()
+            fill = PaperFill(
+                bot_id=self.bot_id,
+                client_order_id=request.client_order_id,
+                symbol=request.symbol,
+                side=request.side,
+                reduce_only=request.reduce_only,
+                requested_qty=request.qty,
+                qty=filled,
+                price=fill_price,
+                quote_usd=notional,
+                fee_usd=fee,
+                status=status,
             )
-            _write_book(book_row, apply_fill(book, side=request.side, qty=filled, price=fill_price))
+            writes.insert(fill)
+            _write_book(
+                writes, book_row, apply_fill(book, side=request.side, qty=filled, price=fill_price)
+            )
+            writes.run()
         return fill
 
     def lookup_order(self, *, symbol: str, client_order_id: str) -> OrderReport:
@@ -196,13 +201,13 @@ def _book_state(row: PaperPosition) -> BookState:
     return BookState(signed, row.entry_price)
 
 
-def _write_book(row: PaperPosition, state: BookState) -> None:
+def _write_book(writes: RowWrites, row: PaperPosition, state: BookState) -> None:
     row.side = state.side
     row.qty = state.qty
     if state.is_open:
         row.entry_price = state.entry_price  # a flat book keeps its last entry, as reconcile does
     row.status = PaperPositionStatus.OPEN if state.is_open else PaperPositionStatus.CLOSED
-    row_update(row, ["side", "qty", "entry_price", "status", "updated_at"])
+    writes.update(row, ["side", "qty", "entry_price", "status", "updated_at"])
 
 
 def fill_report(fill: PaperFill) -> OrderReport:

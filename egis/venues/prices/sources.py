@@ -20,6 +20,7 @@ from egis.core.errors import UserFacingError
 from egis.core.inputs import QUANTUM
 from egis.core.rows import RowQuery
 from egis.venues.models import Price, SymbolFilter
+from egis.venues.prices.store import price_store
 from egis.venues.rules import round_to_tick
 from egis.venues.symbol_filters_seed import SIMULATED_START_PRICES
 
@@ -96,10 +97,9 @@ class SimulatedPriceSource:
     def advance(self, symbol: str) -> Decimal:
         with transaction.atomic():
             row = self._start(symbol)
-            row.price = self.next_price(symbol, row.price, row.step + 1)
-            row.step += 1
-            row.save(update_fields=["price", "step", "updated_at"])
-        return row.price
+            moved = self.next_price(symbol, row.price, row.step + 1)
+            stored = price_store(source=self.name, symbol=symbol, price=moved, step=row.step + 1)
+        return stored.price
 
 
 class BinancePublicPriceSource:
@@ -137,7 +137,4 @@ def price_set(*, symbol: str, price: Decimal, source: str | None = None) -> Pric
         raise PriceUnavailable(f"Prices cannot be set for the {chosen!r} source")
     if price <= 0:
         raise PriceUnavailable("A price must be greater than zero")
-    row, _ = Price.objects.update_or_create(
-        source=chosen, symbol=symbol.upper(), defaults={"price": price}
-    )
-    return row
+    return price_store(source=chosen, symbol=symbol.upper(), price=price)

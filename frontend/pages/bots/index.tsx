@@ -3,12 +3,24 @@ import { Plus } from "lucide-react";
 
 import { BotCard } from "@/components/bot-card";
 import { Button } from "@/components/ui/button";
+import { useLiveReload } from "@/hooks/use-live-reload";
 import { AppLayout } from "@/layouts/app-layout";
 import type { BotSummary } from "@/types";
+import type { LiveSettings, PriceFeed } from "@/types/live";
 
-export default function BotsIndex({ bots }: { bots: BotSummary[] }) {
+export default function BotsIndex({
+  bots,
+  prices,
+  live,
+}: {
+  bots: BotSummary[];
+  prices: Record<string, PriceFeed>;
+  live: LiveSettings;
+}) {
+  useLiveReload(live.refresh_s);
   return (
     <AppLayout
+      wide
       title="Bots"
       section="bots"
       action={
@@ -35,9 +47,9 @@ export default function BotsIndex({ bots }: { bots: BotSummary[] }) {
           </Button>
         </div>
       ) : (
-        <div className="grid gap-4 xl:grid-cols-2">
+        <div className="grid gap-4 lg:grid-cols-2 2xl:grid-cols-3">
           {bots.map((bot) => (
-            <BotCard key={bot.id} bot={bot} />
+            <BotCard key={bot.id} bot={bot} feed={prices[bot.symbol]} />
           ))}
         </div>
       )}

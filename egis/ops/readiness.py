@@ -1,0 +1,77 @@
+"""What `/readyz` checks: the database answers, every migration is applied, the queue answers,
+and the price feed is fresh. Each check is a name and a yes/no: the answer names the failing
+checks and nothing else (no error text, versions or addresses)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+from huey.contrib.djhuey import HUEY
+
+from egis.ops.selectors import price_last_update
+
+logger = logging.getLogger("egis.ops")
+
+# Once a process has seen every migration applied it stays so until the next deploy, which
+# restarts it: the migration graph is read from disk once, not on every probe.
+_migrations_seen_applied = False
+
+
+def database_answers() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        return cursor.fetchone() == (1,)
+
+
+def migrations_applied() -> bool:
+    global _migrations_seen_applied
+    if not _migrations_seen_applied:
+        executor = MigrationExecutor(connection)
+        targets = executor.loader.graph.leaf_nodes()
+        _migrations_seen_applied = not executor.migration_plan(targets)
+    return _migrations_seen_applied
+
+
+def queue_answers() -> bool:
+    # Reads the queue's length from its storage: Redis (EGIS_REDIS_URL) or Huey's SQLite file.
+    return HUEY.pending_count() >= 0
+
+
+def price_feed_fresh() -> bool:
+    """The simulated feed lives in the database and the worker moves it every few seconds: older
+    than EGIS_READY_PRICE_MAX_AGE_S means no worker is ticking it. A fixed price is set by hand
+    and Binance's is fetched at each use: neither can go stale."""
+    if settings.EGIS_PRICE_SOURCE != "simulated":
+        return True
+    last = price_last_update("simulated")
+    if last is None:
+        return False
+    return timezone.now() - last <= timedelta(seconds=settings.EGIS_READY_PRICE_MAX_AGE_S)
+
+
+CHECKS: dict[str, Callable[[], bool]] = {
+    "database": database_answers,
+    "migrations": migrations_applied,
+    "queue": queue_answers,
+    "prices": price_feed_fresh,
+}
+
+
+def readiness() -> list[str]:
+    """The names of the failing checks (empty: ready). A check that raises has failed."""
+    failing = []
+    for name, check in CHECKS.items():
+        try:
+            ok = check()
+        except Exception:
+            logger.warning("readiness check %s failed", name, exc_info=True)
+            ok = False
+        if not ok:
+            failing.append(name)
+    return failing

@@ -1,0 +1,114 @@
+import {
+  createSeriesMarkers,
+  type IChartApi,
+  type IPriceLine,
+  type ISeriesApi,
+  type ISeriesMarkersPluginApi,
+  LineSeries,
+  LineStyle,
+  type Time,
+} from "lightweight-charts";
+import * as React from "react";
+
+import { Card, CardHeader, CardTitle } from "@/components/ui/card";
+import { priceFormatOf, toMarkers, toPriceData } from "@/lib/chart-data";
+import { cardChart, themeColor } from "@/lib/lw-chart";
+import { formatStep } from "@/lib/money";
+import type { ChartLine, PriceChartData } from "@/types/live";
+
+interface Handles {
+  chart: IChartApi;
+  series: ISeriesApi<"Line">;
+  markers: ISeriesMarkersPluginApi<Time>;
+  lines: IPriceLine[];
+}
+
+/**
+ * The symbol's recent stored prices with the bot's fills on them (entry arrows, exit circles),
+ * and `lines` drawn across it: resting take-profit and stop-loss levels.
+ */
+export function PriceChart({
+  chart,
+  tick,
+  lines = chart.lines,
+}: {
+  chart: PriceChartData;
+  tick: string | null;
+  lines?: ChartLine[];
+}) {
+  const box = React.useRef<HTMLDivElement>(null);
+  const handles = React.useRef<Handles | null>(null);
+  const enough = chart.times.length >= 2;
+
+  React.useEffect(() => {
+    if (!enough || !box.current) return;
+    const made = cardChart(box.current);
+    const series = made.addSeries(LineSeries, {
+      color: themeColor("accent-hover"),
+      lineWidth: 2,
+      priceLineVisible: false,
+    });
+    handles.current = { chart: made, series, markers: createSeriesMarkers(series, []), lines: [] };
+    return () => {
+      handles.current = null;
+      made.remove();
+    };
+  }, [enough]);
+
+  React.useEffect(() => {
+    const h = handles.current;
+    if (!h) return;
+    h.series.applyOptions({ priceFormat: { type: "price", ...priceFormatOf(tick) } });
+    h.series.setData(toPriceData(chart.times, chart.prices));
+    h.markers.setMarkers(
+      toMarkers(chart.markers, {
+        long: themeColor("gain"),
+        short: themeColor("loss"),
+        exit: themeColor("fg"),
+      }),
+    );
+    h.lines.forEach((line) => h.series.removePriceLine(line));
+    h.lines = lines.map((line) =>
+      h.series.createPriceLine({
+        price: Number(line.price),
+        color: themeColor(line.kind === "tp" ? "gain" : "loss"),
+        lineWidth: 1,
+        lineStyle: LineStyle.Dashed,
+        axisLabelVisible: true,
+        title: line.label ?? (line.kind === "tp" ? "TP" : "SL"),
+      }),
+    );
+    h.chart.timeScale().fitContent();
+  }, [chart, lines, tick, enough]);
+
+  const last = chart.prices.length ? chart.prices[chart.prices.length - 1] : null;
+  return (
+    <Card data-testid="price-chart-card">
+      <CardHeader className="flex-wrap">
+        <CardTitle>{chart.symbol} price</CardTitle>
+        <span className="flex items-center gap-3 text-xs text-muted" aria-hidden>
+          <span>
+            <span className="text-gain">▲</span>/<span className="text-loss">▼</span> entry
+          </span>
+          <span>● exit</span>
+        </span>
+      </CardHeader>
+      {enough ? (
+        <div
+          ref={box}
+          className="h-52 lg:h-64"
+          role="img"
+          aria-label={`${chart.symbol} price, last ${formatStep(last, tick)}; ${chart.markers.length} fills of this bot marked`}
+          data-testid="price-chart"
+          data-points={chart.times.length}
+          data-markers={chart.markers.length}
+          data-lines={lines.length}
+        />
+      ) : (
+        <p className="flex h-32 items-center justify-center rounded-lg border border-dashed border-border text-center text-sm text-muted">
+          The chart starts once the worker has stored two prices.
+        </p>
+      )}
+    </Card>
+  );
+}
