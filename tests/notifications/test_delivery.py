@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from egis.notifications import events
 from egis.notifications.delivery import backoff_s, deliver_due
-from egis.notifications.models import Delivery
+from egis.notifications.models import Delivery, NotificationSettings
 from egis.notifications.services import notify, notify_settings_update
 from tests.notifications.conftest import verify_signature
 from tests.support.fake_notify import CHAT, TOKEN, FakeTelegram
@@ -30,8 +30,13 @@ def _tell(bot, n: int = 1) -> None:
         notify(events.EXIT_TRIGGERED, bot=bot, payload={"position_id": i + 1})
 
 
+def _slot(user) -> dt.datetime:
+    """The chat's next free moment, as the worker wrote it."""
+    return NotificationSettings.objects.get(user=user).telegram_next_send_at
+
+
 def test_a_429_waits_exactly_the_retry_after_telegram_names(
-    queue_only, telegram_only, telegram, paper_bot
+    queue_only, bob, telegram_only, telegram, paper_bot
 ):
     telegram.fail_next(
         429, description="Too Many Requests: retry after 7", parameters={"retry_after": 7}
@@ -43,24 +48,29 @@ def test_a_429_waits_exactly_the_retry_after_telegram_names(
     assert (run.sent, run.retried) == (0, 1) and run.wake_in_s == 7
     assert row.status == "pending" and row.attempts == 1
     assert row.last_error == "Telegram 429: Too Many Requests: retry after 7"
-    # retry_after counts from the answer: 7 s after it (the run's clock is read when it sends)
-    assert now + dt.timedelta(seconds=7) <= row.next_attempt_at < now + dt.timedelta(seconds=8)
-    # 6.9 s later: not yet (neither the row nor the chat); 7 s later: sent
-    assert deliver_due(now=now + dt.timedelta(seconds=6.9)).sent == 0
+    # retry_after counts from the answer (the run reads its clock when it sends), and the
+    # whole chat waits as long as the row
+    due = row.next_attempt_at
+    assert due >= now + dt.timedelta(seconds=7) and _slot(bob) >= due
+    assert deliver_due(now=due - dt.timedelta(seconds=0.1)).sent == 0
     assert len(telegram.requests) == 1
-    assert deliver_due(now=now + dt.timedelta(seconds=7.5)).sent == 1
+    assert deliver_due(now=_slot(bob) + dt.timedelta(seconds=0.5)).sent == 1
     row.refresh_from_db()
     assert row.status == "sent" and row.last_error == "" and row.attempts == 2
 
 
-def test_one_message_per_second_per_chat(queue_only, telegram_only, telegram, paper_bot):
+def test_one_message_per_second_per_chat(queue_only, bob, telegram_only, telegram, paper_bot):
     _tell(paper_bot, 3)
     now = timezone.now()
     run = deliver_due(now=now)
-    assert run.sent == 1 and run.wake_in_s is not None and 0.9 <= run.wake_in_s <= 1.5
-    assert deliver_due(now=now + dt.timedelta(seconds=0.5)).sent == 0
-    assert deliver_due(now=now + dt.timedelta(seconds=2)).sent == 1
-    assert deliver_due(now=now + dt.timedelta(seconds=4)).sent == 1
+    assert run.sent == 1 and run.wake_in_s is not None
+    slot = _slot(bob)
+    assert slot >= now + dt.timedelta(seconds=1)
+    assert deliver_due(now=slot - dt.timedelta(seconds=0.1)).sent == 0
+    assert deliver_due(now=slot).sent == 1
+    next_slot = _slot(bob)
+    assert next_slot >= slot + dt.timedelta(seconds=1)
+    assert deliver_due(now=next_slot).sent == 1
     assert [m.text.split("#")[1][0] for m in telegram.messages] == ["1", "2", "3"]
 
 
@@ -97,7 +107,10 @@ def test_a_receiver_that_is_down_is_retried_with_backoff_and_logged(
     for attempt in (1, 2, 3):
         run = deliver_due(now=now)
         assert run.retried == 1 and run.wake_in_s == backoff_s(attempt)
-        now += dt.timedelta(seconds=backoff_s(attempt) + 1)
+        due = Delivery.objects.get().next_attempt_at
+        assert due >= now + dt.timedelta(seconds=backoff_s(attempt))
+        assert deliver_due(now=due - dt.timedelta(seconds=0.1)).retried == 0  # not before
+        now = due
     row = Delivery.objects.get()
     assert row.status == "pending" and row.attempts == 3
     assert row.last_error == "webhook receiver unreachable (ConnectError)"
@@ -184,8 +197,6 @@ def test_the_token_never_reaches_a_log_or_an_error(
     assert TOKEN not in row.last_error and row.attempts == 2
     assert "Telegram unreachable" in row.last_error
     assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
-    from egis.notifications.models import NotificationSettings
-
     stored = NotificationSettings.objects.get(user=bob).telegram_token_encrypted
     assert TOKEN not in stored and stored  # encrypted at rest
 
