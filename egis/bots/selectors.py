@@ -29,7 +29,7 @@ from egis.accounts.models import User
 from egis.bots.locks import LIVE_BOT
 from egis.bots.models import Bot
 from egis.core.choices import Venue
-from egis.core.money import CENT, plain, usd_str
+from egis.core.money import plain, usd_str
 from egis.exits.presenters import rows_with_exits
 from egis.ledger import budget as budget_service
 from egis.ledger.domain import unrealized_pnl

@@ -39,6 +39,7 @@ from egis.ledger.models import (
     Position,
     PositionStatus,
 )
+from egis.ledger.notices import fill_notice
 from egis.portfolio.totals import totals_apply, totals_track
 from egis.venues.base import OrderReport
 
@@ -178,6 +179,7 @@ def settle_order(order_id: int, report: OrderReport, *, actor: Any = None, via: 
         writes.update(order, _ORDER_SETTLE_FIELDS)
         _book_fill(writes, order, position, fill, rounding_steps, actor=actor, via=via)
         writes.run()
+        fill_notice(order, position)  # in this transaction: told exactly when booked
         return OrderResult(order, position)
 
 

@@ -37,6 +37,7 @@ from egis.ledger.models import (
     PositionSide,
     PositionStatus,
 )
+from egis.ledger.notices import halt_notice
 from egis.portfolio.totals_check import (
     TotalsDrift,
     is_totals_incident,
@@ -393,7 +394,11 @@ def drift_record(item: DriftItem) -> Incident:
         logger.error("drift found (incident #%s): %s", incident.pk, item.describe())
     item.incident_id = incident.pk
     reason = f"{DRIFT_HALT_PREFIX}{item.describe()} (incident #{incident.pk})"[:300]
-    Bot.objects.filter(pk__in=item.bot_ids, halted_reason="").update(halted_reason=reason)
+    halting = list(
+        Bot.objects.filter(pk__in=item.bot_ids, halted_reason="").values_list("pk", flat=True)
+    )
+    Bot.objects.filter(pk__in=halting, halted_reason="").update(halted_reason=reason)
+    halt_notice(halting, halted=True, reason=reason)
     return incident
 
 
@@ -411,6 +416,7 @@ def drift_halts_release(bot_ids: Iterable[int]) -> list[int]:
     Bot.objects.filter(pk__in=released, halted_reason__startswith=DRIFT_HALT_PREFIX).update(
         halted_reason=""
     )
+    halt_notice(released, halted=False)
     return released
 
 

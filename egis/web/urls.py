@@ -7,6 +7,7 @@ from egis.web import (
     views_bots,
     views_exits,
     views_hooks,
+    views_notifications,
     views_portfolio,
     views_settings,
     views_signals,
@@ -75,4 +76,16 @@ urlpatterns = [
         name="token-revoke",
     ),
     path("settings/accounts", views_settings.account_new, name="account-new"),
+    # Notifications (egis.notifications)
+    path(
+        "settings/notifications",
+        views_notifications.notifications_update,
+        name="notifications-update",
+    ),
+    path("settings/notifications/test", views_notifications.notifications_test, name="notify-test"),
+    path(
+        "settings/notifications/webhook-secret",
+        views_notifications.notifications_secret_rotate,
+        name="notify-secret-rotate",
+    ),
 ]

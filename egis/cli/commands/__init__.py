@@ -13,6 +13,7 @@ from egis.cli.commands import (
     exchange,
     exits,
     incidents,
+    notify,
     orders,
     prices,
     reconcile,
@@ -38,4 +39,5 @@ GROUPS: tuple[ModuleType, ...] = (
     signals,
     exits,  # issue 12
     cockpit,
+    notify,
 )
