@@ -57,7 +57,9 @@ def exits_before_close(bot: Bot, position_id: int) -> None:
     if live:
         from egis.exits import binance_sync
 
-        binance_sync.exits_cancel(live, why=f"position #{position_id} is being closed by Egis")
+        binance_sync.exits_cancel(
+            live, why=f"position #{position_id} is being closed by Egis", for_close=True
+        )
 
 
 def exits_on_close_preflight(position: Position, order: Order, firing: ExitFiring | None) -> None:

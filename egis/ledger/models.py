@@ -236,6 +236,18 @@ class IncidentKind(models.TextChoices):
     VENUE_REFUSED_CLOSE = "venue_refused_close", "Venue refused a close"
     DRIFT = "drift", "Ledger and venue disagree"
     SIGNAL_DRIFT = "signal_drift", "A signal's sender believed another state (missed alert?)"
+    # Binance exits (issue 12, egis.exits.binance_*).
+    EXIT_NOT_ACTIVE = "exit_not_active", "An exit is not active at the venue"
+    EXIT_CANCEL_UNKNOWN = "exit_cancel_unknown", "An exit's cancel outcome is unknown"
+    EXIT_UNBOOKED = "exit_unbooked", "An exit fired at the venue but was not booked"
+
+
+# Incidents about one exit (the exit's row says what happened; a person acknowledges).
+EXIT_INCIDENT_KINDS = (
+    IncidentKind.EXIT_NOT_ACTIVE,
+    IncidentKind.EXIT_CANCEL_UNKNOWN,
+    IncidentKind.EXIT_UNBOOKED,
+)
 
 
 class IncidentStatus(models.TextChoices):
