@@ -45,6 +45,7 @@ ROWS_USERS = {
     "egis.accounts.tokens",  # bearer auth on every API request
     "egis.bots.locks",  # the bot lock every writing transaction starts with
     "egis.bots.selectors",  # bot access check on every API request
+    "egis.exits.hooks",  # the exits read of every close's settle (issue 12)
     "egis.core.row_writes",  # a transaction's closing writes as one statement (PostgreSQL)
     "egis.ledger.budget",
     "egis.ledger.events",

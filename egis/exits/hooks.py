@@ -27,10 +27,14 @@ from django.utils import timezone
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import plain
+from egis.core.rows import RowQuery, row_update
 from egis.exits.errors import ExitNotResting
 from egis.exits.events import exit_event, exit_triggered_booked
 from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitStatus
 from egis.ledger.models import CloseReason, Order, OrderStatus, Position, PositionStatus
+
+# The close's hot path (settle): the position's live exits, compiled once (egis.core.rows).
+_LIVE_OF_POSITION = RowQuery(Exit, "position_id = %s AND status IN (%s, %s)")
 
 
 @dataclass(frozen=True)
@@ -80,18 +84,31 @@ def exits_on_close_preflight(position: Position, order: Order, firing: ExitFirin
 
 
 def exits_after_close_fill(position: Position, order: Order) -> None:
+    """Inside settle, with the position's new state in memory and before settle's own writes:
+    one read of the position's live exits (`_LIVE_OF_POSITION`), then their writes."""
+    live = _LIVE_OF_POSITION.all(position.pk, ExitStatus.PLACING.value, ExitStatus.RESTING.value)
     if position.status == PositionStatus.CLOSED:
-        position.close_reason = order.close_reason or CloseReason.MANUAL
-        position.save(update_fields=["close_reason"])
-        _cancel_live_paper(position, why=f"position closed ({position.close_reason})")
+        position.close_reason = order.close_reason or CloseReason.MANUAL  # settle writes it
+        now = timezone.now()
+        for exit_row in live:
+            if exit_row.venue != Venue.PAPER:
+                continue  # on the venue: the Binance side cancels it there
+            exit_row.status, exit_row.ended_at = ExitStatus.CANCELLED, now
+            row_update(exit_row, ["status", "ended_at", "updated_at"])
+            exit_event(
+                exit_row,
+                position=position,
+                action="exit_cancelled",
+                reason=f"position closed ({position.close_reason})",
+            )
         return
     if order.executed_qty <= 0:
         _rest_again(order, position, why="its close filled nothing")
         return
-    for exit_row in Exit.objects.filter(position_id=position.pk, status__in=LIVE_EXIT_STATUSES):
+    for exit_row in live:
         before = exit_row.quantity
         exit_row.quantity = position.qty
-        exit_row.save(update_fields=["quantity", "updated_at"])
+        row_update(exit_row, ["quantity", "updated_at"])
         exit_event(
             exit_row,
             position=position,
@@ -135,14 +152,3 @@ def _rest_again(order: Order, position: Position, *, why: str) -> None:
     exit_event(
         fired, position=position, action="exit_rearmed", order=order, reason=f"rests again: {why}"
     )
-
-
-def _cancel_live_paper(position: Position, *, why: str) -> None:
-    now = timezone.now()
-    for exit_row in Exit.objects.filter(
-        position_id=position.pk, status__in=LIVE_EXIT_STATUSES, venue=Venue.PAPER
-    ):
-        exit_row.status = ExitStatus.CANCELLED
-        exit_row.ended_at = now
-        exit_row.save(update_fields=["status", "ended_at", "updated_at"])
-        exit_event(exit_row, position=position, action="exit_cancelled", reason=why)

@@ -65,6 +65,7 @@ _POSITION_SETTLE_FIELDS = [
     "realized_pnl_usd",
     "closed_at",
     "closing_order",
+    "close_reason",  # exits (issue 12): the close order's reason, once it closes the position
 ]
 
 
@@ -176,8 +177,6 @@ def settle_order(order_id: int, report: OrderReport, *, actor: Any = None, via: 
         writes.update(order, _ORDER_SETTLE_FIELDS)
         _book_fill(writes, order, position, fill, rounding_steps, actor=actor, via=via)
         writes.run()
-        if order.intent == OrderIntent.CLOSE:
-            exits_after_close_fill(position, order)  # exits (issue 12)
         return OrderResult(order, position)
 
 
@@ -214,6 +213,8 @@ def _book_fill(
         if fill.executed_qty == 0:
             action = "close_unfilled"
     store_position_state(position, new_state)
+    if order.intent == OrderIntent.CLOSE:
+        exits_after_close_fill(position, order)  # exits (issue 12): before the run of writes
     writes.update(position, _POSITION_SETTLE_FIELDS)
     writes.insert(
         event_row(
