@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "egis.audit",
     "egis.signals",
     "egis.exits",  # exits (issue 12)
+    "egis.portfolio",  # cockpit: closed totals, pause, close all, history, export
+    "egis.notifications",
     "egis.cli",
     "egis.web",
     "egis.ops",
@@ -92,7 +94,7 @@ MIDDLEWARE = [
     "egis.web.middleware.StaleActionLoginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "egis.web.middleware.DatabaseBusyMiddleware",
-    "inertia.middleware.InertiaMiddleware",
+    "egis.web.middleware.InertiaPagesMiddleware",  # Inertia's middleware, for pages only
 ]
 
 ROOT_URLCONF = "egis.urls"
@@ -344,3 +346,13 @@ EGIS_HOOK_FAILURE_WINDOW_S = int(os.environ.get("EGIS_HOOK_FAILURE_WINDOW_S", "6
 EGIS_PUBLIC_URL = os.environ.get("EGIS_PUBLIC_URL", "").rstrip("/")
 # The demo's built-in signal source posts to this web process (set by `make run`); unset: off.
 EGIS_DEMO_SIGNALS_URL = os.environ.get("EGIS_DEMO_SIGNALS_URL", "").rstrip("/")
+
+# Notifications (egis.notifications): delivered by the worker, never in a request. The Telegram
+# Bot API base is a setting so tests and a local demo point it at a fake server on loopback.
+EGIS_TELEGRAM_API_BASE = os.environ.get("EGIS_TELEGRAM_API_BASE", "https://api.telegram.org")
+EGIS_TELEGRAM_MIN_INTERVAL_S = float(os.environ.get("EGIS_TELEGRAM_MIN_INTERVAL_S", "1"))
+EGIS_NOTIFY_TIMEOUT_S = float(os.environ.get("EGIS_NOTIFY_TIMEOUT_S", "5"))
+EGIS_NOTIFY_BACKOFF_S = float(os.environ.get("EGIS_NOTIFY_BACKOFF_S", "10"))
+EGIS_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("EGIS_NOTIFY_MAX_ATTEMPTS", "10"))
+# Outgoing webhooks post only to public addresses unless this is set (a local receiver).
+EGIS_WEBHOOK_ALLOW_PRIVATE = env_bool("EGIS_WEBHOOK_ALLOW_PRIVATE", False)

@@ -47,6 +47,8 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/bots/{bot_id}/orders": {"intent": "open", "side": "long", "size_usd": "10"},
     "/api/v1/bots/{bot_id}/paper-sync": {"confirm": False},
     "/api/v1/bots/{bot_id}/positions/{position_id}/exits": {"stop_loss": {"pct": "1"}},
+    # More than the bot has open: the plan differs (409), nothing is sent.
+    "/api/v1/bots/{bot_id}/close-all": {"expected": 9999},
     "/api/v1/incidents/{incident_id}/resolve": {
         "action": "close-position",
         "reason": "probe",

@@ -245,6 +245,10 @@ class BotOut(Schema):
     is_active: bool
     halted: bool
     halted_reason: str
+    # Paused by a person (egis.portfolio.pause): no new opens from any source.
+    paused: bool = False
+    paused_at: str | None = None
+    paused_by: str = ""
     has_open_incident: bool
     open_positions: int
     created_at: str

@@ -53,6 +53,7 @@ from egis.ledger.settle import (
     settle_order,
     store_position_state,
 )
+from egis.portfolio.totals import totals_apply, totals_track
 from egis.reconcile.drift import (
     DRIFT,
     NO_MIRROR,
@@ -379,11 +380,13 @@ def _close_position(
     fill = Fill(
         executed_qty=qty, cum_quote_usd=qty * exit_price, avg_price=exit_price, fee_usd=Decimal(0)
     )
+    tracked = totals_track(position)  # per-bot closed totals (egis.portfolio.totals)
     store_position_state(
         position, apply_close_fill(position_state(position), fill, side=position.side)
     )
     position.closing_order = None
     position.save()
+    totals_apply(tracked, position)
     event_record(
         position=position,
         order=None,

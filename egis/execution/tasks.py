@@ -46,7 +46,7 @@ def run_drift_check() -> dict[str, Any] | None:
         logger.exception("drift check failed; the next run will try again")
         task_failure_record(task="reconcile.drift_check", error=exc)
         return None
-    if report.drift or report.exit_drift:
+    if report.drift or report.exit_drift or report.totals:
         logger.error("drift check: %s", report.summary_line())
     return report.as_json()
 

@@ -39,6 +39,7 @@ from egis.ledger.after_venue import after_fill, after_refusal, after_unknown
 from egis.ledger.errors import (
     BotNotFound,
     BotNotTradable,
+    BotPaused,
     InvalidOrderInput,
     NettingConflict,
     OrderRefused,
@@ -62,6 +63,7 @@ from egis.ledger.models import (
 from egis.ledger.settle import (
     OrderResult,
 )
+from egis.portfolio.pause import paused_message
 from egis.venues.base import (
     OrderRequest,
     VenueAdapter,
@@ -200,6 +202,8 @@ def _load_bot(bot_id: int, *, lock: bool) -> Bot:
 def _check_can_open(bot: Bot) -> None:
     if not bot.is_active:
         raise BotNotTradable(f"Bot #{bot.pk} is inactive: activate it before opening positions.")
+    if bot.is_paused:  # paused by a person (egis.portfolio.pause): every source of opens
+        raise BotPaused(paused_message(bot))
     if bot.is_halted:
         raise BotNotTradable(
             f"Bot #{bot.pk} is halted for new opens: {bot.halted_reason} "

@@ -39,6 +39,8 @@ from egis.ledger.models import (
     Position,
     PositionStatus,
 )
+from egis.ledger.notices import fill_notice
+from egis.portfolio.totals import totals_apply, totals_track
 from egis.venues.base import OrderReport
 
 # Settle writes only what it changes: narrower UPDATEs, and nothing else is overwritten.
@@ -177,6 +179,7 @@ def settle_order(order_id: int, report: OrderReport, *, actor: Any = None, via: 
         writes.update(order, _ORDER_SETTLE_FIELDS)
         _book_fill(writes, order, position, fill, rounding_steps, actor=actor, via=via)
         writes.run()
+        fill_notice(order, position)  # in this transaction: told exactly when booked
         return OrderResult(order, position)
 
 
@@ -212,10 +215,12 @@ def _book_fill(
         action = {"closed": "closed", "open": "partially_closed"}[new_state.status]
         if fill.executed_qty == 0:
             action = "close_unfilled"
+    tracked = totals_track(position)  # per-bot closed totals (egis.portfolio.totals)
     store_position_state(position, new_state)
     if order.intent == OrderIntent.CLOSE:
         exits_after_close_fill(position, order)  # exits (issue 12): before the run of writes
     writes.update(position, _POSITION_SETTLE_FIELDS)
+    totals_apply(tracked, position)  # in this transaction, before the run is sent
     writes.insert(
         event_row(
             position=position,
@@ -264,8 +269,10 @@ def fee_complete(order_id: int, report: OrderReport, *, via: str) -> OrderResult
         order.fee_usd = fee
         order.fee_pending = False
         row_update(order, ["fee_usd", "fee_pending", "updated_at"])
+        tracked = totals_track(position)  # per-bot closed totals (egis.portfolio.totals)
         position.fees_usd = position.fees_usd + missing
         row_update(position, ["fees_usd"])
+        totals_apply(tracked, position)
         event_record(
             position=position,
             order=order,

@@ -35,10 +35,12 @@ from egis.ledger.models import (
     Position,
     PositionStatus,
 )
+from egis.ledger.notices import halt_notice
 from egis.ledger.pipeline import order_close, order_open
 from egis.ledger.selectors import open_incident_of_bot
 from egis.reconcile.drift import DRIFT_HALT_PREFIX
 from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
+from egis.signals.notices import signal_rejected_notice
 from egis.signals.payload import SignalAction, action_from_json
 from egis.venues.base import VenueAdapter
 from egis.venues.registry import venue_for
@@ -95,9 +97,12 @@ def _claim_next(bot_id: int, *, reclaim_before: datetime | None) -> Signal | Non
 def _finish(signal: Signal, status: str, reason: str) -> Signal:
     signal.status, signal.reason = status, reason[:REASON_MAX]
     signal.processed_at = timezone.now()
-    Signal.objects.filter(pk=signal.pk, status=SignalStatus.EXECUTING).update(
-        status=status, reason=signal.reason, processed_at=signal.processed_at
-    )
+    with transaction.atomic():
+        finished = Signal.objects.filter(pk=signal.pk, status=SignalStatus.EXECUTING).update(
+            status=status, reason=signal.reason, processed_at=signal.processed_at
+        )
+        if finished and status == SignalStatus.REJECTED:
+            signal_rejected_notice(signal)
     return signal
 
 
@@ -152,7 +157,8 @@ def _signal_drift(signal: Signal, bot: Bot, action: SignalAction, actual: str) -
         dedupe_key=f"signal-drift:{signal.pk}",
     )
     reason = f"{DRIFT_HALT_PREFIX}missed signal: {what} (incident #{incident.pk})"
-    Bot.objects.filter(pk=bot.pk, halted_reason="").update(halted_reason=reason[:300])
+    if Bot.objects.filter(pk=bot.pk, halted_reason="").update(halted_reason=reason[:300]):
+        halt_notice([bot.pk], halted=True, reason=reason[:300])
     logger.error("signal drift on bot #%s (signal #%s): %s", bot.pk, signal.pk, what)
     return f"signal drift: {what}; opens halted (incident #{incident.pk})"
 

@@ -8,10 +8,12 @@ from egis.cli.commands import (
     accounts,
     audit,
     bots,
+    cockpit,
     demo,
     exchange,
     exits,
     incidents,
+    notify,
     orders,
     prices,
     reconcile,
@@ -36,4 +38,6 @@ GROUPS: tuple[ModuleType, ...] = (
     audit,
     signals,
     exits,  # issue 12
+    cockpit,
+    notify,
 )
