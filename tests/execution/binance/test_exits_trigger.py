@@ -142,3 +142,24 @@ def test_a_partial_fill_of_the_fired_order_resizes_the_sibling(binance_bot, fake
     resting = {a["clientAlgoId"]: a["quantity"] for a in fake_binance.open_algos()}
     assert resting == {take.client_algo_id: "0.07", stop.client_algo_id: "0.07"}
     assert fake_binance.position_amt("BNBUSDT") == D("0.07")
+
+
+def test_a_sibling_whose_cancel_failed_is_cancelled_by_the_next_poll(binance_bot, fake_binance):
+    from egis.ledger.models import Incident
+    from tests.support.fake_binance_algo import CANCEL_503_NOT_CANCELLED
+
+    position = open_long(binance_bot)
+    set_exits(binance_bot, position, sl="570", tp="600")
+    fake_binance.fail_next_algo_cancel(CANCEL_503_NOT_CANCELLED)
+    fake_binance.set_mark_price("BNBUSDT", "569")
+    binance_exits_poll()  # the stop is booked; the take-profit's cancel gets no answer
+    assert Position.objects.get(pk=position.pk).status == "closed"
+    take = exits_of(position)["take_profit"]
+    assert take.status == "resting" and len(fake_binance.open_algos()) == 1
+    incident = Incident.objects.get(kind="exit_cancel_unknown")
+
+    binance_exits_poll()  # a resting exit of a closed position: cancelled
+    take.refresh_from_db()
+    assert take.status == "cancelled" and fake_binance.open_algos() == []
+    incident.refresh_from_db()
+    assert (incident.status, incident.resolution) == ("resolved", "decided")
