@@ -15,6 +15,8 @@ from django.db.models import Q
 
 from egis.bots.models import Bot
 from egis.core.money import plain
+from egis.exits.models import LIVE_EXIT_STATUSES, ExitKind
+from egis.exits.selectors import open_positions_with_exits
 from egis.ledger.models import Position, PositionStatus
 from egis.venues.prices.quotes import price_history
 
@@ -46,12 +48,38 @@ def _snap(times: list[int], at: datetime) -> int | None:
     return times[i] if i < len(times) else times[-1]
 
 
+_LINE_LABELS: dict[str, str] = {
+    ExitKind.TAKE_PROFIT: "TP",
+    ExitKind.STOP_LOSS: "SL",
+    ExitKind.TRAILING_STOP: "Trail",
+}
+
+
+def exit_lines(bot_id: int) -> list[dict[str, Any]]:
+    """The live exits of the bot's open positions as levels across the chart: a take-profit
+    as "tp", a stop-loss or trailing stop (at its current trigger) as "sl". An exit without a
+    trigger yet (a trailing stop before its activation) draws nothing."""
+    lines = []
+    for position, exits in open_positions_with_exits(bot_id):
+        for row in exits:
+            if row.status not in LIVE_EXIT_STATUSES or row.trigger_price is None:
+                continue
+            lines.append(
+                {
+                    "kind": "tp" if row.kind == ExitKind.TAKE_PROFIT else "sl",
+                    "price": plain(row.trigger_price),
+                    "label": f"{_LINE_LABELS.get(row.kind, row.kind)} #{position.pk}",
+                }
+            )
+    return lines
+
+
 def bot_chart(bot: Bot, *, lines: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The history as `times` (unix seconds, strictly rising) and `prices` (decimal strings),
     the bot's fills as markers on that axis, and horizontal lines.
 
-    `lines` are resting levels to draw across the chart ({"kind": "tp"|"sl", "price", "label"}),
-    e.g. a position's take-profit and stop-loss once exits exist.
+    `lines` are levels to draw across the chart ({"kind": "tp"|"sl", "price", "label"}); by
+    default the live take-profits and stop-losses of the bot's open positions (`exit_lines`).
     """
     times, prices = _points(price_history(bot.symbol))
     markers: list[dict[str, Any]] = []
@@ -96,5 +124,5 @@ def bot_chart(bot: Bot, *, lines: list[dict[str, Any]] | None = None) -> dict[st
         "times": times,
         "prices": prices,
         "markers": markers,
-        "lines": lines or [],
+        "lines": exit_lines(bot.pk) if lines is None else lines,
     }

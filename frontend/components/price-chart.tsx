@@ -1,4 +1,5 @@
 import {
+  type AutoscaleInfo,
   createSeriesMarkers,
   type IChartApi,
   type IPriceLine,
@@ -11,7 +12,7 @@ import {
 import * as React from "react";
 
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
-import { priceFormatOf, toMarkers, toPriceData } from "@/lib/chart-data";
+import { priceFormatOf, toMarkers, toPriceData, withLevels } from "@/lib/chart-data";
 import { cardChart, themeColor } from "@/lib/lw-chart";
 import { formatStep } from "@/lib/money";
 import type { ChartLine, PriceChartData } from "@/types/live";
@@ -58,7 +59,14 @@ export function PriceChart({
   React.useEffect(() => {
     const h = handles.current;
     if (!h) return;
-    h.series.applyOptions({ priceFormat: { type: "price", ...priceFormatOf(tick) } });
+    // The price axis also spans the resting levels, so a take-profit or stop-loss away from
+    // the recent prices is on the chart, not off its edge.
+    const levels = lines.map((line) => Number(line.price)).filter(Number.isFinite);
+    h.series.applyOptions({
+      priceFormat: { type: "price", ...priceFormatOf(tick) },
+      autoscaleInfoProvider: (original: () => AutoscaleInfo | null) =>
+        withLevels(original(), levels),
+    });
     h.series.setData(toPriceData(chart.times, chart.prices));
     h.markers.setMarkers(
       toMarkers(chart.markers, {

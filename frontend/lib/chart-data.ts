@@ -59,3 +59,19 @@ export function priceFormatOf(tick: string | null | undefined): {
   const minMove = tick ? Number(tick) : 0.01;
   return { precision: places, minMove: minMove > 0 ? minMove : 0.01 };
 }
+
+/** A price range widened to take in `levels` (the chart's take-profit and stop-loss lines). */
+export function withLevels<T extends { priceRange: { minValue: number; maxValue: number } | null }>(
+  info: T | null,
+  levels: number[],
+): T | null {
+  if (!info || !info.priceRange || levels.length === 0) return info;
+  const { minValue, maxValue } = info.priceRange;
+  return {
+    ...info,
+    priceRange: {
+      minValue: Math.min(minValue, ...levels),
+      maxValue: Math.max(maxValue, ...levels),
+    },
+  };
+}

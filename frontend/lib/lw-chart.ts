@@ -49,6 +49,8 @@ export function cardChart(
     rightPriceScale: { borderVisible: false },
     timeScale: {
       borderVisible: false,
+      // A rotated phone or a resized window keeps showing the whole history.
+      lockVisibleTimeRangeOnResize: true,
       tickMarkFormatter: (t: Time, type: TickMarkType) => axis.tick(t, type),
     },
     localization: { timeFormatter: (t: Time) => axis.crosshair(t) },

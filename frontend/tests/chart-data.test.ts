@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { formatAge } from "@/lib/age";
-import { priceFormatOf, toMarkers, toPnlData, toPriceData } from "@/lib/chart-data";
+import { priceFormatOf, toMarkers, toPnlData, toPriceData, withLevels } from "@/lib/chart-data";
 
 const colors = { long: "green", short: "red", exit: "white" };
 
@@ -49,6 +49,17 @@ describe("chart data", () => {
     expect(priceFormatOf("0.0001")).toEqual({ precision: 4, minMove: 0.0001 });
     expect(priceFormatOf("1")).toEqual({ precision: 0, minMove: 1 });
     expect(priceFormatOf(null)).toEqual({ precision: 2, minMove: 0.01 });
+  });
+});
+
+describe("withLevels", () => {
+  it("widens the price axis to the take-profit and stop-loss lines", () => {
+    const info = { priceRange: { minValue: 2925, maxValue: 2950 } };
+    expect(withLevels(info, [2915, 2955])).toEqual({
+      priceRange: { minValue: 2915, maxValue: 2955 },
+    });
+    expect(withLevels(info, [2930])).toEqual(info);
+    expect(withLevels(null, [1])).toBeNull();
   });
 });
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from egis.exits.rules import LevelSpec
 from egis.ledger.pipeline import order_close, order_open
 from egis.venues.models import Price
 from egis.venues.prices.sources import price_set
@@ -198,7 +200,15 @@ def _history_with_trades(paper_bot) -> None:
         if tick == 3:
             order_close(bot_id=paper_bot.pk, position_id=long_id)
             Position.objects.filter(pk=long_id).update(closed_at=at(tick, 1))
-            short_id = order_open(bot_id=paper_bot.pk, side="short", size_usd="20").position.pk
+            short_id = order_open(
+                bot_id=paper_bot.pk,
+                side="short",
+                size_usd="20",
+                exits={
+                    "take_profit": LevelSpec(price=Decimal("2915")),
+                    "stop_loss": LevelSpec(price=Decimal("2955")),
+                },
+            ).position.pk
             Position.objects.filter(pk=short_id).update(opened_at=at(tick, 3))
 
 
@@ -209,6 +219,7 @@ def test_the_chart_draws_the_price_and_the_bots_fills(page, live_server, log_in,
     page.goto(f"{live_server.url}/bots/{paper_bot.pk}")
     chart = page.get_by_test_id("price-chart")
     expect(chart).to_have_attribute("data-markers", "3")  # long entry, its exit, short entry
+    expect(chart).to_have_attribute("data-lines", "2")  # the open short's take-profit and stop
     expect(chart.locator("canvas").first).to_be_visible()
     chart.scroll_into_view_if_needed()
     shot("live-price-chart", full_page=False)
@@ -238,3 +249,18 @@ def test_a_desktop_bot_page_has_two_columns_and_the_list_a_grid(
     assert abs(budget["y"] - chart["y"]) < 40  # both columns start at the top
     assert positions["y"] > chart["y"] and abs(positions["x"] - chart["x"]) < 40
     shot("live-bot-two-columns")
+
+    # From 1024 px: still two columns, and the right one holds the open form with its exits.
+    page.set_viewport_size({"width": 1024, "height": 800})
+    chart = page.get_by_test_id("price-chart-card").bounding_box()
+    budget = page.get_by_role("heading", name="Budget").bounding_box()
+    assert chart and budget and budget["x"] > chart["x"] + chart["width"] - 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+    form = page.locator("form:has(#size_usd)")
+    card = form.locator("xpath=ancestor::div[contains(@class,'rounded-xl')][1]").bounding_box()
+    widest = form.evaluate(
+        "(f) => Math.max(...[...f.querySelectorAll('*')]"
+        ".map((e) => e.getBoundingClientRect().right))"
+    )
+    assert card and widest <= card["x"] + card["width"] + 0.5, (widest, card)
+    page.screenshot(path=str(Path("test-artifacts") / "live-bot-two-columns-1024.png"))

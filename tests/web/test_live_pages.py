@@ -119,3 +119,34 @@ def test_another_users_bot_cannot_be_refreshed(as_charlie, paper_bot):
         HTTP_X_INERTIA_PARTIAL_DATA="price,chart",
     )
     assert response.status_code == 404
+
+
+def test_the_chart_draws_the_live_take_profit_and_stop_loss_of_open_positions(
+    as_bob, paper_bot, set_price
+):
+    from egis.exits.models import Exit
+    from egis.exits.rules import LevelSpec
+
+    set_price("ETHUSDT", "2934.56")
+    opened = order_open(
+        bot_id=paper_bot.pk,
+        side="long",
+        size_usd="20",
+        exits={
+            "take_profit": LevelSpec(price=Decimal("3000")),
+            "stop_loss": LevelSpec(price=Decimal("2900")),
+        },
+    ).position
+    _, props = _refresh(as_bob, f"/bots/{paper_bot.pk}", "bots/show", only="chart")
+    lines = sorted(props["chart"]["lines"], key=lambda line: line["kind"])
+    assert [(line["kind"], Decimal(line["price"]), line["label"]) for line in lines] == [
+        ("sl", Decimal("2900"), f"SL #{opened.pk}"),
+        ("tp", Decimal("3000"), f"TP #{opened.pk}"),
+    ]
+
+    Exit.objects.filter(kind="take_profit").update(status="cancelled")  # no longer resting
+    _, props = _refresh(as_bob, f"/bots/{paper_bot.pk}", "bots/show", only="chart")
+    assert [line["kind"] for line in props["chart"]["lines"]] == ["sl"]
+    order_close(bot_id=paper_bot.pk, position_id=opened.pk)
+    _, props = _refresh(as_bob, f"/bots/{paper_bot.pk}", "bots/show", only="chart")
+    assert props["chart"]["lines"] == []  # a closed position's exits are gone from the chart

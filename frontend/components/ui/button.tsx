@@ -6,7 +6,7 @@ import * as React from "react";
 import { cn } from "@/lib/utils";
 
 const buttonVariants = cva(
-  "inline-flex min-h-11 shrink-0 items-center whitespace-nowrap justify-center gap-2 rounded-lg px-4 text-sm font-medium transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-focus disabled:pointer-events-none disabled:opacity-60 select-none",
+  "inline-flex min-h-11 shrink-0 items-center whitespace-nowrap justify-center gap-2 rounded-lg text-sm font-medium transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-focus disabled:pointer-events-none disabled:opacity-60 select-none",
   {
     variants: {
       variant: {
@@ -16,11 +16,13 @@ const buttonVariants = cva(
         danger: "bg-danger text-white hover:bg-danger-hover",
         "danger-outline": "border border-danger-border text-error hover:bg-danger-surface-hover",
       },
+      // Each size sets its own padding: `cn` joins classes without resolving conflicts, so
+      // the base must not set what a variant sets (frontend/tests/class-conflicts.test.ts).
       size: {
-        md: "",
-        sm: "min-h-11 px-3 text-sm",
+        md: "px-4",
+        sm: "px-3",
         icon: "size-11 px-0",
-        block: "w-full",
+        block: "w-full px-4",
       },
     },
     defaultVariants: { variant: "primary", size: "md" },

@@ -67,7 +67,8 @@ interface Props {
 
 // Two columns from 1024 px (chart and positions left; budget, open form, signals right). On a
 // phone the columns dissolve (`contents`) and `order` keeps the phone's own sequence.
-const COLUMNS = "flex flex-col gap-4 lg:grid lg:grid-cols-[minmax(0,1fr)_20rem] lg:items-start";
+const COLUMNS =
+  "flex flex-col gap-4 lg:grid lg:grid-cols-[minmax(0,1fr)_23rem] lg:items-start xl:grid-cols-[minmax(0,1fr)_24rem]";
 const COLUMN = "contents lg:flex lg:min-w-0 lg:flex-col lg:gap-4";
 
 // The PnL curve (up to 500 points) and the archive list change only with the closes: the timed
