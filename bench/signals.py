@@ -71,6 +71,11 @@ def _threads() -> int:
     return int(os.environ.get("EGIS_BENCH_GUNICORN_THREADS", "1"))
 
 
+def _worker_args() -> list[str]:
+    # The worker as scripts/run.sh starts it; EGIS_BENCH_HUEY_ARGS (diagnosis) overrides it.
+    return os.environ.get("EGIS_BENCH_HUEY_ARGS", "--workers 4 -k thread").split()
+
+
 # --- children: setup and check ----------------------------------------------------------------
 
 
@@ -272,7 +277,7 @@ def run(target: Target, *, seconds: float = SECONDS) -> list[dict[str, Any]]:
             base = f"http://127.0.0.1:{port}"
             log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115
             server = start_gunicorn(env, port, log, threads=_threads())
-            huey = [PYTHON, str(ROOT / "manage.py"), "run_huey", "--workers", "4", "-k", "thread"]
+            huey = [PYTHON, str(ROOT / "manage.py"), "run_huey", *_worker_args()]
             # EGIS_BENCH_NO_WORKER=1 (diagnosis only): the receipt alone, nothing executes.
             idle = [PYTHON, "-c", "import time; time.sleep(1e6)"]
             worker = subprocess.Popen(
@@ -338,6 +343,7 @@ def run(target: Target, *, seconds: float = SECONDS) -> list[dict[str, Any]]:
         "drain s": round(drain_s, 1),
         "load avg 1m (mean/max)": f"{sum(loads) / len(loads):.2f}/{max(loads):.2f}",
         "gunicorn workers x threads": f"{gunicorn_workers()}x{_threads()}",
+        "worker": " ".join(_worker_args()),
         "seconds": round(load["elapsed_s"], 1),
     }
     passed = (

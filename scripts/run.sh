@@ -6,7 +6,9 @@ HOST=${1:-127.0.0.1}
 PORT=${2:-8000}
 BIN=.venv/bin
 $BIN/python manage.py collectstatic --noinput -v0
-$BIN/gunicorn egis.wsgi:application --bind "$HOST:$PORT" --workers 2 --threads 4 \
+# Sync workers, one per core plus one (as benchmarks 4 and 6 run it): threads in one process
+# meet on the GIL and on SQLite's busy handler (docs/BENCHMARKS.md, benchmark 6).
+$BIN/gunicorn egis.wsgi:application --bind "$HOST:$PORT" --workers "$(( $(nproc) + 1 ))" \
   --access-logfile - --log-level warning &
 WEB=$!
 # The demo's signal source posts to this web process like any outside sender.

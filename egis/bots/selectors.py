@@ -30,6 +30,7 @@ from egis.bots.locks import LIVE_BOT
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import plain, usd_str
+from egis.exits.presenters import rows_with_exits
 from egis.ledger import budget as budget_service
 from egis.ledger.domain import unrealized_pnl
 from egis.ledger.models import (
@@ -449,6 +450,12 @@ def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
         open_disabled = facts.risk_halt
     else:
         open_disabled = ""
+    open_rows = [
+        _position_row(p, prices.get(p.symbol), fee_pending=pending) for p in open_positions
+    ]
+    closed_rows = [_position_row(p, fee_pending=pending) for p in current.object_list]
+    # Exits (issue 12): each open row's exits, each closed row's "Stop-loss at 171.30".
+    rows_with_exits(open_rows + closed_rows, [*open_positions, *current.object_list])
     status_label = "Halted" if bot.halted_reason else "Active" if bot.is_active else "Inactive"
     if bot.is_paused and status_label == "Active":
         status_label = "Paused"
@@ -464,11 +471,9 @@ def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
         },
         "budget": _budget_json(b),
         "budget_trace": budget_service.explain(bot).steps if user.is_admin else None,
-        "open_positions": [
-            _position_row(p, prices.get(p.symbol), fee_pending=pending) for p in open_positions
-        ],
+        "open_positions": open_rows,
         "closed": {
-            "items": [_position_row(p, fee_pending=pending) for p in current.object_list],
+            "items": closed_rows,
             "page": current.number,
             "pages": paginator.num_pages,
             "total": paginator.count,

@@ -26,8 +26,10 @@ inserted by the same statement, so links to new rows are set at insert time inst
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,7 +114,21 @@ class RowWrites:
         self.steps = []
 
 
+# While a run goes one by one, its number (else None): the statements sent meanwhile are the one
+# statement PostgreSQL gets for that run. Read by tests that count round trips per order.
+current_run: ContextVar[int | None] = ContextVar("egis_row_writes_run", default=None)
+_run_numbers = itertools.count(1)
+
+
 def _run_one_by_one(steps: list[_Step]) -> None:
+    token = current_run.set(next(_run_numbers))
+    try:
+        _one_by_one(steps)
+    finally:
+        current_run.reset(token)
+
+
+def _one_by_one(steps: list[_Step]) -> None:
     inserted: set[int] = set()
     pending: list[tuple[Model, str, Model]] = []  # (row, attname, target inserted later)
     for step in steps:

@@ -21,6 +21,7 @@ from egis.bots.locks import bot_row_lock
 from egis.core.money import plain
 from egis.core.row_writes import RowWrites
 from egis.core.rows import RowPair, row_update
+from egis.exits.hooks import exits_after_close_fill, exits_after_close_released
 from egis.ledger.domain import (
     Fill,
     PositionState,
@@ -38,6 +39,7 @@ from egis.ledger.models import (
     Position,
     PositionStatus,
 )
+from egis.ledger.notices import fill_notice
 from egis.portfolio.totals import totals_apply, totals_track
 from egis.venues.base import OrderReport
 
@@ -65,6 +67,7 @@ _POSITION_SETTLE_FIELDS = [
     "realized_pnl_usd",
     "closed_at",
     "closing_order",
+    "close_reason",  # exits (issue 12): the close order's reason, once it closes the position
 ]
 
 
@@ -176,6 +179,7 @@ def settle_order(order_id: int, report: OrderReport, *, actor: Any = None, via: 
         writes.update(order, _ORDER_SETTLE_FIELDS)
         _book_fill(writes, order, position, fill, rounding_steps, actor=actor, via=via)
         writes.run()
+        fill_notice(order, position)  # in this transaction: told exactly when booked
         return OrderResult(order, position)
 
 
@@ -213,6 +217,8 @@ def _book_fill(
             action = "close_unfilled"
     tracked = totals_track(position)  # per-bot closed totals (egis.portfolio.totals)
     store_position_state(position, new_state)
+    if order.intent == OrderIntent.CLOSE:
+        exits_after_close_fill(position, order)  # exits (issue 12): before the run of writes
     writes.update(position, _POSITION_SETTLE_FIELDS)
     totals_apply(tracked, position)  # in this transaction, before the run is sent
     writes.insert(
@@ -302,6 +308,8 @@ def release_order(
             position.closing_order = None
             action = "close_released"
         position.save()
+        if order.intent == OrderIntent.CLOSE:
+            exits_after_close_released(order, position)  # exits (issue 12)
         event_record(
             position=position,
             order=order,

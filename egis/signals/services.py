@@ -26,6 +26,7 @@ from egis.core.rows import RowQuery, row_insert
 from egis.signals import throttle
 from egis.signals.hooks import HookRefused, hook_authenticate
 from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
+from egis.signals.notices import signal_rejected_notice
 from egis.signals.payload import SignalAction, parse_signal, sender_id_of
 
 BODY_MAX_BYTES = 16 * 1024
@@ -127,6 +128,8 @@ def _insert(
         try:
             with transaction.atomic():
                 row_insert(row)
+                if refusal:
+                    signal_rejected_notice(row)
             return Received(signal=row, duplicate=False)
         except IntegrityError:
             row.pk = None

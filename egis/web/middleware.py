@@ -12,6 +12,7 @@ from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from inertia.middleware import InertiaMiddleware
 
 from egis.core.errors import DATABASE_BUSY_MESSAGE
 
@@ -140,3 +141,15 @@ class DatabaseBusyMiddleware:
         return server_error(
             request, status=503, title="Database busy", message=DATABASE_BUSY_MESSAGE
         )
+
+
+class InertiaPagesMiddleware(InertiaMiddleware):
+    """Inertia's middleware, except for the webhooks (`/hooks/`): no session, no page, no form
+    there, so no CSRF cookie is minted on every answer (a random token and a Set-Cookie header
+    per signal, ~17 % of a webhook's CPU in the app: docs/BENCHMARKS.md, benchmark 6) and no
+    `Vary: X-Inertia`. The JSON API keeps it (a signed-in page may call it with its session)."""
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/hooks/"):
+            return self.get_response(request)
+        return super().__call__(request)

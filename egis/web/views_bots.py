@@ -21,6 +21,7 @@ from egis.core.choices import Venue
 from egis.core.errors import DATABASE_BUSY_MESSAGE
 from egis.core.inputs import InputError, load_json, parse_id, parse_int, parse_leverage
 from egis.core.money import plain, usd_display
+from egis.exits.rules import InvalidExit, parse_changes
 from egis.ledger.budget import BudgetBelowHeld, shown_hold
 from egis.ledger.errors import InvalidOrderInput, OrderNotBooked, OrderRefused
 from egis.ledger.pipeline import order_close, order_open
@@ -116,7 +117,12 @@ def order_open_view(request: HttpRequest, bot_id: int) -> HttpResponse:
             size_usd=field(data, "size_usd"),
             actor=current_user(request),
             idempotency_key=key or None,
+            exits=parse_changes(  # exits (issue 12): the form's optional TP / SL
+                take_profit=data.get("take_profit"), stop_loss=data.get("stop_loss")
+            ),
         )
+    except InvalidExit as exc:
+        return back_with_errors(request, url, {exc.field.split(".")[0]: exc.message})
     except InvalidOrderInput as exc:
         error_key = "size_usd" if exc.field == "size_usd" else "order"
         # The grammar names the API field; the form calls it the amount.
@@ -124,6 +130,8 @@ def order_open_view(request: HttpRequest, bot_id: int) -> HttpResponse:
         return back_with_errors(request, url, {error_key: message})
     except OrderRefused as exc:
         return back_with_errors(request, url, {"order": exc.message})
+    except InputError as exc:  # an exit's amount off the grammar ("take_profit.pct")
+        return back_with_errors(request, url, {exc.field.split(".")[0]: exc.message})
     except OrderNotBooked as exc:
         return back_with_errors(request, url, {"order": _not_booked_message(exc)})
     except OperationalError:

@@ -89,6 +89,29 @@ export interface PositionRow {
   fee_pending: boolean;
   /** What the page shows, by the server's display rules; never rounded again here. */
   display: PositionDisplay;
+  /** Exits (issue 12): open rows carry their exits and a loud alert when one broke; closed rows
+   * say why they closed ("Stop-loss at 171.3"). */
+  exits?: ExitRow[];
+  exits_alert?: string;
+  close_reason?: string;
+  close_reason_text?: string;
+  close_reason_label?: string;
+  close_trigger_price?: string | null;
+}
+
+/** One take-profit, stop-loss or trailing stop of an open position (egis.exits.presenters). */
+export interface ExitRow {
+  id: number;
+  kind: "take_profit" | "stop_loss" | "trailing_stop";
+  label: string;
+  status: "placing" | "resting" | "triggered" | "cancelled" | "expired" | "failed";
+  trigger_price: string | null;
+  callback_pct: string | null;
+  activation_price: string | null;
+  spec: { price?: string; pct?: string; callback_pct?: string; activation_price?: string };
+  /** How far the price must move to reach the trigger, in % (signed), from the server. */
+  distance_pct: string | null;
+  error: string;
 }
 
 /** Whole-cent figures that add up: open sizes to the shown Reserved, closed rows' net realized

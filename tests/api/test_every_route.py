@@ -32,6 +32,7 @@ BODIES = {
     },
     "/api/v1/bots": {"name": "x", "symbol": "ETHUSDT", "initial_budget_usd": "10"},
     "/api/v1/bots/{bot_id}": {"name": "renamed by the walk"},  # PATCH
+    "/api/v1/bots/{bot_id}/positions/{position_id}/exits": {"stop_loss": {"pct": "1"}},  # PUT
     "/api/v1/bots/{bot_id}/close-all": {"expected": 1},  # admins only: Bob's one open position
 }
 ADMIN_ONLY = {
@@ -73,6 +74,8 @@ def _call(client, method: str, path: str, ids: dict):
         return client.delete(url)
     if method == "PATCH":
         return client.patch(url, BODIES.get(path, {}))
+    if method == "PUT":
+        return client.put(url, BODIES.get(path, {}))
     return client.post(url, BODIES.get(path, {}))
 
 

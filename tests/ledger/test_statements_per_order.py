@@ -3,61 +3,40 @@
 Counted on the statements the real pipeline sends (paper venue, a bot that has traded before).
 Each of an order's three transactions (preflight, paper fill, settle) reads what it must lock
 and check, then ends with its writes, which go through one egis.core.row_writes run: one
-statement on PostgreSQL (docs/BENCHMARKS.md, issue 14), the same rows one by one here. So the
-PostgreSQL count is derived from this one: every statement but SQLite's `BEGIN IMMEDIATE`,
-with each transaction's closing run of writes counted once.
+statement on PostgreSQL (docs/BENCHMARKS.md, issue 14), the same rows one by one here
+(`current_run` tells which statements belong to a run). So the PostgreSQL count is derived from
+this one: every statement but SQLite's `BEGIN IMMEDIATE`, each run counted once. A write added
+to these transactions belongs in their run: outside it, it is one more round trip on
+PostgreSQL, and this test fails.
 """
 
-import re
 from collections.abc import Callable
 
 import pytest
 from django.db import connection
 
+from egis.core.row_writes import current_run
 from egis.ledger.pipeline import order_close, order_open
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
-# A close changes its bot's closed totals (egis.portfolio.totals) with an increment, which is
-# not part of the closing run of writes: its own statement on PostgreSQL too.
-_OWN_STATEMENT = re.compile(r"^\s*UPDATE\s+\"?bot_closed_totals\b", re.IGNORECASE)
-
-
-def _shape(sent: list[tuple[str, bool]]) -> tuple[int, int, int]:
-    """(statements sent here, transactions, statements PostgreSQL gets) from (sql, in a
-    transaction) pairs."""
-    transactions: list[list[str]] = []
-    postgres = 0
-    for sql, atomic in sent:
-        if sql.upper().startswith("BEGIN"):
-            transactions.append([])
-        elif atomic:
-            transactions[-1].append(sql)
-        else:
-            postgres += 1
-    for statements in transactions:
-        own = [sql for sql in statements if _OWN_STATEMENT.match(sql)]
-        postgres += len(own)
-        statements = [sql for sql in statements if not _OWN_STATEMENT.match(sql)]
-        writes = [bool(_WRITE.match(sql)) for sql in statements]
-        first_write = writes.index(True)
-        # All writes close the transaction (nothing is read after them): one run, one statement.
-        assert all(writes[first_write:]), statements
-        postgres += first_write + 1
-    return len(sent), len(transactions), postgres
-
 
 def _statements(fn: Callable[[], object]) -> tuple[int, int, int]:
-    sent: list[tuple[str, bool]] = []
+    """(statements sent here, transactions, statements PostgreSQL gets): there, a RowWrites run
+    is one statement, and there is no `BEGIN IMMEDIATE` (psycopg's BEGIN is not a statement
+    either)."""
+    sent: list[tuple[str, int | None]] = []
 
     def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        sent.append((sql, connection.in_atomic_block))
+        sent.append((sql, current_run.get()))
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(record):
         fn()
-    return _shape(sent)
+    begins = sum(1 for sql, _ in sent if sql.upper().startswith("BEGIN"))
+    runs = {run for _, run in sent if run is not None}
+    alone = sum(1 for sql, run in sent if run is None and not sql.upper().startswith("BEGIN"))
+    return len(sent), begins, alone + len(runs)
 
 
 def test_an_open_and_a_close_cost_what_they_cost(paper_bot, bob):
@@ -73,7 +52,7 @@ def test_an_open_and_a_close_cost_what_they_cost(paper_bot, bob):
         lambda: order_close(bot_id=paper_bot.pk, position_id=opened[0].position.pk, actor=bob)
     )
     # SQLite: 23 and 21 statements, each order in three transactions. PostgreSQL: 14 and 13
-    # (20 and 17 before the writes of each transaction became one statement; a close has one
-    # more since it keeps its bot's closed totals, issue 13).
+    # (20 and 17 before the writes of each transaction became one statement). The close's
+    # settle reads the position's live exits once, to cancel or resize them (issue 12).
     assert open_shape == (23, 3, 14)
     assert close_shape == (21, 3, 13)

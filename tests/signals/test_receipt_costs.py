@@ -81,3 +81,14 @@ def test_a_changed_environment_key_is_used_at_once(key_dir, monkeypatch):
 
     with pytest.raises(vault.SecretUnreadable):
         vault.decrypt_secret(token)
+
+
+def test_a_webhook_answer_mints_no_csrf_cookie_while_a_page_still_does(sender, queue_only):
+    accepted = sender.post({"action": "close", "id": "no-cookie"})
+    refused = sender.post({"action": "close", "id": "no-cookie-2"}, secret="wrong")
+    assert (accepted.status_code, refused.status_code) == (202, 404)
+    for answer in (accepted, refused):
+        assert "csrftoken" not in answer.cookies
+        assert "X-Inertia" not in answer.get("Vary", "")
+    page = sender.client.get("/login")
+    assert page.status_code == 200 and "csrftoken" in page.cookies  # Inertia's middleware ran

@@ -11,7 +11,9 @@ from egis.cli.commands import (
     cockpit,
     demo,
     exchange,
+    exits,
     incidents,
+    notify,
     orders,
     prices,
     reconcile,
@@ -35,5 +37,7 @@ GROUPS: tuple[ModuleType, ...] = (
     incidents,
     audit,
     signals,
+    exits,  # issue 12
     cockpit,
+    notify,
 )
