@@ -1,13 +1,10 @@
-import { Link, router } from "@inertiajs/react";
-import { Pause, Play } from "lucide-react";
-import * as React from "react";
+import { Link } from "@inertiajs/react";
 
 import { Money } from "@/components/money";
 import { SideBadge } from "@/components/positions";
-import { Button } from "@/components/ui/button";
+import { PauseToggle } from "@/components/bot-stop";
 import { formatUsd } from "@/lib/money";
-import { formatDateTime } from "@/lib/utils";
-import type { OpenLine, PauseProps } from "@/types";
+import type { OpenLine } from "@/types";
 
 /** One line per open position: side, size, unrealized PnL (the server's shown figures). */
 export function OpenLines({ lines }: { lines: OpenLine[] }) {
@@ -32,68 +29,6 @@ export function OpenLines({ lines }: { lines: OpenLine[] }) {
         </li>
       ))}
     </ul>
-  );
-}
-
-/** "Paused by bob at 26 Nov, 10:30 UTC": who and when, in words. */
-export function PausedNote({ pause }: { pause: PauseProps }) {
-  if (!pause.paused) return null;
-  return (
-    <div
-      role="status"
-      data-testid="paused-note"
-      className="flex items-start gap-2 rounded-lg border border-warn-border bg-warn-surface p-3 text-sm text-warn-fg"
-    >
-      <Pause className="mt-0.5 size-4 shrink-0" aria-hidden />
-      <span>
-        <strong className="font-semibold">
-          Paused by {pause.paused_by || "someone"} at {formatDateTime(pause.paused_at)}
-        </strong>
-        : new opens are refused (manual, API and signals); closes and exits still work.
-      </span>
-    </div>
-  );
-}
-
-/** Pause / Resume one bot. `back`: where the server sends the page afterwards. */
-export function PauseToggle({
-  botId,
-  paused,
-  back,
-  className,
-}: {
-  botId: number;
-  paused: boolean;
-  back: "list" | "bot";
-  className?: string;
-}) {
-  const [pending, setPending] = React.useState(false);
-  return (
-    <Button
-      variant="secondary"
-      size="sm"
-      className={className}
-      pending={pending}
-      data-testid={`pause-toggle-${botId}`}
-      onClick={() => {
-        setPending(true);
-        router.post(
-          `/bots/${botId}/pause`,
-          { paused: !paused, back },
-          { preserveScroll: true, onFinish: () => setPending(false) },
-        );
-      }}
-    >
-      {paused ? (
-        <>
-          <Play className="size-4" aria-hidden /> Resume
-        </>
-      ) : (
-        <>
-          <Pause className="size-4" aria-hidden /> Pause
-        </>
-      )}
-    </Button>
   );
 }
 

@@ -2,10 +2,8 @@ import { Head, router } from "@inertiajs/react";
 
 import { BotAlerts, VenueBadge } from "@/components/bot-card";
 import { BotSettings } from "@/components/bot-settings";
-import { BotTabs } from "@/components/bot-tabs";
 import { BudgetCard } from "@/components/budget-card";
-import { CloseAllSheet } from "@/components/close-all-sheet";
-import { PausedNote, PauseToggle } from "@/components/cockpit-card";
+import { BotTabs, CloseAllSheet, PausedNote, PauseToggle } from "@/components/bot-stop";
 import { InfoHint } from "@/components/info-hint";
 import { Money } from "@/components/money";
 import { OpenPositionForm } from "@/components/open-position-form";
