@@ -1,6 +1,6 @@
 import { Link, router } from "@inertiajs/react";
 // Icons already on the bot page (BotAlerts): the page stays inside its JavaScript budget.
-import { OctagonAlert, TriangleAlert } from "lucide-react";
+import { OctagonAlert } from "lucide-react";
 import * as React from "react";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
@@ -9,11 +9,11 @@ import { Button } from "@/components/ui/button";
 import { FieldError } from "@/components/ui/input";
 import { useShared } from "@/hooks/use-shared";
 import { formatUsd } from "@/lib/money";
-import { cn, formatDateTime } from "@/lib/utils";
-import type { PauseProps, PlannedClose } from "@/types";
+import { cn } from "@/lib/utils";
+import type { PlannedClose } from "@/types";
 
-// The bot page's cockpit controls in one module (one chunk): its tabs, Pause/Resume with the
-// reason, and an admin's Close all sheet.
+// The bot page's cockpit controls in one module (one chunk): its tabs, Pause/Resume, and an
+// admin's Close all sheet. Why Open is refused while paused is said next to the Open button.
 
 /** The bot page's tabs: its overview and its Activity (orders, audit trail, signals). */
 export function BotTabs({ botId, current }: { botId: number; current: "overview" | "activity" }) {
@@ -38,26 +38,6 @@ export function BotTabs({ botId, current }: { botId: number; current: "overview"
       {tab("overview", `/bots/${botId}`, "Overview")}
       {tab("activity", `/bots/${botId}/activity`, "Activity")}
     </nav>
-  );
-}
-
-/** "Paused by bob at 26 Nov, 10:30 UTC": who and when, in words. */
-export function PausedNote({ pause }: { pause: PauseProps }) {
-  if (!pause.paused) return null;
-  return (
-    <div
-      role="status"
-      data-testid="paused-note"
-      className="flex items-start gap-2 rounded-lg border border-warn-border bg-warn-surface p-3 text-sm text-warn-fg"
-    >
-      <TriangleAlert className="mt-0.5 size-4 shrink-0" aria-hidden />
-      <span>
-        <strong className="font-semibold">
-          Paused by {pause.paused_by || "someone"} at {formatDateTime(pause.paused_at)}
-        </strong>
-        : new opens are refused (manual, API and signals); closes and exits still work.
-      </span>
-    </div>
   );
 }
 

@@ -1,10 +1,12 @@
 import { Link } from "@inertiajs/react";
+import { TriangleAlert } from "lucide-react";
 
 import { Money } from "@/components/money";
 import { SideBadge } from "@/components/positions";
 import { PauseToggle } from "@/components/bot-stop";
 import { formatUsd } from "@/lib/money";
-import type { OpenLine } from "@/types";
+import { formatDateTime } from "@/lib/utils";
+import type { OpenLine, PauseProps } from "@/types";
 
 /** One line per open position: side, size, unrealized PnL (the server's shown figures). */
 export function OpenLines({ lines }: { lines: OpenLine[] }) {
@@ -29,6 +31,26 @@ export function OpenLines({ lines }: { lines: OpenLine[] }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+/** "Paused by bob at 26 Nov, 10:30 UTC": who and when, in words. */
+export function PausedNote({ pause }: { pause: PauseProps }) {
+  if (!pause.paused) return null;
+  return (
+    <div
+      role="status"
+      data-testid="paused-note"
+      className="flex items-start gap-2 rounded-lg border border-warn-border bg-warn-surface p-3 text-sm text-warn-fg"
+    >
+      <TriangleAlert className="mt-0.5 size-4 shrink-0" aria-hidden />
+      <span>
+        <strong className="font-semibold">
+          Paused by {pause.paused_by || "someone"} at {formatDateTime(pause.paused_at)}
+        </strong>
+        : new opens are refused (manual, API and signals); closes and exits still work.
+      </span>
+    </div>
   );
 }
 

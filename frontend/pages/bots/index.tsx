@@ -2,8 +2,7 @@ import { Head, Link } from "@inertiajs/react";
 import { Plus } from "lucide-react";
 
 import { BotCard } from "@/components/bot-card";
-import { CardFooter, OpenLines } from "@/components/cockpit-card";
-import { PausedNote } from "@/components/bot-stop";
+import { CardFooter, OpenLines, PausedNote } from "@/components/cockpit-card";
 import { PortfolioHeader } from "@/components/portfolio-header";
 import { Button } from "@/components/ui/button";
 import { useLiveReload } from "@/hooks/use-live-reload";
