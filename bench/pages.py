@@ -1,4 +1,4 @@
-"""Benchmark 7: the cockpit's pages do not slow down with closed history, and the CSV export
+"""Benchmark 8: the cockpit's pages do not slow down with closed history, and the CSV export
 streams in flat memory.
 
 Pages: one user with 10 paper bots, each with 2 open positions. The Bots list (with the
@@ -254,7 +254,7 @@ def run(target: Target) -> list[dict[str, Any]]:
         }
         results.append(
             result(
-                f"7 {label}, 10 bots x 20,000 closed [SQLite]",
+                f"8 {label}, 10 bots x 20,000 closed [SQLite]",
                 figures=figures,
                 unit="ms per request, in-process (CPU: the request's own work)",
                 target=f"CPU p99 < {TARGET_P99_MS:.0f} ms, ratio <= {TARGET_RATIO}",
@@ -267,7 +267,7 @@ def run(target: Target) -> list[dict[str, Any]]:
     rss_ratio = large["rss_mb"] / small["rss_mb"]
     results.append(
         result(
-            "7 CSV export streamed [SQLite]",
+            "8 CSV export streamed [SQLite]",
             figures={
                 "rows": f"{small['rows']:,}/{large['rows']:,}",
                 "seconds": f"{small['seconds']:.2f}/{large['seconds']:.2f}",

@@ -9,21 +9,19 @@ history: the closed figures come from the maintained totals (egis.portfolio.tota
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 
 from egis.bots.models import Bot
 from egis.core.money import CENT, usd_str
 from egis.ledger.budget import Budget
 from egis.portfolio.lines import cents_text, win_rate_text
 from egis.portfolio.totals import ClosedTotals
-from egis.venues.models import Price
+from egis.venues.prices.quotes import price_feeds
 
 
 @dataclass(frozen=True)
@@ -38,39 +36,21 @@ class BotFigures:
     risk_halt: str
 
 
-def stale_after_s() -> int:
-    """A price older than this is stale: four worker ticks, at least 30 s."""
-    return int(
-        getattr(settings, "EGIS_PRICE_STALE_S", 0) or max(30, 4 * settings.EGIS_PRICE_TICK_SECONDS)
+def feed_state(symbols: set[str]) -> dict[str, Any]:
+    """How fresh the prices of these symbols are, by the one rule the cards and the bot page use
+    (egis.venues.prices.quotes: older than EGIS_PRICE_STALE_SECONDS is stale), so the header
+    never says "fresh" next to a card that says "stale"."""
+    feeds = price_feeds(symbols)
+    missing = sorted(s for s, f in feeds.items() if f["price"] is None)
+    stale = sorted(
+        (s, f["age_s"]) for s, f in feeds.items() if f["price"] is not None and f["stale"]
     )
-
-
-def feed_state(symbols: set[str], *, now: dt.datetime | None = None) -> dict[str, Any]:
-    """How fresh the configured price source is for these symbols. A fixed source is set by an
-    operator (it never ticks): only a missing price counts there."""
-    source = settings.EGIS_PRICE_SOURCE
-    now = now or timezone.now()
-    rows = dict(
-        Price.objects.filter(source=source, symbol__in=sorted(symbols)).values_list(
-            "symbol", "updated_at"
-        )
-    )
-    missing = sorted(s for s in symbols if s not in rows)
-    limit = stale_after_s()
-    stale = {}
-    if source != "fixed":
-        for symbol, at in rows.items():
-            age = int((now - at).total_seconds())
-            if age > limit:
-                stale[symbol] = age
-    oldest = min(rows.values()) if rows else None
     return {
-        "source": source,
+        "source": settings.EGIS_PRICE_SOURCE,
         "fresh": not missing and not stale,
         "missing": missing,
-        "stale": [{"symbol": s, "age_s": a} for s, a in sorted(stale.items())],
-        "stale_after_s": limit,
-        "oldest_at": oldest.isoformat() if oldest else None,
+        "stale": [{"symbol": s, "age_s": a} for s, a in stale],
+        "stale_after_s": settings.EGIS_PRICE_STALE_SECONDS,
     }
 
 

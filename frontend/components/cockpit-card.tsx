@@ -1,10 +1,9 @@
-import { Link, router } from "@inertiajs/react";
-import { Pause, Play } from "lucide-react";
-import * as React from "react";
+import { Link } from "@inertiajs/react";
+import { TriangleAlert } from "lucide-react";
 
 import { Money } from "@/components/money";
 import { SideBadge } from "@/components/positions";
-import { Button } from "@/components/ui/button";
+import { PauseToggle } from "@/components/bot-stop";
 import { formatUsd } from "@/lib/money";
 import { formatDateTime } from "@/lib/utils";
 import type { OpenLine, PauseProps } from "@/types";
@@ -44,7 +43,7 @@ export function PausedNote({ pause }: { pause: PauseProps }) {
       data-testid="paused-note"
       className="flex items-start gap-2 rounded-lg border border-warn-border bg-warn-surface p-3 text-sm text-warn-fg"
     >
-      <Pause className="mt-0.5 size-4 shrink-0" aria-hidden />
+      <TriangleAlert className="mt-0.5 size-4 shrink-0" aria-hidden />
       <span>
         <strong className="font-semibold">
           Paused by {pause.paused_by || "someone"} at {formatDateTime(pause.paused_at)}
@@ -52,48 +51,6 @@ export function PausedNote({ pause }: { pause: PauseProps }) {
         : new opens are refused (manual, API and signals); closes and exits still work.
       </span>
     </div>
-  );
-}
-
-/** Pause / Resume one bot. `back`: where the server sends the page afterwards. */
-export function PauseToggle({
-  botId,
-  paused,
-  back,
-  className,
-}: {
-  botId: number;
-  paused: boolean;
-  back: "list" | "bot";
-  className?: string;
-}) {
-  const [pending, setPending] = React.useState(false);
-  return (
-    <Button
-      variant="secondary"
-      size="sm"
-      className={className}
-      pending={pending}
-      data-testid={`pause-toggle-${botId}`}
-      onClick={() => {
-        setPending(true);
-        router.post(
-          `/bots/${botId}/pause`,
-          { paused: !paused, back },
-          { preserveScroll: true, onFinish: () => setPending(false) },
-        );
-      }}
-    >
-      {paused ? (
-        <>
-          <Play className="size-4" aria-hidden /> Resume
-        </>
-      ) : (
-        <>
-          <Pause className="size-4" aria-hidden /> Pause
-        </>
-      )}
-    </Button>
   );
 }
 

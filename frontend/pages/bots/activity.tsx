@@ -1,7 +1,7 @@
 import { Head, Link } from "@inertiajs/react";
 import { Download } from "lucide-react";
 
-import { BotTabs } from "@/components/bot-tabs";
+import { BotTabs } from "@/components/bot-stop";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";

@@ -2,10 +2,8 @@ import { Head, router } from "@inertiajs/react";
 
 import { BotAlerts, VenueBadge } from "@/components/bot-card";
 import { BotSettings } from "@/components/bot-settings";
-import { BotTabs } from "@/components/bot-tabs";
 import { BudgetCard } from "@/components/budget-card";
-import { CloseAllSheet } from "@/components/close-all-sheet";
-import { PausedNote, PauseToggle } from "@/components/cockpit-card";
+import { BotTabs, CloseAllSheet, PauseToggle } from "@/components/bot-stop";
 import { InfoHint } from "@/components/info-hint";
 import { Money } from "@/components/money";
 import { OpenPositionForm } from "@/components/open-position-form";
@@ -121,7 +119,6 @@ export default function BotShow(props: Props) {
           </Badge>
         </div>
         <BotAlerts bot={bot} />
-        <PausedNote pause={bot} />
         <div className="flex flex-wrap items-center gap-2">
           <PauseToggle botId={bot.id} paused={bot.paused} back="bot" />
           {props.close_all_plan && props.close_all_plan.length > 0 && (

@@ -1,5 +1,7 @@
-import { router } from "@inertiajs/react";
-import { OctagonX } from "lucide-react";
+import { Link, router } from "@inertiajs/react";
+// Icons already on the bot page (BotAlerts): the page stays inside its JavaScript budget.
+import { OctagonAlert } from "lucide-react";
+import * as React from "react";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { SideBadge } from "@/components/positions";
@@ -7,7 +9,71 @@ import { Button } from "@/components/ui/button";
 import { FieldError } from "@/components/ui/input";
 import { useShared } from "@/hooks/use-shared";
 import { formatUsd } from "@/lib/money";
+import { cn } from "@/lib/utils";
 import type { PlannedClose } from "@/types";
+
+// The bot page's cockpit controls in one module (one chunk): its tabs, Pause/Resume, and an
+// admin's Close all sheet. Why Open is refused while paused is said next to the Open button.
+
+/** The bot page's tabs: its overview and its Activity (orders, audit trail, signals). */
+export function BotTabs({ botId, current }: { botId: number; current: "overview" | "activity" }) {
+  const tab = (key: "overview" | "activity", href: string, label: string) => (
+    <Link
+      href={href}
+      aria-current={current === key ? "page" : undefined}
+      className={cn(
+        "inline-flex min-h-11 flex-1 items-center justify-center rounded-md px-3 text-sm font-medium",
+        current === key ? "bg-surface-2 text-fg" : "text-muted hover:text-fg",
+      )}
+    >
+      {label}
+    </Link>
+  );
+  return (
+    <nav
+      aria-label="Bot sections"
+      className="flex gap-1 rounded-lg border border-border bg-surface p-1"
+      data-testid="bot-tabs"
+    >
+      {tab("overview", `/bots/${botId}`, "Overview")}
+      {tab("activity", `/bots/${botId}/activity`, "Activity")}
+    </nav>
+  );
+}
+
+/** Pause / Resume one bot. `back`: where the server sends the page afterwards. */
+export function PauseToggle({
+  botId,
+  paused,
+  back,
+  className,
+}: {
+  botId: number;
+  paused: boolean;
+  back: "list" | "bot";
+  className?: string;
+}) {
+  const [pending, setPending] = React.useState(false);
+  return (
+    <Button
+      variant="secondary"
+      size="sm"
+      className={className}
+      pending={pending}
+      data-testid={`pause-toggle-${botId}`}
+      onClick={() => {
+        setPending(true);
+        router.post(
+          `/bots/${botId}/pause`,
+          { paused: !paused, back },
+          { preserveScroll: true, onFinish: () => setPending(false) },
+        );
+      }}
+    >
+      {paused ? "Resume" : "Pause"}
+    </Button>
+  );
+}
 
 /** Admins: close every open position of the bot, one close order each. The sheet lists exactly
  * what will be sent (the server refuses if that changed meanwhile). */
@@ -20,7 +86,7 @@ export function CloseAllSheet({ botId, plan }: { botId: number; plan: PlannedClo
       <ConfirmDialog
         trigger={
           <Button variant="danger-outline" size="sm" data-testid="close-all">
-            <OctagonX className="size-4" aria-hidden /> Close all
+            <OctagonAlert className="size-4" aria-hidden /> Close all
           </Button>
         }
         title={`Close all ${sendable.length} open position${sendable.length === 1 ? "" : "s"}?`}
