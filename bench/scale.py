@@ -161,6 +161,7 @@ def _run(
         "seconds": seconds,
         "order_bots": setup["order_bots"],
         "hooks": setup["hooks"],
+        "exit_bots": setup["exit_bots"],
         "budget_clients": 4,
     }
     (tmp / "plan.json").write_text(json.dumps(plan))

@@ -20,6 +20,7 @@ from common import django_setup
 
 ORDER_BOTS = 32
 SIGNAL_BOTS = 8
+EXIT_BOTS = 8
 BOT_BUDGET = "200.00"
 MINUTELY = (
     "egis.execution.tasks.recovery_periodic",
@@ -56,7 +57,18 @@ def setup_worker() -> dict[str, Any]:
         )
         issued = hook_create(bot_id=bot.pk)
         hooks.append({"bot": bot.pk, "hook_id": issued.hook.hook_id, "secret": issued.secret})
-    return {"order_bots": order_bots, "hooks": hooks, "user": user.username}
+    exit_bots = [
+        bot_create(
+            owner=user, name=f"exit-{i}", venue="paper", symbol="ETHUSDT", budget_usd=BOT_BUDGET
+        ).pk
+        for i in range(EXIT_BOTS)
+    ]
+    return {
+        "order_bots": order_bots,
+        "hooks": hooks,
+        "exit_bots": exit_bots,
+        "user": user.username,
+    }
 
 
 def _ledger() -> dict[str, Any]:
@@ -128,6 +140,37 @@ def _signals(accepted_ids: list[str]) -> dict[str, Any]:
     }
 
 
+def _exits() -> dict[str, Any]:
+    """Every crossed exit closed its position exactly once: one triggered exit per position at
+    most, its position closed by one filled close order with the exit's reason, no exit left
+    resting on a closed position."""
+    from django.db.models import Count
+
+    from egis.exits.models import Exit, ExitStatus
+    from egis.ledger.models import Order, OrderStatus, PositionStatus
+
+    triggered = Exit.objects.filter(status=ExitStatus.TRIGGERED)
+    closes = dict(
+        Order.objects.filter(intent="close", status=OrderStatus.FILLED)
+        .values_list("position_id")
+        .annotate(n=Count("id"))
+    )
+    positions = triggered.values_list("position_id", flat=True)
+    not_closed = triggered.exclude(position__status=PositionStatus.CLOSED).count()
+    return {
+        "exits": Exit.objects.count(),
+        "statuses": dict(Exit.objects.values_list("status").annotate(n=Count("id"))),
+        "triggered": triggered.count(),
+        "positions_with_two_triggered": len(positions) - len(set(positions)),
+        "triggered_not_closed": not_closed,
+        "closed_twice": sum(1 for pid in set(positions) if closes.get(pid, 0) > 1),
+        "resting_on_closed": Exit.objects.filter(
+            status__in=[ExitStatus.PLACING, ExitStatus.RESTING],
+            position__status=PositionStatus.CLOSED,
+        ).count(),
+    }
+
+
 def _jobs(killed_consumers: list[str]) -> dict[str, Any]:
     from django.db.models import Count
     from django.utils.module_loading import autodiscover_modules
@@ -193,6 +236,7 @@ def check_worker(extra: dict[str, Any]) -> dict[str, Any]:
         "signals": _signals(extra["accepted_ids"]),
         "jobs": _jobs(extra["killed_consumers"]),
         "periodic": _periodic(),
+        "exits": _exits(),
     }
 
 

@@ -211,6 +211,29 @@ async def signal_sender(
         last = body
 
 
+async def exit_client(
+    client: Any, pool: Instances, tally: Tally, bot_id: int, deadline: float
+) -> None:
+    """Open with a take-profit and a stop-loss 0.2 % away, wait until the worker's trigger
+    engine has closed the position (the walk moves up to 0.5 % a tick), open again."""
+    path = f"/api/v1/bots/{bot_id}/orders"
+    body = {
+        "intent": "open",
+        "side": "long",
+        "size_usd": "50",
+        "take_profit": {"pct": "0.2"},
+        "stop_loss": {"pct": "0.2"},
+    }
+    while time.monotonic() < deadline:
+        response, _base = await send(client, pool, tally, "POST", path, json=body)
+        if response is not None and _judge_order(tally, response, "open") is not None:
+            tally.count("exit position opened")
+        while time.monotonic() < deadline:
+            await asyncio.sleep(1.0)
+            if not await _open_positions(client, pool, tally, bot_id):
+                break
+
+
 async def _load(plan: dict[str, Any]) -> dict[str, Any]:
     import httpx
 
@@ -232,6 +255,7 @@ async def _load(plan: dict[str, Any]) -> dict[str, Any]:
                 signal_sender(client, pool, tally, n, hooks[n % len(hooks)], deadline)
                 for n in range(2 * len(hooks))
             ],
+            *[exit_client(client, pool, tally, b, deadline) for b in plan.get("exit_bots", [])],
         )
         elapsed = time.monotonic() - started
 

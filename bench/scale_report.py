@@ -24,11 +24,12 @@ def report(
 ) -> list[dict[str, Any]]:
     counts: dict[str, int] = load["counts"]
     elapsed = load["elapsed_s"]
-    ledger, signals, jobs, periodic = (
+    ledger, signals, jobs, periodic, exits = (
         checks["ledger"],
         checks["signals"],
         checks["jobs"],
         checks["periodic"],
+        checks["exits"],
     )
     # Every request cut in flight must have been on the killed instance, around the kill.
     cuts_elsewhere = [
@@ -64,6 +65,13 @@ def report(
             and signals["paper_fills_twice"] == 0
             and signals["paper_fills_without_order"] == 0
         ),
+        "crossed exits closed exactly once": (
+            exits["triggered"] > 0
+            and exits["positions_with_two_triggered"] == 0
+            and exits["triggered_not_closed"] == 0
+            and exits["closed_twice"] == 0
+            and exits["resting_on_closed"] == 0
+        ),
         "queue drained": not any(left.values()),
         "metrics scraped": metrics.get("egis_orders", 0) > 0
         and metrics.get("egis_order_seconds_count", 0) > 0,
@@ -73,7 +81,7 @@ def report(
         print("  samples: " + " | ".join(load["samples"][:6]))
     if failed:
         print(f"  FAILED: {', '.join(failed)}")
-        print(f"  ledger={ledger} signals={signals} jobs={jobs} left={left}")
+        print(f"  ledger={ledger} signals={signals} jobs={jobs} left={left} exits={exits}")
         print(f"  periodic gaps={periodic['gaps']} cuts elsewhere={cuts_elsewhere[:5]}")
     figures = {
         "orders/s": round(counts.get("order 201", 0) / elapsed, 1),
@@ -99,6 +107,10 @@ def report(
         "signals": signals["statuses"],
         "signal rejections": signals["rejected_reasons"],
         "signals executed twice": signals["dup_order_keys"] + signals["signals_with_two_opens"],
+        "exit positions opened": counts.get("exit position opened", 0),
+        "exits": exits["statuses"],
+        "exit positions closed twice": exits["closed_twice"],
+        "exits resting on closed positions": exits["resting_on_closed"],
         "jobs": jobs["jobs"],
         "jobs executed twice": jobs["executed_twice"],
         "jobs never executed": jobs["never_executed"],
