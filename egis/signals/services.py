@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from egis.bots.models import Bot
@@ -125,8 +125,7 @@ def _insert(
     )
     for _attempt in range(3):
         try:
-            with transaction.atomic():
-                row_insert(row)
+            _insert_committed(row)
             return Received(signal=row, duplicate=False)
         except IntegrityError:
             row.pk = None
@@ -143,6 +142,17 @@ def _insert(
                 continue
             return Received(signal=first, duplicate=True)
     raise IntegrityError(f"signal dedupe key {dedupe_key} kept colliding")
+
+
+def _insert_committed(row: Signal) -> None:
+    """The one INSERT. Outside a transaction (a request) it is its own transaction, committed when
+    it returns: no BEGIN and COMMIT around it. Inside one (a caller's), a savepoint, so that a
+    duplicate leaves the caller's transaction usable."""
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            row_insert(row)
+    else:
+        row_insert(row)
 
 
 # Compiled once (egis.core.rows); the statuses are literal so SQLite uses the partial index of
