@@ -30,6 +30,8 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "4": ("http_load", "HTTP API under load (gunicorn)"),
     "5": ("races", "16 racing opens and closes on new bots"),
     "6": ("signals", "32 webhook senders, 16 bots, gunicorn + the Huey worker"),
+    "7": ("exits", "paper exits: crossed-exit search 1k vs 100k, 1,000 triggers in one tick"),
+    "8": ("pages", "Bots list and bot page, 10 bots x 20,000 closes; streamed CSV export"),
 }
 
 

@@ -18,7 +18,6 @@ worker, its work resumed), every signal executed exactly once.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import secrets
@@ -38,6 +37,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import PYTHON, ROOT, run_child, table, worker_json, write_results
 from postgres import throwaway_cluster
+from scale_procs import (
+    Proc,
+    argv_of,
+    drain,
+    first_job_by,
+    log_lines_of,
+    port_in,
+    redis_server,
+    scrape,
+    wait_for_a_job_held_by,
+    wait_ready,
+)
 from scale_report import report
 
 from deploy import processes
@@ -47,174 +58,6 @@ WEB_PORTS = range(8160, 8200)
 PG_PORTS = range(55460, 55470)
 REDIS_PORTS = range(56370, 56380)
 WEB_WORKERS = 2  # gunicorn workers per instance: two instances share this machine's 2 cores
-DRAIN_TIMEOUT_S = 240.0
-BIN = Path(PYTHON).parent
-
-
-def port_in(ports: range, taken: set[int] | None = None) -> int:
-    for port in ports:
-        if taken and port in taken:
-            continue
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
-
-
-def redis_server() -> str:
-    found = shutil.which("redis-server")
-    if found:
-        return found
-    print("redis-server not found: installing Debian's redis-server package ...")
-    sudo = [] if os.geteuid() == 0 else ["sudo"]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run([*sudo, "apt-get", "update", "-q"], check=True, env=env)
-    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "redis-server"]
-    subprocess.run([*sudo, *install], check=True, env=env)
-    return shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-class Proc:
-    """One process group of the arrangement (a web instance or a worker), with its log."""
-
-    def __init__(self, name: str, argv: list[str], env: dict[str, str], logs: Path) -> None:
-        self.name, self.argv, self.env, self.logs = name, argv, env, logs
-        self.popen: subprocess.Popen[bytes] | None = None
-        self.generation = 0
-
-    def start(self) -> None:
-        self.generation += 1
-        log = open(self.logs / f"{self.name}.{self.generation}.log", "wb")  # noqa: SIM115
-        self.popen = subprocess.Popen(
-            self.argv,
-            env=self.env,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-
-    @property
-    def pid(self) -> int:
-        assert self.popen is not None
-        return self.popen.pid
-
-    def signal_group(self, sig: int) -> None:
-        assert self.popen is not None
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.popen.pid, sig)
-
-    def kill(self) -> None:
-        self.signal_group(signal.SIGKILL)
-        assert self.popen is not None
-        self.popen.wait(timeout=30)
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> None:
-        if self.popen is None or self.popen.poll() is not None:
-            return
-        self.signal_group(sig)
-        try:
-            self.popen.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-
-
-def _argv(argv: list[str]) -> list[str]:
-    head = argv[0]
-    return [PYTHON if head == "python" else str(BIN / head), *argv[1:]]
-
-
-def _wait_ready(base: str, timeout: float = 60.0) -> float:
-    import httpx
-
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return time.monotonic() - started
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"{base} not ready after {timeout:.0f} s")
-
-
-def _first_job_by(pg_url: str, consumer: str, since: float, timeout: float = 60.0) -> float:
-    import psycopg
-
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        while time.monotonic() - since < timeout:
-            row = conn.execute(
-                "SELECT count(*) FROM ops_job_runs WHERE started_by = %s", (consumer,)
-            ).fetchone()
-            if row and row[0]:
-                return time.monotonic() - since
-            time.sleep(0.05)
-    raise RuntimeError(f"consumer {consumer} started no job in {timeout:.0f} s")
-
-
-def _scrape(base: str, token: str) -> dict[str, float]:
-    """A few figures of /metrics on one instance (gunicorn workers summed by multiprocess mode)."""
-    import httpx
-    from prometheus_client.parser import text_string_to_metric_families
-
-    response = httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {token}"})
-    response.raise_for_status()
-    found: dict[str, float] = {}
-    for family in text_string_to_metric_families(response.text):
-        for sample in family.samples:
-            if sample.name in ("egis_order_seconds_count", "egis_orders"):
-                found[sample.name] = found.get(sample.name, 0.0) + sample.value
-            elif sample.name in ("egis_orders_in_flight", "egis_queue_depth"):
-                found[sample.name] = sample.value
-    return found
-
-
-def _log_lines(logs: Path) -> dict[str, int]:
-    """EGIS_LOG_JSON=1: every line our loggers wrote is JSON, and each names its request (the
-    web's request id, the worker job's id) except the processes' start-up lines."""
-    counts = {"json": 0, "with request id": 0, "with client order id": 0}
-    for path in [*logs.glob("web-*.log"), *logs.glob("worker-*.log")]:
-        for line in path.read_text(errors="replace").splitlines():
-            if not line.startswith("{"):
-                continue  # gunicorn's own lines (access log, boot), Python warnings
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                continue  # a line cut by the SIGKILL
-            counts["json"] += 1
-            counts["with request id"] += bool(entry.get("request_id"))
-            counts["with client order id"] += bool(entry.get("client_order_id"))
-    return counts
-
-
-def _pending(pg_url: str, redis_url: str) -> dict[str, int]:
-    import psycopg
-    import redis
-
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        counts = {
-            name: int(conn.execute(sql).fetchone()[0])  # type: ignore[index]
-            for name, sql in {
-                "signals": "SELECT count(*) FROM signals WHERE status IN ('queued', 'executing')",
-                "orders": "SELECT count(*) FROM orders WHERE status IN ('submitting', 'unknown')",
-                "jobs": "SELECT count(*) FROM ops_job_runs WHERE starts = 0",
-            }.items()
-        }
-    counts["queue"] = int(redis.Redis.from_url(redis_url).llen("huey.redis.egis"))
-    return counts
-
-
-def _drain(pg_url: str, redis_url: str) -> tuple[float, dict[str, int]]:
-    started = time.monotonic()
-    while True:
-        left = _pending(pg_url, redis_url)
-        if not any(left.values()) or time.monotonic() - started > DRAIN_TIMEOUT_S:
-            return time.monotonic() - started, left
-        time.sleep(1.0)
 
 
 def run(seconds: float) -> list[dict[str, Any]]:
@@ -287,7 +130,7 @@ def _run(
         EGIS_RECOVERY_NOT_FOUND_ATTEMPTS="1",
         EGIS_RECOVERY_NOT_FOUND_GRACE_S="0",
     )
-    run_child([*_argv(processes.command("migrate")), "-v0"], env)
+    run_child([*argv_of(processes.command("migrate")), "-v0"], env)
     setup = worker_json([PYTHON, str(ROOT / "bench" / "scale_checks.py"), "--setup"], env)
     cli = [PYTHON, str(ROOT / "manage.py"), "egis", "token", "create", setup["user"], "--json"]
     token = json.loads(run_child(cli, env).stdout)["token"]
@@ -301,13 +144,15 @@ def _run(
         metrics_dir.mkdir()
         argv = processes.command("web", bind="127.0.0.1", port=port, workers=WEB_WORKERS)
         web_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
-        webs.append((Proc(f"web-{label}", _argv(argv), web_env, logs), f"http://127.0.0.1:{port}"))
-    workers = [Proc(f"worker-{n}", _argv(processes.command("worker")), env, logs) for n in (1, 2)]
+        webs.append(
+            (Proc(f"web-{label}", argv_of(argv), web_env, logs), f"http://127.0.0.1:{port}")
+        )
+    workers = [Proc(f"worker-{n}", argv_of(processes.command("worker")), env, logs) for n in (1, 2)]
     procs.extend([w for w, _ in webs] + workers)
     for proc in procs:
         proc.start()
     for _, base in webs:
-        _wait_ready(base)
+        wait_ready(base)
     print(f"2 web instances ({', '.join(b for _, b in webs)}), 2 workers, load for {seconds:.0f} s")
 
     plan = {
@@ -343,18 +188,20 @@ def _run(
     web_a.kill()
     time.sleep(1.0)
     web_a.start()
-    web_resume = _wait_ready(base_a) + 1.0
+    web_resume = wait_ready(base_a) + 1.0
     print(f"web-a killed at {web_kill_at:.1f}, answering /readyz again after {web_resume:.1f} s")
 
-    # Half-way: one worker killed (with whatever jobs it held); back a second later.
+    # Half-way: one worker killed in the middle of a job (the moment it is seen to hold one, or
+    # after 5 s of looking); back a second later.
     time.sleep(max(0.0, t0 + seconds / 2 - time.monotonic()))
     worker = workers[0]
     killed_consumers = [f"{socket.gethostname()}:{worker.pid}"]
+    wait_for_a_job_held_by(pg_url, killed_consumers[0])
     worker.kill()
     time.sleep(1.0)
     restarted = time.monotonic()
     worker.start()
-    worker_resume = _first_job_by(pg_url, f"{socket.gethostname()}:{worker.pid}", restarted) + 1.0
+    worker_resume = first_job_by(pg_url, f"{socket.gethostname()}:{worker.pid}", restarted) + 1.0
     print(f"worker-1 killed, its successor ran a job after {worker_resume:.1f} s")
 
     out, _ = load.communicate(timeout=seconds + 300)
@@ -363,8 +210,8 @@ def _run(
     if load.returncode != 0 or not lines:
         raise RuntimeError(f"load client failed: {(logs / 'load.log').read_text()[-3000:]}")
     figures_load = json.loads(lines[-1])
-    metrics = _scrape(webs[1][1], env["EGIS_METRICS_TOKEN"])
-    drain_s, left = _drain(pg_url, redis_url)
+    metrics = scrape(webs[1][1], env["EGIS_METRICS_TOKEN"])
+    drain_s, left = drain(pg_url, redis_url)
     # Huey stops gracefully on SIGINT: a running job (the price tick runs for most of a minute)
     # finishes; SIGTERM would cut it, and it would count as a job lost.
     for proc in workers:
@@ -380,7 +227,7 @@ def _run(
         path.read_text(errors="replace").count("already claimed: skipped")
         for path in logs.glob("worker-*.log")
     )
-    log_lines = _log_lines(logs)
+    log_lines = log_lines_of(logs)
     return report(
         load=figures_load,
         checks=checks,

@@ -130,15 +130,19 @@ def _signals(accepted_ids: list[str]) -> dict[str, Any]:
 
 def _jobs(killed_consumers: list[str]) -> dict[str, Any]:
     from django.db.models import Count
+    from django.utils.module_loading import autodiscover_modules
     from huey.contrib.djhuey import HUEY
 
     from egis.ops.models import JobRun
 
-    # Enqueued by a scheduler just before the workers stopped: still in Redis, not lost.
-    queued = {str(task.id) for task in HUEY.pending()}
+    autodiscover_modules("tasks")  # Huey reads a queued job back only if its task is registered
+    # Enqueued just before the workers stopped, or scheduled for later (the price ticks of the
+    # minute): still in Redis, not lost.
+    queued = {str(task.id) for task in [*HUEY.pending(), *HUEY.scheduled()]}
     lost = JobRun.objects.filter(starts=1, finishes=0)
     return {
         "still_queued_at_stop": JobRun.objects.filter(starts=0, task_id__in=queued).count(),
+        "in_redis_at_stop": HUEY.pending_count() + HUEY.scheduled_count(),
         "jobs": JobRun.objects.count(),
         "by_task": dict(JobRun.objects.values_list("task").annotate(n=Count("id"))),
         "executed_twice": JobRun.objects.filter(starts__gt=1).count(),

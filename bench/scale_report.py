@@ -107,7 +107,9 @@ def report(
         "periodic copies skipped": periodic_skips,
         "periodic consumers": len(periodic["consumers"]),
         "price steps / allowed": f"{periodic['price_steps']}/{periodic['price_steps_allowed']}",
-        "jobs still queued at stop": jobs["still_queued_at_stop"],
+        "jobs still queued at stop (in Redis)": (
+            f"{jobs['still_queued_at_stop']} ({jobs['in_redis_at_stop']})"
+        ),
         "JSON log lines (with request id, with client order id)": (
             f"{log_lines['json']} ({log_lines['with request id']}, "
             f"{log_lines['with client order id']})"

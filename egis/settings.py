@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "egis.execution",
     "egis.audit",
     "egis.signals",
+    "egis.exits",  # exits (issue 12)
+    "egis.portfolio",  # cockpit: closed totals, pause, close all, history, export
+    "egis.notifications",
     "egis.cli",
     "egis.web",
     "egis.ops",
@@ -237,6 +240,9 @@ EGIS_RECOVERY_NOT_FOUND_GRACE_S = int(os.environ.get("EGIS_RECOVERY_NOT_FOUND_GR
 EGIS_RECOVERY_ESCALATE_S = int(os.environ.get("EGIS_RECOVERY_ESCALATE_S", "300"))
 # Binance USD-M adapter (egis.venues.binance). The price buffer sizes a MARKET order's hold so a
 # fill slightly worse than the mark price still fits the requested amount.
+# Binance exits (issue 12, egis.exits.binance_recovery): resting algo orders are polled this often
+# (no user-data stream yet): a fired exit is booked and its sibling cancelled within it.
+EGIS_EXITS_POLL_SECONDS = int(os.environ.get("EGIS_EXITS_POLL_SECONDS", "5"))
 EGIS_BINANCE_PRICE_BUFFER_BPS = Decimal(os.environ.get("EGIS_BINANCE_PRICE_BUFFER_BPS", "10"))
 EGIS_BINANCE_TIMEOUT_S = float(os.environ.get("EGIS_BINANCE_TIMEOUT_S", "10"))
 EGIS_BINANCE_RECV_WINDOW_MS = int(os.environ.get("EGIS_BINANCE_RECV_WINDOW_MS", "5000"))
@@ -340,3 +346,13 @@ EGIS_HOOK_FAILURE_WINDOW_S = int(os.environ.get("EGIS_HOOK_FAILURE_WINDOW_S", "6
 EGIS_PUBLIC_URL = os.environ.get("EGIS_PUBLIC_URL", "").rstrip("/")
 # The demo's built-in signal source posts to this web process (set by `make run`); unset: off.
 EGIS_DEMO_SIGNALS_URL = os.environ.get("EGIS_DEMO_SIGNALS_URL", "").rstrip("/")
+
+# Notifications (egis.notifications): delivered by the worker, never in a request. The Telegram
+# Bot API base is a setting so tests and a local demo point it at a fake server on loopback.
+EGIS_TELEGRAM_API_BASE = os.environ.get("EGIS_TELEGRAM_API_BASE", "https://api.telegram.org")
+EGIS_TELEGRAM_MIN_INTERVAL_S = float(os.environ.get("EGIS_TELEGRAM_MIN_INTERVAL_S", "1"))
+EGIS_NOTIFY_TIMEOUT_S = float(os.environ.get("EGIS_NOTIFY_TIMEOUT_S", "5"))
+EGIS_NOTIFY_BACKOFF_S = float(os.environ.get("EGIS_NOTIFY_BACKOFF_S", "10"))
+EGIS_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("EGIS_NOTIFY_MAX_ATTEMPTS", "10"))
+# Outgoing webhooks post only to public addresses unless this is set (a local receiver).
+EGIS_WEBHOOK_ALLOW_PRIVATE = env_bool("EGIS_WEBHOOK_ALLOW_PRIVATE", False)

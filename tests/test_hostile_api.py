@@ -21,6 +21,7 @@ from egis.accounts.models import ApiToken, User
 from egis.accounts.tokens import token_create
 from egis.api.main import api
 from egis.bots.models import Bot
+from egis.exits.models import Exit
 from egis.ledger.incidents import incident_record
 from egis.ledger.models import Incident, Order, Position
 from egis.ledger.pipeline import order_close, order_open
@@ -45,6 +46,9 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/bots/{bot_id}": {"name": "Bob ETH"},
     "/api/v1/bots/{bot_id}/orders": {"intent": "open", "side": "long", "size_usd": "10"},
     "/api/v1/bots/{bot_id}/paper-sync": {"confirm": False},
+    "/api/v1/bots/{bot_id}/positions/{position_id}/exits": {"stop_loss": {"pct": "1"}},
+    # More than the bot has open: the plan differs (409), nothing is sent.
+    "/api/v1/bots/{bot_id}/close-all": {"expected": 9999},
     "/api/v1/incidents/{incident_id}/resolve": {
         "action": "close-position",
         "reason": "probe",
@@ -207,6 +211,7 @@ def _snapshot() -> tuple:
         list(ExchangeAccount.objects.order_by("id").values()),
         list(PaperFill.objects.order_by("id").values()),
         list(PaperPosition.objects.order_by("id").values()),
+        list(Exit.objects.order_by("id").values()),
     )
 
 

@@ -61,6 +61,21 @@ CASES = [
         "reason",
     ),
     (["recover", "--timeout", "\u00b2"], "--timeout"),
+    (["exits", "set", "{bot}", "--position", "\u0661", "--tp", "1%"], "--position"),
+    (["exits", "\u00b2"], "bot id"),
+    (["exits", "9" * 30], "bot id"),
+    (
+        ["order", "open", "{bot}", "--side", "long", "--size-usd", "10", "--tp", "1e30"],
+        "take_profit",
+    ),
+    (
+        ["order", "open", "{bot}", "--side", "long", "--size-usd", "10", "--sl", "\u00b2%"],
+        "stop_loss",
+    ),
+    (
+        ["order", "open", "{bot}", "--side", "long", "--size-usd", "10", "--trail-pct", "-1"],
+        "trailing",
+    ),
 ]
 
 

@@ -21,9 +21,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from egis.accounts.models import ApiToken, User
 from egis.bots.models import Bot
+from egis.exits.models import Exit
 from egis.ledger.incidents import incident_record
 from egis.ledger.models import Incident, Order, Position
 from egis.ledger.pipeline import order_close, order_open
+from egis.notifications.models import Delivery, NotificationSettings
+from egis.notifications.services import notify_settings_update
 from egis.signals.hooks import hook_create
 from egis.signals.models import Signal
 from egis.venues.models import ExchangeAccount
@@ -58,6 +61,8 @@ ACTION_ROUTES = {
     "/bots/<int:bot_id>/hook",
     "/bots/<int:bot_id>/hook/rotate",
     "/bots/<int:bot_id>/hook/revoke",
+    "/settings/notifications/test",
+    "/settings/notifications/webhook-secret",  # reads no field: it makes a new secret
 }
 FIELDS = [
     "name",
@@ -88,6 +93,13 @@ FIELDS = [
     "new_password",
     "confirm_password",
     "price",
+    "take_profit",  # exits (issue 12)
+    "stop_loss",
+    "trailing_stop",
+    "telegram_token",
+    "telegram_chat_id",
+    "webhook_url",
+    "events",
 ]
 # No field of any form accepts these: every input route must refuse them and write nothing.
 REFUSED_EVERYWHERE = ["\x00", "bad\x00value", "esc\x1b[31m", "x" * 10_000]
@@ -105,7 +117,15 @@ def _url(route: str, ids: dict[str, Any]) -> str:
 
 
 @pytest.fixture
-def world(alice, bob, paper_bot):
+def world(alice, bob, paper_bot, settings):
+    # Alice's notification channels exist, so a hostile post that changed them would show.
+    settings.EGIS_TELEGRAM_API_BASE = "http://127.0.0.1:9"  # nothing listens: never the internet
+    notify_settings_update(
+        user=alice,
+        telegram_token="123:" + "a" * 30,
+        telegram_chat_id="42",
+        webhook_url="https://example.com/egis",
+    )
     kept = order_open(bot_id=paper_bot.pk, side="long", size_usd="10")
     done = order_open(bot_id=paper_bot.pk, side="long", size_usd="10")
     order_close(bot_id=paper_bot.pk, position_id=done.position.pk)
@@ -139,6 +159,9 @@ def _snapshot() -> tuple:
         list(PaperFill.objects.order_by("id").values()),
         list(PaperPosition.objects.order_by("id").values()),
         list(Signal.objects.order_by("id").values()),
+        list(Exit.objects.order_by("id").values()),
+        list(NotificationSettings.objects.order_by("id").values()),
+        list(Delivery.objects.order_by("id").values()),
     )
 
 

@@ -45,11 +45,13 @@ ROWS_USERS = {
     "egis.accounts.tokens",  # bearer auth on every API request
     "egis.bots.locks",  # the bot lock every writing transaction starts with
     "egis.bots.selectors",  # bot access check on every API request
+    "egis.exits.hooks",  # the exits read of every close's settle (issue 12)
     "egis.core.row_writes",  # a transaction's closing writes as one statement (PostgreSQL)
     "egis.ledger.budget",
     "egis.ledger.events",
     "egis.ledger.pipeline",
     "egis.ledger.settle",
+    "egis.notifications.services",  # notify() runs in every fill's settle transaction
     "egis.signals.hooks",  # webhook authentication on every signal (benchmark 6)
     "egis.signals.processing",  # the worker's per-signal reads (benchmark 6)
     "egis.signals.services",  # the signal's write-ahead row (benchmark 6)
@@ -125,3 +127,18 @@ def test_the_edges_read_through_selectors_never_the_orm_managers():
                 if isinstance(node, ast.Attribute) and node.attr == "objects":
                     offenders.append(f"{path.relative_to(EGIS.parent)}:{node.lineno}")
     assert offenders == []
+
+
+def test_notifications_is_a_leaf_the_ledger_can_call():
+    # The ledger tells through egis.notifications.services.notify: notifications must never
+    # import the ledger or anything above it, or a fill would import its own edges.
+    above = ("egis.ledger", "egis.execution", "egis.reconcile", "egis.signals", "egis.web")
+    above += ("egis.api", "egis.cli")
+    offenders = {
+        (module, name)
+        for module, names in _imports().items()
+        if module.startswith("egis.notifications")
+        for name in names
+        if name.startswith(above)
+    }
+    assert offenders == set()

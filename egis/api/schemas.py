@@ -245,6 +245,10 @@ class BotOut(Schema):
     is_active: bool
     halted: bool
     halted_reason: str
+    # Paused by a person (egis.portfolio.pause): no new opens from any source.
+    paused: bool = False
+    paused_at: str | None = None
+    paused_by: str = ""
     has_open_incident: bool
     open_positions: int
     created_at: str
@@ -323,6 +327,7 @@ class PositionOut(Schema):
     closing: bool
     opened_at: str | None
     closed_at: str | None
+    close_reason: str = Field("", description="manual, signal, take_profit, stop_loss, ...")
     mark_price: str | None = None
     unrealized_pnl_usd: str | None = None
 
@@ -363,6 +368,62 @@ class OrderOut(Schema):
     created_at: str | None
 
 
+# --- exits (issue 12) -----------------------------------------------------------------------
+
+
+def _pct(value: Any, info: ValidationInfo) -> str:
+    return format(inputs.parse_percent(value, field=_name(info)), "f")
+
+
+Percent = Annotated[
+    str,
+    BeforeValidator(_pct),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": rf"^[0-9]{{1,{inputs.INT_DIGITS}}}(\.[0-9]{{1,2}})?$",
+            "examples": ["1.5"],
+            "description": f"percent, at most 2 decimals. {_AMOUNT_RULES}",
+        }
+    ),
+]
+
+
+class ExitLevelIn(Strict):
+    """A take-profit or stop-loss: a price at the symbol's tick, or a percentage from the
+    entry (a long's take-profit above it, its stop-loss below; reversed for a short)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"price": "180.50"}, {"pct": "1"}]}
+    )
+    price: PriceAmount | None = None
+    pct: Percent | None = Field(None, description="0.01 .. 99.99")
+
+
+class TrailingStopIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"callback_pct": "1"}]}
+    )
+    callback_pct: Percent = Field(description="0.1 .. 10, as Binance's callbackRate")
+    activation_price: PriceAmount | None = Field(
+        None, description="starts trailing once the price reaches it"
+    )
+
+
+class ExitsIn(Strict):
+    """The exits the position should have: a kind left out or null is removed."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"take_profit": {"pct": "2"}, "stop_loss": {"price": "171.30"}}]
+        },
+    )
+    take_profit: ExitLevelIn | None = None
+    stop_loss: ExitLevelIn | None = None
+    trailing_stop: TrailingStopIn | None = None
+
+
 class OrderIn(Strict):
     model_config = ConfigDict(
         extra="forbid",
@@ -378,6 +439,10 @@ class OrderIn(Strict):
     side: Literal["long", "short"] | None = Field(None, description="open only")
     size_usd: UsdAmount | None = Field(None, description="open only")
     position_id: Id | None = Field(None, description="close only: an open position of this bot")
+    # Exits (issue 12), open only: set on the position once its fill is booked.
+    take_profit: ExitLevelIn | None = Field(None, description="open only")
+    stop_loss: ExitLevelIn | None = Field(None, description="open only")
+    trailing_stop: TrailingStopIn | None = Field(None, description="open only")
 
 
 class OrderResultOut(Schema):

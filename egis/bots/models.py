@@ -27,6 +27,10 @@ class Bot(models.Model):
     # Halted bots refuse new opens (closes stay allowed) until an incident is resolved.
     halted_reason = models.CharField(max_length=300, blank=True, default="")
     leverage_applied = models.BooleanField(default=False)
+    # Paused by a person (egis.portfolio.pause): no new opens from any source (page, API, CLI,
+    # signal) until resumed; closes and exits still work. Who and when, for "Paused by … at …".
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_by = models.CharField(max_length=160, blank=True, default="")
     # Risk limits (egis.ledger.risk), each optional: NULL means off. Checked in the preflight of
     # every open, whatever sent it (page, API, CLI, signal); closes are never limited.
     max_open_positions = models.PositiveIntegerField(null=True, blank=True)
@@ -71,6 +75,10 @@ class Bot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.venue} {self.symbol})"
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
 
     @property
     def is_halted(self) -> bool:

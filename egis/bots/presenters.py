@@ -27,6 +27,9 @@ def bot_json(bot: Bot) -> dict[str, Any]:
         "is_active": bot.is_active,
         "halted": bot.is_halted,
         "halted_reason": bot.halted_reason,
+        "paused": bot.is_paused,
+        "paused_at": bot.paused_at.isoformat() if bot.paused_at else None,
+        "paused_by": bot.paused_by,
         "created_at": bot.created_at.isoformat(),
         # The risk limits (egis.ledger.risk): null when off.
         **RiskLimits.of(bot).as_json(),

@@ -6,11 +6,11 @@ decimal strings for the page to format.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.db.models import (
     BigIntegerField,
     Count,
@@ -29,7 +29,8 @@ from egis.accounts.models import User
 from egis.bots.locks import LIVE_BOT
 from egis.bots.models import Bot
 from egis.core.choices import Venue
-from egis.core.money import CENT, plain, usd_str
+from egis.core.money import plain, usd_str
+from egis.exits.presenters import rows_with_exits
 from egis.ledger import budget as budget_service
 from egis.ledger.domain import unrealized_pnl
 from egis.ledger.models import (
@@ -39,9 +40,15 @@ from egis.ledger.models import (
     Position,
     PositionStatus,
 )
-from egis.ledger.pnl import REALIZED_PNL_DEFINITION, REALIZED_ROWS
+from egis.ledger.pnl import REALIZED_PNL_DEFINITION, REALIZED_ROWS, shown_net
 from egis.ledger.presenters import position_json
 from egis.ledger.risk import RiskLimits, daily_loss_halts
+from egis.portfolio.header import BotFigures, portfolio_header
+from egis.portfolio.history import CountedPaginator, closed_list_count
+from egis.portfolio.lines import cents_text, closed_totals_json, open_line, pause_json
+from egis.portfolio.pause import paused_message
+from egis.portfolio.stop import close_all_plan
+from egis.portfolio.totals import ClosedTotals, totals_of, totals_version
 from egis.venues.binance.environments import venue_key_for
 from egis.venues.models import SymbolFilter
 from egis.venues.prices.quotes import quotes_of
@@ -132,9 +139,7 @@ def _budget_json(b: budget_service.Budget) -> dict[str, str]:
 # (the bot list, the bot header, the chart's points) is the sum of its rows' shown cents, so the
 # closed rows on a screen add up to the total next to them (rounding each figure on its own showed
 # +$0.19 and -$0.09 against a total of +$0.09). The exact figure is in the hint.
-def shown_net(net_usd: Decimal) -> Decimal:
-    shown = net_usd.quantize(CENT, rounding=ROUND_HALF_UP)
-    return shown if shown else Decimal("0.00")  # never "-0.00"
+# (egis.ledger.pnl.shown_net, imported above).
 
 
 # `shown_net` in whole cents, in SQL on the scaled-integer columns (egis.core.fields: value x
@@ -187,23 +192,15 @@ class _BotFacts:
     unrealized: Decimal | None
     open_incidents: int
     risk_halt: str = ""  # the daily loss limit halts opens for the rest of the UTC day: why
+    closed: ClosedTotals = field(default_factory=ClosedTotals)  # maintained (egis.portfolio)
+    open_lines: list[dict[str, Any]] = field(default_factory=list)  # one line per open position
 
 
 def _facts(bots: list[Bot]) -> dict[int, _BotFacts]:
     ids = [b.pk for b in bots]
-    aggregates: dict[int, dict[str, Any]] = {
-        row["bot_id"]: dict(row)
-        for row in Position.objects.filter(bot_id__in=ids)
-        .values("bot_id")
-        .annotate(
-            open_count=Count("id", filter=Q(status=PositionStatus.OPEN)),
-            open_fees=Sum("fees_usd", filter=Q(status=PositionStatus.OPEN)),
-            realized=Sum("realized_pnl_usd", filter=REALIZED_ROWS),
-            fees=Sum("fees_usd", filter=REALIZED_ROWS),
-            realized_cents=_shown_net_sum(filter=REALIZED_ROWS),
-        )
-        .order_by()
-    }
+    # Closed figures from the maintained per-bot totals (egis.portfolio.totals: one row per
+    # bot, checked against the SUM by the drift job), never a SUM over the whole history.
+    closed = totals_of(ids)
     incidents = dict(
         Incident.objects.filter(bot_id__in=ids, status=IncidentStatus.OPEN)
         .values("bot_id")
@@ -212,31 +209,42 @@ def _facts(bots: list[Bot]) -> dict[int, _BotFacts]:
         .values_list("bot_id", "n")
     )
     open_rows = list(
-        Position.objects.filter(bot_id__in=ids, status=PositionStatus.OPEN).values(
-            "bot_id", "symbol", "side", "entry_price", "qty"
-        )
+        Position.objects.filter(bot_id__in=ids, status=PositionStatus.OPEN)
+        .order_by("bot_id", "id")
+        .values("id", "bot_id", "symbol", "side", "entry_price", "qty", "size_usd", "fees_usd")
     )
     prices = mark_prices({row["symbol"] for row in open_rows})
     halts = daily_loss_halts(bots)
     unrealized: dict[int, Decimal | None] = {}
+    open_lines: dict[int, list[dict[str, Any]]] = {}
+    open_fees: dict[int, Decimal] = {}
     for row in open_rows:
+        bot_id = row["bot_id"]
+        open_fees[bot_id] = open_fees.get(bot_id, Decimal(0)) + row["fees_usd"]
         mark = prices.get(row["symbol"])
-        if mark is None or unrealized.get(row["bot_id"], Decimal(0)) is None:
-            unrealized[row["bot_id"]] = None
+        pnl = (
+            None
+            if mark is None
+            else unrealized_pnl(row["side"], row["entry_price"], mark, row["qty"])
+        )
+        open_lines.setdefault(bot_id, []).append(open_line(row, pnl))
+        if pnl is None or unrealized.get(bot_id, Decimal(0)) is None:
+            unrealized[bot_id] = None
             continue
-        pnl = unrealized_pnl(row["side"], row["entry_price"], mark, row["qty"])
-        unrealized[row["bot_id"]] = (unrealized.get(row["bot_id"]) or Decimal(0)) + pnl
+        unrealized[bot_id] = (unrealized.get(bot_id) or Decimal(0)) + pnl
     facts = {}
     for bot in bots:
-        agg: dict[str, Any] = aggregates.get(bot.pk, {})
+        kept = closed[bot.pk]
         facts[bot.pk] = _BotFacts(
-            open_positions=agg.get("open_count", 0),
-            realized_net=(agg.get("realized") or Decimal(0)) - (agg.get("fees") or Decimal(0)),
-            realized_shown=_cents(agg.get("realized_cents")),
-            open_fees=agg.get("open_fees") or Decimal(0),
+            open_positions=len(open_lines.get(bot.pk, [])),
+            realized_net=kept.realized_net_usd,
+            realized_shown=_cents(kept.shown_net_cents),
+            open_fees=open_fees.get(bot.pk, Decimal(0)),
             unrealized=unrealized.get(bot.pk, Decimal(0)),
             open_incidents=incidents.get(bot.pk, 0),
             risk_halt=halts.get(bot.pk, ""),
+            closed=kept,
+            open_lines=open_lines.get(bot.pk, []),
         )
     return facts
 
@@ -262,14 +270,48 @@ def _summary(
         "unrealized_pnl_usd": usd_str(facts.unrealized),
         "risk_limits": RiskLimits.of(bot).as_json(),
         "risk_halt": facts.risk_halt,
+        # Cockpit (egis.portfolio): open positions one line each, the closed totals, the pause.
+        "open_lines": facts.open_lines,
+        "closed_totals": closed_totals_json(facts.closed),
+        **pause_json(bot),
     }
 
 
 def dashboard_rows(user: User) -> list[dict[str, Any]]:
-    bots = list(bots_visible_to(user))
+    return dashboard(user)[0]
+
+
+def dashboard(
+    user: User, *, owner_id: int | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The Bots list: one row per bot and the portfolio header over the same bots
+    (egis.portfolio.header). `owner_id` narrows an admin's list to one user's bots."""
+    qs = bots_visible_to(user)
+    if owner_id is not None and user.is_admin:
+        qs = qs.filter(owner_id=owner_id)
+    bots = list(qs)
     budgets = budget_service.get_budgets(bots)
     facts = _facts(bots)
-    return [_summary(bot, budgets[bot.pk], facts[bot.pk], with_owner=user.is_admin) for bot in bots]
+    rows = [_summary(bot, budgets[bot.pk], facts[bot.pk], with_owner=user.is_admin) for bot in bots]
+    figures = [
+        BotFigures(
+            bot=bot,
+            budget=budgets[bot.pk],
+            closed=facts[bot.pk].closed,
+            unrealized=facts[bot.pk].unrealized,
+            open_positions=facts[bot.pk].open_positions,
+            open_fees=facts[bot.pk].open_fees,
+            open_incidents=facts[bot.pk].open_incidents,
+            risk_halt=facts[bot.pk].risk_halt,
+        )
+        for bot in bots
+    ]
+    unassigned = (
+        Incident.objects.filter(bot__isnull=True, status=IncidentStatus.OPEN).count()
+        if user.is_admin and owner_id is None
+        else 0
+    )
+    return rows, portfolio_header(figures, unassigned_incidents=unassigned)
 
 
 def _position_row(
@@ -292,23 +334,21 @@ def _position_row(
     return data
 
 
-def pnl_series(bot: Bot, *, points: int = PNL_POINTS) -> list[dict[str, Any]]:
-    """Cumulative realized PnL (REALIZED_ROWS, the one definition), one point per closed
-    position, oldest first: the last `points` closes only (a year of history is not sent to a
-    phone), each with its close number `n`. Figures are the shown ones (`shown_net`: each close in
-    whole cents, totals summing them): the line starts from the shown net of every earlier close,
-    summed by the database over the closes before the window (a close landing meanwhile is after
-    it, so never counted twice); the last point is the bot's shown realized PnL.
-    """
-    closed = Position.objects.filter(REALIZED_ROWS, bot=bot)
-    window = list(
-        closed.order_by(F("closed_at").desc(nulls_last=True), "-id").values(
-            "id", "closed_at", "realized_pnl_usd", "fees_usd"
-        )[:points]
-    )
-    window.reverse()
-    if not window:
-        return []
+def _earlier_from_totals(
+    bot: Bot, window: Sequence[Mapping[str, Any]], kept: ClosedTotals, version: object
+) -> dict[str, int] | None:
+    """The closes before the chart's window, from the maintained totals (egis.portfolio) minus
+    the window: no read of the history. Used only when the totals did not move while the window
+    was read (same version before and after), else None (the caller sums instead)."""
+    if totals_version(bot.pk) != (kept, version):
+        return None
+    cents = sum(int(r["cents"]) for r in window)
+    return {"n": kept.closed_count - len(window), "cents": kept.shown_net_cents - cents}
+
+
+def _earlier_by_sum(
+    closed: QuerySet[Position], window: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
     first = window[0]
     # Rows without a close time (none are written so; older data might have some) sort first.
     if first["closed_at"] is None:
@@ -319,19 +359,46 @@ def pnl_series(bot: Bot, *, points: int = PNL_POINTS) -> list[dict[str, Any]]:
             | Q(closed_at__lt=first["closed_at"])
             | Q(closed_at=first["closed_at"], id__lt=first["id"])
         )
-    earlier = closed.filter(before).aggregate(n=Count("id"), cents=_shown_net_sum())
-    running = _cents(earlier["cents"])
+    return closed.filter(before).aggregate(n=Count("id"), cents=_shown_net_sum())
+
+
+def pnl_series(bot: Bot, *, points: int = PNL_POINTS) -> list[dict[str, Any]]:
+    """Cumulative realized PnL (REALIZED_ROWS, the one definition), one point per closed
+    position, oldest first: the last `points` closes only (a year of history is not sent to a
+    phone), each with its close number `n`. Figures are the shown ones (`shown_net`: each close in
+    whole cents, totals summing them): the line starts from the shown net of every earlier close:
+    the maintained per-bot totals (egis.portfolio) minus the window, when the totals did not move
+    while the window was read, else summed by the database over the closes before the window (a
+    close landing meanwhile is after it, so never counted twice); the last point is the bot's
+    shown realized PnL.
+    """
+    closed = Position.objects.filter(REALIZED_ROWS, bot=bot)
+    kept, version = totals_version(bot.pk)
+    # Each close's shown net in whole cents, by the database (the same rule, SHOWN_NET_CENTS_SQL):
+    # integers here, no Decimal per row.
+    window = list(
+        closed.order_by(F("closed_at").desc(nulls_last=True), "-id")
+        .annotate(cents=RawSQL(SHOWN_NET_CENTS_SQL, ()))  # noqa: S611 (a constant)
+        .values("id", "closed_at", "cents")[:points]
+    )
+    window.reverse()
+    if not window:
+        return []
+    earlier = _earlier_from_totals(bot, window, kept, version)
+    if earlier is None:
+        earlier = _earlier_by_sum(closed, window)
+    running = int(earlier["cents"] or 0)
     out = []
     for n, row in enumerate(window, start=earlier["n"] + 1):
-        pnl = shown_net(row["realized_pnl_usd"] - row["fees_usd"])
+        pnl = int(row["cents"])
         running += pnl
         out.append(
             {
                 "n": n,
                 "position_id": row["id"],
                 "closed_at": row["closed_at"].isoformat() if row["closed_at"] else "",
-                "pnl_usd": _two(pnl),
-                "cumulative_usd": _two(running),
+                "pnl_usd": cents_text(pnl),
+                "cumulative_usd": cents_text(running),
             }
         )
     return out
@@ -367,17 +434,31 @@ def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
         .exclude(status=PositionStatus.OPEN)
         .order_by("-closed_at", "-id")
     )
-    paginator = Paginator(closed_qs, CLOSED_PAGE_SIZE)
+    # The count without reading the history: the kept closed count plus the cancelled rows
+    # (egis.portfolio.history), so the page costs the same after a year of closes.
+    paginator = CountedPaginator(
+        closed_qs, CLOSED_PAGE_SIZE, count=closed_list_count(bot.pk, facts.closed.closed_count)
+    )
     current = paginator.get_page(page)
     if not bot.is_active:
         open_disabled = "This bot is inactive: activate it in the bot settings to open positions."
+    elif bot.is_paused:
+        open_disabled = paused_message(bot)
     elif bot.is_halted:
         open_disabled = "New opens are refused while the bot is halted."
     elif facts.risk_halt:
         open_disabled = facts.risk_halt
     else:
         open_disabled = ""
+    open_rows = [
+        _position_row(p, prices.get(p.symbol), fee_pending=pending) for p in open_positions
+    ]
+    closed_rows = [_position_row(p, fee_pending=pending) for p in current.object_list]
+    # Exits (issue 12): each open row's exits, each closed row's "Stop-loss at 171.30".
+    rows_with_exits(open_rows + closed_rows, [*open_positions, *current.object_list])
     status_label = "Halted" if bot.halted_reason else "Active" if bot.is_active else "Inactive"
+    if bot.is_paused and status_label == "Active":
+        status_label = "Paused"
     if facts.risk_halt and not bot.halted_reason and bot.is_active:
         status_label = "Halted today"
     return {
@@ -390,11 +471,9 @@ def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
         },
         "budget": _budget_json(b),
         "budget_trace": budget_service.explain(bot).steps if user.is_admin else None,
-        "open_positions": [
-            _position_row(p, prices.get(p.symbol), fee_pending=pending) for p in open_positions
-        ],
+        "open_positions": open_rows,
         "closed": {
-            "items": [_position_row(p, fee_pending=pending) for p in current.object_list],
+            "items": closed_rows,
             "page": current.number,
             "pages": paginator.num_pages,
             "total": paginator.count,
@@ -403,4 +482,6 @@ def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
         "pnl_series": pnl_series(bot),
         "can_archive": user.is_admin,
         "paper_sync": bot.venue == Venue.PAPER,
+        # Close all (egis.portfolio.stop): what the confirm sheet lists; admins only.
+        "close_all_plan": [p.as_json() for p in close_all_plan(bot.pk)] if user.is_admin else None,
     }

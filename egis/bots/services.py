@@ -258,6 +258,7 @@ def bot_update(
 def position_archive(*, position: Position, actor: User) -> Position:
     """Hide a non-open position from the lists (admins only). Nothing is erased, ever."""
     from egis.ledger.events import event_record, position_snapshot
+    from egis.portfolio.totals import totals_apply, totals_track
 
     if not actor.is_admin:
         raise BotInputError("only an admin can archive positions")
@@ -269,8 +270,10 @@ def position_archive(*, position: Position, actor: User) -> Position:
         if locked.archived_at is not None:
             return locked
         before = position_snapshot(locked)
+        tracked = totals_track(locked)  # per-bot closed totals (egis.portfolio.totals)
         locked.archived_at = timezone.now()
         locked.save(update_fields=["archived_at"])
+        totals_apply(tracked, locked)
         event_record(
             position=locked,
             bot_id=locked.bot_id,

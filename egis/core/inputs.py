@@ -182,6 +182,29 @@ def parse_leverage(raw: object, *, field: str = "leverage") -> int:
     return parse_int(raw, field=field, minimum=1, maximum=LEVERAGE_MAX)
 
 
+_FLAG_WORDS = {"true": True, "false": False}
+
+
+def parse_flag(raw: object, *, field: str) -> bool:
+    """A yes/no value: JSON true/false, or the words "true"/"false" (a form). Anything else,
+    including a missing value, 1/0 and "yes", is refused: a flag is never guessed."""
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw in _FLAG_WORDS:
+        return _FLAG_WORDS[raw]
+    raise InputError(f"{field} must be true or false", field=field)
+
+
+CHOICE_MAX_LENGTH = 32
+
+
+def parse_choice(raw: object, *, field: str, choices: tuple[str, ...]) -> str:
+    """One of a few fixed words; anything else names the choices."""
+    if isinstance(raw, str) and len(raw) <= CHOICE_MAX_LENGTH and raw in choices:
+        return raw
+    raise InputError(f"{field} must be one of: {', '.join(choices)}", field=field)
+
+
 def is_blank(raw: object) -> bool:
     """An optional value left out: None (JSON null, an absent flag) or an empty string (an empty
     form field). Whitespace is not blank: it is refused by the grammar like any stray space."""

@@ -30,9 +30,12 @@ from egis.bots.locks import lock_bots
 from egis.core.errors import UserFacingError
 from egis.core.inputs import QTY_PLACES
 from egis.core.money import DecimalInputError, parse_decimal, plain
+from egis.exits.binance_drift import OK as EXIT_DRIFT_OK
+from egis.exits.binance_drift import account_exit_items
 from egis.ledger.domain import Fill, apply_close_fill
 from egis.ledger.events import event_record, position_snapshot
 from egis.ledger.models import (
+    EXIT_INCIDENT_KINDS,
     IN_FLIGHT_ORDER_STATUSES,
     Incident,
     IncidentKind,
@@ -50,6 +53,7 @@ from egis.ledger.settle import (
     settle_order,
     store_position_state,
 )
+from egis.portfolio.totals import totals_apply, totals_track
 from egis.reconcile.drift import (
     DRIFT,
     NO_MIRROR,
@@ -64,6 +68,7 @@ from egis.venues.base import (
     VenueError,
     VenueOrderStatus,
 )
+from egis.venues.models import ExchangeAccount
 from egis.venues.prices.sources import PriceUnavailable
 from egis.venues.registry import venue_for
 
@@ -129,6 +134,10 @@ def available_actions(r: Incident) -> list[str]:
     if r.kind == IncidentKind.SIGNAL_DRIFT:
         # The ledger is right; the sender missed an alert. An admin acknowledges once the sender
         # is back in step (close positions through the normal pipeline first if needed).
+        return [ACKNOWLEDGE]
+    if r.kind in EXIT_INCIDENT_KINDS:
+        # Binance exits (issue 12): the exit's row already says what happened; a person
+        # acknowledges once the position is protected again (or closed).
         return [ACKNOWLEDGE]
     if r.order_id is None:
         return [CLOSE_POSITION]
@@ -371,11 +380,13 @@ def _close_position(
     fill = Fill(
         executed_qty=qty, cum_quote_usd=qty * exit_price, avg_price=exit_price, fee_usd=Decimal(0)
     )
+    tracked = totals_track(position)  # per-bot closed totals (egis.portfolio.totals)
     store_position_state(
         position, apply_close_fill(position_state(position), fill, side=position.side)
     )
     position.closing_order = None
     position.save()
+    totals_apply(tracked, position)
     event_record(
         position=position,
         order=None,
@@ -396,8 +407,12 @@ def _close_position(
 def _acknowledge(incident: Incident) -> str:
     if incident.kind == IncidentKind.SIGNAL_DRIFT:
         return "signal drift acknowledged: the sender is back in step with the ledger"
+    if incident.kind in EXIT_INCIDENT_KINDS:
+        return f"{incident.get_kind_display().lower()} acknowledged"
     if incident.kind != IncidentKind.DRIFT:
         raise IncidentError("acknowledge is for drift incidents only")
+    if (incident.payload or {}).get("check") == "exits":
+        return _acknowledge_exit_drift(incident)
     item = drift_recheck(incident)
     if item is not None and item.status == DRIFT:
         raise IncidentError(
@@ -410,6 +425,23 @@ def _acknowledge(incident: Incident) -> str:
         )
     where = item.describe() if item is not None else "scope no longer exists"
     return f"drift gone on re-check: {where}"
+
+
+def _acknowledge_exit_drift(incident: Incident) -> str:
+    """An exit drift (egis.exits.binance_drift) is acknowledged only once Binance's open algo
+    orders agree with the ledger's resting exits again."""
+    payload = incident.payload or {}
+    account = ExchangeAccount.objects.filter(pk=int(payload.get("account_id") or 0)).first()
+    items = account_exit_items(account) if account is not None else []
+    item = next((i for i in items if i.symbol == payload.get("symbol")), None)
+    if item is not None and item.status != EXIT_DRIFT_OK:
+        raise IncidentError(
+            f"the exit drift is still there or cannot be re-checked ({item.describe()}"
+            + (f": {item.error}" if item.error else "")
+            + "): cancel the unknown algo orders at Binance or set the exits again first"
+        )
+    where = item.describe() if item is not None else "scope no longer exists"
+    return f"exit drift gone on re-check: {where}"
 
 
 def incident_resolve(

@@ -39,6 +39,7 @@ from egis.bots.models import Bot
 from egis.core.log_context import bind_order
 from egis.core.money import plain
 from egis.execution.fees import FeeOutcome, complete_pending_fees
+from egis.exits.binance_recovery import ExitSyncReport, binance_exits_recover
 from egis.ledger.incidents import incident_record
 from egis.ledger.journal import JournalImport, journal_import
 from egis.ledger.models import (
@@ -121,6 +122,8 @@ class RecoveryReport:
     not_examined: list[NotExamined] = field(default_factory=list)
     fees: list[FeeOutcome] = field(default_factory=list)
     incidents_closed: list[int] = field(default_factory=list)
+    # Binance exits left `placing`, settled by lookup by clientAlgoId (issue 12).
+    exits: ExitSyncReport | None = None
 
     def counts(self) -> dict[str, int]:
         counts = {a: 0 for a in (SETTLED, RELEASED, ALREADY_SETTLED, WAITING, ESCALATED)}
@@ -148,6 +151,8 @@ class RecoveryReport:
             parts.append(self.journal.summary_line())
         if self.incidents_closed:
             parts.append(f"{len(self.incidents_closed)} incidents closed as booked")
+        if self.exits is not None and self.exits.checked:
+            parts.append(f"placing exits: {self.exits.summary_line()}")
         return "; ".join(parts)
 
     def as_json(self) -> dict[str, Any]:
@@ -159,6 +164,7 @@ class RecoveryReport:
             "fees": [f.as_json() for f in self.fees],
             "journal": self.journal.as_json() if self.journal else None,
             "incidents_closed": self.incidents_closed,
+            "exits": self.exits.as_json() if self.exits is not None else None,
         }
 
 
@@ -393,6 +399,7 @@ def recover(
     report = RecoveryReport()
     report.journal = journal_import()
     report.outcomes = recover_in_flight(now=now, timeout_s=timeout_s, venue_factory=venue_factory)
+    report.exits = binance_exits_recover(now=now, timeout_s=timeout_s)
     report.not_examined = not_examined(now=now, timeout_s=timeout_s)
     report.fees = complete_pending_fees(venue_factory=venue_factory)
     report.incidents_closed = close_booked_incidents()

@@ -8,14 +8,17 @@ be written, and the caller gets `OrderNotBooked` naming the order.
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
 from egis.core.money import plain
 from egis.ledger.errors import OrderNotBooked
 from egis.ledger.incidents import incident_record
 from egis.ledger.journal import journal_append
 from egis.ledger.models import IncidentKind, Order, OrderIntent, OrderStatus
+from egis.ledger.notices import not_booked_notice
 from egis.ledger.settle import (
     OrderResult,
     mark_unknown,
@@ -27,7 +30,28 @@ from egis.venues.base import OrderReport, VenueError, VenueOutcomeUnknown, Venue
 
 logger = logging.getLogger("egis.pipeline")
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
+
+def _told(step: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Every OrderNotBooked leaving a step is also told to the bot's owner (order not booked /
+    outcome unknown); telling never raises, so the caller gets the same error either way."""
+
+    @functools.wraps(step)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return step(*args, **kwargs)
+        except OrderNotBooked as exc:
+            order = args[0]
+            if isinstance(order, Order):
+                not_booked_notice(order, exc)
+            raise
+
+    return wrapper
+
+
+@_told
 def after_fill(order: Order, report: OrderReport, *, actor: Any) -> OrderResult:
     try:
         result = settle_order(order.pk, report, actor=actor, via="pipeline")
@@ -64,6 +88,7 @@ def after_fill(order: Order, report: OrderReport, *, actor: Any) -> OrderResult:
     return result
 
 
+@_told
 def after_refusal(order: Order, exc: VenueError, *, actor: Any) -> OrderResult:
     status = OrderStatus.REJECTED if isinstance(exc, VenueRejected) else OrderStatus.FAILED
     code = f" (code {exc.code})" if exc.code is not None else ""
@@ -100,6 +125,7 @@ def after_refusal(order: Order, exc: VenueError, *, actor: Any) -> OrderResult:
     )
 
 
+@_told
 def after_unknown(order: Order, exc: Exception) -> OrderResult:
     detail = exc.message if isinstance(exc, VenueOutcomeUnknown) else f"{type(exc).__name__}"
     if not isinstance(exc, VenueError):

@@ -59,6 +59,12 @@ class BotNotTradable(OrderRefused):
     code = "bot_not_tradable"
 
 
+class BotPaused(BotNotTradable):
+    """A person paused the bot (egis.portfolio.pause): no new opens until resumed."""
+
+    code = "bot_paused"
+
+
 class NettingConflict(OrderRefused):
     code = "netting_conflict"
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from egis.ledger.models import Incident, IncidentStatus
+from egis.ledger.notices import incident_notice
 
 
 def incident_record(
@@ -28,7 +29,7 @@ def incident_record(
             return existing
     try:
         with transaction.atomic():
-            return Incident.objects.create(
+            incident = Incident.objects.create(
                 kind=kind,
                 bot_id=bot_id,
                 order_id=order_id,
@@ -40,6 +41,14 @@ def incident_record(
                 dedupe_key=dedupe_key,
                 status=IncidentStatus.OPEN,
             )
+            incident_notice(
+                incident_id=incident.pk,
+                kind=kind,
+                bot_id=bot_id,
+                error=error,
+                client_order_id=client_order_id,
+            )
+            return incident
     except IntegrityError:
         found = Incident.objects.filter(dedupe_key=dedupe_key).first()
         if found is None:

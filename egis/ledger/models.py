@@ -17,6 +17,17 @@ class PositionSide(models.TextChoices):
     SHORT = "short", "Short"
 
 
+class CloseReason(models.TextChoices):
+    """Why a position closed (egis.exits adds the exit kinds): shown on closed rows."""
+
+    MANUAL = "manual", "Closed by hand"
+    SIGNAL = "signal", "Signal"
+    TAKE_PROFIT = "take_profit", "Take-profit"
+    STOP_LOSS = "stop_loss", "Stop-loss"
+    TRAILING_STOP = "trailing_stop", "Trailing stop"
+    RECONCILE = "reconcile", "Reconciliation"
+
+
 class PositionStatus(models.TextChoices):
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"
@@ -47,6 +58,8 @@ class Position(models.Model):
     closing_order = models.ForeignKey(
         "ledger.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Why it closed (CloseReason), copied from the close order that closed it; "" while open.
+    close_reason = models.CharField(max_length=16, blank=True, default="")
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
@@ -121,6 +134,8 @@ class Order(models.Model):
     symbol = models.CharField(max_length=32)
     reduce_only = models.BooleanField(default=False)
     requested_qty = FixedDecimalField()
+    # A close's reason (CloseReason): the position takes it when this order closes it.
+    close_reason = models.CharField(max_length=16, blank=True, default="")
     requested_usd = FixedDecimalField(null=True, blank=True)
     reference_price = FixedDecimalField(null=True, blank=True)
     executed_qty = FixedDecimalField(default=0)
@@ -221,6 +236,18 @@ class IncidentKind(models.TextChoices):
     VENUE_REFUSED_CLOSE = "venue_refused_close", "Venue refused a close"
     DRIFT = "drift", "Ledger and venue disagree"
     SIGNAL_DRIFT = "signal_drift", "A signal's sender believed another state (missed alert?)"
+    # Binance exits (issue 12, egis.exits.binance_*).
+    EXIT_NOT_ACTIVE = "exit_not_active", "An exit is not active at the venue"
+    EXIT_CANCEL_UNKNOWN = "exit_cancel_unknown", "An exit's cancel outcome is unknown"
+    EXIT_UNBOOKED = "exit_unbooked", "An exit fired at the venue but was not booked"
+
+
+# Incidents about one exit (the exit's row says what happened; a person acknowledges).
+EXIT_INCIDENT_KINDS = (
+    IncidentKind.EXIT_NOT_ACTIVE,
+    IncidentKind.EXIT_CANCEL_UNKNOWN,
+    IncidentKind.EXIT_UNBOOKED,
+)
 
 
 class IncidentStatus(models.TextChoices):

@@ -32,11 +32,14 @@ from egis.core.money import DecimalInputError, parse_decimal, plain, usd_str
 from egis.core.order_metrics import order_timed
 from egis.core.row_writes import RowWrites
 from egis.core.rows import RowPair, RowQuery
+from egis.exits.hooks import ExitFiring, exits_before_close, exits_on_close_preflight
+from egis.exits.rules import ExitChanges
 from egis.ledger import budget, risk
 from egis.ledger.after_venue import after_fill, after_refusal, after_unknown
 from egis.ledger.errors import (
     BotNotFound,
     BotNotTradable,
+    BotPaused,
     InvalidOrderInput,
     NettingConflict,
     OrderRefused,
@@ -48,6 +51,7 @@ from egis.ledger.errors import (
 )
 from egis.ledger.events import event_row, position_snapshot
 from egis.ledger.models import (
+    CloseReason,
     Order,
     OrderIntent,
     OrderSide,
@@ -59,6 +63,7 @@ from egis.ledger.models import (
 from egis.ledger.settle import (
     OrderResult,
 )
+from egis.portfolio.pause import paused_message
 from egis.venues.base import (
     OrderRequest,
     VenueAdapter,
@@ -90,12 +95,15 @@ def order_submit(
     position_id: object = None,
     actor: Any = None,
     venue: VenueAdapter | None = None,
+    exits: ExitChanges | None = None,
 ) -> OrderResult:
     """Entry point for every edge (CLI, API, pages): dispatch on an explicit intent."""
     if intent is None or intent == "":
         raise InvalidOrderInput("intent is required: open or close", field="intent")
     if intent == OrderIntent.OPEN:
-        return order_open(bot_id=bot_id, side=side, size_usd=size_usd, actor=actor, venue=venue)
+        return order_open(
+            bot_id=bot_id, side=side, size_usd=size_usd, actor=actor, venue=venue, exits=exits
+        )
     if intent == OrderIntent.CLOSE:
         return order_close(bot_id=bot_id, position_id=position_id, actor=actor, venue=venue)
     raise InvalidOrderInput(
@@ -194,6 +202,8 @@ def _load_bot(bot_id: int, *, lock: bool) -> Bot:
 def _check_can_open(bot: Bot) -> None:
     if not bot.is_active:
         raise BotNotTradable(f"Bot #{bot.pk} is inactive: activate it before opening positions.")
+    if bot.is_paused:  # paused by a person (egis.portfolio.pause): every source of opens
+        raise BotPaused(paused_message(bot))
     if bot.is_halted:
         raise BotNotTradable(
             f"Bot #{bot.pk} is halted for new opens: {bot.halted_reason} "
@@ -245,6 +255,7 @@ def _write_ahead_order(
     requested_usd: Decimal | None = None,
     reference_price: Decimal | None = None,
     idempotency_key: str | None = None,
+    close_reason: str = "",
 ) -> Order:
     """The order row, committed with the preflight before the venue hears of it (status
     submitting, a fresh client order id). A close is always reduce-only: it can shrink exposure,
@@ -259,6 +270,7 @@ def _write_ahead_order(
         symbol=position.symbol,
         reduce_only=intent == OrderIntent.CLOSE,
         requested_qty=qty,
+        close_reason=close_reason,
         requested_usd=requested_usd,
         reference_price=reference_price,
         status=OrderStatus.SUBMITTING,
@@ -276,7 +288,10 @@ def order_open(
     actor: Any = None,
     venue: VenueAdapter | None = None,
     idempotency_key: str | None = None,
+    exits: ExitChanges | None = None,
 ) -> OrderResult:
+    """Open a position; `exits` (take-profit, stop-loss, trailing stop) are checked before the
+    order is sent and set on the position once its fill is booked (egis.exits.services)."""
     _assert_no_transaction()
     chosen_side = _parse_side(side)
     requested = parse_size_usd(size_usd)
@@ -292,6 +307,10 @@ def order_open(
         raise OrderSizeRejected(str(exc)) from exc
     except (VenueError, PriceUnavailable) as exc:
         raise VenueNotReady(str(exc)) from exc
+    if exits:
+        from egis.exits.services import exits_check_for_open
+
+        exits_check_for_open(exits, bot=bot, side=chosen_side, price=price, tick=rules.tick_size)
 
     with transaction.atomic():
         bot = _load_bot(bot_id, lock=True)
@@ -344,7 +363,12 @@ def order_open(
         writes.insert(event, links={"position_id": position, "order_id": order})
         writes.run()
         position.opening_order = order
-    return _execute(order, position, adapter, actor=actor)
+    result = _execute(order, position, adapter, actor=actor)
+    if exits:
+        from egis.exits.services import exits_attach_after_open
+
+        exits_attach_after_open(result.position.pk, exits, actor=actor, venue=venue)
+    return result
 
 
 @order_timed(OrderIntent.CLOSE)
@@ -355,12 +379,17 @@ def order_close(
     actor: Any = None,
     venue: VenueAdapter | None = None,
     idempotency_key: str | None = None,
+    reason: str = CloseReason.MANUAL,
+    firing: ExitFiring | None = None,
 ) -> OrderResult:
+    """Close a position whole. `reason` is what its closed row will say (CloseReason); a close
+    caused by an exit names it in `firing` (egis.exits.paper_engine)."""
     _assert_no_transaction()
     pid = _parse_position_id(position_id)
     key = _parse_idempotency_key(idempotency_key)
     bot = _load_bot(bot_id, lock=False)
     adapter = _prepare_venue(bot, venue)
+    exits_before_close(bot, pid)  # Binance: its exits are cancelled on the venue first
     with transaction.atomic():
         bot = _load_bot(bot_id, lock=True)
         # A replayed close (same bot, same key) gets the first close's result, like an open.
@@ -386,6 +415,7 @@ def order_close(
             qty=position.qty,  # this bot's own quantity, never the account's net
             actor=actor,
             idempotency_key=key,
+            close_reason=reason,
         )
         before = position_snapshot(position)
         # The order, the position naming it as its closing order, and the event whose snapshot
@@ -402,13 +432,14 @@ def order_close(
                 before=before,
                 after=position_snapshot(position),
                 actor=actor,
-                reason=f"close {plain(position.qty)} {position.symbol} (reduce-only)",
+                reason=f"close {plain(position.qty)} {position.symbol} (reduce-only, {reason})",
             ),
             links={"order_id": order},
             json_links={"after": {"closing_order_id": order}},
         )
         writes.run()
         position.closing_order = order
+        exits_on_close_preflight(position, order, firing)
     return _execute(order, position, adapter, actor=actor)
 
 

@@ -10,8 +10,11 @@ out of the sum that the list adds up to; the row and its audit trail stay.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.db.models import Q
 
+from egis.core.money import CENT
 from egis.ledger.models import PositionStatus
 
 REALIZED_ROWS = Q(status=PositionStatus.CLOSED, archived_at__isnull=True)
@@ -19,3 +22,20 @@ REALIZED_PNL_DEFINITION = (
     "Realized PnL: the sum over closed positions of their realized PnL minus all their fees "
     "(entry and exit). Open positions count once closed; archived positions are left out."
 )
+
+
+# How realized PnL is SHOWN, defined once: each closed position's net (realized_pnl_usd -
+# fees_usd) in whole cents, rounded half away from zero; every total shown (a bot, the portfolio)
+# is the sum of its rows' shown cents, so the rows on a screen add up to the total next to them.
+def shown_net(net_usd: Decimal) -> Decimal:
+    shown = net_usd.quantize(CENT, rounding=ROUND_HALF_UP)
+    return shown if shown else Decimal("0.00")  # never "-0.00"
+
+
+def shown_net_cents(realized_pnl_usd: Decimal, fees_usd: Decimal) -> int:
+    return int(shown_net(realized_pnl_usd - fees_usd).scaleb(2))
+
+
+def is_win(realized_pnl_usd: Decimal, fees_usd: Decimal) -> bool:
+    """A win: a closed position whose net after all its fees is above zero (a scratch is not)."""
+    return realized_pnl_usd > fees_usd

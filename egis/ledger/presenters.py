@@ -56,6 +56,7 @@ def position_json(position: Position, *, mark_price: Decimal | None = None) -> d
         "closing": position.closing_order_id is not None,
         "opened_at": position.opened_at.isoformat() if position.opened_at else None,
         "closed_at": position.closed_at.isoformat() if position.closed_at else None,
+        "close_reason": position.close_reason,  # exits (issue 12): manual, signal, stop_loss, ...
     }
     if position.status == PositionStatus.OPEN and mark_price is not None:
         data["mark_price"] = _num(mark_price)

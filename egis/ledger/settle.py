@@ -21,6 +21,7 @@ from egis.bots.locks import bot_row_lock
 from egis.core.money import plain
 from egis.core.row_writes import RowWrites
 from egis.core.rows import RowPair, row_update
+from egis.exits.hooks import exits_after_close_fill, exits_after_close_released
 from egis.ledger.domain import (
     Fill,
     PositionState,
@@ -38,6 +39,8 @@ from egis.ledger.models import (
     Position,
     PositionStatus,
 )
+from egis.ledger.notices import fill_notice
+from egis.portfolio.totals import totals_apply, totals_track
 from egis.venues.base import OrderReport
 
 # Settle writes only what it changes: narrower UPDATEs, and nothing else is overwritten.
@@ -64,6 +67,7 @@ _POSITION_SETTLE_FIELDS = [
     "realized_pnl_usd",
     "closed_at",
     "closing_order",
+    "close_reason",  # exits (issue 12): the close order's reason, once it closes the position
 ]
 
 
@@ -175,6 +179,7 @@ def settle_order(order_id: int, report: OrderReport, *, actor: Any = None, via: 
         writes.update(order, _ORDER_SETTLE_FIELDS)
         _book_fill(writes, order, position, fill, rounding_steps, actor=actor, via=via)
         writes.run()
+        fill_notice(order, position)  # in this transaction: told exactly when booked
         return OrderResult(order, position)
 
 
@@ -210,8 +215,12 @@ def _book_fill(
         action = {"closed": "closed", "open": "partially_closed"}[new_state.status]
         if fill.executed_qty == 0:
             action = "close_unfilled"
+    tracked = totals_track(position)  # per-bot closed totals (egis.portfolio.totals)
     store_position_state(position, new_state)
+    if order.intent == OrderIntent.CLOSE:
+        exits_after_close_fill(position, order)  # exits (issue 12): before the run of writes
     writes.update(position, _POSITION_SETTLE_FIELDS)
+    totals_apply(tracked, position)  # in this transaction, before the run is sent
     writes.insert(
         event_row(
             position=position,
@@ -260,8 +269,10 @@ def fee_complete(order_id: int, report: OrderReport, *, via: str) -> OrderResult
         order.fee_usd = fee
         order.fee_pending = False
         row_update(order, ["fee_usd", "fee_pending", "updated_at"])
+        tracked = totals_track(position)  # per-bot closed totals (egis.portfolio.totals)
         position.fees_usd = position.fees_usd + missing
         row_update(position, ["fees_usd"])
+        totals_apply(tracked, position)
         event_record(
             position=position,
             order=order,
@@ -297,6 +308,8 @@ def release_order(
             position.closing_order = None
             action = "close_released"
         position.save()
+        if order.intent == OrderIntent.CLOSE:
+            exits_after_close_released(order, position)  # exits (issue 12)
         event_record(
             position=position,
             order=order,

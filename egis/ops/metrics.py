@@ -21,6 +21,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from egis.ops import selectors
+from egis.ops.readiness import STORED_FEEDS
 
 
 class LedgerCollector(Collector):
@@ -44,15 +45,17 @@ class LedgerCollector(Collector):
         yield GaugeMetricFamily(
             "egis_bots_halted", "Bots halted for new opens", value=selectors.bots_halted()
         )
-        if settings.EGIS_PRICE_SOURCE == "simulated":
-            last = selectors.price_last_update("simulated")
-            if last is not None:
-                age = (timezone.now() - last).total_seconds()
-                yield GaugeMetricFamily(
+        source = settings.EGIS_PRICE_SOURCE
+        if source in STORED_FEEDS:
+            symbols, stalest = selectors.price_oldest_live_update(source)
+            if symbols and stalest is not None:
+                age = GaugeMetricFamily(
                     "egis_price_feed_age_seconds",
-                    "Seconds since the stored price feed last moved",
-                    value=max(0.0, age),
+                    "Seconds since the stalest price of a symbol a live bot trades last moved",
+                    labels=["source"],
                 )
+                age.add_metric([source], max(0.0, (timezone.now() - stalest).total_seconds()))
+                yield age
         yield GaugeMetricFamily(
             "egis_queue_depth", "Jobs waiting in the work queue", value=HUEY.pending_count()
         )

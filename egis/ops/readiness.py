@@ -14,7 +14,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
-from egis.ops.selectors import price_last_update
+from egis.ops.selectors import price_oldest_live_update
 
 logger = logging.getLogger("egis.ops")
 
@@ -43,16 +43,20 @@ def queue_answers() -> bool:
     return HUEY.pending_count() >= 0
 
 
+STORED_FEEDS = ("simulated", "binance")
+
+
 def price_feed_fresh() -> bool:
-    """The simulated feed lives in the database and the worker moves it every few seconds: older
-    than EGIS_READY_PRICE_MAX_AGE_S means no worker is ticking it. A fixed price is set by hand
-    and Binance's is fetched at each use: neither can go stale."""
-    if settings.EGIS_PRICE_SOURCE != "simulated":
+    """The worker stores the feed's price of every symbol a live bot trades every few seconds
+    (the simulated walk, or Binance's public mark price): one older than
+    EGIS_READY_PRICE_MAX_AGE_S means no worker is ticking it, or Binance stopped answering. A fixed
+    price is set by hand and cannot go stale; with no live bot there is nothing to be stale."""
+    if settings.EGIS_PRICE_SOURCE not in STORED_FEEDS:
         return True
-    last = price_last_update("simulated")
-    if last is None:
-        return False
-    return timezone.now() - last <= timedelta(seconds=settings.EGIS_READY_PRICE_MAX_AGE_S)
+    symbols, stalest = price_oldest_live_update(settings.EGIS_PRICE_SOURCE)
+    if not symbols or stalest is None:
+        return True
+    return timezone.now() - stalest <= timedelta(seconds=settings.EGIS_READY_PRICE_MAX_AGE_S)
 
 
 CHECKS: dict[str, Callable[[], bool]] = {

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Count, Max
 
 from egis.bots.models import Bot
+from egis.core.choices import Venue
 from egis.ledger.models import IN_FLIGHT_ORDER_STATUSES, Incident, IncidentStatus, Order
 from egis.ops.models import PeriodicOutcome, PeriodicRun, TaskFailure
 from egis.venues.models import Price
@@ -29,10 +30,20 @@ def bots_halted() -> int:
     return Bot.objects.filter(deleted_at__isnull=True).exclude(halted_reason="").count()
 
 
-def price_last_update(source: str) -> datetime | None:
-    """When the stored feed of `source` last moved (its newest row), None if it has no row."""
-    last: datetime | None = Price.objects.filter(source=source).aggregate(t=Max("updated_at"))["t"]
-    return last
+def price_oldest_live_update(source: str) -> tuple[int, datetime | None]:
+    """(how many symbols live bots trade on the feed, when the stalest of their prices last
+    moved). A symbol without any price yet counts as never moved (epoch)."""
+    bots = Bot.objects.filter(is_active=True, deleted_at__isnull=True)
+    if source == "simulated":
+        bots = bots.filter(venue=Venue.PAPER)
+    symbols = set(bots.values_list("symbol", flat=True).distinct())
+    if not symbols:
+        return 0, None
+    moved = dict(
+        Price.objects.filter(source=source, symbol__in=symbols).values_list("symbol", "updated_at")
+    )
+    never = datetime.fromtimestamp(0, tz=UTC)
+    return len(symbols), min(moved.get(symbol, never) for symbol in symbols)
 
 
 def task_failures_by_task() -> list[tuple[str, int]]:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import plain
+from egis.exits.binance_drift import ExitDriftItem, binance_exit_drift
 from egis.ledger.incidents import incident_record
 from egis.ledger.models import (
     IN_FLIGHT_ORDER_STATUSES,
@@ -35,6 +36,13 @@ from egis.ledger.models import (
     Position,
     PositionSide,
     PositionStatus,
+)
+from egis.ledger.notices import halt_notice
+from egis.portfolio.totals_check import (
+    TotalsDrift,
+    is_totals_incident,
+    totals_drift_check,
+    totals_incident_recheck,
 )
 from egis.reconcile.paper import ReconcileError, paper_books_from_fills
 from egis.venues.binance.positions import sync_exchange_positions
@@ -116,26 +124,40 @@ class DriftReport:
     items: list[DriftItem] = field(default_factory=list)
     recorded: bool = True
     sync_errors: list[str] = field(default_factory=list)
+    # Binance exits: resting in the ledger vs open algo orders (egis.exits.binance_drift).
+    exit_items: list[ExitDriftItem] = field(default_factory=list)
+    # Per-bot closed totals that disagree with the SUM (egis.portfolio.totals_check).
+    totals: list[TotalsDrift] = field(default_factory=list)
 
     @property
     def drift(self) -> list[DriftItem]:
         return [item for item in self.items if item.status == DRIFT]
 
+    @property
+    def exit_drift(self) -> list[ExitDriftItem]:
+        return [item for item in self.exit_items if item.status == DRIFT]
+
     def summary_line(self) -> str:
         counts = {s: 0 for s in (OK, DRIFT, IN_FLIGHT, NO_MIRROR)}
         for item in self.items:
             counts[item.status] += 1
-        head = "DRIFT FOUND" if counts[DRIFT] else "no drift"
-        return (
+        head = "DRIFT FOUND" if counts[DRIFT] or self.exit_drift or self.totals else "no drift"
+        line = (
             f"{head}: {len(self.items)} account+symbol checked, {counts[DRIFT]} drift, "
             f"{counts[IN_FLIGHT]} waiting for in-flight orders, {counts[NO_MIRROR]} without mirror"
+            + (f", {len(self.totals)} bots' closed totals off" if self.totals else "")
         )
+        if self.exit_items:
+            line += f"; exits: {len(self.exit_items)} checked, {len(self.exit_drift)} drift"
+        return line
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "drift_found": bool(self.drift),
+            "drift_found": bool(self.drift or self.exit_drift or self.totals),
+            "totals": [t.as_json() for t in self.totals],
             "summary": self.summary_line(),
             "items": [item.as_json() for item in self.items],
+            "exit_items": [item.as_json() for item in self.exit_items],
             "sync_errors": self.sync_errors,
         }
 
@@ -316,9 +338,16 @@ def drift_check(
     syncer = sync or _default_sync()
     for account in accounts:
         report.items.extend(_synced_account_items(account, syncer, report.sync_errors))
+        if account.venue == Venue.BINANCE_FUTURES:
+            try:
+                report.exit_items.extend(binance_exit_drift(account, record=record))
+            except Exception as exc:  # the venue is one actor that can fail: report, go on
+                logger.warning("exit drift check of account #%s failed: %s", account.pk, exc)
+                report.sync_errors.append(f"account #{account.pk} exits: {exc}")
     if record:
         for item in report.drift:
             drift_record(item)
+    report.totals = totals_drift_check(bot_id, record=record)
     return report
 
 
@@ -365,7 +394,11 @@ def drift_record(item: DriftItem) -> Incident:
         logger.error("drift found (incident #%s): %s", incident.pk, item.describe())
     item.incident_id = incident.pk
     reason = f"{DRIFT_HALT_PREFIX}{item.describe()} (incident #{incident.pk})"[:300]
-    Bot.objects.filter(pk__in=item.bot_ids, halted_reason="").update(halted_reason=reason)
+    halting = list(
+        Bot.objects.filter(pk__in=item.bot_ids, halted_reason="").values_list("pk", flat=True)
+    )
+    Bot.objects.filter(pk__in=halting, halted_reason="").update(halted_reason=reason)
+    halt_notice(halting, halted=True, reason=reason)
     return incident
 
 
@@ -383,12 +416,40 @@ def drift_halts_release(bot_ids: Iterable[int]) -> list[int]:
     Bot.objects.filter(pk__in=released, halted_reason__startswith=DRIFT_HALT_PREFIX).update(
         halted_reason=""
     )
+    halt_notice(released, halted=False)
     return released
+
+
+@dataclass
+class _TotalsItem(DriftItem):
+    text: str = ""
+
+    def describe(self) -> str:
+        return self.text
+
+
+def _totals_recheck(incident: Incident) -> DriftItem:
+    """A closed-totals incident (egis.portfolio.totals_check) as a drift item: DRIFT while the
+    kept totals still differ from the SUM, OK once rebuilt."""
+    found = totals_incident_recheck(incident)
+    return _TotalsItem(
+        venue="closed_totals",
+        symbol="",
+        bot_ids=[incident.bot_id] if incident.bot_id else [],
+        account_id=None,
+        ledger_qty=Decimal(0),
+        venue_qty=Decimal(0),
+        status=DRIFT if found else OK,
+        hint=found.as_json()["hint"] if found else "",
+        text=found.describe() if found else f"bot #{incident.bot_id} closed totals agree",
+    )
 
 
 def drift_recheck(incident: Incident) -> DriftItem | None:
     """The current state of the scope + symbol a drift incident is about (nothing recorded)."""
     payload = incident.payload or {}
+    if is_totals_incident(incident):
+        return _totals_recheck(incident)
     symbol = payload.get("symbol")
     if payload.get("venue") == Venue.PAPER:
         bot = Bot.objects.filter(pk=incident.bot_id or 0).first()

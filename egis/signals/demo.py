@@ -5,6 +5,8 @@ It runs in the worker (egis.signals.tasks) only when `EGIS_DEMO_SIGNALS_URL` nam
 process (`make run` sets it). Each run samples the bot's price every `EGIS_PRICE_TICK_SECONDS`
 for about a minute, keeps the last samples in the cache, and when the fast average crosses the
 slow one, posts `{"target": "long"|"short", "prev": ...}`: the bot flips through its Signals.
+Each open carries a 1 % take-profit and a 1 % stop-loss (egis.exits), so a newcomer also sees a
+position close by itself, with the reason on its row; `prev` is then what the ledger holds.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from egis.bots.models import Bot
+from egis.ledger.models import Position, PositionStatus
 from egis.signals.models import SignalHook
 from egis.venues.prices.sources import PriceUnavailable, get_price_source
 from egis.venues.secrets import decrypt_secret
@@ -29,6 +32,7 @@ logger = logging.getLogger("egis.signals.demo")
 DEMO_BOT_NAME = "Demo signals bot"
 FAST, SLOW = 3, 8
 SIZE_USD = "20"
+EXIT_PCT = "1%"  # the demo opens' take-profit and stop-loss
 _SAMPLES_KEY = "egis:demo-signals:samples"
 _TARGET_KEY = "egis:demo-signals:target"
 
@@ -72,11 +76,18 @@ def demo_signals_step(
     previous = cache.get(_TARGET_KEY) or "flat"
     if target is None or target == previous:
         return None
+    # An exit may have closed the position since the last signal: say what the bot holds.
+    held = set(
+        Position.objects.filter(bot=bot, status=PositionStatus.OPEN).values_list("side", flat=True)
+    )
+    believed = held.pop() if len(held) == 1 else "flat"
     now = datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     body = {
         "secret": decrypt_secret(hook.secret_encrypted),
         "target": target,
-        "prev": previous,
+        "prev": believed,
+        "take_profit": EXIT_PCT,
+        "stop_loss": EXIT_PCT,
         "size_usd": SIZE_USD,
         "id": f"demo-ma-{target}-{now}",
         "timestamp": now,

@@ -3,6 +3,8 @@
 Explicit form:  {"action": "open", "side": "long"|"short", "size_usd": "25" | "size_pct": "20"}
                 {"action": "close"} or {"action": "close", "side": "long"}
 Target form:    {"target": "long"|"short"|"flat", "size_usd" | "size_pct", "prev": "flat"}
+Exits (opens):  "take_profit" / "stop_loss": {"pct": "1"} | {"price": "180.5"} | "1%" | "180.5";
+                "trailing_stop": {"callback_pct": "1", "activation_price": "182"} (egis.exits.rules)
 Common fields:  "id" (the sender's idempotency key), "timestamp" (ISO-8601 or unix seconds or
                 milliseconds), "max_lag_s" (default 60), "symbol" ("BINANCE:SOLUSDT.P" style
                 prefixes and suffixes are accepted), "secret" (removed before anything is stored).
@@ -11,7 +13,7 @@ Common fields:  "id" (the sender's idempotency key), "timestamp" (ISO-8601 or un
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -24,6 +26,7 @@ from egis.core.inputs import (
     parse_text,
     parse_usd,
 )
+from egis.exits.rules import ExitChanges, parse_changes, spec_from_json
 
 SENDER_ID_MAX = 128
 DEFAULT_MAX_LAG_S = 60
@@ -43,6 +46,9 @@ KNOWN_FIELDS = frozenset(
         "max_lag_s",
         "symbol",
         "comment",
+        "take_profit",
+        "stop_loss",
+        "trailing_stop",
     }
 )
 _UNIX_MS_FROM = 100_000_000_000  # a unix time above this is in milliseconds (year 5138 in s)
@@ -65,6 +71,8 @@ class SignalAction:
     timestamp: datetime | None = None
     max_lag_s: int = DEFAULT_MAX_LAG_S
     symbol: str = ""
+    # Exits to set on the position an open makes: kind -> spec JSON (egis.exits.rules).
+    exits: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind}
@@ -78,7 +86,12 @@ class SignalAction:
         if self.timestamp is not None:
             data["timestamp"] = self.timestamp.isoformat()
         data["max_lag_s"] = self.max_lag_s
+        if self.exits:
+            data["exits"] = self.exits
         return data
+
+    def exit_changes(self) -> ExitChanges:
+        return {kind: spec_from_json(kind, spec) for kind, spec in self.exits.items()}
 
     @property
     def needs_size(self) -> bool:
@@ -109,6 +122,7 @@ def action_from_json(data: dict[str, Any]) -> SignalAction:
         timestamp=datetime.fromisoformat(data["timestamp"]) if "timestamp" in data else None,
         max_lag_s=int(data.get("max_lag_s", DEFAULT_MAX_LAG_S)),
         symbol=data.get("symbol", ""),
+        exits=data.get("exits", {}),
     )
 
 
@@ -166,6 +180,17 @@ def _size(body: dict[str, Any]) -> tuple[Decimal | None, Decimal | None]:
     raise SignalMalformed("size_usd or size_pct is required to open", field="size_usd")
 
 
+def _exits(body: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The exits asked for, read by the exits' grammar, as storable JSON (pure: the trigger
+    prices are judged when the open is executed, against its price)."""
+    changes = parse_changes(
+        take_profit=body.get("take_profit"),
+        stop_loss=body.get("stop_loss"),
+        trailing_stop=body.get("trailing_stop"),
+    )
+    return {kind: spec.as_json() for kind, spec in changes.items() if spec is not None}
+
+
 def sender_id_of(body: dict[str, Any]) -> str:
     raw = body.get("id")
     if isinstance(raw, int) and not isinstance(raw, bool):
@@ -198,8 +223,13 @@ def parse_signal(body: object) -> SignalAction:
         ),
         "symbol": normalise_symbol(body.get("symbol")),
     }
+    exits = _exits(body)
     if has_target:
         target = _choice(body["target"], field="target", allowed=TARGETS, required=True)
+        if exits and target == "flat":
+            raise SignalMalformed(
+                "exits belong to an open: target flat opens nothing", field="take_profit"
+            )
         prev = _choice(body.get("prev"), field="prev", allowed=TARGETS, required=False)
         size_usd = size_pct = None
         if target in SIDES:
@@ -210,6 +240,7 @@ def parse_signal(body: object) -> SignalAction:
             prev=prev,
             size_usd=size_usd,
             size_pct=size_pct,
+            exits=exits,
             **common,
         )
     action = _choice(body["action"], field="action", allowed=("open", "close"), required=True)
@@ -218,8 +249,12 @@ def parse_signal(body: object) -> SignalAction:
     if action == "open":
         side = _choice(body.get("side"), field="side", allowed=SIDES, required=True)
         size_usd, size_pct = _size(body)
-        return SignalAction(kind="open", side=side, size_usd=size_usd, size_pct=size_pct, **common)
+        return SignalAction(
+            kind="open", side=side, size_usd=size_usd, size_pct=size_pct, exits=exits, **common
+        )
     if body.get("size_usd") not in (None, "") or body.get("size_pct") not in (None, ""):
         raise SignalMalformed("close takes no size: it closes whole positions", field="size_usd")
+    if exits:
+        raise SignalMalformed("exits belong to an open, not a close", field=next(iter(exits)))
     side = _choice(body.get("side"), field="side", allowed=SIDES, required=False)
     return SignalAction(kind="close", side=side, **common)

@@ -23,20 +23,24 @@ from egis.bots.models import Bot
 from egis.core.money import usd_display
 from egis.core.rows import RowQuery
 from egis.execution.recovery import recover_order
+from egis.exits.rules import InvalidExit
 from egis.ledger import budget
 from egis.ledger.errors import NotEnoughBudget, OrderNotBooked, OrderRefused
 from egis.ledger.incidents import incident_record
 from egis.ledger.models import (
     IN_FLIGHT_ORDER_STATUSES,
+    CloseReason,
     IncidentKind,
     Order,
     Position,
     PositionStatus,
 )
+from egis.ledger.notices import halt_notice
 from egis.ledger.pipeline import order_close, order_open
 from egis.ledger.selectors import open_incident_of_bot
 from egis.reconcile.drift import DRIFT_HALT_PREFIX
 from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
+from egis.signals.notices import signal_rejected_notice
 from egis.signals.payload import SignalAction, action_from_json
 from egis.venues.base import VenueAdapter
 from egis.venues.registry import venue_for
@@ -93,9 +97,12 @@ def _claim_next(bot_id: int, *, reclaim_before: datetime | None) -> Signal | Non
 def _finish(signal: Signal, status: str, reason: str) -> Signal:
     signal.status, signal.reason = status, reason[:REASON_MAX]
     signal.processed_at = timezone.now()
-    Signal.objects.filter(pk=signal.pk, status=SignalStatus.EXECUTING).update(
-        status=status, reason=signal.reason, processed_at=signal.processed_at
-    )
+    with transaction.atomic():
+        finished = Signal.objects.filter(pk=signal.pk, status=SignalStatus.EXECUTING).update(
+            status=status, reason=signal.reason, processed_at=signal.processed_at
+        )
+        if finished and status == SignalStatus.REJECTED:
+            signal_rejected_notice(signal)
     return signal
 
 
@@ -150,7 +157,8 @@ def _signal_drift(signal: Signal, bot: Bot, action: SignalAction, actual: str) -
         dedupe_key=f"signal-drift:{signal.pk}",
     )
     reason = f"{DRIFT_HALT_PREFIX}missed signal: {what} (incident #{incident.pk})"
-    Bot.objects.filter(pk=bot.pk, halted_reason="").update(halted_reason=reason[:300])
+    if Bot.objects.filter(pk=bot.pk, halted_reason="").update(halted_reason=reason[:300]):
+        halt_notice([bot.pk], halted=True, reason=reason[:300])
     logger.error("signal drift on bot #%s (signal #%s): %s", bot.pk, signal.pk, what)
     return f"signal drift: {what}; opens halted (incident #{incident.pk})"
 
@@ -245,7 +253,11 @@ def _execute(signal: Signal, venue: VenueAdapter | None) -> Signal:
             key = signal_key(signal.pk, f"close-{position.pk}")
             if key not in placed:
                 order_close(
-                    bot_id=bot.pk, position_id=position.pk, venue=venue, idempotency_key=key
+                    bot_id=bot.pk,
+                    position_id=position.pk,
+                    venue=venue,
+                    idempotency_key=key,
+                    reason=CloseReason.SIGNAL,
                 )
         if open_side:
             key = signal_key(signal.pk, "open")
@@ -258,10 +270,13 @@ def _execute(signal: Signal, venue: VenueAdapter | None) -> Signal:
                     size_usd=_open_size(bot, action),
                     venue=venue,
                     idempotency_key=key,
+                    exits=action.exit_changes(),
                 )
     except _Rejected as exc:
         return _refused(signal, str(exc))
     except OrderRefused as exc:
+        return _refused(signal, exc.message)
+    except InvalidExit as exc:  # its exits do not fit the price at execution: nothing was sent
         return _refused(signal, exc.message)
     except OrderNotBooked as exc:
         # The message names the order (every OrderNotBooked does).

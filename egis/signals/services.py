@@ -26,6 +26,7 @@ from egis.core.rows import RowQuery, row_insert
 from egis.signals import throttle
 from egis.signals.hooks import HookRefused, hook_authenticate
 from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
+from egis.signals.notices import signal_rejected_notice
 from egis.signals.payload import SignalAction, parse_signal, sender_id_of
 
 BODY_MAX_BYTES = 16 * 1024
@@ -125,7 +126,7 @@ def _insert(
     )
     for _attempt in range(3):
         try:
-            _insert_committed(row)
+            _insert_committed(row, notify_rejected=bool(refusal))
             return Received(signal=row, duplicate=False)
         except IntegrityError:
             row.pk = None
@@ -144,13 +145,16 @@ def _insert(
     raise IntegrityError(f"signal dedupe key {dedupe_key} kept colliding")
 
 
-def _insert_committed(row: Signal) -> None:
-    """The one INSERT. Outside a transaction (a request) it is its own transaction, committed when
-    it returns: no BEGIN and COMMIT around it. Inside one (a caller's), a savepoint, so that a
-    duplicate leaves the caller's transaction usable."""
-    if connection.in_atomic_block:
+def _insert_committed(row: Signal, *, notify_rejected: bool) -> None:
+    """The one INSERT. An accepted signal outside a transaction (a request) is its own
+    transaction, committed when it returns: no BEGIN and COMMIT around it. A signal rejected at
+    receipt is written with its notice in one transaction; inside a caller's transaction, a
+    savepoint, so that a duplicate leaves the caller's transaction usable."""
+    if notify_rejected or connection.in_atomic_block:
         with transaction.atomic():
             row_insert(row)
+            if notify_rejected:
+                signal_rejected_notice(row)
     else:
         row_insert(row)
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from huey.contrib.djhuey import db_task
 
+from egis.exits.paper_engine import exits_after_price_update
 from egis.ops.periodic import periodic_once
 from egis.venues.prices.ticker import prices_refresh, tick_delays
 
 
 @db_task()
 def price_tick() -> None:
-    prices_refresh()
+    prices = prices_refresh()
+    exits_after_price_update(prices)  # exits (issue 12): the paper trigger engine
 
 
 @periodic_once(every_minutes=1)

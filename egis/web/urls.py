@@ -5,7 +5,10 @@ from egis.web import (
     views_audit,
     views_auth,
     views_bots,
+    views_exits,
     views_hooks,
+    views_notifications,
+    views_portfolio,
     views_settings,
     views_signals,
 )
@@ -30,10 +33,20 @@ urlpatterns = [
         name="position-archive",
     ),
     path("bots/<int:bot_id>/paper-sync", views_bots.paper_sync_view, name="paper-sync"),
+    path(  # exits (issue 12): the Edit exits sheet
+        "bots/<int:bot_id>/positions/<int:position_id>/exits",
+        views_exits.exits_edit_view,
+        name="position-exits",
+    ),
     path("bots/<int:bot_id>/hook", views_signals.hook_create_view, name="hook-create"),
     path("bots/<int:bot_id>/hook/rotate", views_signals.hook_rotate_view, name="hook-rotate"),
     path("bots/<int:bot_id>/hook/revoke", views_signals.hook_revoke_view, name="hook-revoke"),
     path("bots/<int:bot_id>/hook/enabled", views_signals.hook_enabled_view, name="hook-enabled"),
+    # Cockpit (egis.portfolio): history, export, pause, close all.
+    path("bots/<int:bot_id>/activity", views_portfolio.bot_activity, name="bot-activity"),
+    path("bots/<int:bot_id>/export.csv", views_portfolio.bot_export, name="bot-export"),
+    path("bots/<int:bot_id>/pause", views_portfolio.bot_pause_view, name="bot-pause"),
+    path("bots/<int:bot_id>/close-all", views_portfolio.bot_close_all_view, name="bot-close-all"),
     path("hooks/<str:hook_id>", views_hooks.hook_receive, name="hook-receive"),
     path("incidents", views_admin.incidents, name="incidents"),
     path(
@@ -63,4 +76,16 @@ urlpatterns = [
         name="token-revoke",
     ),
     path("settings/accounts", views_settings.account_new, name="account-new"),
+    # Notifications (egis.notifications)
+    path(
+        "settings/notifications",
+        views_notifications.notifications_update,
+        name="notifications-update",
+    ),
+    path("settings/notifications/test", views_notifications.notifications_test, name="notify-test"),
+    path(
+        "settings/notifications/webhook-secret",
+        views_notifications.notifications_secret_rotate,
+        name="notify-secret-rotate",
+    ),
 ]

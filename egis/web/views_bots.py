@@ -15,12 +15,13 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egis.bots.models import Bot
-from egis.bots.selectors import bot_detail, dashboard_rows, shown_net
+from egis.bots.selectors import bot_detail, shown_net
 from egis.bots.services import BotInputError, bot_create, bot_delete, bot_update, position_archive
 from egis.core.choices import Venue
 from egis.core.errors import DATABASE_BUSY_MESSAGE
 from egis.core.inputs import InputError, load_json, parse_id, parse_int, parse_leverage
 from egis.core.money import plain, usd_display
+from egis.exits.rules import InvalidExit, parse_changes
 from egis.ledger.budget import BudgetBelowHeld, shown_hold
 from egis.ledger.errors import InvalidOrderInput, OrderNotBooked, OrderRefused
 from egis.ledger.pipeline import order_close, order_open
@@ -40,6 +41,7 @@ from egis.web.inertia import (
 )
 from egis.web.live import bot_live_props, dashboard_live_props
 from egis.web.paper_sync import run_paper_sync
+from egis.web.views_portfolio import portfolio_props
 
 logger = logging.getLogger("egis.web")
 
@@ -47,12 +49,12 @@ logger = logging.getLogger("egis.web")
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    rows = dashboard_rows(current_user(request))
+    rows, cockpit = portfolio_props(request)  # with the portfolio header (egis.portfolio)
     acted = last_signal_acted([row["id"] for row in rows])
     for row in rows:
         row["last_signal_at"] = acted.get(row["id"])
     live = dashboard_live_props([row["symbol"] for row in rows])
-    return page(request, "bots/index", {"bots": rows, **live})
+    return page(request, "bots/index", {"bots": rows, **cockpit, **live})
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -74,6 +76,10 @@ def bot_page(
 ) -> HttpResponse:
     """The bot page; `secret` only in the one answer that created a webhook secret."""
     props = bot_detail(current_user(request), bot, page=_page_number(request))
+    # The same JSON array, but inertia-django walks every dict inside a list prop (per key, a
+    # partial-reload check): for the chart's 500 points that walk cost more than the page's
+    # queries. A tuple is sent as is (bench/pages.py).
+    props["pnl_series"] = tuple(props["pnl_series"])
     # One key per render of the open form: a replayed or double submit opens one position.
     props["open_form_key"] = secrets.token_urlsafe(16)
     base_url = request.build_absolute_uri("/")
@@ -111,7 +117,12 @@ def order_open_view(request: HttpRequest, bot_id: int) -> HttpResponse:
             size_usd=field(data, "size_usd"),
             actor=current_user(request),
             idempotency_key=key or None,
+            exits=parse_changes(  # exits (issue 12): the form's optional TP / SL
+                take_profit=data.get("take_profit"), stop_loss=data.get("stop_loss")
+            ),
         )
+    except InvalidExit as exc:
+        return back_with_errors(request, url, {exc.field.split(".")[0]: exc.message})
     except InvalidOrderInput as exc:
         error_key = "size_usd" if exc.field == "size_usd" else "order"
         # The grammar names the API field; the form calls it the amount.
@@ -119,6 +130,8 @@ def order_open_view(request: HttpRequest, bot_id: int) -> HttpResponse:
         return back_with_errors(request, url, {error_key: message})
     except OrderRefused as exc:
         return back_with_errors(request, url, {"order": exc.message})
+    except InputError as exc:  # an exit's amount off the grammar ("take_profit.pct")
+        return back_with_errors(request, url, {exc.field.split(".")[0]: exc.message})
     except OrderNotBooked as exc:
         return back_with_errors(request, url, {"order": _not_booked_message(exc)})
     except OperationalError:

@@ -14,6 +14,11 @@ from egis.accounts.services import UserInputError, WrongCurrentPassword, user_pa
 from egis.accounts.tokens import TokenError, token_create, token_list, token_revoke
 from egis.core.choices import Venue
 from egis.core.errors import UserFacingError
+from egis.notifications.selectors import (
+    deliveries_of,
+    delivery_json,
+    notification_settings_json,
+)
 from egis.venues.models import Environment, ExchangeAccount
 from egis.venues.secrets import masked_secret
 from egis.venues.selectors import accounts_of
@@ -55,7 +60,14 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     return _settings(request, new_token=None)
 
 
-def _settings(request: HttpRequest, *, new_token: str | None) -> HttpResponse:
+def settings_render(request: HttpRequest, *, secret: dict[str, object] | None) -> HttpResponse:
+    """The Settings page showing a secret once (egis.web.views_notifications)."""
+    return _settings(request, new_token=None, secret=secret)
+
+
+def _settings(
+    request: HttpRequest, *, new_token: str | None, secret: dict[str, object] | None = None
+) -> HttpResponse:
     user = current_user(request)
     tokens = token_list(user=user)
     accounts = accounts_of(user)
@@ -82,9 +94,13 @@ def _settings(request: HttpRequest, *, new_token: str | None) -> HttpResponse:
                 items=[("API token", new_token)],
             )
             if new_token
-            else None,
+            else secret,
             "password_rules": password_validators_help_texts(),
             "accounts": [_account_json(a) for a in accounts],
+            "notifications": {
+                **notification_settings_json(user),
+                "log": [delivery_json(d) for d in deliveries_of(user)],
+            },
             "environments": [
                 {"value": e.value, "label": e.label}
                 for e in Environment

@@ -4,6 +4,8 @@ import { Button } from "@/components/ui/button";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { FieldError, Input, Label } from "@/components/ui/input";
 import { Segmented } from "@/components/ui/segmented";
+import { EMPTY_LEVEL, levelSpec, levelText, type LevelInput } from "@/components/exits-fields";
+import { OpenExitsFields } from "@/components/exits-open-fields";
 import { useOpenQuote } from "@/hooks/use-open-quote";
 import { useShared } from "@/hooks/use-shared";
 
@@ -20,8 +22,17 @@ export function OpenPositionForm({
   formKey: string;
 }) {
   const { errors } = useShared();
-  const form = useForm<{ side: Side; size_usd: string }>({ side: "long", size_usd: "" });
-  const quote = useOpenQuote(botId, form.data.size_usd);
+  const form = useForm<{
+    side: Side;
+    size_usd: string;
+    take_profit: LevelInput;
+    stop_loss: LevelInput;
+  }>({ side: "long", size_usd: "", take_profit: EMPTY_LEVEL, stop_loss: EMPTY_LEVEL });
+  const quote = useOpenQuote(botId, form.data.size_usd, {
+    side: form.data.side,
+    takeProfit: levelText(form.data.take_profit),
+    stopLoss: levelText(form.data.stop_loss),
+  });
   const orderError = errors.size_usd || errors.order;
   return (
     <Card>
@@ -33,7 +44,12 @@ export function OpenPositionForm({
         onSubmit={(event) => {
           event.preventDefault();
           if (form.processing) return;
-          form.transform((data) => ({ ...data, idempotency_key: formKey }));
+          form.transform((data) => ({
+            ...data,
+            take_profit: levelSpec(data.take_profit),
+            stop_loss: levelSpec(data.stop_loss),
+            idempotency_key: formKey,
+          }));
           form.post(`/bots/${botId}/orders/open`, {
             preserveScroll: true,
             onSuccess: () => form.reset("size_usd"),
@@ -94,6 +110,14 @@ export function OpenPositionForm({
           <FieldError id="open-error" message={orderError} />
           {disabledReason && <p className="mt-1.5 text-sm text-muted">{disabledReason}</p>}
         </div>
+        <OpenExitsFields
+          takeProfit={form.data.take_profit}
+          stopLoss={form.data.stop_loss}
+          onTakeProfit={(level) => form.setData("take_profit", level)}
+          onStopLoss={(level) => form.setData("stop_loss", level)}
+          quote={quote.state === "ok" ? quote.exits : null}
+          errors={{ take_profit: errors.take_profit, stop_loss: errors.stop_loss }}
+        />
       </form>
     </Card>
   );

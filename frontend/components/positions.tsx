@@ -2,6 +2,7 @@ import { Link, router } from "@inertiajs/react";
 import * as React from "react";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
+import { CloseReasonText, PositionExits } from "@/components/exits-position";
 import { Money, SizeWithHint } from "@/components/money";
 import { LiveFigure } from "@/components/price-feed";
 import { Badge } from "@/components/ui/badge";
@@ -146,6 +147,7 @@ export function OpenPositionRow({
           <Fees fees={position.fees_usd} pending label="Fees booked" />
         </div>
       )}
+      {!opening && <PositionExits botId={botId} position={position} steps={steps} />}
       <FieldError id={`position-error-${position.id}`} message={error} />
     </li>
   );
@@ -154,9 +156,11 @@ export function OpenPositionRow({
 function ClosedRow({
   p,
   price,
+  steps,
 }: {
   p: PositionRow;
   price: (v: string | null | undefined) => string;
+  steps: SymbolSteps;
 }) {
   // A stale Close (the position was closed elsewhere) answers on this row.
   const error = usePositionError(p.id);
@@ -172,6 +176,11 @@ function ClosedRow({
           <div className="num mt-1 text-xs text-muted">
             #{p.id} · {price(p.entry_price)} → {price(p.exit_price)} · {formatDateTime(p.closed_at)}
           </div>
+          {p.close_reason_text && (
+            <div className="mt-0.5 text-xs text-muted">
+              <CloseReasonText position={p} steps={steps} />
+            </div>
+          )}
         </div>
         <div className="shrink-0 text-right whitespace-nowrap">
           <Money value={p.display.net_realized_pnl_usd} pnl className="text-sm font-medium" />
@@ -200,7 +209,7 @@ export function ClosedPositions({
     <div>
       <ul className="divide-y divide-border" data-testid="closed-positions">
         {closed.items.map((p) => (
-          <ClosedRow key={p.id} p={p} price={price} />
+          <ClosedRow key={p.id} p={p} price={price} steps={steps} />
         ))}
       </ul>
       {closed.pages > 1 && (

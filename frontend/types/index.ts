@@ -89,6 +89,29 @@ export interface PositionRow {
   fee_pending: boolean;
   /** What the page shows, by the server's display rules; never rounded again here. */
   display: PositionDisplay;
+  /** Exits (issue 12): open rows carry their exits and a loud alert when one broke; closed rows
+   * say why they closed ("Stop-loss at 171.3"). */
+  exits?: ExitRow[];
+  exits_alert?: string;
+  close_reason?: string;
+  close_reason_text?: string;
+  close_reason_label?: string;
+  close_trigger_price?: string | null;
+}
+
+/** One take-profit, stop-loss or trailing stop of an open position (egis.exits.presenters). */
+export interface ExitRow {
+  id: number;
+  kind: "take_profit" | "stop_loss" | "trailing_stop";
+  label: string;
+  status: "placing" | "resting" | "triggered" | "cancelled" | "expired" | "failed";
+  trigger_price: string | null;
+  callback_pct: string | null;
+  activation_price: string | null;
+  spec: { price?: string; pct?: string; callback_pct?: string; activation_price?: string };
+  /** How far the price must move to reach the trigger, in % (signed), from the server. */
+  distance_pct: string | null;
+  error: string;
 }
 
 /** Whole-cent figures that add up: open sizes to the shown Reserved, closed rows' net realized
@@ -228,4 +251,110 @@ export interface AuditEntry {
   before: string;
   after: string;
   created_at: string;
+}
+
+// --- Cockpit (egis.portfolio): portfolio header, open lines, pause, close all, activity -------
+
+/** One open position as a line on a bot card. */
+export interface OpenLine {
+  id: number;
+  side: "long" | "short";
+  symbol: string;
+  qty: string;
+  size_usd: Money; // shown: the whole cents it holds
+  unrealized_pnl_usd: Money | null;
+  unrealized_shown_usd: Money | null; // null: no price, or still opening
+  opening: boolean;
+}
+
+export interface ClosedTotalsProps {
+  closed_count: number;
+  wins: number;
+  win_rate_pct: string | null;
+  fees_usd: Money;
+  realized_pnl_usd: Money;
+  realized_pnl_exact_usd: Money;
+}
+
+export interface PauseProps {
+  paused: boolean;
+  paused_at: string | null;
+  paused_by: string;
+  paused_reason: string;
+}
+
+export type CockpitBot = BotSummary &
+  PauseProps & { open_lines: OpenLine[]; closed_totals: ClosedTotalsProps };
+
+export interface FeedState {
+  fresh: boolean;
+  missing: string[];
+  stale: { symbol: string; age_s: number }[];
+}
+
+export interface PortfolioProps {
+  bots: number;
+  initial_budget_usd: Money;
+  reserved_usd: Money;
+  available_usd: Money;
+  realized_pnl_usd: Money;
+  realized_pnl_exact_usd: Money;
+  unrealized_pnl_usd: Money | null;
+  unrealized_shown_usd: Money | null;
+  fees_usd: Money;
+  fees_exact_usd: Money;
+  closed_count: number;
+  wins: number;
+  win_rate_pct: string | null;
+  open_positions: number;
+  paused: string[];
+  feed: FeedState;
+  all_fine: boolean;
+  attention: string[];
+  status_text: string;
+}
+
+export interface OwnerOption {
+  id: number;
+  username: string;
+}
+
+export interface PlannedClose {
+  position_id: number;
+  side: "long" | "short";
+  symbol: string;
+  qty: string;
+  size_usd: Money;
+  sendable: boolean;
+  why_not: string;
+}
+
+export interface ActivityOrder {
+  id: number;
+  client_order_id: string;
+  position_id: number;
+  intent: "open" | "close";
+  side: "buy" | "sell";
+  symbol: string;
+  status: string;
+  requested_qty: string;
+  requested_usd: Money | null;
+  executed_qty: string;
+  avg_price: string | null;
+  cum_quote_usd: Money;
+  fee_usd: Money;
+  venue_order_id: string;
+  error: string;
+  created_at: string | null;
+}
+
+export interface ActivityEvent {
+  id: number;
+  position_id: number | null;
+  order_id: number | null;
+  action: string;
+  words: string;
+  reason: string;
+  actor: string;
+  created_at: string | null;
 }

@@ -40,6 +40,9 @@ class ApiClient:
     def patch(self, path: str, body: Any = None, **kw: Any):
         return self._call("patch", path, body, **kw)
 
+    def put(self, path: str, body: Any = None, **kw: Any):
+        return self._call("put", path, body, **kw)
+
 
 @pytest.fixture
 def api_as():

@@ -32,13 +32,16 @@ BODIES = {
     },
     "/api/v1/bots": {"name": "x", "symbol": "ETHUSDT", "initial_budget_usd": "10"},
     "/api/v1/bots/{bot_id}": {"name": "renamed by the walk"},  # PATCH
+    "/api/v1/bots/{bot_id}/positions/{position_id}/exits": {"stop_loss": {"pct": "1"}},  # PUT
+    "/api/v1/bots/{bot_id}/close-all": {"expected": 1},  # admins only: Bob's one open position
 }
 ADMIN_ONLY = {
     "/api/v1/incidents",
     "/api/v1/incidents/{incident_id}",
     "/api/v1/incidents/{incident_id}/resolve",
 }
-OWN_SCOPED = {"/api/v1/bots"}  # answers with the caller's own things, never another's
+# Answer with the caller's own things, never another's.
+OWN_SCOPED = {"/api/v1/bots", "/api/v1/portfolio"}
 
 
 @pytest.fixture
@@ -71,6 +74,8 @@ def _call(client, method: str, path: str, ids: dict):
         return client.delete(url)
     if method == "PATCH":
         return client.patch(url, BODIES.get(path, {}))
+    if method == "PUT":
+        return client.put(url, BODIES.get(path, {}))
     return client.post(url, BODIES.get(path, {}))
 
 
@@ -90,8 +95,10 @@ def test_another_user_gets_404_or_403_and_changes_nothing(as_charlie, bobs_thing
     response = _call(as_charlie, method, path, bobs_things)
     if path in OWN_SCOPED:
         assert response.status_code in (200, 201)
-        if method == "GET":
+        if method == "GET" and "items" in response.json():
             assert bobs_things["bot_id"] not in [b["id"] for b in response.json()["items"]]
+        if path == "/api/v1/portfolio":
+            assert response.json()["bots"] == 0  # Charlie has none; Bob's are not counted
         return
     expected = 403 if path in ADMIN_ONLY else 404
     assert response.status_code == expected, response.json()

@@ -85,4 +85,11 @@ def test_the_quote_is_in_the_openapi_schema():
     operation = schema["paths"]["/api/v1/bots/{bot_id}/quote"]["get"]
     assert operation["operationId"] == "bots_quote"
     assert {"200", "401", "404", "422", "503"} <= set(operation["responses"])
-    assert [p["name"] for p in operation["parameters"]] == ["bot_id", "size_usd"]
+    # side, take_profit and stop_loss: the exits of the open form (issue 12).
+    assert [p["name"] for p in operation["parameters"]] == [
+        "bot_id",
+        "size_usd",
+        "side",
+        "take_profit",
+        "stop_loss",
+    ]

@@ -66,7 +66,7 @@ def test_the_figures_an_operator_watches(settings, paper_bot, paper_filters):
     assert s[("egis_orders_in_flight", ())] == 0
     assert s[("egis_incidents_open", ())] == 1
     assert s[("egis_bots_halted", ())] == 1
-    assert 0 <= s[("egis_price_feed_age_seconds", ())] < 60
+    assert 0 <= s[("egis_price_feed_age_seconds", (("source", "simulated"),))] < 60
     assert s[("egis_queue_depth", ())] == 0
     assert s[("egis_task_failures_total", (("task", "execution.recovery"),))] == 1
     opens = s[("egis_order_seconds_count", (("intent", "open"), ("outcome", "filled")))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db.migrations.recorder import MigrationRecorder
@@ -18,7 +19,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def simulated_feed(settings, paper_filters):
+def simulated_feed(settings, paper_bot):
+    """Bob's paper bot trades ETHUSDT, and the worker has just moved its simulated price."""
     settings.EGIS_PRICE_SOURCE = "simulated"
     SimulatedPriceSource().advance("ETHUSDT")
 
@@ -47,6 +49,31 @@ def test_a_stale_simulated_feed_is_not_ready(simulated_feed, settings):
     response = Client().get("/readyz")
     assert response.status_code == 503
     assert response.json() == {"ready": False, "failing": ["prices"]}
+
+
+def test_a_traded_symbol_without_any_price_is_not_ready(settings, paper_bot, bob):
+    from egis.bots.services import bot_create
+
+    settings.EGIS_PRICE_SOURCE = "simulated"
+    SimulatedPriceSource().advance("ETHUSDT")
+    bot_create(owner=bob, name="Bob BTC", venue="paper", symbol="BTCUSDT", budget_usd="100.00")
+    assert Client().get("/readyz").json() == {"ready": False, "failing": ["prices"]}
+
+
+def test_with_no_live_bot_there_is_nothing_to_be_stale(settings, paper_filters):
+    # A fresh deployment: no bot yet, so no price is ticked; it must still take traffic.
+    settings.EGIS_PRICE_SOURCE = "simulated"
+    assert Client().get("/readyz").status_code == 200
+
+
+def test_a_stale_binance_feed_is_not_ready(settings, paper_bot):
+    from egis.venues.prices.store import price_store
+
+    settings.EGIS_PRICE_SOURCE = "binance"
+    price_store(source="binance", symbol="ETHUSDT", price=Decimal("2934.5"))
+    assert Client().get("/readyz").status_code == 200
+    Price.objects.filter(source="binance").update(updated_at=timezone.now() - timedelta(hours=1))
+    assert Client().get("/readyz").json()["failing"] == ["prices"]
 
 
 def test_a_fixed_price_never_goes_stale(settings, set_price):

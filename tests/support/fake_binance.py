@@ -13,6 +13,9 @@ uses), so the real adapter runs against it unchanged:
   booking, a timeout after booking, -1007 after booking (or without booking), any status and
   body after booking (a 408 with an HTML page), and lookups can answer -2013 for a while
   although the order exists (lag);
+- conditional orders go through the Algo Order API (tests/support/fake_binance_algo.py: place,
+  query, cancel, open and all algo orders, triggering on the mark price, EXPIRED/REJECTED/CANCELED
+  and unknown-outcome injection); POST /fapi/v1/order answers -4120 for a conditional type;
 - userTrades pages as Binance does (limit default 500, max 1000, fromId, ascending ids), and
   its trades can lag the order (`lag_trades`); an order that does not fill completely ends
   `expire_status` (EXPIRED, or EXPIRED_IN_MATCH).
@@ -33,6 +36,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.support.fake_binance_algo import AlgoOrdersMixin
 from tests.support.fake_binance_exchange import (
     ANSWER_AFTER_BOOKING,
     REJECT,
@@ -66,9 +70,11 @@ class RecordedRequest:
     api_key: str | None
     raw_query: str
     raw_body: str
+    status: int | None = None  # what the fake answered
+    code: int | None = None  # the Binance error code answered, if any
 
 
-class FakeBinance(FakeFuturesExchange):
+class FakeBinance(AlgoOrdersMixin, FakeFuturesExchange):
     """The exchange served over HTTP on 127.0.0.1 with Binance's request authentication."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -121,6 +127,14 @@ class FakeBinance(FakeFuturesExchange):
     def order_posts(self) -> list[RecordedRequest]:
         return self.requests_to("/fapi/v1/order", "POST")
 
+    @property
+    def algo_posts(self) -> list[RecordedRequest]:
+        return self.requests_to("/fapi/v1/algoOrder", "POST")
+
+    @property
+    def algo_cancels(self) -> list[RecordedRequest]:
+        return self.requests_to("/fapi/v1/algoOrder", "DELETE")
+
     # --- request handling -----------------------------------------------------------------
 
     def handle(self, method: str, target: str, headers: Any, body: str) -> tuple[int, Any]:
@@ -129,13 +143,27 @@ class FakeBinance(FakeFuturesExchange):
         params = dict(parse_qsl(raw_query, keep_blank_values=True))
         params.update(parse_qsl(body, keep_blank_values=True))
         api_key = headers.get("X-MBX-APIKEY")
+        record = RecordedRequest(method, parts.path, params, api_key, raw_query, body)
         with self._lock:
-            self.requests.append(
-                RecordedRequest(method, parts.path, params, api_key, raw_query, body)
-            )
-        route = ROUTES.get((method, parts.path))
+            self.requests.append(record)
+        status, payload = self._answer(method, parts.path, params, api_key, raw_query, body)
+        record.status = status
+        if isinstance(payload, dict) and isinstance(payload.get("code"), int):
+            record.code = payload["code"]
+        return status, payload
+
+    def _answer(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, str],
+        api_key: str | None,
+        raw_query: str,
+        body: str,
+    ) -> tuple[int, Any]:
+        route = ROUTES.get((method, path))
         if route is None:
-            return 404, {"code": -1, "msg": f"Path {parts.path} not found"}
+            return 404, {"code": -1, "msg": f"Path {path} not found"}
         handler, signed = route
         try:
             if signed:
@@ -143,6 +171,10 @@ class FakeBinance(FakeFuturesExchange):
             return handler(self, params)
         except _Refusal as exc:
             return exc.status, {"code": exc.code, "msg": exc.msg}
+
+    def answered_code(self, code: int) -> list[RecordedRequest]:
+        """The requests the fake answered with this Binance error code (e.g. -4120)."""
+        return [r for r in self.requests if r.code == code]
 
     def _check_signed(
         self, api_key: str | None, raw_query: str, body: str, params: dict[str, str]
@@ -192,6 +224,11 @@ ROUTES: dict[
     ("GET", "/fapi/v1/order"): (FakeFuturesExchange._get_order, True),
     ("GET", "/fapi/v1/userTrades"): (FakeFuturesExchange._user_trades, True),
     ("GET", "/fapi/v3/positionRisk"): (FakeFuturesExchange._position_risk, True),
+    ("POST", "/fapi/v1/algoOrder"): (AlgoOrdersMixin._new_algo_order, True),  # type: ignore[dict-item]
+    ("GET", "/fapi/v1/algoOrder"): (AlgoOrdersMixin._get_algo_order, True),  # type: ignore[dict-item]
+    ("DELETE", "/fapi/v1/algoOrder"): (AlgoOrdersMixin._cancel_algo_order, True),  # type: ignore[dict-item]
+    ("GET", "/fapi/v1/openAlgoOrders"): (AlgoOrdersMixin._open_algo_orders, True),  # type: ignore[dict-item]
+    ("GET", "/fapi/v1/allAlgoOrders"): (AlgoOrdersMixin._all_algo_orders, True),  # type: ignore[dict-item]
 }
 
 
@@ -223,3 +260,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self._serve("POST")
+
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")

@@ -49,6 +49,11 @@ MSG_1007 = (
     "Send status unknown; execution status unknown."
 )
 MSG_503 = "Unknown error, please check your request or try again later."
+# Refused by POST /fapi/v1/order with -4120 STOP_ORDER_SWITCH_ALGO (Binance change log,
+# 2025-11-06: "effective on 2025-12-09 ... migrate conditional orders to the Algo Service").
+CONDITIONAL_ORDER_TYPES = frozenset(
+    {"STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT", "TRAILING_STOP_MARKET"}
+)
 CLIENT_ID_RE = re.compile(r"^[\.A-Z\:/a-z0-9_\-]{1,36}$")
 QTY_RE = re.compile(r"^\d+(\.\d+)?$")
 
@@ -306,6 +311,13 @@ class FakeFuturesExchange:
         side = params.get("side")
         if side not in ("BUY", "SELL"):
             raise _Refusal(-1117, "Invalid side.")
+        if params.get("type") in CONDITIONAL_ORDER_TYPES:
+            # Since 2025-12-09 conditional orders live in the Algo Service (/fapi/v1/algoOrder).
+            raise _Refusal(
+                -4120,
+                "Order type not supported for this endpoint. "
+                "Please use the Algo Order API endpoints instead.",
+            )
         if params.get("type") != "MARKET":
             raise _Refusal(-1116, "Invalid orderType.")
         position_side = params.get("positionSide", "BOTH")

@@ -41,6 +41,8 @@ from egis.bots.services import (
     position_archive,
 )
 from egis.core.choices import Venue
+from egis.exits.quote import exits_quote
+from egis.exits.rules import EXIT_KINDS, parse_changes
 from egis.ledger import budget
 from egis.ledger.budget import BudgetBelowHeld
 from egis.ledger.models import PositionStatus
@@ -166,6 +168,19 @@ def bots_update(request: HttpRequest, payload: BotUpdateIn, bot_id: int = BotId)
     return _detail(updated)
 
 
+class ExitQuoteOut(Schema):
+    kind: str
+    label: str
+    trigger_price: str
+    distance_pct: str | None
+    summary: str = Field(description="e.g. Stop-loss at 171.30 (-1.00 %)")
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
 class QuoteOut(Schema):
     symbol: str
     base_asset: str = Field(description="what the quantity is counted in, e.g. BNB")
@@ -177,23 +192,42 @@ class QuoteOut(Schema):
     tick_size: str
     min_notional_usd: str
     summary: str = Field(description="e.g. $10.00 buys 0.01 BNB ≈ $5.93 at 593.10 (step 0.01 BNB)")
+    # Exits (issue 12): the trigger prices of the take_profit / stop_loss asked, if any.
+    exits: list[ExitQuoteOut] = []
+    exits_error: FieldErrorOut | None = None
 
 
 @router.get(
     "/{bot_id}/quote",
     response={200: QuoteOut, 503: ErrorOut, **READ_ERRORS},
     summary="What an open of size_usd buys at the current price (sends nothing)",
+    exclude_defaults=True,
 )
 def bots_quote(
     request: HttpRequest,
     bot_id: int = BotId,
     size_usd: str = Query("", max_length=64, description="USD amount, e.g. 10.00 (required)"),
+    side: Literal["long", "short"] = Query("long", description="for the exits' direction"),
+    take_profit: str = Query("", max_length=64, description='a price, or a percent as "1.5%"'),
+    stop_loss: str = Query("", max_length=64, description='a price, or a percent as "1.5%"'),
 ) -> dict[str, Any]:
     """Sized exactly as `POST /bots/{id}/orders` would size an open now (same parser, same
     rounding down to the symbol's step). An amount the open would refuse is a 422 with the
-    same words; 503 when the venue has no price or rules."""
+    same words; 503 when the venue has no price or rules. With `take_profit` / `stop_loss`
+    ("3000" or "1.5%") and `side`, `exits` gives their trigger prices at this price, or
+    `exits_error` what the open would refuse about them."""
     bot = bot_for(current_user(request), bot_id)
-    return open_quote(bot=bot, size_usd=size_usd).as_json()
+    quote = open_quote(bot=bot, size_usd=size_usd)
+    if not (take_profit or stop_loss):
+        return quote.as_json()
+    exits = exits_quote(
+        side=side,
+        price=quote.price,
+        tick=quote.rules.tick_size,
+        take_profit=take_profit,
+        stop_loss=stop_loss,
+    )
+    return {**quote.as_json(), **exits}
 
 
 @router.get(
@@ -297,6 +331,11 @@ def bots_order(
     if payload.intent == "close" and (payload.side is not None or payload.size_usd is not None):
         field = "side" if payload.side is not None else "size_usd"
         raise invalid(field, f"{field} is for intent open only")
+    exits = parse_changes(  # exits (issue 12): checked before the open is sent
+        **{k: getattr(payload, k).model_dump() for k in EXIT_KINDS if getattr(payload, k)}
+    )
+    if payload.intent == "close" and exits:
+        raise invalid(next(iter(exits)), "exits are set with an open, or on an open position")
     result = order_submit(
         bot_id=bot.pk,
         intent=payload.intent,
@@ -304,6 +343,7 @@ def bots_order(
         size_usd=payload.size_usd,
         position_id=payload.position_id,
         actor=user,
+        exits=exits,
     )
     return Status(
         201, {"order": order_json(result.order), "position": position_json(result.position)}

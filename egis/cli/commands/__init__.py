@@ -8,9 +8,12 @@ from egis.cli.commands import (
     accounts,
     audit,
     bots,
+    cockpit,
     demo,
     exchange,
+    exits,
     incidents,
+    notify,
     orders,
     prices,
     reconcile,
@@ -34,4 +37,7 @@ GROUPS: tuple[ModuleType, ...] = (
     incidents,
     audit,
     signals,
+    exits,  # issue 12
+    cockpit,
+    notify,
 )

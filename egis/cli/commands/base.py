@@ -14,7 +14,8 @@ from egis.bots.models import Bot
 from egis.core.errors import UserFacingError
 from egis.core.inputs import InputError, parse_id, parse_int, parse_leverage, parse_reason
 
-Handler = Callable[[argparse.Namespace], dict[str, Any]]
+# A handler returns what to print, or None when it wrote its own output (egis export).
+Handler = Callable[[argparse.Namespace], dict[str, Any] | None]
 
 # Exit codes (README, "Operator CLI"): 0 ok, 1 refused or bad input, 2 usage, 3 the venue did not
 # book the order, 4 the database was busy or read-only before anything was sent (retry), 70 bug.

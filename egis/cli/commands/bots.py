@@ -8,6 +8,7 @@ from egis.bots.presenters import bot_json
 from egis.bots.selectors import bots_with_counts, live_bots
 from egis.bots.services import bot_create, bot_update
 from egis.cli.commands.base import CliError, get_bot, get_user, id_arg, leaf, leverage_arg
+from egis.cli.commands.cockpit import register_bot_actions
 from egis.ledger import budget
 from egis.venues.selectors import account_find
 
@@ -119,3 +120,4 @@ def register(subparsers: Any) -> None:
     activation.add_argument("--inactive", dest="active", action="store_false")
     update.add_argument("--actor", default=None, metavar="USERNAME", help="who changes it")
     _add_limit_flags(update, update=True)
+    register_bot_actions(group)  # pause, resume, close-all (egis.cli.commands.cockpit)

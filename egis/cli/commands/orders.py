@@ -4,6 +4,7 @@ import argparse
 from typing import Any
 
 from egis.cli.commands.base import get_bot, id_arg, leaf
+from egis.cli.commands.exits import add_exit_flags, changes_from_flags
 from egis.ledger import budget
 from egis.ledger.models import PositionStatus
 from egis.ledger.pipeline import order_close, order_open
@@ -18,7 +19,10 @@ def _result(result: OrderResult) -> dict[str, Any]:
 
 def _open(args: argparse.Namespace) -> dict[str, Any]:
     get_bot(args.bot_id)
-    return _result(order_open(bot_id=args.bot_id, side=args.side, size_usd=args.size_usd))
+    exits = changes_from_flags(args)  # --tp / --sl / --trail-pct (issue 12)
+    return _result(
+        order_open(bot_id=args.bot_id, side=args.side, size_usd=args.size_usd, exits=exits)
+    )
 
 
 def _close(args: argparse.Namespace) -> dict[str, Any]:
@@ -48,6 +52,7 @@ def register(subparsers: Any) -> None:
     open_cmd.add_argument("bot_id", type=id_arg("bot id"))
     open_cmd.add_argument("--side", required=True, choices=["long", "short"])
     open_cmd.add_argument("--size-usd", required=True, help="USD amount, e.g. 10.00")
+    add_exit_flags(open_cmd)
     close_cmd = leaf(group, "close", _close, "close an open position (intent: close)")
     close_cmd.add_argument("bot_id", type=id_arg("bot id"))
     close_cmd.add_argument("--position", required=True, type=id_arg("--position"))

@@ -29,7 +29,13 @@ from egis.venues.binance.environments import (
     normalised_host,
     setting,
 )
-from egis.venues.binance.errors import CLOCK_SKEW, NO_SUCH_ORDER, describe, outcome_unknown
+from egis.venues.binance.errors import (
+    CANCEL_NOT_FOUND,
+    CLOCK_SKEW,
+    NO_SUCH_ORDER,
+    describe,
+    outcome_unknown,
+)
 from egis.venues.binance.signing import encode_params, signed_payload
 from egis.venues.secrets import decrypt_secret
 
@@ -197,32 +203,53 @@ class BinanceClient:
                 raise
             return self._post(path, self._sign(params))
 
-    def _post(self, path: str, body: str) -> Any:
+    def signed_delete(self, path: str, params: Params) -> Any:
+        """A cancel: a write like an order. Sent once; anything short of a clear answer is
+        VenueOutcomeUnknown (the cancel may or may not have happened), settled by a lookup.
+        A "does not exist" answer (-2011/-2013) is OrderNotFound: the caller looks it up."""
+        try:
+            self._ensure_clock()
+        except VenueUnavailable as exc:
+            raise VenueUnavailable(f"{exc.message}; nothing was sent") from None
+        try:
+            return self._post(path, self._sign(params), method="DELETE")
+        except VenueRejected as exc:
+            if exc.code == CLOCK_SKEW:
+                self.sync_clock()  # refused before processing; the caller may try again
+            if exc.code in CANCEL_NOT_FOUND:
+                raise OrderNotFound(exc.message, code=exc.code) from None
+            raise
+
+    def _post(self, path: str, body: str, *, method: str = "POST") -> Any:
         headers = {
             "X-MBX-APIKEY": self._api_key,
             "Content-Type": "application/x-www-form-urlencoded",
         }
         try:
-            response = self._http.post(path, content=body.encode(), headers=headers)
+            if method == "DELETE":
+                # Binance reads a DELETE's parameters from the query string.
+                response = self._http.request(method, f"{path}?{body}", headers=headers)
+            else:
+                response = self._http.post(path, content=body.encode(), headers=headers)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             # The connection never opened: nothing reached Binance.
-            logger.warning("POST %s: connection failed: %s", path, type(exc).__name__)
+            logger.warning("%s %s: connection failed: %s", method, path, type(exc).__name__)
             raise VenueUnavailable(
                 f"could not connect to Binance at {self.base_url} ({type(exc).__name__}); "
                 "nothing was sent"
             ) from None
         except httpx.HTTPError as exc:
-            logger.warning("POST %s: no answer: %s", path, type(exc).__name__)
+            logger.warning("%s %s: no answer: %s", method, path, type(exc).__name__)
             raise VenueOutcomeUnknown(
                 f"no answer from Binance after sending ({type(exc).__name__})"
             ) from None
-        logger.debug("POST %s -> %s", path, response.status_code)
+        logger.debug("%s %s -> %s", method, path, response.status_code)
         if response.is_success:
             try:
                 return _loads(response.text)
             except ValueError:
                 raise VenueOutcomeUnknown(
-                    f"Binance answered POST {path} with an unreadable body"
+                    f"Binance answered {method} {path} with an unreadable body"
                 ) from None
         code, msg = _error_of(response)
         if outcome_unknown(response.status_code, code):

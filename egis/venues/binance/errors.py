@@ -21,6 +21,14 @@ def outcome_unknown(http_status: int, code: int | None) -> bool:
 
 CLOCK_SKEW = -1021
 NO_SUCH_ORDER = -2013
+# A cancel of an order (or algo order) Binance does not hold as open: "Unknown order sent."
+# (-2011) or "Order does not exist." (-2013). It may have triggered or finished: look it up.
+CANCEL_REJECTED = -2011
+CANCEL_NOT_FOUND = frozenset({CANCEL_REJECTED, NO_SUCH_ORDER})
+# Since 2025-12-09 the plain order endpoints refuse conditional types ("Order type not supported
+# for this endpoint. Please use the Algo Order API endpoints instead."): exits go to
+# /fapi/v1/algoOrder, and this code reaching us would be a bug of ours.
+STOP_ORDER_SWITCH_ALGO = -4120
 
 REFUSAL_HINTS: dict[int, str] = {
     -1003: "rate limit reached: wait a minute and try again",
@@ -41,6 +49,8 @@ REFUSAL_HINTS: dict[int, str] = {
     -4028: "the leverage is not valid for this symbol",
     -4061: "the order's position side does not match the account (hedge mode is on)",
     -4116: "the client order id was already used",
+    -4120: "conditional orders must use the Algo Order API (an Egis bug: please report it)",
+    -2021: "the exit would trigger immediately: the price is already past it",
     -4164: "the order is below the symbol's minimum notional",
 }
 

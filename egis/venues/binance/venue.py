@@ -183,6 +183,15 @@ class BinanceVenue:
             raise VenueUnavailable(f"Binance answered the lookup of {client_order_id} oddly")
         return self._report(answer, symbol)
 
+    def lookup_order_by_venue_id(self, *, symbol: str, venue_order_id: str) -> OrderReport:
+        """An order Binance placed for us (a fired exit's `actualOrderId`), by its order id."""
+        answer = self.client.signed_get(
+            "/fapi/v1/order", [("symbol", symbol), ("orderId", venue_order_id)]
+        )
+        if not isinstance(answer, dict) or str(answer.get("orderId")) != venue_order_id:
+            raise VenueUnavailable(f"Binance answered the lookup of order {venue_order_id} oddly")
+        return self._report(answer, symbol)
+
     def _report(self, answer: dict[str, Any], symbol: str) -> OrderReport:
         trades = None
         try:

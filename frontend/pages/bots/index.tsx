@@ -2,20 +2,28 @@ import { Head, Link } from "@inertiajs/react";
 import { Plus } from "lucide-react";
 
 import { BotCard } from "@/components/bot-card";
+import { CardFooter, OpenLines, PausedNote } from "@/components/cockpit-card";
+import { PortfolioHeader } from "@/components/portfolio-header";
 import { Button } from "@/components/ui/button";
 import { useLiveReload } from "@/hooks/use-live-reload";
 import { AppLayout } from "@/layouts/app-layout";
-import type { BotSummary } from "@/types";
+import type { CockpitBot, OwnerOption, PortfolioProps } from "@/types";
 import type { LiveSettings, PriceFeed } from "@/types/live";
 
 export default function BotsIndex({
   bots,
   prices,
   live,
+  portfolio,
+  owners,
+  owner_filter,
 }: {
-  bots: BotSummary[];
+  bots: CockpitBot[];
   prices: Record<string, PriceFeed>;
   live: LiveSettings;
+  portfolio: PortfolioProps;
+  owners: OwnerOption[] | null;
+  owner_filter: number | null;
 }) {
   useLiveReload(live.refresh_s);
   return (
@@ -34,6 +42,9 @@ export default function BotsIndex({
       }
     >
       <Head title="Bots · Egis" />
+      {(bots.length > 0 || owner_filter !== null) && (
+        <PortfolioHeader portfolio={portfolio} owners={owners} ownerFilter={owner_filter} />
+      )}
       {bots.length === 0 ? (
         <div className="rounded-xl border border-dashed border-border p-8 text-center">
           <p className="text-base font-semibold">No bots yet</p>
@@ -49,7 +60,19 @@ export default function BotsIndex({
       ) : (
         <div className="grid gap-4 lg:grid-cols-2 2xl:grid-cols-3">
           {bots.map((bot) => (
-            <BotCard key={bot.id} bot={bot} feed={prices[bot.symbol]} />
+            <BotCard
+              key={bot.id}
+              bot={bot}
+              feed={prices[bot.symbol]}
+              footer={<CardFooter botId={bot.id} paused={bot.paused} />}
+            >
+              {bot.paused && (
+                <div className="mt-2">
+                  <PausedNote pause={bot} />
+                </div>
+              )}
+              <OpenLines lines={bot.open_lines} />
+            </BotCard>
           ))}
         </div>
       )}

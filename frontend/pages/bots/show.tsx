@@ -2,7 +2,10 @@ import { Head, router } from "@inertiajs/react";
 
 import { BotAlerts, VenueBadge } from "@/components/bot-card";
 import { BotSettings } from "@/components/bot-settings";
+import { BotTabs } from "@/components/bot-tabs";
 import { BudgetCard } from "@/components/budget-card";
+import { CloseAllSheet } from "@/components/close-all-sheet";
+import { PausedNote, PauseToggle } from "@/components/cockpit-card";
 import { InfoHint } from "@/components/info-hint";
 import { Money } from "@/components/money";
 import { OpenPositionForm } from "@/components/open-position-form";
@@ -28,6 +31,8 @@ import { useShared } from "@/hooks/use-shared";
 import { AppLayout } from "@/layouts/app-layout";
 import type {
   BotSummary,
+  PauseProps,
+  PlannedClose,
   BudgetFigures,
   Paginated,
   PnlPoint,
@@ -40,7 +45,8 @@ import type { LiveSettings, PriceChartData, PriceFeed } from "@/types/live";
 
 interface Props {
   bot: BotSummary &
-    SymbolSteps & { leverage: number; status_label: string; open_disabled_reason: string };
+    SymbolSteps &
+    PauseProps & { leverage: number; status_label: string; open_disabled_reason: string };
   budget: BudgetFigures;
   budget_trace: string[] | null;
   open_positions: PositionRow[];
@@ -52,6 +58,7 @@ interface Props {
   open_form_key: string;
   signals: SignalsCardProps;
   secret: SecretProp | null;
+  close_all_plan: PlannedClose[] | null; // admins only
   // Live screens: the price with its age, the chart, and how often the page refreshes.
   price: PriceFeed;
   chart: PriceChartData;
@@ -91,6 +98,7 @@ export default function BotShow(props: Props) {
   return (
     <AppLayout title={bot.name} section="bots" back={{ href: "/", label: "Bots" }} wide>
       <Head title={`${bot.name} · Egis`} />
+      <BotTabs botId={bot.id} current="overview" />
       <section aria-label="Bot" className="space-y-2">
         <div className="flex flex-wrap items-center gap-2 text-sm text-muted">
           <VenueBadge venue={bot.venue} label={bot.venue_label} />
@@ -99,13 +107,26 @@ export default function BotShow(props: Props) {
           {bot.owner && <span>· owner {bot.owner}</span>}
           <Badge
             tone={
-              bot.halted_reason || bot.risk_halt ? "danger" : bot.is_active ? "gain" : "neutral"
+              bot.halted_reason || bot.risk_halt
+                ? "danger"
+                : bot.paused
+                  ? "warn"
+                  : bot.is_active
+                    ? "gain"
+                    : "neutral"
             }
           >
             {bot.status_label}
           </Badge>
         </div>
         <BotAlerts bot={bot} />
+        <PausedNote pause={bot} />
+        <div className="flex flex-wrap items-center gap-2">
+          <PauseToggle botId={bot.id} paused={bot.paused} back="bot" />
+          {props.close_all_plan && props.close_all_plan.length > 0 && (
+            <CloseAllSheet botId={bot.id} plan={props.close_all_plan} />
+          )}
+        </div>
         <PriceLine feed={props.price} state={feed} tick={bot.price_tick} />
         <StaleFeedBanner feed={props.price} state={feed} tick={bot.price_tick} />
         <div className="flex flex-wrap items-baseline gap-x-2 text-sm" data-testid="realized-pnl">

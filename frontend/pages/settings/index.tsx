@@ -2,6 +2,7 @@ import { Head, Link, router, useForm } from "@inertiajs/react";
 import { History, KeyRound, LogOut, Users } from "lucide-react";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
+import { NotificationsCard, type NotificationSettingsProps } from "@/components/notifications-card";
 import { SecretDialog } from "@/components/secret-dialog";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -27,6 +28,7 @@ interface Props {
   password_rules: string[];
   accounts: ExchangeAccountRow[];
   environments: { value: string; label: string }[];
+  notifications: NotificationSettingsProps;
 }
 
 function TokensCard({ tokens }: { tokens: TokenRow[] }) {
@@ -284,6 +286,7 @@ export default function SettingsPage({
   password_rules,
   accounts,
   environments,
+  notifications,
 }: Props) {
   const { auth } = useShared();
   return (
@@ -328,6 +331,7 @@ export default function SettingsPage({
         onDismiss={() => router.visit("/settings", { replace: true, preserveScroll: true })}
       />
       <AccountsCard accounts={accounts} environments={environments} />
+      <NotificationsCard settings={notifications} />
     </AppLayout>
   );
 }

@@ -71,6 +71,8 @@ class Command(BaseCommand):
                 extra={},
             )
         else:
+            if result is None:  # the command wrote its own output (egis export: the CSV)
+                return
             if as_json:
                 sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
             else:

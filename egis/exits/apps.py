@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ExitsConfig(AppConfig):
+    name = "egis.exits"
+    label = "exits"

@@ -1,0 +1,100 @@
+"""The exits' lines in the position's audit trail (`position_events`), and the one place where a
+fired exit is booked: `exit_triggered_booked`. Notifications hook in at
+`exit_triggered_after_commit`.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from egis.core.money import plain
+from egis.exits.models import Exit, ExitKind
+from egis.ledger.events import event_record
+from egis.ledger.models import Order, Position
+
+logger = logging.getLogger("egis.exits")
+
+
+def exit_snapshot(exit_row: Exit) -> dict[str, Any]:
+    def s(value: Decimal | None) -> str | None:
+        return None if value is None else plain(value)
+
+    return {
+        "exit_id": exit_row.pk,
+        "kind": exit_row.kind,
+        "status": exit_row.status,
+        "direction": exit_row.direction,
+        "trigger_price": s(exit_row.trigger_price),
+        "callback_pct": s(exit_row.callback_pct),
+        "activation_price": s(exit_row.activation_price),
+        "extreme_price": s(exit_row.extreme_price),
+        "quantity": s(exit_row.quantity),
+        "client_algo_id": exit_row.client_algo_id,
+    }
+
+
+def describe(exit_row: Exit) -> str:
+    """ "stop-loss at 171.3", "trailing stop 1% (trigger 180.2)"."""
+    label = ExitKind(exit_row.kind).label.lower()
+    if exit_row.kind == ExitKind.TRAILING_STOP:
+        trigger = (
+            f"trigger {plain(exit_row.trigger_price)}"
+            if exit_row.trigger_price is not None
+            else f"activates at {plain(exit_row.activation_price or Decimal(0))}"
+        )
+        return f"{label} {plain(exit_row.callback_pct or Decimal(0))}% ({trigger})"
+    return f"{label} at {plain(exit_row.trigger_price or Decimal(0))}"
+
+
+def exit_event(
+    exit_row: Exit,
+    *,
+    position: Position,
+    action: str,
+    reason: str,
+    before: dict[str, Any] | None = None,
+    actor: Any = None,
+    order: Order | None = None,
+) -> None:
+    event_record(
+        position=position,
+        bot_id=exit_row.bot_id,
+        order=order,
+        action=action,
+        before=before or {},
+        after=exit_snapshot(exit_row),
+        actor=actor,
+        reason=reason,
+    )
+
+
+def exit_triggered_booked(
+    exit_row: Exit, *, position: Position, order: Order, price: Decimal, catch_up: bool
+) -> None:
+    """A resting exit fired and its close order is written (inside the close's preflight
+    transaction). The audit line says what crossed, and whether the worker caught it up."""
+    when = (
+        "crossed while the worker was down; closed at the current price (caught up at start-up)"
+        if catch_up
+        else "crossed"
+    )
+    exit_event(
+        exit_row,
+        position=position,
+        action="exit_triggered",
+        order=order,
+        reason=f"{describe(exit_row)} {when}: price {plain(price)}; closing "
+        f"{plain(position.qty)} {position.symbol} (reduce-only) with {order.client_order_id}",
+    )
+    exit_id = exit_row.pk
+    transaction.on_commit(lambda: exit_triggered_after_commit(exit_id))
+
+
+def exit_triggered_after_commit(exit_id: int) -> None:
+    """Runs once the trigger is committed. Notifications (egis.notifications) call their
+    "exit triggered" notify() from here."""
+    logger.info("exit #%s triggered", exit_id)

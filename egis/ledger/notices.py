@@ -1,0 +1,143 @@
+"""What the ledger tells a bot's owner (egis.notifications): fills, orders not booked, incidents,
+drift, halts and the daily loss limit. Each builder is called where its event is written, inside
+that transaction when there is one; `notify` never raises, so none of this can fail an order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from egis.bots.locks import LIVE_BOT
+from egis.core.money import plain, usd_str
+from egis.ledger.errors import OrderNotBooked
+from egis.ledger.models import IncidentKind, Order, OrderIntent, Position, PositionStatus
+from egis.ledger.risk import daily_loss_refusal, realized_today, utc_day
+from egis.notifications import events
+from egis.notifications.services import notify
+
+DRIFT_KINDS = (IncidentKind.DRIFT, IncidentKind.SIGNAL_DRIFT)
+
+
+def _s(value: object) -> str | None:
+    return None if value is None else plain(value)  # type: ignore[arg-type]
+
+
+def fill_notice(order: Order, position: Position) -> None:
+    """A booked fill (open or close, whole or partial): executed against requested."""
+    if not order.executed_qty:
+        return
+    opening = order.intent == OrderIntent.OPEN
+    notify(
+        events.FILL,
+        bot=order.bot_id,
+        payload={
+            "intent": order.intent,
+            "side": position.side,
+            "order_status": order.status,
+            "client_order_id": order.client_order_id,
+            "position_id": position.pk,
+            "requested_qty": _s(order.requested_qty),
+            "executed_qty": _s(order.executed_qty),
+            "avg_price": _s(order.avg_price),
+            "requested_usd": usd_str(
+                position.requested_size_usd if opening else order.requested_usd
+            ),
+            "size_usd": usd_str(position.size_usd if opening else order.cum_quote_usd),
+            "fee_usd": usd_str(order.fee_usd),
+            "realized_pnl_usd": None if opening else usd_str(position.realized_pnl_usd),
+        },
+        dedupe_key=f"fill:{order.pk}",
+    )
+    if not opening and position.status == PositionStatus.CLOSED:
+        _daily_loss_check(order.bot_id, position)
+
+
+def _daily_loss_check(bot_id: int, position: Position, now: dt.datetime | None = None) -> None:
+    """Told once, by the close that takes today's realized PnL to the limit."""
+    bot = LIVE_BOT.one(bot_id)
+    limit = bot.daily_loss_limit_usd if bot is not None else None
+    if limit is None:
+        return
+    now = now or timezone.now()
+    after = realized_today(bot_id, now=now)
+    before = after - ((position.realized_pnl_usd or 0) - (position.fees_usd or 0))
+    hit = daily_loss_refusal(limit, after, now)
+    if hit is None or daily_loss_refusal(limit, before, now) is not None:
+        return
+    day, _ = utc_day(now)
+    notify(
+        events.DAILY_LOSS_LIMIT,
+        bot=bot_id,
+        payload={**hit.details, "position_id": position.pk},
+        dedupe_key=f"daily-loss:{day.date().isoformat()}",
+    )
+
+
+def exit_triggered_notice(
+    *,
+    bot_id: int,
+    position_id: int,
+    exit_id: int,
+    exit_kind: str,
+    trigger_price: object = None,
+    detail: str = "",
+) -> None:
+    """An exit (take-profit, stop-loss, trailing) fired and its position is being closed. For
+    the exits engine to call where it marks the exit triggered, in that transaction."""
+    notify(
+        events.EXIT_TRIGGERED,
+        bot=bot_id,
+        payload={
+            "position_id": position_id,
+            "exit_id": exit_id,
+            "exit_kind": exit_kind,
+            "trigger_price": None if trigger_price is None else str(trigger_price),
+            "detail": detail,
+        },
+        dedupe_key=f"exit:{exit_id}",
+    )
+
+
+def not_booked_notice(order: Order, exc: OrderNotBooked) -> OrderNotBooked:
+    """The venue refused or failed the order, or its outcome is unknown or unbooked."""
+    notify(
+        events.ORDER_NOT_BOOKED,
+        bot=order.bot_id,
+        payload={
+            "client_order_id": exc.client_order_id,
+            "intent": order.intent,
+            "code": exc.code,
+            "order_status": str(exc.order_status),
+            "message": exc.message,
+            "incident_id": exc.incident_id,
+        },
+        dedupe_key=f"not-booked:{order.client_order_id}:{exc.code}",
+    )
+    return exc
+
+
+def incident_notice(
+    *, incident_id: int, kind: str, bot_id: int | None, error: str, client_order_id: str
+) -> None:
+    if bot_id is None:
+        return
+    drift = kind in DRIFT_KINDS
+    notify(
+        events.DRIFT_FOUND if drift else events.INCIDENT_OPENED,
+        bot=bot_id,
+        payload={
+            "incident_id": incident_id,
+            "kind": kind,
+            "client_order_id": client_order_id,
+            "error" if not drift else "detail": error[:500],
+        },
+        dedupe_key=f"incident:{incident_id}",
+    )
+
+
+def halt_notice(bot_ids: Iterable[int], *, halted: bool, reason: str = "") -> None:
+    """Bots that just went from running to halted for new opens, or back."""
+    for bot_id in bot_ids:
+        notify(events.BOT_HALTED, bot=bot_id, payload={"halted": halted, "reason": reason})

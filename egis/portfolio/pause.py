@@ -1,0 +1,59 @@
+"""Pause and resume a bot: no new opens from any source (the page, the API, the CLI, a signal)
+while paused; closes and exits still work. The preflight of every open refuses a paused bot
+(egis.ledger.pipeline, under the bot lock); both changes are audited (egis.audit) in the
+transaction that makes them."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from egis.accounts.models import User
+from egis.audit.services import audit_record
+from egis.bots.locks import LIVE_BOT_LOCKED
+from egis.bots.models import Bot
+from egis.core.errors import UserFacingError
+
+PAUSED = "paused"
+RUNNING = "running"
+
+
+class PauseError(UserFacingError):
+    code = "pause_refused"
+
+
+def paused_message(bot: Bot) -> str:
+    """Why an open is refused, in words (times in UTC)."""
+    when = bot.paused_at.strftime("%Y-%m-%d %H:%M UTC") if bot.paused_at else "an unknown time"
+    who = bot.paused_by or "someone"
+    return (
+        f"Paused by {who} at {when}: new opens are refused (manual, API and signals); closes "
+        "and exits still work. Resume the bot to open again."
+    )
+
+
+def bot_set_paused(
+    *, bot_id: int, paused: bool, actor: User | None, actor_label: str | None = None
+) -> tuple[Bot, bool]:
+    """Pause (or resume) a bot; returns the bot and whether anything changed. Pausing a paused
+    bot changes nothing and writes no audit row (the first pause keeps its who and when)."""
+    label = actor_label or (actor.username if actor is not None else "system")
+    with transaction.atomic():
+        bot = LIVE_BOT_LOCKED.one(bot_id)
+        if bot is None:
+            raise PauseError(f"bot #{bot_id} does not exist")
+        if bot.is_paused == paused:
+            return bot, False
+        before = PAUSED if bot.is_paused else RUNNING
+        bot.paused_at = timezone.now() if paused else None
+        bot.paused_by = label[:160] if paused else ""
+        bot.save(update_fields=["paused_at", "paused_by"])
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            target=bot,
+            field="paused",
+            before=before,
+            after=PAUSED if paused else RUNNING,
+        )
+        return bot, True

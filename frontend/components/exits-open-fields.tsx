@@ -1,0 +1,44 @@
+import { LevelField, type LevelInput } from "@/components/exits-fields";
+import type { ExitsQuote } from "@/hooks/use-open-quote";
+
+/** The Open form's optional take-profit and stop-loss (in % from entry or as a price), with the
+ * trigger prices the server quotes for them. */
+export function OpenExitsFields({
+  takeProfit,
+  stopLoss,
+  onTakeProfit,
+  onStopLoss,
+  quote,
+  errors,
+}: {
+  takeProfit: LevelInput;
+  stopLoss: LevelInput;
+  onTakeProfit: (level: LevelInput) => void;
+  onStopLoss: (level: LevelInput) => void;
+  quote: ExitsQuote | null;
+  errors: { take_profit?: string; stop_loss?: string };
+}) {
+  const refused = (kind: "take_profit" | "stop_loss") =>
+    quote?.error?.field.startsWith(kind) ? quote.error.message : undefined;
+  return (
+    <fieldset className="grid gap-3 sm:grid-cols-2" data-testid="open-exits">
+      <legend className="mb-1 text-sm text-muted">Exits (optional)</legend>
+      <LevelField
+        id="take_profit"
+        label="Take-profit"
+        level={takeProfit}
+        onChange={onTakeProfit}
+        error={errors.take_profit ?? refused("take_profit")}
+        hint={quote?.summaries.take_profit}
+      />
+      <LevelField
+        id="stop_loss"
+        label="Stop-loss"
+        level={stopLoss}
+        onChange={onStopLoss}
+        error={errors.stop_loss ?? refused("stop_loss")}
+        hint={quote?.summaries.stop_loss}
+      />
+    </fieldset>
+  );
+}
