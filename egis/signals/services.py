@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from egis.bots.models import Bot
@@ -126,10 +126,7 @@ def _insert(
     )
     for _attempt in range(3):
         try:
-            with transaction.atomic():
-                row_insert(row)
-                if refusal:
-                    signal_rejected_notice(row)
+            _insert_committed(row, notify_rejected=bool(refusal))
             return Received(signal=row, duplicate=False)
         except IntegrityError:
             row.pk = None
@@ -146,6 +143,20 @@ def _insert(
                 continue
             return Received(signal=first, duplicate=True)
     raise IntegrityError(f"signal dedupe key {dedupe_key} kept colliding")
+
+
+def _insert_committed(row: Signal, *, notify_rejected: bool) -> None:
+    """The one INSERT. An accepted signal outside a transaction (a request) is its own
+    transaction, committed when it returns: no BEGIN and COMMIT around it. A signal rejected at
+    receipt is written with its notice in one transaction; inside a caller's transaction, a
+    savepoint, so that a duplicate leaves the caller's transaction usable."""
+    if notify_rejected or connection.in_atomic_block:
+        with transaction.atomic():
+            row_insert(row)
+            if notify_rejected:
+                signal_rejected_notice(row)
+    else:
+        row_insert(row)
 
 
 # Compiled once (egis.core.rows); the statuses are literal so SQLite uses the partial index of
