@@ -4,18 +4,18 @@ that transaction when there is one; `notify` never raises, so none of this can f
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.utils import timezone
 
-from egis.bots.locks import LIVE_BOT
+from egis.bots.models import Bot
 from egis.core.money import plain, usd_str
 from egis.ledger.errors import OrderNotBooked
 from egis.ledger.models import IncidentKind, Order, OrderIntent, Position, PositionStatus
-from egis.ledger.risk import daily_loss_refusal, realized_today, utc_day
+from egis.ledger.risk import daily_loss_refusal, realized_today
 from egis.notifications import events
-from egis.notifications.services import notify
+from egis.notifications.services import PreparedNotice, notice_prepare, notify
 
 DRIFT_KINDS = (IncidentKind.DRIFT, IncidentKind.SIGNAL_DRIFT)
 
@@ -24,55 +24,53 @@ def _s(value: object) -> str | None:
     return None if value is None else plain(value)  # type: ignore[arg-type]
 
 
-def fill_notice(order: Order, position: Position) -> None:
-    """A booked fill (open or close, whole or partial): executed against requested."""
+def fill_notice(bot: Bot | None, order: Order, position: Position) -> list[PreparedNotice]:
+    """A booked fill (open or close, whole or partial): executed against requested. Settle
+    calls it before its run of writes (the reads: one SELECT when nobody listens) and writes
+    what it returns after the run (egis.notifications.services.notices_write). Told once:
+    settle's compare-and-set on the order books a fill once."""
     if not order.executed_qty:
-        return
+        return []
     opening = order.intent == OrderIntent.OPEN
-    notify(
-        events.FILL,
-        bot=order.bot_id,
-        payload={
-            "intent": order.intent,
-            "side": position.side,
-            "order_status": order.status,
-            "client_order_id": order.client_order_id,
-            "position_id": position.pk,
-            "requested_qty": _s(order.requested_qty),
-            "executed_qty": _s(order.executed_qty),
-            "avg_price": _s(order.avg_price),
-            "requested_usd": usd_str(
-                position.requested_size_usd if opening else order.requested_usd
-            ),
-            "size_usd": usd_str(position.size_usd if opening else order.cum_quote_usd),
-            "fee_usd": usd_str(order.fee_usd),
-            "realized_pnl_usd": None if opening else usd_str(position.realized_pnl_usd),
-        },
-        dedupe_key=f"fill:{order.pk}",
-    )
-    if not opening and position.status == PositionStatus.CLOSED:
-        _daily_loss_check(order.bot_id, position)
-
-
-def _daily_loss_check(bot_id: int, position: Position, now: dt.datetime | None = None) -> None:
-    """Told once, by the close that takes today's realized PnL to the limit."""
-    bot = LIVE_BOT.one(bot_id)
+    notices = [
+        notice_prepare(
+            events.FILL,
+            bot_id=order.bot_id,
+            payload={
+                "intent": order.intent,
+                "side": position.side,
+                "order_status": order.status,
+                "client_order_id": order.client_order_id,
+                "position_id": position.pk,
+                "requested_qty": _s(order.requested_qty),
+                "executed_qty": _s(order.executed_qty),
+                "avg_price": _s(order.avg_price),
+                "requested_usd": usd_str(
+                    position.requested_size_usd if opening else order.requested_usd
+                ),
+                "size_usd": usd_str(position.size_usd if opening else order.cum_quote_usd),
+                "fee_usd": usd_str(order.fee_usd),
+                "realized_pnl_usd": None if opening else usd_str(position.realized_pnl_usd),
+            },
+        )
+    ]
     limit = bot.daily_loss_limit_usd if bot is not None else None
-    if limit is None:
-        return
-    now = now or timezone.now()
-    after = realized_today(bot_id, now=now)
-    before = after - ((position.realized_pnl_usd or 0) - (position.fees_usd or 0))
+    if limit is not None and not opening and position.status == PositionStatus.CLOSED:
+        notices.append(_daily_loss_check(order.bot_id, limit, position))
+    return [n for n in notices if n is not None]
+
+
+def _daily_loss_check(bot_id: int, limit: Decimal, position: Position) -> PreparedNotice | None:
+    """Told by the close that takes today's realized PnL to the limit. Read before the close is
+    written: today's closed positions without this one, plus this one's net."""
+    now = timezone.now()
+    before = realized_today(bot_id, now=now)
+    after = before + ((position.realized_pnl_usd or 0) - (position.fees_usd or 0))
     hit = daily_loss_refusal(limit, after, now)
     if hit is None or daily_loss_refusal(limit, before, now) is not None:
-        return
-    day, _ = utc_day(now)
-    notify(
-        events.DAILY_LOSS_LIMIT,
-        bot=bot_id,
-        payload={**hit.details, "position_id": position.pk},
-        dedupe_key=f"daily-loss:{day.date().isoformat()}",
-    )
+        return None
+    payload = {**hit.details, "position_id": position.pk}
+    return notice_prepare(events.DAILY_LOSS_LIMIT, bot_id=bot_id, payload=payload)
 
 
 def exit_triggered_notice(

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from egis.bots.locks import bot_row_lock
+from egis.bots.models import Bot
 from egis.core.money import plain
 from egis.core.row_writes import RowWrites
 from egis.core.rows import RowPair, row_update
@@ -40,6 +41,7 @@ from egis.ledger.models import (
     PositionStatus,
 )
 from egis.ledger.notices import fill_notice
+from egis.notifications.services import notices_write
 from egis.portfolio.totals import totals_apply, totals_track
 from egis.venues.base import OrderReport
 
@@ -86,7 +88,10 @@ class OrderResult:
 
 
 # Lock 1: the bot of an order (an order never changes bot), found and locked in one statement.
-_BOT_OF_ORDER_LOCKED = bot_row_lock("id = (SELECT bot_id FROM orders WHERE id = %s)", fields=["id"])
+# (With the daily loss limit: the fill's notice needs it, egis.ledger.notices.)
+_BOT_OF_ORDER_LOCKED = bot_row_lock(
+    "id = (SELECT bot_id FROM orders WHERE id = %s)", fields=["id", "daily_loss_limit_usd"]
+)
 # Lock 3: the order and its position, both locked, in one statement (egis.core.rows).
 _ORDER_AND_POSITION_LOCKED: RowPair[Order, Position] = RowPair(
     Order, "position", "a.id = %s", lock=True
@@ -94,12 +99,17 @@ _ORDER_AND_POSITION_LOCKED: RowPair[Order, Position] = RowPair(
 
 
 def _locked(order_id: int) -> tuple[Order, Position]:
-    _BOT_OF_ORDER_LOCKED.one(order_id)
+    _, order, position = _locked_with_bot(order_id)
+    return order, position
+
+
+def _locked_with_bot(order_id: int) -> tuple[Bot | None, Order, Position]:
+    bot = _BOT_OF_ORDER_LOCKED.one(order_id)
     pair = _ORDER_AND_POSITION_LOCKED.one(order_id)
     if pair is None:
         # orders.position_id is NOT NULL with a foreign key: no pair means no order.
         raise SettleError(f"order #{order_id} is missing from the ledger")
-    return pair
+    return bot, pair[0], pair[1]
 
 
 def position_state(position: Position) -> PositionState:
@@ -135,7 +145,7 @@ def scrub_venue_response(raw: dict[str, Any]) -> dict[str, Any]:
 def settle_order(order_id: int, report: OrderReport, *, actor: Any = None, via: str) -> OrderResult:
     """Book a venue's final report for an in-flight order (open or close)."""
     with transaction.atomic():
-        order, position = _locked(order_id)
+        bot, order, position = _locked_with_bot(order_id)
         if order.status not in IN_FLIGHT_ORDER_STATUSES:
             return OrderResult(order, position, already_settled=True)
         if report.client_order_id != order.client_order_id:
@@ -178,8 +188,10 @@ def settle_order(order_id: int, report: OrderReport, *, actor: Any = None, via: 
         writes = RowWrites()
         writes.update(order, _ORDER_SETTLE_FIELDS)
         _book_fill(writes, order, position, fill, rounding_steps, actor=actor, via=via)
+        # Told exactly when booked: the notice's read now, its outbox rows after the run.
+        notices = fill_notice(bot, order, position)
         writes.run()
-        fill_notice(order, position)  # in this transaction: told exactly when booked
+        notices_write(notices)
         return OrderResult(order, position)
 
 

@@ -33,6 +33,7 @@ from egis.notifications.models import (
     DeliveryStatus,
     NotificationSettings,
 )
+from egis.notifications.selectors import with_bot_names
 from egis.notifications.transports import Outcome, scrub, telegram_send, webhook_post
 from egis.venues.secrets import SecretUnreadable, decrypt_secret
 
@@ -227,6 +228,7 @@ def _deliver_batch(
     waiting: set[int],
     http: httpx.Client,
 ) -> None:
+    with_bot_names(rows)
     prefs = {
         p.user_id: p
         for p in NotificationSettings.objects.filter(user_id__in={r.user_id for r in rows})

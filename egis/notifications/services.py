@@ -106,7 +106,6 @@ _SETTINGS_OF_USER: RowQuery[NotificationSettings] = RowQuery(
     NotificationSettings,
     "user_id = %s AND user_id IN (SELECT id FROM users WHERE is_active = %s)",
 )
-_BOT_NAME: RowQuery[Bot] = RowQuery(Bot, "id = %s", fields=["name", "symbol"])
 _CLAIM_WAKE = (
     "UPDATE notification_settings SET wake_pending = %s WHERE id = %s AND wake_pending = %s"
 )
@@ -136,10 +135,7 @@ def _queue(
         return 0
     data = _jsonable(dict(payload or {}))
     if bot_id is not None:
-        data.setdefault("bot_id", bot_id)
-        named = bot if isinstance(bot, Bot) else _BOT_NAME.one(bot_id)
-        data.setdefault("bot_name", named.name if named else "")
-        data.setdefault("symbol", named.symbol if named else "")
+        data.setdefault("bot_id", bot_id)  # its name is added when the message is written
     now = timezone.now()
     written = 0
     for channel in channels:
@@ -162,6 +158,47 @@ def _queue(
         user_id = found.user_id
         transaction.on_commit(lambda: wake_worker(user_id))
     return written
+
+
+@dataclass(frozen=True)
+class PreparedNotice:
+    """An event read for (who listens, on which channels) and not written yet."""
+
+    event_kind: str
+    bot_id: int
+    payload: dict[str, Any]
+
+
+def notice_prepare(
+    event_kind: str, *, bot_id: int, payload: dict[str, Any]
+) -> PreparedNotice | None:
+    """The read half of `notify`, for a transaction whose writes must close it (settle, whose
+    writes go as one statement on PostgreSQL, egis.core.row_writes): one SELECT, before the
+    writes; None when nobody listens (then nothing more is sent). Never raises."""
+    try:
+        found = _SETTINGS_OF_BOT.one(bot_id, True)
+    except Exception as exc:
+        _not_recorded(event_kind, exc)
+        return None
+    if found is None or event_kind not in (found.events or []) or not _channels(found):
+        return None
+    return PreparedNotice(event_kind=event_kind, bot_id=bot_id, payload=payload)
+
+
+def notices_write(notices: list[PreparedNotice]) -> None:
+    """The write half, after the caller's writes and in its transaction: each notice in its own
+    savepoint, so a failing outbox never fails what it tells. Never raises."""
+    for notice in notices:
+        notify(notice.event_kind, bot=notice.bot_id, payload=notice.payload)
+
+
+def _not_recorded(event_kind: str, exc: Exception) -> None:
+    logger.error(
+        "notification %s not recorded (the event itself stands): %s: %s",
+        event_kind,
+        type(exc).__name__,
+        exc,
+    )
 
 
 def _claim_wake(settings_id: int) -> bool:

@@ -51,11 +51,8 @@ def test_an_open_and_a_close_cost_what_they_cost(paper_bot, bob):
     close_shape = _statements(
         lambda: order_close(bot_id=paper_bot.pk, position_id=opened[0].position.pk, actor=bob)
     )
-    # SQLite: 26 and 26 statements, each order in three transactions. PostgreSQL: 17 and 18
-    # (17.5 per order; 20 and 17 before the writes of each transaction became one statement,
-    # 14 and 12 with that alone). Added since, outside the runs of writes: the settle's fill
-    # notice (a savepoint, a read of the owner's notification settings, its release: 3 on
-    # every order), the close's read of the position's live exits (issue 12), the close's
-    # per-bot closed totals update, and one more read of the bot after the close settled.
-    assert open_shape == (26, 3, 17)
-    assert close_shape == (26, 3, 18)
+    # SQLite: 24 and 21 statements, each order in three transactions. PostgreSQL: 15 and 13
+    # (20 and 17 before the writes of each transaction became one statement; +1 each since the
+    # fill reads its owner's notification settings in settle, egis.notifications.notify_in).
+    assert open_shape == (24, 3, 15)
+    assert close_shape == (21, 3, 13)
