@@ -1,6 +1,6 @@
 """The exits' lines in the position's audit trail (`position_events`), and the one place where a
-fired exit is booked: `exit_triggered_booked`. Notifications hook in at
-`exit_triggered_after_commit`.
+fired exit is booked: `exit_triggered_booked`, which also writes the owner's "exit triggered"
+notice in the booking transaction (egis.ledger.notices).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from egis.core.money import plain
 from egis.exits.models import Exit, ExitKind
 from egis.ledger.events import event_record
 from egis.ledger.models import Order, Position
+from egis.ledger.notices import exit_triggered_notice
 
 logger = logging.getLogger("egis.exits")
 
@@ -90,11 +91,19 @@ def exit_triggered_booked(
         reason=f"{describe(exit_row)} {when}: price {plain(price)}; closing "
         f"{plain(position.qty)} {position.symbol} (reduce-only) with {order.client_order_id}",
     )
+    # The owner is told in this transaction (a trigger rolled back tells nothing), once per exit.
+    exit_triggered_notice(
+        bot_id=exit_row.bot_id,
+        position_id=position.pk,
+        exit_id=exit_row.pk,
+        exit_kind=exit_row.kind,
+        trigger_price=exit_row.trigger_price,
+        detail=f"{describe(exit_row)} {when}: price {plain(price)}",
+    )
     exit_id = exit_row.pk
     transaction.on_commit(lambda: exit_triggered_after_commit(exit_id))
 
 
 def exit_triggered_after_commit(exit_id: int) -> None:
-    """Runs once the trigger is committed. Notifications (egis.notifications) call their
-    "exit triggered" notify() from here."""
+    """Runs once the trigger is committed (the owner's notice was written with it)."""
     logger.info("exit #%s triggered", exit_id)

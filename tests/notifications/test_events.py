@@ -137,3 +137,25 @@ def test_a_dedupe_key_tells_an_event_once(queue_only, bob_channels, paper_bot):
     for _ in range(3):
         notify(events.EXIT_TRIGGERED, bot=paper_bot, payload={}, dedupe_key="exit:9")
     assert Delivery.objects.count() == 2  # one per channel
+
+
+def test_a_paper_stop_loss_that_fires_tells_its_owner_once(
+    queue_only, bob_channels, receiver, paper_bot, set_price
+):
+    """The real trigger engine, not a direct notice: the stop-loss crosses, the position closes,
+    and the webhook hears one exit_triggered (a second check of the same price tells nothing)."""
+    from egis.exits.paper_engine import exits_check
+    from egis.exits.rules import parse_changes
+
+    set_price("ETHUSDT", "3000")
+    order_open(
+        bot_id=paper_bot.pk, side="long", size_usd="20", exits=parse_changes(stop_loss="2900")
+    )
+    set_price("ETHUSDT", "2850")
+    assert len(exits_check().fired) == 1
+    assert exits_check().fired == []
+    drain()
+    told = [r.json() for r in receiver.received if r.json()["event"] == events.EXIT_TRIGGERED]
+    assert len(told) == 1
+    assert told[0]["data"]["exit_kind"] == "stop_loss"
+    assert Decimal(told[0]["data"]["trigger_price"]) == Decimal("2900")
