@@ -106,7 +106,8 @@ export function NotificationsCard({ settings }: { settings: NotificationSettings
           e.preventDefault();
           form.post("/settings/notifications", {
             preserveScroll: true,
-            onSuccess: () => form.setData("telegram_token", ""),
+            // The token never comes back: clear the field whatever the answer was.
+            onFinish: () => form.reset("telegram_token"),
           });
         }}
       >

@@ -47,7 +47,9 @@ def test_the_notifications_card_sets_up_tests_and_logs(
         shot("settings-webhook-secret", full_page=False)
         dialog.get_by_role("button", name="Done, I have copied it").click()
         expect(dialog).to_have_count(0)
+        page.wait_for_load_state("networkidle")  # the page drops the secret from its props
         assert secret not in page.content()
+        card = page.get_by_test_id("notifications-card")
         card.scroll_into_view_if_needed()
         shot("settings-notifications")
         ARTIFACTS.mkdir(exist_ok=True)
