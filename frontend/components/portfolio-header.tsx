@@ -49,7 +49,7 @@ function Status({ portfolio }: { portfolio: PortfolioProps }) {
         <TriangleAlert className="mt-0.5 size-4 shrink-0" aria-hidden />
         {portfolio.status_text}
       </p>
-      <ul className="mt-1 list-disc space-y-0.5 pl-8">
+      <ul className="mt-1 list-disc space-y-0.5 pl-8 [overflow-wrap:anywhere]">
         {portfolio.attention.map((line) => (
           <li key={line}>{line}</li>
         ))}
@@ -136,7 +136,7 @@ export function PortfolioHeader({
         <Figure label="Open">{portfolio.open_positions}</Figure>
       </dl>
       {portfolio.paused.length > 0 && (
-        <p className="text-xs text-muted" data-testid="paused-bots">
+        <p className="text-xs [overflow-wrap:anywhere] text-muted" data-testid="paused-bots">
           Paused: {portfolio.paused.join(", ")}
         </p>
       )}
