@@ -32,6 +32,7 @@ from egis.core.inputs import QTY_PLACES
 from egis.core.money import DecimalInputError, parse_decimal, plain
 from egis.exits.binance_drift import OK as EXIT_DRIFT_OK
 from egis.exits.binance_drift import account_exit_items
+from egis.exits.hooks import exits_on_ledger_close
 from egis.ledger.domain import Fill, apply_close_fill
 from egis.ledger.events import event_record, position_snapshot
 from egis.ledger.models import (
@@ -380,6 +381,7 @@ def _close_position(
     fill = Fill(
         executed_qty=qty, cum_quote_usd=qty * exit_price, avg_price=exit_price, fee_usd=Decimal(0)
     )
+    exits_on_ledger_close(position)  # reason `reconcile`; its paper exits end with it
     tracked = totals_track(position)  # per-bot closed totals (egis.portfolio.totals)
     store_position_state(
         position, apply_close_fill(position_state(position), fill, side=position.side)

@@ -89,18 +89,7 @@ def exits_after_close_fill(position: Position, order: Order) -> None:
     live = _LIVE_OF_POSITION.all(position.pk, ExitStatus.PLACING.value, ExitStatus.RESTING.value)
     if position.status == PositionStatus.CLOSED:
         position.close_reason = order.close_reason or CloseReason.MANUAL  # settle writes it
-        now = timezone.now()
-        for exit_row in live:
-            if exit_row.venue != Venue.PAPER:
-                continue  # on the venue: the Binance side cancels it there
-            exit_row.status, exit_row.ended_at = ExitStatus.CANCELLED, now
-            row_update(exit_row, ["status", "ended_at", "updated_at"])
-            exit_event(
-                exit_row,
-                position=position,
-                action="exit_cancelled",
-                reason=f"position closed ({position.close_reason})",
-            )
+        _cancel_paper_exits(position, live)
         return
     if order.executed_qty <= 0:
         _rest_again(order, position, why="its close filled nothing")
@@ -117,6 +106,31 @@ def exits_after_close_fill(position: Position, order: Order) -> None:
             reason=f"partial close: quantity {plain(before)} -> {plain(position.qty)}",
         )
     _rest_again(order, position, why="its close filled only in part")
+
+
+def _cancel_paper_exits(position: Position, live: list[Exit]) -> None:
+    now = timezone.now()
+    for exit_row in live:
+        if exit_row.venue != Venue.PAPER:
+            continue  # on the venue: the Binance side cancels it there
+        exit_row.status, exit_row.ended_at = ExitStatus.CANCELLED, now
+        row_update(exit_row, ["status", "ended_at", "updated_at"])
+        exit_event(
+            exit_row,
+            position=position,
+            action="exit_cancelled",
+            reason=f"position closed ({position.close_reason})",
+        )
+
+
+def exits_on_ledger_close(position: Position) -> None:
+    """A close booked in the ledger without a venue order (an incident's close-position), inside
+    its transaction: the position takes the reason `reconcile`, and its paper exits end with it.
+    Exits resting on Binance are cancelled there by the next poll (egis.exits.binance_recovery.binance_exits_poll),
+    which cancels any exit left on a position the ledger closed."""
+    live = _LIVE_OF_POSITION.all(position.pk, ExitStatus.PLACING.value, ExitStatus.RESTING.value)
+    position.close_reason = CloseReason.RECONCILE
+    _cancel_paper_exits(position, live)
 
 
 def exits_after_close_released(order: Order, position: Position) -> None:

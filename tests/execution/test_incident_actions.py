@@ -150,3 +150,33 @@ def test_refusals_name_what_to_do(paper_bot, alice):
     with pytest.raises(IncidentError, match="still opening"):
         incident_resolve(incident_id=incident.pk, action="close-position", reason="x", price="1")
     assert Incident.objects.get().status == "open"
+
+
+def test_close_position_ends_the_positions_paper_exits_and_says_reconcile(paper_bot, alice):
+    """A ledger-only close takes the reason `reconcile`, and the position's resting exits end
+    with it (before, they stayed resting on a closed position until the next crossing)."""
+    from egis.exits.models import Exit
+    from egis.exits.rules import parse_changes
+
+    opened = order_open(
+        bot_id=paper_bot.pk,
+        side="long",
+        size_usd="20",
+        exits=parse_changes(take_profit="3100", stop_loss="2800"),
+    )
+    assert set(Exit.objects.values_list("status", flat=True)) == {"resting"}
+    PaperFill.objects.all().delete()
+    PaperPosition.objects.all().delete()
+    with pytest.raises(OrderNotBooked) as info:
+        order_close(bot_id=paper_bot.pk, position_id=opened.position.pk)
+    assert set(Exit.objects.values_list("status", flat=True)) == {"resting"}
+    incident_resolve(
+        incident_id=info.value.incident_id,
+        action="close-position",
+        reason="exchange shows no position",
+        price="2900",
+        actor=alice,
+    )
+    position = Position.objects.get(pk=opened.position.pk)
+    assert position.status == "closed" and position.close_reason == "reconcile"
+    assert sorted(Exit.objects.values_list("status", flat=True)) == ["cancelled", "cancelled"]
