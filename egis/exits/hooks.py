@@ -126,8 +126,8 @@ def _cancel_paper_exits(position: Position, live: list[Exit]) -> None:
 def exits_on_ledger_close(position: Position) -> None:
     """A close booked in the ledger without a venue order (an incident's close-position), inside
     its transaction: the position takes the reason `reconcile`, and its paper exits end with it.
-    Exits resting on Binance are cancelled there by the next poll (egis.exits.binance_recovery.binance_exits_poll),
-    which cancels any exit left on a position the ledger closed."""
+    Exits resting on Binance are cancelled there by the next poll (binance_exits_poll in
+    egis.exits.binance_recovery), which cancels any exit left on a position the ledger closed."""
     live = _LIVE_OF_POSITION.all(position.pk, ExitStatus.PLACING.value, ExitStatus.RESTING.value)
     position.close_reason = CloseReason.RECONCILE
     _cancel_paper_exits(position, live)

@@ -129,6 +129,25 @@ def _check_fresh(action: SignalAction, signal: Signal, now: datetime) -> None:
         raise _Rejected(f"timestamp is {int(-age)} s in the future")
 
 
+_EXIT_REASONS = (CloseReason.TAKE_PROFIT, CloseReason.STOP_LOSS, CloseReason.TRAILING_STOP)
+
+
+def _closed_by_own_exit(bot_id: int, *, prev: str, actual: str) -> bool:
+    """The sender believed `prev` and the bot is flat because Egis's own exit closed that
+    position: not a missed alert. A TradingView strategy does not see Egis's take-profit or
+    stop-loss fire, so its `prev` still names the position the exit closed. Only when that
+    position is the bot's latest one (no signal has moved the bot since)."""
+    if actual != "flat":
+        return False
+    latest = Position.objects.filter(bot_id=bot_id).order_by("-pk").first()
+    return (
+        latest is not None
+        and latest.status == PositionStatus.CLOSED
+        and latest.side == prev
+        and latest.close_reason in _EXIT_REASONS
+    )
+
+
 def _signal_drift(signal: Signal, bot: Bot, action: SignalAction, actual: str) -> str:
     """The sender believed another state than the ledger's: a missed alert. Loud and halting.
 
@@ -233,7 +252,12 @@ def _execute(signal: Signal, venue: VenueAdapter | None) -> Signal:
                 raise _Rejected(f"bot #{bot.pk} is inactive")
             _check_fresh(action, signal, timezone.now())
             actual = _state(positions)
-            if action.kind == "target" and action.prev and action.prev != actual:
+            if (
+                action.kind == "target"
+                and action.prev
+                and action.prev != actual
+                and not _closed_by_own_exit(bot.pk, prev=action.prev, actual=actual)
+            ):
                 with transaction.atomic():
                     return _finish(
                         signal, SignalStatus.REJECTED, _signal_drift(signal, bot, action, actual)

@@ -79,3 +79,35 @@ def test_an_exit_that_no_longer_fits_the_price_rejects_the_signal(sender, paper_
     assert signal.status == SignalStatus.REJECTED
     assert "stop-loss must be below the current price" in signal.reason
     assert not Position.objects.exists()
+
+
+def test_prev_naming_the_position_an_exit_closed_is_not_signal_drift(sender, paper_bot, set_price):
+    """A TradingView strategy does not see Egis's stop fire: its next alert still says
+    prev=long. The bot is flat because of its own exit, so the alert is executed, no incident,
+    no halt. A prev that nothing explains is still drift."""
+    from egis.ledger.models import Incident
+
+    first = {"target": "long", "size_usd": "20", "stop_loss": "1%", "id": "a1"}
+    assert sender.post(first).status_code == 202
+    signal_process(bot_id=paper_bot.pk)
+    set_price("ETHUSDT", "2880")
+    exits_check()
+    assert Position.objects.get().close_reason == "stop_loss"
+
+    assert (
+        sender.post({"target": "short", "size_usd": "20", "prev": "long", "id": "a2"}).status_code
+        == 202
+    )
+    signal_process(bot_id=paper_bot.pk)
+    assert Signal.objects.get(sender_id="a2").status == SignalStatus.EXECUTED
+    assert not Incident.objects.exists()
+    assert Position.objects.filter(status="open", side="short").count() == 1
+
+    # Now short and open: a sender that believes the bot is flat missed something.
+    assert (
+        sender.post({"target": "long", "size_usd": "20", "prev": "flat", "id": "a3"}).status_code
+        == 202
+    )
+    signal_process(bot_id=paper_bot.pk)
+    assert Signal.objects.get(sender_id="a3").status == SignalStatus.REJECTED
+    assert Incident.objects.get().kind == "signal_drift"
