@@ -16,12 +16,19 @@ from egis.signals.selectors import hook_url, signal_list, tradingview_template
 
 
 def _issued_json(issued: IssuedHook) -> dict[str, Any]:
+    url = hook_url(issued.hook.hook_id)
     return {
         "bot_id": issued.hook.bot_id,
-        "url": hook_url(issued.hook.hook_id),
+        "url": url,
         "secret": issued.secret,
         "template": tradingview_template(issued.secret),
-        "note": "shown once: store the secret now; Egis keeps it only encrypted",
+        "note": "shown once: store the secret now; Egis keeps it only encrypted"
+        + (
+            ""
+            if url.startswith("http")
+            else "; the url is relative: put your server's public address before it (or set "
+            "EGIS_PUBLIC_URL and Egis prints it whole)"
+        ),
     }
 
 
