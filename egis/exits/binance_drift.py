@@ -19,22 +19,18 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
-
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import plain
 from egis.exits.binance_rows import AlgoFactory, default_algos
 from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitStatus
-from egis.ledger.incidents import incident_record
-from egis.ledger.models import Incident, IncidentKind, IncidentStatus
+from egis.ledger.incidents import drift_incident_open
+from egis.ledger.models import Incident
 from egis.venues.base import OrderNotFound, VenueError
 from egis.venues.models import ExchangeAccount
 
 logger = logging.getLogger("egis.drift")
 
-# The halt prefix of egis.reconcile.drift (kept equal; that module imports this one).
-DRIFT_HALT_PREFIX = "drift: "
 
 OK = "ok"
 DRIFT = "drift"
@@ -166,27 +162,14 @@ def account_exit_items(
 
 def exit_drift_record(item: ExitDriftItem) -> Incident:
     """One open drift incident per account + symbol for its exits; its bots halted for opens."""
-    prefix = f"drift:exits:binance_futures:account:{item.account_id}:{item.symbol}:"
-    incident = (
-        Incident.objects.filter(
-            kind=IncidentKind.DRIFT, status=IncidentStatus.OPEN, dedupe_key__startswith=prefix
-        )
-        .order_by("id")
-        .first()
+    incident = drift_incident_open(
+        prefix=f"drift:exits:binance_futures:account:{item.account_id}:{item.symbol}:",
+        bot_ids=item.bot_ids,
+        payload=item.as_json(),
+        error=f"exit drift: {item.describe()}",
+        what=item.describe(),
     )
-    if incident is None:
-        seq = Incident.objects.filter(dedupe_key__startswith=prefix).count() + 1
-        incident = incident_record(
-            kind=IncidentKind.DRIFT,
-            bot_id=item.bot_ids[0] if item.bot_ids else None,
-            payload={**item.as_json(), "detected_at": timezone.now().isoformat()},
-            error=f"exit drift: {item.describe()}",
-            dedupe_key=f"{prefix}{seq}",
-        )
-        logger.error("exit drift found (incident #%s): %s", incident.pk, item.describe())
     item.incident_id = incident.pk
-    reason = f"{DRIFT_HALT_PREFIX}{item.describe()} (incident #{incident.pk})"[:300]
-    Bot.objects.filter(pk__in=item.bot_ids, halted_reason="").update(halted_reason=reason)
     return incident
 
 

@@ -26,7 +26,7 @@ from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import plain
 from egis.exits.binance_drift import ExitDriftItem, binance_exit_drift
-from egis.ledger.incidents import incident_record
+from egis.ledger.incidents import DRIFT_HALT_PREFIX, drift_incident_open
 from egis.ledger.models import (
     IN_FLIGHT_ORDER_STATUSES,
     Incident,
@@ -50,8 +50,6 @@ from egis.venues.models import ExchangeAccount, ExchangePosition
 from egis.venues.paper.models import PaperPosition, PaperPositionStatus
 
 logger = logging.getLogger("egis.drift")
-
-DRIFT_HALT_PREFIX = "drift: "
 
 OK = "ok"
 DRIFT = "drift"
@@ -370,35 +368,14 @@ def incident_bot_ids(incident: Incident) -> set[int]:
 
 def drift_record(item: DriftItem) -> Incident:
     """One open incident per scope + symbol; the bots of the scope are halted for new opens."""
-    prefix = f"drift:{item.scope}:{item.symbol}:"
-    incident = (
-        Incident.objects.filter(
-            kind=IncidentKind.DRIFT,
-            status=IncidentStatus.OPEN,
-            dedupe_key__startswith=prefix,
-        )
-        .order_by("id")
-        .first()
+    incident = drift_incident_open(
+        prefix=f"drift:{item.scope}:{item.symbol}:",
+        bot_ids=item.bot_ids,
+        payload=item.as_json(),
+        error=f"drift: {item.describe()}",
+        what=item.describe(),
     )
-    if incident is None:
-        # Resolved incidents keep their keys: the next one of this scope gets the next number,
-        # and two checkers running at once compute the same key and meet on the unique index.
-        seq = Incident.objects.filter(dedupe_key__startswith=prefix).count() + 1
-        incident = incident_record(
-            kind=IncidentKind.DRIFT,
-            bot_id=item.bot_ids[0] if item.bot_ids else None,
-            payload={**item.as_json(), "detected_at": timezone.now().isoformat()},
-            error=f"drift: {item.describe()}",
-            dedupe_key=f"{prefix}{seq}",
-        )
-        logger.error("drift found (incident #%s): %s", incident.pk, item.describe())
     item.incident_id = incident.pk
-    reason = f"{DRIFT_HALT_PREFIX}{item.describe()} (incident #{incident.pk})"[:300]
-    halting = list(
-        Bot.objects.filter(pk__in=item.bot_ids, halted_reason="").values_list("pk", flat=True)
-    )
-    Bot.objects.filter(pk__in=halting, halted_reason="").update(halted_reason=reason)
-    halt_notice(halting, halted=True, reason=reason)
     return incident
 
 
