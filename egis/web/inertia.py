@@ -17,7 +17,7 @@ from django.contrib.messages.storage.base import BaseStorage
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from inertia import render
-from inertia.http import encrypt_history
+from inertia.http import clear_history, encrypt_history
 
 from egis.accounts.models import User
 from egis.core.inputs import InputError, load_json
@@ -51,6 +51,10 @@ def page(request: HttpRequest, component: str, props: dict[str, Any]) -> HttpRes
         }
         if user.is_admin:
             open_incidents = open_incident_count()
+    else:
+        # A page for a signed-out visitor (login after logout or expiry) also tells the client,
+        # with the page itself, to drop the history key: nothing waits for an effect to run.
+        clear_history(request)
     shared = {
         "auth": {"user": auth_user},
         "nav": {"open_incidents": open_incidents},

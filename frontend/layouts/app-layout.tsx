@@ -1,4 +1,5 @@
-import { Link, router } from "@inertiajs/react";
+import { Link } from "@inertiajs/react";
+import { logOut } from "@/lib/log-out";
 import { Bot, History, LogOut, Settings, ShieldAlert, Users } from "lucide-react";
 import * as React from "react";
 
@@ -102,7 +103,7 @@ export function AppLayout({
           </div>
           <button
             type="button"
-            onClick={() => router.post("/logout")}
+            onClick={logOut}
             className="flex min-h-11 w-full items-center gap-3 rounded-lg px-3 text-sm text-muted hover:bg-surface-2 hover:text-fg"
           >
             <LogOut className="size-5" aria-hidden /> Log out

@@ -1,4 +1,5 @@
 import { Head, Link, router, useForm } from "@inertiajs/react";
+import { logOut } from "@/lib/log-out";
 import { History, KeyRound, LogOut, Users } from "lucide-react";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
@@ -317,7 +318,7 @@ export default function SettingsPage({
               </Link>
             </Button>
           )}
-          <Button variant="secondary" size="sm" onClick={() => router.post("/logout")}>
+          <Button variant="secondary" size="sm" onClick={logOut}>
             <LogOut className="size-4" aria-hidden /> Log out
           </Button>
         </div>
