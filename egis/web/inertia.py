@@ -20,7 +20,7 @@ from inertia import render
 from inertia.http import clear_history, encrypt_history
 
 from egis.accounts.models import User
-from egis.core.inputs import InputError, load_json
+from egis.core.inputs import InputError, load_json, parse_int
 from egis.ledger.selectors import open_incident_count
 
 _ERRORS_COOKIE = "egis_errors"
@@ -160,3 +160,12 @@ def sentence(prefix: str, detail: object) -> str:
     ("Not changed: This password is too common." rather than "...common..")."""
     text = f"{prefix}: {str(detail).rstrip()}"
     return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def page_number(request: HttpRequest) -> int:
+    """The `page` query parameter of a paginated page. A navigation parameter: anything off the
+    grammar ("²", "-1", "1e3", "0") shows the first page instead of an error."""
+    try:
+        return parse_int(request.GET.get("page", "1"), field="page", minimum=1, maximum=999_999)
+    except InputError:
+        return 1

@@ -39,6 +39,7 @@ from egis.web.inertia import (
     field,
     form_data,
     page,
+    page_number,
     see_other,
     sentence,
 )
@@ -119,11 +120,6 @@ def _incident_json(incident: Incident) -> dict[str, Any]:
     return row
 
 
-def _page_number(raw: str) -> int:
-    # ASCII digits only: "²".isdigit() is true and int("²") raises.
-    return max(1, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
-
-
 @admin_required
 @require_GET
 def incidents(request: HttpRequest) -> HttpResponse:
@@ -133,7 +129,7 @@ def incidents(request: HttpRequest) -> HttpResponse:
     counts = incident_counts()
     found = incident_page(
         status=status,
-        page=_page_number(request.GET.get("page", "")),
+        page=page_number(request),
         page_size=INCIDENTS_PER_PAGE,
     )
     return page(

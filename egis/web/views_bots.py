@@ -19,7 +19,7 @@ from egis.bots.selectors import bot_detail, shown_net
 from egis.bots.services import BotInputError, bot_create, bot_delete, bot_update, position_archive
 from egis.core.choices import Venue
 from egis.core.errors import DATABASE_BUSY_MESSAGE
-from egis.core.inputs import InputError, load_json, parse_id, parse_int, parse_leverage
+from egis.core.inputs import InputError, load_json, parse_id, parse_leverage
 from egis.core.money import plain, usd_display
 from egis.exits.rules import InvalidExit, parse_changes
 from egis.ledger.budget import BudgetBelowHeld, shown_hold
@@ -36,6 +36,7 @@ from egis.web.inertia import (
     field,
     form_data,
     page,
+    page_number,
     see_other,
     sentence,
 )
@@ -57,14 +58,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return page(request, "bots/index", {"bots": rows, **cockpit, **live})
 
 
-def _page_number(request: HttpRequest) -> int:
-    # A navigation parameter: anything off the grammar ("²", "-1", "1e3") shows the first page.
-    try:
-        return parse_int(request.GET.get("page", "1"), field="page", minimum=1, maximum=999_999)
-    except InputError:
-        return 1
-
-
 @login_required
 @require_GET
 def bot_show(request: HttpRequest, bot_id: int) -> HttpResponse:
@@ -75,7 +68,7 @@ def bot_page(
     request: HttpRequest, bot: Bot, *, secret: dict[str, Any] | None = None
 ) -> HttpResponse:
     """The bot page; `secret` only in the one answer that created a webhook secret."""
-    props = bot_detail(current_user(request), bot, page=_page_number(request))
+    props = bot_detail(current_user(request), bot, page=page_number(request))
     # The same JSON array, but inertia-django walks every dict inside a list prop (per key, a
     # partial-reload check): for the chart's 500 points that walk cost more than the page's
     # queries. A tuple is sent as is (bench/pages.py).

@@ -19,7 +19,7 @@ from egis.portfolio.export import WHAT, csv_response
 from egis.portfolio.pause import bot_set_paused
 from egis.portfolio.stop import CloseAllError, close_all, close_all_plan
 from egis.web.access import admin_required, visible_bot
-from egis.web.inertia import back_with_errors, current_user, form_data, page, see_other
+from egis.web.inertia import back_with_errors, current_user, form_data, page, page_number, see_other
 
 
 def _query_id(request: HttpRequest, name: str) -> int | None:
@@ -44,13 +44,6 @@ def portfolio_props(request: HttpRequest) -> tuple[list[dict[str, Any]], dict[st
     return rows, {"portfolio": header, "owners": owners, "owner_filter": owner}
 
 
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return parse_int(request.GET.get("page", "1"), field="page", minimum=1, maximum=999_999)
-    except InputError:
-        return 1
-
-
 @login_required
 @require_GET
 def bot_activity(request: HttpRequest, bot_id: int) -> HttpResponse:
@@ -61,7 +54,7 @@ def bot_activity(request: HttpRequest, bot_id: int) -> HttpResponse:
         tab = "orders"
     props = {
         "bot": {"id": bot.pk, "name": bot.name, "symbol": bot.symbol, "venue": bot.venue},
-        **activity(bot.pk, tab=tab, page=_page_number(request)),
+        **activity(bot.pk, tab=tab, page=page_number(request)),
     }
     return page(request, "bots/activity", props)
 
