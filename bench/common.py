@@ -258,6 +258,22 @@ def wait_up(base: str, server: subprocess.Popen[bytes], timeout: float = 30) -> 
     raise RuntimeError("gunicorn did not answer /healthz in time")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by process `pid` and its live children (gunicorn's
+    workers), from /proc (Linux). A child that has exited is not counted: read it while the
+    processes run."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        if stat.parent.name == str(pid) or fields[1] == str(pid):  # fields[1]: the parent pid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile of a non-empty list."""
     ordered = sorted(values)

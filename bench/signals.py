@@ -40,6 +40,7 @@ from common import (
     PYTHON,
     ROOT,
     Target,
+    cpu_seconds,
     django_setup,
     free_port,
     fresh_database,
@@ -65,6 +66,7 @@ TARGET_VENUE_P50_MS = 250.0
 # The per-hook throttle keeps running (its cost is part of every answer) but its limit is raised
 # above what 2 senders per hook can post, so it does not cap the figure being measured.
 HOOK_LIMIT_PER_MINUTE = "100000"
+JSON_HEADERS = {"Content-Type": "application/json"}
 
 
 def _threads() -> int:
@@ -189,8 +191,15 @@ class Tally:
         self.status[key] = self.status.get(key, 0) + 1
 
 
-async def _sender(client: Any, n: int, hook: dict[str, Any], deadline: float, t: Tally) -> None:
+async def _sender(
+    client: Any, n: int, hook: dict[str, Any], deadline: float, t: Tally, interval: float
+) -> None:
+    """Closed loop (interval 0): post, wait for the answer, post again. Paced (interval > 0):
+    post every `interval` seconds whatever the answers do, as alerts arrive; an answer's time
+    counts from when the post was due, so a server that falls behind shows it (no coordinated
+    omission)."""
     url = f"/hooks/{hook['hook_id']}"
+    due = time.perf_counter() + interval * n / SENDERS
     cycle = [
         {"action": "open", "side": "long", "size_usd": SIZE_USD},
         {"action": "open", "side": "long", "size_usd": SIZE_USD},
@@ -205,21 +214,24 @@ async def _sender(client: Any, n: int, hook: dict[str, Any], deadline: float, t:
             payload = {**cycle[sent % 3], "id": f"s{n}-{sent}", "secret": hook["secret"]}
             body = json.dumps(payload).encode()
         sent += 1
-        t0 = time.perf_counter()
+        if interval:
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            t0, due = due, due + interval
+        else:
+            t0 = time.perf_counter()
         try:
-            response = await client.post(
-                url, content=body, headers={"Content-Type": "application/json"}
-            )
+            async with client.post(url, data=body, headers=JSON_HEADERS) as response:
+                code, text = response.status, await response.read()
         except Exception as exc:
             t.count("transport")
             if len(t.errors) < 20:
                 t.errors.append(f"{type(exc).__name__}: {exc}"[:200])
             continue
         t.answer_ms.append((time.perf_counter() - t0) * 1000)
-        kind = response.json().get("status", "") if response.status_code < 300 else ""
-        t.count(f"{response.status_code} {kind}".strip())
-        if response.status_code >= 300 and len(t.errors) < 20:
-            t.errors.append(f"{response.status_code} {response.text[:200]}")
+        kind = json.loads(text).get("status", "") if code < 300 else ""
+        t.count(f"{code} {kind}".strip())
+        if code >= 300 and len(t.errors) < 20:
+            t.errors.append(f"{code} {text[:200]!r}")
         last = body
 
 
@@ -230,20 +242,31 @@ async def _sample_load(deadline: float, t: Tally) -> None:
     t.load.append(os.getloadavg()[0])
 
 
-async def _load(base: str, hooks: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
-    import httpx
+async def _load(
+    base: str, hooks: list[dict[str, Any]], seconds: float, rate: float
+) -> dict[str, Any]:
+    import aiohttp
 
+    interval = SENDERS / rate if rate else 0.0
+    cpu_before = time.process_time()
     t = Tally()
-    limits = httpx.Limits(max_connections=SENDERS)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30.0) as client:
+    async with aiohttp.ClientSession(
+        base_url=base,
+        connector=aiohttp.TCPConnector(limit=SENDERS),
+        timeout=aiohttp.ClientTimeout(total=30.0),
+    ) as client:
         started = time.perf_counter()
         deadline = started + seconds
         await asyncio.gather(
-            *[_sender(client, n, hooks[n % len(hooks)], deadline, t) for n in range(SENDERS)],
+            *[
+                _sender(client, n, hooks[n % len(hooks)], deadline, t, interval)
+                for n in range(SENDERS)
+            ],
             _sample_load(deadline, t),
         )
         elapsed = time.perf_counter() - started
     return {
+        "client_cpu_s": time.process_time() - cpu_before,
         "elapsed_s": elapsed,
         "accepted": t.status.get("202 accepted", 0),
         "answers": len(t.answer_ms),
@@ -267,7 +290,7 @@ def _drain(env: dict[str, str], timeout: float) -> float:
     return time.perf_counter() - started
 
 
-def run(target: Target, *, seconds: float = SECONDS) -> list[dict[str, Any]]:
+def run(target: Target, *, seconds: float = SECONDS, rate: float = 0.0) -> list[dict[str, Any]]:
     with temp_root() as tmp:
         db = fresh_database(target, Path(tmp))
         env = db.env(EGIS_HOOK_MAX_PER_MINUTE=HOOK_LIMIT_PER_MINUTE)
@@ -291,6 +314,7 @@ def run(target: Target, *, seconds: float = SECONDS) -> list[dict[str, Any]]:
                 wait_up(base, server)
                 hooks_file = Path(tmp) / "hooks.json"
                 hooks_file.write_text(json.dumps(setup["hooks"]))
+                cpu_before = (cpu_seconds(server.pid), cpu_seconds(worker.pid))
                 load = worker_json(
                     [
                         PYTHON,
@@ -301,12 +325,16 @@ def run(target: Target, *, seconds: float = SECONDS) -> list[dict[str, Any]]:
                         str(hooks_file),
                         "--seconds",
                         str(seconds),
+                        "--rate",
+                        str(rate),
                     ],
                     env,
                 )
+                server_cpu_s = cpu_seconds(server.pid) - cpu_before[0]
                 drain_s = (
                     0.0 if os.environ.get("EGIS_BENCH_NO_WORKER") else _drain(env, DRAIN_TIMEOUT_S)
                 )
+                worker_cpu_s = cpu_seconds(worker.pid) - cpu_before[1]
             finally:
                 for proc in (server, worker):
                     proc.terminate()
@@ -325,7 +353,11 @@ def run(target: Target, *, seconds: float = SECONDS) -> list[dict[str, Any]]:
     if (fivexx or check["not_final"]) and log_tail.strip():
         print("  server/worker log tail:\n" + log_tail)
     loads = load["load_avg"] or [0.0]
+    posts = max(1, load["answers"])
+    signals = max(1, check["signals"])
+    cpu_ms = [1000 * c for c in (load["client_cpu_s"], server_cpu_s, worker_cpu_s)]
     figures = {
+        "mode": f"paced {rate:g} posts/s" if rate else "closed loop",
         "accepted/s": round(accepted, 1),
         "answer p50 ms": round(load["p50_ms"] or 0, 1),
         "answer p99 ms": round(load["p99_ms"] or 0, 1),
@@ -341,6 +373,11 @@ def run(target: Target, *, seconds: float = SECONDS) -> list[dict[str, Any]]:
         "signals not final": check["not_final"],
         "orders not final": check["orders_not_final"],
         "drain s": round(drain_s, 1),
+        # CPU of the senders and of gunicorn per post, of the worker per signal (load and drain).
+        # All three per accepted signal bound what the machine can take: cores * 1000 / it.
+        "cpu ms sender/server/worker": f"{cpu_ms[0] / posts:.2f}/{cpu_ms[1] / posts:.2f}/"
+        f"{cpu_ms[2] / signals:.2f}",
+        "cpu bound signals/s": round((os.cpu_count() or 1) * 1000 * signals / sum(cpu_ms), 1),
         "load avg 1m (mean/max)": f"{sum(loads) / len(loads):.2f}/{max(loads):.2f}",
         "gunicorn workers x threads": f"{gunicorn_workers()}x{_threads()}",
         "worker": " ".join(_worker_args()),
@@ -377,6 +414,9 @@ def main() -> None:
     parser.add_argument("--load", default="")
     parser.add_argument("--hooks", default="")
     parser.add_argument("--seconds", type=float, default=SECONDS)
+    parser.add_argument(
+        "--rate", type=float, default=0.0, help="posts/s in all, paced (default: closed loop)"
+    )
     args = parser.parse_args()
     if args.setup:
         print(json.dumps(setup_worker()))
@@ -386,17 +426,19 @@ def main() -> None:
         print(json.dumps(pending_worker()))
     elif args.load:
         hooks = json.loads(Path(args.hooks).read_text())
-        print(json.dumps(load_worker(args.load, hooks, args.seconds)))
+        print(json.dumps(load_worker(args.load, hooks, args.seconds, args.rate)))
     else:
         from common import table
 
-        outcome = run(Target(), seconds=args.seconds)
+        outcome = run(Target(), seconds=args.seconds, rate=args.rate)
         print(table(outcome))
         print(json.dumps(outcome[0]["figures"], indent=1))
 
 
-def load_worker(base: str, hooks: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
-    return asyncio.run(_load(base, hooks, seconds))
+def load_worker(
+    base: str, hooks: list[dict[str, Any]], seconds: float, rate: float = 0.0
+) -> dict[str, Any]:
+    return asyncio.run(_load(base, hooks, seconds, rate))
 
 
 if __name__ == "__main__":

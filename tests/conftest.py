@@ -16,7 +16,7 @@ def _refuse_non_sqlite() -> None:
 
     engine = settings.DATABASES["default"]["ENGINE"]
     url = os.environ.get("DATABASE_URL", "")
-    if engine != "django.db.backends.sqlite3" or (url and not url.startswith("sqlite")):
+    if engine != settings.SQLITE_ENGINE or (url and not url.startswith("sqlite")):
         pytest.exit(
             f"the test suite runs on SQLite only; refusing engine {engine!r} "
             f"(DATABASE_URL={url.split('@')[-1]!r})",

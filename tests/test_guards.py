@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from django.db import connection
 
 from tests.conftest import NetworkBlocked
 
@@ -31,7 +32,8 @@ def test_the_suite_refuses_any_other_database_at_once():
 
 
 def test_the_suite_runs_on_sqlite(settings):
-    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert settings.DATABASES["default"]["ENGINE"] == settings.SQLITE_ENGINE == "egis.core.sqlite"
+    assert connection.vendor == "sqlite"
 
 
 def test_sockets_to_other_hosts_are_refused():
