@@ -97,11 +97,13 @@ def _claim_next(bot_id: int, *, reclaim_before: datetime | None) -> Signal | Non
 def _finish(signal: Signal, status: str, reason: str) -> Signal:
     signal.status, signal.reason = status, reason[:REASON_MAX]
     signal.processed_at = timezone.now()
-    with transaction.atomic():
-        finished = Signal.objects.filter(pk=signal.pk, status=SignalStatus.EXECUTING).update(
-            status=status, reason=signal.reason, processed_at=signal.processed_at
-        )
-        if finished and status == SignalStatus.REJECTED:
+    finishing = Signal.objects.filter(pk=signal.pk, status=SignalStatus.EXECUTING)
+    fields = {"status": status, "reason": signal.reason, "processed_at": signal.processed_at}
+    if status != SignalStatus.REJECTED:
+        finishing.update(**fields)  # one statement: atomic alone, no BEGIN/COMMIT around it
+        return signal
+    with transaction.atomic():  # the refusal and its notice together
+        if finishing.update(**fields):
             signal_rejected_notice(signal)
     return signal
 
