@@ -2,7 +2,10 @@
 
 The figure comes from the same place the order will: the amount is read by the pipeline's own
 parser, the quantity by `market_qty_for_usd` on the venue adapter's rules, reference price and
-buffer. The page shows the server's sentence; it never does this arithmetic itself.
+buffer, the price by the venue's own fill rule (`market_fill_price`: slippage and tick for paper),
+and the amount shown by the one rounding rule of a shown position size (`shown_hold`). So the
+quote says what a fill at this price books, to the cent. The page shows the server's sentence;
+it never does this arithmetic itself.
 
 A quote writes nothing and sends nothing: it does not call `prepare()` (which may set leverage
 at the venue).
@@ -16,6 +19,7 @@ from typing import Any
 
 from egis.bots.models import Bot
 from egis.core.money import plain, usd_display, usd_str
+from egis.ledger.budget import shown_hold
 from egis.ledger.errors import OrderSizeRejected, VenueNotReady
 from egis.ledger.pipeline import parse_size_usd
 from egis.venues.base import SymbolRules, VenueAdapter, VenueError
@@ -48,17 +52,23 @@ class OpenQuote:
     base_asset: str
     size_usd: Decimal
     qty: Decimal
-    price: Decimal
-    notional_usd: Decimal  # qty x reference price: what the hold becomes at this price
+    price: Decimal  # the reference price the order is sized at
+    fill_price: Decimal  # what a MARKET fill gets at that reference (the venue's fill rule)
+    notional_usd: Decimal  # qty x fill price: what the hold becomes at this price
     rules: SymbolRules
+
+    @property
+    def hold_usd(self) -> Decimal:
+        """The amount the booked position will show (whole cents, rounded up)."""
+        return shown_hold(self.notional_usd)
 
     @property
     def summary(self) -> str:
         step = _at_step(self.rules.step_size, self.rules.step_size)
         return (
             f"{usd_display(self.size_usd)} buys {_at_step(self.qty, self.rules.step_size)} "
-            f"{self.base_asset} ≈ {usd_display(self.notional_usd)} at "
-            f"{_at_step(self.price, self.rules.tick_size)} (step {step} {self.base_asset})"
+            f"{self.base_asset} ≈ {usd_display(self.hold_usd)} at "
+            f"{_at_step(self.fill_price, self.rules.tick_size)} (step {step} {self.base_asset})"
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -76,15 +86,19 @@ class OpenQuote:
         }
 
 
-def open_quote(*, bot: Bot, size_usd: object, venue: VenueAdapter | None = None) -> OpenQuote:
-    """What `size_usd` opens on this bot at the current price, or the refusal the open would
-    get (`InvalidOrderInput`, `OrderSizeRejected`; `VenueNotReady` when there is no price)."""
+def open_quote(
+    *, bot: Bot, size_usd: object, side: str = "long", venue: VenueAdapter | None = None
+) -> OpenQuote:
+    """What `size_usd` opens on this bot at the current price on `side` (a long buys, a short
+    sells: slippage moves the fill against either), or the refusal the open would get
+    (`InvalidOrderInput`, `OrderSizeRejected`; `VenueNotReady` when there is no price)."""
     requested = parse_size_usd(size_usd)
     try:
         adapter = venue or venue_for(bot)
         rules = adapter.symbol_rules(bot.symbol)
         price = adapter.reference_price(bot.symbol)
         qty = market_qty_for_usd(requested, price, rules, buffer=adapter.price_buffer())
+        fill_price = adapter.market_fill_price(bot.symbol, buying=side == "long", reference=price)
     except OrderSizeInvalid as exc:
         raise OrderSizeRejected(str(exc)) from exc
     except (VenueError, PriceUnavailable) as exc:
@@ -95,6 +109,7 @@ def open_quote(*, bot: Bot, size_usd: object, venue: VenueAdapter | None = None)
         size_usd=requested,
         qty=qty,
         price=price,
-        notional_usd=qty * price,
+        fill_price=fill_price,
+        notional_usd=qty * fill_price,
         rules=rules,
     )
