@@ -1,4 +1,5 @@
 import { useForm } from "@inertiajs/react";
+import * as React from "react";
 
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
@@ -33,7 +34,15 @@ export function OpenPositionForm({
     takeProfit: levelText(form.data.take_profit),
     stopLoss: levelText(form.data.stop_loss),
   });
-  const orderError = errors.size_usd || errors.order;
+  // One message about the amount, next to it: the server's answer to the last submit while the
+  // amount is still what was submitted, else the live quote's refusal (the same words twice
+  // otherwise: the quote refuses "Order too small" and so does the submit).
+  const [submitted, setSubmitted] = React.useState<string | null>(null);
+  const serverError = errors.size_usd || errors.order;
+  const orderError =
+    serverError && (submitted === null || submitted === form.data.size_usd)
+      ? serverError
+      : undefined;
   return (
     <Card>
       <CardHeader>
@@ -44,6 +53,7 @@ export function OpenPositionForm({
         onSubmit={(event) => {
           event.preventDefault();
           if (form.processing) return;
+          setSubmitted(form.data.size_usd);
           form.transform((data) => ({
             ...data,
             take_profit: levelSpec(data.take_profit),
@@ -104,7 +114,9 @@ export function OpenPositionForm({
             data-testid="open-quote"
           >
             {quote.state === "ok" && quote.summary}
-            {quote.state === "refused" && <span className="text-warn">{quote.message}</span>}
+            {quote.state === "refused" && !orderError && (
+              <span className="text-warn">{quote.message}</span>
+            )}
             {quote.state === "loading" && "Pricing…"}
           </p>
           <FieldError id="open-error" message={orderError} />
