@@ -20,7 +20,7 @@ from typing import Any
 from egis.bots.models import Bot
 from egis.core.money import plain, usd_display, usd_str
 from egis.ledger.budget import shown_hold
-from egis.ledger.errors import OrderSizeRejected, VenueNotReady
+from egis.ledger.errors import InvalidOrderInput, OrderSizeRejected, VenueNotReady
 from egis.ledger.pipeline import parse_size_usd
 from egis.venues.base import SymbolRules, VenueAdapter, VenueError
 from egis.venues.prices.sources import PriceUnavailable
@@ -86,13 +86,25 @@ class OpenQuote:
         }
 
 
+def amount_in_words(exc: InvalidOrderInput) -> InvalidOrderInput:
+    """An amount refusal as the open form says it ("The amount must be ..."), never the API's
+    field name ("size_usd must be ..."); `field` stays "size_usd" for programs. The quote (shown
+    under the amount while typing) and the Open form's submit answer in the same words."""
+    if exc.field != "size_usd":
+        return exc
+    return InvalidOrderInput(exc.message.replace("size_usd", "The amount", 1), field=exc.field)
+
+
 def open_quote(
     *, bot: Bot, size_usd: object, side: str = "long", venue: VenueAdapter | None = None
 ) -> OpenQuote:
     """What `size_usd` opens on this bot at the current price on `side` (a long buys, a short
     sells: slippage moves the fill against either), or the refusal the open would get
     (`InvalidOrderInput`, `OrderSizeRejected`; `VenueNotReady` when there is no price)."""
-    requested = parse_size_usd(size_usd)
+    try:
+        requested = parse_size_usd(size_usd)
+    except InvalidOrderInput as exc:
+        raise amount_in_words(exc) from None
     try:
         adapter = venue or venue_for(bot)
         rules = adapter.symbol_rules(bot.symbol)

@@ -9,6 +9,7 @@ import { EMPTY_LEVEL, levelSpec, levelText, type LevelInput } from "@/components
 import { OpenExitsFields } from "@/components/exits-open-fields";
 import { useOpenQuote } from "@/hooks/use-open-quote";
 import { useShared } from "@/hooks/use-shared";
+import { cn } from "@/lib/utils";
 
 type Side = "long" | "short";
 
@@ -109,7 +110,10 @@ export function OpenPositionForm({
           </div>
           <p
             id="open-quote"
-            className="num mt-1.5 min-h-5 text-sm break-words text-muted"
+            className={cn(
+              "num mt-1.5 text-sm break-words text-muted",
+              !orderError && "min-h-5", // room kept for the quote, not above an error
+            )}
             aria-live="polite"
             data-testid="open-quote"
           >

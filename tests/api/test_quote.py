@@ -64,6 +64,15 @@ def test_bad_input_is_a_422(as_bob, bnb_bot, amount):
     assert response.json()["code"] == "invalid_input"
 
 
+@pytest.mark.parametrize("amount", ["abc", "1e3", "10.001", "-5"])
+def test_an_amount_refusal_says_the_amount_not_the_api_field(as_bob, bnb_bot, amount):
+    # The open form shows this under the amount while typing: in its words, like the submit's.
+    body = as_bob.get(f"/bots/{bnb_bot.pk}/quote?{urlencode({'size_usd': amount})}").json()
+    assert body["detail"].startswith("The amount "), body
+    assert "size_usd" not in body["detail"]
+    assert body["errors"][0]["field"] == "size_usd"  # the machine name stays for programs
+
+
 def test_a_missing_amount_is_a_422(as_bob, bnb_bot):
     assert as_bob.get(f"/bots/{bnb_bot.pk}/quote").status_code == 422
 

@@ -21,7 +21,9 @@ def test_a_refused_edit_keeps_the_sheet_open_with_the_input_and_the_error_by_its
     page.get_by_test_id(f"edit-exits-{position.pk}").click()
     sheet = page.get_by_role("dialog")
     sheet.get_by_label("Take-profit", exact=True).fill("2")
-    sheet.get_by_role("radiogroup", name="Stop-loss unit").get_by_role("radio", name="Price").click()
+    sheet.get_by_role("radiogroup", name="Stop-loss unit").get_by_role(
+        "radio", name="Price"
+    ).click()
     stop = sheet.get_by_label("Stop-loss", exact=True)
     stop.fill("3100")  # a long's stop above the price: the server refuses it
     sheet.get_by_role("button", name="Save exits").click()
