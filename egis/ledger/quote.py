@@ -1,11 +1,11 @@
 """What an amount buys right now: the open form's preview, sized exactly as the pipeline sizes.
 
 The figure comes from the same place the order will: the amount is read by the pipeline's own
-parser, the quantity by `market_qty_for_usd` on the venue adapter's rules, reference price and
-buffer, the price by the venue's own fill rule (`market_fill_price`: slippage and tick for paper),
-and the amount shown by the one rounding rule of a shown position size (`shown_hold`). So the
-quote says what a fill at this price books, to the cent. The page shows the server's sentence;
-it never does this arithmetic itself.
+parser, the quantity by the pipeline's own sizing (`size_open`: the venue adapter's rules,
+reference price and buffer), the price by the venue's own fill rule (`market_fill_price`:
+slippage and tick on paper), and the amount shown by the one rounding rule of a shown position
+size (`shown_hold`). So the quote says what a fill at this price books, to the cent. The page
+shows the server's sentence; it never does this arithmetic itself.
 
 A quote writes nothing and sends nothing: it does not call `prepare()` (which may set leverage
 at the venue).
@@ -20,12 +20,11 @@ from typing import Any
 from egis.bots.models import Bot
 from egis.core.money import plain, usd_display, usd_str
 from egis.ledger.budget import shown_hold
-from egis.ledger.errors import InvalidOrderInput, OrderSizeRejected, VenueNotReady
-from egis.ledger.pipeline import parse_size_usd
+from egis.ledger.errors import InvalidOrderInput, VenueNotReady
+from egis.ledger.pipeline import parse_size_usd, size_open
 from egis.venues.base import SymbolRules, VenueAdapter, VenueError
 from egis.venues.prices.sources import PriceUnavailable
 from egis.venues.registry import venue_for
-from egis.venues.rules import OrderSizeInvalid, market_qty_for_usd
 
 # USDⓈ-M symbols are quoted in one of these; what is left in front is the base asset.
 _QUOTE_ASSETS = ("USDT", "USDC", "BUSD", "USD")
@@ -107,14 +106,10 @@ def open_quote(
         raise amount_in_words(exc) from None
     try:
         adapter = venue or venue_for(bot)
-        rules = adapter.symbol_rules(bot.symbol)
-        price = adapter.reference_price(bot.symbol)
-        qty = market_qty_for_usd(requested, price, rules, buffer=adapter.price_buffer())
-        fill_price = adapter.market_fill_price(bot.symbol, buying=side == "long", reference=price)
-    except OrderSizeInvalid as exc:
-        raise OrderSizeRejected(str(exc)) from exc
     except (VenueError, PriceUnavailable) as exc:
         raise VenueNotReady(str(exc)) from exc
+    rules, price, qty = size_open(adapter, bot.symbol, requested)  # the open's own sizing
+    fill_price = adapter.market_fill_price(bot.symbol, buying=side == "long", reference=price)
     return OpenQuote(
         symbol=bot.symbol,
         base_asset=base_asset(bot.symbol),
