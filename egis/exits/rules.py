@@ -11,6 +11,10 @@ percentage are rounded to the nearest tick. A long's stop must be below the curr
 its take-profit above it (the reverse for a short); a trailing stop's activation price must be
 beyond the current price in the position's favour (Binance refuses one that would trigger
 immediately).
+
+Refusals speak the words of the forms ("Take-profit %: must be at least 0.01"): a trader reads
+them on the bot page, the CLI prints them. `InvalidExit.field` keeps the API's machine name
+("take_profit.pct") for programs and for the page to put the message next to its field.
 """
 
 from __future__ import annotations
@@ -31,7 +35,51 @@ EXIT_KINDS = ("take_profit", "stop_loss", "trailing_stop")
 
 
 class InvalidExit(InputError):
-    """An exit that cannot be set as asked; `field` names the part ("stop_loss.price")."""
+    """An exit that cannot be set as asked; `field` names the part ("stop_loss.price"), the
+    message says it in the form's words ("Stop-loss price: ...")."""
+
+
+# What the forms call each part (the Open form, the Edit exits sheet, the CLI's flags).
+FIELD_LABELS = {
+    "take_profit": "Take-profit",
+    "take_profit.price": "Take-profit price",
+    "take_profit.pct": "Take-profit %",
+    "stop_loss": "Stop-loss",
+    "stop_loss.price": "Stop-loss price",
+    "stop_loss.pct": "Stop-loss %",
+    "trailing_stop": "Trailing stop",
+    "trailing_stop.callback_pct": "Trailing stop %",
+    "trailing_stop.activation_price": "Activation price",
+}
+
+
+def field_label(field: str) -> str:
+    return FIELD_LABELS.get(field, field)
+
+
+def _refusal(field: str, text: str) -> InvalidExit:
+    """ "Take-profit %: must be ..." for the part `field`; `text` follows the label."""
+    return InvalidExit(f"{field_label(field)}: {text}", field=field)
+
+
+def _worded(exc: InputError) -> InvalidExit:
+    """The input grammar's refusal ("take_profit.pct must be ...") in the form's words."""
+    text = exc.message.removeprefix(exc.field).lstrip()
+    return _refusal(exc.field, text)
+
+
+def _amount(raw: object, *, field: str, places: int, maximum: Decimal) -> Decimal:
+    try:
+        return parse_amount(raw, field=field, places=places, maximum=maximum)
+    except InputError as exc:
+        raise _worded(exc) from None
+
+
+def _price(raw: object, *, field: str) -> Decimal:
+    try:
+        return parse_quantity(raw, field=field)
+    except InputError as exc:
+        raise _worded(exc) from None
 
 
 @dataclass(frozen=True)
@@ -66,9 +114,9 @@ ExitChanges = dict[str, Spec | None]
 
 
 def _pct(raw: object, *, field: str, minimum: Decimal, maximum: Decimal) -> Decimal:
-    value = parse_amount(raw, field=field, places=2, maximum=maximum)
+    value = _amount(raw, field=field, places=2, maximum=maximum)
     if value < minimum:
-        raise InvalidExit(f"{field} must be at least {plain(minimum)}", field=field)
+        raise _refusal(field, f"must be at least {plain(minimum)}")
     return value
 
 
@@ -80,18 +128,16 @@ def parse_level(raw: object, *, field: str) -> LevelSpec:
         text = raw.strip()
         raw = {"pct": text[:-1]} if text.endswith("%") else {"price": text}
     if not isinstance(raw, dict):
-        raise InvalidExit(
-            f'{field} must be an object: {{"price": "180.50"}} or {{"pct": "1.5"}}', field=field
-        )
+        raise _refusal(field, 'a price ("180.50") or a percentage ("1.5%")')
     unknown = sorted(str(k)[:20] for k in raw if k not in ("price", "pct"))
     if unknown:
-        raise InvalidExit(f"{field} has unknown field(s): {', '.join(unknown[:3])}", field=field)
+        raise _refusal(field, f"give a price or a percentage, not {', '.join(unknown[:3])}")
     has_price = raw.get("price") not in (None, "")
     has_pct = raw.get("pct") not in (None, "")
     if has_price == has_pct:
-        raise InvalidExit(f"{field} needs exactly one of price or pct", field=field)
+        raise _refusal(field, "give either a price or a percentage, not both")
     if has_price:
-        return LevelSpec(price=parse_quantity(raw["price"], field=f"{field}.price"))
+        return LevelSpec(price=_price(raw["price"], field=f"{field}.price"))
     pct = _pct(raw["pct"], field=f"{field}.pct", minimum=Decimal("0.01"), maximum=PCT_MAX)
     return LevelSpec(pct=pct)
 
@@ -101,13 +147,10 @@ def parse_trailing(raw: object, *, field: str = "trailing_stop") -> TrailingSpec
     if isinstance(raw, str) and not isinstance(raw, JsonNumber):
         raw = {"callback_pct": raw.strip().removesuffix("%")}
     if not isinstance(raw, dict):
-        raise InvalidExit(
-            f'{field} must be an object: {{"callback_pct": "1", "activation_price": "182"}}',
-            field=field,
-        )
+        raise _refusal(field, "a callback in % (e.g. 1), with an optional activation price")
     unknown = sorted(str(k)[:20] for k in raw if k not in ("callback_pct", "activation_price"))
     if unknown:
-        raise InvalidExit(f"{field} has unknown field(s): {', '.join(unknown[:3])}", field=field)
+        raise _refusal(field, f"unknown part(s): {', '.join(unknown[:3])}")
     callback = _pct(
         raw.get("callback_pct"),
         field=f"{field}.callback_pct",
@@ -119,7 +162,7 @@ def parse_trailing(raw: object, *, field: str = "trailing_stop") -> TrailingSpec
         callback_pct=callback,
         activation_price=None
         if activation in (None, "")
-        else parse_quantity(activation, field=f"{field}.activation_price"),
+        else _price(activation, field=f"{field}.activation_price"),
     )
 
 
@@ -169,9 +212,8 @@ def to_tick(value: Decimal, tick: Decimal) -> Decimal:
 
 def _check_tick(price: Decimal, tick: Decimal, field: str) -> None:
     if price != to_tick(price, tick):
-        raise InvalidExit(
-            f"{field} {plain(price)} is not a multiple of the symbol's tick {plain(tick)}",
-            field=field,
+        raise _refusal(
+            field, f"{plain(price)} is not a multiple of the symbol's tick {plain(tick)}"
         )
 
 
@@ -187,7 +229,7 @@ def level_trigger(
     factor = 1 + spec.pct / HUNDRED if up else 1 - spec.pct / HUNDRED
     trigger = to_tick(entry * factor, tick)
     if trigger <= 0:
-        raise InvalidExit(f"{kind}.pct puts the trigger at or below zero", field=f"{kind}.pct")
+        raise _refusal(f"{kind}.pct", "puts the trigger at or below zero")
     return trigger
 
 
@@ -211,7 +253,7 @@ def check_side_of_price(kind: str, trigger: Decimal, *, side: str, current: Deci
         return
     label = ExitKind(kind).label.lower()
     raise InvalidExit(
-        f"a {side}'s {label} must be {where} the current price {plain(current)} "
+        f"A {side}'s {label} must be {where} the current price {plain(current)} "
         f"(asked {plain(trigger)})",
         field=f"{kind}.price",
     )
@@ -224,12 +266,12 @@ def check_activation(spec: TrailingSpec, *, side: str, current: Decimal, tick: D
     _check_tick(spec.activation_price, tick, field)
     if side == "long" and spec.activation_price <= current:
         raise InvalidExit(
-            f"a long's trailing stop activates above the current price {plain(current)}",
+            f"A long's trailing stop activates above the current price {plain(current)}",
             field=field,
         )
     if side == "short" and spec.activation_price >= current:
         raise InvalidExit(
-            f"a short's trailing stop activates below the current price {plain(current)}",
+            f"A short's trailing stop activates below the current price {plain(current)}",
             field=field,
         )
 

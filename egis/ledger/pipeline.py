@@ -66,6 +66,7 @@ from egis.ledger.settle import (
 from egis.portfolio.pause import paused_message
 from egis.venues.base import (
     OrderRequest,
+    SymbolRules,
     VenueAdapter,
     VenueError,
     VenueRejected,
@@ -279,6 +280,23 @@ def _write_ahead_order(
     )
 
 
+def size_open(
+    adapter: VenueAdapter, symbol: str, requested: Decimal
+) -> tuple[SymbolRules, Decimal, Decimal]:
+    """An open's sizing: the symbol's rules, the reference price, and the quantity `requested`
+    USD buys (rounded down to the step, checked). The open form's quote (egis.ledger.quote)
+    calls this same function, so it shows what the order sends."""
+    try:
+        rules = adapter.symbol_rules(symbol)
+        price = adapter.reference_price(symbol)
+        qty = market_qty_for_usd(requested, price, rules, buffer=adapter.price_buffer())
+    except OrderSizeInvalid as exc:
+        raise OrderSizeRejected(str(exc)) from exc
+    except (VenueError, PriceUnavailable) as exc:
+        raise VenueNotReady(str(exc)) from exc
+    return rules, price, qty
+
+
 @order_timed(OrderIntent.OPEN)
 def order_open(
     *,
@@ -299,14 +317,7 @@ def order_open(
     bot = _load_bot(bot_id, lock=False)
     _check_can_open(bot)
     adapter = _prepare_venue(bot, venue)
-    try:
-        rules = adapter.symbol_rules(bot.symbol)
-        price = adapter.reference_price(bot.symbol)
-        qty = market_qty_for_usd(requested, price, rules, buffer=adapter.price_buffer())
-    except OrderSizeInvalid as exc:
-        raise OrderSizeRejected(str(exc)) from exc
-    except (VenueError, PriceUnavailable) as exc:
-        raise VenueNotReady(str(exc)) from exc
+    rules, price, qty = size_open(adapter, bot.symbol, requested)
     if exits:
         from egis.exits.services import exits_check_for_open
 

@@ -1,8 +1,11 @@
 """What an amount buys right now: the open form's preview, sized exactly as the pipeline sizes.
 
 The figure comes from the same place the order will: the amount is read by the pipeline's own
-parser, the quantity by `market_qty_for_usd` on the venue adapter's rules, reference price and
-buffer. The page shows the server's sentence; it never does this arithmetic itself.
+parser, the quantity by the pipeline's own sizing (`size_open`: the venue adapter's rules,
+reference price and buffer), the price by the venue's own fill rule (`market_fill_price`:
+slippage and tick on paper), and the amount shown by the one rounding rule of a shown position
+size (`shown_hold`). So the quote says what a fill at this price books, to the cent. The page
+shows the server's sentence; it never does this arithmetic itself.
 
 A quote writes nothing and sends nothing: it does not call `prepare()` (which may set leverage
 at the venue).
@@ -16,12 +19,12 @@ from typing import Any
 
 from egis.bots.models import Bot
 from egis.core.money import plain, usd_display, usd_str
-from egis.ledger.errors import OrderSizeRejected, VenueNotReady
-from egis.ledger.pipeline import parse_size_usd
+from egis.ledger.budget import shown_hold
+from egis.ledger.errors import InvalidOrderInput, VenueNotReady
+from egis.ledger.pipeline import parse_size_usd, size_open
 from egis.venues.base import SymbolRules, VenueAdapter, VenueError
 from egis.venues.prices.sources import PriceUnavailable
 from egis.venues.registry import venue_for
-from egis.venues.rules import OrderSizeInvalid, market_qty_for_usd
 
 # USDⓈ-M symbols are quoted in one of these; what is left in front is the base asset.
 _QUOTE_ASSETS = ("USDT", "USDC", "BUSD", "USD")
@@ -48,17 +51,23 @@ class OpenQuote:
     base_asset: str
     size_usd: Decimal
     qty: Decimal
-    price: Decimal
-    notional_usd: Decimal  # qty x reference price: what the hold becomes at this price
+    price: Decimal  # the reference price the order is sized at
+    fill_price: Decimal  # what a MARKET fill gets at that reference (the venue's fill rule)
+    notional_usd: Decimal  # qty x fill price: what the hold becomes at this price
     rules: SymbolRules
+
+    @property
+    def hold_usd(self) -> Decimal:
+        """The amount the booked position will show (whole cents, rounded up)."""
+        return shown_hold(self.notional_usd)
 
     @property
     def summary(self) -> str:
         step = _at_step(self.rules.step_size, self.rules.step_size)
         return (
             f"{usd_display(self.size_usd)} buys {_at_step(self.qty, self.rules.step_size)} "
-            f"{self.base_asset} ≈ {usd_display(self.notional_usd)} at "
-            f"{_at_step(self.price, self.rules.tick_size)} (step {step} {self.base_asset})"
+            f"{self.base_asset} ≈ {usd_display(self.hold_usd)} at "
+            f"{_at_step(self.fill_price, self.rules.tick_size)} (step {step} {self.base_asset})"
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -76,25 +85,38 @@ class OpenQuote:
         }
 
 
-def open_quote(*, bot: Bot, size_usd: object, venue: VenueAdapter | None = None) -> OpenQuote:
-    """What `size_usd` opens on this bot at the current price, or the refusal the open would
-    get (`InvalidOrderInput`, `OrderSizeRejected`; `VenueNotReady` when there is no price)."""
-    requested = parse_size_usd(size_usd)
+def amount_in_words(exc: InvalidOrderInput) -> InvalidOrderInput:
+    """An amount refusal as the open form says it ("The amount must be ..."), never the API's
+    field name ("size_usd must be ..."); `field` stays "size_usd" for programs. The quote (shown
+    under the amount while typing) and the Open form's submit answer in the same words."""
+    if exc.field != "size_usd":
+        return exc
+    return InvalidOrderInput(exc.message.replace("size_usd", "The amount", 1), field=exc.field)
+
+
+def open_quote(
+    *, bot: Bot, size_usd: object, side: str = "long", venue: VenueAdapter | None = None
+) -> OpenQuote:
+    """What `size_usd` opens on this bot at the current price on `side` (a long buys, a short
+    sells: slippage moves the fill against either), or the refusal the open would get
+    (`InvalidOrderInput`, `OrderSizeRejected`; `VenueNotReady` when there is no price)."""
+    try:
+        requested = parse_size_usd(size_usd)
+    except InvalidOrderInput as exc:
+        raise amount_in_words(exc) from None
     try:
         adapter = venue or venue_for(bot)
-        rules = adapter.symbol_rules(bot.symbol)
-        price = adapter.reference_price(bot.symbol)
-        qty = market_qty_for_usd(requested, price, rules, buffer=adapter.price_buffer())
-    except OrderSizeInvalid as exc:
-        raise OrderSizeRejected(str(exc)) from exc
     except (VenueError, PriceUnavailable) as exc:
         raise VenueNotReady(str(exc)) from exc
+    rules, price, qty = size_open(adapter, bot.symbol, requested)  # the open's own sizing
+    fill_price = adapter.market_fill_price(bot.symbol, buying=side == "long", reference=price)
     return OpenQuote(
         symbol=bot.symbol,
         base_asset=base_asset(bot.symbol),
         size_usd=requested,
         qty=qty,
         price=price,
-        notional_usd=qty * price,
+        fill_price=fill_price,
+        notional_usd=qty * fill_price,
         rules=rules,
     )

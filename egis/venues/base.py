@@ -119,6 +119,12 @@ class VenueAdapter(Protocol):
         """Fraction by which a MARKET fill may exceed the reference price (sizes the hold)."""
         ...
 
+    def market_fill_price(self, symbol: str, *, buying: bool, reference: Decimal) -> Decimal:
+        """The price a MARKET order sent now would fill at, given the reference price: the paper
+        venue's own fill rule (the open form's quote uses it, so it shows what is booked), the
+        reference itself where the market decides (Binance)."""
+        ...
+
     def prepare(self, *, symbol: str, leverage: int) -> None:
         """Checks and settings needed before the first order (mode, leverage). No order."""
         ...

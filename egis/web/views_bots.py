@@ -25,6 +25,7 @@ from egis.exits.rules import InvalidExit, parse_changes
 from egis.ledger.budget import BudgetBelowHeld, shown_hold
 from egis.ledger.errors import InvalidOrderInput, OrderNotBooked, OrderRefused
 from egis.ledger.pipeline import order_close, order_open
+from egis.ledger.quote import amount_in_words
 from egis.ledger.risk import RISK_FIELDS, RiskLimits
 from egis.ledger.selectors import position_of_bot
 from egis.signals.selectors import last_signal_acted, signals_card
@@ -118,9 +119,8 @@ def order_open_view(request: HttpRequest, bot_id: int) -> HttpResponse:
         return back_with_errors(request, url, {exc.field.split(".")[0]: exc.message})
     except InvalidOrderInput as exc:
         error_key = "size_usd" if exc.field == "size_usd" else "order"
-        # The grammar names the API field; the form calls it the amount.
-        message = exc.message.replace("size_usd", "The amount", 1)
-        return back_with_errors(request, url, {error_key: message})
+        # The grammar names the API field; the form calls it the amount (as the quote does).
+        return back_with_errors(request, url, {error_key: amount_in_words(exc).message})
     except OrderRefused as exc:
         return back_with_errors(request, url, {"order": exc.message})
     except InputError as exc:  # an exit's amount off the grammar ("take_profit.pct")

@@ -27,6 +27,21 @@ def exits_error_key(position_id: int) -> str:
     return f"exits_{position_id}"
 
 
+# The Edit exits sheet's fields: a refusal about one of them is filed under it
+# ("exits_7.stop_loss"), so the sheet shows it next to that field; anything else (the position
+# is closing, the venue refused) is filed under the position ("exits_7").
+_SHEET_FIELDS = ("take_profit", "stop_loss", "trailing_stop.activation_price", "trailing_stop")
+
+
+def exits_error_keys(position_id: int, exc: InputError | OrderRefused) -> dict[str, str]:
+    key = exits_error_key(position_id)
+    field = getattr(exc, "field", "") or ""
+    for name in _SHEET_FIELDS:
+        if field == name or field.startswith(f"{name}."):
+            return {f"{key}.{name}": exc.message}
+    return {key: exc.message}
+
+
 @login_required
 @require_POST
 def exits_edit_view(request: HttpRequest, bot_id: int, position_id: int) -> HttpResponse:
@@ -48,7 +63,7 @@ def exits_edit_view(request: HttpRequest, bot_id: int, position_id: int) -> Http
             actor=current_user(request),
         )
     except (InputError, OrderRefused) as exc:
-        return back_with_errors(request, url, {key: exc.message})
+        return back_with_errors(request, url, exits_error_keys(position_id, exc))
     except OperationalError:
         logger.warning("exits of position #%s: database busy", position_id)
         return back_with_errors(request, url, {key: DATABASE_BUSY_MESSAGE})

@@ -20,25 +20,29 @@ export function OpenExitsFields({
 }) {
   const refused = (kind: "take_profit" | "stop_loss") =>
     quote?.error?.field.startsWith(kind) ? quote.error.message : undefined;
+  // Side by side only when the form itself is wide enough (a container query, not the screen's
+  // width): in the desktop layout's narrow right column they stack, each input at full width.
   return (
-    <fieldset className="grid gap-3 sm:grid-cols-2" data-testid="open-exits">
-      <legend className="mb-1 text-sm text-muted">Exits (optional)</legend>
-      <LevelField
-        id="take_profit"
-        label="Take-profit"
-        level={takeProfit}
-        onChange={onTakeProfit}
-        error={errors.take_profit ?? refused("take_profit")}
-        hint={quote?.summaries.take_profit}
-      />
-      <LevelField
-        id="stop_loss"
-        label="Stop-loss"
-        level={stopLoss}
-        onChange={onStopLoss}
-        error={errors.stop_loss ?? refused("stop_loss")}
-        hint={quote?.summaries.stop_loss}
-      />
-    </fieldset>
+    <div className="@container">
+      <fieldset className="grid gap-3 @lg:grid-cols-2" data-testid="open-exits">
+        <legend className="mb-1 text-sm text-muted">Exits (optional)</legend>
+        <LevelField
+          id="take_profit"
+          label="Take-profit"
+          level={takeProfit}
+          onChange={onTakeProfit}
+          error={errors.take_profit ?? refused("take_profit")}
+          hint={quote?.summaries.take_profit}
+        />
+        <LevelField
+          id="stop_loss"
+          label="Stop-loss"
+          level={stopLoss}
+          onChange={onStopLoss}
+          error={errors.stop_loss ?? refused("stop_loss")}
+          hint={quote?.summaries.stop_loss}
+        />
+      </fieldset>
+    </div>
   );
 }

@@ -96,6 +96,12 @@ function EditExitsSheet({
   disabled: boolean;
 }) {
   const [open, setOpen] = React.useState(false);
+  // A refusal stays in the sheet, next to the field it concerns (the view files it under
+  // "exits_7.stop_loss"), with what was typed; the sheet closes only on a save that worked.
+  const [showErrors, setShowErrors] = React.useState(false);
+  const errors = useShared().errors;
+  const key = exitsErrorKey(position.id);
+  const fieldError = (name: string) => (showErrors ? errors[`${key}.${name}`] : undefined);
   const live = (kind: ExitRow["kind"]) =>
     (position.exits ?? []).find(
       (e) => e.kind === kind && (e.status === "resting" || e.status === "placing"),
@@ -113,7 +119,10 @@ function EditExitsSheet({
       open={open}
       onOpenChange={(next) => {
         if (form.processing) return;
-        if (next) form.setData(initial());
+        if (next) {
+          form.setData(initial());
+          setShowErrors(false);
+        }
         setOpen(next);
       }}
     >
@@ -135,6 +144,7 @@ function EditExitsSheet({
           onSubmit={(event) => {
             event.preventDefault();
             if (form.processing) return;
+            setShowErrors(true);
             form.transform((data) => ({
               take_profit: levelSpec(data.take_profit),
               stop_loss: levelSpec(data.stop_loss),
@@ -147,7 +157,8 @@ function EditExitsSheet({
             }));
             form.post(`/bots/${botId}/positions/${position.id}/exits`, {
               preserveScroll: true,
-              onFinish: () => setOpen(false),
+              preserveState: true,
+              onSuccess: () => setOpen(false),
             });
           }}
         >
@@ -156,16 +167,18 @@ function EditExitsSheet({
             label="Take-profit"
             level={form.data.take_profit ?? EMPTY_LEVEL}
             onChange={(level) => form.setData("take_profit", level)}
+            error={fieldError("take_profit")}
           />
           <LevelField
             id={`sl-${position.id}`}
             label="Stop-loss"
             level={form.data.stop_loss ?? EMPTY_LEVEL}
             onChange={(level) => form.setData("stop_loss", level)}
+            error={fieldError("stop_loss")}
           />
           <div className="grid grid-cols-2 gap-2">
             <div>
-              <Label htmlFor={`trail-${position.id}`}>Trailing stop (%)</Label>
+              <Label htmlFor={`trail-${position.id}`}>Trailing stop %</Label>
               <Input
                 id={`trail-${position.id}`}
                 inputMode="decimal"
@@ -173,8 +186,11 @@ function EditExitsSheet({
                 placeholder="0.1 – 10"
                 className="num"
                 value={form.data.trail_pct}
+                aria-invalid={Boolean(fieldError("trailing_stop"))}
+                aria-describedby={`trail-${position.id}-error`}
                 onChange={(e) => form.setData("trail_pct", e.target.value)}
               />
+              <FieldError id={`trail-${position.id}-error`} message={fieldError("trailing_stop")} />
             </div>
             <div>
               <Label htmlFor={`trail-act-${position.id}`}>Activation price</Label>
@@ -185,10 +201,18 @@ function EditExitsSheet({
                 placeholder="optional"
                 className="num"
                 value={form.data.trail_activation}
+                aria-invalid={Boolean(fieldError("trailing_stop.activation_price"))}
+                aria-describedby={`trail-act-${position.id}-error`}
                 onChange={(e) => form.setData("trail_activation", e.target.value)}
+              />
+              <FieldError
+                id={`trail-act-${position.id}-error`}
+                message={fieldError("trailing_stop.activation_price")}
               />
             </div>
           </div>
+          {/* A refusal about the position as a whole (closing, venue, database busy). */}
+          <FieldError message={showErrors ? errors[key] : undefined} />
           <SheetFooter>
             <SheetClose asChild>
               <Button type="button" variant="secondary" disabled={form.processing}>

@@ -1,4 +1,5 @@
 import { useForm } from "@inertiajs/react";
+import * as React from "react";
 
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
@@ -8,6 +9,7 @@ import { EMPTY_LEVEL, levelSpec, levelText, type LevelInput } from "@/components
 import { OpenExitsFields } from "@/components/exits-open-fields";
 import { useOpenQuote } from "@/hooks/use-open-quote";
 import { useShared } from "@/hooks/use-shared";
+import { cn } from "@/lib/utils";
 
 type Side = "long" | "short";
 
@@ -33,7 +35,15 @@ export function OpenPositionForm({
     takeProfit: levelText(form.data.take_profit),
     stopLoss: levelText(form.data.stop_loss),
   });
-  const orderError = errors.size_usd || errors.order;
+  // One message about the amount, next to it: the server's answer to the last submit while the
+  // amount is still what was submitted, else the live quote's refusal (the same words twice
+  // otherwise: the quote refuses "Order too small" and so does the submit).
+  const [submitted, setSubmitted] = React.useState<string | null>(null);
+  const serverError = errors.size_usd || errors.order;
+  const orderError =
+    serverError && (submitted === null || submitted === form.data.size_usd)
+      ? serverError
+      : undefined;
   return (
     <Card>
       <CardHeader>
@@ -44,6 +54,7 @@ export function OpenPositionForm({
         onSubmit={(event) => {
           event.preventDefault();
           if (form.processing) return;
+          setSubmitted(form.data.size_usd);
           form.transform((data) => ({
             ...data,
             take_profit: levelSpec(data.take_profit),
@@ -99,12 +110,17 @@ export function OpenPositionForm({
           </div>
           <p
             id="open-quote"
-            className="num mt-1.5 min-h-5 text-sm break-words text-muted"
+            className={cn(
+              "num mt-1.5 text-sm break-words text-muted",
+              !orderError && "min-h-5", // room kept for the quote, not above an error
+            )}
             aria-live="polite"
             data-testid="open-quote"
           >
             {quote.state === "ok" && quote.summary}
-            {quote.state === "refused" && <span className="text-warn">{quote.message}</span>}
+            {quote.state === "refused" && !orderError && (
+              <span className="text-warn">{quote.message}</span>
+            )}
             {quote.state === "loading" && "Pricing…"}
           </p>
           <FieldError id="open-error" message={orderError} />

@@ -35,12 +35,11 @@ export function useOpenQuote(
       return;
     }
     const controller = new AbortController();
-    const query = new URLSearchParams({ size_usd: amount });
-    if (takeProfit || stopLoss) {
-      query.set("side", side);
-      if (takeProfit) query.set("take_profit", takeProfit);
-      if (stopLoss) query.set("stop_loss", stopLoss);
-    }
+    // The side always goes along: a long buys and a short sells, and the fill's price (the
+    // venue's slippage) differs between them, so the quote says what this side books.
+    const query = new URLSearchParams({ size_usd: amount, side });
+    if (takeProfit) query.set("take_profit", takeProfit);
+    if (stopLoss) query.set("stop_loss", stopLoss);
     const timer = window.setTimeout(async () => {
       setQuote({ state: "loading" });
       try {

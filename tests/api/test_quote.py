@@ -36,7 +36,7 @@ def test_the_quote_says_what_ten_dollars_buy(as_bob, bnb_bot):
         "step_size": "0.01",
         "tick_size": "0.01",
         "min_notional_usd": "5.00",
-        "summary": "$10.00 buys 0.01 BNB ≈ $5.93 at 593.10 (step 0.01 BNB)",
+        "summary": "$10.00 buys 0.01 BNB ≈ $5.94 at 593.10 (step 0.01 BNB)",
     }
     assert Order.objects.count() == 0 and PaperFill.objects.count() == 0  # nothing sent
 
@@ -62,6 +62,15 @@ def test_bad_input_is_a_422(as_bob, bnb_bot, amount):
     response = as_bob.get(f"/bots/{bnb_bot.pk}/quote?{urlencode({'size_usd': amount})}")
     assert response.status_code == 422, (amount, response.content)
     assert response.json()["code"] == "invalid_input"
+
+
+@pytest.mark.parametrize("amount", ["abc", "1e3", "10.001", "-5"])
+def test_an_amount_refusal_says_the_amount_not_the_api_field(as_bob, bnb_bot, amount):
+    # The open form shows this under the amount while typing: in its words, like the submit's.
+    body = as_bob.get(f"/bots/{bnb_bot.pk}/quote?{urlencode({'size_usd': amount})}").json()
+    assert body["detail"].startswith("The amount "), body
+    assert "size_usd" not in body["detail"]
+    assert body["errors"][0]["field"] == "size_usd"  # the machine name stays for programs
 
 
 def test_a_missing_amount_is_a_422(as_bob, bnb_bot):

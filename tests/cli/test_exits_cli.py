@@ -52,9 +52,12 @@ def test_open_with_exits_then_edit_list_check_and_clear(paper_bot, set_price):
     ("args", "words"),
     [
         (["exits", "set", "{bot}", "--position", "{pos}", "--sl", "3000"], "below the current"),
-        (["exits", "set", "{bot}", "--position", "{pos}", "--tp", "1e3"], "take_profit.price"),
+        (["exits", "set", "{bot}", "--position", "{pos}", "--tp", "1e3"], "Take-profit price: "),
         (["exits", "set", "{bot}", "--position", "{pos}", "--tp", "\u0661%"], "digits 0-9"),
-        (["exits", "set", "{bot}", "--position", "{pos}", "--trail-pct", "50"], "callback_pct"),
+        (
+            ["exits", "set", "{bot}", "--position", "{pos}", "--trail-pct", "50"],
+            "Trailing stop %: must be at most 10",
+        ),
         (["exits", "set", "{bot}", "--position", "{pos}"], "at least one"),
         (["exits", "set", "{bot}", "--tp", "1%"], "--position"),
         (["exits", "set", "{bot}", "--position", "\u00b2", "--tp", "1%"], "--position"),

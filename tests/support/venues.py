@@ -42,6 +42,9 @@ class RecordingPaperVenue:
     def price_buffer(self) -> Decimal:
         return self.inner.price_buffer()
 
+    def market_fill_price(self, symbol: str, *, buying: bool, reference: Decimal) -> Decimal:
+        return self.inner.market_fill_price(symbol, buying=buying, reference=reference)
+
     def prepare(self, *, symbol: str, leverage: int) -> None:
         self.calls.append("prepare")
         self.inner.prepare(symbol=symbol, leverage=leverage)

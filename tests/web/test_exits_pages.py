@@ -67,7 +67,8 @@ def test_the_edit_sheet_saves_and_refuses_on_the_row(as_bob, paper_bot):
         "trailing_stop",
     ]
     post_json(as_bob, url, {"stop_loss": {"price": "2000"}})
-    assert "above the current price" in _errors(as_bob, paper_bot)[f"exits_{position.pk}"]
+    errors = _errors(as_bob, paper_bot)  # filed under the field, for the sheet to show there
+    assert "above the current price" in errors[f"exits_{position.pk}.stop_loss"]
     assert Exit.objects.filter(status="resting").count() == 2  # nothing changed
     post_json(as_bob, url, {})
     assert not Exit.objects.filter(status="resting").exists()

@@ -187,11 +187,13 @@ class QuoteOut(Schema):
     size_usd: str = Field(description="the amount asked, as read by the order parser")
     qty: str = Field(description="the quantity an open would send now, rounded down to the step")
     price: str = Field(description="the current reference price the order is sized at")
-    notional_usd: str = Field(description="qty x price: what the hold becomes at this price")
+    notional_usd: str = Field(
+        description="qty x the price a fill gets now (the venue's fill rule): what is booked"
+    )
     step_size: str
     tick_size: str
     min_notional_usd: str
-    summary: str = Field(description="e.g. $10.00 buys 0.01 BNB ≈ $5.93 at 593.10 (step 0.01 BNB)")
+    summary: str = Field(description="e.g. $10.00 buys 0.01 BNB ≈ $5.94 at 593.10 (step 0.01 BNB)")
     # Exits (issue 12): the trigger prices of the take_profit / stop_loss asked, if any.
     exits: list[ExitQuoteOut] = []
     exits_error: FieldErrorOut | None = None
@@ -207,7 +209,9 @@ def bots_quote(
     request: HttpRequest,
     bot_id: Id = BotId,
     size_usd: str = Query("", max_length=64, description="USD amount, e.g. 10.00 (required)"),
-    side: Literal["long", "short"] = Query("long", description="for the exits' direction"),
+    side: Literal["long", "short"] = Query(
+        "long", description="the fill's side (slippage) and the exits' direction"
+    ),
     take_profit: str = Query("", max_length=64, description='a price, or a percent as "1.5%"'),
     stop_loss: str = Query("", max_length=64, description='a price, or a percent as "1.5%"'),
 ) -> dict[str, Any]:
@@ -217,7 +221,7 @@ def bots_quote(
     ("3000" or "1.5%") and `side`, `exits` gives their trigger prices at this price, or
     `exits_error` what the open would refuse about them."""
     bot = bot_for(current_user(request), bot_id)
-    quote = open_quote(bot=bot, size_usd=size_usd)
+    quote = open_quote(bot=bot, size_usd=size_usd, side=side)
     if not (take_profit or stop_loss):
         return quote.as_json()
     exits = exits_quote(

@@ -119,6 +119,9 @@ class BinanceVenue:
     def price_buffer(self) -> Decimal:
         return Decimal(setting("EGIS_BINANCE_PRICE_BUFFER_BPS")) / BPS
 
+    def market_fill_price(self, symbol: str, *, buying: bool, reference: Decimal) -> Decimal:
+        return reference  # the market decides; the mark price is the best estimate
+
     # --- account set-up -------------------------------------------------------------------
 
     def prepare(self, *, symbol: str, leverage: int) -> None:

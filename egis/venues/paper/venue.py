@@ -97,6 +97,13 @@ class PaperVenue:
     def price_buffer(self) -> Decimal:
         return self.slippage_bps / BPS
 
+    def market_fill_price(self, symbol: str, *, buying: bool, reference: Decimal) -> Decimal:
+        """The fill rule of this venue: the reference moved by the slippage against the taker,
+        on the tick, rounded against the taker. The fill and the open form's quote both use it."""
+        slip = self.slippage_bps / BPS
+        moved = reference * (1 + slip) if buying else reference * (1 - slip)
+        return round_to_tick(moved, self.symbol_rules(symbol).tick_size, up=buying)
+
     def prepare(self, *, symbol: str, leverage: int) -> None:
         self.symbol_rules(symbol)
 
@@ -111,10 +118,8 @@ class PaperVenue:
         if request.qty < rules.min_qty:
             raise VenueRejected("Quantity less than minimum quantity.", code=-4004)
         buying = request.side == "buy"
-        slip = self.slippage_bps / BPS
-        quote = self.reference_price(request.symbol)
-        fill_price = round_to_tick(
-            quote * (1 + slip) if buying else quote * (1 - slip), rules.tick_size, up=buying
+        fill_price = self.market_fill_price(
+            request.symbol, buying=buying, reference=self.reference_price(request.symbol)
         )
         filled = floor_to_step(request.qty * self.fill_ratio, rules.step_size)
         try:

@@ -32,6 +32,9 @@ class _Wrapped:
     def price_buffer(self) -> Decimal:
         return self.inner.price_buffer()
 
+    def market_fill_price(self, symbol: str, *, buying: bool, reference: Decimal) -> Decimal:
+        return self.inner.market_fill_price(symbol, buying=buying, reference=reference)
+
     def prepare(self, *, symbol: str, leverage: int) -> None:
         self.inner.prepare(symbol=symbol, leverage=leverage)
 
@@ -93,6 +96,9 @@ class BlockingVenue:
 
     def price_buffer(self) -> Decimal:
         return self.inner.price_buffer()
+
+    def market_fill_price(self, symbol: str, *, buying: bool, reference: Decimal) -> Decimal:
+        return self.inner.market_fill_price(symbol, buying=buying, reference=reference)
 
     def prepare(self, *, symbol: str, leverage: int) -> None:
         self.inner.prepare(symbol=symbol, leverage=leverage)
