@@ -287,14 +287,14 @@ def notify_settings_update(
     if token is not None and telegram_chat_id == "":
         # A new token with the chat id cleared: half a pair, not a removal.
         raise InputError(
-            "telegram_chat_id is missing: Telegram needs the chat id with the bot token",
+            "telegram_chat_id is missing (Telegram needs the chat id with the bot token)",
             field="telegram_chat_id",
         )
     row = _row_for(user)
     had = set(_channels(row))
     if token is not None and chat is None and not row.telegram_chat_id:
         raise InputError(
-            "telegram_chat_id is missing: Telegram needs the chat id with the bot token",
+            "telegram_chat_id is missing (Telegram needs the chat id with the bot token)",
             field="telegram_chat_id",
         )
     if telegram_chat_id == "":
@@ -303,8 +303,8 @@ def notify_settings_update(
     elif chat is not None or token is not None:
         if token is None and not row.telegram_token_encrypted:
             raise InputError(
-                "telegram_token is missing: Telegram needs the bot token (from @BotFather) "
-                "with the chat id",
+                "telegram_token is missing (Telegram needs the bot token from @BotFather "
+                "with the chat id)",
                 field="telegram_token",
             )
         if token is not None:
