@@ -17,6 +17,7 @@ from egis.exits.models import Exit, ExitKind
 from egis.ledger.events import event_record
 from egis.ledger.models import Order, Position
 from egis.ledger.notices import exit_triggered_notice
+from egis.venues.selectors import price_ticks
 
 logger = logging.getLogger("egis.exits")
 
@@ -85,14 +86,17 @@ def exit_triggered_booked(
         if catch_up
         else "crossed"
     )
+    # Prices at the symbol's tick (one read; a trigger is rare), as the Activity tab shows them.
+    known = price_ticks([position.symbol])[position.symbol]
+    tick = Decimal(known) if known else None
+    crossed = f"{describe(exit_row, tick=tick)} {when}: price {price_text(price, tick=tick)}"
     exit_event(
         exit_row,
         position=position,
         action="exit_triggered",
         order=order,
-        reason=f"{describe(exit_row)} {when}: price {price_text(price, tick=None)}; closing "
-        f"{qty_text(position.qty, step=None, symbol=position.symbol)} (reduce-only) with "
-        f"{order.client_order_id}",
+        reason=f"{crossed}; closing {qty_text(position.qty, step=None, symbol=position.symbol)} "
+        f"(reduce-only) with {order.client_order_id}",
     )
     # The owner is told in this transaction (a trigger rolled back tells nothing), once per exit.
     exit_triggered_notice(
@@ -101,7 +105,7 @@ def exit_triggered_booked(
         exit_id=exit_row.pk,
         exit_kind=exit_row.kind,
         trigger_price=exit_row.trigger_price,
-        detail=f"{describe(exit_row)} {when}: price {price_text(price, tick=None)}",
+        detail=crossed,
     )
     exit_id = exit_row.pk
     transaction.on_commit(lambda: exit_triggered_after_commit(exit_id))
