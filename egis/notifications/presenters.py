@@ -35,7 +35,7 @@ def saved_sentence(result: SettingsResult) -> str:
     """What a save did, plainly: where notifications go now (or that they are off), and that
     nothing will come when no event is chosen."""
     row = result.settings
-    removed = " and ".join(_NAMES[c] for c in result.removed)
+    removed = " and ".join(_NAMES[c] for c in result.removed).replace("the webhook", "webhook")
     flags = ((Channel.TELEGRAM, row.telegram_on), (Channel.WEBHOOK, row.webhook_on))
     on = [_NAMES[channel] for channel, is_on in flags if is_on]
     parts = [f"{removed[:1].upper()}{removed[1:]} removed."] if removed else []

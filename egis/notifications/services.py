@@ -252,6 +252,9 @@ def _row_for(user: User) -> NotificationSettings:
     return row
 
 
+CHAT_MISSING = "telegram_chat_id is missing (Telegram needs the chat id with the bot token)"
+
+
 def _given(value: object) -> bool:
     return value is not None and value != ""
 
@@ -286,17 +289,11 @@ def notify_settings_update(
     chosen = parse_events(events_chosen) if events_chosen is not None else None
     if token is not None and telegram_chat_id == "":
         # A new token with the chat id cleared: half a pair, not a removal.
-        raise InputError(
-            "telegram_chat_id is missing (Telegram needs the chat id with the bot token)",
-            field="telegram_chat_id",
-        )
+        raise InputError(CHAT_MISSING, field="telegram_chat_id")
     row = _row_for(user)
     had = set(_channels(row))
     if token is not None and chat is None and not row.telegram_chat_id:
-        raise InputError(
-            "telegram_chat_id is missing (Telegram needs the chat id with the bot token)",
-            field="telegram_chat_id",
-        )
+        raise InputError(CHAT_MISSING, field="telegram_chat_id")
     if telegram_chat_id == "":
         row.telegram_token_encrypted, row.telegram_chat_id = "", ""
         row.telegram_next_send_at = None
