@@ -49,7 +49,7 @@ def usd_text(value: Decimal | None) -> str | None:
     return None if value is None else usd_display(value)
 
 
-def qty_text(value: Decimal | None, *, step: Decimal | None, symbol: str) -> str | None:
+def qty_text(value: Decimal | None, *, symbol: str, step: Decimal | None = None) -> str | None:
     """A quantity in the base asset at the lot step: "0.040 ETH"."""
     if value is None:
         return None
