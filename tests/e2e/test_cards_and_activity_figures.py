@@ -68,3 +68,18 @@ def test_activity_orders_show_units_and_precision(page, live_server, log_in, sho
         re.compile(r"Value \$23\.\d\d · fee \$0\.\d\d")
     )
     shot("activity-orders-units")
+
+
+@phone
+def test_saving_an_empty_notifications_form_says_they_are_off(page, live_server, log_in, shot, bob):
+    log_in("bob", "pw-bob-12345")
+    page.goto(f"{live_server.url}/settings")
+    card = page.get_by_test_id("notifications-card")
+    card.get_by_role("button", name="Save").click()
+    expect(card.get_by_text("Notifications are off: nothing was saved.")).to_be_visible()
+    expect(page.get_by_text("Notifications saved")).to_have_count(0)
+    card.get_by_label("Chat id").fill("424242")
+    card.get_by_role("button", name="Save").click()
+    expect(card.get_by_text("Not saved: Bot token is missing")).to_be_visible()
+    card.scroll_into_view_if_needed()
+    shot("notifications-half-pair")
