@@ -309,7 +309,11 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "egis.ops.logs.ContextFilter"}},
+    "filters": {
+        "context": {"()": "egis.ops.logs.ContextFilter"},
+        # A 403 (or any refusal) is one warning line, not a traceback (egis.ops.logs).
+        "refusals": {"()": "egis.ops.logs.ExpectedRefusalFilter"},
+    },
     "formatters": {
         "plain": {
             "()": "egis.ops.logs.PlainFormatter",
@@ -327,6 +331,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("EGIS_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["refusals"]},
         # httpx logs every request URL at INFO; a signed Binance URL has no secret but a
         # signature and timestamp that have no business in a log.
         "httpx": {"level": "WARNING"},

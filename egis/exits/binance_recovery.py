@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from egis.bots.models import Bot
 from egis.core.choices import Venue
-from egis.core.money import plain
+from egis.core.figures import qty_text
 from egis.exits.binance_rows import (
     CANCELLED,
     ENDED,
@@ -221,8 +221,8 @@ def binance_exits_rearm(
                 exit_row,
                 position,
                 algos=algos,
-                reason=f"rests again for {plain(position.qty)}: the close it made way for left "
-                "the position open",
+                reason=f"rests again for {qty_text(position.qty, symbol=position.symbol)}: "
+                "the close it made way for left the position open",
             )
         )
     return steps

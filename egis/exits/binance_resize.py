@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from egis.bots.locks import lock_bot
-from egis.core.money import plain
+from egis.core.figures import qty_text
 from egis.exits.binance_rows import (
     CANCELLED,
     AlgoFactory,
@@ -105,7 +105,8 @@ def binance_exits_resize(
                 exit_row,
                 position,
                 algos=algos,
-                reason=f"placed again for {plain(position.qty)} (was {plain(resting)} at "
+                reason=f"placed again for {qty_text(position.qty, symbol=position.symbol)} (was "
+                f"{qty_text(resting, symbol=position.symbol)} at "
                 "Binance) after a partial close",
             )
         )

@@ -16,7 +16,7 @@ from django.utils import timezone
 from egis.bots.locks import lock_bot
 from egis.bots.models import Bot
 from egis.core.choices import Venue
-from egis.core.money import plain
+from egis.core.figures import price_text, qty_text
 from egis.exits.events import exit_event
 from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitKind, ExitStatus
 from egis.ledger.errors import OrderRefused
@@ -228,8 +228,8 @@ def exit_not_active(exit_row: Exit, *, to: str, why: str, report: AlgoReport | N
 def mark_resting(exit_row: Exit, report: AlgoReport, *, via: str) -> ExitStep:
     detail = (
         f"{exit_label(exit_row)} resting at Binance as {report.order_type} algo "
-        f"{report.algo_id}: {plain(report.quantity)} {exit_row.symbol}"
-        + (f" at {plain(report.trigger_price)}" if report.trigger_price else "")
+        f"{report.algo_id}: {qty_text(report.quantity, symbol=exit_row.symbol)}"
+        + (f" at {price_text(report.trigger_price, tick=None)}" if report.trigger_price else "")
         + f" ({via})"
     )
     moved = exit_transition(

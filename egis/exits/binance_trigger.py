@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from egis.bots.locks import lock_bot
 from egis.bots.models import Bot
+from egis.core.figures import price_text, qty_text
 from egis.core.money import plain
 from egis.exits.binance_resize import binance_exits_resize, exit_place_again
 from egis.exits.binance_rows import (
@@ -124,8 +125,8 @@ def _book(exit_row: Exit, algo: AlgoReport, report: OrderReport) -> Order | None
             after=position_snapshot(position),
             reason=f"{label} {exit_row.client_algo_id} fired at Binance: algo {algo.algo_id} "
             f"placed order {report.venue_order_id} ({report.status}, "
-            f"{plain(report.executed_qty)} executed"
-            + (f" at {plain(report.avg_price)}" if report.avg_price else "")
+            f"{qty_text(report.executed_qty, symbol=position.symbol)} executed"
+            + (f" at {price_text(report.avg_price, tick=None)}" if report.avg_price else "")
             + "); booked as the close of this position, nothing sent",
         )
         # Triggered before the fill is settled: the settle hook (egis.exits.hooks) resizes the
@@ -216,8 +217,9 @@ def exit_book_trigger(exit_row: Exit, algo: AlgoReport, *, algos: BinanceAlgoOrd
         return ExitStep(exit_row.pk, cid, FIRED, f"{cid} fired; already booked")
     detail = (
         f"{exit_label(exit_row)} fired at Binance: order {report.venue_order_id} closed "
-        f"{plain(order.executed_qty)} of position #{exit_row.position_id}"
-        + (f" at {plain(order.avg_price)}" if order.avg_price else "")
+        f"{qty_text(order.executed_qty, symbol=exit_row.symbol)} of position "
+        f"#{exit_row.position_id}"
+        + (f" at {price_text(order.avg_price, tick=None)}" if order.avg_price else "")
     )
     position = Position.objects.get(pk=exit_row.position_id)
     if position.status == PositionStatus.OPEN:
@@ -231,8 +233,8 @@ def exit_book_trigger(exit_row: Exit, algo: AlgoReport, *, algos: BinanceAlgoOrd
                 exit_row,
                 position,
                 algos=algos,
-                reason=f"rests again for {plain(position.qty)} after its order filled only "
-                f"{plain(order.executed_qty)}",
+                reason=f"rests again for {qty_text(position.qty, symbol=position.symbol)} after "
+                f"its order filled only {qty_text(order.executed_qty, symbol=position.symbol)}",
             )
     else:
         # One-cancels-other: a sibling left resting is a reduce-only order that would fire on

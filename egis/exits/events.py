@@ -11,11 +11,13 @@ from typing import Any
 
 from django.db import transaction
 
+from egis.core.figures import price_text, qty_text
 from egis.core.money import plain
 from egis.exits.models import Exit, ExitKind
 from egis.ledger.events import event_record
 from egis.ledger.models import Order, Position
 from egis.ledger.notices import exit_triggered_notice
+from egis.venues.selectors import price_ticks
 
 logger = logging.getLogger("egis.exits")
 
@@ -38,17 +40,18 @@ def exit_snapshot(exit_row: Exit) -> dict[str, Any]:
     }
 
 
-def describe(exit_row: Exit) -> str:
-    """ "stop-loss at 171.3", "trailing stop 1% (trigger 180.2)"."""
+def describe(exit_row: Exit, *, tick: Decimal | None = None) -> str:
+    """ "stop-loss at $171.30", "trailing stop 1% (trigger $180.20)": prices in USD, at the
+    symbol's tick when it is given (exact otherwise; egis.core.figures)."""
     label = ExitKind(exit_row.kind).label.lower()
     if exit_row.kind == ExitKind.TRAILING_STOP:
         trigger = (
-            f"trigger {plain(exit_row.trigger_price)}"
+            f"trigger {price_text(exit_row.trigger_price, tick=tick)}"
             if exit_row.trigger_price is not None
-            else f"activates at {plain(exit_row.activation_price or Decimal(0))}"
+            else f"activates at {price_text(exit_row.activation_price or Decimal(0), tick=tick)}"
         )
         return f"{label} {plain(exit_row.callback_pct or Decimal(0))}% ({trigger})"
-    return f"{label} at {plain(exit_row.trigger_price or Decimal(0))}"
+    return f"{label} at {price_text(exit_row.trigger_price or Decimal(0), tick=tick)}"
 
 
 def exit_event(
@@ -83,13 +86,17 @@ def exit_triggered_booked(
         if catch_up
         else "crossed"
     )
+    # Prices at the symbol's tick (one read; a trigger is rare), as the Activity tab shows them.
+    known = price_ticks([position.symbol])[position.symbol]
+    tick = Decimal(known) if known else None
+    crossed = f"{describe(exit_row, tick=tick)} {when}: price {price_text(price, tick=tick)}"
     exit_event(
         exit_row,
         position=position,
         action="exit_triggered",
         order=order,
-        reason=f"{describe(exit_row)} {when}: price {plain(price)}; closing "
-        f"{plain(position.qty)} {position.symbol} (reduce-only) with {order.client_order_id}",
+        reason=f"{crossed}; closing {qty_text(position.qty, step=None, symbol=position.symbol)} "
+        f"(reduce-only) with {order.client_order_id}",
     )
     # The owner is told in this transaction (a trigger rolled back tells nothing), once per exit.
     exit_triggered_notice(
@@ -98,7 +105,7 @@ def exit_triggered_booked(
         exit_id=exit_row.pk,
         exit_kind=exit_row.kind,
         trigger_price=exit_row.trigger_price,
-        detail=f"{describe(exit_row)} {when}: price {plain(price)}",
+        detail=crossed,
     )
     exit_id = exit_row.pk
     transaction.on_commit(lambda: exit_triggered_after_commit(exit_id))

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from egis.bots.models import Bot
 from egis.core.choices import Venue
-from egis.core.money import plain
+from egis.core.figures import qty_text
 from egis.core.rows import RowQuery, row_update
 from egis.exits.errors import ExitNotResting
 from egis.exits.events import exit_event, exit_triggered_booked
@@ -103,7 +103,8 @@ def exits_after_close_fill(position: Position, order: Order) -> None:
             position=position,
             action="exit_resized",
             order=order,
-            reason=f"partial close: quantity {plain(before)} -> {plain(position.qty)}",
+            reason=f"partial close: quantity {qty_text(before, step=None, symbol=position.symbol)}"
+            f" -> {qty_text(position.qty, step=None, symbol=position.symbol)}",
         )
     _rest_again(order, position, why="its close filled only in part")
 

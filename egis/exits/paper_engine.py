@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from egis.bots.locks import lock_bots
+from egis.core.figures import price_text
 from egis.core.inputs import QTY_PLACES
 from egis.core.money import plain
 from egis.exits.events import exit_event
@@ -146,10 +147,14 @@ def _trail_one(exit_row: Exit, price: Decimal, tick: Decimal) -> int:
     exit_row.save(update_fields=["extreme_price", "trigger_price", "updated_at"])
     if trigger == before_trigger:
         return 0
+
+    def shown(value: Decimal) -> str | None:  # in USD at the tick (egis.core.figures)
+        return price_text(value, tick=tick)
+
     what = (
-        f"activated at {plain(price)} (activation {plain(exit_row.activation_price or price)})"
+        f"activated at {shown(price)} (activation {shown(exit_row.activation_price or price)})"
         if before_trigger is None
-        else f"best price {plain(price)}: trigger {plain(before_trigger)} -> {plain(trigger)}"
+        else f"best price {shown(price)}: trigger {shown(before_trigger)} -> {shown(trigger)}"
     )
     exit_event(
         exit_row,

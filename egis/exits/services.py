@@ -22,7 +22,7 @@ from django.utils import timezone
 from egis.bots.locks import LIVE_BOT, lock_bot
 from egis.bots.models import Bot
 from egis.core.choices import Venue
-from egis.core.money import plain
+from egis.core.figures import price_text
 from egis.exits.events import describe, exit_event
 from egis.exits.ids import new_client_algo_id
 from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitKind, ExitStatus
@@ -233,8 +233,9 @@ def exits_set(
                 position=position,
                 action="exit_set",
                 actor=actor,
-                reason=f"{describe(exit_row)} for {position.side} {position.symbol} entered at "
-                f"{plain(position.entry_price or current)} (price {plain(current)})",
+                reason=f"{describe(exit_row, tick=tick)} for {position.side} {position.symbol} "
+                f"entered at {price_text(position.entry_price or current, tick=tick)} "
+                f"(price {price_text(current, tick=tick)})",
             )
     if created and not paper:
         from egis.exits import binance_sync

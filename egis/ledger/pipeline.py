@@ -27,8 +27,9 @@ from django.db import connection, transaction
 from egis.bots.locks import LIVE_BOT, LIVE_BOT_LOCKED
 from egis.bots.models import Bot
 from egis.core.choices import Venue
+from egis.core.figures import price_text, qty_text, usd_text
 from egis.core.log_context import bind_order
-from egis.core.money import DecimalInputError, parse_decimal, plain, usd_str
+from egis.core.money import DecimalInputError, parse_decimal
 from egis.core.order_metrics import order_timed
 from egis.core.row_writes import RowWrites
 from egis.core.rows import RowPair, RowQuery
@@ -363,8 +364,10 @@ def order_open(
             action="hold",
             after=position_snapshot(position),
             actor=actor,
-            reason=f"open {chosen_side} ${usd_str(requested)}: {plain(qty)} {bot.symbol} "
-            f"at reference {plain(price)}",
+            # With units at the symbol's precision (egis.core.figures), as the Activity tab shows.
+            reason=f"open {chosen_side} {usd_text(requested)}: "
+            f"{qty_text(qty, step=rules.step_size, symbol=bot.symbol)} "
+            f"at reference {price_text(price, tick=rules.tick_size)}",
         )
         # The hold, its write-ahead order (each naming the other) and the event: one statement
         # on PostgreSQL (egis.core.row_writes), the same rows one by one on SQLite.
@@ -443,7 +446,8 @@ def order_close(
                 before=before,
                 after=position_snapshot(position),
                 actor=actor,
-                reason=f"close {plain(position.qty)} {position.symbol} (reduce-only, {reason})",
+                reason=f"close {qty_text(position.qty, step=None, symbol=position.symbol)} "
+                f"(reduce-only, {reason})",
             ),
             links={"order_id": order},
             json_links={"after": {"closing_order_id": order}},

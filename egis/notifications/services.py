@@ -22,6 +22,7 @@ from django.utils import timezone
 from egis.accounts.models import User
 from egis.bots.models import Bot
 from egis.core.errors import UserFacingError
+from egis.core.inputs import InputError
 from egis.core.money import plain
 from egis.core.rows import RowQuery, row_insert
 from egis.notifications import events
@@ -232,6 +233,16 @@ class SettingsResult:
     settings: NotificationSettings
     # The clear webhook secret: only in the answer that made it (first URL, or a rotation).
     webhook_secret: str | None = None
+    # The channels this call removed ("telegram", "webhook"), for the words that answer it.
+    removed: tuple[str, ...] = ()
+
+
+# Messages name fields by their keys; the page swaps in the form's labels and the CLI its
+# flags (egis.notifications.presenters.in_words), so the person learns what to fill in.
+NOTHING_SET = (
+    "Notifications are off: nothing was saved. To be told, fill in telegram_token and "
+    "telegram_chat_id, or webhook_url"
+)
 
 
 def _row_for(user: User) -> NotificationSettings:
@@ -239,6 +250,13 @@ def _row_for(user: User) -> NotificationSettings:
         user=user, defaults={"events": list(events.EVENT_KINDS)}
     )
     return row
+
+
+CHAT_MISSING = "telegram_chat_id is missing (Telegram needs the chat id with the bot token)"
+
+
+def _given(value: object) -> bool:
+    return value is not None and value != ""
 
 
 @transaction.atomic
@@ -253,28 +271,39 @@ def notify_settings_update(
     """Change what is given; None leaves a setting as it is.
 
     Telegram: a chat id with a token sets it up; a chat id alone keeps the stored token (it is
-    never shown again); an empty chat id removes Telegram and its token. Webhook: a URL sets it
-    up and, the first time, makes its signing secret (returned once); an empty URL removes the
-    webhook and its secret. Every value is checked before anything is written."""
+    never shown again); an empty chat id (with no token) removes Telegram and its token; half
+    a pair with nothing stored to complete it is refused, naming the missing field. Webhook: a
+    URL sets it up and, the first time, makes its signing secret (returned once); an empty URL
+    removes the webhook and its secret. A call that would leave no channel at all, without
+    removing one, is refused (NOTHING_SET): "saved" would claim notifications that never come.
+    Every value is checked before anything is written."""
     if all(v is None for v in (telegram_token, telegram_chat_id, webhook_url, events_chosen)):
         raise NotifyError("Nothing to change.")
     token = chat = url = None
-    if telegram_chat_id is not None and telegram_chat_id != "":
+    if _given(telegram_chat_id):
         chat = parse_telegram_chat(telegram_chat_id)
-    if telegram_token is not None and telegram_token != "":
+    if _given(telegram_token):
         token = parse_telegram_token(telegram_token)
-    if webhook_url is not None and webhook_url != "":
+    if _given(webhook_url):
         url = parse_webhook_url(webhook_url)
     chosen = parse_events(events_chosen) if events_chosen is not None else None
+    if token is not None and telegram_chat_id == "":
+        # A new token with the chat id cleared: half a pair, not a removal.
+        raise InputError(CHAT_MISSING, field="telegram_chat_id")
     row = _row_for(user)
+    had = set(_channels(row))
     if token is not None and chat is None and not row.telegram_chat_id:
-        raise NotifyError("Give the Telegram chat id with the bot token.")
+        raise InputError(CHAT_MISSING, field="telegram_chat_id")
     if telegram_chat_id == "":
         row.telegram_token_encrypted, row.telegram_chat_id = "", ""
         row.telegram_next_send_at = None
     elif chat is not None or token is not None:
         if token is None and not row.telegram_token_encrypted:
-            raise NotifyError("Give the Telegram bot token (from @BotFather) with the chat id.")
+            raise InputError(
+                "telegram_token is missing (Telegram needs the bot token from @BotFather "
+                "with the chat id)",
+                field="telegram_token",
+            )
         if token is not None:
             row.telegram_token_encrypted = encrypt_secret(token)
         if chat is not None:
@@ -289,8 +318,13 @@ def notify_settings_update(
             row.webhook_secret_encrypted = encrypt_secret(issued)
     if chosen is not None:
         row.events = chosen
+    removed = tuple(
+        c for c in (Channel.TELEGRAM, Channel.WEBHOOK) if c in had - set(_channels(row))
+    )
+    if not _channels(row) and not removed:
+        raise NotifyError(NOTHING_SET)  # the transaction drops the row get_or_create made
     row.save()
-    return SettingsResult(settings=row, webhook_secret=issued)
+    return SettingsResult(settings=row, webhook_secret=issued, removed=removed)
 
 
 @transaction.atomic

@@ -30,6 +30,33 @@ class ContextFilter(logging.Filter):
         return True
 
 
+class ExpectedRefusalFilter(logging.Filter):
+    """On `django.request`: a refusal (a 4xx, e.g. a 403 for a non-admin on an admin page) is an
+    expected answer, logged as one warning line with the method, path and user, never with a
+    traceback (Django attaches the PermissionDenied's). 5xx records pass unchanged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if not isinstance(status, int) or status >= 500 or not record.exc_info:
+            return True
+        error = record.exc_info[1]
+        request = getattr(record, "request", None)
+        user = getattr(request, "user", None)
+        who = user.get_username() if user is not None and user.is_authenticated else "anonymous"
+        method = getattr(request, "method", "") or ""
+        path = getattr(request, "path", "") or ""
+        detail = f": {error}" if error is not None and str(error) else ""
+        reason = record.getMessage().split(":", 1)[0]  # "Forbidden (Permission denied)"
+        record.msg = "%s %s: %s %s by %s%s"
+        record.args = (status, reason, method, path, who, detail)
+        record.exc_info = None
+        record.exc_text = None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        if not getattr(record, "request_id", ""):
+            record.request_id, record.client_order_id = log_context.current()
+        return True
+
+
 class PlainFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)

@@ -6,13 +6,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
 
+from egis.bots.models import Bot
+from egis.core.choices import Venue
+from egis.core.figures import price_text, qty_text, usd_text
 from egis.core.money import plain, usd_str
-from egis.ledger.models import Order, PositionEvent
+from egis.ledger.models import Order, OrderIntent, PositionEvent
 from egis.signals.selectors import signal_list
+from egis.venues.binance.environments import venue_key_for
+from egis.venues.models import SymbolFilter
 
 TABS = ("orders", "events", "signals")
 PAGE_SIZE = 25
@@ -64,7 +70,44 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value else None
 
 
-def order_row(o: Order) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Steps:
+    """The bot's symbol's lot step and price tick (None each when its rules are unknown)."""
+
+    qty: Decimal | None = None
+    price: Decimal | None = None
+
+
+def symbol_steps(bot: Bot) -> Steps:
+    """The rules the bot's venue holds for its symbol (paper, or its Binance environment)."""
+    if bot.venue == Venue.PAPER:
+        key = "paper"
+    elif bot.exchange_account is not None:
+        key = venue_key_for(bot.exchange_account)
+    else:
+        return Steps()
+    rule = SymbolFilter.objects.filter(venue_key=key, symbol=bot.symbol).first()
+    return Steps() if rule is None else Steps(qty=rule.step_size, price=rule.tick_size)
+
+
+def order_shown(o: Order, steps: Steps) -> dict[str, str | None]:
+    """The order's figures as the list shows them, each with its unit at the symbol's
+    precision: an open's request in USD, a close's in the base asset, the fill in the base
+    asset at its average price, its value and fee in USD."""
+    by_usd = o.intent == OrderIntent.OPEN and o.requested_usd is not None
+    filled = o.executed_qty > 0
+    return {
+        "requested": usd_text(o.requested_usd)
+        if by_usd
+        else qty_text(o.requested_qty, step=steps.qty, symbol=o.symbol),
+        "executed": qty_text(o.executed_qty, step=steps.qty, symbol=o.symbol),
+        "price": price_text(o.avg_price, tick=steps.price) if filled else None,
+        "value": usd_text(o.cum_quote_usd) if filled else None,
+        "fee": usd_text(o.fee_usd) if filled else None,
+    }
+
+
+def order_row(o: Order, steps: Steps | None = None) -> dict[str, Any]:
     return {
         "id": o.pk,
         "client_order_id": o.client_order_id,
@@ -82,12 +125,15 @@ def order_row(o: Order) -> dict[str, Any]:
         "venue_order_id": o.venue_order_id,
         "error": o.error,
         "created_at": _iso(o.created_at),
+        # What the page shows (it adds no unit and rounds nothing).
+        "shown": order_shown(o, steps or Steps()),
     }
 
 
-def orders_page(bot_id: int, *, page: int = 1, size: int = PAGE_SIZE) -> Page:
-    items, number, pages, total = _page(Order.objects.filter(bot_id=bot_id), page, size)
-    return Page([order_row(o) for o in items], number, pages, total)
+def orders_page(bot: Bot, *, page: int = 1, size: int = PAGE_SIZE) -> Page:
+    items, number, pages, total = _page(Order.objects.filter(bot_id=bot.pk), page, size)
+    steps = symbol_steps(bot) if items else Steps()
+    return Page([order_row(o, steps) for o in items], number, pages, total)
 
 
 def event_row(e: PositionEvent) -> dict[str, Any]:
@@ -103,20 +149,20 @@ def event_row(e: PositionEvent) -> dict[str, Any]:
     }
 
 
-def events_page(bot_id: int, *, page: int = 1, size: int = PAGE_SIZE) -> Page:
-    items, number, pages, total = _page(PositionEvent.objects.filter(bot_id=bot_id), page, size)
+def events_page(bot: Bot, *, page: int = 1, size: int = PAGE_SIZE) -> Page:
+    items, number, pages, total = _page(PositionEvent.objects.filter(bot_id=bot.pk), page, size)
     return Page([event_row(e) for e in items], number, pages, total)
 
 
-def signals_page(bot_id: int, *, page: int = 1, size: int = PAGE_SIZE) -> Page:
-    _, total = signal_list(bot_id=bot_id, limit=0)
+def signals_page(bot: Bot, *, page: int = 1, size: int = PAGE_SIZE) -> Page:
+    _, total = signal_list(bot_id=bot.pk, limit=0)
     number, pages, start = _window(total, page, size)
-    items, total = signal_list(bot_id=bot_id, limit=size, offset=start)
+    items, total = signal_list(bot_id=bot.pk, limit=size, offset=start)
     return Page(items, number, pages, total)
 
 
-def activity(bot_id: int, *, tab: str, page: int = 1) -> dict[str, Any]:
+def activity(bot: Bot, *, tab: str, page: int = 1) -> dict[str, Any]:
     """The one list the tab shows (only that one is read), and the counts of the others."""
     readers = {"orders": orders_page, "events": events_page, "signals": signals_page}
-    chosen = readers[tab](bot_id, page=page)
+    chosen = readers[tab](bot, page=page)
     return {"tab": tab, "tabs": list(TABS), "list": chosen.as_json()}

@@ -26,6 +26,7 @@ from egis.core.inputs import (
     parse_text,
     parse_usd,
 )
+from egis.core.money import usd_display
 from egis.exits.rules import ExitChanges, parse_changes, spec_from_json
 
 SENDER_ID_MAX = 128
@@ -101,7 +102,11 @@ class SignalAction:
         """A short line for lists: `open long $25.00`, `target short 20%`, `close all`."""
         size = ""
         if self.needs_size:
-            size = f" ${self.size_usd}" if self.size_usd is not None else f" {self.size_pct}%"
+            size = (
+                f" {usd_display(self.size_usd)}"
+                if self.size_usd is not None
+                else f" {self.size_pct}%"
+            )
         if self.kind == "open":
             return f"open {self.side}{size}"
         if self.kind == "close":

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from egis.accounts.models import User
 from egis.core.choices import Venue
+from egis.core.money import plain
 from egis.venues.models import ExchangeAccount, Price, SymbolFilter
 
 
@@ -38,3 +39,15 @@ def stored_price(symbol: str) -> Decimal | None:
     """The last stored price of the configured source; a read never calls the network."""
     row = Price.objects.filter(source=settings.EGIS_PRICE_SOURCE, symbol=symbol).first()
     return row.price if row else None
+
+
+def price_ticks(symbols: list[str]) -> dict[str, str | None]:
+    """Each symbol's price tick (plain text), for the Bots list's price lines: one query for all.
+    Venues keep their own copy of the rules (paper, each Binance environment); they agree in
+    practice, and where one differs the finest tick is shown, so no digit is hidden."""
+    ticks: dict[str, Decimal] = {}
+    rows = SymbolFilter.objects.filter(symbol__in=set(symbols)).values_list("symbol", "tick_size")
+    for symbol, tick in rows:
+        if symbol not in ticks or tick < ticks[symbol]:
+            ticks[symbol] = tick
+    return {symbol: plain(ticks[symbol]) if symbol in ticks else None for symbol in symbols}

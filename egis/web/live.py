@@ -15,6 +15,7 @@ from django.conf import settings
 from egis.bots.chart import bot_chart
 from egis.bots.models import Bot
 from egis.venues.prices.quotes import price_feeds
+from egis.venues.selectors import price_ticks
 
 
 def live_settings() -> dict[str, int]:
@@ -34,5 +35,10 @@ def bot_live_props(bot: Bot, *, lines: list[dict[str, Any]] | None = None) -> di
 
 
 def dashboard_live_props(symbols: list[str]) -> dict[str, Any]:
-    """The Bots list's price feeds, one per symbol (the cards look theirs up)."""
-    return {"prices": lambda: price_feeds(symbols), "live": live_settings()}
+    """The Bots list's price feeds, one per symbol (the cards look theirs up), and each symbol's
+    price tick for the card's price line (read once per visit: a refresh leaves it out)."""
+    return {
+        "prices": lambda: price_feeds(symbols),
+        "price_ticks": lambda: price_ticks(symbols),
+        "live": live_settings(),
+    }

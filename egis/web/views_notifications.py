@@ -11,12 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from egis.core.errors import UserFacingError
+from egis.notifications.presenters import FIELD_KEYS, FORM_LABELS, in_words, saved_sentence
 from egis.notifications.services import notify_settings_update, notify_test, webhook_secret_rotate
 from egis.web.inertia import back_with_errors, current_user, form_data, see_other, sentence
 from egis.web.secrets import secret_prop
 from egis.web.views_settings import settings_render
-
-_FIELDS = ("telegram_token", "telegram_chat_id", "webhook_url", "events")
 
 
 def _given(data: dict[str, Any], name: str) -> object:
@@ -55,9 +54,16 @@ def notifications_update(request: HttpRequest) -> HttpResponse:
         )
     except UserFacingError as exc:
         field = getattr(exc, "field", "")
-        key = field if field in _FIELDS else "notifications"
-        return back_with_errors(request, "/settings", {key: sentence("Not saved", exc)})
-    messages.success(request, "Notifications saved.")
+        key = field if field in FIELD_KEYS else "notifications"
+        # In the form's words ("Chat id is missing", not "telegram_chat_id ...").
+        words = in_words(exc, FORM_LABELS)
+        text = f"{words}." if key == "notifications" else sentence("Not saved", words)
+        return back_with_errors(request, "/settings", {key: text})
+    saved = saved_sentence(result)
+    if result.settings.telegram_on or result.settings.webhook_on:
+        messages.success(request, saved)
+    else:
+        messages.warning(request, saved)
     if result.webhook_secret:
         # The clear secret exists only in this one answer (like a new API token).
         return settings_render(request, secret=_webhook_secret(result.webhook_secret))

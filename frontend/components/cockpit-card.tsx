@@ -3,6 +3,7 @@ import { TriangleAlert } from "lucide-react";
 
 import { Money } from "@/components/money";
 import { SideBadge } from "@/components/positions";
+import { LiveFigure } from "@/components/price-feed";
 import { PauseToggle } from "@/components/bot-stop";
 import { formatUsd } from "@/lib/money";
 import { formatDateTime } from "@/lib/utils";
@@ -25,7 +26,9 @@ export function OpenLines({ lines }: { lines: OpenLine[] }) {
             ) : line.unrealized_shown_usd === null ? (
               <span className="text-muted">no price</span>
             ) : (
-              <Money value={line.unrealized_shown_usd} pnl />
+              <LiveFigure>
+                <Money value={line.unrealized_shown_usd} pnl />
+              </LiveFigure>
             )}
           </span>
         </li>

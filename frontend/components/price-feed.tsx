@@ -105,17 +105,3 @@ export function StaleFeedBanner({
     </div>
   );
 }
-
-/** One line on a bot card: the price's age, or "price stale". */
-export function CardPriceAge({ feed }: { feed: PriceFeed | undefined }) {
-  const state = useFeedState(feed);
-  if (!feed) return null;
-  return (
-    <span
-      className={cn("num text-xs", state.stale ? "font-semibold text-warn-fg" : "text-muted")}
-      data-testid="card-price-age"
-    >
-      {state.stale ? `price stale (${formatAge(state.age)})` : `price ${formatAge(state.age)}`}
-    </span>
-  );
-}

@@ -346,6 +346,15 @@ export interface ActivityOrder {
   venue_order_id: string;
   error: string;
   created_at: string | null;
+  /** The figures as shown, each with its unit at the symbol's precision (egis.core.figures):
+   * "$25.00", "0.040 ETH", "$2,934.56". The page adds no unit and rounds nothing. */
+  shown: {
+    requested: string;
+    executed: string;
+    price: string | null;
+    value: string | null;
+    fee: string | null;
+  };
 }
 
 export interface ActivityEvent {

@@ -27,7 +27,7 @@ def test_the_notifications_card_sets_up_tests_and_logs(
         card.get_by_label("Chat id").fill(CHAT)
         card.get_by_label("Drift found").uncheck()
         card.get_by_role("button", name="Save").click()
-        expect(page.get_by_text("Notifications saved.")).to_be_visible()
+        expect(page.get_by_text("Notifications saved: sent to Telegram.")).to_be_visible()
         expect(card.get_by_text("token ••••••" + TOKEN[-4:])).to_be_visible()
         expect(card.get_by_label("Bot token")).to_have_value("")
         expect(card.get_by_label("Drift found")).not_to_be_checked()

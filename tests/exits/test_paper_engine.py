@@ -65,7 +65,7 @@ def test_take_profit_crossed_by_a_gap_closes_once_at_the_price_less_slippage(
     )
     assert Exit.objects.get(kind="stop_loss").status == ExitStatus.CANCELLED  # one-cancels-other
     event = PositionEvent.objects.get(position=position, action="exit_triggered")
-    assert "take-profit at 3000 crossed: price 3050" in event.reason
+    assert "take-profit at $3,000.00 crossed: price $3,050.00; closing 0.006 ETH" in event.reason
 
 
 def test_short_stop_loss_crossed_by_a_gap_up(paper_bot, set_price, slippage):

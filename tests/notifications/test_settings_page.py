@@ -102,7 +102,7 @@ def test_the_log_shows_the_last_error_of_a_receiver_that_is_down(bob_client, bob
         ({"webhook_url": ["https://example.com"]}, "webhook_url"),
         ({"events": ["fill", "\x1b[31m"]}, "events"),
         ({"events": {"fill": True}}, "events"),
-        ({"telegram_chat_id": CHAT}, "notifications"),  # no token stored yet
+        ({"telegram_chat_id": CHAT}, "telegram_token"),  # no token stored yet: named
         ({}, "notifications"),
     ],
     ids=lambda v: repr(v)[:40],

@@ -48,7 +48,7 @@ def test_signals_show_on_the_card_and_the_list(client, bob, paper_bot):
     sender.post({"action": "close", "side": "short", "id": "p2"})
     card = inertia(client, f"/bots/{paper_bot.pk}")["props"]["signals"]
     rejected, executed = card["signals"]
-    assert (executed["action"], executed["status"]) == ("open long $20", "executed")
+    assert (executed["action"], executed["status"]) == ("open long $20.00", "executed")
     assert executed["orders"][0]["intent"] == "open"
     assert (rejected["status"], rejected["reason"]) == (
         "rejected",

@@ -57,7 +57,7 @@ def test_the_tradingview_template_filled_in_parses():
         "ETHUSDT",
     )
     assert action_from_json(action.as_json()) == action
-    assert action.summary() == "target short $25"
+    assert action.summary() == "target short $25.00"
 
 
 def test_percent_grammar():

@@ -208,7 +208,7 @@ def bots_activity(
     page: PageNo = FIRST_PAGE,
 ) -> dict[str, Any]:
     bot = bot_for(current_user(request), bot_id)
-    data = activity(bot.pk, tab=tab, page=page)
+    data = activity(bot, tab=tab, page=page)
     return {"tab": data["tab"], **data["list"]}
 
 

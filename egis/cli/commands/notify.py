@@ -8,14 +8,17 @@ import sys
 from typing import Any
 
 from egis.cli.commands.base import CliError, get_user, int_arg, leaf
+from egis.core.inputs import InputError
 from egis.notifications.delivery import deliver_due
 from egis.notifications.events import EVENT_KINDS
+from egis.notifications.presenters import CLI_FLAGS, in_words, saved_sentence
 from egis.notifications.selectors import (
     deliveries_of,
     delivery_json,
     notification_settings_json,
 )
 from egis.notifications.services import (
+    NotifyError,
     notify_settings_update,
     notify_test,
     webhook_secret_rotate,
@@ -56,14 +59,18 @@ def _set(args: argparse.Namespace) -> dict[str, Any]:
         raise CliError(
             "nothing to set: give --telegram-token/--telegram-chat, --webhook-url or --events"
         )
-    result = notify_settings_update(
-        user=user,
-        telegram_token=_read_token(args.telegram_token),
-        telegram_chat_id=args.telegram_chat,
-        webhook_url=args.webhook_url,
-        events_chosen=_events(args.events),
-    )
-    return _shown(user, result.webhook_secret)
+    try:
+        result = notify_settings_update(
+            user=user,
+            telegram_token=_read_token(args.telegram_token),
+            telegram_chat_id=args.telegram_chat,
+            webhook_url=args.webhook_url,
+            events_chosen=_events(args.events),
+        )
+    except (InputError, NotifyError) as exc:
+        # In the flags' words ("--telegram-chat is missing", not "telegram_chat_id ...").
+        raise CliError(in_words(exc, CLI_FLAGS)) from exc
+    return {**_shown(user, result.webhook_secret), "saved": saved_sentence(result)}
 
 
 def _rotate(args: argparse.Namespace) -> dict[str, Any]:

@@ -6,7 +6,6 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { AppLayout } from "@/layouts/app-layout";
-import { formatUsd } from "@/lib/money";
 import { cn, formatDateTime } from "@/lib/utils";
 import type { ActivityEvent, ActivityOrder, Paginated, SignalRow } from "@/types";
 
@@ -28,7 +27,7 @@ const TAB_LABELS: Record<Tab, string> = {
 const COUNT_NOUNS: Record<Tab, string> = { orders: "order", events: "event", signals: "signal" };
 
 function OrderItem({ o }: { o: ActivityOrder }) {
-  const requested = o.requested_usd ? formatUsd(o.requested_usd) : `${o.requested_qty}`;
+  const { shown } = o;
   return (
     <li className="space-y-1 py-3" data-testid="activity-order">
       <div className="flex flex-wrap items-center justify-between gap-2">
@@ -51,13 +50,16 @@ function OrderItem({ o }: { o: ActivityOrder }) {
         </span>
         <span className="text-xs text-muted">{formatDateTime(o.created_at)}</span>
       </div>
-      <div className="num text-sm">
-        <span className="font-semibold">
-          {o.executed_qty} {o.symbol}
-        </span>
-        {o.avg_price && <span className="text-muted"> at {o.avg_price}</span>}
-        <span className="ml-1 text-xs text-muted">(requested {requested})</span>
+      <div className="num text-sm" data-testid="order-figures">
+        <span className="font-semibold">{shown.executed}</span>
+        {shown.price && <span className="text-muted"> at {shown.price}</span>}
+        <span className="text-xs text-muted"> (requested {shown.requested})</span>
       </div>
+      {shown.value && (
+        <div className="num text-xs text-muted">
+          Value {shown.value} · fee {shown.fee}
+        </div>
+      )}
       <div className="num text-xs break-words text-muted">
         <span className="break-all">{o.client_order_id}</span>
         {o.venue_order_id && (

@@ -5,7 +5,7 @@ import { BotCard } from "@/components/bot-card";
 import { CardFooter, OpenLines, PausedNote } from "@/components/cockpit-card";
 import { PortfolioHeader } from "@/components/portfolio-header";
 import { Button } from "@/components/ui/button";
-import { useLiveReload } from "@/hooks/use-live-reload";
+import { RENDER_ONCE_PROPS, useLiveReload } from "@/hooks/use-live-reload";
 import { AppLayout } from "@/layouts/app-layout";
 import type { CockpitBot, OwnerOption, PortfolioProps } from "@/types";
 import type { LiveSettings, PriceFeed } from "@/types/live";
@@ -13,6 +13,7 @@ import type { LiveSettings, PriceFeed } from "@/types/live";
 export default function BotsIndex({
   bots,
   prices,
+  price_ticks,
   live,
   portfolio,
   owners,
@@ -20,12 +21,13 @@ export default function BotsIndex({
 }: {
   bots: CockpitBot[];
   prices: Record<string, PriceFeed>;
+  price_ticks?: Record<string, string | null>;
   live: LiveSettings;
   portfolio: PortfolioProps;
   owners: OwnerOption[] | null;
   owner_filter: number | null;
 }) {
-  useLiveReload(live.refresh_s);
+  useLiveReload(live.refresh_s, [...RENDER_ONCE_PROPS, "price_ticks"]);
   return (
     <AppLayout
       wide
@@ -64,6 +66,7 @@ export default function BotsIndex({
               key={bot.id}
               bot={bot}
               feed={prices[bot.symbol]}
+              tick={price_ticks?.[bot.symbol] ?? null}
               footer={<CardFooter botId={bot.id} paused={bot.paused} />}
             >
               {bot.paused && (
