@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from egis.bots.models import Bot
+from egis.core.figures import base_asset
 from egis.core.money import plain, usd_display, usd_str
 from egis.ledger.budget import shown_hold
 from egis.ledger.errors import InvalidOrderInput, VenueNotReady
@@ -25,16 +26,6 @@ from egis.ledger.pipeline import parse_size_usd, size_open
 from egis.venues.base import SymbolRules, VenueAdapter, VenueError
 from egis.venues.prices.sources import PriceUnavailable
 from egis.venues.registry import venue_for
-
-# USDⓈ-M symbols are quoted in one of these; what is left in front is the base asset.
-_QUOTE_ASSETS = ("USDT", "USDC", "BUSD", "USD")
-
-
-def base_asset(symbol: str) -> str:
-    for quote in _QUOTE_ASSETS:
-        if symbol.endswith(quote) and len(symbol) > len(quote):
-            return symbol[: -len(quote)]
-    return symbol
 
 
 def _at_step(value: Decimal, step: Decimal) -> str:
