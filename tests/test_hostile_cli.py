@@ -66,15 +66,15 @@ CASES = [
     (["exits", "9" * 30], "bot id"),
     (
         ["order", "open", "{bot}", "--side", "long", "--size-usd", "10", "--tp", "1e30"],
-        "take_profit",
+        "Take-profit price",
     ),
     (
         ["order", "open", "{bot}", "--side", "long", "--size-usd", "10", "--sl", "\u00b2%"],
-        "stop_loss",
+        "Stop-loss %",
     ),
     (
         ["order", "open", "{bot}", "--side", "long", "--size-usd", "10", "--trail-pct", "-1"],
-        "trailing",
+        "Trailing stop %",
     ),
 ]
 
