@@ -111,8 +111,8 @@ def _bulk_closed(db_path: str, bot_ids: list[int], per_bot: int) -> float:
 
     conn.executemany(
         "INSERT INTO positions (symbol, side, status, requested_size_usd, size_usd, qty, "
-        "entry_price, exit_price, fees_usd, realized_pnl_usd, opened_at, closed_at, bot_id) "
-        "VALUES ('ETHUSDT', 'long', 'closed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "entry_price, exit_price, fees_usd, realized_pnl_usd, close_reason, opened_at, closed_at, "
+        "bot_id) VALUES ('ETHUSDT', 'long', 'closed', ?, ?, ?, ?, ?, ?, ?, 'manual', ?, ?, ?)",
         rows(),
     )
     conn.execute("COMMIT")
