@@ -1,0 +1,165 @@
+"""The bot page and the Bots list cost the same after a long closed history (issue 13, benchmark
+8), pinned without timing: the number of SQL statements does not change with the number of
+closed positions, and no statement over positions walks a bot's whole history (SQLite's
+EXPLAIN QUERY PLAN of each one). bench/pages.py measures the time."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from egis.bots.chart import marker_trades
+from egis.bots.pnl_series import window_query
+from egis.ledger.models import Position, PositionStatus
+from egis.ledger.pipeline import order_close, order_open
+from egis.portfolio.totals_check import totals_rebuild
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+HISTORY_TABLES = ("positions", "orders", "position_events")
+
+
+def _closed_history(bot, count: int, *, start) -> None:
+    """`count` closed positions of the bot, one a minute from `start` (bulk, as bench/pages.py
+    loads them), then the kept totals rebuilt as the migration's backfill does."""
+    rows = [
+        Position(
+            bot=bot,
+            symbol=bot.symbol,
+            side="long",
+            status=PositionStatus.CLOSED,
+            requested_size_usd=Decimal("25"),
+            size_usd=Decimal("25"),
+            qty=Decimal("0.0085"),
+            entry_price=Decimal("2934"),
+            exit_price=Decimal("2940"),
+            fees_usd=Decimal("0.0125"),
+            realized_pnl_usd=Decimal(n % 7 - 3) / 10,
+            close_reason="manual",
+            closed_at=start + timedelta(minutes=n),
+        )
+        for n in range(count)
+    ]
+    made = Position.objects.bulk_create(rows)
+    for n, row in enumerate(made):  # opened_at is auto_now_add: set it to the close's minute
+        Position.objects.filter(pk=row.pk).update(opened_at=start + timedelta(minutes=n))
+    totals_rebuild(bot.pk)
+
+
+def _statements(client, url: str) -> list[str]:
+    client.get(url, HTTP_X_INERTIA="true")  # warm: sessions, caches
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, HTTP_X_INERTIA="true")
+    assert response.status_code == 200
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def _plan(sql: str, params: tuple = ()) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return [row[-1] for row in cursor.fetchall()]
+
+
+def _history_walks(statements: list[str]) -> list[tuple[str, list[str]]]:
+    """Statements that read a history table without bounding the rows they visit: a SCAN, an
+    aggregate or a sort over a search by bot alone. A search by bot alone is bounded only
+    when the index gives the rows in the statement's order and a LIMIT stops it (the newest
+    page of closes, the chart's window)."""
+    bad = []
+    for sql in statements:
+        if not sql.lstrip().upper().startswith("SELECT"):
+            continue
+        plan = _plan(sql)
+        for line in plan:
+            table = next((t for t in HISTORY_TABLES if f" {t} " in f"{line} "), None)
+            if table is None:
+                continue
+            if "positions_open_by_bot" in line:  # a partial index of the open rows only
+                continue
+            if line.startswith("SCAN"):
+                bad.append((sql, plan))
+            elif line.endswith("(bot_id=?)"):
+                ordered_walk = "LIMIT" in sql.upper() and not any("TEMP B-TREE" in x for x in plan)
+                aggregate = any(f in sql.upper() for f in ("COUNT(", "SUM(", "MAX(", "MIN("))
+                if aggregate or not ordered_walk:
+                    bad.append((sql, plan))
+    return bad
+
+
+def _a_trade_in_the_window(bot, set_price):
+    """One round trip now (inside the chart's price window) and one open position."""
+    set_price("ETHUSDT", "2934.56")
+    first = order_open(bot_id=bot.pk, side="long", size_usd="20").position
+    set_price("ETHUSDT", "2950")
+    order_close(bot_id=bot.pk, position_id=first.pk)
+    set_price("ETHUSDT", "2940")
+    order_open(bot_id=bot.pk, side="short", size_usd="20")
+    set_price("ETHUSDT", "2945")
+
+
+def test_the_bot_page_and_the_list_send_the_same_statements_after_a_long_history(
+    as_bob, paper_bot, set_price
+):
+    _a_trade_in_the_window(paper_bot, set_price)
+    page, listing = f"/bots/{paper_bot.pk}", "/"
+    before = {url: _statements(as_bob, url) for url in (page, listing)}
+
+    # 600 older closes: more than the chart's window (500) and many pages of the closed list.
+    _closed_history(paper_bot, 600, start=timezone.now() - timedelta(days=30))
+    after = {url: _statements(as_bob, url) for url in (page, listing)}
+
+    for url in (page, listing):
+        assert len(after[url]) == len(before[url]), url
+        walks = _history_walks(after[url])
+        assert walks == [], "\n".join(f"{sql}\n  {plan}" for sql, plan in walks)
+    props = json.loads(as_bob.get(page, HTTP_X_INERTIA="true").content)["props"]
+    assert props["closed"]["total"] == 601
+    assert len(props["pnl_series"]) == 500
+    assert props["pnl_series"][-1]["n"] == 601
+
+
+def test_the_chart_markers_search_the_window_not_the_history(paper_bot):
+    plan = _plan(*marker_trades(paper_bot.pk, timezone.now()).query.sql_with_params())
+    searches = [line for line in plan if " positions " in f"{line} "]
+    assert searches, plan
+    # Each arm of the OR is its own index search bounded by closed_at (a range, or NULL for
+    # the rows not closed): never every position of the bot.
+    assert all("closed_at" in line for line in searches), plan
+    assert not any(line.startswith("SCAN") for line in plan), plan
+
+
+def test_the_pnl_window_walks_the_index_in_order(paper_bot):
+    plan = _plan(*window_query(paper_bot.pk, 500).query.sql_with_params())
+    assert any("positions_closed_by_bot" in line for line in plan), plan
+    assert not any("TEMP B-TREE" in line or line.startswith("SCAN") for line in plan), plan
+
+
+def test_the_markers_are_the_trades_opened_or_closed_in_the_window(paper_bot, set_price):
+    now = timezone.now()
+    _closed_history(paper_bot, 3, start=now - timedelta(days=2))  # before the window: none
+    older = Position.objects.filter(bot=paper_bot).order_by("id")
+    # Opened before the window, closed inside it: its exit only.
+    Position.objects.filter(pk=older[2].pk).update(closed_at=now + timedelta(seconds=1))
+    set_price("ETHUSDT", "2934.56")  # the window starts around here
+    opened = order_open(bot_id=paper_bot.pk, side="long", size_usd="20").position
+    cancelled = Position.objects.create(
+        bot=paper_bot,
+        symbol="ETHUSDT",
+        side="long",
+        status=PositionStatus.CANCELLED,
+        requested_size_usd=Decimal("20"),
+        size_usd=Decimal("0"),
+        entry_price=Decimal("2934"),
+    )
+    start = now - timedelta(minutes=1)
+    found = {row["id"] for row in marker_trades(paper_bot.pk, start)}
+    assert found == {older[2].pk, opened.pk}
+    assert cancelled.pk not in found
+    # From before the history: its three closes and the open one, never the cancelled one.
+    assert len(list(marker_trades(paper_bot.pk, now - timedelta(days=3)))) == 4
