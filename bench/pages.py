@@ -5,8 +5,9 @@ Pages: one user with 10 paper bots, each with 2 open positions. The Bots list (w
 portfolio header) and a bot page are requested as Inertia visits through Django's full stack
 (middleware, view, selectors, JSON; Django's test client in-process, so the figure is server
 time without a network), first with no closed positions, then after 20,000 closed positions per
-bot (200,000 rows, bulk-inserted, then the per-bot closed totals rebuilt as the migration's
-backfill does). Target: p99 < 50 ms, and p50 and p99 flat: ratio <= 1.5.
+bot (200,000 rows and their 400,000 open and close orders, bulk-inserted, then the per-bot closed
+totals rebuilt as the migration's backfill does). Target: p99 < 50 ms, and p50 and p99 flat:
+ratio <= 1.5.
 
 Export: `GET /bots/<id>/export.csv?what=positions` of 10,000 and of 100,000 closed rows, each in
 its own child process that reads the streamed body to the end: seconds and the child's peak RSS
@@ -90,7 +91,8 @@ def _slowest_statements(client: Any, url: str) -> list[str]:
 
 def _bulk_closed(db_path: str, bot_ids: list[int], per_bot: int) -> float:
     """Closed positions, interleaved across the bots like real history (sqlite3 executemany;
-    FixedDecimalField stores value x 10^8 as an integer). Half wins, half losses, with fees."""
+    FixedDecimalField stores value x 10^8 as an integer), each with its open and close order.
+    Half wins, half losses, with fees."""
     import sqlite3
 
     t0 = time.perf_counter()
@@ -109,12 +111,29 @@ def _bulk_closed(db_path: str, bot_ids: list[int], per_bot: int) -> float:
                 yield (size, size, 85 * SCALE // 10_000, 2934 * SCALE, 2940 * SCALE,
                        125 * SCALE // 10_000, pnl, at, at, b)  # fmt: skip
 
+    (before,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM positions").fetchone()
     conn.executemany(
         "INSERT INTO positions (symbol, side, status, requested_size_usd, size_usd, qty, "
         "entry_price, exit_price, fees_usd, realized_pnl_usd, close_reason, opened_at, closed_at, "
         "bot_id) VALUES ('ETHUSDT', 'long', 'closed', ?, ?, ?, ?, ?, ?, ?, 'manual', ?, ?, ?)",
         rows(),
     )
+    # Each closed position's two orders (its open and its close), as the pipeline writes them:
+    # the bot page must not read a bot's every order either.
+    for intent, side, price, at, reduce_only, reason in (
+        ("open", "buy", "entry_price", "opened_at", 0, ""),
+        ("close", "sell", "exit_price", "closed_at", 1, "manual"),
+    ):
+        conn.execute(
+            "INSERT INTO orders (client_order_id, intent, side, symbol, reduce_only, "
+            "requested_qty, requested_usd, reference_price, executed_qty, avg_price, "
+            "cum_quote_usd, fee_usd, status, venue_order_id, venue_response, error, created_at, "
+            "updated_at, settled_at, bot_id, position_id, fee_pending, close_reason) "
+            f"SELECT 'bench-{intent}-' || id, '{intent}', '{side}', symbol, {reduce_only}, qty, "
+            f"size_usd, {price}, qty, {price}, size_usd, fees_usd / 2, 'filled', '', '{{}}', '', "
+            f"{at}, {at}, {at}, bot_id, id, 0, '{reason}' FROM positions WHERE id > ?",
+            (before,),
+        )
     conn.execute("COMMIT")
     conn.close()
     return time.perf_counter() - t0
