@@ -163,3 +163,41 @@ def test_the_markers_are_the_trades_opened_or_closed_in_the_window(paper_bot, se
     assert cancelled.pk not in found
     # From before the history: its three closes and the open one, never the cancelled one.
     assert len(list(marker_trades(paper_bot.pk, now - timedelta(days=3)))) == 4
+
+
+def test_the_last_signal_acted_is_one_index_seek_per_bot_and_the_newest_executed(paper_bot):
+    from egis.bots.services import bot_create
+    from egis.signals.models import Signal, SignalHook, SignalStatus
+    from egis.signals.selectors import last_signal_acted
+
+    other = bot_create(
+        owner=paper_bot.owner, name="quiet", venue="paper", symbol="ETHUSDT", budget_usd="10"
+    )
+    hook = SignalHook.objects.create(bot=paper_bot, hook_id="h-1", secret_encrypted="x")
+    now = timezone.now()
+
+    def signal(n: int, status: str, processed) -> None:
+        Signal.objects.create(
+            bot=paper_bot,
+            hook=hook,
+            received_at=now,
+            dedupe_key=f"id:{n}",
+            status=status,
+            processed_at=processed,
+        )
+
+    signal(1, SignalStatus.EXECUTED, now - timedelta(minutes=5))
+    signal(2, SignalStatus.EXECUTED, now - timedelta(minutes=1))  # the newest executed
+    signal(3, SignalStatus.EXECUTED, now - timedelta(minutes=3))  # a later id, finished earlier
+    signal(4, SignalStatus.REJECTED, now)  # newer, but not acted on
+    signal(5, SignalStatus.EXECUTED, None)  # no time: never the answer
+    assert last_signal_acted([paper_bot.pk, other.pk]) == {
+        paper_bot.pk: (now - timedelta(minutes=1)).isoformat()
+    }
+
+    with CaptureQueriesContext(connection) as captured:
+        last_signal_acted([paper_bot.pk, other.pk])
+    [statement] = [q["sql"] for q in captured.captured_queries]
+    plan = _plan(statement)
+    assert any("signals_acted_by_bot" in line for line in plan), plan
+    assert not any(" signals " in f"{line} " and line.endswith("(bot_id=?)") for line in plan)
