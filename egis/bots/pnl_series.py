@@ -49,8 +49,9 @@ def shown_net_sum(**extra: Any) -> Sum:
     return Sum(sql, output_field=BigIntegerField(), **extra)
 
 
-# One close of the window: (position id, closed_at or None, shown net in whole cents).
-_Close = tuple[int, datetime | None, int]
+# One close of the window: (position id, closed_at as the driver returns it, shown net in whole
+# cents). closed_at is made an aware datetime once per point (`_aware`).
+_Close = tuple[int, Any, int]
 
 
 def window_query(bot_id: int, points: int) -> QuerySet[Position, Any]:
@@ -66,24 +67,26 @@ def window_query(bot_id: int, points: int) -> QuerySet[Position, Any]:
 
 
 def _window(bot_id: int, points: int) -> list[_Close]:
-    """window_query's rows, oldest first. Read off the cursor: the same statement the ORM sends,
-    and closed_at converted the way Django's backends do (SQLite returns text, stored in UTC
-    without a zone, made aware in the connection's zone; PostgreSQL an aware datetime)."""
+    """window_query's rows, oldest first, read off the cursor: the same statement the ORM sends,
+    without its per-row converters (closed_at is converted by `_aware`, once per point)."""
     qs = window_query(bot_id, points)
-    connection = connections[qs.db]
     sql, params = qs.query.get_compiler(using=qs.db).as_sql()
-    with connection.cursor() as cursor:
+    with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    zone = connection.timezone
-    out: list[_Close] = []
-    for pk, at, cents in reversed(rows):
-        if isinstance(at, str):
-            at = datetime.fromisoformat(at)
-        if at is not None and at.tzinfo is None:
-            at = at.replace(tzinfo=zone)
-        out.append((int(pk), at, int(cents)))
-    return out
+        rows: list[_Close] = cursor.fetchall()
+    rows.reverse()
+    return rows
+
+
+def _aware(at: Any, zone: Any) -> datetime | None:
+    """closed_at as the ORM gives it, converted the way Django's backends do: SQLite stores UTC
+    text without a zone (Django registers a parser with the driver, so it may already be a
+    datetime), made aware in the connection's zone; PostgreSQL returns an aware datetime."""
+    if at is None:
+        return None
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    return at if at.tzinfo is not None else at.replace(tzinfo=zone)
 
 
 def _earlier_from_totals(
@@ -99,8 +102,9 @@ def _earlier_from_totals(
     return kept.closed_count - len(window), kept.shown_net_cents - cents
 
 
-def _earlier_by_sum(bot: Bot, window: Sequence[_Close]) -> tuple[int, int]:
-    first_id, first_at, _ = window[0]
+def _earlier_by_sum(bot: Bot, window: Sequence[_Close], zone: Any) -> tuple[int, int]:
+    first_id, raw_at, _ = window[0]
+    first_at = _aware(raw_at, zone)
     # Rows without a close time (none are written so; older data might have some) sort first.
     if first_at is None:
         before = Q(closed_at__isnull=True, id__lt=first_id)
@@ -133,13 +137,15 @@ def pnl_series(bot: Bot, *, points: int = PNL_POINTS) -> list[dict[str, Any]]:
     if not window:
         return []
     earlier = _earlier_from_totals(bot, window, kept, version)
+    zone = connections[Position.objects.db].timezone
     if earlier is None:
-        earlier = _earlier_by_sum(bot, window)
+        earlier = _earlier_by_sum(bot, window, zone)
     n, running = earlier
     out = []
-    for pk, at, cents in window:
+    for pk, raw_at, cents in window:
         n += 1
         running += cents
+        at = _aware(raw_at, zone)
         out.append(
             {
                 "n": n,
