@@ -201,3 +201,38 @@ def test_the_last_signal_acted_is_one_index_seek_per_bot_and_the_newest_executed
     plan = _plan(statement)
     assert any("signals_acted_by_bot" in line for line in plan), plan
     assert not any(" signals " in f"{line} " and line.endswith("(bot_id=?)") for line in plan)
+
+
+def test_the_pnl_windows_start_is_the_same_from_the_kept_totals_and_from_the_sum(paper_bot):
+    from egis.bots import pnl_series as chart
+    from egis.ledger.pnl import shown_net
+    from egis.portfolio.totals import totals_version
+
+    start = timezone.now() - timedelta(days=1)
+    _closed_history(paper_bot, 12, start=start)
+    rows = list(Position.objects.filter(bot=paper_bot).order_by("id"))
+    # Two closes in the same second (the id breaks the tie) and an old row with no close time
+    # (it sorts first), as older data may have.
+    Position.objects.filter(pk=rows[7].pk).update(closed_at=rows[6].closed_at)
+    Position.objects.filter(pk=rows[3].pk).update(closed_at=None)
+    totals_rebuild(paper_bot.pk)
+
+    ordered = [rows[3]] + [r for r in rows if r.pk != rows[3].pk]
+    shown = [shown_net(r.realized_pnl_usd - r.fees_usd) for r in ordered]
+    zone = connection.timezone
+    for points in (1, 5, 11, 12):
+        window = chart._window(paper_bot.pk, points)
+        assert [pk for pk, _, _ in window] == [r.pk for r in ordered[-points:]]
+        kept, version = totals_version(paper_bot.pk)
+        from_totals = chart._earlier_from_totals(paper_bot, window, kept, version)
+        by_sum = chart._earlier_by_sum(paper_bot, window, zone)
+        before = sum(shown[: len(shown) - points], Decimal(0))
+        assert from_totals == by_sum == (len(shown) - points, int(before * 100))
+        series = chart.pnl_series(paper_bot, points=points)
+        assert Decimal(series[-1]["cumulative_usd"]) == sum(shown, Decimal(0))
+        # The ISO text the ORM's datetime gives (the cursor's value converted the same way).
+        for point in series:
+            at = Position.objects.get(pk=point["position_id"]).closed_at
+            assert point["closed_at"] == (at.isoformat() if at else "")
+        no_time = [r.pk == rows[3].pk for r in ordered][-points:]  # the first one only
+        assert [p["closed_at"] == "" for p in series] == no_time
