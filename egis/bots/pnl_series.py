@@ -15,7 +15,7 @@ than the read itself: bench/pages.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connections
@@ -50,7 +50,7 @@ def shown_net_sum(**extra: Any) -> Sum:
 
 
 # One close of the window: (position id, closed_at as the driver returns it, shown net in whole
-# cents). closed_at is made an aware datetime once per point (`_aware`).
+# cents). closed_at becomes text once per point (`_iso`).
 _Close = tuple[int, Any, int]
 
 
@@ -68,7 +68,7 @@ def window_query(bot_id: int, points: int) -> QuerySet[Position, Any]:
 
 def _window(bot_id: int, points: int) -> list[_Close]:
     """window_query's rows, oldest first, read off the cursor: the same statement the ORM sends,
-    without its per-row converters (closed_at is converted by `_aware`, once per point)."""
+    without its per-row converters (closed_at is converted by `_iso`, once per point)."""
     qs = window_query(bot_id, points)
     sql, params = qs.query.get_compiler(using=qs.db).as_sql()
     with connections[qs.db].cursor() as cursor:
@@ -87,6 +87,15 @@ def _aware(at: Any, zone: Any) -> datetime | None:
     if isinstance(at, str):
         at = datetime.fromisoformat(at)
     return at if at.tzinfo is not None else at.replace(tzinfo=zone)
+
+
+def _iso(at: Any, zone: Any) -> str:
+    """`_aware(at).isoformat()` ("" for none). In UTC (Django's zone for SQLite's stored text)
+    the suffix is "+00:00" on the naive value's text, without making a datetime per point."""
+    if zone is UTC and isinstance(at, datetime) and at.tzinfo is None:
+        return at.isoformat() + "+00:00"
+    aware = _aware(at, zone)
+    return aware.isoformat() if aware else ""
 
 
 def _earlier_from_totals(
@@ -145,12 +154,11 @@ def pnl_series(bot: Bot, *, points: int = PNL_POINTS) -> list[dict[str, Any]]:
     for pk, raw_at, cents in window:
         n += 1
         running += cents
-        at = _aware(raw_at, zone)
         out.append(
             {
                 "n": n,
                 "position_id": pk,
-                "closed_at": at.isoformat() if at else "",
+                "closed_at": _iso(raw_at, zone),
                 "pnl_usd": cents_text(cents),
                 "cumulative_usd": cents_text(running),
             }
