@@ -57,7 +57,7 @@ _Close = tuple[int, Any, int]
 def window_query(bot_id: int, points: int) -> QuerySet[Position, Any]:
     """The bot's last `points` closes (REALIZED_ROWS), newest first: id, closed_at and the shown
     net in whole cents, by the database (SHOWN_NET_CENTS_SQL). The index on (bot, closed_at)
-    gives them in order; tests/bots/test_history_reads.py reads the plan."""
+    gives them in order; tests/web/test_history_reads.py reads the plan."""
     return (
         Position.objects.filter(REALIZED_ROWS, bot_id=bot_id)
         .order_by(F("closed_at").desc(nulls_last=True), "-id")
