@@ -118,7 +118,7 @@ def _interleaved(
         for phase in phases[turn % len(phases) :] + phases[: turn % len(phases)]:
             _use_database(snapshots[phase])
             for name, url in pages.items():
-                measured = _measure(client, url, CALLS // ROUNDS)
+                measured = _measure(client, url, max(1, CALLS // ROUNDS))
                 for kind, samples in measured.items():
                     out[phase][name][kind].extend(samples)
     return out
