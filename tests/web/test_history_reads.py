@@ -124,6 +124,21 @@ def test_the_bot_page_and_the_list_send_the_same_statements_after_a_long_history
     assert props["pnl_series"][-1]["n"] == 601
 
 
+def test_the_admins_bot_page_and_list_also_read_no_history(as_alice, paper_bot, set_price):
+    # An admin's bot page adds the archive list, the budget trace and the close-all plan.
+    _a_trade_in_the_window(paper_bot, set_price)
+    page, listing = f"/bots/{paper_bot.pk}", "/"
+    before = {url: _statements(as_alice, url) for url in (page, listing)}
+    _closed_history(paper_bot, 600, start=timezone.now() - timedelta(days=30))
+    after = {url: _statements(as_alice, url) for url in (page, listing)}
+    for url in (page, listing):
+        assert len(after[url]) == len(before[url]), url
+        walks = _history_walks(after[url])
+        assert walks == [], "\n".join(f"{sql}\n  {plan}" for sql, plan in walks)
+    props = json.loads(as_alice.get(page, HTTP_X_INERTIA="true").content)["props"]
+    assert len(props["archivable"]) == 50
+
+
 def test_the_chart_markers_search_the_window_not_the_history(paper_bot):
     plan = _plan(*marker_trades(paper_bot.pk, timezone.now()).query.sql_with_params())
     searches = [line for line in plan if " positions " in f"{line} "]
