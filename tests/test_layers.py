@@ -52,6 +52,7 @@ ROWS_USERS = {
     "egis.ledger.pipeline",
     "egis.ledger.settle",
     "egis.notifications.services",  # notify() runs in every fill's settle transaction
+    "egis.portfolio.totals",  # the kept totals' version, read twice per bot page (benchmark 8)
     "egis.signals.hooks",  # webhook authentication on every signal (benchmark 6)
     "egis.signals.processing",  # the worker's per-signal reads (benchmark 6)
     "egis.signals.services",  # the signal's write-ahead row (benchmark 6)

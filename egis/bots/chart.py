@@ -11,7 +11,7 @@ from bisect import bisect_left
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import QuerySet
 
 from egis.bots.models import Bot
 from egis.core.money import plain
@@ -74,6 +74,29 @@ def exit_lines(bot_id: int) -> list[dict[str, Any]]:
     return lines
 
 
+def marker_trades(bot_id: int, start: datetime) -> QuerySet[Position, Any]:
+    """The bot's newest trades (at most MAX_MARKERS) opened or closed at or after `start`, the
+    chart window's first time.
+
+    Read through the index on (bot, closed_at), never the bot's whole history: a trade in the
+    window is either closed at or after `start` (a range on the index) or not closed
+    (closed_at NULL: its open positions, an equality on the index) and opened at or after it.
+    A position closed before `start` was also opened before it (settle stamps closed_at after
+    the row's opened_at), so this is the same set as "opened or closed at or after start"; the
+    old form of that OR made SQLite walk every position of the bot (30 ms at 20,000 closes).
+    Two arms of a UNION ALL (the two sets are disjoint), each its own search of that index: one
+    statement with an OR let SQLite's planner choose between a search per arm and the walk of
+    the whole bot. tests/web/test_history_reads.py reads the plan.
+    """
+    trades = Position.objects.filter(
+        bot_id=bot_id, archived_at__isnull=True, entry_price__isnull=False
+    ).exclude(status=PositionStatus.CANCELLED)
+    fields = ("id", "side", "status", "entry_price", "exit_price", "opened_at", "closed_at")
+    closed_in_window = trades.filter(closed_at__gte=start).values(*fields)
+    open_in_window = trades.filter(closed_at__isnull=True, opened_at__gte=start).values(*fields)
+    return closed_in_window.union(open_in_window, all=True).order_by("-id")[:MAX_MARKERS]
+
+
 def bot_chart(bot: Bot, *, lines: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The history as `times` (unix seconds, strictly rising) and `prices` (decimal strings),
     the bot's fills as markers on that axis, and horizontal lines.
@@ -84,16 +107,7 @@ def bot_chart(bot: Bot, *, lines: list[dict[str, Any]] | None = None) -> dict[st
     times, prices = _points(price_history(bot.symbol))
     markers: list[dict[str, Any]] = []
     if times:
-        start = datetime.fromtimestamp(times[0], tz=UTC)
-        trades = (
-            Position.objects.filter(bot=bot, archived_at__isnull=True, entry_price__isnull=False)
-            .exclude(status=PositionStatus.CANCELLED)
-            .filter(Q(opened_at__gte=start) | Q(closed_at__gte=start))
-            .order_by("-id")
-            .values("id", "side", "status", "entry_price", "exit_price", "opened_at", "closed_at")[
-                :MAX_MARKERS
-            ]
-        )
+        trades = marker_trades(bot.pk, datetime.fromtimestamp(times[0], tz=UTC))
         for row in trades:
             entry, exit_price = row["entry_price"], row["exit_price"]
             opened = row["opened_at"] and _snap(times, row["opened_at"])

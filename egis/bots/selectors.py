@@ -1,33 +1,31 @@
 """Reads for the pages: a bounded number of queries whatever the number of bots (no N+1).
 
 Budget figures come only from egis.ledger.budget; everything else here is presentation: exact
-decimal strings for the page to format.
+decimal strings for the page to format. The PnL chart's reads are egis.bots.pnl_series (its
+names stay importable from here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.db.models import (
-    BigIntegerField,
     Count,
     Exists,
-    F,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
-    Sum,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from egis.accounts.models import User
 from egis.bots.locks import LIVE_BOT
 from egis.bots.models import Bot
+from egis.bots.pnl_series import PNL_POINTS as PNL_POINTS
+from egis.bots.pnl_series import SHOWN_NET_CENTS_SQL as SHOWN_NET_CENTS_SQL
+from egis.bots.pnl_series import pnl_series as pnl_series
 from egis.core.choices import Venue
 from egis.core.money import plain, usd_str
 from egis.exits.presenters import rows_with_exits
@@ -40,21 +38,20 @@ from egis.ledger.models import (
     Position,
     PositionStatus,
 )
-from egis.ledger.pnl import REALIZED_PNL_DEFINITION, REALIZED_ROWS, shown_net
+from egis.ledger.pnl import REALIZED_PNL_DEFINITION, shown_net
 from egis.ledger.presenters import position_json
 from egis.ledger.risk import RiskLimits, daily_loss_halts
 from egis.portfolio.header import BotFigures, portfolio_header
 from egis.portfolio.history import CountedPaginator, closed_list_count
-from egis.portfolio.lines import cents_text, closed_totals_json, open_line, pause_json
+from egis.portfolio.lines import closed_totals_json, open_line, pause_json
 from egis.portfolio.pause import paused_message
 from egis.portfolio.stop import close_all_plan
-from egis.portfolio.totals import ClosedTotals, totals_of, totals_version
+from egis.portfolio.totals import ClosedTotals, totals_of
 from egis.venues.binance.environments import venue_key_for
 from egis.venues.models import SymbolFilter
 from egis.venues.prices.quotes import quotes_of
 
 CLOSED_PAGE_SIZE = 10
-PNL_POINTS = 500  # the chart's last closes; the running total before them is summed exactly
 
 
 def live_bots() -> QuerySet[Bot]:
@@ -134,31 +131,7 @@ def _budget_json(b: budget_service.Budget) -> dict[str, str]:
 # header, the closed rows, the chart and the daily loss limit all read REALIZED_ROWS.
 
 
-# How realized PnL is SHOWN, defined once: each closed position's net (realized_pnl_usd -
-# fees_usd) is shown in whole cents, rounded half away from zero (`shown_net`), and every total
-# (the bot list, the bot header, the chart's points) is the sum of its rows' shown cents, so the
-# closed rows on a screen add up to the total next to them (rounding each figure on its own showed
-# +$0.19 and -$0.09 against a total of +$0.09). The exact figure is in the hint.
-# (egis.ledger.pnl.shown_net, imported above).
-
-
-# `shown_net` in whole cents, in SQL on the scaled-integer columns (egis.core.fields: value x
-# 10**places; integer division truncates toward zero on SQLite and PostgreSQL alike, so the
-# magnitude is rounded half up and the sign put back).
-_PNL_PLACES = Position._meta.get_field("realized_pnl_usd").places
-assert Position._meta.get_field("fees_usd").places == _PNL_PLACES
-_UNITS_PER_CENT = 10 ** (_PNL_PLACES - 2)
-SHOWN_NET_CENTS_SQL = (
-    "CASE WHEN realized_pnl_usd >= fees_usd "
-    f"THEN (realized_pnl_usd - fees_usd + {_UNITS_PER_CENT // 2}) / {_UNITS_PER_CENT} "
-    f"ELSE -((fees_usd - realized_pnl_usd + {_UNITS_PER_CENT // 2}) / {_UNITS_PER_CENT}) END"
-)
-
-
-def _shown_net_sum(**extra: Any) -> Sum:
-    # A constant built from integers: no input ever reaches this SQL text.
-    sql = RawSQL(SHOWN_NET_CENTS_SQL, ())  # noqa: S611
-    return Sum(sql, output_field=BigIntegerField(), **extra)
+# How realized PnL is SHOWN: egis.bots.pnl_series (SHOWN_NET_CENTS_SQL, the chart's points).
 
 
 def _cents(count: int | Decimal | None) -> Decimal:
@@ -334,76 +307,6 @@ def _position_row(
     return data
 
 
-def _earlier_from_totals(
-    bot: Bot, window: Sequence[Mapping[str, Any]], kept: ClosedTotals, version: object
-) -> dict[str, int] | None:
-    """The closes before the chart's window, from the maintained totals (egis.portfolio) minus
-    the window: no read of the history. Used only when the totals did not move while the window
-    was read (same version before and after), else None (the caller sums instead)."""
-    if totals_version(bot.pk) != (kept, version):
-        return None
-    cents = sum(int(r["cents"]) for r in window)
-    return {"n": kept.closed_count - len(window), "cents": kept.shown_net_cents - cents}
-
-
-def _earlier_by_sum(
-    closed: QuerySet[Position], window: Sequence[Mapping[str, Any]]
-) -> dict[str, Any]:
-    first = window[0]
-    # Rows without a close time (none are written so; older data might have some) sort first.
-    if first["closed_at"] is None:
-        before = Q(closed_at__isnull=True, id__lt=first["id"])
-    else:
-        before = (
-            Q(closed_at__isnull=True)
-            | Q(closed_at__lt=first["closed_at"])
-            | Q(closed_at=first["closed_at"], id__lt=first["id"])
-        )
-    return closed.filter(before).aggregate(n=Count("id"), cents=_shown_net_sum())
-
-
-def pnl_series(bot: Bot, *, points: int = PNL_POINTS) -> list[dict[str, Any]]:
-    """Cumulative realized PnL (REALIZED_ROWS, the one definition), one point per closed
-    position, oldest first: the last `points` closes only (a year of history is not sent to a
-    phone), each with its close number `n`. Figures are the shown ones (`shown_net`: each close in
-    whole cents, totals summing them): the line starts from the shown net of every earlier close:
-    the maintained per-bot totals (egis.portfolio) minus the window, when the totals did not move
-    while the window was read, else summed by the database over the closes before the window (a
-    close landing meanwhile is after it, so never counted twice); the last point is the bot's
-    shown realized PnL.
-    """
-    closed = Position.objects.filter(REALIZED_ROWS, bot=bot)
-    kept, version = totals_version(bot.pk)
-    # Each close's shown net in whole cents, by the database (the same rule, SHOWN_NET_CENTS_SQL):
-    # integers here, no Decimal per row.
-    window = list(
-        closed.order_by(F("closed_at").desc(nulls_last=True), "-id")
-        .annotate(cents=RawSQL(SHOWN_NET_CENTS_SQL, ()))  # noqa: S611 (a constant)
-        .values("id", "closed_at", "cents")[:points]
-    )
-    window.reverse()
-    if not window:
-        return []
-    earlier = _earlier_from_totals(bot, window, kept, version)
-    if earlier is None:
-        earlier = _earlier_by_sum(closed, window)
-    running = int(earlier["cents"] or 0)
-    out = []
-    for n, row in enumerate(window, start=earlier["n"] + 1):
-        pnl = int(row["cents"])
-        running += pnl
-        out.append(
-            {
-                "n": n,
-                "position_id": row["id"],
-                "closed_at": row["closed_at"].isoformat() if row["closed_at"] else "",
-                "pnl_usd": cents_text(pnl),
-                "cumulative_usd": cents_text(running),
-            }
-        )
-    return out
-
-
 def _symbol_steps(bot: Bot) -> dict[str, str | None]:
     """The symbol's price tick and quantity step, so the page shows figures at their precision."""
     if bot.venue == Venue.PAPER:
@@ -426,9 +329,6 @@ def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
         Position.objects.filter(bot=bot, status=PositionStatus.OPEN).order_by("-id")
     )
     prices = mark_prices({p.symbol for p in open_positions})
-    pending = frozenset(
-        Order.objects.filter(bot=bot, fee_pending=True).values_list("position_id", flat=True)
-    )
     closed_qs = (
         Position.objects.filter(bot=bot, archived_at__isnull=True)
         .exclude(status=PositionStatus.OPEN)
@@ -450,12 +350,20 @@ def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
         open_disabled = facts.risk_halt
     else:
         open_disabled = ""
+    # Fee-pending orders of the rows on screen only (the index on orders.position_id), never a
+    # walk over every order of the bot.
+    shown = [*open_positions, *current.object_list]
+    pending = frozenset(
+        Order.objects.filter(position_id__in=[p.pk for p in shown], fee_pending=True)
+        .order_by()
+        .values_list("position_id", flat=True)
+    )
     open_rows = [
         _position_row(p, prices.get(p.symbol), fee_pending=pending) for p in open_positions
     ]
     closed_rows = [_position_row(p, fee_pending=pending) for p in current.object_list]
     # Exits (issue 12): each open row's exits, each closed row's "Stop-loss at 171.30".
-    rows_with_exits(open_rows + closed_rows, [*open_positions, *current.object_list])
+    rows_with_exits(open_rows + closed_rows, shown)
     status_label = "Halted" if bot.halted_reason else "Active" if bot.is_active else "Inactive"
     if bot.is_paused and status_label == "Active":
         status_label = "Paused"

@@ -20,8 +20,11 @@ def _two(value: Decimal) -> str:
 
 def cents_text(cents: int) -> str:
     """Whole cents as the page receives them: "0.19", "-0.09", "0.00" (never "-0.00")."""
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+    if cents < 0:
+        whole, part = divmod(-cents, 100)
+        return f"-{whole}.{part:02d}"
+    whole, part = divmod(cents, 100)
+    return f"{whole}.{part:02d}"
 
 
 def open_line(row: Mapping[str, Any], unrealized: Decimal | None) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
+from egis.core.rows import RowQuery
 from egis.ledger.models import Position, PositionStatus
 from egis.ledger.pnl import is_win, shown_net_cents
 from egis.portfolio.models import BotClosedTotals
@@ -155,10 +156,14 @@ def totals_of(bot_ids: Iterable[int]) -> dict[int, ClosedTotals]:
     return {pk: found.get(pk, ClosedTotals()) for pk in ids}
 
 
+# One precompiled row statement (egis.core.rows): the bot page reads it twice per render.
+_TOTALS_ROW = RowQuery(BotClosedTotals, "bot_id = %s")
+
+
 def totals_version(bot_id: int) -> tuple[ClosedTotals, object]:
     """The bot's kept totals and a version (the row's last change): two reads with the same
     version saw the same totals, so a read between them saw the rows those totals count."""
-    row = BotClosedTotals.objects.filter(bot_id=bot_id).first()
+    row = _TOTALS_ROW.one(bot_id)
     if row is None:
         return ClosedTotals(), None
     kept = ClosedTotals(

@@ -20,7 +20,7 @@ from django.db.models.expressions import RawSQL
 
 from egis.bots.locks import lock_bot
 from egis.bots.models import Bot
-from egis.bots.selectors import SHOWN_NET_CENTS_SQL  # the shown net of one row, in SQL
+from egis.bots.pnl_series import SHOWN_NET_CENTS_SQL  # the shown net of one row, in SQL
 from egis.core.money import plain
 from egis.ledger.incidents import incident_record
 from egis.ledger.models import Incident, IncidentKind, IncidentStatus, Position

@@ -79,6 +79,9 @@ class Signal(models.Model):
         db_table = "signals"
         indexes = [
             models.Index(fields=["bot", "-id"], name="signals_by_bot"),
+            # The Bots list's "last signal acted" (egis.signals.selectors.last_signal_acted): one
+            # seek per bot to its newest executed signal, never a walk over its every signal.
+            models.Index(fields=["bot", "status", "processed_at"], name="signals_acted_by_bot"),
             models.Index(
                 fields=["bot", "id"],
                 name="signals_pending_by_bot",

@@ -74,6 +74,10 @@ def bot_page(
     # partial-reload check): for the chart's 500 points that walk cost more than the page's
     # queries. A tuple is sent as is (bench/pages.py).
     props["pnl_series"] = tuple(props["pnl_series"])
+    # Likewise the closed page's rows and the admin's archive list (issue 13, benchmark 8): the
+    # walk of their nested dicts was most of what a page of closed rows added to the page.
+    props["closed"] = {**props["closed"], "items": tuple(props["closed"]["items"])}
+    props["archivable"] = tuple(props["archivable"])
     # One key per render of the open form: a replayed or double submit opens one position.
     props["open_form_key"] = secrets.token_urlsafe(16)
     base_url = request.build_absolute_uri("/")
