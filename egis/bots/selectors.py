@@ -38,7 +38,7 @@ from egis.ledger.models import (
     Position,
     PositionStatus,
 )
-from egis.ledger.pnl import REALIZED_PNL_DEFINITION, shown_net
+from egis.ledger.pnl import REALIZED_PNL_DEFINITION, shown_net, shown_unrealized
 from egis.ledger.presenters import position_json
 from egis.ledger.risk import RiskLimits, daily_loss_halts
 from egis.portfolio.header import BotFigures, portfolio_header
@@ -164,6 +164,9 @@ class _BotFacts:
     open_fees: Decimal  # entry fees of open positions, shown apart (not in realized_net)
     unrealized: Decimal | None
     open_incidents: int
+    # The sum of the open lines' shown cents (`shown_unrealized`): what the card shows, so it adds
+    # up to its lines; None when some open position has no price.
+    unrealized_shown: Decimal | None = None
     risk_halt: str = ""  # the daily loss limit halts opens for the rest of the UTC day: why
     closed: ClosedTotals = field(default_factory=ClosedTotals)  # maintained (egis.portfolio)
     open_lines: list[dict[str, Any]] = field(default_factory=list)  # one line per open position
@@ -189,6 +192,7 @@ def _facts(bots: list[Bot]) -> dict[int, _BotFacts]:
     prices = mark_prices({row["symbol"] for row in open_rows})
     halts = daily_loss_halts(bots)
     unrealized: dict[int, Decimal | None] = {}
+    unrealized_shown: dict[int, Decimal | None] = {}
     open_lines: dict[int, list[dict[str, Any]]] = {}
     open_fees: dict[int, Decimal] = {}
     for row in open_rows:
@@ -202,9 +206,12 @@ def _facts(bots: list[Bot]) -> dict[int, _BotFacts]:
         )
         open_lines.setdefault(bot_id, []).append(open_line(row, pnl))
         if pnl is None or unrealized.get(bot_id, Decimal(0)) is None:
-            unrealized[bot_id] = None
+            unrealized[bot_id] = unrealized_shown[bot_id] = None
             continue
         unrealized[bot_id] = (unrealized.get(bot_id) or Decimal(0)) + pnl
+        unrealized_shown[bot_id] = (unrealized_shown.get(bot_id) or Decimal(0)) + (
+            Decimal(0) if row["qty"] == 0 else shown_unrealized(pnl)  # in flight: no line figure
+        )
     facts = {}
     for bot in bots:
         kept = closed[bot.pk]
@@ -214,6 +221,7 @@ def _facts(bots: list[Bot]) -> dict[int, _BotFacts]:
             realized_shown=_cents(kept.shown_net_cents),
             open_fees=open_fees.get(bot.pk, Decimal(0)),
             unrealized=unrealized.get(bot.pk, Decimal(0)),
+            unrealized_shown=unrealized_shown.get(bot.pk, Decimal(0)),
             open_incidents=incidents.get(bot.pk, 0),
             risk_halt=halts.get(bot.pk, ""),
             closed=kept,
@@ -240,7 +248,11 @@ def _summary(
         "realized_pnl_usd": _two(facts.realized_shown),  # shown: the sum of the shown rows
         "realized_pnl_exact_usd": usd_str(facts.realized_net),
         "realized_pnl_hint": realized_pnl_hint(facts.open_fees, facts.realized_net),
-        "unrealized_pnl_usd": usd_str(facts.unrealized),
+        # Shown: the sum of the open lines' shown cents (as realized is of the closed rows).
+        "unrealized_pnl_usd": None
+        if facts.unrealized_shown is None
+        else _two(facts.unrealized_shown),
+        "unrealized_pnl_exact_usd": usd_str(facts.unrealized),
         "risk_limits": RiskLimits.of(bot).as_json(),
         "risk_halt": facts.risk_halt,
         # Cockpit (egis.portfolio): open positions one line each, the closed totals, the pause.
@@ -272,6 +284,7 @@ def dashboard(
             budget=budgets[bot.pk],
             closed=facts[bot.pk].closed,
             unrealized=facts[bot.pk].unrealized,
+            unrealized_shown=facts[bot.pk].unrealized_shown,
             open_positions=facts[bot.pk].open_positions,
             open_fees=facts[bot.pk].open_fees,
             open_incidents=facts[bot.pk].open_incidents,
@@ -304,6 +317,12 @@ def _position_row(
     if position.status == PositionStatus.OPEN:
         data.setdefault("mark_price", None)
         data.setdefault("unrealized_pnl_usd", None)
+        # Shown in whole cents by the one rule (`shown_unrealized`), so the rows add up to the
+        # bot's Unrealized above them; the exact figure rides along.
+        exact = data["unrealized_pnl_usd"]
+        data["unrealized_pnl_exact_usd"] = exact
+        if exact is not None:
+            data["unrealized_pnl_usd"] = _two(shown_unrealized(Decimal(exact)))
     return data
 
 

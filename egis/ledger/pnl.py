@@ -36,6 +36,14 @@ def shown_net_cents(realized_pnl_usd: Decimal, fees_usd: Decimal) -> int:
     return int(shown_net(realized_pnl_usd - fees_usd).scaleb(2))
 
 
+# How unrealized PnL is SHOWN, by the same rule: each open position's unrealized PnL in whole cents
+# (`shown_net`, half away from zero); a bot's shown unrealized is the sum of its open lines' shown
+# cents and the portfolio's the sum of the bots' shown figures, so a card adds up to its lines and
+# the header to its cards (rounding each sum instead could differ by a cent).
+def shown_unrealized(unrealized_usd: Decimal) -> Decimal:
+    return shown_net(unrealized_usd)
+
+
 def is_win(realized_pnl_usd: Decimal, fees_usd: Decimal) -> bool:
     """A win: a closed position whose net after all its fees is above zero (a scratch is not)."""
     return realized_pnl_usd > fees_usd

@@ -30,6 +30,8 @@ class BotFigures:
     budget: Budget
     closed: ClosedTotals
     unrealized: Decimal | None  # None: some open position has no price
+    # What the bot's card shows: the sum of its open lines' shown cents (None: no price).
+    unrealized_shown: Decimal | None
     open_positions: int
     open_fees: Decimal  # entry fees already paid on open positions
     open_incidents: int
@@ -83,6 +85,7 @@ def portfolio_header(
     cents = closed = wins = 0
     exact_realized = Decimal(0)
     unrealized: Decimal | None = Decimal(0)
+    unrealized_shown: Decimal | None = Decimal(0)
     for f in figures:
         shown = f.budget.display
         initial += shown.initial_budget_usd
@@ -95,6 +98,10 @@ def portfolio_header(
         wins += f.closed.wins
         if unrealized is not None:
             unrealized = None if f.unrealized is None else unrealized + f.unrealized
+        if unrealized_shown is not None:
+            unrealized_shown = (
+                None if f.unrealized_shown is None else unrealized_shown + f.unrealized_shown
+            )
     symbols = {f.bot.symbol for f in figures}
     feed = feed_state(symbols) if symbols else {"fresh": True, "missing": [], "stale": []}
     attention = _attention(figures, feed)
@@ -110,9 +117,10 @@ def portfolio_header(
         "realized_pnl_usd": cents_text(cents),
         "realized_pnl_exact_usd": usd_str(exact_realized),
         "unrealized_pnl_usd": None if unrealized is None else usd_str(unrealized),
+        # Shown: the sum of the cards' shown figures, so the header adds up to the cards.
         "unrealized_shown_usd": None
-        if unrealized is None
-        else f"{(unrealized.quantize(CENT, rounding=ROUND_HALF_UP) or Decimal(0)):.2f}",
+        if unrealized is None or unrealized_shown is None
+        else f"{(unrealized_shown or Decimal(0)):.2f}",
         "fees_usd": f"{fees.quantize(CENT, rounding=ROUND_HALF_UP):.2f}",
         "fees_exact_usd": usd_str(fees),
         "closed_count": closed,

@@ -8,8 +8,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from egis.bots.models import Bot
-from egis.core.money import CENT, plain, usd_str
+from egis.core.money import plain, usd_str
 from egis.ledger.budget import shown_hold
+from egis.ledger.pnl import shown_unrealized
 from egis.portfolio.pause import paused_message
 from egis.portfolio.totals import ClosedTotals
 
@@ -40,7 +41,7 @@ def open_line(row: Mapping[str, Any], unrealized: Decimal | None) -> dict[str, A
         "unrealized_pnl_usd": None if unrealized is None or in_flight else usd_str(unrealized),
         "unrealized_shown_usd": None
         if unrealized is None or in_flight
-        else _two(unrealized.quantize(CENT, rounding=ROUND_HALF_UP)),
+        else _two(shown_unrealized(unrealized)),
         "opening": in_flight,
     }
 
