@@ -41,14 +41,14 @@ from egis.ledger.models import (
 from egis.ledger.pnl import REALIZED_PNL_DEFINITION, shown_net, shown_unrealized
 from egis.ledger.presenters import position_json
 from egis.ledger.risk import RiskLimits, daily_loss_halts
+from egis.portfolio.activity import Steps, symbol_steps
+from egis.portfolio.fill_words import CLOSE_ALL_TEXT, close_sheet_text
 from egis.portfolio.header import BotFigures, portfolio_header
 from egis.portfolio.history import CountedPaginator, closed_list_count
 from egis.portfolio.lines import closed_totals_json, open_line, pause_json
 from egis.portfolio.pause import paused_message
 from egis.portfolio.stop import close_all_plan
 from egis.portfolio.totals import ClosedTotals, totals_of
-from egis.venues.binance.environments import venue_key_for
-from egis.venues.models import SymbolFilter
 from egis.venues.prices.quotes import quotes_of
 
 CLOSED_PAGE_SIZE = 10
@@ -301,7 +301,11 @@ def dashboard(
 
 
 def _position_row(
-    position: Position, mark: Decimal | None = None, *, fee_pending: frozenset[int] = frozenset()
+    position: Position,
+    mark: Decimal | None = None,
+    *,
+    fee_pending: frozenset[int] = frozenset(),
+    steps: Steps | None = None,
 ) -> dict[str, Any]:
     data = position_json(position, mark_price=mark)
     data["archived"] = position.archived_at is not None
@@ -315,6 +319,11 @@ def _position_row(
         "net_realized_pnl_usd": _two(shown_net(position.realized_pnl_usd - position.fees_usd)),
     }
     if position.status == PositionStatus.OPEN:
+        # The close sheet's sentence, in the base asset at the lot step (egis.portfolio).
+        data["display"]["close_text"] = close_sheet_text(
+            position.side, position.qty, position.symbol, steps or Steps()
+        )
+    if position.status == PositionStatus.OPEN:
         data.setdefault("mark_price", None)
         data.setdefault("unrealized_pnl_usd", None)
         # Shown in whole cents by the one rule (`shown_unrealized`), so the rows add up to the
@@ -324,20 +333,6 @@ def _position_row(
         if exact is not None:
             data["unrealized_pnl_usd"] = _two(shown_unrealized(Decimal(exact)))
     return data
-
-
-def _symbol_steps(bot: Bot) -> dict[str, str | None]:
-    """The symbol's price tick and quantity step, so the page shows figures at their precision."""
-    if bot.venue == Venue.PAPER:
-        key = "paper"
-    elif bot.exchange_account is not None:
-        key = venue_key_for(bot.exchange_account)
-    else:
-        return {"price_tick": None, "qty_step": None}
-    rule = SymbolFilter.objects.filter(venue_key=key, symbol=bot.symbol).first()
-    if rule is None:
-        return {"price_tick": None, "qty_step": None}
-    return {"price_tick": plain(rule.tick_size), "qty_step": plain(rule.step_size)}
 
 
 def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
@@ -377,8 +372,10 @@ def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
         .order_by()
         .values_list("position_id", flat=True)
     )
+    steps = symbol_steps(bot)
     open_rows = [
-        _position_row(p, prices.get(p.symbol), fee_pending=pending) for p in open_positions
+        _position_row(p, prices.get(p.symbol), fee_pending=pending, steps=steps)
+        for p in open_positions
     ]
     closed_rows = [_position_row(p, fee_pending=pending) for p in current.object_list]
     # Exits (issue 12): each open row's exits, each closed row's "Stop-loss at 171.30".
@@ -394,7 +391,9 @@ def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
             "leverage": bot.leverage,
             "status_label": status_label,
             "open_disabled_reason": open_disabled,
-            **_symbol_steps(bot),
+            # The symbol's price tick and quantity step (read once, with the close sentences').
+            "price_tick": None if steps.price is None else plain(steps.price),
+            "qty_step": None if steps.qty is None else plain(steps.qty),
         },
         "budget": _budget_json(b),
         "budget_trace": budget_service.explain(bot).steps if user.is_admin else None,
@@ -410,5 +409,8 @@ def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
         "can_archive": user.is_admin,
         "paper_sync": bot.venue == Venue.PAPER,
         # Close all (egis.portfolio.stop): what the confirm sheet lists; admins only.
-        "close_all_plan": [p.as_json() for p in close_all_plan(bot.pk)] if user.is_admin else None,
+        "close_all_plan": [p.as_json() for p in close_all_plan(bot.pk, steps)]
+        if user.is_admin
+        else None,
+        "close_all_text": CLOSE_ALL_TEXT,
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from egis.core.money import plain, usd_display
+from egis.core.money import plain, shown_size, usd_display
 
 # USDⓈ-M symbols are quoted in one of these; what is left in front is the base asset.
 QUOTE_ASSETS = ("USDT", "USDC", "BUSD", "USD")
@@ -47,6 +47,12 @@ def at_places(value: Decimal, places: int | None, *, grouped: bool = False) -> s
 def usd_text(value: Decimal | None) -> str | None:
     """Money: "$25.00", "-$1.25", "$1,234.50" (2 decimals, half to even)."""
     return None if value is None else usd_display(value)
+
+
+def size_text(value: Decimal | None) -> str | None:
+    """A position's size or a fill's value: "$23.85", whole cents rounded *up* (`shown_size`),
+    the one rule every screen uses for that amount (never half-even next to it)."""
+    return None if value is None else usd_display(shown_size(value))
 
 
 def qty_text(value: Decimal | None, *, symbol: str, step: Decimal | None = None) -> str | None:

@@ -5,7 +5,7 @@ No arithmetic on balances happens here: budget math lives in egis.ledger.budget.
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 
 from egis.core.inputs import QTY_MAX, USD_MAX, USD_PLACES, InputError, parse_amount
 
@@ -42,6 +42,15 @@ def usd_str(value: Decimal | None) -> str | None:
         return text + ".00"
     whole, frac = text.split(".")
     return f"{whole}.{frac.ljust(2, '0')}"
+
+
+def shown_size(size_usd: Decimal) -> Decimal:
+    """The one rounding rule for a shown position size and a fill's value (the same amount: a
+    position's size is its opening fill's value): the whole cents it blocks, i.e. rounded *up* to
+    the cent ($5.931 shows as $5.94). The budget's shown holds (egis.ledger.budget.shown_hold),
+    the position card, the open flash, the quote, Activity's order value and the Close all sheet
+    all read it, so one fill never shows two dollar values. CSV exports stay exact."""
+    return size_usd.quantize(CENT, rounding=ROUND_CEILING)
 
 
 def usd_display(value: Decimal, *, toward_zero: bool = False) -> str:

@@ -21,7 +21,7 @@ from django.db.models.expressions import RawSQL
 
 from egis.bots.models import Bot
 from egis.core.errors import UserFacingError
-from egis.core.money import CENT, usd_display, usd_str
+from egis.core.money import CENT, shown_size, usd_display, usd_str
 from egis.core.rows import RowSum
 from egis.ledger.errors import NotEnoughBudget
 from egis.ledger.models import Position, PositionStatus
@@ -50,7 +50,7 @@ def shown_hold(size_usd: Decimal) -> Decimal:
     rounded *up* to the cent ($5.931 shows as $5.94). Every position row shows its size so, and
     the shown Reserved is the sum of these shown holds (`SHOWN_HOLD_CENTS_SQL` is the same rule
     in SQL), so the rows on a screen add up to the Reserved next to them."""
-    return size_usd.quantize(CENT, rounding=ROUND_CEILING)
+    return shown_size(size_usd)  # egis.core.money: the same rule for a fill's shown value
 
 
 # `shown_hold` in whole cents, in SQL on the scaled-integer column (egis.core.fields stores

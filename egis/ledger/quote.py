@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from egis.bots.models import Bot
-from egis.core.figures import base_asset
+from egis.core.figures import base_asset, price_text, size_text
 from egis.core.money import plain, usd_display, usd_str
 from egis.ledger.budget import shown_hold
 from egis.ledger.errors import InvalidOrderInput, VenueNotReady
@@ -55,10 +55,13 @@ class OpenQuote:
     @property
     def summary(self) -> str:
         step = _at_step(self.rules.step_size, self.rules.step_size)
+        # The amount booked by the one rule of a shown position size (`size_text`, as the
+        # position's card, the open flash and Activity show it), the price at the tick with "$".
         return (
             f"{usd_display(self.size_usd)} buys {_at_step(self.qty, self.rules.step_size)} "
-            f"{self.base_asset} ≈ {usd_display(self.hold_usd)} at "
-            f"{_at_step(self.fill_price, self.rules.tick_size)} (step {step} {self.base_asset})"
+            f"{self.base_asset} ≈ {size_text(self.notional_usd)} at "
+            f"{price_text(self.fill_price, tick=self.rules.tick_size)} "
+            f"(step {step} {self.base_asset})"
         )
 
     def as_json(self) -> dict[str, Any]:

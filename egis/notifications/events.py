@@ -11,6 +11,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from egis.core.figures import size_text
 from egis.core.money import usd_display
 
 FILL = "fill"
@@ -54,12 +55,22 @@ def _usd(value: object) -> str:
         return "?"
 
 
+def _size(value: object) -> str:
+    """A fill's value as every screen shows it (`size_text`: whole cents rounded up)."""
+    if value is None or value == "":
+        return "?"
+    try:
+        return size_text(Decimal(str(value))) or "?"
+    except (InvalidOperation, ValueError):
+        return "?"
+
+
 def _fill(p: dict[str, Any]) -> str:
     what = f"{_s(p, 'intent')} {_s(p, 'side')}"
     status = "partially filled" if p.get("order_status") == "partially_filled" else "filled"
     line = f"{what} {status}: {_s(p, 'executed_qty')} @ {_s(p, 'avg_price')}"
     if p.get("intent") == "open":
-        line += f", {_usd(p.get('size_usd'))} executed"
+        line += f", {_size(p.get('size_usd'))} executed"
         if p.get("requested_usd") not in (None, "", p.get("size_usd")):
             line += f" (requested {_usd(p.get('requested_usd'))})"
     else:

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from egis.bots.models import Bot
 from egis.core.choices import Venue
-from egis.core.figures import price_text, qty_text, usd_text
+from egis.core.figures import price_text, qty_text, size_text, usd_text
 from egis.core.money import plain, usd_str
 from egis.ledger.models import Order, OrderIntent, PositionEvent
 from egis.signals.selectors import signal_list
@@ -93,7 +93,8 @@ def symbol_steps(bot: Bot) -> Steps:
 def order_shown(o: Order, steps: Steps) -> dict[str, str | None]:
     """The order's figures as the list shows them, each with its unit at the symbol's
     precision: an open's request in USD, a close's in the base asset, the fill in the base
-    asset at its average price, its value and fee in USD."""
+    asset at its average price, its value (by the position-size rule, `size_text`) and fee in
+    USD."""
     by_usd = o.intent == OrderIntent.OPEN and o.requested_usd is not None
     filled = o.executed_qty > 0
     return {
@@ -102,7 +103,8 @@ def order_shown(o: Order, steps: Steps) -> dict[str, str | None]:
         else qty_text(o.requested_qty, step=steps.qty, symbol=o.symbol),
         "executed": qty_text(o.executed_qty, step=steps.qty, symbol=o.symbol),
         "price": price_text(o.avg_price, tick=steps.price) if filled else None,
-        "value": usd_text(o.cum_quote_usd) if filled else None,
+        # A fill's value reads as the position it opened (`size_text`: the one rule).
+        "value": size_text(o.cum_quote_usd) if filled else None,
         "fee": usd_text(o.fee_usd) if filled else None,
     }
 

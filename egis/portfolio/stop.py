@@ -19,10 +19,13 @@ from egis.accounts.models import User
 from egis.audit.services import audit_record
 from egis.bots.locks import LIVE_BOT_LOCKED
 from egis.core.errors import UserFacingError
+from egis.core.figures import qty_text, size_text
 from egis.core.money import plain, usd_str
 from egis.ledger.errors import OrderNotBooked, OrderRefused
 from egis.ledger.models import Position, PositionStatus
 from egis.ledger.pipeline import order_close
+from egis.portfolio.activity import Steps
+from egis.portfolio.fill_words import close_sheet_text
 from egis.venues.base import VenueAdapter
 
 
@@ -39,6 +42,11 @@ class PlannedClose:
     size_usd: str
     sendable: bool
     why_not: str = ""
+    # What the sheet shows (the page adds no unit and rounds nothing): the size by the one rule
+    # of a shown position size (as on its card), the quantity in the base asset, in words.
+    size_text: str = ""
+    qty_text: str = ""
+    text: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -49,10 +57,13 @@ class PlannedClose:
             "size_usd": self.size_usd,
             "sendable": self.sendable,
             "why_not": self.why_not,
+            "size_text": self.size_text,
+            "qty_text": self.qty_text,
+            "text": self.text,
         }
 
 
-def _planned(p: Position) -> PlannedClose:
+def _planned(p: Position, steps: Steps) -> PlannedClose:
     why = ""
     if p.qty == 0:
         why = "still opening: wait for its fill"
@@ -66,13 +77,17 @@ def _planned(p: Position) -> PlannedClose:
         size_usd=usd_str(p.size_usd) or "0",
         sendable=not why,
         why_not=why,
+        size_text=size_text(p.size_usd) or "",
+        qty_text=qty_text(p.qty, symbol=p.symbol, step=steps.qty) or "",
+        text=close_sheet_text(p.side, p.qty, p.symbol, steps),
     )
 
 
-def close_all_plan(bot_id: int) -> list[PlannedClose]:
-    """The bot's open positions, oldest first, each with whether a close would be sent now."""
+def close_all_plan(bot_id: int, steps: Steps | None = None) -> list[PlannedClose]:
+    """The bot's open positions, oldest first, each with whether a close would be sent now
+    (`steps`: the symbol's lot step and tick, for the shown quantities)."""
     rows = Position.objects.filter(bot_id=bot_id, status=PositionStatus.OPEN).order_by("id")
-    return [_planned(p) for p in rows]
+    return [_planned(p, steps or Steps()) for p in rows]
 
 
 @dataclass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -20,14 +19,15 @@ from egis.bots.services import BotInputError, bot_create, bot_delete, bot_update
 from egis.core.choices import Venue
 from egis.core.errors import DATABASE_BUSY_MESSAGE
 from egis.core.inputs import InputError, load_json, parse_id, parse_leverage
-from egis.core.money import plain, usd_display
 from egis.exits.rules import InvalidExit, parse_changes
-from egis.ledger.budget import BudgetBelowHeld, shown_hold
+from egis.ledger.budget import BudgetBelowHeld
 from egis.ledger.errors import InvalidOrderInput, OrderNotBooked, OrderRefused
 from egis.ledger.pipeline import order_close, order_open
 from egis.ledger.quote import amount_in_words
 from egis.ledger.risk import RISK_FIELDS, RiskLimits
 from egis.ledger.selectors import position_of_bot
+from egis.portfolio.activity import symbol_steps
+from egis.portfolio.fill_words import closed_text, opened_text, partly_closed_text
 from egis.signals.selectors import last_signal_acted, signals_card
 from egis.venues.selectors import account_find, accounts_of, symbol_filters
 from egis.web.access import visible_bot
@@ -87,10 +87,6 @@ def bot_page(
     return page(request, "bots/show", props)
 
 
-def _price(value: Decimal | None) -> str:
-    return plain(value) if value is not None else "an unknown price"
-
-
 def _not_booked_message(exc: OrderNotBooked) -> str:
     tail = f" Incident #{exc.incident_id} records it." if exc.incident_id else ""
     return f"{exc.message} (client order id {exc.client_order_id}).{tail}"
@@ -141,14 +137,11 @@ def order_open_view(request: HttpRequest, bot_id: int) -> HttpResponse:
     order = result.order
     again = "Already submitted: " if result.already_settled else ""
     if position.status == "open" and position.qty > 0:
-        hint = ""
-        if position.size_usd != position.requested_size_usd:
-            hint = f" (requested {usd_display(position.requested_size_usd)})"
+        # Its size by the one rule every screen uses, the quantity in the base asset, the price
+        # at the tick (egis.portfolio.fill_words).
+        steps = symbol_steps(bot)
         messages.success(
-            request,
-            f"{again}Opened {position.side} {usd_display(shown_hold(position.size_usd))}{hint}: "
-            f"{plain(position.qty)} {position.symbol} at {_price(position.entry_price)} "
-            f"(order {order.client_order_id}).",
+            request, opened_text(position, order, steps, again=result.already_settled)
         )
     elif position.status == "open":
         messages.warning(
@@ -184,20 +177,12 @@ def order_close_view(request: HttpRequest, bot_id: int, position_id: int) -> Htt
         return back_with_errors(request, url, {error_key: DATABASE_BUSY_MESSAGE})
     position = result.position
     order = result.order
+    steps = symbol_steps(bot)
     if position.status == "closed":
-        net = position.realized_pnl_usd - position.fees_usd
-        messages.success(
-            request,
-            f"Closed position #{position.pk} at {_price(position.exit_price)}: realized "
-            f"{usd_display(shown_net(net))} after fees (order {order.client_order_id}).",
-        )
+        net = shown_net(position.realized_pnl_usd - position.fees_usd)
+        messages.success(request, closed_text(position, order, net, steps))
     else:
-        messages.warning(
-            request,
-            f"Position #{position.pk} was partly closed; "
-            f"{usd_display(shown_hold(position.size_usd))} stays open "
-            f"(order {order.client_order_id}).",
-        )
+        messages.warning(request, partly_closed_text(position, order, steps))
     return see_other(url)
 
 

@@ -8,7 +8,6 @@ import { SideBadge } from "@/components/positions";
 import { Button } from "@/components/ui/button";
 import { FieldError } from "@/components/ui/input";
 import { useShared } from "@/hooks/use-shared";
-import { formatUsd } from "@/lib/money";
 import { cn } from "@/lib/utils";
 import type { PlannedClose } from "@/types";
 
@@ -77,7 +76,15 @@ export function PauseToggle({
 
 /** Admins: close every open position of the bot, one close order each. The sheet lists exactly
  * what will be sent (the server refuses if that changed meanwhile). */
-export function CloseAllSheet({ botId, plan }: { botId: number; plan: PlannedClose[] }) {
+export function CloseAllSheet({
+  botId,
+  plan,
+  text,
+}: {
+  botId: number;
+  plan: PlannedClose[];
+  text: string;
+}) {
   const { errors } = useShared();
   const sendable = plan.filter((p) => p.sendable);
   const skipped = plan.filter((p) => !p.sendable);
@@ -90,7 +97,7 @@ export function CloseAllSheet({ botId, plan }: { botId: number; plan: PlannedClo
           </Button>
         }
         title={`Close all ${sendable.length} open position${sendable.length === 1 ? "" : "s"}?`}
-        description="Each is sent as its own reduce-only market close through the order pipeline. Audited."
+        description={text}
         confirmLabel={`Send ${sendable.length} close${sendable.length === 1 ? "" : "s"}`}
         destructive
         onConfirm={(done) =>
@@ -109,8 +116,8 @@ export function CloseAllSheet({ botId, plan }: { botId: number; plan: PlannedClo
                 <span className="text-muted">#{p.position_id}</span>
               </span>
               <span className="num text-right">
-                {p.qty} {p.symbol}
-                <span className="ml-2 text-muted">{formatUsd(p.size_usd)}</span>
+                {p.qty_text}
+                <span className="ml-2 text-muted">{p.size_text}</span>
               </span>
             </li>
           ))}

@@ -108,7 +108,7 @@ export function OpenPositionRow({
         </div>
         <ConfirmDialog
           title={`Close position #${position.id}?`}
-          description={`A reduce-only market order sells back ${qty} ${position.symbol} (${formatUsd(position.display.size_usd)}) at the venue's price.`}
+          description={position.display.close_text ?? ""}
           confirmLabel="Close position"
           pending={pending}
           onConfirm={close}

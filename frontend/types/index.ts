@@ -119,6 +119,7 @@ export interface ExitRow {
 export interface PositionDisplay {
   size_usd: Money; // the whole cents the position holds (its size rounded up to the cent)
   net_realized_pnl_usd: Money; // realized PnL minus fees, in whole cents (half away from zero)
+  close_text?: string; // open rows: what a close does, in words ("Sells 0.04 BNB at market …")
 }
 
 /** The symbol's price tick and quantity step (decimal strings), or null when unknown. */
@@ -327,6 +328,9 @@ export interface PlannedClose {
   size_usd: Money;
   sendable: boolean;
   why_not: string;
+  size_text: string; // the shown size (the rule of the position's card): "$29.66"
+  qty_text: string; // "0.05 BNB"
+  text: string; // what the close does, in words
 }
 
 export interface ActivityOrder {

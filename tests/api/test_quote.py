@@ -36,7 +36,7 @@ def test_the_quote_says_what_ten_dollars_buy(as_bob, bnb_bot):
         "step_size": "0.01",
         "tick_size": "0.01",
         "min_notional_usd": "5.00",
-        "summary": "$10.00 buys 0.01 BNB ≈ $5.94 at 593.10 (step 0.01 BNB)",
+        "summary": "$10.00 buys 0.01 BNB ≈ $5.94 at $593.10 (step 0.01 BNB)",
     }
     assert Order.objects.count() == 0 and PaperFill.objects.count() == 0  # nothing sent
 

@@ -35,7 +35,7 @@ def test_the_open_form_quotes_and_a_double_submit_opens_one_position(
     page.get_by_label("Amount (USD)").fill("10")
     # The server's sizing: 10 / 2934.56 rounded down to the 0.001 step.
     expect(page.get_by_test_id("open-quote")).to_have_text(
-        "$10.00 buys 0.003 ETH ≈ $8.81 at 2934.56 (step 0.001 ETH)"
+        "$10.00 buys 0.003 ETH ≈ $8.81 at $2,934.56 (step 0.001 ETH)"
     )
     page.get_by_label("Amount (USD)").fill("1")
     expect(page.get_by_test_id("open-quote")).to_contain_text("Order too small")

@@ -57,6 +57,7 @@ interface Props {
   signals: SignalsCardProps;
   secret: SecretProp | null;
   close_all_plan: PlannedClose[] | null; // admins only
+  close_all_text: string; // what Close all does, in words
   // Live screens: the price with its age, the chart, and how often the page refreshes.
   price: PriceFeed;
   chart: PriceChartData;
@@ -122,7 +123,7 @@ export default function BotShow(props: Props) {
         <div className="flex flex-wrap items-center gap-2">
           <PauseToggle botId={bot.id} paused={bot.paused} back="bot" />
           {props.close_all_plan && props.close_all_plan.length > 0 && (
-            <CloseAllSheet botId={bot.id} plan={props.close_all_plan} />
+            <CloseAllSheet botId={bot.id} plan={props.close_all_plan} text={props.close_all_text} />
           )}
         </div>
         <PriceLine feed={props.price} state={feed} tick={bot.price_tick} />
