@@ -140,9 +140,7 @@ def order_open_view(request: HttpRequest, bot_id: int) -> HttpResponse:
         # Its size by the one rule every screen uses, the quantity in the base asset, the price
         # at the tick (egis.portfolio.fill_words).
         steps = symbol_steps(bot)
-        messages.success(
-            request, opened_text(position, order, steps, again=result.already_settled)
-        )
+        messages.success(request, opened_text(position, order, steps, again=result.already_settled))
     elif position.status == "open":
         messages.warning(
             request,
