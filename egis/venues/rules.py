@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from egis.core.money import plain
+from egis.core.figures import price_text, qty_text
+from egis.core.money import CENT, usd_display
 from egis.venues.base import SymbolRules
 
 
@@ -33,26 +34,53 @@ def market_qty_for_usd(
     """
     sizing_price = price * (1 + buffer)
     qty = floor_to_step(size_usd / sizing_price, rules.step_size)
-    check_market_qty(qty, price, rules, requested_usd=size_usd)
+    check_market_qty(qty, price, rules, requested_usd=size_usd, buffer=buffer)
     return qty
 
 
+def smallest_usd(price: Decimal, rules: SymbolRules, *, buffer: Decimal = Decimal(0)) -> Decimal:
+    """The smallest whole-cent amount that opens at `price`: the least quantity on the step that
+    meets both the minimum quantity and the minimum notional, at the sizing price (`buffer`),
+    rounded up to the cent (so `market_qty_for_usd` of it passes)."""
+    step = rules.step_size
+    least = max(rules.min_qty, step)
+    if price > 0 and least * price < rules.min_notional:
+        units = (rules.min_notional / price / step).to_integral_value(rounding=ROUND_CEILING)
+        least = max(least, (units * step).quantize(step))
+    return (least * price * (1 + buffer)).quantize(CENT, rounding=ROUND_CEILING)
+
+
 def check_market_qty(
-    qty: Decimal, price: Decimal, rules: SymbolRules, *, requested_usd: Decimal | None = None
+    qty: Decimal,
+    price: Decimal,
+    rules: SymbolRules,
+    *,
+    requested_usd: Decimal | None = None,
+    buffer: Decimal = Decimal(0),
 ) -> None:
-    asked = f" for ${plain(requested_usd)}" if requested_usd is not None else ""
+    # In the trader's units: the base asset at the lot step, prices at the tick, USD as money,
+    # and the smallest amount in USD that would pass at this price.
+    asked = f" for {usd_display(requested_usd)}" if requested_usd is not None else ""
+    amount = qty_text(qty, symbol=rules.symbol, step=rules.step_size)
+    at = price_text(price, tick=rules.tick_size)
+    least = (
+        f" The smallest amount that opens at {at} is "
+        f"{usd_display(smallest_usd(price, rules, buffer=buffer))}."
+    )
     if qty < rules.min_qty or qty <= 0:
+        minimum = qty_text(rules.min_qty, symbol=rules.symbol, step=rules.step_size)
         raise OrderSizeInvalid(
-            f"Order too small: {plain(qty)} {rules.symbol}{asked} at {plain(price)} is below the "
-            f"minimum quantity {plain(rules.min_qty)} (step {plain(rules.step_size)})."
+            f"Order too small: {amount}{asked} at {at} is below the minimum quantity "
+            f"{minimum}.{least}"
         )
     if qty * price < rules.min_notional:
+        worth = usd_display(qty * price, toward_zero=True)
         raise OrderSizeInvalid(
-            f"Order too small: {plain(qty)} {rules.symbol}{asked} is worth "
-            f"${plain(qty * price)}, below the minimum notional ${plain(rules.min_notional)}."
+            f"Order too small: {amount}{asked} is worth {worth} at {at}, "
+            f"below the minimum notional {usd_display(rules.min_notional)}.{least}"
         )
     if rules.max_qty is not None and qty > rules.max_qty:
         raise OrderSizeInvalid(
-            f"Order too large: {plain(qty)} {rules.symbol} is above the maximum quantity "
-            f"{plain(rules.max_qty)}."
+            f"Order too large: {amount} is above the maximum quantity "
+            f"{qty_text(rules.max_qty, symbol=rules.symbol, step=rules.step_size)}."
         )
