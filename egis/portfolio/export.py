@@ -18,7 +18,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
@@ -32,7 +33,12 @@ CHUNK_ROWS = 2000
 POSITION_COLUMNS = (
     "id", "symbol", "side", "status", "requested_size_usd", "size_usd", "qty", "entry_price",
     "exit_price", "fees_usd", "realized_pnl_usd", "net_realized_pnl_usd", "opened_at", "closed_at",
+    "close_reason",
 )  # fmt: skip
+# A closed position's own `qty` is what is still open (0): the export's `qty` is the quantity that
+# was traded, its opening order's executed quantity, read by a join in the same chunked query
+# (never a query per row); a row without an opening order (reconciled, imported) keeps its own.
+_TRADED_QTY = Coalesce(F("opening_order__executed_qty"), F("qty"))
 ORDER_COLUMNS = (
     "id", "client_order_id", "position_id", "intent", "side", "symbol", "status",
     "requested_qty", "requested_usd", "executed_qty", "avg_price", "cum_quote_usd", "fee_usd",
@@ -69,9 +75,11 @@ class _Line:
 
 def _rows(bot_id: int, what: str) -> tuple[Sequence[str], QuerySet[Any], list[str]]:
     if what == "positions":
-        fields = [c for c in POSITION_COLUMNS if c != "net_realized_pnl_usd"]
-        qs: QuerySet[Any] = Position.objects.filter(REALIZED_ROWS, bot_id=bot_id)
-        return POSITION_COLUMNS, qs, fields
+        fields = [c for c in POSITION_COLUMNS if c not in ("net_realized_pnl_usd", "qty")]
+        qs: QuerySet[Any] = Position.objects.filter(REALIZED_ROWS, bot_id=bot_id).annotate(
+            traded_qty=_TRADED_QTY
+        )
+        return POSITION_COLUMNS, qs, [*fields, "traded_qty"]
     fields = list(ORDER_COLUMNS)
     return ORDER_COLUMNS, Order.objects.filter(bot_id=bot_id), fields
 
@@ -112,6 +120,7 @@ def _cells(
 ) -> list[str]:
     if what == "positions":
         row["net_realized_pnl_usd"] = row["realized_pnl_usd"] - row["fees_usd"]
+        row["qty"] = row["traded_qty"]
     return [fmt(row[c]) for c, fmt in formatters]
 
 

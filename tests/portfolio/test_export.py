@@ -130,3 +130,21 @@ def test_the_cli_writes_the_csv_to_stdout_or_a_file(paper_bot, tmp_path):
     assert len(_parse(target.read_text())) == 8
     code, _, err = run_cli("export", "999999", "--what", "orders")
     assert code == 1 and "does not exist" in err
+
+
+def test_a_closed_position_exports_the_quantity_traded_and_why_it_closed(paper_bot, set_price):
+    # Closed by hand: its own qty is 0 now; the export says what was bought (the opening fill).
+    opened = order_open(bot_id=paper_bot.pk, side="long", size_usd="20")
+    closed = order_close(bot_id=paper_bot.pk, position_id=opened.position.pk)
+    assert closed.position.qty == 0 and opened.order.executed_qty == Decimal("0.006")
+    _closed_rows(paper_bot, 2_500)  # no opening order (imported): they keep their own qty
+    with CaptureQueriesContext(connection) as queries:
+        rows = _parse("".join(csv_chunks(paper_bot.pk, "positions", chunk_rows=1000)))
+    assert len(queries) == 3  # still one bounded query per chunk: the quantity comes by a join
+    assert all("LIMIT 1000" in q["sql"] for q in queries.captured_queries)
+    assert POSITION_COLUMNS[-1] == "close_reason"
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert first["id"] == str(opened.position.pk)
+    assert first["qty"] == "0.006"
+    assert first["close_reason"] == closed.position.close_reason != ""
+    assert {r[POSITION_COLUMNS.index("qty")] for r in rows[2:]} == {"0.003"}
