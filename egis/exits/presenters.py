@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from egis.core.figures import price_text
 from egis.core.money import plain
 from egis.exits.models import BROKEN_EXIT_STATUSES, Exit, ExitKind, ExitStatus
 from egis.exits.selectors import exits_shown_for, fired_exits_of, open_positions_with_exits
@@ -73,19 +74,22 @@ def no_active_stop(exits: list[Exit]) -> str:
     return f"{head}: {names}" + (f" ({detail})" if detail else "")
 
 
-def close_reason_text(position: Position, fired: Exit | None) -> str:
-    """ "Stop-loss at 171.30", "Take-profit at 3000", "Closed by hand", "Signal"."""
+def close_reason_text(position: Position, fired: Exit | None, tick: Decimal | None = None) -> str:
+    """ "Stop-loss at $171.30", "Take-profit at $3,000.00", "Closed by hand", "Signal" (the
+    trigger at the symbol's `tick` when known)."""
     reason = position.close_reason
     if not reason:
         return ""
     if fired is not None and reason == fired.kind:
         trigger = fired.trigger_price
         if trigger is not None:
-            return f"{exit_label(fired.kind)} at {plain(trigger)}"
+            return f"{exit_label(fired.kind)} at {price_text(trigger, tick=tick)}"
     return str(CloseReason(reason).label) if reason in CloseReason.values else reason
 
 
-def rows_with_exits(rows: list[dict[str, Any]], positions: list[Position]) -> None:
+def rows_with_exits(
+    rows: list[dict[str, Any]], positions: list[Position], *, tick: Decimal | None = None
+) -> None:
     """Add the exits to the pages' position rows (open: `exits` and `exits_alert`; closed:
     `close_reason_text`). Called by egis.bots.selectors.bot_detail."""
     by_id = {p.pk: p for p in positions}
@@ -98,7 +102,7 @@ def rows_with_exits(rows: list[dict[str, Any]], positions: list[Position]) -> No
         row["exits"] = [exit_json(e, mark_price=mark) for e in exits]
         row["exits_alert"] = no_active_stop(exits)
         row["close_reason"] = position.close_reason
-        row["close_reason_text"] = close_reason_text(position, fired.get(row["id"]))
+        row["close_reason_text"] = close_reason_text(position, fired.get(row["id"]), tick)
         # The same in parts, so the page prints the trigger at the symbol's tick.
         trigger = fired[row["id"]].trigger_price if row["id"] in fired else None
         by_exit = trigger is not None and position.close_reason == fired[row["id"]].kind

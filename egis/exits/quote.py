@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from egis.core.figures import price_text
 from egis.core.inputs import InputError
 from egis.core.money import plain
 from egis.exits.presenters import distance_pct, exit_label
@@ -34,7 +35,9 @@ def exits_quote(
                 "label": exit_label(plan.kind),
                 "trigger_price": plain(plan.trigger_price),
                 "distance_pct": distance,
-                "summary": f"{exit_label(plan.kind)} at {plain(plan.trigger_price)} "
+                # The price at the tick with "$", as every server-made string of the bot page.
+                "summary": f"{exit_label(plan.kind)} at "
+                f"{price_text(plan.trigger_price, tick=tick)} "
                 f"({'+' if distance and not distance.startswith('-') else ''}{distance} %)",
             }
         )

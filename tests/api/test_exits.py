@@ -132,7 +132,7 @@ def test_the_quote_gives_the_trigger_prices(as_bob, paper_bot):
         ("take_profit", "2875.87"),
         ("stop_loss", "3000"),
     ]
-    assert body["exits"][0]["summary"] == "Take-profit at 2875.87 (-2.00 %)"
+    assert body["exits"][0]["summary"] == "Take-profit at $2,875.87 (-2.00 %)"
     bad = as_bob.get(f"/bots/{paper_bot.pk}/quote?size_usd=20&stop_loss=3000").json()
     assert bad["exits_error"]["field"] == "stop_loss.price"
     assert bad["summary"]  # the size is still quoted

@@ -95,7 +95,7 @@ def test_the_exit_inputs_are_wide_enough_to_read(
         box = field.evaluate("e => ({client: e.clientWidth, scroll: e.scrollWidth})")
         assert box["client"] >= 120, (width, label, box)
         assert box["scroll"] <= box["client"], (width, label, box)  # the whole value shows
-    expect(page.get_by_test_id("open-exits")).to_contain_text("Stop-loss at 2905.21")
+    expect(page.get_by_test_id("open-exits")).to_contain_text("Stop-loss at $2,905.21")
     page.get_by_test_id("open-exits").scroll_into_view_if_needed()
     from tests.e2e.conftest import ARTIFACTS
 

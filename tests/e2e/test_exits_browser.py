@@ -21,8 +21,8 @@ def test_open_with_exits_edit_them_and_see_why_it_closed(
     page.get_by_label("Take-profit", exact=True).fill("1")
     page.get_by_label("Stop-loss", exact=True).fill("1")
     exits = page.get_by_test_id("open-exits")
-    expect(exits).to_contain_text("Take-profit at 2963.91 (+1.00 %)")
-    expect(exits).to_contain_text("Stop-loss at 2905.21 (-1.00 %)")
+    expect(exits).to_contain_text("Take-profit at $2,963.91 (+1.00 %)")
+    expect(exits).to_contain_text("Stop-loss at $2,905.21 (-1.00 %)")
     shot("exits-open-form")
     page.get_by_role("button", name="Open", exact=True).click()
 
