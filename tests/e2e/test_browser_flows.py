@@ -45,7 +45,7 @@ def test_trade_flow_open_close_and_paper_sync(page, live_server, log_in, shot, b
     page.get_by_role("button", name="Sync Paper State").click()
     sheet = page.get_by_role("dialog")
     expect(sheet.get_by_test_id("paper-sync-result")).to_contain_text("Dry run.")
-    expect(sheet).to_contain_text("long 0.003 @ 2934.56")
+    expect(sheet).to_contain_text("long 0.003 ETH at $2,934.56")
     shot("paper-sync-dry-run", full_page=False)
     sheet.get_by_role("button", name="Confirm").click()
     expect(sheet.get_by_test_id("paper-sync-result")).to_contain_text("Applied")

@@ -178,7 +178,7 @@ def test_paper_sync_dry_run_then_confirm(as_bob, paper_bot):
     dry = as_bob.post(url, data='{"confirm": false}', content_type="application/json").json()
     assert dry["applied"] is False
     assert [c["action"] for c in dry["changes"]] == ["create"]
-    assert dry["changes"][0]["after"] == "long 0.003 @ 2934.56"
+    assert dry["changes"][0]["after"] == "long 0.003 ETH at $2,934.56"
     assert not PaperPosition.objects.filter(bot=paper_bot).exists()  # a dry run changes nothing
     done = as_bob.post(url, data='{"confirm": true}', content_type="application/json").json()
     assert done["applied"] is True
