@@ -69,7 +69,6 @@ def close_sheet_text(side: str, qty: Decimal, symbol: str, steps: Steps) -> str:
 
 
 CLOSE_ALL_TEXT = (
-    "Each position below is closed at market, one order each: a long is sold, a short bought "
-    "back. Positions still opening or already closing are left alone, and so is anything else "
-    "on the account. Recorded in the audit trail."
+    "Each position below is closed at market with its own order (a long is sold, a short bought "
+    "back); nothing else on the account is touched. Recorded in the audit trail."
 )
