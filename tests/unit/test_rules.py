@@ -44,7 +44,9 @@ def test_below_min_qty_is_refused_with_the_numbers():
 
 def test_below_min_notional_after_rounding_is_refused():
     rules = SymbolRules("ETHUSDT", D("0.001"), D("0.001"), D("20"), D("0.01"))
-    with pytest.raises(OrderSizeInvalid, match=r"worth \$8.80368, below the minimum notional \$20"):
+    with pytest.raises(
+        OrderSizeInvalid, match=r"worth \$8.80 at \$2,934.56, below the minimum notional \$20.00"
+    ):
         market_qty_for_usd(D("10"), D("2934.56"), rules)
 
 
