@@ -44,13 +44,12 @@ function ExitLine({ exit, steps }: { exit: ExitRow; steps: SymbolSteps }) {
         {!broken && (exit.distance_pct || exit.from_entry_pct) && (
           <span className="block text-xs text-muted">
             {exit.distance_pct && (
-              <span className="whitespace-nowrap" data-testid="exit-away">
+              <span className="block whitespace-nowrap" data-testid="exit-away">
                 {awayText(exit.distance_pct)}
               </span>
             )}
-            {exit.distance_pct && exit.from_entry_pct && " · "}
             {exit.from_entry_pct && (
-              <span className="whitespace-nowrap" data-testid="exit-from-entry">
+              <span className="block whitespace-nowrap" data-testid="exit-from-entry">
                 {signed(exit.from_entry_pct)} % from entry
               </span>
             )}
