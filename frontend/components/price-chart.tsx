@@ -32,7 +32,13 @@ const LABEL_GAP_PX = 64;
 /** Draw the markers, words only on those with room (redone when the chart's width changes). */
 function placeMarkers(h: Handles, box: HTMLElement | null): void {
   const scale = h.chart.timeScale();
-  const shown = thinLabels(h.all, (m) => scale.timeToCoordinate(m.time), LABEL_GAP_PX);
+  const edge = LABEL_GAP_PX / 2; // words centred closer to an edge would be cut by it
+  const right = scale.width() - edge;
+  const x = (m: SeriesMarker<Time>) => {
+    const at = scale.timeToCoordinate(m.time);
+    return at !== null && at >= edge && at <= right ? at : null;
+  };
+  const shown = thinLabels(h.all, x, LABEL_GAP_PX);
   h.markers.setMarkers(shown);
   box?.setAttribute("data-labelled", String(shown.filter((m) => m.text).length));
 }
