@@ -141,7 +141,8 @@ export function OpenPositionForm({
           <OpenQuoteLine quote={quote} orderError={orderError} disabled={Boolean(disabledReason)} />
           <FieldError id="open-error" message={orderError} />
           {openedShown && (
-            <p className="mt-1.5 text-sm text-gain-fg" role="status" data-testid="open-result">
+            // No role="status": the toast above already announces it; this copy stays in view.
+            <p className="mt-1.5 text-sm text-gain-fg" data-testid="open-result">
               {openedShown}
             </p>
           )}
