@@ -56,8 +56,7 @@ def test_the_quote_says_the_refusal_before_the_tap(page, live_server, log_in, sh
 
     amount.fill("5000")
     expect(refusal).to_have_text(
-        f"Open would be refused: Not enough budget. Available: {available}, "
-        "Requested: $5,000.00"
+        f"Open would be refused: Not enough budget. Available: {available}, Requested: $5,000.00"
     )
     expect(page.get_by_test_id("open-quote-summary")).to_contain_text("$5,000.00 buys")
     shot("quote-refusal-budget", full_page=False)
@@ -79,9 +78,7 @@ def test_the_quote_says_the_refusal_before_the_tap(page, live_server, log_in, sh
 def test_an_error_belongs_to_the_value_it_was_about(page, live_server, log_in, shot, paper_bot):
     _open_page(page, live_server, log_in, paper_bot)
     page.get_by_label("Amount (USD)").fill("20")
-    page.get_by_role("radiogroup", name="Stop-loss unit").get_by_role(
-        "radio", name="Price"
-    ).click()
+    page.get_by_role("radiogroup", name="Stop-loss unit").get_by_role("radio", name="Price").click()
     stop = page.get_by_label("Stop-loss", exact=True)
     stop.fill("3100")  # a long's stop above the price: refused
     take = page.get_by_label("Take-profit", exact=True)
@@ -143,9 +140,7 @@ def test_the_exits_say_away_from_the_price_and_from_the_entry(
     ).position
     set_price("ETHUSDT", "2920")
     _open_page(page, live_server, log_in, paper_bot)
-    line = page.get_by_test_id(f"open-position-{position.pk}").get_by_test_id(
-        "exit-take_profit"
-    )
+    line = page.get_by_test_id(f"open-position-{position.pk}").get_by_test_id("exit-take_profit")
     expect(line.get_by_test_id("exit-away")).to_have_text("2.51 % above price")
     expect(line.get_by_test_id("exit-from-entry")).to_have_text("+2.00 % from entry")
     line.scroll_into_view_if_needed()
