@@ -27,11 +27,19 @@ def distance_pct(trigger: Decimal | None, mark: Decimal | None) -> str | None:
     return str(((trigger - mark) / mark * 100).quantize(_PCT, rounding=ROUND_HALF_EVEN))
 
 
+def from_entry_pct(trigger: Decimal | None, entry: Decimal | None) -> str | None:
+    """Where the trigger sits from the position's entry price, in % of the entry (signed): the
+    percentage the Edit exits sheet and the Open form take."""
+    return distance_pct(trigger, entry)
+
+
 def exit_label(kind: str) -> str:
     return str(ExitKind(kind).label) if kind in ExitKind.values else kind
 
 
-def exit_json(row: Exit, *, mark_price: Decimal | None = None) -> dict[str, Any]:
+def exit_json(
+    row: Exit, *, mark_price: Decimal | None = None, entry_price: Decimal | None = None
+) -> dict[str, Any]:
     return {
         "id": row.pk,
         "position_id": row.position_id,
@@ -52,7 +60,8 @@ def exit_json(row: Exit, *, mark_price: Decimal | None = None) -> dict[str, Any]
         "venue_algo_id": row.venue_algo_id,
         "error": row.error,
         "fired_price": _num(row.fired_price),
-        "distance_pct": distance_pct(row.trigger_price, mark_price),
+        "distance_pct": distance_pct(row.trigger_price, mark_price),  # from the current price
+        "from_entry_pct": from_entry_pct(row.trigger_price, entry_price),
         "created_at": row.created_at.isoformat() if row.created_at else None,
         "ended_at": row.ended_at.isoformat() if row.ended_at else None,
     }
@@ -99,7 +108,8 @@ def rows_with_exits(
         position = by_id[row["id"]]
         mark = Decimal(row["mark_price"]) if row.get("mark_price") else None
         exits = shown.get(row["id"], [])
-        row["exits"] = [exit_json(e, mark_price=mark) for e in exits]
+        entry = position.entry_price
+        row["exits"] = [exit_json(e, mark_price=mark, entry_price=entry) for e in exits]
         row["exits_alert"] = no_active_stop(exits)
         row["close_reason"] = position.close_reason
         row["close_reason_text"] = close_reason_text(position, fired.get(row["id"]), tick)
@@ -124,7 +134,9 @@ def bot_exits_json(bot_id: int, symbol: str) -> dict[str, Any]:
                 "qty": plain(position.qty),
                 "entry_price": _num(position.entry_price),
                 "mark_price": _num(mark),
-                "exits": [exit_json(e, mark_price=mark) for e in exits],
+                "exits": [
+                    exit_json(e, mark_price=mark, entry_price=position.entry_price) for e in exits
+                ],
                 "alert": no_active_stop(exits),
             }
         )

@@ -237,6 +237,17 @@ def _check_netting(bot: Bot, side: str) -> None:
         )
 
 
+def open_preflight(bot: Bot, side: str, requested: Decimal) -> None:
+    """The open preflight's checks, in order: the bot may open (active, not paused or halted),
+    netting, the bot's risk limits, the budget. Reads only: raises the refusal the open gets.
+    `order_open` calls it under the bot lock; the open form's quote (egis.ledger.quote) calls
+    it without, to say before the tap what the Open would be refused."""
+    _check_can_open(bot)
+    _check_netting(bot, side)
+    risk.check_open(bot, requested)  # the bot's own limits
+    budget.ensure_affordable(bot, requested)
+
+
 def _prepare_venue(bot: Bot, venue: VenueAdapter | None) -> VenueAdapter:
     try:
         chosen = venue or venue_for(bot)
@@ -333,10 +344,7 @@ def order_open(
             # Bots sharing an account net into one position: lock the account (after the bot,
             # always in that order) so two opposite opens cannot both pass the netting check.
             _ACCOUNT_LOCKED.one(bot.exchange_account_id)
-        _check_can_open(bot)
-        _check_netting(bot, chosen_side)
-        risk.check_open(bot, requested)  # the bot's own limits, under the same bot lock
-        budget.ensure_affordable(bot, requested)
+        open_preflight(bot, chosen_side, requested)  # under the bot lock
         position = Position(
             bot=bot,
             symbol=bot.symbol,

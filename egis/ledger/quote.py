@@ -8,7 +8,9 @@ size (`shown_hold`). So the quote says what a fill at this price books, to the c
 shows the server's sentence; it never does this arithmetic itself.
 
 A quote writes nothing and sends nothing: it does not call `prepare()` (which may set leverage
-at the venue).
+at the venue), and it reserves nothing. It does say the refusal the Open would get now (the bot
+paused or halted, netting, a risk limit, not enough budget), from the preflight's own checks
+(`open_preflight`), so the warning shows before the tap.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from egis.bots.models import Bot
 from egis.core.figures import base_asset, price_text, size_text
 from egis.core.money import plain, usd_display, usd_str
 from egis.ledger.budget import shown_hold
-from egis.ledger.errors import InvalidOrderInput, VenueNotReady
-from egis.ledger.pipeline import parse_size_usd, size_open
+from egis.ledger.errors import InvalidOrderInput, OrderRefused, VenueNotReady
+from egis.ledger.pipeline import open_preflight, parse_size_usd, size_open
 from egis.venues.base import SymbolRules, VenueAdapter, VenueError
 from egis.venues.prices.sources import PriceUnavailable
 from egis.venues.registry import venue_for
@@ -46,6 +48,8 @@ class OpenQuote:
     fill_price: Decimal  # what a MARKET fill gets at that reference (the venue's fill rule)
     notional_usd: Decimal  # qty x fill price: what the hold becomes at this price
     rules: SymbolRules
+    # What the open's preflight would refuse now (None: it would pass), e.g. not enough budget.
+    refusal: OrderRefused | None = None
 
     @property
     def hold_usd(self) -> Decimal:
@@ -76,7 +80,12 @@ class OpenQuote:
             "tick_size": plain(self.rules.tick_size),
             "min_notional_usd": usd_str(self.rules.min_notional),
             "summary": self.summary,
+            **({"refusal": refusal_json(self.refusal)} if self.refusal else {}),
         }
+
+
+def refusal_json(exc: OrderRefused) -> dict[str, Any]:
+    return {"code": exc.code, "message": exc.message}
 
 
 def amount_in_words(exc: InvalidOrderInput) -> InvalidOrderInput:
@@ -104,6 +113,11 @@ def open_quote(
         raise VenueNotReady(str(exc)) from exc
     rules, price, qty = size_open(adapter, bot.symbol, requested)  # the open's own sizing
     fill_price = adapter.market_fill_price(bot.symbol, buying=side == "long", reference=price)
+    refusal: OrderRefused | None = None
+    try:
+        open_preflight(bot, side, requested)  # the open's own checks; reads only
+    except OrderRefused as exc:
+        refusal = exc
     return OpenQuote(
         symbol=bot.symbol,
         base_asset=base_asset(bot.symbol),
@@ -113,4 +127,5 @@ def open_quote(
         fill_price=fill_price,
         notional_usd=qty * fill_price,
         rules=rules,
+        refusal=refusal,
     )

@@ -9,6 +9,7 @@ export function OpenExitsFields({
   onTakeProfit,
   onStopLoss,
   quote,
+  stale = false,
   errors,
 }: {
   takeProfit: LevelInput;
@@ -16,6 +17,7 @@ export function OpenExitsFields({
   onTakeProfit: (level: LevelInput) => void;
   onStopLoss: (level: LevelInput) => void;
   quote: ExitsQuote | null;
+  stale?: boolean; // asked at an older price than the page shows: the trigger prices are hidden
   errors: { take_profit?: string; stop_loss?: string };
 }) {
   const refused = (kind: "take_profit" | "stop_loss") =>
@@ -32,7 +34,7 @@ export function OpenExitsFields({
           level={takeProfit}
           onChange={onTakeProfit}
           error={errors.take_profit ?? refused("take_profit")}
-          hint={quote?.summaries.take_profit}
+          hint={<Hint text={quote?.summaries.take_profit} stale={stale} />}
         />
         <LevelField
           id="stop_loss"
@@ -40,9 +42,14 @@ export function OpenExitsFields({
           level={stopLoss}
           onChange={onStopLoss}
           error={errors.stop_loss ?? refused("stop_loss")}
-          hint={quote?.summaries.stop_loss}
+          hint={<Hint text={quote?.summaries.stop_loss} stale={stale} />}
         />
       </fieldset>
     </div>
   );
+}
+
+function Hint({ text, stale }: { text?: string; stale: boolean }) {
+  if (!text) return null;
+  return <span className={stale ? "invisible" : undefined}>{text}</span>;
 }

@@ -14,6 +14,16 @@ export function exitsErrorKey(positionId: number): string {
   return `exits_${positionId}`;
 }
 
+function signed(pct: string): string {
+  return pct.startsWith("-") ? pct : `+${pct}`;
+}
+
+/** The server's signed distance from the current price, in words: "2.51 % above price". */
+function awayText(pct: string): string {
+  if (/^-?0(\.0+)?$/.test(pct)) return "at the price";
+  return pct.startsWith("-") ? `${pct.slice(1)} % below price` : `${pct} % above price`;
+}
+
 function ExitLine({ exit, steps }: { exit: ExitRow; steps: SymbolSteps }) {
   const broken = exit.status === "failed" || exit.status === "expired";
   const trigger = exit.trigger_price
@@ -29,13 +39,20 @@ function ExitLine({ exit, steps }: { exit: ExitRow; steps: SymbolSteps }) {
         {exit.kind === "trailing_stop" && exit.callback_pct && ` ${exit.callback_pct}%`}
         {exit.status === "placing" && " (placing…)"}
       </span>
-      <span className="num text-right whitespace-nowrap">
-        {trigger}
-        {exit.distance_pct && !broken && (
-          <span className="text-muted">
-            {" "}
-            ({exit.distance_pct.startsWith("-") ? "" : "+"}
-            {exit.distance_pct} %)
+      <span className="num text-right">
+        <span className="whitespace-nowrap">{trigger}</span>
+        {!broken && (exit.distance_pct || exit.from_entry_pct) && (
+          <span className="block text-xs text-muted">
+            {exit.distance_pct && (
+              <span className="block whitespace-nowrap" data-testid="exit-away">
+                {awayText(exit.distance_pct)}
+              </span>
+            )}
+            {exit.from_entry_pct && (
+              <span className="block whitespace-nowrap" data-testid="exit-from-entry">
+                {signed(exit.from_entry_pct)} % from entry
+              </span>
+            )}
           </span>
         )}
       </span>
@@ -43,7 +60,8 @@ function ExitLine({ exit, steps }: { exit: ExitRow; steps: SymbolSteps }) {
   );
 }
 
-/** An open position's exits: each trigger and its distance from the mark, a loud line when one
+/** An open position's exits: each trigger with its distance from the current price ("2.51 %
+ * above price") and its place from the entry ("+2.00 % from entry", what the forms take), a loud line when one
  * broke, and the Edit exits sheet. */
 export function PositionExits({
   botId,

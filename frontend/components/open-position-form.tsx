@@ -7,9 +7,10 @@ import { FieldError, Input, Label } from "@/components/ui/input";
 import { Segmented } from "@/components/ui/segmented";
 import { EMPTY_LEVEL, levelSpec, levelText, type LevelInput } from "@/components/exits-fields";
 import { OpenExitsFields } from "@/components/exits-open-fields";
-import { useOpenQuote } from "@/hooks/use-open-quote";
+import { type OpenQuote, useOpenQuote } from "@/hooks/use-open-quote";
 import { useShared } from "@/hooks/use-shared";
 import { cn } from "@/lib/utils";
+import type { FlashMessage } from "@/types";
 
 type Side = "long" | "short";
 
@@ -17,11 +18,14 @@ export function OpenPositionForm({
   botId,
   disabledReason,
   formKey,
+  priceKey = "",
 }: {
   botId: number;
   disabledReason: string;
   // One key per render of the page: a replayed or double submit opens one position.
   formKey: string;
+  // The page's live price (with its time): the quote is asked again when it changes.
+  priceKey?: string;
 }) {
   const { errors } = useShared();
   const form = useForm<{
@@ -30,20 +34,35 @@ export function OpenPositionForm({
     take_profit: LevelInput;
     stop_loss: LevelInput;
   }>({ side: "long", size_usd: "", take_profit: EMPTY_LEVEL, stop_loss: EMPTY_LEVEL });
-  const quote = useOpenQuote(botId, form.data.size_usd, {
+  const now: Fields = {
+    size_usd: form.data.size_usd,
     side: form.data.side,
-    takeProfit: levelText(form.data.take_profit),
-    stopLoss: levelText(form.data.stop_loss),
-  });
-  // One message about the amount, next to it: the server's answer to the last submit while the
-  // amount is still what was submitted, else the live quote's refusal (the same words twice
-  // otherwise: the quote refuses "Order too small" and so does the submit).
-  const [submitted, setSubmitted] = React.useState<string | null>(null);
-  const serverError = errors.size_usd || errors.order;
+    take_profit: levelText(form.data.take_profit),
+    stop_loss: levelText(form.data.stop_loss),
+  };
+  const quote = useOpenQuote(
+    botId,
+    form.data.size_usd,
+    { side: now.side, takeProfit: now.take_profit, stopLoss: now.stop_loss },
+    priceKey,
+  );
+  // An error belongs to the value it was about: the server's answer to the last submit is shown
+  // only while its field still holds what was submitted (the values at load for an answer that
+  // came with the page); once the field changes, the live quote speaks for the new value.
+  const [submitted, setSubmitted] = React.useState<Fields>(now);
+  const [opened, setOpened] = React.useState<{ message: string; after: Fields } | null>(null);
+  const current = (field: keyof Fields) => submitted[field] === now[field];
   const orderError =
-    serverError && (submitted === null || submitted === form.data.size_usd)
-      ? serverError
-      : undefined;
+    (current("size_usd") ? errors.size_usd : undefined) ||
+    (current("size_usd") && current("side") ? errors.order : undefined);
+  const exitErrors = {
+    take_profit: current("take_profit") ? errors.take_profit : undefined,
+    stop_loss: current("stop_loss") ? errors.stop_loss : undefined,
+  };
+  // The last open's result stays under the amount until the form is changed.
+  const openedShown =
+    opened && JSON.stringify(opened.after) === JSON.stringify(now) ? opened.message : null;
+  const ok = quote.state === "ok" ? quote : null;
   return (
     <Card>
       <CardHeader>
@@ -54,7 +73,8 @@ export function OpenPositionForm({
         onSubmit={(event) => {
           event.preventDefault();
           if (form.processing) return;
-          setSubmitted(form.data.size_usd);
+          setSubmitted(now);
+          setOpened(null);
           form.transform((data) => ({
             ...data,
             take_profit: levelSpec(data.take_profit),
@@ -63,7 +83,17 @@ export function OpenPositionForm({
           }));
           form.post(`/bots/${botId}/orders/open`, {
             preserveScroll: true,
-            onSuccess: () => form.reset("size_usd"),
+            onSuccess: (page) => {
+              // A second tap must not open a second position: the amount goes (the side and
+              // the exits stay), and the result stays next to the form. `setDefaults` first:
+              // otherwise useForm, after this callback, writes back the data it held before
+              // (Inertia 3 makes the submitted data the new defaults), and the amount returns.
+              form.setDefaults("size_usd", "");
+              form.setData("size_usd", "");
+              const flash = (page.props as { flash?: FlashMessage[] }).flash ?? [];
+              const success = flash.find((m) => m.level === "success");
+              if (success) setOpened({ message: success.message, after: { ...now, size_usd: "" } });
+            },
           });
         }}
       >
@@ -108,22 +138,14 @@ export function OpenPositionForm({
               {form.processing ? "Opening…" : "Open"}
             </Button>
           </div>
-          <p
-            id="open-quote"
-            className={cn(
-              "num mt-1.5 text-sm break-words text-muted",
-              !orderError && "min-h-5", // room kept for the quote, not above an error
-            )}
-            aria-live="polite"
-            data-testid="open-quote"
-          >
-            {quote.state === "ok" && quote.summary}
-            {quote.state === "refused" && !orderError && (
-              <span className="text-warn">{quote.message}</span>
-            )}
-            {quote.state === "loading" && "Pricing…"}
-          </p>
+          <OpenQuoteLine quote={quote} orderError={orderError} disabled={Boolean(disabledReason)} />
           <FieldError id="open-error" message={orderError} />
+          {openedShown && (
+            // No role="status": the toast above already announces it; this copy stays in view.
+            <p className="mt-1.5 text-sm text-gain-fg" data-testid="open-result">
+              {openedShown}
+            </p>
+          )}
           {disabledReason && <p className="mt-1.5 text-sm text-muted">{disabledReason}</p>}
         </div>
         <OpenExitsFields
@@ -131,10 +153,66 @@ export function OpenPositionForm({
           stopLoss={form.data.stop_loss}
           onTakeProfit={(level) => form.setData("take_profit", level)}
           onStopLoss={(level) => form.setData("stop_loss", level)}
-          quote={quote.state === "ok" ? quote.exits : null}
-          errors={{ take_profit: errors.take_profit, stop_loss: errors.stop_loss }}
+          quote={ok ? ok.exits : null}
+          stale={ok?.stale ?? false}
+          errors={exitErrors}
         />
       </form>
     </Card>
+  );
+}
+
+interface Fields {
+  size_usd: string;
+  side: Side;
+  take_profit: string;
+  stop_loss: string;
+}
+
+/** The quote under the amount: what it buys at the current price, and the refusal the Open
+ * would get now (the server's words). Asked at an older price than the page shows, its figures
+ * are hidden (their room kept) until the new answer arrives. */
+function OpenQuoteLine({
+  quote,
+  orderError,
+  disabled,
+}: {
+  quote: OpenQuote;
+  orderError?: string;
+  disabled: boolean; // the form already says why (paused, halted): not said twice
+}) {
+  const stale = "stale" in quote && quote.stale;
+  let refusal = quote.state === "refused" ? quote.message : null;
+  if (quote.state === "ok" && quote.refusal) {
+    const botRefuses = ["bot_paused", "bot_not_tradable"].includes(quote.refusal.code);
+    refusal = disabled && botRefuses ? null : quote.refusal.message;
+  }
+  return (
+    <div
+      id="open-quote"
+      className={cn(
+        "num relative mt-1.5 text-sm break-words text-muted",
+        !orderError && "min-h-5", // room kept for the quote, not above an error
+      )}
+      aria-live="polite"
+      aria-busy={stale}
+      data-testid="open-quote"
+      data-stale={stale ? "true" : undefined}
+    >
+      {quote.state === "ok" && (
+        <p className={cn(stale && "invisible")} data-testid="open-quote-summary">
+          {quote.summary}
+        </p>
+      )}
+      {stale && <span className="absolute top-0 left-0">Repricing…</span>}
+      {quote.state === "loading" && "Pricing…"}
+      {/* The same words as the submit's answer: said once, by the answer when there is one. */}
+      {refusal && refusal !== orderError && !(quote.state === "refused" && orderError) && (
+        <p className="text-warn" data-testid="open-refusal">
+          {quote.state === "ok" && "Open would be refused: "}
+          {refusal}
+        </p>
+      )}
+    </div>
   );
 }

@@ -6,13 +6,14 @@ import {
   type ISeriesApi,
   type ISeriesMarkersPluginApi,
   LineSeries,
+  type SeriesMarker,
   LineStyle,
   type Time,
 } from "lightweight-charts";
 import * as React from "react";
 
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
-import { priceFormatOf, toMarkers, toPriceData, withLevels } from "@/lib/chart-data";
+import { priceFormatOf, thinLabels, toMarkers, toPriceData, withLevels } from "@/lib/chart-data";
 import { cardChart, themeColor } from "@/lib/lw-chart";
 import { formatStep } from "@/lib/money";
 import type { ChartLine, PriceChartData } from "@/types/live";
@@ -22,6 +23,24 @@ interface Handles {
   series: ISeriesApi<"Line">;
   markers: ISeriesMarkersPluginApi<Time>;
   lines: IPriceLine[];
+  all: SeriesMarker<Time>[]; // every marker with its words, before thinning
+}
+
+// A marker's words ("Long #14", "Exit #8") take about this many px at the chart's 11 px font.
+const LABEL_GAP_PX = 64;
+
+/** Draw the markers, words only on those with room (redone when the chart's width changes). */
+function placeMarkers(h: Handles, box: HTMLElement | null): void {
+  const scale = h.chart.timeScale();
+  const edge = LABEL_GAP_PX / 2; // words centred closer to an edge would be cut by it
+  const right = scale.width() - edge;
+  const x = (m: SeriesMarker<Time>) => {
+    const at = scale.timeToCoordinate(m.time);
+    return at !== null && at >= edge && at <= right ? at : null;
+  };
+  const shown = thinLabels(h.all, x, LABEL_GAP_PX);
+  h.markers.setMarkers(shown);
+  box?.setAttribute("data-labelled", String(shown.filter((m) => m.text).length));
 }
 
 /**
@@ -49,8 +68,22 @@ export function PriceChart({
       lineWidth: 2,
       priceLineVisible: false,
     });
-    handles.current = { chart: made, series, markers: createSeriesMarkers(series, []), lines: [] };
+    const h: Handles = {
+      chart: made,
+      series,
+      markers: createSeriesMarkers(series, []),
+      lines: [],
+      all: [],
+    };
+    handles.current = h;
+    const container = box.current;
+    const relabel = () => placeMarkers(h, container);
+    // Where the markers sit changes with the width and with the range shown (fitContent).
+    made.timeScale().subscribeSizeChange(relabel);
+    made.timeScale().subscribeVisibleLogicalRangeChange(relabel);
     return () => {
+      made.timeScale().unsubscribeSizeChange(relabel);
+      made.timeScale().unsubscribeVisibleLogicalRangeChange(relabel);
       handles.current = null;
       made.remove();
     };
@@ -68,13 +101,11 @@ export function PriceChart({
         withLevels(original(), levels),
     });
     h.series.setData(toPriceData(chart.times, chart.prices));
-    h.markers.setMarkers(
-      toMarkers(chart.markers, {
-        long: themeColor("gain"),
-        short: themeColor("loss"),
-        exit: themeColor("fg"),
-      }),
-    );
+    h.all = toMarkers(chart.markers, {
+      long: themeColor("gain"),
+      short: themeColor("loss"),
+      exit: themeColor("fg"),
+    });
     h.lines.forEach((line) => h.series.removePriceLine(line));
     h.lines = lines.map((line) =>
       h.series.createPriceLine({
@@ -87,6 +118,7 @@ export function PriceChart({
       }),
     );
     h.chart.timeScale().fitContent();
+    placeMarkers(h, box.current);
   }, [chart, lines, tick, enough]);
 
   const last = chart.prices.length ? chart.prices[chart.prices.length - 1] : null;
@@ -99,6 +131,7 @@ export function PriceChart({
             <span className="text-gain">▲</span>/<span className="text-loss">▼</span> entry
           </span>
           <span>● exit</span>
+          <span>UTC</span>
         </span>
       </CardHeader>
       {enough ? (

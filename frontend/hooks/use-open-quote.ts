@@ -4,18 +4,33 @@ import * as React from "react";
 // GET /api/v1/bots/{id}/quote), debounced. The page shows the server's sentence and never does
 // the arithmetic itself. With a take-profit / stop-loss (issue 12) the same answer carries their
 // trigger prices ("Stop-loss at 2905.21 (-1.00 %)"), or what the open would refuse about them.
+// `refusal` is what the Open would be refused now (not enough budget, netting, a risk limit, the
+// bot paused or halted), from the open's own preflight on the server.
 export interface ExitsQuote {
   summaries: Partial<Record<"take_profit" | "stop_loss", string>>;
   error: { field: string; message: string } | null;
 }
 
-export type OpenQuote =
-  | { state: "idle" }
-  | { state: "loading" }
-  | { state: "ok"; summary: string; exits: ExitsQuote }
+type Answer =
+  | {
+      state: "ok";
+      summary: string;
+      exits: ExitsQuote;
+      refusal: { code: string; message: string } | null;
+    }
   | { state: "refused"; message: string };
 
-const DEBOUNCE_MS = 350;
+// `stale`: the page's live price changed since this answer was asked; a new one is on its way.
+export type OpenQuote = { state: "idle" } | { state: "loading" } | (Answer & { stale: boolean });
+
+const DEBOUNCE_MS = 350; // while typing
+const REPRICE_MS = 150; // after the page's price changed: a burst of refreshes asks once
+
+interface Held {
+  inputs: string; // the amount, side and exits the answer is for
+  priceKey: string; // the page's price when it was asked
+  answer: Answer | "loading" | null;
+}
 
 export function useOpenQuote(
   botId: number,
@@ -25,53 +40,72 @@ export function useOpenQuote(
     takeProfit: "",
     stopLoss: "",
   },
+  // The page's live price (and its time): a new one asks again, so the quote follows it.
+  priceKey = "",
 ): OpenQuote {
-  const [quote, setQuote] = React.useState<OpenQuote>({ state: "idle" });
   const amount = sizeUsd.trim();
   const { side, takeProfit, stopLoss } = exits;
+  const inputs = JSON.stringify([botId, amount, side, takeProfit, stopLoss]);
+  const [held, setHeld] = React.useState<Held>({ inputs, priceKey, answer: null });
+  const lastInputs = React.useRef(inputs);
   React.useEffect(() => {
     if (!amount) {
-      setQuote({ state: "idle" });
+      lastInputs.current = inputs;
+      setHeld({ inputs, priceKey, answer: null });
       return;
     }
+    const repriceOnly = lastInputs.current === inputs;
+    lastInputs.current = inputs;
     const controller = new AbortController();
     // The side always goes along: a long buys and a short sells, and the fill's price (the
     // venue's slippage) differs between them, so the quote says what this side books.
     const query = new URLSearchParams({ size_usd: amount, side });
     if (takeProfit) query.set("take_profit", takeProfit);
     if (stopLoss) query.set("stop_loss", stopLoss);
-    const timer = window.setTimeout(async () => {
-      setQuote({ state: "loading" });
-      try {
-        const response = await fetch(`/api/v1/bots/${botId}/quote?${query.toString()}`, {
-          credentials: "same-origin",
-          headers: { Accept: "application/json" },
-          signal: controller.signal,
-        });
-        const body = (await response.json().catch(() => null)) as {
-          summary?: string;
-          detail?: string;
-          exits?: { kind: "take_profit" | "stop_loss"; summary: string }[];
-          exits_error?: { field: string; message: string } | null;
-        } | null;
-        if (response.ok && body?.summary) {
-          const summaries: ExitsQuote["summaries"] = {};
-          for (const row of body.exits ?? []) summaries[row.kind] = row.summary;
-          setQuote({
-            state: "ok",
-            summary: body.summary,
-            exits: { summaries, error: body.exits_error ?? null },
+    const timer = window.setTimeout(
+      async () => {
+        // A new price keeps the old answer's room (hidden, see `stale`): nothing jumps.
+        if (!repriceOnly) setHeld({ inputs, priceKey, answer: "loading" });
+        try {
+          const response = await fetch(`/api/v1/bots/${botId}/quote?${query.toString()}`, {
+            credentials: "same-origin",
+            headers: { Accept: "application/json" },
+            signal: controller.signal,
           });
-        } else if (body?.detail) setQuote({ state: "refused", message: body.detail });
-        else setQuote({ state: "idle" });
-      } catch {
-        if (!controller.signal.aborted) setQuote({ state: "idle" });
-      }
-    }, DEBOUNCE_MS);
+          const body = (await response.json().catch(() => null)) as {
+            summary?: string;
+            detail?: string;
+            exits?: { kind: "take_profit" | "stop_loss"; summary: string }[];
+            exits_error?: { field: string; message: string } | null;
+            refusal?: { code: string; message: string };
+          } | null;
+          let answer: Answer | null = null;
+          if (response.ok && body?.summary) {
+            const summaries: ExitsQuote["summaries"] = {};
+            for (const row of body.exits ?? []) summaries[row.kind] = row.summary;
+            answer = {
+              state: "ok",
+              summary: body.summary,
+              exits: { summaries, error: body.exits_error ?? null },
+              refusal: body.refusal ?? null,
+            };
+          } else if (body?.detail) answer = { state: "refused", message: body.detail };
+          setHeld({ inputs, priceKey, answer });
+        } catch {
+          if (!controller.signal.aborted) setHeld({ inputs, priceKey, answer: null });
+        }
+      },
+      repriceOnly ? REPRICE_MS : DEBOUNCE_MS,
+    );
     return () => {
       controller.abort();
       window.clearTimeout(timer);
     };
-  }, [botId, amount, side, takeProfit, stopLoss]);
-  return quote;
+  }, [botId, amount, side, takeProfit, stopLoss, inputs, priceKey]);
+
+  if (!amount || held.answer === null) return { state: "idle" };
+  // An answer for other inputs is not shown: the new one is on its way.
+  if (held.answer === "loading" || held.inputs !== inputs) return { state: "loading" };
+  // Asked at an older price than the page shows: the page hides its figures until the new one.
+  return { ...held.answer, stale: held.priceKey !== priceKey };
 }

@@ -75,3 +75,25 @@ export function withLevels<T extends { priceRange: { minValue: number; maxValue:
     },
   };
 }
+
+/** Marker words only where they fit: walking from the newest trade back, a marker keeps its
+ * text when it sits at least `gap` px left of the last labelled one; the others keep their arrow
+ * or circle without words. So a phone shows a few labels that can be read instead of a pile.
+ * `x` is the marker's position on the chart (null: off the visible axis). */
+export function thinLabels<T extends { text?: string }>(
+  markers: T[],
+  x: (marker: T) => number | null,
+  gap: number,
+): T[] {
+  const out = markers.slice();
+  let lastX = Number.POSITIVE_INFINITY;
+  for (let i = out.length - 1; i >= 0; i--) {
+    const at = x(out[i]);
+    if (at !== null && lastX - at >= gap) {
+      lastX = at;
+    } else {
+      out[i] = { ...out[i], text: "" };
+    }
+  }
+  return out;
+}

@@ -13,8 +13,16 @@ export function themeColor(name: string): string {
   return value.trim() || "gray";
 }
 
-const clock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const clockSeconds = new Intl.DateTimeFormat(undefined, {
+// Egis shows times as 24-hour UTC everywhere: the chart's axis and crosshair too (never the
+// browser's zone or its 12-hour clock, which also made labels too long for a phone's axis).
+const utc = (options: Intl.DateTimeFormatOptions) =>
+  new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", hourCycle: "h23", ...options });
+const clock = utc({ hour: "2-digit", minute: "2-digit" });
+const clockSeconds = utc({ hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const day = utc({ day: "numeric", month: "short" });
+const dayAndClock = utc({
+  day: "numeric",
+  month: "short",
   hour: "2-digit",
   minute: "2-digit",
   second: "2-digit",
@@ -24,17 +32,26 @@ function asDate(time: Time): Date {
   return new Date(Number(time) * 1000);
 }
 
+/** A time axis label: "13:55" (or "13:55:02" where the ticks are seconds apart), the day
+ * ("26 Nov") where the axis crosses midnight; all UTC, 24-hour. */
+export function axisTime(time: Time, type: TickMarkType): string {
+  const date = asDate(time);
+  if (type === TickMarkType.TimeWithSeconds) return clockSeconds.format(date);
+  if (type === TickMarkType.Time) return clock.format(date);
+  return day.format(date);
+}
+
+/** The crosshair's time: "26 Nov, 13:55:02 UTC". */
+export function crosshairTime(time: Time): string {
+  return `${dayAndClock.format(asDate(time))} UTC`;
+}
+
 /** A small chart for a card: no scrolling or zooming (a phone scrolls the page, not the chart). */
 export function cardChart(
   container: HTMLElement,
   axis: { tick: (t: Time, type: TickMarkType) => string; crosshair: (t: Time) => string } = {
-    // Ticks seconds apart say the seconds too (otherwise a minute of ticks all read "10:14").
-    tick: (t, type) => {
-      const date = asDate(t);
-      const seconds = type === TickMarkType.TimeWithSeconds || date.getSeconds() !== 0;
-      return (seconds ? clockSeconds : clock).format(date);
-    },
-    crosshair: (t) => clockSeconds.format(asDate(t)),
+    tick: axisTime,
+    crosshair: crosshairTime,
   },
 ): IChartApi {
   return createChart(container, {
@@ -46,11 +63,20 @@ export function cardChart(
       attributionLogo: true,
     },
     grid: { vertLines: { visible: false }, horzLines: { color: themeColor("border") } },
-    rightPriceScale: { borderVisible: false },
+    // No price label half cut at the top or bottom edge (entireTextOnly), and room above and
+    // below the line for the trade markers and their words.
+    rightPriceScale: {
+      borderVisible: false,
+      entireTextOnly: true,
+      scaleMargins: { top: 0.2, bottom: 0.15 },
+    },
     timeScale: {
       borderVisible: false,
       // A rotated phone or a resized window keeps showing the whole history.
       lockVisibleTimeRangeOnResize: true,
+      // Intraday ticks as times (the formatter gets Time / TimeWithSeconds, not the day).
+      timeVisible: true,
+      secondsVisible: true,
       tickMarkFormatter: (t: Time, type: TickMarkType) => axis.tick(t, type),
     },
     localization: { timeFormatter: (t: Time) => axis.crosshair(t) },

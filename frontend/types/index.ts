@@ -109,8 +109,10 @@ export interface ExitRow {
   callback_pct: string | null;
   activation_price: string | null;
   spec: { price?: string; pct?: string; callback_pct?: string; activation_price?: string };
-  /** How far the price must move to reach the trigger, in % (signed), from the server. */
+  /** How far the price must move to reach the trigger, in % of the current price (signed). */
   distance_pct: string | null;
+  /** Where the trigger sits from the entry price, in % (signed): what the forms take. */
+  from_entry_pct?: string | null;
   error: string;
 }
 

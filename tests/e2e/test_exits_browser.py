@@ -30,7 +30,9 @@ def test_open_with_exits_edit_them_and_see_why_it_closed(
     expect(row).to_have_count(1)
     expect(row.get_by_test_id("exit-take_profit")).to_contain_text("2963.91")
     expect(row.get_by_test_id("exit-stop_loss")).to_contain_text("2905.21")
-    expect(row.get_by_test_id("exit-stop_loss")).to_contain_text("(-1.00 %)")
+    stop_line = row.get_by_test_id("exit-stop_loss")
+    expect(stop_line.get_by_test_id("exit-away")).to_have_text("1.00 % below price")
+    expect(stop_line.get_by_test_id("exit-from-entry")).to_have_text("-1.00 % from entry")
     shot("exits-open-position")
 
     row.get_by_role("button", name="Edit exits").click()

@@ -181,6 +181,11 @@ class FieldErrorOut(Schema):
     message: str
 
 
+class QuoteRefusalOut(Schema):
+    code: str = Field(description="the refusal's code, as the open would answer it")
+    message: str = Field(description="e.g. Not enough budget. Available: $100.00, ...")
+
+
 class QuoteOut(Schema):
     symbol: str
     base_asset: str = Field(description="what the quantity is counted in, e.g. BNB")
@@ -197,6 +202,9 @@ class QuoteOut(Schema):
     # Exits (issue 12): the trigger prices of the take_profit / stop_loss asked, if any.
     exits: list[ExitQuoteOut] = []
     exits_error: FieldErrorOut | None = None
+    # What the open's preflight would refuse now (paused, netting, a risk limit, the budget);
+    # absent when the open would pass. The quote reserves nothing.
+    refusal: QuoteRefusalOut | None = None
 
 
 @router.get(
@@ -217,7 +225,9 @@ def bots_quote(
 ) -> dict[str, Any]:
     """Sized exactly as `POST /bots/{id}/orders` would size an open now (same parser, same
     rounding down to the symbol's step). An amount the open would refuse is a 422 with the
-    same words; 503 when the venue has no price or rules. With `take_profit` / `stop_loss`
+    same words; 503 when the venue has no price or rules. `refusal` says what the open's
+    preflight would refuse now (bot paused or halted, netting, a risk limit, not enough
+    budget), by the preflight's own checks; nothing is reserved. With `take_profit` / `stop_loss`
     ("3000" or "1.5%") and `side`, `exits` gives their trigger prices at this price, or
     `exits_error` what the open would refuse about them."""
     bot = bot_for(current_user(request), bot_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Path, Router, Schema
+from ninja import Field, Path, Router, Schema
 
 from egis.api.access import bot_for
 from egis.api.auth import current_user
@@ -49,7 +49,8 @@ class ExitOut(Schema):
     venue_algo_id: str
     error: str
     fired_price: str | None
-    distance_pct: str | None
+    distance_pct: str | None = Field(None, description="% from the current price to the trigger")
+    from_entry_pct: str | None = Field(None, description="% from the entry price to the trigger")
     created_at: str | None
     ended_at: str | None
 

@@ -192,6 +192,7 @@ export default function BotShow(props: Props) {
                 botId={bot.id}
                 disabledReason={bot.open_disabled_reason}
                 formKey={props.open_form_key}
+                priceKey={`${props.price.price}@${props.price.as_of}`}
               />
             </div>
             <div className="order-6 lg:order-none">

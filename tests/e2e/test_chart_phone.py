@@ -1,0 +1,60 @@
+"""The price chart with a busy quarter hour of trades, as a newcomer saw it: at 390 px the marker
+labels piled into an unreadable cluster. Markers keep their shapes; their words only where they
+have room. (The axis's 24-hour UTC labels are unit-tested in frontend/tests/chart-axis.test.ts.)"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from egis.ledger.models import Position
+from egis.ledger.pipeline import order_close, order_open
+from egis.venues.models import PricePoint
+from egis.venues.prices.sources import price_set
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _busy_quarter_hour(paper_bot) -> int:
+    """300 prices 3 s apart and 14 trades opened and closed among them: 28 markers."""
+    start = timezone.now() - timedelta(seconds=900)
+    PricePoint.objects.all().delete()
+    for i in range(300):
+        price = Decimal("2934.56") + Decimal((i * 37) % 41 - 20) + Decimal(i) / 10
+        price_set(symbol="ETHUSDT", price=price, source="fixed")
+    points = list(PricePoint.objects.filter(symbol="ETHUSDT").order_by("id"))
+    for i, point in enumerate(points):
+        PricePoint.objects.filter(pk=point.pk).update(at=start + timedelta(seconds=3 * i))
+    for n in range(14):
+        opened = start + timedelta(seconds=30 + 60 * n)
+        pid = order_open(bot_id=paper_bot.pk, side="long", size_usd="6").position.pk
+        order_close(bot_id=paper_bot.pk, position_id=pid)
+        Position.objects.filter(pk=pid).update(
+            opened_at=opened, closed_at=opened + timedelta(seconds=20)
+        )
+    return 28
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"], indirect=True)
+def test_a_busy_chart_labels_only_the_markers_with_room(
+    page, live_server, log_in, shot, paper_bot, viewport
+):
+    markers = _busy_quarter_hour(paper_bot)
+    log_in("bob", "pw-bob-12345")
+    page.goto(f"{live_server.url}/bots/{paper_bot.pk}")
+    chart = page.get_by_test_id("price-chart")
+    expect(chart).to_have_attribute("data-markers", str(markers))
+    expect(chart).to_have_attribute("data-labelled", re.compile(r"\d+"))
+    width = chart.bounding_box()["width"]
+    labelled = int(chart.get_attribute("data-labelled") or 0)
+    assert 1 <= labelled <= width // 64 + 1, (labelled, width)
+    if viewport == "phone":
+        assert labelled < markers // 2
+    page.get_by_test_id("price-chart-card").scroll_into_view_if_needed()
+    expect(page.get_by_test_id("price-chart-card")).to_contain_text("UTC")
+    shot("chart-busy", full_page=False)
