@@ -237,6 +237,8 @@ export interface UserRow {
   bots: number;
   /** Failed logins of this account in the current window, from every address. */
   failed_logins: number;
+  /** Whether some address may be locked out of this account: Unlock is offered only then. */
+  locked: boolean;
 }
 
 /** One audited change (admins only): values are the field's text, money as a decimal string. */
