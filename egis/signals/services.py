@@ -77,7 +77,8 @@ def _read(parsed: Any, bot: Bot) -> tuple[SignalAction | None, str]:
     except InputError as exc:
         return None, f"malformed: {exc.message}"
     if action.symbol and action.symbol != bot.symbol:
-        return None, f"wrong symbol: {action.symbol} is not this bot's {bot.symbol}"
+        # Readable, refused: the action is kept, so lists say what it asked ("open long $25").
+        return action, f"wrong symbol: {action.symbol} is not this bot's {bot.symbol}"
     return action, ""
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from egis.accounts.throttle import client_address
 from egis.signals.hooks import HookRefused
+from egis.signals.reason_words import reason_worded
 from egis.signals.selectors import tradingview_template
 from egis.signals.services import (
     BODY_MAX_BYTES,
@@ -86,6 +87,12 @@ def hook_receive(request: HttpRequest, hook_id: str) -> HttpResponse:
         return JsonResponse({"status": "duplicate", "signal_id": signal.pk}, status=200)
     if signal.status == "rejected":
         return JsonResponse(
-            {"signal_id": signal.pk, "status": "rejected", "reason": signal.reason}, status=422
+            {
+                "signal_id": signal.pk,
+                "status": "rejected",
+                "reason": reason_worded(signal.reason).words,
+                "code": reason_worded(signal.reason).code,
+            },
+            status=422,
         )
     return JsonResponse({"signal_id": signal.pk, "status": "accepted"}, status=202)

@@ -205,9 +205,12 @@ export interface SignalRow {
   received_at: string | null;
   processed_at: string | null;
   sender_id: string;
+  /** What it asked ("open long $25.00", "close all"); "" only when its body could not be read. */
   action: string;
   status: "queued" | "executing" | "executed" | "rejected" | "failed" | "duplicate";
+  /** In a trader's words ("Too old: sent 75 s ago; ..."); `code` is the machine's ("stale"). */
   reason: string;
+  code: string;
   orders: SignalOrder[];
 }
 
