@@ -10,7 +10,11 @@ from __future__ import annotations
 import re
 
 from egis.core.figures import base_asset
-from egis.ledger.incidents import DRIFT_HALT_PREFIX
+
+# A bot halted by drift says so first; releasing drift halts looks for it (egis.reconcile.drift,
+# through egis.ledger.incidents). Defined here, with its wording, so this module imports nothing
+# of the ledger (notifications word halts too).
+DRIFT_HALT_PREFIX = "drift: "
 
 # egis.signals.processing: "drift: missed signal: the sender believed short, the bot is long
 # (incident #1)".
@@ -36,7 +40,7 @@ def halt_words(reason: str) -> str:
     incident #12 to resume." for "drift: missed signal: the sender believed long, the bot is
     flat (incident #12)"; "" for a bot that is not halted."""
     if not reason.startswith(DRIFT_HALT_PREFIX):
-        return reason
+        return reason if not reason or reason.endswith(".") else f"{reason}."
     what = reason[len(DRIFT_HALT_PREFIX) :]
     missed = _MISSED.match(what)
     if missed:

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from egis.bots.halt_words import halt_words
 from egis.bots.locks import LIVE_BOT, LIVE_BOT_LOCKED
 from egis.bots.models import Bot
 from egis.core.choices import Venue
@@ -208,8 +209,8 @@ def _check_can_open(bot: Bot) -> None:
         raise BotPaused(paused_message(bot))
     if bot.is_halted:
         raise BotNotTradable(
-            f"Bot #{bot.pk} is halted for new opens: {bot.halted_reason} "
-            "(closes are still allowed; resolve the incident to resume)."
+            f"Bot #{bot.pk} is halted for new opens (closes still work). "
+            f"{halt_words(bot.halted_reason)}"
         )
 
 

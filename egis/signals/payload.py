@@ -13,7 +13,6 @@ Common fields:  "id" (the sender's idempotency key), "timestamp" (ISO-8601 or un
 from __future__ import annotations
 
 import difflib
-
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -206,7 +205,7 @@ def sender_id_of(body: dict[str, Any]) -> str:
 
 
 def _unknown_fields(names: list[str]) -> str:
-    """ 'unknown field "sizee" (did you mean size_usd?)'; up to five named, each with the
+    """'unknown field "sizee" (did you mean size_usd?)'; up to five named, each with the
     closest known field when one is close (a typo in the alert message)."""
     parts = []
     for name in names[:5]:

@@ -32,7 +32,9 @@ _DRIFT = re.compile(
     r"^the sender believed (?P<prev>\w+), the bot is (?P<actual>\w+); "
     r"opens (?:stay )?halted.*incident #(?P<incident>\d+)"
 )
-_NETTING = re.compile(r"^a (?P<side>long|short) position \(#(?P<pid>\d+)\) is open; open (?P<new>\w+)")
+_NETTING = re.compile(
+    r"^a (?P<side>long|short) position \(#(?P<pid>\d+)\) is open; open (?P<new>\w+)"
+)
 
 
 def _stale(rest: str) -> str:
@@ -66,7 +68,7 @@ def _netting(rest: str) -> str:
         return f"Not traded: {rest}"
     return (
         f"Not traded: a {m['side']} position (#{m['pid']}) is open, and an open {m['new']} "
-        "would net against it. Send a target (e.g. \"target\": \"short\") to reverse."
+        'would net against it. Send a target (e.g. "target": "short") to reverse.'
     )
 
 

@@ -39,6 +39,8 @@ export interface BotSummary {
   owner: string | null; // only sent to admins
   is_active: boolean;
   halted_reason: string;
+  /** Why it is halted, in a trader's words (halted_reason is the stored, machine form). */
+  halted_words: string;
   open_incidents: number;
   open_positions: number;
   budget: BudgetFigures;

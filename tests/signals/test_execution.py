@@ -9,8 +9,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from egis.bots.selectors import dashboard
 from egis.bots.services import bot_create
 from egis.execution.incident_actions import incident_resolve
+from egis.ledger.incidents import DRIFT_HALT_PREFIX
 from egis.ledger.models import Incident, Order, Position
 from egis.signals.hooks import hook_create, hook_set_enabled
 from egis.signals.models import Signal, SignalStatus
@@ -285,8 +287,21 @@ def test_prev_that_contradicts_the_ledger_is_signal_drift_and_halts_opens(sender
     assert incident.status == "open" and incident.payload["signal_id"] == signal.pk
     paper_bot.refresh_from_db()
     assert paper_bot.is_halted and "missed signal" in paper_bot.halted_reason
+    assert paper_bot.halted_reason.startswith(DRIFT_HALT_PREFIX)  # read by code: stays
+    # Said in a trader's words wherever a person reads it: the bot card, the header, a refusal.
+    words = (
+        "A signal was missed (the sender thought the bot was flat; it was long). "
+        f"Resolve incident #{incident.pk} to resume."
+    )
+    [row], header = dashboard(paper_bot.owner)
+    assert row["halted_words"] == words
+    assert f"{paper_bot.name} is halted. {words}" in header["attention"]
     assert [(p.side, p.status) for p in _positions(paper_bot)] == [("long", "open")]
-    assert _open(sender, id="o2").status == SignalStatus.REJECTED
+    refused = _open(sender, id="o2")
+    assert refused.status == SignalStatus.REJECTED
+    assert signal_list(bot_id=paper_bot.pk, limit=1)[0][0]["reason"] == (
+        f"Not traded: the bot is halted for new opens. {words}"
+    )
     sender.post({"action": "close", "id": "c1"})  # closes are still allowed
     assert _last().status == SignalStatus.EXECUTED
 
