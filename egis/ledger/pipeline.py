@@ -51,6 +51,7 @@ from egis.ledger.errors import (
     PositionNotOpen,
     VenueNotReady,
 )
+from egis.ledger.event_words import closing_words
 from egis.ledger.events import event_row, position_snapshot
 from egis.ledger.models import (
     CloseReason,
@@ -447,8 +448,7 @@ def order_close(
                 before=before,
                 after=position_snapshot(position),
                 actor=actor,
-                reason=f"close {qty_text(position.qty, step=None, symbol=position.symbol)} "
-                f"(reduce-only, {reason})",
+                reason=closing_words(order, trigger=firing.price if firing else None),
             ),
             links={"order_id": order},
             json_links={"after": {"closing_order_id": order}},
