@@ -116,11 +116,17 @@ export function NotificationsCard({ settings }: { settings: NotificationSettings
         onSubmit={(e) => {
           e.preventDefault();
           setEdited([]);
+          // The token is never sent back by the server. Saved: the field empties (the mask
+          // shows it is kept). Refused: what was typed stays in this form, to fix the rest.
+          let refused = false;
           form.post("/settings/notifications", {
             preserveScroll: true,
-            // The token is never sent back by the server. Saved: the field empties (the mask
-            // shows it is kept). Refused: what was typed stays in this form, to fix the rest.
-            onSuccess: () => form.reset("telegram_token"),
+            onError: () => {
+              refused = true;
+            },
+            onFinish: () => {
+              if (!refused) form.setData("telegram_token", "");
+            },
           });
         }}
       >
