@@ -71,6 +71,16 @@ def _via_words(via: str) -> str:
     return f"booked by {via}"  # "incident #7"
 
 
+def release_words(via: str, error: str) -> str:
+    """Why an order's hold or close was released: "the exchange refused it: <why>",
+    "found by the recovery after a restart: <why>", "booked by incident #7: <why>"."""
+    if via == "venue refusal":
+        return f"the exchange refused it: {error}"
+    if via == "recovery":
+        return f"found by the recovery after a restart: {error}"
+    return f"{_via_words(via) or via}: {error}"
+
+
 def fill_words(order: Order, fill: Fill, *, via: str) -> str:
     """The fill booked: "bought 0.04 BNB at $596.04", "sold 0.04 BNB at $586.52: closed by the
     stop-loss", "nothing filled"; then who booked it when not the request itself."""

@@ -31,7 +31,7 @@ from egis.ledger.domain import (
     fill_from_venue,
     q8,
 )
-from egis.ledger.event_words import fill_words
+from egis.ledger.event_words import fill_words, release_words
 from egis.ledger.events import event_record, event_row, position_snapshot
 from egis.ledger.models import (
     IN_FLIGHT_ORDER_STATUSES,
@@ -331,7 +331,7 @@ def release_order(
             before=before,
             after=position_snapshot(position),
             actor=actor,
-            reason=f"{via}: {error}"[:2000],
+            reason=release_words(via, error)[:2000],
         )
         return OrderResult(order, position)
 
