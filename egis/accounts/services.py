@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -115,9 +116,16 @@ def _set_active(*, user: User, actor: User, active: bool) -> User:
 
 
 def user_unlock(*, user: User, actor: User | None) -> int:
-    """Lift the login lock of `user` from every address; returns the failures it dropped."""
+    """Lift the login lock of `user` from every address; returns the failures it dropped.
+    A user who is not locked is refused in words (nothing to lift, nothing audited)."""
     _require_admin(actor)
     dropped = throttle.failures_anywhere(username=user.username)
+    if not throttle.maybe_locked(username=user.username):
+        raise UserInputError(
+            f"{user.username} is not locked: {dropped} failed login"
+            f"{'' if dropped == 1 else 's'} lately, "
+            f"below the limit of {settings.EGIS_LOGIN_MAX_FAILURES_PER_ACCOUNT}"
+        )
     with transaction.atomic():
         audit_record(
             actor=actor,

@@ -142,6 +142,14 @@ def failures_anywhere(*, username: str) -> int:
     return _count(_anywhere_key(normalise(username)))
 
 
+def maybe_locked(*, username: str) -> bool:
+    """Whether an admin's unlock would lift anything: some address may have reached this
+    account's limit (its failures from every address reach the per-address limit, or the
+    narrowing cap above it). Below that no address of this account is locked, and an unlock
+    would change nothing (the address count (2) is not the account's)."""
+    return failures_anywhere(username=username) >= settings.EGIS_LOGIN_MAX_FAILURES_PER_ACCOUNT
+
+
 def unlock(*, username: str) -> None:
     """Drop every count of this account, from every address (not the addresses' own counts)."""
     account = normalise(username)

@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from egis.accounts.models import User
+from egis.bots.halt_words import halt_words
 from egis.bots.locks import LIVE_BOT
 from egis.bots.models import Bot
 from egis.bots.pnl_series import PNL_POINTS as PNL_POINTS
@@ -242,6 +243,7 @@ def _summary(
         "owner": bot.owner.username if with_owner else None,
         "is_active": bot.is_active,
         "halted_reason": bot.halted_reason,
+        "halted_words": halt_words(bot.halted_reason),  # the reason in a trader's words
         "open_incidents": facts.open_incidents,
         "open_positions": facts.open_positions,
         "budget": _budget_json(b),

@@ -96,7 +96,7 @@ def exit_triggered_booked(
         action="exit_triggered",
         order=order,
         reason=f"{crossed}; closing {qty_text(position.qty, step=None, symbol=position.symbol)} "
-        f"(reduce-only) with {order.client_order_id}",
+        f"(order {order.client_order_id})",
     )
     # The owner is told in this transaction (a trigger rolled back tells nothing), once per exit.
     exit_triggered_notice(

@@ -31,6 +31,7 @@ from egis.core.rows import RowQuery, row_update
 from egis.exits.errors import ExitNotResting
 from egis.exits.events import exit_event, exit_triggered_booked
 from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitStatus
+from egis.ledger.event_words import closed_by, closed_by_reason
 from egis.ledger.models import CloseReason, Order, OrderStatus, Position, PositionStatus
 
 # The close's hot path (settle): the position's live exits, compiled once (egis.core.rows).
@@ -89,7 +90,7 @@ def exits_after_close_fill(position: Position, order: Order) -> None:
     live = _LIVE_OF_POSITION.all(position.pk, ExitStatus.PLACING.value, ExitStatus.RESTING.value)
     if position.status == PositionStatus.CLOSED:
         position.close_reason = order.close_reason or CloseReason.MANUAL  # settle writes it
-        _cancel_paper_exits(position, live)
+        _cancel_paper_exits(position, live, closed=closed_by(order))
         return
     if order.executed_qty <= 0:
         _rest_again(order, position, why="its close filled nothing")
@@ -109,7 +110,7 @@ def exits_after_close_fill(position: Position, order: Order) -> None:
     _rest_again(order, position, why="its close filled only in part")
 
 
-def _cancel_paper_exits(position: Position, live: list[Exit]) -> None:
+def _cancel_paper_exits(position: Position, live: list[Exit], *, closed: str = "") -> None:
     now = timezone.now()
     for exit_row in live:
         if exit_row.venue != Venue.PAPER:
@@ -120,7 +121,7 @@ def _cancel_paper_exits(position: Position, live: list[Exit]) -> None:
             exit_row,
             position=position,
             action="exit_cancelled",
-            reason=f"position closed ({position.close_reason})",
+            reason=f"the position was closed {closed or closed_by_reason(position.close_reason)}",
         )
 
 

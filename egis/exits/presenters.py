@@ -9,7 +9,13 @@ from typing import Any
 from egis.core.figures import price_text
 from egis.core.money import plain
 from egis.exits.models import BROKEN_EXIT_STATUSES, Exit, ExitKind, ExitStatus
-from egis.exits.selectors import exits_shown_for, fired_exits_of, open_positions_with_exits
+from egis.exits.selectors import (
+    close_all_admins,
+    exits_shown_for,
+    fired_exits_of,
+    open_positions_with_exits,
+)
+from egis.ledger.event_words import close_all_words
 from egis.ledger.models import CloseReason, Position
 from egis.venues.selectors import stored_price
 
@@ -104,6 +110,10 @@ def rows_with_exits(
     by_id = {p.pk: p for p in positions}
     shown = exits_shown_for(r["id"] for r in rows if r["status"] == "open")
     fired = fired_exits_of(r["id"] for r in rows if r["status"] == "closed")
+    # "Closed by admin alice (Close all)" rather than the trader's own "Closed by hand".
+    by_admin = close_all_admins(
+        r["id"] for r in rows if r["status"] == "closed" and by_id[r["id"]].close_reason == "manual"
+    )
     for row in rows:
         position = by_id[row["id"]]
         mark = Decimal(row["mark_price"]) if row.get("mark_price") else None
@@ -113,6 +123,8 @@ def rows_with_exits(
         row["exits_alert"] = no_active_stop(exits)
         row["close_reason"] = position.close_reason
         row["close_reason_text"] = close_reason_text(position, fired.get(row["id"]), tick)
+        if row["id"] in by_admin:
+            row["close_reason_text"] = f"Closed {close_all_words(by_admin[row['id']])}"
         # The same in parts, so the page prints the trigger at the symbol's tick.
         trigger = fired[row["id"]].trigger_price if row["id"] in fired else None
         by_exit = trigger is not None and position.close_reason == fired[row["id"]].kind

@@ -6,7 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from egis.exits.models import BROKEN_EXIT_STATUSES, LIVE_EXIT_STATUSES, Exit, ExitStatus
-from egis.ledger.models import Position, PositionStatus
+from egis.ledger.event_words import CLOSE_ALL_KEY_PREFIX
+from egis.ledger.models import Order, OrderIntent, Position, PositionStatus
 
 
 def exits_shown_for(position_ids: Iterable[int]) -> dict[int, list[Exit]]:
@@ -34,6 +35,21 @@ def fired_exits_of(position_ids: Iterable[int]) -> dict[int, Exit]:
         return {}
     rows = Exit.objects.filter(position_id__in=ids, status=ExitStatus.TRIGGERED).order_by("id")
     return {row.position_id: row for row in rows}
+
+
+def close_all_admins(position_ids: Iterable[int]) -> dict[int, str]:
+    """Per position closed by an admin's Close all: the admin's name (the close order's author;
+    its idempotency key marks the Close all, egis.ledger.event_words)."""
+    ids = list(position_ids)
+    if not ids:
+        return {}
+    rows = Order.objects.filter(
+        position_id__in=ids,
+        intent=OrderIntent.CLOSE,
+        idempotency_key__startswith=CLOSE_ALL_KEY_PREFIX,
+        executed_qty__gt=0,
+    ).values_list("position_id", "created_by__username")
+    return {pid: name or "an admin" for pid, name in rows}
 
 
 def open_positions_with_exits(bot_id: int) -> list[tuple[Position, list[Exit]]]:

@@ -9,14 +9,16 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from egis.bots.halt_words import DRIFT_HALT_PREFIX as _DRIFT_HALT_PREFIX
 from egis.bots.models import Bot
 from egis.ledger.models import Incident, IncidentKind, IncidentStatus
 from egis.ledger.notices import halt_notice, incident_notice
 
 logger = logging.getLogger("egis.drift")
 
-# A bot halted by drift says so first; releasing drift halts looks for it.
-DRIFT_HALT_PREFIX = "drift: "
+# A bot halted by drift says so first; releasing drift halts looks for it (the pages word it:
+# egis.bots.halt_words, where it is defined).
+DRIFT_HALT_PREFIX = _DRIFT_HALT_PREFIX
 
 
 def incident_record(

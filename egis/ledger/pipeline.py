@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from egis.bots.halt_words import halt_words
 from egis.bots.locks import LIVE_BOT, LIVE_BOT_LOCKED
 from egis.bots.models import Bot
 from egis.core.choices import Venue
@@ -50,6 +51,7 @@ from egis.ledger.errors import (
     PositionNotOpen,
     VenueNotReady,
 )
+from egis.ledger.event_words import closing_words
 from egis.ledger.events import event_row, position_snapshot
 from egis.ledger.models import (
     CloseReason,
@@ -208,8 +210,8 @@ def _check_can_open(bot: Bot) -> None:
         raise BotPaused(paused_message(bot))
     if bot.is_halted:
         raise BotNotTradable(
-            f"Bot #{bot.pk} is halted for new opens: {bot.halted_reason} "
-            "(closes are still allowed; resolve the incident to resume)."
+            f"Bot #{bot.pk} is halted for new opens (closes still work). "
+            f"{halt_words(bot.halted_reason)}"
         )
 
 
@@ -454,8 +456,7 @@ def order_close(
                 before=before,
                 after=position_snapshot(position),
                 actor=actor,
-                reason=f"close {qty_text(position.qty, step=None, symbol=position.symbol)} "
-                f"(reduce-only, {reason})",
+                reason=closing_words(order, trigger=firing.price if firing else None),
             ),
             links={"order_id": order},
             json_links={"after": {"closing_order_id": order}},

@@ -31,6 +31,7 @@ from egis.ledger.domain import (
     fill_from_venue,
     q8,
 )
+from egis.ledger.event_words import fill_words, release_words
 from egis.ledger.events import event_record, event_row, position_snapshot
 from egis.ledger.models import (
     IN_FLIGHT_ORDER_STATUSES,
@@ -242,7 +243,7 @@ def _book_fill(
             before=before,
             after=position_snapshot(position),
             actor=actor,
-            reason="; ".join([f"settled via {via}", *rounding_steps]),
+            reason="; ".join([fill_words(order, fill, via=via), *rounding_steps]),
         )
     )
 
@@ -330,7 +331,7 @@ def release_order(
             before=before,
             after=position_snapshot(position),
             actor=actor,
-            reason=f"{via}: {error}"[:2000],
+            reason=release_words(via, error)[:2000],
         )
         return OrderResult(order, position)
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from egis.bots.halt_words import halt_words
 from egis.core.figures import size_text
 from egis.core.money import usd_display
 
@@ -109,7 +110,7 @@ def _drift(p: dict[str, Any]) -> str:
 
 def _halt(p: dict[str, Any]) -> str:
     if p.get("halted"):
-        return f"halted for new opens: {_s(p, 'reason')}. Closes still work."
+        return f"halted for new opens. {halt_words(_s(p, 'reason'))} Closes still work."
     return "resumed: new opens are allowed again."
 
 

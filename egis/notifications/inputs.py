@@ -42,26 +42,57 @@ def parse_telegram_chat(raw: object, *, field: str = "telegram_chat_id") -> str:
     return text
 
 
+_LIKE = "write it like https://example.com/egis"
+_HOST_NAME = re.compile(
+    r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?"
+)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
 def parse_webhook_url(raw: object, *, field: str = "webhook_url") -> str:
+    """An http(s) address Egis may post to. What is not a web address at all is told so first
+    ("not a web address"), before whether it is public."""
     text = parse_text(raw, field=field, max_length=URL_MAX)
     if not text.isascii() or any(c in text for c in " <>\"'\\"):
         raise InputError(
-            f"{field} must be a plain http(s) URL (percent-encode anything else)", field=field
+            f"{field} is not a web address (a web address has no spaces or quotes): {_LIKE}",
+            field=field,
         )
     try:
         parts = urlsplit(text)
         port = parts.port
     except ValueError as exc:
-        raise InputError(f"{field} is not a valid URL", field=field) from exc
+        raise InputError(f"{field} is not a web address: {_LIKE}", field=field) from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InputError(
-            f"{field} must start with https:// (or http://) and name a host", field=field
+            f"{field} is not a web address: it must start with https:// (or http://) and name "
+            f"a host; {_LIKE}",
+            field=field,
+        )
+    host = parts.hostname
+    if not _is_ip(host) and not _HOST_NAME.fullmatch(host):
+        raise InputError(
+            f"{field} is not a web address: {host} is not a host name; {_LIKE}", field=field
         )
     if parts.username or parts.password:
         raise InputError(f"{field} must not carry a user name or password", field=field)
     if port == 0:
         raise InputError(f"{field} has an invalid port", field=field)
-    if not settings.EGIS_WEBHOOK_ALLOW_PRIVATE and not is_public_host(parts.hostname):
+    private_ok = settings.EGIS_WEBHOOK_ALLOW_PRIVATE
+    if not private_ok and not _is_ip(host) and "." not in host and host != "localhost":
+        raise InputError(
+            f"{field} is not a web address on the internet: {host} has no domain (like "
+            "example.com)",
+            field=field,
+        )
+    if not private_ok and not is_public_host(host):
         raise InputError(
             f"{field} must be a public address (this installation does not post to local or "
             "private networks)",

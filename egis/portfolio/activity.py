@@ -30,7 +30,7 @@ EVENT_WORDS = {
     "open_filled": "Open filled",
     "open_cancelled": "Open not filled: the hold was released",
     "hold_released": "Hold released: the venue has no such order",
-    "closing": "Close sent (reduce-only)",
+    "closing": "Close sent",
     "closed": "Closed",
     "partially_closed": "Partly closed",
     "close_unfilled": "Close not filled: the position stays open",

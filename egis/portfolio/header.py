@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 
+from egis.bots.halt_words import halt_words
 from egis.bots.models import Bot
 from egis.core.money import CENT, usd_str
 from egis.ledger.budget import Budget
@@ -60,7 +61,7 @@ def _attention(figures: Sequence[BotFigures], feed: dict[str, Any]) -> list[str]
     items = []
     for f in figures:
         if f.bot.halted_reason:
-            items.append(f"{f.bot.name} is halted: {f.bot.halted_reason}")
+            items.append(f"{f.bot.name} is halted. {halt_words(f.bot.halted_reason)}")
         elif f.risk_halt:
             items.append(f"{f.bot.name} is halted for today: {f.risk_halt}")
         if f.open_incidents:

@@ -10,6 +10,7 @@ refusal or an unbooked close of one position does not stop the others.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from egis.core.errors import UserFacingError
 from egis.core.figures import qty_text, size_text
 from egis.core.money import plain, usd_str
 from egis.ledger.errors import OrderNotBooked, OrderRefused
+from egis.ledger.event_words import CLOSE_ALL_KEY_PREFIX
 from egis.ledger.models import Position, PositionStatus
 from egis.ledger.pipeline import order_close
 from egis.portfolio.activity import Steps
@@ -142,6 +144,9 @@ def close_all(
     label = actor_label or actor.username
     plan = close_all_plan(bot_id)
     _audit_request(bot_id, plan, actor, label)
+    # Each close keyed to this request: its audit lines and the closed row then say "by admin
+    # <name> (Close all)" (egis.ledger.event_words), not the trader's own "by hand".
+    request_key = secrets.token_hex(8)
     result = CloseAllResult(bot_id=bot_id)
     for planned in plan:
         if not planned.sendable:
@@ -150,7 +155,11 @@ def close_all(
         row = planned.as_json()
         try:
             sent = order_close(
-                bot_id=bot_id, position_id=planned.position_id, actor=actor, venue=venue
+                bot_id=bot_id,
+                position_id=planned.position_id,
+                actor=actor,
+                venue=venue,
+                idempotency_key=f"{CLOSE_ALL_KEY_PREFIX}{request_key}-{planned.position_id}",
             )
         except OrderNotBooked as exc:
             result.sent.append(

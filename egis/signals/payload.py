@@ -12,6 +12,7 @@ Common fields:  "id" (the sender's idempotency key), "timestamp" (ISO-8601 or un
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -203,13 +204,28 @@ def sender_id_of(body: dict[str, Any]) -> str:
     return parse_text(raw, field="id", max_length=SENDER_ID_MAX, required=False)
 
 
+def _unknown_fields(names: list[str]) -> str:
+    """'unknown field "sizee" (did you mean size_usd?)'; up to five named, each with the
+    closest known field when one is close (a typo in the alert message)."""
+    parts = []
+    for name in names[:5]:
+        key = name.lower()
+        # "sizee" is size_usd's typo rather than side's: fields sharing its first letters first.
+        same_start = sorted(f for f in KNOWN_FIELDS if len(key) >= 4 and f.startswith(key[:4]))
+        close = difflib.get_close_matches(key, same_start, n=1, cutoff=0) or (
+            difflib.get_close_matches(key, sorted(KNOWN_FIELDS), n=1, cutoff=0.6)
+        )
+        parts.append(f'"{name}"' + (f" (did you mean {close[0]}?)" if close else ""))
+    return f"unknown field{'s' if len(names) > 1 else ''} {', '.join(parts)}"
+
+
 def parse_signal(body: object) -> SignalAction:
     """The body as an instruction, or SignalMalformed naming what is wrong."""
     if not isinstance(body, dict):
         raise SignalMalformed("the body must be a JSON object", field="body")
     unknown = sorted(str(k)[:20] for k in body if k not in KNOWN_FIELDS)
     if unknown:
-        raise SignalMalformed(f"unknown field(s): {', '.join(unknown[:5])}", field=unknown[0])
+        raise SignalMalformed(_unknown_fields(unknown), field=unknown[0])
     has_action = body.get("action") not in (None, "")
     has_target = body.get("target") not in (None, "")
     if has_action == has_target:

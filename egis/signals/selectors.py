@@ -15,6 +15,7 @@ from egis.bots.models import Bot
 from egis.ledger.models import Order
 from egis.signals.models import Signal, SignalHook, SignalStatus
 from egis.signals.payload import action_from_json
+from egis.signals.reason_words import reason_worded
 
 _KEY = re.compile(r"sig(\d+)-")
 
@@ -72,7 +73,10 @@ def signal_json(signal: Signal, orders: list[Order]) -> dict[str, Any]:
         "sender_id": signal.sender_id,
         "action": summary,
         "status": signal.status,
-        "reason": signal.reason,
+        # In a trader's words, with the stored reason's machine code beside it (egis.signals
+        # .reason_words); the row keeps its stored form.
+        "reason": reason_worded(signal.reason).words,
+        "code": reason_worded(signal.reason).code,
         "client_order_ids": [o.client_order_id for o in orders],
         "orders": [
             {

@@ -37,6 +37,17 @@ class SignalBodyTooLarge(Exception):
     pass
 
 
+class SignalNotJson(Exception):
+    """An unsigned body that is not JSON (a typo in a TradingView message): told so, with the
+    template's shape, before any hook is looked up (the same answer for every hook id)."""
+
+    message = (
+        "The message is not valid JSON: nothing was recorded. Send it in the shape of "
+        "`template` (the bot's Signals card shows it with your secret): one object in curly "
+        "braces, names and text in double quotes, no comma after the last field."
+    )
+
+
 @dataclass(frozen=True)
 class Received:
     signal: Signal
@@ -66,7 +77,8 @@ def _read(parsed: Any, bot: Bot) -> tuple[SignalAction | None, str]:
     except InputError as exc:
         return None, f"malformed: {exc.message}"
     if action.symbol and action.symbol != bot.symbol:
-        return None, f"wrong symbol: {action.symbol} is not this bot's {bot.symbol}"
+        # Readable, refused: the action is kept, so lists say what it asked ("open long $25").
+        return action, f"wrong symbol: {action.symbol} is not this bot's {bot.symbol}"
     return action, ""
 
 
@@ -75,15 +87,18 @@ def signal_receive(
 ) -> Received:
     """Authenticate and record one signal; the row is committed when this returns.
 
-    Raises SignalBodyTooLarge, throttle.Throttled or HookRefused (one answer for every kind of
-    authentication failure)."""
+    Raises SignalBodyTooLarge, throttle.Throttled, SignalNotJson (an unsigned body that is not
+    JSON, whatever the hook) or HookRefused (one answer for every kind of authentication
+    failure)."""
     if len(body) > BODY_MAX_BYTES:
         raise SignalBodyTooLarge()
     throttle.check(hook_id=hook_id, address=address)
     try:
         parsed: Any = load_json(body)
     except MalformedBody:
-        parsed = None
+        if signature is None:
+            raise SignalNotJson() from None
+        parsed = None  # a signed sender's own format: authenticated, then stored as text
     try:
         hook = hook_authenticate(hook_id=hook_id, body=body, parsed=parsed, signature=signature)
     except HookRefused:

@@ -199,6 +199,7 @@ def _users_page(request: HttpRequest, *, secret: dict[str, Any] | None = None) -
                     "is_self": u.pk == me.pk,
                     "bots": bot_count,
                     "failed_logins": throttle.failures_anywhere(username=u.username),
+                    "locked": throttle.maybe_locked(username=u.username),
                 }
                 for u, bot_count in rows
             ],
@@ -275,8 +276,12 @@ def user_deactivate_view(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def user_unlock_view(request: HttpRequest, user_id: int) -> HttpResponse:
     target = _target(user_id)
-    user_unlock(user=target, actor=current_user(request))
-    messages.success(request, f"Unlocked {target.username}: they can log in from any address.")
+    try:
+        user_unlock(user=target, actor=current_user(request))
+    except UserInputError as exc:
+        messages.error(request, f"Not unlocked: {exc}.")
+    else:
+        messages.success(request, f"Unlocked {target.username}: they can log in from any address.")
     return see_other("/users")
 
 

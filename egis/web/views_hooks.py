@@ -7,6 +7,7 @@ JSON. The answer comes once the signal row is committed; execution happens in th
 
 from __future__ import annotations
 
+import json
 import logging
 
 from django.db import OperationalError
@@ -16,13 +17,31 @@ from django.views.decorators.http import require_POST
 
 from egis.accounts.throttle import client_address
 from egis.signals.hooks import HookRefused
-from egis.signals.services import BODY_MAX_BYTES, SignalBodyTooLarge, signal_receive
+from egis.signals.reason_words import reason_worded
+from egis.signals.selectors import tradingview_template
+from egis.signals.services import (
+    BODY_MAX_BYTES,
+    SignalBodyTooLarge,
+    SignalNotJson,
+    signal_receive,
+)
 from egis.signals.throttle import Throttled
 
 logger = logging.getLogger("egis.signals")
 
 # The one answer to every authentication failure, byte for byte (no oracle).
 REFUSED = b'{"error": "not_found", "message": "No such hook, or the secret does not match."}'
+
+
+# The answer to an unsigned body that is not JSON, the same whatever the hook id (decided before
+# any hook is looked up): what is wrong, and the shape the message must have.
+NOT_JSON = json.dumps(
+    {
+        "error": "not_json",
+        "message": SignalNotJson.message,
+        "template": json.loads(tradingview_template()),
+    }
+).encode()
 
 
 def _refused() -> HttpResponse:
@@ -53,6 +72,8 @@ def hook_receive(request: HttpRequest, hook_id: str) -> HttpResponse:
         )
         response["Retry-After"] = str(exc.retry_after_s)
         return response
+    except SignalNotJson:
+        return HttpResponse(NOT_JSON, status=400, content_type="application/json")
     except HookRefused:
         return _refused()
     except OperationalError as exc:
@@ -66,6 +87,12 @@ def hook_receive(request: HttpRequest, hook_id: str) -> HttpResponse:
         return JsonResponse({"status": "duplicate", "signal_id": signal.pk}, status=200)
     if signal.status == "rejected":
         return JsonResponse(
-            {"signal_id": signal.pk, "status": "rejected", "reason": signal.reason}, status=422
+            {
+                "signal_id": signal.pk,
+                "status": "rejected",
+                "reason": reason_worded(signal.reason).words,
+                "code": reason_worded(signal.reason).code,
+            },
+            status=422,
         )
     return JsonResponse({"signal_id": signal.pk, "status": "accepted"}, status=202)

@@ -30,8 +30,8 @@ def _given(data: dict[str, Any], name: str) -> object:
 def _webhook_secret(secret: str) -> dict[str, Any]:
     prop = secret_prop(
         title="Your webhook signing secret",
-        description="Copy it now: it is shown only once. Your receiver checks X-Egis-Signature "
-        "with it (see the README, Notifications).",
+        description="Copy it now: it is shown only once. Your receiver uses it to check that "
+        "each message really comes from Egis: every message carries a signature made with it.",
         items=[("Webhook secret", secret)],
     )
     prop["note"] = "Egis keeps the secret only encrypted"

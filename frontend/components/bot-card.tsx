@@ -18,7 +18,10 @@ export function VenueBadge({ venue, label }: { venue: string; label: string }) {
 export function BotAlerts({
   bot,
 }: {
-  bot: Pick<BotSummary, "halted_reason" | "open_incidents" | "is_active" | "risk_halt">;
+  bot: Pick<
+    BotSummary,
+    "halted_reason" | "halted_words" | "open_incidents" | "is_active" | "risk_halt"
+  >;
 }) {
   const isAdmin = useShared().auth.user?.is_admin ?? false;
   return (
@@ -44,7 +47,7 @@ export function BotAlerts({
           <OctagonAlert className="mt-0.5 size-4 shrink-0" aria-hidden />
           <span>
             <strong className="font-semibold">Halted</strong>: new opens are refused, closes still
-            work. {bot.halted_reason}
+            work. {bot.halted_words || bot.halted_reason}
           </span>
         </div>
       )}

@@ -81,6 +81,14 @@ export function NotificationsCard({ settings }: { settings: NotificationSettings
     events: settings.events,
   });
   const [testing, setTesting] = React.useState(false);
+  // Fields edited since the last answer: their old error no longer describes what is typed.
+  const [edited, setEdited] = React.useState<string[]>([]);
+  type Field = "telegram_token" | "telegram_chat_id" | "webhook_url";
+  const edit = (field: Field, value: string) => {
+    form.setData(field, value);
+    setEdited((was) => (was.includes(field) ? was : [...was, field]));
+  };
+  const errorOf = (field: Field) => (edited.includes(field) ? undefined : errors[field]);
   const anyChannel = settings.telegram.configured || settings.webhook.configured;
   const toggle = (kind: string, on: boolean) =>
     form.setData(
@@ -102,12 +110,23 @@ export function NotificationsCard({ settings }: { settings: NotificationSettings
       <form
         className="space-y-4"
         autoComplete="off"
+        // The server says what is wrong, in the form's words ("not a web address"), rather
+        // than the browser's own tooltip.
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
+          setEdited([]);
+          // The token is never sent back by the server. Saved: the field empties (the mask
+          // shows it is kept). Refused: what was typed stays in this form, to fix the rest.
+          let refused = false;
           form.post("/settings/notifications", {
             preserveScroll: true,
-            // The token never comes back: clear the field whatever the answer was.
-            onFinish: () => form.reset("telegram_token"),
+            onError: () => {
+              refused = true;
+            },
+            onFinish: () => {
+              if (!refused) form.setData("telegram_token", "");
+            },
           });
         }}
       >
@@ -131,11 +150,11 @@ export function NotificationsCard({ settings }: { settings: NotificationSettings
                 placeholder={
                   settings.telegram.configured ? "kept; type to replace" : "from @BotFather"
                 }
-                aria-invalid={errors.telegram_token ? true : undefined}
+                aria-invalid={errorOf("telegram_token") ? true : undefined}
                 value={form.data.telegram_token}
-                onChange={(e) => form.setData("telegram_token", e.target.value)}
+                onChange={(e) => edit("telegram_token", e.target.value)}
               />
-              <FieldError message={errors.telegram_token} />
+              <FieldError message={errorOf("telegram_token")} />
             </div>
             <div>
               <Label htmlFor="tg-chat">Chat id</Label>
@@ -144,28 +163,32 @@ export function NotificationsCard({ settings }: { settings: NotificationSettings
                 inputMode="text"
                 spellCheck={false}
                 placeholder="e.g. 123456789"
-                aria-invalid={errors.telegram_chat_id ? true : undefined}
+                aria-invalid={errorOf("telegram_chat_id") ? true : undefined}
                 value={form.data.telegram_chat_id}
-                onChange={(e) => form.setData("telegram_chat_id", e.target.value)}
+                onChange={(e) => edit("telegram_chat_id", e.target.value)}
               />
-              <FieldError message={errors.telegram_chat_id} />
+              <FieldError message={errorOf("telegram_chat_id")} />
             </div>
           </div>
         </fieldset>
         <fieldset>
           <legend className="mb-2 text-sm font-medium">Webhook</legend>
-          <Label htmlFor="wh-url">URL (JSON, signed with X-Egis-Signature)</Label>
+          <Label htmlFor="wh-url">Address Egis posts each event to</Label>
           <Input
             id="wh-url"
             type="url"
             inputMode="url"
             spellCheck={false}
             placeholder="https://example.com/egis"
-            aria-invalid={errors.webhook_url ? true : undefined}
+            aria-invalid={errorOf("webhook_url") ? true : undefined}
             value={form.data.webhook_url}
-            onChange={(e) => form.setData("webhook_url", e.target.value)}
+            onChange={(e) => edit("webhook_url", e.target.value)}
           />
-          <FieldError message={errors.webhook_url} />
+          <FieldError message={errorOf("webhook_url")} />
+          <p className="mt-1 text-xs text-muted">
+            Each event is posted as JSON and signed, so your receiver can check it came from Egis;
+            the signing secret is shown once, when you save a new address.
+          </p>
         </fieldset>
         <fieldset>
           <legend className="mb-1 text-sm font-medium">Tell me about</legend>

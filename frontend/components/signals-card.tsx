@@ -29,7 +29,7 @@ function SignalItem({ signal }: { signal: SignalRow }) {
       data-testid={`signal-${signal.id}`}
     >
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <span className="font-medium">{signal.action || "unreadable signal"}</span>
+        <span className="font-medium">{signal.action || "unreadable"}</span>
         <Badge tone={STATUS_TONE[signal.status]}>{signal.status}</Badge>
       </div>
       <div className="mt-1 text-xs text-muted">

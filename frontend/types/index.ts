@@ -39,6 +39,8 @@ export interface BotSummary {
   owner: string | null; // only sent to admins
   is_active: boolean;
   halted_reason: string;
+  /** Why it is halted, in a trader's words (halted_reason is the stored, machine form). */
+  halted_words: string;
   open_incidents: number;
   open_positions: number;
   budget: BudgetFigures;
@@ -208,9 +210,12 @@ export interface SignalRow {
   received_at: string | null;
   processed_at: string | null;
   sender_id: string;
+  /** What it asked ("open long $25.00", "close all"); "" only when its body could not be read. */
   action: string;
   status: "queued" | "executing" | "executed" | "rejected" | "failed" | "duplicate";
+  /** In a trader's words ("Too old: sent 75 s ago; ..."); `code` is the machine's ("stale"). */
   reason: string;
+  code: string;
   orders: SignalOrder[];
 }
 
@@ -240,6 +245,8 @@ export interface UserRow {
   bots: number;
   /** Failed logins of this account in the current window, from every address. */
   failed_logins: number;
+  /** Whether some address may be locked out of this account: Unlock is offered only then. */
+  locked: boolean;
 }
 
 /** One audited change (admins only): values are the field's text, money as a decimal string. */

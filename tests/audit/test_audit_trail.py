@@ -78,7 +78,15 @@ def test_role_and_activation_changes_are_audited(alice, bob):
     ]
 
 
+def _lock(username: str) -> None:
+    from egis.accounts import throttle
+
+    for _ in range(5):
+        throttle.record_failure(username=username, address="10.0.0.9")
+
+
 def test_an_admin_unlock_and_password_reset_are_audited_without_the_secrets(alice, bob):
+    _lock("bob")
     user_unlock(user=bob, actor=alice)
     reset = user_password_reset(user=bob, actor=alice)
     rows = [(e.actor_label, e.object_id, e.field, e.after) for e in audit_entries()]
@@ -164,6 +172,7 @@ def test_the_audit_page_names_fields_in_words_and_spells_off_one_way(client, ali
         max_order_usd="50",
         cooldown_s="60",
     )
+    _lock("alice")
     user_unlock(user=alice, actor=alice)
     login(client, alice)
     entries = inertia(client, "/audit")["props"]["entries"]

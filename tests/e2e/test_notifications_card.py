@@ -38,7 +38,7 @@ def test_the_notifications_card_sets_up_tests_and_logs(
         assert telegram.texts() == ["Egis: test notification: this channel works."]
         assert TOKEN not in page.content()
 
-        card.get_by_label("URL (JSON, signed with X-Egis-Signature)").fill(receiver.url)
+        card.get_by_label("Address Egis posts each event to").fill(receiver.url)
         card.get_by_role("button", name="Save").click()
         dialog = page.get_by_test_id("secret-dialog")
         expect(dialog).to_be_visible()
@@ -54,3 +54,32 @@ def test_the_notifications_card_sets_up_tests_and_logs(
         shot("settings-notifications")
         ARTIFACTS.mkdir(exist_ok=True)
         card.screenshot(path=str(ARTIFACTS / f"notifications-card-{viewport}.png"))
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_a_refused_save_keeps_what_was_typed_and_says_what_is_wrong(
+    page, live_server, log_in, shot, bob, settings
+):
+    """At 390 px: "Chat id is missing" leaves the typed bot token in the form (the server never
+    sends it back); a URL that is not a web address is told so (not "public address"), and an
+    old error goes away once its field is edited."""
+    settings.EGIS_WEBHOOK_ALLOW_PRIVATE = False
+    log_in("bob", "pw-bob-12345")
+    page.goto(f"{live_server.url}/settings")
+    card = page.get_by_test_id("notifications-card")
+    card.get_by_label("Bot token").fill(TOKEN)
+    card.get_by_role("button", name="Save").click()
+    expect(card.get_by_text("Chat id is missing", exact=False)).to_be_visible()
+    expect(card.get_by_label("Bot token")).to_have_value(TOKEN)
+    shot("notifications-token-kept", full_page=False)
+
+    card.get_by_label("Bot token").fill("")
+    card.get_by_label("Address Egis posts each event to").fill("http://127.0.0.1:9999/hook")
+    card.get_by_role("button", name="Save").click()
+    expect(card.get_by_text("must be a public address", exact=False)).to_be_visible()
+    card.get_by_label("Address Egis posts each event to").fill("not a url")
+    expect(card.get_by_text("must be a public address", exact=False)).to_have_count(0)
+    card.get_by_role("button", name="Save").click()
+    expect(card.get_by_text("Webhook URL is not a web address", exact=False)).to_be_visible()
+    expect(card.get_by_text("public address", exact=False)).to_have_count(0)
+    shot("notifications-not-a-web-address", full_page=False)

@@ -113,3 +113,23 @@ def test_the_cli_refuses_the_same_in_its_flags_words(bob, args, words):
     assert code == 1 and words in err, err
     assert "telegram_" not in err and TOKEN not in err
     assert NotificationSettings.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("not a url", "Webhook URL is not a web address"),
+        ("notaurl", "Webhook URL is not a web address: it must start with https://"),
+        ("http://notaurl", "Webhook URL is not a web address on the internet"),
+        ("https://not_a_url/x", "Webhook URL is not a web address"),
+        ("http://127.0.0.1:9999/hook", "Webhook URL must be a public address"),
+    ],
+)
+def test_what_is_not_a_web_address_is_told_so_before_whether_it_is_public(
+    bob_client, settings, url, words
+):
+    settings.EGIS_WEBHOOK_ALLOW_PRIVATE = False
+    errors = _save(bob_client, {"webhook_url": url})["errors"]
+    assert errors["webhook_url"].startswith(f"Not saved: {words}"), errors["webhook_url"]
+    if "public" not in words:
+        assert "public" not in errors["webhook_url"]

@@ -103,3 +103,29 @@ def test_the_api_and_the_cli_close_all(paper_bot, alice, api_as):
     assert code == 0, err
     assert json.loads(out)["closed"] == 1
     assert Order.objects.filter(intent="close").count() == 3
+
+
+def test_close_all_is_said_as_the_admins_on_the_closed_row_and_in_the_audit_trail(
+    paper_bot, alice, page_as
+):
+    """Not the trader's own "Closed by hand": the closed row and the audit lines name the admin
+    and the Close all; a close by hand still says so."""
+    from egis.ledger.pipeline import order_close
+    from egis.portfolio.activity import events_page
+
+    by_hand, by_admin = _open(paper_bot, 2)
+    order_close(bot_id=paper_bot.pk, position_id=by_hand, actor=paper_bot.owner)
+    close_all(bot_id=paper_bot.pk, actor=alice)
+    page = inertia(page_as(paper_bot.owner), f"/bots/{paper_bot.pk}")["props"]
+    texts = {row["id"]: row["close_reason_text"] for row in page["closed"]["items"]}
+    assert texts == {by_hand: "Closed by hand", by_admin: "Closed by admin alice (Close all)"}
+
+    events = events_page(paper_bot).items
+    lines = {(e["position_id"], e["action"]): e["reason"] for e in events}
+    assert lines[(by_admin, "closing")] == "close 0.006 ETH by admin alice (Close all)"
+    assert lines[(by_admin, "closed")].endswith(": closed by admin alice (Close all)")
+    assert lines[(by_hand, "closing")] == "close 0.006 ETH by hand"
+    assert lines[(by_hand, "closed")].startswith("sold 0.006 ETH at $")
+    assert lines[(by_hand, "closed")].endswith(": closed by hand")
+    assert lines[(by_hand, "open_filled")].startswith("bought 0.006 ETH at $")
+    assert not any("settled via" in r or "reduce-only" in r for r in lines.values())

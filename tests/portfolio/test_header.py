@@ -31,7 +31,10 @@ def test_all_fine_then_each_thing_that_needs_attention(paper_bot, bob, set_price
     Price.objects.filter(symbol="ETHUSDT").update(updated_at=timezone.now() - timedelta(hours=1))
     _, header = dashboard(bob)
     assert header["all_fine"] is False
-    assert header["attention"][0] == "Bob ETH is halted: drift: test"
+    assert (
+        header["attention"][0]
+        == "Bob ETH is halted. Egis found a difference it cannot explain (test)."
+    )
     assert "Bob ETH has 1 open incident" in header["attention"]
     assert any(line.startswith("The ETHUSDT price is 3600 s old") for line in header["attention"])
     assert header["status_text"] == "3 things need attention."

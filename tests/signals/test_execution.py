@@ -9,12 +9,16 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from egis.bots.selectors import dashboard
 from egis.bots.services import bot_create
 from egis.execution.incident_actions import incident_resolve
+from egis.ledger.incidents import DRIFT_HALT_PREFIX
 from egis.ledger.models import Incident, Order, Position
 from egis.signals.hooks import hook_create, hook_set_enabled
 from egis.signals.models import Signal, SignalStatus
 from egis.signals.processing import signal_process
+from egis.signals.reason_words import Worded, reason_worded
+from egis.signals.selectors import signal_list
 from egis.venues.base import VenueRejected
 from tests.execution.support.venues import _Wrapped
 from tests.support.venues import RecordingPaperVenue
@@ -140,7 +144,7 @@ def test_stale_and_future_timestamps_are_rejected(sender, paper_bot):
         ({"target": "long"}, "malformed: size_usd or size_pct is required"),
         ({"target": "long", "action": "open"}, 'malformed: give either "action"'),
         ({"action": "close", "size_usd": "5"}, "malformed: close takes no size"),
-        ({"action": "close", "szie": "5"}, "malformed: unknown field(s): szie"),
+        ({"action": "close", "sizee": "5"}, 'malformed: unknown field "sizee" (did you mean'),
         ({"action": "close", "timestamp": "yesterday"}, "malformed: timestamp must be ISO-8601"),
         ({"action": "close", "symbol": "BINANCE:SOLUSDT.P"}, "wrong symbol: SOLUSDT is not"),
     ],
@@ -149,9 +153,49 @@ def test_malformed_and_wrong_symbol_are_recorded_and_answered_422(sender, payloa
     answer = sender.post(payload)
     signal = Signal.objects.get()
     assert answer.status_code == 422
-    assert answer.json() == {"signal_id": signal.pk, "status": "rejected", "reason": signal.reason}
+    worded = reason_worded(signal.reason)
+    assert answer.json() == {
+        "signal_id": signal.pk,
+        "status": "rejected",
+        "reason": worded.words,
+        "code": worded.code,
+    }
     assert signal.status == SignalStatus.REJECTED and signal.reason.startswith(reason)
+    assert worded.code == reason.split(":")[0].replace(" ", "_")
     assert not Order.objects.exists()
+
+
+def test_refusals_are_said_in_a_traders_words_with_a_machine_code(sender, paper_bot):
+    """What the card, the Activity tab, the API and the webhook's 422 say; the stored reason
+    keeps its machine prefix."""
+    typo = sender.post({"action": "close", "sizee": "5"}).json()
+    assert (typo["code"], typo["reason"]) == (
+        "malformed",
+        'Not understood: unknown field "sizee" (did you mean size_usd?)',
+    )
+    old = (timezone.now() - timedelta(seconds=75)).isoformat()
+    _open(sender, id="late", timestamp=old)
+    wrong = sender.post(
+        {"action": "open", "side": "long", "size_usd": "20", "id": "w", "symbol": "SOLUSDT"}
+    ).json()
+    assert wrong["reason"] == (
+        f"Wrong symbol: the signal is for SOLUSDT; this bot trades {paper_bot.symbol}"
+    )
+    items, _ = signal_list(bot_id=paper_bot.pk)
+    by_code = {i["code"]: i for i in items}
+    assert by_code["stale"]["reason"] in (
+        f"Too old: sent {n} s ago; signals older than 60 s are not traded" for n in (75, 76, 77)
+    )
+    # A readable refusal says what it asked; only a body that could not be read is unreadable.
+    assert by_code["wrong_symbol"]["action"] == "open long $20.00"
+    assert by_code["stale"]["action"] == "open long $20.00"
+    assert by_code["malformed"]["action"] == ""
+
+
+def test_a_stored_reason_of_an_unknown_form_is_shown_as_it_is():
+    assert reason_worded("stale: something else") == Worded("stale", "Too old: something else")
+    assert reason_worded("nothing open to close") == Worded("", "Nothing open to close")
+    assert reason_worded("") == Worded("", "")
 
 
 def test_the_bots_symbol_with_a_tradingview_prefix_and_suffix_is_accepted(sender):
@@ -243,8 +287,21 @@ def test_prev_that_contradicts_the_ledger_is_signal_drift_and_halts_opens(sender
     assert incident.status == "open" and incident.payload["signal_id"] == signal.pk
     paper_bot.refresh_from_db()
     assert paper_bot.is_halted and "missed signal" in paper_bot.halted_reason
+    assert paper_bot.halted_reason.startswith(DRIFT_HALT_PREFIX)  # read by code: stays
+    # Said in a trader's words wherever a person reads it: the bot card, the header, a refusal.
+    words = (
+        "A signal was missed (the sender thought the bot was flat; it was long). "
+        f"Resolve incident #{incident.pk} to resume."
+    )
+    [row], header = dashboard(paper_bot.owner)
+    assert row["halted_words"] == words
+    assert f"{paper_bot.name} is halted. {words}" in header["attention"]
     assert [(p.side, p.status) for p in _positions(paper_bot)] == [("long", "open")]
-    assert _open(sender, id="o2").status == SignalStatus.REJECTED
+    refused = _open(sender, id="o2")
+    assert refused.status == SignalStatus.REJECTED
+    assert signal_list(bot_id=paper_bot.pk, limit=1)[0][0]["reason"] == (
+        f"Not traded: the bot is halted for new opens. {words}"
+    )
     sender.post({"action": "close", "id": "c1"})  # closes are still allowed
     assert _last().status == SignalStatus.EXECUTED
 

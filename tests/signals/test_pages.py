@@ -52,7 +52,7 @@ def test_signals_show_on_the_card_and_the_list(client, bob, paper_bot):
     assert executed["orders"][0]["intent"] == "open"
     assert (rejected["status"], rejected["reason"]) == (
         "rejected",
-        "nothing open to close on the short side",
+        "Nothing open to close on the short side",
     )
     [row] = inertia(client, "/")["props"]["bots"]
     assert row["last_signal_at"] is not None

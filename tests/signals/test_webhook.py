@@ -46,7 +46,7 @@ def _refusals(sender, paper_bot) -> list[bytes]:
         sender.post(OPEN, secret="not-the-secret"),
         sender.post(OPEN, url="/hooks/no-such-hook-id-at-all-000000000"),
         sender.raw(json.dumps(OPEN).encode()),  # no secret at all
-        sender.raw(b"not json at all"),
+        sender.raw(b"[1, 2]"),  # JSON, but no object with a secret
         sender.raw(json.dumps({**OPEN, "secret": 12345}).encode()),
     ]
     return [a.status_code for a in answers], [a.content for a in answers]
@@ -97,6 +97,31 @@ def test_a_text_plain_body_is_read_as_json(sender):
     answer = sender.raw(body, content_type="text/plain")
     assert answer.status_code == 202
     assert Signal.objects.get().status == SignalStatus.EXECUTED
+
+
+def test_a_body_that_is_not_json_is_told_so_whatever_the_hook(sender, settings):
+    """A typo in a TradingView message (text/plain, no signature) is answered 400 "not valid
+    JSON" with the template's shape, the same bytes for a real hook, an unknown one and a
+    revoked one: it is decided before any hook is looked up, so it says nothing about hooks."""
+    typo = b'{"action": "open", "side": "long", "size_usd": "20",}'  # a trailing comma
+    real = sender.raw(typo, content_type="text/plain")
+    unknown = sender.raw(typo, content_type="text/plain", url="/hooks/no-such-hook-000000000000")
+    words = sender.raw(b"buy SOL now", content_type="text/plain", url="/hooks/x")
+    assert real.status_code == unknown.status_code == words.status_code == 400
+    assert real.content == unknown.content == words.content
+    answer = real.json()
+    assert answer["error"] == "not_json"
+    assert answer["message"].startswith("The message is not valid JSON")
+    assert answer["template"]["secret"] == "YOUR-SECRET"
+    assert set(answer["template"]) >= {"secret", "target", "size_usd", "id"}
+    # A signed body is the sender's own format: it is still authenticated, never told this.
+    signed = sender.raw(typo, **{"X-Egis-Signature": "t=1,v1=00"})
+    assert signed.status_code == 404
+    assert not Signal.objects.exists()
+    # After the throttle: a hook past its rate is told so first, known or not.
+    settings.EGIS_HOOK_MAX_PER_MINUTE = 1
+    assert sender.raw(typo, content_type="text/plain", url="/hooks/y").status_code == 400
+    assert sender.raw(typo, content_type="text/plain", url="/hooks/y").status_code == 429
 
 
 def test_hmac_signature_authenticates_without_the_body_secret(sender):

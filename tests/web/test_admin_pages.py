@@ -175,3 +175,30 @@ def test_admin_cannot_reset_their_own_password_or_a_deactivated_users(as_alice, 
     response = post_json(as_alice, f"/users/{bob.pk}/password-reset", {})
     assert response.status_code == 303
     assert "deactivated" in inertia(as_alice, "/users")["props"]["flash"][0]["message"]
+
+
+def test_unlock_is_offered_only_for_a_locked_user_and_refused_in_words_otherwise(as_alice, bob):
+    from django.test import Client
+
+    from egis.audit.selectors import audit_entries
+
+    rows = {u["username"]: u for u in inertia(as_alice, "/users")["props"]["users"]}
+    assert rows["bob"]["locked"] is False  # the page offers no Unlock
+    assert post_json(as_alice, f"/users/{bob.pk}/unlock", {}).status_code == 303
+    flash = inertia(as_alice, "/users")["props"]["flash"]
+    assert flash[0]["level"] == "error"
+    assert flash[0]["message"].startswith("Not unlocked: bob is not locked")
+    assert not [e for e in audit_entries() if e.field == "login_lock"]  # nothing happened
+
+    guesser = Client(REMOTE_ADDR="10.0.9.2")
+    for _ in range(2):  # below the limit: still not locked
+        post_json(guesser, "/login", {"username": "bob", "password": "wrong"})
+    assert {u["username"]: u for u in inertia(as_alice, "/users")["props"]["users"]}["bob"][
+        "locked"
+    ] is False
+    for _ in range(3):
+        post_json(guesser, "/login", {"username": "bob", "password": "wrong"})
+    rows = {u["username"]: u for u in inertia(as_alice, "/users")["props"]["users"]}
+    assert rows["bob"]["locked"] is True
+    post_json(as_alice, f"/users/{bob.pk}/unlock", {})
+    assert "Unlocked bob" in inertia(as_alice, "/users")["props"]["flash"][0]["message"]

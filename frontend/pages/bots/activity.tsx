@@ -94,7 +94,7 @@ function SignalItem({ s }: { s: SignalRow }) {
   return (
     <li className="space-y-1 py-3" data-testid="activity-signal">
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <span className="text-sm font-medium">{s.action || "signal"}</span>
+        <span className="text-sm font-medium">{s.action || "unreadable"}</span>
         <span className="text-xs text-muted">{formatDateTime(s.received_at)}</span>
       </div>
       <p className="text-xs break-words text-muted">

@@ -77,19 +77,25 @@ function UserItem({ user }: { user: UserRow }) {
               }
             />
           )}
-          <ConfirmDialog
-            title={`Unlock ${user.username}?`}
-            description="Clears their failed logins from every address, so they can log in again at once."
-            confirmLabel="Unlock"
-            onConfirm={(done) =>
-              router.post(`/users/${user.id}/unlock`, {}, { preserveScroll: true, onFinish: done })
-            }
-            trigger={
-              <Button variant="secondary" size="sm">
-                Unlock
-              </Button>
-            }
-          />
+          {user.locked && (
+            <ConfirmDialog
+              title={`Unlock ${user.username}?`}
+              description="Clears their failed logins from every address, so they can log in again at once."
+              confirmLabel="Unlock"
+              onConfirm={(done) =>
+                router.post(
+                  `/users/${user.id}/unlock`,
+                  {},
+                  { preserveScroll: true, onFinish: done },
+                )
+              }
+              trigger={
+                <Button variant="secondary" size="sm">
+                  Unlock
+                </Button>
+              }
+            />
+          )}
           {user.is_active && (
             <ConfirmDialog
               title={`Deactivate ${user.username}?`}
