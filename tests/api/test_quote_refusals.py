@@ -96,7 +96,8 @@ def test_a_paused_or_halted_bot_is_said(as_bob, bob, bnb_bot):
     Bot.objects.filter(pk=bnb_bot.pk).update(halted_reason="drift found")
     body = _quote(as_bob, bnb_bot, "10")
     assert body["refusal"]["code"] == "bot_not_tradable"
-    assert "halted for new opens: drift found" in body["refusal"]["message"]
+    # The open's own refusal, in the halt's words (egis.bots.halt_words).
+    assert "is halted for new opens (closes still work). drift found." in body["refusal"]["message"]
 
 
 def test_the_refusal_is_in_the_openapi_schema(as_bob):

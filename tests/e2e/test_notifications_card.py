@@ -50,7 +50,9 @@ def test_the_notifications_card_sets_up_tests_and_logs(
         page.wait_for_load_state("networkidle")  # the page drops the secret from its props
         assert secret not in page.content()
         card = page.get_by_test_id("notifications-card")
-        card.scroll_into_view_if_needed()
+        # The props reload re-renders the card: scroll once it has settled on the saved state.
+        expect(card.get_by_label("Address Egis posts each event to")).to_have_value(receiver.url)
+        card.scroll_into_view_if_needed(timeout=15000)
         shot("settings-notifications")
         ARTIFACTS.mkdir(exist_ok=True)
         card.screenshot(path=str(ARTIFACTS / f"notifications-card-{viewport}.png"))

@@ -36,12 +36,12 @@ def test_the_quote_follows_the_live_price_without_typing(
     _open_page(page, live_server, log_in, paper_bot)
     page.get_by_label("Amount (USD)").fill("40")
     quote = page.get_by_test_id("open-quote")
-    expect(quote).to_contain_text("at 2934.56")
+    expect(quote).to_contain_text("at $2,934.56")
 
     set_price("ETHUSDT", "2950.12")  # the feed moves; nobody touches the form
     expect(page.get_by_test_id("feed-price")).to_have_text("2950.12", timeout=5000)
-    expect(quote).to_contain_text("at 2950.12", timeout=3000)
-    expect(quote).not_to_contain_text("2934.56")
+    expect(quote).to_contain_text("at $2,950.12", timeout=3000)
+    expect(quote).not_to_contain_text("2,934.56")
     expect(quote).not_to_have_attribute("data-stale", "true")
     expect(page.get_by_label("Amount (USD)")).to_have_value("40")
     shot("quote-follows-price", full_page=False)
