@@ -247,22 +247,16 @@ function EditExitsSheet({
   );
 }
 
-/** A closed row's reason, as the server wrote it ("Closed by hand", "Signal"), or the exit that
- * closed it with its trigger at the symbol's tick ("Stop-loss at 2900.00"). */
-export function CloseReasonText({
-  position,
-  steps,
-}: {
-  position: PositionRow;
-  steps: SymbolSteps;
-}) {
+/** A closed row's reason as the server wrote it: "Closed by hand", "Signal", or the exit that
+ * closed it with its trigger at the symbol's tick ("Stop-loss at $2,900.00"). */
+export function CloseReasonText({ position }: { position: PositionRow }) {
   if (!position.close_reason_text) return null;
-  const trigger = position.close_trigger_price;
   return (
-    <span className={trigger ? "font-medium text-fg" : undefined} data-testid="close-reason">
-      {trigger
-        ? `${position.close_reason_label} at ${formatStep(trigger, steps.price_tick)}`
-        : position.close_reason_text}
+    <span
+      className={position.close_trigger_price ? "font-medium text-fg" : undefined}
+      data-testid="close-reason"
+    >
+      {position.close_reason_text}
     </span>
   );
 }

@@ -156,11 +156,9 @@ export function OpenPositionRow({
 function ClosedRow({
   p,
   price,
-  steps,
 }: {
   p: PositionRow;
   price: (v: string | null | undefined) => string;
-  steps: SymbolSteps;
 }) {
   // A stale Close (the position was closed elsewhere) answers on this row.
   const error = usePositionError(p.id);
@@ -178,7 +176,7 @@ function ClosedRow({
           </div>
           {p.close_reason_text && (
             <div className="mt-0.5 text-xs text-muted">
-              <CloseReasonText position={p} steps={steps} />
+              <CloseReasonText position={p} />
             </div>
           )}
         </div>
@@ -209,7 +207,7 @@ export function ClosedPositions({
     <div>
       <ul className="divide-y divide-border" data-testid="closed-positions">
         {closed.items.map((p) => (
-          <ClosedRow key={p.id} p={p} price={price} steps={steps} />
+          <ClosedRow key={p.id} p={p} price={price} />
         ))}
       </ul>
       {closed.pages > 1 && (

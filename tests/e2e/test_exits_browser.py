@@ -54,5 +54,5 @@ def test_open_with_exits_edit_them_and_see_why_it_closed(
     page.reload()
     expect(page.locator("[data-testid^=open-position-]")).to_have_count(0)
     closed = page.get_by_test_id("closed-positions")
-    expect(closed.get_by_test_id("close-reason")).to_have_text("Stop-loss at 2900.00")
+    expect(closed.get_by_test_id("close-reason")).to_have_text("Stop-loss at $2,900.00")
     shot("exits-closed-by-stop")
