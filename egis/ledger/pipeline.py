@@ -17,7 +17,6 @@ first, then the exchange account, then the order and position, then the paper bo
 from __future__ import annotations
 
 import logging
-import string
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -30,7 +29,6 @@ from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.figures import price_text, qty_text, usd_text
 from egis.core.log_context import bind_order
-from egis.core.money import DecimalInputError, parse_decimal
 from egis.core.order_metrics import order_timed
 from egis.core.row_writes import RowWrites
 from egis.core.rows import RowPair, RowQuery
@@ -63,6 +61,12 @@ from egis.ledger.models import (
     PositionSide,
     PositionStatus,
 )
+from egis.ledger.order_inputs import (
+    parse_idempotency_key,
+    parse_position_id,
+    parse_side,
+    parse_size_usd,
+)
 from egis.ledger.settle import (
     OrderResult,
 )
@@ -81,8 +85,6 @@ from egis.venues.registry import venue_for
 from egis.venues.rules import OrderSizeInvalid, market_qty_for_usd
 
 logger = logging.getLogger("egis.pipeline")
-
-USD_MAX_PLACES = 2
 
 
 def new_client_order_id(bot_id: int) -> str:
@@ -113,49 +115,6 @@ def order_submit(
     raise InvalidOrderInput(
         f"unknown intent {str(intent)[:20]!r}: use open or close", field="intent"
     )
-
-
-def _parse_side(side: object) -> str:
-    if side is None or side == "":
-        raise InvalidOrderInput("side is required for open: long or short", field="side")
-    if side not in PositionSide.values:
-        raise InvalidOrderInput(f"unknown side {str(side)[:20]!r}: use long or short", field="side")
-    return str(side)
-
-
-def parse_size_usd(size_usd: object) -> Decimal:
-    try:
-        return parse_decimal(size_usd, field="size_usd", max_places=USD_MAX_PLACES)
-    except DecimalInputError as exc:
-        raise InvalidOrderInput(str(exc), field="size_usd") from exc
-
-
-def _parse_position_id(position_id: object) -> int:
-    if position_id is None or position_id == "":
-        raise InvalidOrderInput("position_id is required for close", field="position_id")
-    if isinstance(position_id, bool):
-        raise InvalidOrderInput("position_id must be a whole number", field="position_id")
-    try:
-        value = int(str(position_id))
-    except ValueError as exc:
-        raise InvalidOrderInput("position_id must be a whole number", field="position_id") from exc
-    if value <= 0:
-        raise InvalidOrderInput("position_id must be a positive number", field="position_id")
-    return value
-
-
-_IDEMPOTENCY_KEY_CHARS = frozenset(string.ascii_letters + string.digits + "-_")
-
-
-def _parse_idempotency_key(key: object) -> str | None:
-    if key is None or key == "":
-        return None
-    if not isinstance(key, str) or len(key) > 64 or not set(key) <= _IDEMPOTENCY_KEY_CHARS:
-        raise InvalidOrderInput(
-            "idempotency_key must be up to 64 letters, digits, '-' or '_'",
-            field="idempotency_key",
-        )
-    return key
 
 
 def _first_submission(bot_id: int, key: str | None) -> OrderResult | None:
@@ -325,9 +284,9 @@ def order_open(
     """Open a position; `exits` (take-profit, stop-loss, trailing stop) are checked before the
     order is sent and set on the position once its fill is booked (egis.exits.services)."""
     _assert_no_transaction()
-    chosen_side = _parse_side(side)
+    chosen_side = parse_side(side)
     requested = parse_size_usd(size_usd)
-    key = _parse_idempotency_key(idempotency_key)
+    key = parse_idempotency_key(idempotency_key)
     bot = _load_bot(bot_id, lock=False)
     _check_can_open(bot)
     adapter = _prepare_venue(bot, venue)
@@ -409,8 +368,8 @@ def order_close(
     """Close a position whole. `reason` is what its closed row will say (CloseReason); a close
     caused by an exit names it in `firing` (egis.exits.paper_engine)."""
     _assert_no_transaction()
-    pid = _parse_position_id(position_id)
-    key = _parse_idempotency_key(idempotency_key)
+    pid = parse_position_id(position_id)
+    key = parse_idempotency_key(idempotency_key)
     bot = _load_bot(bot_id, lock=False)
     adapter = _prepare_venue(bot, venue)
     exits_before_close(bot, pid)  # Binance: its exits are cancelled on the venue first
