@@ -16,11 +16,11 @@ paused or halted, netting, a risk limit, not enough budget), from the preflight'
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any
 
 from egis.bots.models import Bot
-from egis.core.figures import base_asset, price_text, size_text
+from egis.core.figures import base_asset, price_text, qty_text, size_text
 from egis.core.money import plain, usd_display, usd_str
 from egis.ledger.budget import shown_hold
 from egis.ledger.errors import InvalidOrderInput, OrderRefused, VenueNotReady
@@ -29,14 +29,6 @@ from egis.ledger.pipeline import open_preflight, size_open
 from egis.venues.base import SymbolRules, VenueAdapter, VenueError
 from egis.venues.prices.sources import PriceUnavailable
 from egis.venues.registry import venue_for
-
-
-def _at_step(value: Decimal, step: Decimal) -> str:
-    """A figure at its rule's precision ("593.10" for a 0.01 tick), exact otherwise."""
-    exponent = step.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and exponent < 0:
-        return str(value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN))
-    return plain(value)
 
 
 @dataclass(frozen=True)
@@ -59,14 +51,15 @@ class OpenQuote:
 
     @property
     def summary(self) -> str:
-        step = _at_step(self.rules.step_size, self.rules.step_size)
-        # The amount booked by the one rule of a shown position size (`size_text`, as the
-        # position's card, the open flash and Activity show it), the price at the tick with "$".
+        step = self.rules.step_size
+        # Quantities in the base asset at the lot step (the quantity is on the step), the amount
+        # booked by the one rule of a shown position size (`size_text`, as the position's card,
+        # the open flash and Activity show it), the price at the tick with "$".
         return (
-            f"{usd_display(self.size_usd)} buys {_at_step(self.qty, self.rules.step_size)} "
-            f"{self.base_asset} ≈ {size_text(self.notional_usd)} at "
+            f"{usd_display(self.size_usd)} buys {qty_text(self.qty, symbol=self.symbol, step=step)}"
+            f" ≈ {size_text(self.notional_usd)} at "
             f"{price_text(self.fill_price, tick=self.rules.tick_size)} "
-            f"(step {step} {self.base_asset})"
+            f"(step {qty_text(step, symbol=self.symbol, step=step)})"
         )
 
     def as_json(self) -> dict[str, Any]:
