@@ -47,6 +47,7 @@ ROWS_USERS = {
     "egis.bots.selectors",  # bot access check on every API request
     "egis.exits.hooks",  # the exits read of every close's settle (issue 12)
     "egis.core.row_writes",  # a transaction's closing writes as one statement (PostgreSQL)
+    "egis.core.row_set",  # compare-and-set UPDATEs (a signal's claim and finish)
     "egis.ledger.budget",
     "egis.ledger.events",
     "egis.ledger.pipeline",

@@ -162,6 +162,14 @@ def _load_bot(bot_id: int, *, lock: bool) -> Bot:
     return bot
 
 
+def _unlocked_bot(bot_id: int, loaded: Bot | None) -> Bot:
+    """The bot for the checks before the preflight: the caller's fresh row of it (a signal's
+    execution has just read it), else read. The preflight reads it again under its lock."""
+    if loaded is not None and loaded.pk == bot_id:
+        return loaded
+    return _load_bot(bot_id, lock=False)
+
+
 def _check_can_open(bot: Bot) -> None:
     if not bot.is_active:
         raise BotNotTradable(f"Bot #{bot.pk} is inactive: activate it before opening positions.")
@@ -280,14 +288,17 @@ def order_open(
     venue: VenueAdapter | None = None,
     idempotency_key: str | None = None,
     exits: ExitChanges | None = None,
+    loaded: Bot | None = None,
 ) -> OrderResult:
     """Open a position; `exits` (take-profit, stop-loss, trailing stop) are checked before the
-    order is sent and set on the position once its fill is booked (egis.exits.services)."""
+    order is sent and set on the position once its fill is booked (egis.exits.services).
+    `loaded`: the bot's row as the caller just read it, for the checks before the preflight
+    (the preflight reads it again, locked)."""
     _assert_no_transaction()
     chosen_side = parse_side(side)
     requested = parse_size_usd(size_usd)
     key = parse_idempotency_key(idempotency_key)
-    bot = _load_bot(bot_id, lock=False)
+    bot = _unlocked_bot(bot_id, loaded)
     _check_can_open(bot)
     adapter = _prepare_venue(bot, venue)
     rules, price, qty = size_open(adapter, bot.symbol, requested)
@@ -364,13 +375,15 @@ def order_close(
     idempotency_key: str | None = None,
     reason: str = CloseReason.MANUAL,
     firing: ExitFiring | None = None,
+    loaded: Bot | None = None,
 ) -> OrderResult:
     """Close a position whole. `reason` is what its closed row will say (CloseReason); a close
-    caused by an exit names it in `firing` (egis.exits.paper_engine)."""
+    caused by an exit names it in `firing` (egis.exits.paper_engine). `loaded` as for
+    order_open."""
     _assert_no_transaction()
     pid = parse_position_id(position_id)
     key = parse_idempotency_key(idempotency_key)
-    bot = _load_bot(bot_id, lock=False)
+    bot = _unlocked_bot(bot_id, loaded)
     adapter = _prepare_venue(bot, venue)
     exits_before_close(bot, pid)  # Binance: its exits are cancelled on the venue first
     with transaction.atomic():

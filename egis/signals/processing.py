@@ -21,6 +21,7 @@ from django.utils import timezone
 from egis.bots.locks import LIVE_BOT, lock_bot
 from egis.bots.models import Bot
 from egis.core.money import usd_display
+from egis.core.row_set import RowSet
 from egis.core.rows import RowQuery
 from egis.execution.recovery import recover_order
 from egis.exits.rules import InvalidExit
@@ -38,6 +39,7 @@ from egis.ledger.models import (
 from egis.ledger.notices import halt_notice
 from egis.ledger.pipeline import order_close, order_open
 from egis.ledger.selectors import open_incident_of_bot
+from egis.ledger.settle import OrderResult
 from egis.reconcile.drift import DRIFT_HALT_PREFIX
 from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
 from egis.signals.notices import signal_rejected_notice
@@ -68,42 +70,46 @@ _ORDERS_OF_SIGNAL = RowQuery(
 )
 _OPEN_POSITIONS = RowQuery(Position, "bot_id = %s AND status = %s", order_by="id")
 _HOOK_ENABLED = RowQuery(SignalHook, "id = %s AND enabled = %s", fields=["id"])
+# The compare-and-set writes: a claim (queued -> executing) and a finish (executing -> final).
+_CLAIM = RowSet(Signal, ["status", "claimed_at"], "id = %s AND status = %s")
+_FINISH = RowSet(Signal, ["status", "reason", "processed_at"], "id = %s AND status = %s")
 
 
-def _claim_next(bot_id: int, *, reclaim_before: datetime | None) -> Signal | None:
-    """The bot's oldest unfinished signal, claimed by compare-and-set, or None if it is being
-    executed (by another worker, or by a dead one whose claim is younger than the lease)."""
+def _claim_next(bot_id: int, *, reclaim_before: datetime | None) -> tuple[Signal, bool] | None:
+    """The bot's oldest unfinished signal, claimed by compare-and-set, and whether it is resumed
+    (a dead worker's claim taken over); None if it is being executed (by another worker, or by a
+    dead one whose claim is younger than the lease)."""
     oldest = _OLDEST_UNFINISHED.one(bot_id)
     if oldest is None:
         return None
     now = timezone.now()
-    if oldest.status == SignalStatus.EXECUTING:
+    resumed = oldest.status == SignalStatus.EXECUTING
+    if resumed:
         if reclaim_before is None or (oldest.claimed_at and oldest.claimed_at > reclaim_before):
             return None
         # A dead worker's claim: take it over, once (the old claim time is the compare value).
+        # Rare (resumes only): the ORM, which compares the datetime the way the database stores it.
         taken = Signal.objects.filter(
             pk=oldest.pk, status=SignalStatus.EXECUTING, claimed_at=oldest.claimed_at
         ).update(claimed_at=now)
     else:
-        taken = Signal.objects.filter(pk=oldest.pk, status=SignalStatus.QUEUED).update(
-            status=SignalStatus.EXECUTING, claimed_at=now
-        )
+        taken = _CLAIM.run([SignalStatus.EXECUTING, now], oldest.pk, SignalStatus.QUEUED)
     if not taken:
         return None
     oldest.status, oldest.claimed_at = SignalStatus.EXECUTING, now
-    return oldest
+    return oldest, resumed
 
 
 def _finish(signal: Signal, status: str, reason: str) -> Signal:
     signal.status, signal.reason = status, reason[:REASON_MAX]
     signal.processed_at = timezone.now()
-    finishing = Signal.objects.filter(pk=signal.pk, status=SignalStatus.EXECUTING)
-    fields = {"status": status, "reason": signal.reason, "processed_at": signal.processed_at}
+    values = [status, signal.reason, signal.processed_at]
     if status != SignalStatus.REJECTED:
-        finishing.update(**fields)  # one statement: atomic alone, no BEGIN/COMMIT around it
+        # One statement: atomic alone, no BEGIN/COMMIT around it.
+        _FINISH.run(values, signal.pk, SignalStatus.EXECUTING)
         return signal
     with transaction.atomic():  # the refusal and its notice together
-        if finishing.update(**fields):
+        if _FINISH.run(values, signal.pk, SignalStatus.EXECUTING):
             signal_rejected_notice(signal)
     return signal
 
@@ -228,14 +234,16 @@ def _describe(order: Order) -> str:
     return f"{order.intent} {order.client_order_id} ({order.status})"
 
 
-def _execute(signal: Signal, venue: VenueAdapter | None) -> Signal:
+def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Signal:
     action = action_from_json(signal.action)
     bot = LIVE_BOT.one(signal.bot_id)
     if bot is None:
         return _finish(signal, SignalStatus.REJECTED, "bot deleted")
-    done = signal_orders(signal)
-    # What a dead worker already placed for this signal (nothing for a fresh one): each step is
-    # placed once; the pipeline's idempotency key check under the bot lock backs this up.
+    # What a dead worker already placed for this signal. A signal claimed from `queued` has
+    # placed nothing: its orders are only written after its claim committed, and nothing sets a
+    # signal back to queued. Each step is placed once; the pipeline's idempotency key check
+    # under the bot lock backs this up.
+    done = signal_orders(signal) if resumed else []
     placed = {order.idempotency_key for order in done}
     stuck = _settle_in_flight(done, venue)
     if stuck is not None:
@@ -246,6 +254,7 @@ def _execute(signal: Signal, venue: VenueAdapter | None) -> Signal:
             "the signal was not executed",
         )
     positions = _OPEN_POSITIONS.all(bot.pk, PositionStatus.OPEN)
+    results: list[OrderResult] = []
     try:
         if not done:  # a resumed signal that already placed orders finishes what it began
             if _HOOK_ENABLED.one(signal.hook_id, True) is None:
@@ -278,52 +287,67 @@ def _execute(signal: Signal, venue: VenueAdapter | None) -> Signal:
         for position in closes:
             key = signal_key(signal.pk, f"close-{position.pk}")
             if key not in placed:
-                order_close(
-                    bot_id=bot.pk,
-                    position_id=position.pk,
-                    venue=venue,
-                    idempotency_key=key,
-                    reason=CloseReason.SIGNAL,
+                results.append(
+                    order_close(
+                        bot_id=bot.pk,
+                        position_id=position.pk,
+                        venue=venue,
+                        idempotency_key=key,
+                        reason=CloseReason.SIGNAL,
+                        loaded=bot,
+                    )
                 )
         if open_side:
             key = signal_key(signal.pk, "open")
             if key not in placed:
                 if action.size_pct is not None:
                     bot.refresh_from_db()  # sized on the budget as it is after the closes
-                order_open(
-                    bot_id=bot.pk,
-                    side=open_side,
-                    size_usd=_open_size(bot, action),
-                    venue=venue,
-                    idempotency_key=key,
-                    exits=action.exit_changes(),
+                results.append(
+                    order_open(
+                        bot_id=bot.pk,
+                        side=open_side,
+                        size_usd=_open_size(bot, action),
+                        venue=venue,
+                        idempotency_key=key,
+                        exits=action.exit_changes(),
+                        loaded=bot,
+                    )
                 )
+    # A fresh signal's orders are the pipeline's answers so far (each as settled); a resumed
+    # one's include what the dead worker placed: read them (None).
     except _Rejected as exc:
-        return _refused(signal, str(exc))
+        return _refused(signal, str(exc), _known(results, done))
     except OrderRefused as exc:
-        return _refused(signal, exc.message)
+        return _refused(signal, exc.message, _known(results, done))
     except InvalidExit as exc:  # its exits do not fit the price at execution: nothing was sent
-        return _refused(signal, exc.message)
+        return _refused(signal, exc.message, _known(results, done))
     except OrderNotBooked as exc:
         # The message names the order (every OrderNotBooked does).
-        return _finish(
-            signal, SignalStatus.FAILED, _after(signal, exc.message, failed=exc.client_order_id)
-        )
-    orders = signal_orders(signal)
+        after = _after(signal, exc.message, _known(results, done), failed=exc.client_order_id)
+        return _finish(signal, SignalStatus.FAILED, after)
+    known = _known(results, done)
+    orders = signal_orders(signal) if known is None else known
     failed = [o for o in orders if o.status in ("rejected", "failed")]
     if failed:
         return _finish(signal, SignalStatus.FAILED, f"order {_describe(failed[0])}")
     return _finish(signal, SignalStatus.EXECUTED, _summary(signal, orders))
 
 
-def _refused(signal: Signal, message: str) -> Signal:
+def _known(results: list[OrderResult], done: list[Order]) -> list[Order] | None:
+    """The signal's orders without a read when this run placed all of them (nothing `done`
+    before it); None when they must be read."""
+    return None if done else [r.order for r in results]
+
+
+def _refused(signal: Signal, message: str, orders: list[Order] | None) -> Signal:
     """A refusal before anything traded is `rejected`. After some of the signal's orders filled
     (a target's closes, then its open refused by a risk limit), the signal did trade: it is
     `executed`, and its reason says "partly" and what was refused, so no one reads "rejected"
     and believes nothing happened."""
-    if any(order.executed_qty > 0 for order in signal_orders(signal)):
-        return _finish(signal, SignalStatus.EXECUTED, f"partly: {_after(signal, message)}")
-    return _finish(signal, SignalStatus.REJECTED, _after(signal, message))
+    orders = signal_orders(signal) if orders is None else orders
+    if any(order.executed_qty > 0 for order in orders):
+        return _finish(signal, SignalStatus.EXECUTED, f"partly: {_after(signal, message, orders)}")
+    return _finish(signal, SignalStatus.REJECTED, _after(signal, message, orders))
 
 
 def _summary(signal: Signal, orders: list[Order] | None = None, *, leave_out: str = "") -> str:
@@ -341,9 +365,9 @@ def _summary(signal: Signal, orders: list[Order] | None = None, *, leave_out: st
     return "; ".join(parts) or "nothing to do"
 
 
-def _after(signal: Signal, message: str, *, failed: str = "") -> str:
+def _after(signal: Signal, message: str, orders: list[Order] | None, *, failed: str = "") -> str:
     """A refusal after some orders went through says which ones did."""
-    done = _summary(signal, leave_out=failed)
+    done = _summary(signal, orders, leave_out=failed)
     return f"{done}; then {message}" if done != "nothing to do" else message
 
 
@@ -357,10 +381,11 @@ def signal_process(
     claim is older than `reclaim_after_s` (default: the lease) are resumed: at worker start-up
     this is 0, every claim there belongs to a worker that died."""
     lease = settings.EGIS_SIGNAL_LEASE_S if reclaim_after_s is None else reclaim_after_s
-    pending = Signal.objects.filter(status__in=[SignalStatus.QUEUED, SignalStatus.EXECUTING])
     if bot_id is not None:
-        pending = pending.filter(bot_id=bot_id)
-    bot_ids = sorted(set(pending.values_list("bot_id", flat=True)))
+        bot_ids = [bot_id]  # the claim below finds whether it has anything to run
+    else:
+        pending = Signal.objects.filter(status__in=[SignalStatus.QUEUED, SignalStatus.EXECUTING])
+        bot_ids = sorted(set(pending.values_list("bot_id", flat=True)))
     out: list[Signal] = []
     for bid in bot_ids:
         while True:
@@ -368,10 +393,11 @@ def signal_process(
             claimed = _claim_next(bid, reclaim_before=reclaim_before)
             if claimed is None:
                 break
+            signal, resumed = claimed
             try:
-                out.append(_execute(claimed, venue))
+                out.append(_execute(signal, venue, resumed=resumed))
             except Exception:
                 # A busy database or a bug: the claim stays and is resumed after the lease.
-                logger.exception("signal #%s could not be executed now", claimed.pk)
+                logger.exception("signal #%s could not be executed now", signal.pk)
                 break
     return out
