@@ -371,6 +371,22 @@ def _after(signal: Signal, message: str, orders: list[Order] | None, *, failed: 
     return f"{done}; then {message}" if done != "nothing to do" else message
 
 
+def _drain(bot_id: int, venue: VenueAdapter | None, lease: float, out: list[Signal]) -> None:
+    """Claim and execute the bot's signals in order of receipt until none is runnable."""
+    while True:
+        reclaim_before = timezone.now() - timedelta(seconds=lease)
+        claimed = _claim_next(bot_id, reclaim_before=reclaim_before)
+        if claimed is None:
+            return
+        signal, resumed = claimed
+        try:
+            out.append(_execute(signal, venue, resumed=resumed))
+        except Exception:
+            # A busy database or a bug: the claim stays and is resumed after the lease.
+            logger.exception("signal #%s could not be executed now", signal.pk)
+            return
+
+
 def signal_process(
     *,
     bot_id: int | None = None,
@@ -388,16 +404,5 @@ def signal_process(
         bot_ids = sorted(set(pending.values_list("bot_id", flat=True)))
     out: list[Signal] = []
     for bid in bot_ids:
-        while True:
-            reclaim_before = timezone.now() - timedelta(seconds=lease)
-            claimed = _claim_next(bid, reclaim_before=reclaim_before)
-            if claimed is None:
-                break
-            signal, resumed = claimed
-            try:
-                out.append(_execute(signal, venue, resumed=resumed))
-            except Exception:
-                # A busy database or a bug: the claim stays and is resumed after the lease.
-                logger.exception("signal #%s could not be executed now", signal.pk)
-                break
+        _drain(bid, venue, lease, out)
     return out
