@@ -222,8 +222,10 @@ def start_gunicorn(
     env: dict[str, str], port: int, stderr: Any, *, threads: int = 1
 ) -> subprocess.Popen[bytes]:
     """The app under gunicorn on 127.0.0.1:`port`, as the benchmarks of the HTTP path run it."""
+    nice = os.environ.get("EGIS_BENCH_WEB_NICE", "")
     return subprocess.Popen(
         [
+            *(["nice", "-n", nice] if nice else []),
             str(Path(PYTHON).parent / "gunicorn"),
             "egis.wsgi:application",
             "--bind",

@@ -18,7 +18,6 @@ from django.db.models import Model
 from django.db.models.fields import Field
 
 from egis.core.rows import _check_params, _column, _cursor
-from egis.core.sqlite.base import write_gate
 
 
 class RowSet:
@@ -56,7 +55,7 @@ class RowSet:
         prepared = [
             f.get_db_prep_save(v, connection) for f, v in zip(self.fields, values, strict=True)
         ]
-        with write_gate(connection), _cursor(connection) as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(self.sql(alias), [*prepared, *bound])
             changed: int = cursor.rowcount
         return changed
