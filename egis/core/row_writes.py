@@ -17,7 +17,7 @@ its book. `RowWrites` collects such a run and sends it:
   sent).
 
 Nothing else changes: the same rows, the same values (each field's `pre_save` and
-`get_db_prep_save`, through egis.core.rows), the same transaction, the same checks (an UPDATE
+`get_db_prep_save`, through egis.core.row_binds), the same transaction, the same checks (an UPDATE
 must change exactly one row, else the model's DoesNotExist, as `row_update`). It is only a way
 to send the writes: no rule moves into SQL. Every write of the run targets a different row
 (PostgreSQL runs the parts of one statement on one snapshot: an UPDATE there cannot see a row

@@ -9,10 +9,11 @@ What is here does the same work as the ORM calls it replaces, minus the rebuild:
 - `RowQuery(Model, where)`: a SELECT of a model's columns. The SQL text is built once per
   database alias from the model's metadata; rows go through the fields' own converters and
   `Model.from_db` (or its exact equivalent without `Model.__init__`, egis.core.row_build),
-  exactly as a QuerySet's rows do. `lock=True` adds `FOR UPDATE` where the
-  database has it (PostgreSQL), `no_key=True` makes it `FOR NO KEY UPDATE` (as
-  `select_for_update(no_key=True)`); on SQLite the pipeline's `BEGIN IMMEDIATE` already holds
-  the write lock. A locking read outside a transaction is refused, as select_for_update does.
+  exactly as a QuerySet's rows do. `lock=True` adds `FOR UPDATE` where the database has it
+  (PostgreSQL), `no_key=True` makes it `FOR NO KEY UPDATE` (as `select_for_update(no_key=True)`);
+  on SQLite the pipeline's `BEGIN IMMEDIATE` already holds the write lock. A locking read outside
+  a transaction is refused, as select_for_update does. `fields` reads a subset of the columns
+  (the rest deferred, as `only()`), always with the primary key.
 - `RowPair(Model, fk, where)`: a row and the row its foreign key names, in one SELECT.
 - `RowSum(Model, field, where)`: `SUM(field)` converted by that field (scaled integers stay exact).
 - `row_insert(obj)` / `row_update(obj, fields)`: what `save()` runs, with each field's `pre_save`
