@@ -10,7 +10,7 @@ the value, with the same result, byte for byte (tests/core/test_row_fast_paths.p
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -133,4 +133,17 @@ def _save_params(obj: Model, binds: list[_Bind], connection: Any, *, add: bool) 
             append(value)
         else:
             append(bind.prep(value, connection))
+    return params
+
+
+def _bind_values(binds: list[_Bind], values: Sequence[Any], connection: Any) -> list[Any]:
+    """What `get_db_prep_save` binds for each value, as `_save_params` binds it (no pre_save)."""
+    params: list[Any] = []
+    for bind, value in zip(binds, values, strict=True):
+        if value is None:
+            params.append(bind.field.get_db_prep_save(value, connection) if bind.json else None)
+        elif bind.passthrough is not None and type(value) is bind.passthrough:
+            params.append(value)
+        else:
+            params.append(bind.prep(value, connection))
     return params
