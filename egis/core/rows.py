@@ -19,6 +19,8 @@ What is here does the same work as the ORM calls it replaces, minus the rebuild:
 - `row_insert(obj)` / `row_update(obj, fields)`: what `save()` runs, with each field's `pre_save`
   (auto_now, auto_now_add) and `get_db_prep_save` (the exact-decimal scaling, JSON encoding), or
   the one conversion that chain ends in for the value at hand (egis.core.row_binds).
+- `RowUpdate(Model, fields, where)` (egis.core.row_updates): `filter(...).update(...)` for a
+  compare-and-set, returning the count.
 
 Every statement runs in Django's connection and transaction state, and goes through Django's
 cursor whenever something may watch it (query logging, test query counters, `execute_wrappers`);
