@@ -17,7 +17,7 @@ its book. `RowWrites` collects such a run and sends it:
   sent).
 
 Nothing else changes: the same rows, the same values (each field's `pre_save` and
-`get_db_prep_save`, through egis.core.rows), the same transaction, the same checks (an UPDATE
+`get_db_prep_save`, through egis.core.row_binds), the same transaction, the same checks (an UPDATE
 must change exactly one row, else the model's DoesNotExist, as `row_update`). It is only a way
 to send the writes: no rule moves into SQL. Every write of the run targets a different row
 (PostgreSQL runs the parts of one statement on one snapshot: an UPDATE there cannot see a row
@@ -36,13 +36,12 @@ from typing import Any
 from django.db import connections, router
 from django.db.models import Model
 
+from egis.core.row_binds import _binds, _save_params
+from egis.core.row_cursor import django_cursor
 from egis.core.rows import (
-    _binds,
     _check_no_save_signals,
     _check_plain_model,
     _column,
-    _cursor,
-    _save_params,
     row_insert,
     row_update,
 )
@@ -186,7 +185,7 @@ def _insert_parts(model: type[Model], alias: str) -> tuple[str, str, list[Any]]:
 
 def _run_combined(steps: list[_Step], alias: str, connection: Any) -> None:
     sql, params, key_of, counted = combined_statement(steps, alias, connection)
-    with _cursor(connection) as cursor:
+    with django_cursor(connection) as cursor:
         cursor.execute(sql, params)
         (row,) = cursor.fetchall()
     new_keys = row[: len(key_of)]

@@ -8,17 +8,24 @@ What is here does the same work as the ORM calls it replaces, minus the rebuild:
 
 - `RowQuery(Model, where)`: a SELECT of a model's columns. The SQL text is built once per
   database alias from the model's metadata; rows go through the fields' own converters and
-  `Model.from_db`, exactly as a QuerySet's rows do. `lock=True` adds `FOR UPDATE` where the
-  database has it (PostgreSQL), `no_key=True` makes it `FOR NO KEY UPDATE` (as
-  `select_for_update(no_key=True)`); on SQLite the pipeline's `BEGIN IMMEDIATE` already holds
-  the write lock. A locking read outside a transaction is refused, as select_for_update does.
+  `Model.from_db` (or its exact equivalent without `Model.__init__`, egis.core.row_build),
+  exactly as a QuerySet's rows do. `lock=True` adds `FOR UPDATE` where the database has it
+  (PostgreSQL), `no_key=True` makes it `FOR NO KEY UPDATE` (as `select_for_update(no_key=True)`);
+  on SQLite the pipeline's `BEGIN IMMEDIATE` already holds the write lock. A locking read outside
+  a transaction is refused, as select_for_update does. `fields` reads a subset of the columns
+  (the rest deferred, as `only()`), always with the primary key.
 - `RowPair(Model, fk, where)`: a row and the row its foreign key names, in one SELECT.
 - `RowSum(Model, field, where)`: `SUM(field)` converted by that field (scaled integers stay exact).
 - `row_insert(obj)` / `row_update(obj, fields)`: what `save()` runs, with each field's `pre_save`
-  (auto_now, auto_now_add) and `get_db_prep_save` (the exact-decimal scaling, JSON encoding).
+  (auto_now, auto_now_add) and `get_db_prep_save` (the exact-decimal scaling, JSON encoding), or
+  the one conversion that chain ends in for the value at hand (egis.core.row_binds).
+- `RowUpdate(Model, fields, where)` (egis.core.row_updates): `filter(...).update(...)` for a
+  compare-and-set, returning the count.
 
-Every statement goes through Django's cursor, so transactions, query logging, `execute_wrappers`
-and test query counters see it. The `where` fragments are conjunctions of equalities (and IS NULL
+Every statement runs in Django's connection and transaction state, and goes through Django's
+cursor whenever something may watch it (query logging, test query counters, `execute_wrappers`);
+otherwise, on SQLite, through the driver's cursor with Django's error classes
+(egis.core.row_cursor). The `where` fragments are conjunctions of equalities (and IS NULL
 tests) written with column names and `%s` placeholders only; parameters must be int, str or bool,
 never a Decimal or float, because a money column compares in scaled units that only the field
 knows. An int no 64-bit column can hold therefore matches no row: the statement is not sent
@@ -32,17 +39,12 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from django.db import connections, router
-from django.db.models import (
-    AutoField,
-    BigAutoField,
-    BooleanField,
-    CharField,
-    JSONField,
-    Model,
-    TextField,
-    signals,
-)
+from django.db.models import Model, signals
 from django.db.models.fields import Field
+
+from egis.core.row_binds import _Bind, _binds, _save_params
+from egis.core.row_build import build, builder
+from egis.core.row_cursor import LASTROWID, ROWCOUNT, ROWS, fast_capable, qmark, run
 
 M = TypeVar("M", bound=Model)
 N = TypeVar("N", bound=Model)
@@ -102,48 +104,19 @@ def _converters(field: Field[Any, Any], connection: Any) -> list[Converter]:
     return found
 
 
-class _ReusedCursor:
-    """One Django cursor per open database connection, reused by every row statement.
-
-    Opening and closing a cursor per statement cost as much Python as running the statement. The
-    cursor is still Django's (CursorWrapper): execute_wrappers, error translation and the
-    transaction state all apply. It is dropped whenever the connection behind it changes (closed,
-    reconnected, health-checked), and never used while queries are being logged, so the debug
-    cursor (tests' query capture, DEBUG) still sees every statement. Every statement is read to
-    its end (fetchall), so none is left active on the shared cursor.
-    """
-
-    __slots__ = ("cursor", "raw")
-
-    def __init__(self, raw: Any, cursor: Any) -> None:
-        self.raw = raw
-        self.cursor = cursor
-
-    def __enter__(self) -> Any:
-        return self.cursor
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-def _cursor(connection: Any) -> Any:
-    if connection.queries_logged:
-        return connection.cursor()
-    reused: _ReusedCursor | None = getattr(connection, "_egis_row_cursor", None)
-    raw = connection.connection
-    if reused is not None and raw is not None and reused.raw is raw:
-        return reused
-    cursor = connection.cursor()  # connects if needed
-    reused = _ReusedCursor(connection.connection, cursor)
-    connection._egis_row_cursor = reused
-    return reused
+def _qmark(sql: str, connection: Any) -> str | None:
+    """The statement's `?` form where the driver's cursor may run it (egis.core.row_cursor)."""
+    return qmark(sql) if fast_capable(connection) else None
 
 
 class _Compiled:
-    __slots__ = ("attnames", "converters", "sql")
+    __slots__ = ("attnames", "converters", "qmark", "sql")
 
-    def __init__(self, sql: str, attnames: list[str], converters: list[list[Converter]]) -> None:
+    def __init__(
+        self, sql: str, qmark: str | None, attnames: list[str], converters: list[list[Converter]]
+    ) -> None:
         self.sql = sql
+        self.qmark = qmark
         self.attnames = attnames
         # Only the columns that have converters, by position: most columns need none.
         self.converters = [(i, found) for i, found in enumerate(converters) if found]
@@ -181,7 +154,10 @@ class _Select(Generic[M]):
                 no_key = self.no_key and connection.features.has_select_for_no_key_update
                 sql += " FOR NO KEY UPDATE" if no_key else " FOR UPDATE"
             compiled = _Compiled(
-                sql, [f.attname for f in fields], [_converters(f, connection) for f in fields]
+                sql,
+                _qmark(sql, connection),
+                [f.attname for f in fields],
+                [_converters(f, connection) for f in fields],
             )
             self._compiled[alias] = compiled
         return compiled
@@ -200,9 +176,7 @@ class _Select(Generic[M]):
         bound = _check_params(params)
         if bound is None:
             return alias, connection, compiled, []
-        with _cursor(connection) as cursor:
-            cursor.execute(compiled.sql, bound)
-            rows = cursor.fetchall()
+        rows = run(connection, compiled.sql, compiled.qmark, bound, ROWS)
         return alias, connection, compiled, rows
 
     def _single(self, rows: list[Any]) -> Any:
@@ -235,10 +209,9 @@ class RowQuery(_Select[M]):
         meta = self.model._meta
         if self.field_names is None:
             return list(meta.concrete_fields)
-        chosen = [meta.get_field(name) for name in self.field_names]
-        if meta.pk not in chosen:
-            chosen.insert(0, meta.pk)
-        return chosen  # type: ignore[return-value]
+        chosen = {meta.get_field(name) for name in self.field_names} | {meta.pk}
+        # In the model's order: Model.from_db maps a subset of values to fields in that order.
+        return [f for f in meta.concrete_fields if f in chosen]
 
     def _build(self, connection: Any) -> tuple[str, list[Field[Any, Any]]]:
         fields = self._fields()
@@ -254,8 +227,10 @@ class RowQuery(_Select[M]):
 
     def all(self, *params: Any) -> list[M]:
         alias, connection, compiled, rows = self._fetch(params)
-        names, from_db = compiled.attnames, self.model.from_db
-        return [from_db(alias, names, compiled.convert(row, connection)) for row in rows]
+        if not rows:
+            return []
+        model, names, plan = self.model, compiled.attnames, builder(self.model)
+        return [build(plan, model, alias, names, compiled.convert(row, connection)) for row in rows]
 
     def one(self, *params: Any) -> M | None:
         """The single row a unique filter selects, or None. More than one row is a bug here."""
@@ -295,8 +270,8 @@ class RowPair(_Select[M], Generic[M, N]):
         values = compiled.convert(row, connection)
         split = len(self.model._meta.concrete_fields)
         names = compiled.attnames
-        first = self.model.from_db(alias, names[:split], values[:split])
-        second = self.target.from_db(alias, names[split:], values[split:])
+        first = build(builder(self.model), self.model, alias, names[:split], values[:split])
+        second = build(builder(self.target), self.target, alias, names[split:], values[split:])
         return first, second
 
 
@@ -353,62 +328,10 @@ class RowSum(_Select[Model]):
         return (first, *extra)
 
 
-def _integer_key(field: Any) -> bool:
-    """A foreign key to an integer primary key: its stored value is the int itself."""
-    return bool(
-        field.many_to_one
-        and isinstance(field.target_field, (AutoField, BigAutoField))
-        and not isinstance(field, JSONField)
-    )
+_INSERT_SQL: dict[tuple[type[Model], str], tuple[str, str | None, list[_Bind], bool]] = {}
 
 
-# The value types that these exact field classes bind unchanged (their get_db_prep_save returns
-# a value of that type as it is). Subclasses are not trusted: they may prepare differently.
-_UNCHANGED: dict[type[Any], type[Any]] = {CharField: str, TextField: str, BooleanField: bool}
-
-
-class _Bind:
-    """How one field's value is bound, decided once per field instead of on every save."""
-
-    __slots__ = ("attname", "field", "json", "passthrough", "pre_save")
-
-    def __init__(self, field: Field[Any, Any]) -> None:
-        self.field = field
-        self.attname = field.attname
-        # Field.pre_save is getattr; only overrides (auto_now, auto_now_add...) must be called.
-        self.pre_save = type(field).pre_save is not Field.pre_save
-        self.json = isinstance(field, JSONField)
-        self.passthrough: type[Any] | None = (
-            int if _integer_key(field) else _UNCHANGED.get(type(field))
-        )
-
-
-def _binds(fields: list[Field[Any, Any]]) -> list[_Bind]:
-    return [_Bind(f) for f in fields]
-
-
-def _save_params(obj: Model, binds: list[_Bind], connection: Any, *, add: bool) -> list[Any]:
-    """What `save()` binds: each field's pre_save (auto_now) then get_db_prep_save, except where
-    there is nothing to prepare: None (SQL NULL) for any field but JSON (where None could mean
-    JSON null), and a value whose exact type the field binds unchanged (an int for an integer
-    foreign key, a str for a CharField/TextField, a bool for a BooleanField)."""
-    params: list[Any] = []
-    append = params.append
-    for bind in binds:
-        value = bind.field.pre_save(obj, add) if bind.pre_save else getattr(obj, bind.attname)
-        if value is None:
-            append(bind.field.get_db_prep_save(value, connection) if bind.json else None)
-        elif bind.passthrough is not None and type(value) is bind.passthrough:
-            append(value)
-        else:
-            append(bind.field.get_db_prep_save(value, connection))
-    return params
-
-
-_INSERT_SQL: dict[tuple[type[Model], str], tuple[str, list[_Bind], bool]] = {}
-
-
-def _insert_plan(model: type[Model], alias: str) -> tuple[str, list[_Bind], bool]:
+def _insert_plan(model: type[Model], alias: str) -> tuple[str, str | None, list[_Bind], bool]:
     key = (model, alias)
     plan = _INSERT_SQL.get(key)
     if plan is None:
@@ -427,7 +350,7 @@ def _insert_plan(model: type[Model], alias: str) -> tuple[str, list[_Bind], bool
         )
         if returning:
             sql += f" RETURNING {_column(pk, connection)}"
-        plan = _INSERT_SQL[key] = (sql, _binds(fields), returning)
+        plan = _INSERT_SQL[key] = (sql, _qmark(sql, connection), _binds(fields), returning)
     return plan
 
 
@@ -437,23 +360,23 @@ def row_insert(obj: M) -> M:
     if obj.pk is not None:
         raise RowStatementError(f"{model.__name__} already has a primary key: use row_update")
     alias = router.db_for_write(model, instance=obj)
-    sql, fields, returning = _insert_plan(model, alias)
+    sql, sql_qmark, fields, returning = _insert_plan(model, alias)
     _check_no_save_signals(model)
     connection = connections[alias]
     params = _save_params(obj, fields, connection, add=True)
-    with _cursor(connection) as cursor:
-        cursor.execute(sql, params)
-        if returning:
-            ((pk,),) = cursor.fetchall()
-        else:
-            pk = cursor.lastrowid
+    if returning:
+        ((pk,),) = run(connection, sql, sql_qmark, params, ROWS)
+    else:
+        pk = run(connection, sql, sql_qmark, params, LASTROWID)
     obj.pk = pk
     obj._state.adding = False
     obj._state.db = alias
     return obj
 
 
-_UPDATE_SQL: dict[tuple[type[Model], str, tuple[str, ...]], tuple[str, list[_Bind]]] = {}
+_UPDATE_SQL: dict[
+    tuple[type[Model], str, tuple[str, ...]], tuple[str, str | None, list[_Bind]]
+] = {}
 
 
 def row_update(obj: Model, fields: Sequence[str]) -> None:
@@ -473,15 +396,13 @@ def row_update(obj: Model, fields: Sequence[str]) -> None:
             f"UPDATE {quote(meta.db_table)} SET {assignments} "
             f"WHERE {_column(meta.pk, connection)} = %s"
         )
-        plan = _UPDATE_SQL[key] = (sql, _binds(chosen))
-    sql, chosen_fields = plan
+        plan = _UPDATE_SQL[key] = (sql, _qmark(sql, connection), _binds(chosen))
+    sql, sql_qmark, chosen_fields = plan
     _check_no_save_signals(model)
     connection = connections[alias]
     params = _save_params(obj, chosen_fields, connection, add=False)
     params.append(obj.pk)
-    with _cursor(connection) as cursor:
-        cursor.execute(sql, params)
-        changed = cursor.rowcount
+    changed = run(connection, sql, sql_qmark, params, ROWCOUNT)
     if changed != 1:
         missing = f"{model.__name__} #{obj.pk}: {changed} rows updated, expected 1"
         raise model.DoesNotExist(missing)  # type: ignore[attr-defined]

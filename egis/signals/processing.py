@@ -21,7 +21,7 @@ from django.utils import timezone
 from egis.bots.locks import LIVE_BOT, lock_bot
 from egis.bots.models import Bot
 from egis.core.money import usd_display
-from egis.core.row_set import RowSet
+from egis.core.row_updates import RowUpdate
 from egis.core.rows import RowQuery
 from egis.execution.recovery import recover_order
 from egis.exits.rules import InvalidExit
@@ -71,8 +71,8 @@ _ORDERS_OF_SIGNAL = RowQuery(
 _OPEN_POSITIONS = RowQuery(Position, "bot_id = %s AND status = %s", order_by="id")
 _HOOK_ENABLED = RowQuery(SignalHook, "id = %s AND enabled = %s", fields=["id"])
 # The compare-and-set writes: a claim (queued -> executing) and a finish (executing -> final).
-_CLAIM = RowSet(Signal, ["status", "claimed_at"], "id = %s AND status = %s")
-_FINISH = RowSet(Signal, ["status", "reason", "processed_at"], "id = %s AND status = %s")
+_CLAIM = RowUpdate(Signal, ["status", "claimed_at"], "id = %s AND status = %s")
+_FINISH = RowUpdate(Signal, ["status", "reason", "processed_at"], "id = %s AND status = %s")
 
 
 def _claim_next(bot_id: int, *, reclaim_before: datetime | None) -> tuple[Signal, bool] | None:

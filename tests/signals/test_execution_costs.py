@@ -4,7 +4,7 @@
   claim commits), so its orders are not looked up before it runs, and its summary is built from
   the pipeline's answers, not read back. A resumed signal (tests/signals/test_crash_resume.py)
   still reads what the dead worker placed.
-- The claim and the finish are compiled compare-and-set UPDATEs (egis.core.row_set): the claim
+- The claim and the finish are compiled compare-and-set UPDATEs (egis.core.row_updates): the claim
   takes a queued signal once; the finish changes an executing one once.
 - The statement count of each kind of signal is pinned as a ceiling: the work does not creep
   back unnoticed.
@@ -20,7 +20,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from egis.bots.models import Bot
-from egis.core.row_set import RowSet
+from egis.core.row_updates import RowUpdate
+from egis.core.rows import RowStatementError
 from egis.ledger.models import Order, Position, PositionStatus
 from egis.signals.models import Signal, SignalStatus
 from egis.signals.processing import signal_process
@@ -91,7 +92,7 @@ def test_the_statements_a_signal_runs_stay_within_their_ceiling(sender):
 def test_the_claim_and_finish_statements_compare_and_set(sender):
     assert sender.post({"action": "close", "id": "c1"}).status_code == 202
     signal = Signal.objects.get()
-    claim = RowSet(Signal, ["status", "claimed_at"], "id = %s AND status = %s")
+    claim = RowUpdate(Signal, ["status", "claimed_at"], "id = %s AND status = %s")
     now = timezone.now()
 
     assert claim.run([SignalStatus.EXECUTING, now], signal.pk, SignalStatus.QUEUED) == 1
@@ -99,5 +100,5 @@ def test_the_claim_and_finish_statements_compare_and_set(sender):
     signal.refresh_from_db()
     assert signal.status == SignalStatus.EXECUTING
     assert signal.claimed_at == now  # bound as the ORM binds a datetime, read back equal
-    with pytest.raises(TypeError):
+    with pytest.raises(RowStatementError):
         claim.run([SignalStatus.EXECUTING], signal.pk, SignalStatus.QUEUED)
