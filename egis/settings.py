@@ -274,7 +274,7 @@ EGIS_BINANCE_FILTERS_MAX_AGE_S = int(os.environ.get("EGIS_BINANCE_FILTERS_MAX_AG
 # No job's return value is ever read: storing them (Huey's default) grew the queue's storage by
 # one entry per job, forever.
 HUEY = {
-    "huey_class": "huey.SqliteHuey",
+    "huey_class": "egis.ops.queue_storage.SqliteQueue",  # WAL, synchronous=NORMAL
     "name": "egis",
     "filename": str(DATA_DIR / "huey.sqlite3"),
     "immediate": TESTING,
