@@ -1,14 +1,15 @@
 """The webhook's own WSGI handler: `POST /hooks/<hook_id>` through a short middleware chain.
 
 A signal sender has no session, no CSRF token, no messages and no Inertia page: the pages' full
-chain (`settings.MIDDLEWARE`) cost about half a millisecond of CPU on every signal for nothing
-(docs/BENCHMARKS.md, benchmark 6). `egis.wsgi.application` hands `/hooks/<hook_id>` to this
-handler, whose chain is `settings.HOOK_MIDDLEWARE`: the request id of the log lines, the
-same security headers as every other answer (SecurityMiddleware, the content security policy,
-the frame denial), CommonMiddleware (the Host check, Content-Length) and the database-busy
-answer. What the answers lose is `Vary: Cookie`, which the full chain adds because its no-store
-check reads the session: a webhook answer depends on no cookie. Everything else (pages, API,
-static files) keeps the full chain.
+chain (`settings.MIDDLEWARE`) and URL walk cost 0.1-0.25 ms of CPU per signal in process, more
+under gunicorn, for nothing (docs/BENCHMARKS.md, benchmark 6, session 6).
+`egis.wsgi.application` hands `/hooks/<hook_id>` to this handler, whose chain is
+`settings.HOOK_MIDDLEWARE`: the request id of the log lines, the same security headers as every
+other answer (SecurityMiddleware, the content security policy, the frame denial),
+CommonMiddleware (the Host check, Content-Length) and the database-busy answer. What the answers
+lose is `Vary: Cookie`, which the full chain adds because its no-store check reads the session:
+a webhook answer depends on no cookie. Everything else (pages, API, static files) keeps the full
+chain.
 
 The hook route is resolved against itself (the same URL pattern object as in egis.web.urls),
 not by walking the probes' and the API's patterns first. Only the route's own paths come here
@@ -107,4 +108,4 @@ class HookChainMixin(BaseHandler):
 
 
 class HookHandler(HookChainMixin, WSGIHandler):
-    """`egis.wsgi.application`'s handler for every path under `/hooks/`."""
+    """`egis.wsgi.application`'s handler for `/hooks/<hook_id>` (`is_hook_path`)."""
