@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 
 import pytest
 from cryptography.fernet import Fernet
@@ -157,3 +158,28 @@ def test_the_kept_secrets_are_bounded(key_dir, decryptions, monkeypatch):
     assert [vault.decrypt_secret_kept(t) for t in tokens] == [f"s{n}" for n in range(5)]
     assert len(vault._kept) == 3
     assert {token for _, token in vault._kept} == set(tokens[2:])  # the oldest went first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queue_that_cannot_take_the_wake_up_still_answers_accepted(sender, huey_queue, caplog):
+    """The signal is committed before the wake-up: a locked queue file loses only the wake-up
+    (the periodic sweep runs the signal), never the answer."""
+    storage = huey_queue.storage
+    timeout = storage._timeout
+    storage._timeout = 0.1
+    storage.close()  # the next connection waits 0.1 s for a lock, not 5 s
+    other = sqlite3.connect(storage.filename, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # another process holds the queue file
+    try:
+        answer = sender.post({"action": "close", "id": "locked-queue"})
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+        storage._timeout = timeout
+        storage.close()
+
+    assert answer.status_code == 202
+    assert Signal.objects.get().status == SignalStatus.QUEUED
+    assert huey_queue.pending_count() == 0
+    assert "the worker was not woken" in caplog.text
+    assert [s.status for s in signal_process()] == [SignalStatus.REJECTED]  # nothing to close
