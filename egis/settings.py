@@ -96,6 +96,19 @@ MIDDLEWARE = [
     "egis.web.middleware.DatabaseBusyMiddleware",
     "egis.web.middleware.InertiaPagesMiddleware",  # Inertia's middleware, for pages only
 ]
+# The webhook's own chain (egis/web/hook_handler.py; egis.wsgi sends /hooks/<hook_id>
+# there): no session, CSRF, auth, messages, static files or Inertia, which a signal sender never
+# uses, but the request id and every security header the answers above get. A middleware added
+# to MIDDLEWARE must be added here too, or named as not needed in
+# tests/signals/test_hook_handler.py.
+HOOK_MIDDLEWARE = [
+    "egis.ops.logs.RequestContextMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "egis.web.middleware.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.common.CommonMiddleware",  # the Host check and Content-Length
+    "egis.web.middleware.HookDatabaseBusyMiddleware",
+]
 
 ROOT_URLCONF = "egis.urls"
 WSGI_APPLICATION = "egis.wsgi.application"
@@ -261,7 +274,7 @@ EGIS_BINANCE_FILTERS_MAX_AGE_S = int(os.environ.get("EGIS_BINANCE_FILTERS_MAX_AG
 # No job's return value is ever read: storing them (Huey's default) grew the queue's storage by
 # one entry per job, forever.
 HUEY = {
-    "huey_class": "huey.SqliteHuey",
+    "huey_class": "egis.ops.queue_storage.SqliteQueue",  # WAL, synchronous=NORMAL
     "name": "egis",
     "filename": str(DATA_DIR / "huey.sqlite3"),
     "immediate": TESTING,

@@ -31,6 +31,7 @@ from egis.signals.hooks import hook_create
 from egis.signals.models import Signal
 from egis.venues.models import ExchangeAccount
 from egis.venues.paper.models import PaperFill, PaperPosition
+from tests.support.app_client import AppClient
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -131,7 +132,7 @@ def world(alice, bob, paper_bot, settings):
     order_close(bot_id=paper_bot.pk, position_id=done.position.pk)
     incident = incident_record(kind="drift", bot_id=paper_bot.pk, payload={"symbol": "ETHUSDT"})
     token = ApiToken.objects.create(user=alice, name="kept", prefix="p1", token_hash="0" * 64)
-    client = Client()
+    client = AppClient()  # routes like egis.wsgi: /hooks/ through the webhook's own chain
     client.force_login(alice)  # the admin: no route refuses her for lack of rights
     return {
         "ids": {
@@ -240,7 +241,7 @@ def test_action_routes_with_real_ids_never_give_a_5xx(world, route):
 def test_anonymous_hostile_posts_never_give_a_5xx(world, route):
     # The login form reads its body before anyone is signed in: the deep-JSON 500 of the issue.
     before = _snapshot()
-    assert not _walk(Client(), _url(route, world["ids"]), _bodies())
+    assert not _walk(AppClient(), _url(route, world["ids"]), _bodies())
     assert _snapshot() == before
 
 

@@ -24,7 +24,7 @@ from egis.bots.models import Bot
 from egis.core.errors import UserFacingError
 from egis.core.rows import RowPair
 from egis.signals.models import SignalHook
-from egis.venues.secrets import SecretUnreadable, decrypt_secret, encrypt_secret
+from egis.venues.secrets import SecretUnreadable, decrypt_secret_kept, encrypt_secret
 
 HOOK_ID_BYTES = 24  # 32 url-safe characters
 SECRET_BYTES = 24
@@ -154,12 +154,15 @@ def hook_authenticate(
         hook, bot = found
         hook.bot = bot
     usable = hook is not None
-    # Decrypt something either way: an unknown hook must not answer measurably faster.
+    # Decrypt something either way: an unknown hook must not answer measurably faster. Both
+    # tokens are decrypted once per process, then found in the same in-memory map.
     token = hook.secret_encrypted if usable and hook is not None else _dummy_token()
     try:
-        secret = decrypt_secret(token)
+        secret = decrypt_secret_kept(token)
     except SecretUnreadable:
         secret, usable = _DUMMY_SECRET, False
+        if hook is None:
+            _dummy.clear()  # the key changed since the dummy was encrypted: afresh next time
     if signature:
         ok = _signature_ok(secret, signature, body, time.time())
     else:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -28,6 +29,8 @@ from egis.signals.hooks import HookRefused, hook_authenticate
 from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
 from egis.signals.notices import signal_rejected_notice
 from egis.signals.payload import SignalAction, parse_signal, sender_id_of
+
+logger = logging.getLogger("egis.signals")
 
 BODY_MAX_BYTES = 16 * 1024
 BODY_DEDUPE_WINDOW = timedelta(hours=24)
@@ -199,7 +202,22 @@ def _enqueue_unless_behind(signal: Signal) -> None:
 
 
 def _enqueue_after_commit(bot_id: int) -> None:
+    transaction.on_commit(lambda: _wake(bot_id))
+
+
+def _wake(bot_id: int) -> None:
+    """Queue the bot's run. The signal is committed already: a queue that cannot take the task
+    (its file locked past the busy timeout, Redis away) loses only this wake-up, which the
+    periodic sweep makes up within a minute, so the sender still gets its answer (202), not a
+    500 that would make it retry a signal that is recorded."""
     # egis.signals.tasks imports this module for the work itself; the task is only named here.
     from egis.signals.tasks import signals_process_bot
 
-    transaction.on_commit(lambda: signals_process_bot(bot_id))
+    try:
+        signals_process_bot(bot_id)
+    except Exception:
+        logger.warning(
+            "bot %s: the worker was not woken (the periodic sweep runs its signals)",
+            bot_id,
+            exc_info=True,
+        )

@@ -66,7 +66,7 @@ _counters = _Counters()
 
 def _counter_db() -> sqlite3.Connection:
     """This thread's connection to the counter file of the current data folder."""
-    path = str(Path(settings.DATA_DIR) / COUNTER_FILE_NAME)
+    path = os.path.join(settings.DATA_DIR, COUNTER_FILE_NAME)  # (pathlib cost more than the bump)
     pid = os.getpid()
     if _counters.conn is not None and _counters.path == path and _counters.pid == pid:
         return _counters.conn

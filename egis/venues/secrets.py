@@ -2,12 +2,14 @@
 
 The key comes from the environment (`EGIS_SECRETS_KEY`, a Fernet key) or, failing that, from a
 key file created once in the data folder with mode 0600. The clear secret exists only in memory,
-while a request is signed; everything shown to a person is masked.
+while a request is signed; everything shown to a person is masked. A webhook's secret, checked on
+every signal, is kept clear in the process's memory once decrypted (decrypt_secret_kept).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -59,12 +61,12 @@ def _key_source() -> tuple[object, ...]:
     from_env = os.environ.get(KEY_ENV, "").strip()
     if from_env:
         return ("env", from_env)
-    path = _key_file()
+    path = os.path.join(settings.DATA_DIR, KEY_FILE_NAME)  # _key_file(), without pathlib's cost
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
-        return ("missing", str(path))
-    return ("file", str(path), st.st_ino, st.st_mtime_ns, st.st_size)
+        return ("missing", path)
+    return ("file", path, st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def _fernet() -> Fernet:
@@ -97,6 +99,36 @@ def decrypt_secret(token: str) -> str:
             "a stored API secret cannot be decrypted with the current key "
             f"({KEY_ENV} or {KEY_FILE_NAME} changed?): re-enter the account's secret"
         ) from exc
+
+
+# Clear values of webhook secrets (decrypt_secret_kept), in this process's memory only: a webhook
+# checks its secret on every signal, and Fernet's decryption was a tenth of the receipt. Keyed by
+# the key source and the token (a token never changes: rotating a hook makes a new one), emptied
+# when the key source changes, bounded (the oldest entry goes first). Never written or logged.
+KEPT_MAX = 4096
+_kept: dict[tuple[tuple[object, ...], str], str] = {}
+_kept_source: list[tuple[object, ...]] = [()]
+_kept_lock = threading.Lock()
+
+
+def decrypt_secret_kept(token: str) -> str:
+    """decrypt_secret, remembered for this process: the same answers (SecretUnreadable included:
+    a failure is never kept) for the current key, without decrypting the same token twice."""
+    source = _key_source()
+    clear = _kept.get((source, token))
+    if clear is not None:
+        return clear
+    with _kept_lock:
+        if _kept_source[0] != source:
+            _kept.clear()  # the key changed: nothing decrypted with the old one stays
+            _kept_source[0] = source
+    clear = decrypt_secret(token)
+    with _kept_lock:
+        if _kept_source[0] == source:
+            while len(_kept) >= KEPT_MAX:
+                del _kept[next(iter(_kept))]
+            _kept[(source, token)] = clear
+    return clear
 
 
 def mask(clear: str) -> str:

@@ -143,6 +143,26 @@ class DatabaseBusyMiddleware:
         )
 
 
+class HookDatabaseBusyMiddleware:
+    """The webhook chain's database-busy handling (settings.HOOK_MIDDLEWARE): a locked or
+    read-only database anywhere in the webhook answers its JSON 503 "busy", as the webhook view
+    does around the receipt itself (a sender has no page to go back to, nor a session for a
+    message)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError):
+            return None
+        from egis.web.views_hooks import busy
+
+        return busy(exception)
+
+
 class InertiaPagesMiddleware(InertiaMiddleware):
     """Inertia's middleware, except for the webhooks (`/hooks/`): no session, no page, no form
     there, so no CSRF cookie is minted on every answer (a random token and a Set-Cookie header

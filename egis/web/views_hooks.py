@@ -48,6 +48,15 @@ def _refused() -> HttpResponse:
     return HttpResponse(REFUSED, status=404, content_type="application/json")
 
 
+def busy(exc: OperationalError) -> HttpResponse:
+    """A locked or read-only database: nothing was recorded, the sender may try again."""
+    logger.warning("webhook: database busy: %s", exc)
+    return JsonResponse(
+        {"error": "busy", "message": "Database busy: nothing was recorded. Try again."},
+        status=503,
+    )
+
+
 @csrf_exempt
 @require_POST
 def hook_receive(request: HttpRequest, hook_id: str) -> HttpResponse:
@@ -61,7 +70,7 @@ def hook_receive(request: HttpRequest, hook_id: str) -> HttpResponse:
         received = signal_receive(
             hook_id=hook_id,
             body=request.body,
-            signature=request.headers.get("X-Egis-Signature") or None,
+            signature=request.META.get("HTTP_X_EGIS_SIGNATURE") or None,  # X-Egis-Signature
             address=client_address(request.META),
         )
     except SignalBodyTooLarge:
@@ -77,11 +86,7 @@ def hook_receive(request: HttpRequest, hook_id: str) -> HttpResponse:
     except HookRefused:
         return _refused()
     except OperationalError as exc:
-        logger.warning("webhook: database busy: %s", exc)
-        return JsonResponse(
-            {"error": "busy", "message": "Database busy: nothing was recorded. Try again."},
-            status=503,
-        )
+        return busy(exc)
     signal = received.signal
     if received.duplicate:
         return JsonResponse({"status": "duplicate", "signal_id": signal.pk}, status=200)

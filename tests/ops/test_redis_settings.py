@@ -54,7 +54,8 @@ def test_without_it_one_machine_keeps_sqlite_and_the_file_cache(tmp_path):
     run = _run([sys.executable, "-c", SHOW], _env(tmp_path))
     assert run.returncode == 0, run.stderr
     huey, storage, results, backend, _ = json.loads(run.stdout)
-    assert (huey, storage, results) == ("SqliteHuey", "SqliteStorage", False)
+    # Huey on SQLite, its file with synchronous=NORMAL (egis/ops/queue_storage.py).
+    assert (huey, storage, results) == ("SqliteQueue", "NormalSyncSqliteStorage", False)
     assert backend == "django.core.cache.backends.filebased.FileBasedCache"
 
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
 
 from egis.signals import throttle
 from egis.signals.hooks import IssuedHook, hook_create
+from tests.support.app_client import AppClient
 
 
 @pytest.fixture(autouse=True)
@@ -31,11 +31,12 @@ def issued(paper_bot) -> IssuedHook:
 
 
 class Sender:
-    """Posts signals the way TradingView or a script does; `raw` gives full control."""
+    """Posts signals the way TradingView or a script does; `raw` gives full control. Through
+    the webhook's own handler, as gunicorn serves it (tests.support.app_client)."""
 
     def __init__(self, issued: IssuedHook) -> None:
         self.issued = issued
-        self.client = Client()
+        self.client = AppClient()
 
     @property
     def url(self) -> str:

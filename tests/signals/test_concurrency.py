@@ -9,10 +9,10 @@ import threading
 
 import pytest
 from django.db import connection
-from django.test import Client
 
 from egis.ledger.models import Order, Position
 from egis.signals.models import Signal, SignalStatus
+from tests.support.app_client import AppClient
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,7 +27,7 @@ def _race(url: str, body: bytes) -> list[tuple[int, dict]]:
     def post() -> None:
         try:
             start.wait()
-            answer = Client().post(url, data=body, content_type="text/plain")
+            answer = AppClient().post(url, data=body, content_type="text/plain")
             result = (answer.status_code, answer.json())
         except Exception as exc:  # anything else is a failure of the test
             result = (0, {"error": repr(exc)})

@@ -37,7 +37,9 @@ def test_the_webhook_gives_a_session_nothing(alice, paper_bot):
     from egis.signals.models import Signal
 
     hook = hook_create(bot_id=paper_bot.pk).hook
-    strict = Client(enforce_csrf_checks=True)
+    from tests.support.app_client import AppClient
+
+    strict = AppClient(enforce_csrf_checks=True)  # as gunicorn serves the webhook
     strict.force_login(alice)
     body = '{"action": "open", "side": "long", "size_usd": "10"}'
     response = strict.post(f"/hooks/{hook.hook_id}", data=body, content_type="application/json")
