@@ -16,6 +16,13 @@ On PostgreSQL the statement ends `FOR UPDATE` and locks the order and the positi
 locking clause applies to the tables of the query's own FROM list, never to sub-selects in its
 select list, so the bot row keeps the weaker lock settle took first (egis.bots.locks).
 The sub-selects are plain SQL (scalar sub-select, EXISTS) that SQLite and PostgreSQL both run.
+What they read is current: a bot's limit and a position's exits are only written under the bot
+lock (egis.bots.locks), which settle holds before this statement starts (PostgreSQL: its first
+statement; SQLite: `BEGIN IMMEDIATE`), so every such write has committed before this statement's
+snapshot is taken, and none can start until settle commits.
+
+Built on egis.core.rows.RowPair (its `_build`, `_fetch`, `_single` and compiled conversion): a
+change there shows here at once, in every settle.
 """
 
 from __future__ import annotations
