@@ -52,6 +52,7 @@ ROWS_USERS = {
     "egis.ledger.events",
     "egis.ledger.pipeline",
     "egis.ledger.settle",
+    "egis.ledger.settle_read",  # settle's one read of the order, its position and facts (issue 11)
     "egis.notifications.services",  # notify() runs in every fill's settle transaction
     "egis.portfolio.totals",  # the kept totals' version, read twice per bot page (benchmark 8)
     "egis.signals.hooks",  # webhook authentication on every signal (benchmark 6)

@@ -26,15 +26,24 @@ docs/BENCHMARKS.md, benchmark 5). No bot's key ever changes, so the weaker lock 
 
 On SQLite every transaction starts with `BEGIN IMMEDIATE` (settings.py): the first one to start
 holds the database's write lock until it ends, so transactions never interleave there. The
-locking reads still run (without a lock clause) so both databases run the same statements.
+locking reads still run (without a lock clause) so both databases run the same statements,
+except on an order's hot path after its write-ahead row is committed (the paper venue's fill
+and settle, two transactions per order): there `lock_bot_where_rows_lock` sends lock 1 only
+where the database has row locks, because on SQLite that read would lock nothing and return
+nothing the transaction uses. Tests that pin the lock order from the statements SQLite sees
+run with `every_lock_read_sent()`, which sends those reads too (as PostgreSQL gets them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.db import connections, router
 
 from egis.bots.models import Bot
-from egis.core.rows import RowQuery
+from egis.core.rows import RowQuery, RowStatementError
 
 
 def bot_row_lock(where: str, *, fields: Sequence[str] | None = None) -> RowQuery[Bot]:
@@ -59,3 +68,36 @@ def lock_bots(bot_ids: Sequence[int]) -> None:
     """Lock several bots, in ascending id order (so two such transactions cannot cross)."""
     for bot_id in sorted(set(bot_ids)):
         lock_bot(bot_id)
+
+
+# Set by tests that read the lock order from SQLite's statements (see the module docstring).
+_SEND_EVERY_LOCK_READ: ContextVar[bool] = ContextVar("egis_send_every_lock_read", default=False)
+
+
+def row_locks_needed() -> bool:
+    """Whether a locking read must be sent: the database has row locks (PostgreSQL), or a test
+    asked for every lock read. On SQLite (no row locks) `BEGIN IMMEDIATE` already holds the
+    database's write lock for the whole transaction. Refused outside a transaction on both, as a
+    locking read is: a lock that ends with its statement would protect nothing."""
+    connection = connections[router.db_for_write(Bot)]
+    if not connection.in_atomic_block:
+        raise RowStatementError("Bot: a locking read needs a transaction")
+    return bool(connection.features.has_select_for_update) or _SEND_EVERY_LOCK_READ.get()
+
+
+def lock_bot_where_rows_lock(bot_id: int) -> None:
+    """Lock 1 for `bot_id`, sent only where it locks something (`row_locks_needed`). For the
+    transactions that need nothing from the bot row but its lock: the paper venue's fill."""
+    if row_locks_needed():
+        lock_bot(bot_id)
+
+
+@contextmanager
+def every_lock_read_sent() -> Iterator[None]:
+    """Send the locking reads that only PostgreSQL needs on SQLite too (without a lock clause),
+    so a test sees the statements in the order PostgreSQL takes its locks."""
+    token = _SEND_EVERY_LOCK_READ.set(True)
+    try:
+        yield
+    finally:
+        _SEND_EVERY_LOCK_READ.reset(token)

@@ -84,10 +84,16 @@ def exits_on_close_preflight(position: Position, order: Order, firing: ExitFirin
     )
 
 
-def exits_after_close_fill(position: Position, order: Order) -> None:
+def exits_after_close_fill(position: Position, order: Order, *, read_live: bool = True) -> None:
     """Inside settle, with the position's new state in memory and before settle's own writes:
-    one read of the position's live exits (`_LIVE_OF_POSITION`), then their writes."""
-    live = _LIVE_OF_POSITION.all(position.pk, ExitStatus.PLACING.value, ExitStatus.RESTING.value)
+    one read of the position's live exits (`_LIVE_OF_POSITION`), then their writes. Settle
+    passes `read_live=False` when its own read found the position has no live exit (in the same
+    transaction, with the position locked): then there is nothing to read."""
+    live = (
+        _LIVE_OF_POSITION.all(position.pk, ExitStatus.PLACING.value, ExitStatus.RESTING.value)
+        if read_live
+        else []
+    )
     if position.status == PositionStatus.CLOSED:
         position.close_reason = order.close_reason or CloseReason.MANUAL  # settle writes it
         _cancel_paper_exits(position, live, closed=closed_by(order))

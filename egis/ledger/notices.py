@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from egis.bots.models import Bot
 from egis.core.money import plain, usd_str
 from egis.ledger.errors import OrderNotBooked
 from egis.ledger.models import IncidentKind, Order, OrderIntent, Position, PositionStatus
@@ -24,11 +23,15 @@ def _s(value: object) -> str | None:
     return None if value is None else plain(value)  # type: ignore[arg-type]
 
 
-def fill_notice(bot: Bot | None, order: Order, position: Position) -> list[PreparedNotice]:
+def fill_notice(
+    daily_loss_limit_usd: Decimal | None, order: Order, position: Position
+) -> list[PreparedNotice]:
     """A booked fill (open or close, whole or partial): executed against requested. Settle
-    calls it before its run of writes (the reads: one SELECT when nobody listens) and writes
-    what it returns after the run (egis.notifications.services.notices_write). Told once:
-    settle's compare-and-set on the order books a fill once."""
+    calls it before its run of writes (the reads: one SELECT when nobody listens), and only
+    when the bot's owner has notification settings at all (else nobody listens: no read), and
+    writes what it returns after the run (egis.notifications.services.notices_write). Told
+    once: settle's compare-and-set on the order books a fill once. `daily_loss_limit_usd` is
+    the bot's limit, read by settle with the order."""
     if not order.executed_qty:
         return []
     opening = order.intent == OrderIntent.OPEN
@@ -54,7 +57,7 @@ def fill_notice(bot: Bot | None, order: Order, position: Position) -> list[Prepa
             },
         )
     ]
-    limit = bot.daily_loss_limit_usd if bot is not None else None
+    limit = daily_loss_limit_usd
     if limit is not None and not opening and position.status == PositionStatus.CLOSED:
         notices.append(_daily_loss_check(order.bot_id, limit, position))
     return [n for n in notices if n is not None]

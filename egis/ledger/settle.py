@@ -4,7 +4,9 @@ Every function here is idempotent by compare-and-set on the order's status: only
 in flight (`submitting` or `unknown`) is changed, inside one transaction that locks the order's
 bot first and then the order with its position (the lock order of egis.bots.locks), so two
 workers (or the pipeline and recovery) can never settle one order twice, and a settle never
-holds the position while it waits for the bot.
+holds the position while it waits for the bot. (On SQLite, where `BEGIN IMMEDIATE` holds the
+database's write lock for the whole transaction, `settle_order` sends no read for lock 1:
+egis.bots.locks.row_locks_needed.)
 Nothing here raises on "not found" in a way that escapes: the callers turn any exception into a
 incident (rule 5).
 """
@@ -17,8 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from egis.bots.locks import bot_row_lock
-from egis.bots.models import Bot
+from egis.bots.locks import bot_row_lock, row_locks_needed
 from egis.core.money import plain
 from egis.core.row_writes import RowWrites
 from egis.core.rows import RowPair, row_update
@@ -42,6 +43,7 @@ from egis.ledger.models import (
     PositionStatus,
 )
 from egis.ledger.notices import fill_notice
+from egis.ledger.settle_read import SETTLE_READ, SettleRows
 from egis.notifications.services import notices_write
 from egis.portfolio.totals import totals_apply, totals_track
 from egis.venues.base import OrderReport
@@ -72,6 +74,9 @@ _POSITION_SETTLE_FIELDS = [
     "closing_order",
     "close_reason",  # exits (issue 12): the close order's reason, once it closes the position
 ]
+# An open's fill changes only these (egis.ledger.domain.apply_open_fill): the exit price stays
+# empty, the realized PnL, the close columns and the close reason stay as the preflight left them.
+_POSITION_OPEN_FILL_FIELDS = ["status", "size_usd", "qty", "entry_price", "fees_usd"]
 
 
 BOOKED_FILL_STATUSES = (OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED)
@@ -89,28 +94,36 @@ class OrderResult:
 
 
 # Lock 1: the bot of an order (an order never changes bot), found and locked in one statement.
-# (With the daily loss limit: the fill's notice needs it, egis.ledger.notices.)
-_BOT_OF_ORDER_LOCKED = bot_row_lock(
-    "id = (SELECT bot_id FROM orders WHERE id = %s)", fields=["id", "daily_loss_limit_usd"]
-)
+_BOT_OF_ORDER_LOCKED = bot_row_lock("id = (SELECT bot_id FROM orders WHERE id = %s)", fields=["id"])
 # Lock 3: the order and its position, both locked, in one statement (egis.core.rows).
 _ORDER_AND_POSITION_LOCKED: RowPair[Order, Position] = RowPair(
     Order, "position", "a.id = %s", lock=True
 )
 
 
+def _missing(order_id: int) -> SettleError:
+    # orders.position_id is NOT NULL with a foreign key: no pair means no order.
+    return SettleError(f"order #{order_id} is missing from the ledger")
+
+
 def _locked(order_id: int) -> tuple[Order, Position]:
-    _, order, position = _locked_with_bot(order_id)
-    return order, position
-
-
-def _locked_with_bot(order_id: int) -> tuple[Bot | None, Order, Position]:
-    bot = _BOT_OF_ORDER_LOCKED.one(order_id)
+    _BOT_OF_ORDER_LOCKED.one(order_id)
     pair = _ORDER_AND_POSITION_LOCKED.one(order_id)
     if pair is None:
-        # orders.position_id is NOT NULL with a foreign key: no pair means no order.
-        raise SettleError(f"order #{order_id} is missing from the ledger")
-    return bot, pair[0], pair[1]
+        raise _missing(order_id)
+    return pair
+
+
+def _locked_for_settle(order_id: int) -> SettleRows:
+    """Settle's reads: lock 1 where the database has row locks (on SQLite `BEGIN IMMEDIATE`
+    holds the write lock already), then the order and its position (lock 3) with the facts
+    settle needs from the bot, its owner and the exits (egis.ledger.settle_read)."""
+    if row_locks_needed():
+        _BOT_OF_ORDER_LOCKED.one(order_id)
+    rows = SETTLE_READ.read(order_id)
+    if rows is None:
+        raise _missing(order_id)
+    return rows
 
 
 def position_state(position: Position) -> PositionState:
@@ -146,7 +159,8 @@ def scrub_venue_response(raw: dict[str, Any]) -> dict[str, Any]:
 def settle_order(order_id: int, report: OrderReport, *, actor: Any = None, via: str) -> OrderResult:
     """Book a venue's final report for an in-flight order (open or close)."""
     with transaction.atomic():
-        bot, order, position = _locked_with_bot(order_id)
+        rows = _locked_for_settle(order_id)
+        order, position = rows.order, rows.position
         if order.status not in IN_FLIGHT_ORDER_STATUSES:
             return OrderResult(order, position, already_settled=True)
         if report.client_order_id != order.client_order_id:
@@ -188,9 +202,23 @@ def settle_order(order_id: int, report: OrderReport, *, actor: Any = None, via: 
         # (egis.core.row_writes), the same three one by one on SQLite.
         writes = RowWrites()
         writes.update(order, _ORDER_SETTLE_FIELDS)
-        _book_fill(writes, order, position, fill, rounding_steps, actor=actor, via=via)
-        # Told exactly when booked: the notice's read now, its outbox rows after the run.
-        notices = fill_notice(bot, order, position)
+        _book_fill(
+            writes,
+            order,
+            position,
+            fill,
+            rounding_steps,
+            actor=actor,
+            via=via,
+            live_exits=rows.has_live_exits,
+        )
+        # Told exactly when booked: the notice's read now (only if the owner set notifications
+        # up at all), its outbox rows after the run.
+        notices = (
+            fill_notice(rows.daily_loss_limit_usd, order, position)
+            if rows.owner_has_notifications
+            else []
+        )
         writes.run()
         notices_write(notices)
         return OrderResult(order, position)
@@ -205,6 +233,7 @@ def _book_fill(
     *,
     actor: Any,
     via: str,
+    live_exits: bool = True,
 ) -> None:
     before = position_snapshot(position)
     if order.intent == OrderIntent.OPEN:
@@ -231,8 +260,11 @@ def _book_fill(
     tracked = totals_track(position)  # per-bot closed totals (egis.portfolio.totals)
     store_position_state(position, new_state)
     if order.intent == OrderIntent.CLOSE:
-        exits_after_close_fill(position, order)  # exits (issue 12): before the run of writes
-    writes.update(position, _POSITION_SETTLE_FIELDS)
+        # Exits (issue 12): before the run of writes; their read only if the position has any.
+        exits_after_close_fill(position, order, read_live=live_exits)
+        writes.update(position, _POSITION_SETTLE_FIELDS)
+    else:
+        writes.update(position, _POSITION_OPEN_FILL_FIELDS)
     totals_apply(tracked, position)  # in this transaction, before the run is sent
     writes.insert(
         event_row(

@@ -83,10 +83,27 @@ _UPDATE = (
 )
 
 
+# The same as one statement where the database has `INSERT .. ON CONFLICT .. DO UPDATE` with
+# this syntax (SQLite >= 3.24, PostgreSQL >= 9.5): the row is created by the bot's first close and
+# added to by every later one. `excluded` is the row the INSERT proposed (the difference).
+_UPSERT = (
+    "INSERT INTO bot_closed_totals (bot_id, closed_count, wins, realized_pnl_usd, fees_usd, "
+    "shown_net_cents, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (bot_id) DO UPDATE SET "
+    "closed_count = bot_closed_totals.closed_count + excluded.closed_count, "
+    "wins = bot_closed_totals.wins + excluded.wins, "
+    "realized_pnl_usd = bot_closed_totals.realized_pnl_usd + excluded.realized_pnl_usd, "
+    "fees_usd = bot_closed_totals.fees_usd + excluded.fees_usd, "
+    "shown_net_cents = bot_closed_totals.shown_net_cents + excluded.shown_net_cents, "
+    "updated_at = excluded.updated_at"
+)
+_UPSERT_VENDORS = ("sqlite", "postgresql")
+
+
 def totals_add(bot_id: int, delta: Contribution) -> None:
-    """Add a difference to the bot's row (created on its first close). One UPDATE; an INSERT
-    only the first time. The money columns are scaled integers of one scale: adding them is
-    exact integer addition."""
+    """Add a difference to the bot's row (created on its first close): one upsert on SQLite and
+    PostgreSQL; elsewhere one UPDATE, and an INSERT only the first time. The money columns are
+    scaled integers of one scale: adding them is exact integer addition."""
     if delta.is_zero:
         return
     now = timezone.now()
@@ -95,6 +112,13 @@ def totals_add(bot_id: int, delta: Contribution) -> None:
     stamp = BotClosedTotals._meta.get_field("updated_at").get_db_prep_value(
         now, connection, prepared=False
     )
+    if connection.vendor in _UPSERT_VENDORS:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _UPSERT,
+                [bot_id, delta.closed, delta.wins, realized, fees, delta.shown_net_cents, stamp],
+            )
+        return
     with connection.cursor() as cursor:
         cursor.execute(
             _UPDATE,

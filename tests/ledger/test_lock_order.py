@@ -3,6 +3,9 @@ the paper book. Read from the statements the real code sends, transaction by tra
 
 SQLite shows no `FOR UPDATE`, so the order checked is the order in which each writing transaction
 first touches the lockable tables: on PostgreSQL the locks are taken by those very statements.
+The hot path after an order's write-ahead row (paper fill, settle) sends its bot lock only where
+the database has row locks (egis.bots.locks.row_locks_needed): these tests run with
+`every_lock_read_sent()`, so they see the statements PostgreSQL gets.
 Racing closes deadlocked on PostgreSQL when settle took the position before the bot
 (docs/BENCHMARKS.md, benchmark 5); this pins the order on the database the tests run on.
 """
@@ -15,7 +18,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from egis.bots.locks import bot_row_lock, lock_bot
+from egis.bots.locks import bot_row_lock, every_lock_read_sent, lock_bot
 from egis.bots.services import position_archive
 from egis.core.rows import RowStatementError
 from egis.execution.recovery import recover_in_flight
@@ -26,6 +29,14 @@ from egis.venues.paper.models import PaperPosition
 from tests.execution.support.venues import LostRequestVenue
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _as_on_postgresql():
+    """Every lock read sent, as on PostgreSQL (the module docstring)."""
+    with every_lock_read_sent():
+        yield
+
 
 # The lock order of egis.bots.locks, by table.
 RANK = {

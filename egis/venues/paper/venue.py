@@ -3,7 +3,8 @@
 Each paper bot is its own paper account: its executions go to `paper_fills`, its book to
 `paper_positions`. It never touches the ledger (`positions`, `orders`).
 
-A fill locks the bot row, then the book row (the lock order of egis.bots.locks). The book row is
+A fill locks the bot row, then the book row (the lock order of egis.bots.locks; on SQLite its
+`BEGIN IMMEDIATE` already holds the write lock, so only the book row is read). The book row is
 created empty (`INSERT ... ON CONFLICT DO NOTHING`) before it is locked on a bot's first fill, so
 the lock always falls on a row and two first fills can never collide on `paper_positions_unique`.
 """
@@ -15,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from egis.bots.locks import lock_bot
+from egis.bots.locks import lock_bot_where_rows_lock
 from egis.bots.models import Bot
 from egis.core.inputs import QUANTUM
 from egis.core.money import plain
@@ -136,7 +137,7 @@ class PaperVenue:
         self, request: OrderRequest, filled: Decimal, fill_price: Decimal, buying: bool
     ) -> PaperFill:
         with transaction.atomic():
-            lock_bot(self.bot_id)
+            lock_bot_where_rows_lock(self.bot_id)  # lock 1 (PostgreSQL; SQLite: BEGIN IMMEDIATE)
             book_row = _locked_book(self.bot_id, request.symbol)
             book = _book_state(book_row)
             if request.reduce_only:
