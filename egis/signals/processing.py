@@ -313,8 +313,6 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
                         loaded=bot,
                     )
                 )
-    # A fresh signal's orders are the pipeline's answers so far (each as settled); a resumed
-    # one's include what the dead worker placed: read them (None).
     except _Rejected as exc:
         return _refused(signal, str(exc), _known(results, done))
     except OrderRefused as exc:
@@ -334,8 +332,8 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
 
 
 def _known(results: list[OrderResult], done: list[Order]) -> list[Order] | None:
-    """The signal's orders without a read when this run placed all of them (nothing `done`
-    before it); None when they must be read."""
+    """The signal's orders without a read: a fresh signal's are the pipeline's answers so far
+    (each as settled). None when a dead worker placed some (`done`): they must be read."""
     return None if done else [r.order for r in results]
 
 

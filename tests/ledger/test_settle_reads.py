@@ -13,7 +13,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from egis.bots.services import bot_create, position_archive
 from egis.exits.models import Exit, ExitStatus
@@ -26,27 +25,16 @@ from egis.portfolio.totals import totals_of
 from egis.portfolio.totals_check import totals_by_sum
 from egis.venues.paper.models import PaperFill
 from egis.venues.paper.venue import PaperVenue, fill_report
+from tests.support.sql_sent import sql_sent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 _EXITS_READ = 'FROM "exits"'  # the live exits read (RowQuery quotes names)
 
 
-def _sent(fn) -> list[str]:  # type: ignore[no-untyped-def]
-    sent: list[str] = []
-
-    def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        sent.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        fn()
-    return sent
-
-
 def test_a_close_reads_exits_only_when_its_position_has_live_ones(paper_bot):
     bare = order_open(bot_id=paper_bot.pk, side="long", size_usd="20").position
-    sent = _sent(lambda: order_close(bot_id=paper_bot.pk, position_id=bare.pk))
+    sent = sql_sent(lambda: order_close(bot_id=paper_bot.pk, position_id=bare.pk))
     assert not any(_EXITS_READ in sql for sql in sent)
 
     guarded = order_open(
@@ -55,7 +43,7 @@ def test_a_close_reads_exits_only_when_its_position_has_live_ones(paper_bot):
         size_usd="20",
         exits={"trailing_stop": TrailingSpec(Decimal("2"))},
     ).position
-    sent = _sent(lambda: order_close(bot_id=paper_bot.pk, position_id=guarded.pk))
+    sent = sql_sent(lambda: order_close(bot_id=paper_bot.pk, position_id=guarded.pk))
     assert any(_EXITS_READ in sql for sql in sent)
     assert Exit.objects.get(position_id=guarded.pk).status == ExitStatus.CANCELLED
 
@@ -74,7 +62,7 @@ def _closes_and_archive(bot_id: int, set_price, alice) -> None:  # type: ignore[
 def test_the_totals_are_one_upsert_that_equals_the_sum(paper_bot, set_price, alice):
     assert not BotClosedTotals.objects.filter(bot_id=paper_bot.pk).exists()
     opened = order_open(bot_id=paper_bot.pk, side="long", size_usd="20")
-    sent = _sent(lambda: order_close(bot_id=paper_bot.pk, position_id=opened.position.pk))
+    sent = sql_sent(lambda: order_close(bot_id=paper_bot.pk, position_id=opened.position.pk))
     totals = [sql for sql in sent if "bot_closed_totals" in sql]
     assert len(totals) == 1 and "ON CONFLICT (bot_id) DO UPDATE" in totals[0]
     assert BotClosedTotals.objects.get(bot_id=paper_bot.pk).closed_count == 1
@@ -90,7 +78,7 @@ def test_the_update_then_insert_kept_for_other_databases_gives_the_same_totals(
     upserted = totals_of([paper_bot.pk])[paper_bot.pk]
     other = bot_create(owner=bob, name="Other", venue="paper", symbol="ETHUSDT", budget_usd="100")
     monkeypatch.setattr("egis.portfolio.totals._UPSERT_VENDORS", ())
-    sent = _sent(lambda: _closes_and_archive(other.pk, set_price, alice))
+    sent = sql_sent(lambda: _closes_and_archive(other.pk, set_price, alice))
     assert not any("ON CONFLICT" in sql for sql in sent if "bot_closed_totals" in sql)
     assert totals_of([other.pk])[other.pk] == upserted
 

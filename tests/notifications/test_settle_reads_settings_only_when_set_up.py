@@ -6,41 +6,33 @@ them the fill is told exactly as before, whatever else the owner chose."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from egis.ledger.pipeline import order_close, order_open
 from egis.notifications import events
 from egis.notifications.models import Delivery
 from egis.notifications.services import notify_settings_update
+from tests.support.sql_sent import sql_sent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 _SETTINGS_READ = 'FROM "notification_settings"'  # the settings row read (RowQuery quotes names)
 
 
-def _sent(fn) -> list[str]:  # type: ignore[no-untyped-def]
-    sent: list[str] = []
-
-    def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        sent.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        fn()
-    return sent
-
-
 def test_an_owner_without_settings_costs_the_fill_no_settings_read(paper_bot):
     opened: list = []
-    sent = _sent(lambda: opened.append(order_open(bot_id=paper_bot.pk, side="long", size_usd="20")))
-    sent += _sent(lambda: order_close(bot_id=paper_bot.pk, position_id=opened[0].position.pk))
+    sent = sql_sent(
+        lambda: opened.append(order_open(bot_id=paper_bot.pk, side="long", size_usd="20"))
+    )
+    sent += sql_sent(lambda: order_close(bot_id=paper_bot.pk, position_id=opened[0].position.pk))
     assert not any(_SETTINGS_READ in sql for sql in sent)
     assert not Delivery.objects.exists()
 
 
 def test_an_owner_with_settings_is_told_every_fill(queue_only, bob_channels, paper_bot):
     opened: list = []
-    sent = _sent(lambda: opened.append(order_open(bot_id=paper_bot.pk, side="long", size_usd="20")))
+    sent = sql_sent(
+        lambda: opened.append(order_open(bot_id=paper_bot.pk, side="long", size_usd="20"))
+    )
     order_close(bot_id=paper_bot.pk, position_id=opened[0].position.pk)
     assert any(_SETTINGS_READ in sql for sql in sent)  # the settings decide, as before
     fills = Delivery.objects.filter(event_kind=events.FILL)
