@@ -42,6 +42,12 @@ SHOWN_NET_CENTS_SQL = (
     f"ELSE -((fees_usd - realized_pnl_usd + {_UNITS_PER_CENT // 2}) / {_UNITS_PER_CENT}) END"
 )
 
+# `shown_fee_cents` in SQL, by the same rule.
+SHOWN_FEE_CENTS_SQL = (
+    f"CASE WHEN fees_usd >= 0 THEN (fees_usd + {_UNITS_PER_CENT // 2}) / {_UNITS_PER_CENT} "
+    f"ELSE -((-fees_usd + {_UNITS_PER_CENT // 2}) / {_UNITS_PER_CENT}) END"
+)
+
 
 def shown_net_sum(**extra: Any) -> Sum:
     # A constant built from integers: no input ever reaches this SQL text.

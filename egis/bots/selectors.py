@@ -39,7 +39,7 @@ from egis.ledger.models import (
     Position,
     PositionStatus,
 )
-from egis.ledger.pnl import REALIZED_PNL_DEFINITION, shown_net, shown_unrealized
+from egis.ledger.pnl import REALIZED_PNL_DEFINITION, shown_fee_cents, shown_net, shown_unrealized
 from egis.ledger.presenters import position_json
 from egis.ledger.risk import RiskLimits, daily_loss_halts
 from egis.portfolio.activity import Steps, symbol_steps
@@ -165,6 +165,7 @@ class _BotFacts:
     open_fees: Decimal  # entry fees of open positions, shown apart (not in realized_net)
     unrealized: Decimal | None
     open_incidents: int
+    open_fee_cents: int = 0  # the same rows' fees as shown (`shown_fee_cents`)
     # The sum of the open lines' shown cents (`shown_unrealized`): what the card shows, so it adds
     # up to its lines; None when some open position has no price.
     unrealized_shown: Decimal | None = None
@@ -196,9 +197,11 @@ def _facts(bots: list[Bot]) -> dict[int, _BotFacts]:
     unrealized_shown: dict[int, Decimal | None] = {}
     open_lines: dict[int, list[dict[str, Any]]] = {}
     open_fees: dict[int, Decimal] = {}
+    open_fee_cents: dict[int, int] = {}
     for row in open_rows:
         bot_id = row["bot_id"]
         open_fees[bot_id] = open_fees.get(bot_id, Decimal(0)) + row["fees_usd"]
+        open_fee_cents[bot_id] = open_fee_cents.get(bot_id, 0) + shown_fee_cents(row["fees_usd"])
         mark = prices.get(row["symbol"])
         pnl = (
             None
@@ -221,6 +224,7 @@ def _facts(bots: list[Bot]) -> dict[int, _BotFacts]:
             realized_net=kept.realized_net_usd,
             realized_shown=_cents(kept.shown_net_cents),
             open_fees=open_fees.get(bot.pk, Decimal(0)),
+            open_fee_cents=open_fee_cents.get(bot.pk, 0),
             unrealized=unrealized.get(bot.pk, Decimal(0)),
             unrealized_shown=unrealized_shown.get(bot.pk, Decimal(0)),
             open_incidents=incidents.get(bot.pk, 0),
@@ -289,6 +293,7 @@ def dashboard(
             unrealized_shown=facts[bot.pk].unrealized_shown,
             open_positions=facts[bot.pk].open_positions,
             open_fees=facts[bot.pk].open_fees,
+            open_fee_cents=facts[bot.pk].open_fee_cents,
             open_incidents=facts[bot.pk].open_incidents,
             risk_halt=facts[bot.pk].risk_halt,
         )
@@ -319,6 +324,7 @@ def _position_row(
     data["display"] = {
         "size_usd": _two(budget_service.shown_hold(position.size_usd)),
         "net_realized_pnl_usd": _two(shown_net(position.realized_pnl_usd - position.fees_usd)),
+        "fees_usd": _two(shown_net(position.fees_usd)),  # shown_fee_cents' rule
     }
     if position.status == PositionStatus.OPEN:
         # The close sheet's sentence, in the base asset at the lot step (egis.portfolio).

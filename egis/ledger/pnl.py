@@ -44,6 +44,12 @@ def shown_unrealized(unrealized_usd: Decimal) -> Decimal:
     return shown_net(unrealized_usd)
 
 
+# How fees are SHOWN, by the same rule: each position's fees in whole cents (`shown_net`); a
+# total of fees shown (a bot, the portfolio) is the sum of its rows' shown cents.
+def shown_fee_cents(fees_usd: Decimal) -> int:
+    return int(shown_net(fees_usd).scaleb(2))
+
+
 def is_win(realized_pnl_usd: Decimal, fees_usd: Decimal) -> bool:
     """A win: a closed position whose net after all its fees is above zero (a scratch is not)."""
     return realized_pnl_usd > fees_usd

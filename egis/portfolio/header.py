@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 
 from egis.bots.halt_words import halt_words
 from egis.bots.models import Bot
-from egis.core.money import CENT, usd_str
+from egis.core.money import usd_str
 from egis.ledger.budget import Budget
 from egis.portfolio.lines import cents_text, win_rate_text
 from egis.portfolio.totals import ClosedTotals
@@ -37,6 +37,7 @@ class BotFigures:
     open_fees: Decimal  # entry fees already paid on open positions
     open_incidents: int
     risk_halt: str
+    open_fee_cents: int = 0  # the same rows' fees as shown (egis.ledger.pnl.shown_fee_cents)
 
 
 def feed_state(symbols: set[str]) -> dict[str, Any]:
@@ -83,7 +84,7 @@ def portfolio_header(
     """Totals and the attention list over the bots given (the caller picks which: a user's own,
     an admin's all or filtered). `unassigned_incidents`: open incidents naming no bot (admins)."""
     initial = reserved = available = fees = Decimal(0)
-    cents = closed = wins = 0
+    cents = fee_cents = closed = wins = 0
     exact_realized = Decimal(0)
     unrealized: Decimal | None = Decimal(0)
     unrealized_shown: Decimal | None = Decimal(0)
@@ -93,6 +94,7 @@ def portfolio_header(
         reserved += shown.reserved_usd
         available += shown.available_usd
         fees += f.closed.fees_usd + f.open_fees
+        fee_cents += f.closed.shown_fee_cents + f.open_fee_cents
         cents += f.closed.shown_net_cents
         exact_realized += f.closed.realized_net_usd
         closed += f.closed.closed_count
@@ -122,7 +124,8 @@ def portfolio_header(
         "unrealized_shown_usd": None
         if unrealized is None or unrealized_shown is None
         else f"{(unrealized_shown or Decimal(0)):.2f}",
-        "fees_usd": f"{fees.quantize(CENT, rounding=ROUND_HALF_UP):.2f}",
+        # Shown: the sum of the rows' shown fees (closed and open), so the rows add up to it.
+        "fees_usd": cents_text(fee_cents),
         "fees_exact_usd": usd_str(fees),
         "closed_count": closed,
         "wins": wins,

@@ -59,7 +59,8 @@ def closed_totals_json(t: ClosedTotals) -> dict[str, Any]:
         "closed_count": t.closed_count,
         "wins": t.wins,
         "win_rate_pct": win_rate_text(t.wins, t.closed_count),
-        "fees_usd": usd_str(t.fees_usd),
+        "fees_usd": cents_text(t.shown_fee_cents),  # shown: the sum of the rows' shown fees
+        "fees_exact_usd": usd_str(t.fees_usd),
         "realized_pnl_usd": cents_text(t.shown_net_cents),  # shown: the sum of the shown rows
         "realized_pnl_exact_usd": usd_str(t.realized_net_usd),
     }

@@ -28,6 +28,9 @@ class BotClosedTotals(models.Model):
     # The sum of the rows' shown nets in whole cents (egis.ledger.pnl.shown_net): the figure the
     # pages show, so the closed rows on a screen add up to it.
     shown_net_cents = models.BigIntegerField(default=0)
+    # The sum of the rows' shown fees in whole cents (egis.ledger.pnl.shown_fee_cents), for the
+    # same reason: the fees on the closed rows add up to the fees shown above them.
+    shown_fee_cents = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from egis.core.rows import RowQuery
 from egis.ledger.models import Position, PositionStatus
-from egis.ledger.pnl import is_win, shown_net_cents
+from egis.ledger.pnl import is_win, shown_fee_cents, shown_net_cents
 from egis.portfolio.models import BotClosedTotals
 
 _MONEY = BotClosedTotals._meta.get_field("realized_pnl_usd")
@@ -38,6 +38,7 @@ class Contribution:
     realized_pnl_usd: Decimal = Decimal(0)
     fees_usd: Decimal = Decimal(0)
     shown_net_cents: int = 0
+    shown_fee_cents: int = 0
 
     def __sub__(self, other: Contribution) -> Contribution:
         return Contribution(
@@ -46,6 +47,7 @@ class Contribution:
             realized_pnl_usd=self.realized_pnl_usd - other.realized_pnl_usd,
             fees_usd=self.fees_usd - other.fees_usd,
             shown_net_cents=self.shown_net_cents - other.shown_net_cents,
+            shown_fee_cents=self.shown_fee_cents - other.shown_fee_cents,
         )
 
     @property
@@ -67,6 +69,7 @@ def contribution(position: Position) -> Contribution:
         realized_pnl_usd=realized,
         fees_usd=fees,
         shown_net_cents=shown_net_cents(realized, fees),
+        shown_fee_cents=shown_fee_cents(fees),
     )
 
 
@@ -79,7 +82,8 @@ def totals_track(position: Position) -> Contribution:
 _UPDATE = (
     "UPDATE bot_closed_totals SET closed_count = closed_count + %s, "
     "wins = wins + %s, realized_pnl_usd = realized_pnl_usd + %s, fees_usd = fees_usd + %s, "
-    "shown_net_cents = shown_net_cents + %s, updated_at = %s WHERE bot_id = %s"
+    "shown_net_cents = shown_net_cents + %s, shown_fee_cents = shown_fee_cents + %s, "
+    "updated_at = %s WHERE bot_id = %s"
 )
 
 
@@ -88,13 +92,14 @@ _UPDATE = (
 # added to by every later one. `excluded` is the row the INSERT proposed (the difference).
 _UPSERT = (
     "INSERT INTO bot_closed_totals (bot_id, closed_count, wins, realized_pnl_usd, fees_usd, "
-    "shown_net_cents, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+    "shown_net_cents, shown_fee_cents, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
     "ON CONFLICT (bot_id) DO UPDATE SET "
     "closed_count = bot_closed_totals.closed_count + excluded.closed_count, "
     "wins = bot_closed_totals.wins + excluded.wins, "
     "realized_pnl_usd = bot_closed_totals.realized_pnl_usd + excluded.realized_pnl_usd, "
     "fees_usd = bot_closed_totals.fees_usd + excluded.fees_usd, "
     "shown_net_cents = bot_closed_totals.shown_net_cents + excluded.shown_net_cents, "
+    "shown_fee_cents = bot_closed_totals.shown_fee_cents + excluded.shown_fee_cents, "
     "updated_at = excluded.updated_at"
 )
 _UPSERT_VENDORS = ("sqlite", "postgresql")
@@ -116,13 +121,31 @@ def totals_add(bot_id: int, delta: Contribution) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 _UPSERT,
-                [bot_id, delta.closed, delta.wins, realized, fees, delta.shown_net_cents, stamp],
+                [
+                    bot_id,
+                    delta.closed,
+                    delta.wins,
+                    realized,
+                    fees,
+                    delta.shown_net_cents,
+                    delta.shown_fee_cents,
+                    stamp,
+                ],
             )
         return
     with connection.cursor() as cursor:
         cursor.execute(
             _UPDATE,
-            [delta.closed, delta.wins, realized, fees, delta.shown_net_cents, stamp, bot_id],
+            [
+                delta.closed,
+                delta.wins,
+                realized,
+                fees,
+                delta.shown_net_cents,
+                delta.shown_fee_cents,
+                stamp,
+                bot_id,
+            ],
         )
         if cursor.rowcount:
             return
@@ -133,6 +156,7 @@ def totals_add(bot_id: int, delta: Contribution) -> None:
         realized_pnl_usd=delta.realized_pnl_usd,
         fees_usd=delta.fees_usd,
         shown_net_cents=delta.shown_net_cents,
+        shown_fee_cents=delta.shown_fee_cents,
     )
 
 
@@ -148,6 +172,7 @@ class ClosedTotals:
     realized_pnl_usd: Decimal = Decimal(0)
     fees_usd: Decimal = Decimal(0)
     shown_net_cents: int = 0
+    shown_fee_cents: int = 0
 
     @property
     def realized_net_usd(self) -> Decimal:
@@ -160,6 +185,7 @@ class ClosedTotals:
             "realized_pnl_usd": self.realized_pnl_usd,
             "fees_usd": self.fees_usd,
             "shown_net_cents": self.shown_net_cents,
+            "shown_fee_cents": self.shown_fee_cents,
         }
 
 
@@ -174,6 +200,7 @@ def totals_of(bot_ids: Iterable[int]) -> dict[int, ClosedTotals]:
             realized_pnl_usd=row.realized_pnl_usd,
             fees_usd=row.fees_usd,
             shown_net_cents=row.shown_net_cents,
+            shown_fee_cents=row.shown_fee_cents,
         )
         for row in BotClosedTotals.objects.filter(bot_id__in=ids)
     }
@@ -196,5 +223,6 @@ def totals_version(bot_id: int) -> tuple[ClosedTotals, object]:
         realized_pnl_usd=row.realized_pnl_usd,
         fees_usd=row.fees_usd,
         shown_net_cents=row.shown_net_cents,
+        shown_fee_cents=row.shown_fee_cents,
     )
     return kept, row.updated_at

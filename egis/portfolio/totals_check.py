@@ -20,7 +20,7 @@ from django.db.models.expressions import RawSQL
 
 from egis.bots.locks import lock_bot
 from egis.bots.models import Bot
-from egis.bots.pnl_series import SHOWN_NET_CENTS_SQL  # the shown net of one row, in SQL
+from egis.bots.pnl_series import SHOWN_FEE_CENTS_SQL, SHOWN_NET_CENTS_SQL  # one row, in SQL
 from egis.core.money import plain
 from egis.ledger.incidents import incident_record
 from egis.ledger.models import Incident, IncidentKind, IncidentStatus, Position
@@ -35,6 +35,7 @@ def totals_by_sum(bot_ids: Iterable[int]) -> dict[int, ClosedTotals]:
     """The closed totals as the SUM over each bot's positions gives them (reads the history)."""
     ids = list(bot_ids)
     cents = RawSQL(SHOWN_NET_CENTS_SQL, ())  # noqa: S611 (a constant: no input reaches it)
+    fee_cents = RawSQL(SHOWN_FEE_CENTS_SQL, ())  # noqa: S611 (a constant: no input reaches it)
     rows = (
         Position.objects.filter(REALIZED_ROWS, bot_id__in=ids)
         .values("bot_id")
@@ -44,6 +45,7 @@ def totals_by_sum(bot_ids: Iterable[int]) -> dict[int, ClosedTotals]:
             realized=Sum("realized_pnl_usd"),
             fees=Sum("fees_usd"),
             cents=Sum(cents, output_field=BigIntegerField()),
+            fee_cents=Sum(fee_cents, output_field=BigIntegerField()),
         )
         .order_by()
     )
@@ -54,6 +56,7 @@ def totals_by_sum(bot_ids: Iterable[int]) -> dict[int, ClosedTotals]:
             realized_pnl_usd=r["realized"] or Decimal(0),
             fees_usd=r["fees"] or Decimal(0),
             shown_net_cents=int(r["cents"] or 0),
+            shown_fee_cents=int(r["fee_cents"] or 0),
         )
         for r in rows
     }

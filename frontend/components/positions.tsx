@@ -144,7 +144,7 @@ export function OpenPositionRow({
       </dl>
       {position.fee_pending && (
         <div className="mt-2">
-          <Fees fees={position.fees_usd} pending label="Fees booked" />
+          <Fees fees={position.display.fees_usd} pending label="Fees booked" />
         </div>
       )}
       {!opening && <PositionExits botId={botId} position={position} steps={steps} />}
@@ -182,7 +182,7 @@ function ClosedRow({
         </div>
         <div className="shrink-0 text-right whitespace-nowrap">
           <Money value={p.display.net_realized_pnl_usd} pnl className="text-sm font-medium" />
-          <Fees fees={p.fees_usd} pending={p.fee_pending} />
+          <Fees fees={p.display.fees_usd} pending={p.fee_pending} />
         </div>
       </div>
       <FieldError id={`position-error-${p.id}`} message={error} />

@@ -123,6 +123,7 @@ export interface ExitRow {
 export interface PositionDisplay {
   size_usd: Money; // the whole cents the position holds (its size rounded up to the cent)
   net_realized_pnl_usd: Money; // realized PnL minus fees, in whole cents (half away from zero)
+  fees_usd: Money; // the position's fees in whole cents (half away from zero): the header sums these
   close_text?: string; // open rows: what a close does, in words ("Sells 0.04 BNB at market …")
 }
 
@@ -282,6 +283,7 @@ export interface ClosedTotalsProps {
   wins: number;
   win_rate_pct: string | null;
   fees_usd: Money;
+  fees_exact_usd: Money;
   realized_pnl_usd: Money;
   realized_pnl_exact_usd: Money;
 }
