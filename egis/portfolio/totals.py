@@ -117,36 +117,22 @@ def totals_add(bot_id: int, delta: Contribution) -> None:
     stamp = BotClosedTotals._meta.get_field("updated_at").get_db_prep_value(
         now, connection, prepared=False
     )
+    # The added values, in the column order both statements name them.
+    added = [
+        delta.closed,
+        delta.wins,
+        realized,
+        fees,
+        delta.shown_net_cents,
+        delta.shown_fee_cents,
+        stamp,
+    ]
     if connection.vendor in _UPSERT_VENDORS:
         with connection.cursor() as cursor:
-            cursor.execute(
-                _UPSERT,
-                [
-                    bot_id,
-                    delta.closed,
-                    delta.wins,
-                    realized,
-                    fees,
-                    delta.shown_net_cents,
-                    delta.shown_fee_cents,
-                    stamp,
-                ],
-            )
+            cursor.execute(_UPSERT, [bot_id, *added])
         return
     with connection.cursor() as cursor:
-        cursor.execute(
-            _UPDATE,
-            [
-                delta.closed,
-                delta.wins,
-                realized,
-                fees,
-                delta.shown_net_cents,
-                delta.shown_fee_cents,
-                stamp,
-                bot_id,
-            ],
-        )
+        cursor.execute(_UPDATE, [*added, bot_id])
         if cursor.rowcount:
             return
     BotClosedTotals.objects.create(
