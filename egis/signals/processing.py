@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from egis.bots.locks import LIVE_BOT, lock_bot
+from egis.bots.locks import LIVE_BOT
 from egis.bots.models import Bot
 from egis.core.money import usd_display
 from egis.core.row_updates import RowUpdate
@@ -27,20 +27,16 @@ from egis.execution.recovery import recover_order
 from egis.exits.rules import InvalidExit
 from egis.ledger import budget
 from egis.ledger.errors import NotEnoughBudget, OrderNotBooked, OrderRefused
-from egis.ledger.incidents import incident_record
 from egis.ledger.models import (
     IN_FLIGHT_ORDER_STATUSES,
     CloseReason,
-    IncidentKind,
     Order,
     Position,
     PositionStatus,
 )
-from egis.ledger.notices import halt_notice
 from egis.ledger.pipeline import order_close, order_open
-from egis.ledger.selectors import open_incident_of_bot
 from egis.ledger.settle import OrderResult
-from egis.reconcile.drift import DRIFT_HALT_PREFIX
+from egis.signals.drift import closed_by_own_exit, signal_drift
 from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
 from egis.signals.notices import signal_rejected_notice
 from egis.signals.payload import SignalAction, action_from_json
@@ -137,59 +133,6 @@ def _check_fresh(action: SignalAction, signal: Signal, now: datetime) -> None:
         raise _Rejected(f"timestamp is {int(-age)} s in the future")
 
 
-_EXIT_REASONS = (CloseReason.TAKE_PROFIT, CloseReason.STOP_LOSS, CloseReason.TRAILING_STOP)
-
-
-def _closed_by_own_exit(bot_id: int, *, prev: str, actual: str) -> bool:
-    """The sender believed `prev` and the bot is flat because Egis's own exit closed that
-    position: not a missed alert. A TradingView strategy does not see Egis's take-profit or
-    stop-loss fire, so its `prev` still names the position the exit closed. Only when that
-    position is the bot's latest one (no signal has moved the bot since)."""
-    if actual != "flat":
-        return False
-    latest = Position.objects.filter(bot_id=bot_id).order_by("-pk").first()
-    return (
-        latest is not None
-        and latest.status == PositionStatus.CLOSED
-        and latest.side == prev
-        and latest.close_reason in _EXIT_REASONS
-    )
-
-
-def _signal_drift(signal: Signal, bot: Bot, action: SignalAction, actual: str) -> str:
-    """The sender believed another state than the ledger's: a missed alert. Loud and halting.
-
-    One open signal-drift incident per bot: while it is open, every later signal that is still
-    out of step is refused with a pointer to it (an alert source stuck out of step would
-    otherwise fill the Incidents page with one incident per alert)."""
-    what = f"the sender believed {action.prev}, the bot is {actual}"
-    lock_bot(bot.pk)
-    open_drift = open_incident_of_bot(bot.pk, kind=IncidentKind.SIGNAL_DRIFT)
-    if open_drift is not None:
-        return (
-            f"signal drift: {what}; opens stay halted until incident #{open_drift.pk} is resolved"
-        )
-    incident = incident_record(
-        kind=IncidentKind.SIGNAL_DRIFT,
-        bot_id=bot.pk,
-        intent="",
-        payload={
-            "signal_id": signal.pk,
-            "prev": action.prev,
-            "ledger": actual,
-            "bot_ids": [bot.pk],
-            "symbol": bot.symbol,
-        },
-        error=f"signal drift (missed alert?): signal #{signal.pk}: {what}",
-        dedupe_key=f"signal-drift:{signal.pk}",
-    )
-    reason = f"{DRIFT_HALT_PREFIX}missed signal: {what} (incident #{incident.pk})"
-    if Bot.objects.filter(pk=bot.pk, halted_reason="").update(halted_reason=reason[:300]):
-        halt_notice([bot.pk], halted=True, reason=reason[:300])
-    logger.error("signal drift on bot #%s (signal #%s): %s", bot.pk, signal.pk, what)
-    return f"signal drift: {what}; opens halted (incident #{incident.pk})"
-
-
 def _open_size(bot: Bot, action: SignalAction) -> Decimal:
     if action.size_usd is not None:
         return action.size_usd
@@ -267,11 +210,11 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
                 action.kind == "target"
                 and action.prev
                 and action.prev != actual
-                and not _closed_by_own_exit(bot.pk, prev=action.prev, actual=actual)
+                and not closed_by_own_exit(bot.pk, prev=action.prev, actual=actual)
             ):
                 with transaction.atomic():
                     return _finish(
-                        signal, SignalStatus.REJECTED, _signal_drift(signal, bot, action, actual)
+                        signal, SignalStatus.REJECTED, signal_drift(signal, bot, action, actual)
                     )
         closes, open_side = _plan(action, bot, positions)
         if open_side and bot.is_halted and not done:
