@@ -94,6 +94,15 @@ _PREFIXES: list[tuple[str, str, Callable[[str], str]]] = [
 ]
 
 
+# Refusals of one fixed form, already in a trader's words: their code, the words as stored.
+_FIXED: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^nothing open to close( on the (long|short) side)?$"), "nothing_to_close"),
+    (re.compile(r"^signals are switched off for this bot$"), "signals_off"),
+    (re.compile(r"^bot #\d+ is inactive$"), "bot_inactive"),
+    (re.compile(r"^bot deleted$"), "bot_deleted"),
+]
+
+
 def reason_worded(reason: str) -> Worded:
     """ "stale: sent 75 s ago, max_lag_s is 60" -> ("stale", "Too old: sent 75 s ago; signals
     older than 60 s are not traded")."""
@@ -103,4 +112,7 @@ def reason_worded(reason: str) -> Worded:
         if reason.startswith(prefix):
             rest = reason[len(prefix) :]
             return Worded(code, word(rest))
+    for pattern, code in _FIXED:
+        if pattern.match(reason):
+            return Worded(code, _cap(reason))
     return Worded("", _cap(reason))

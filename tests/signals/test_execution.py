@@ -194,8 +194,25 @@ def test_refusals_are_said_in_a_traders_words_with_a_machine_code(sender, paper_
 
 def test_a_stored_reason_of_an_unknown_form_is_shown_as_it_is():
     assert reason_worded("stale: something else") == Worded("stale", "Too old: something else")
-    assert reason_worded("nothing open to close") == Worded("", "Nothing open to close")
+    assert reason_worded("a reason an older writer stored") == Worded(
+        "", "A reason an older writer stored"
+    )
     assert reason_worded("") == Worded("", "")
+
+
+@pytest.mark.parametrize(
+    ("reason", "code"),
+    [
+        ("nothing open to close", "nothing_to_close"),
+        ("nothing open to close on the short side", "nothing_to_close"),
+        ("signals are switched off for this bot", "signals_off"),
+        ("bot #12 is inactive", "bot_inactive"),
+        ("bot deleted", "bot_deleted"),
+    ],
+)
+def test_fixed_refusals_carry_a_machine_code_too(reason, code):
+    # A newcomer found "nothing open to close" with an empty code in `egis signals --json`.
+    assert reason_worded(reason) == Worded(code, reason[:1].upper() + reason[1:])
 
 
 def test_the_bots_symbol_with_a_tradingview_prefix_and_suffix_is_accepted(sender):
