@@ -1,8 +1,7 @@
 """Benchmark 6: signals through the webhook, gunicorn and the real Huey worker.
 
-16 paper bots (budget $200 each) get a webhook each. 32 senders (two per bot, each an `aiohttp`
-task in one load process: httpx cost 3.3 ms of CPU per post on the cores the server shares, aiohttp
-0.8 ms) post TradingView-style signals to
+16 paper bots (budget $200 each) get a webhook each. 32 senders (two per bot, asyncio tasks in one
+load process) post TradingView-style signals to
 `POST /hooks/<hook_id>` for 60 s, each with its own sender id: `open long $25`, `open long $25`,
 `close`, over and over, and every 8th post is a retry of the previous one (same id: it must
 answer "duplicate" and trade nothing). The worker is the real one (`manage.py run_huey`, as
@@ -17,6 +16,11 @@ Figures:
 - load average of the machine (1 min) sampled during the run: the machine is shared.
 - CPU per post of the senders and of gunicorn, per signal of the worker (load and drain), and
   the bound they set: cores * 1000 / (the CPU of one accepted signal, all processes together).
+
+The senders share the 2 cores with the server and the worker, so what a post costs them is
+taken from what is measured: they use bench/lean_http.py (one POST per connection, about 0.25 ms
+of CPU a post) rather than a general client (httpx cost 3.3 ms a post, aiohttp 1.0-1.2 ms;
+`EGIS_BENCH_SENDER=aiohttp` runs the sender of sessions 4-6 for comparison).
 
 Closed loop by default (a sender posts again when its answer came); `--rate N` paces N posts/s
 in all, each on its schedule whatever the answers do, as alerts arrive.
@@ -193,21 +197,40 @@ def check_worker() -> dict[str, Any]:
 # --- the load ---------------------------------------------------------------------------------
 
 
-class _Client:
-    """The aiohttp session with each hook's absolute URL made once."""
+class _AiohttpClient:
+    """aiohttp (EGIS_BENCH_SENDER=aiohttp, the sender of sessions 4-6): the session, with each
+    hook's absolute URL made once."""
 
     def __init__(self, session: Any, base: Any) -> None:
         self.session = session
         self.base = base
         self.urls: dict[str, Any] = {}
 
-    def hook_url(self, hook_id: str) -> Any:
-        return self.urls.setdefault(
+    def request(self, hook_id: str, body: bytes) -> Any:
+        url = self.urls.setdefault(
             hook_id, self.base.join(self.base.with_path(f"/hooks/{hook_id}"))
         )
+        return url, body
 
-    def post(self, url: Any, **kw: Any) -> Any:
-        return self.session.post(url, **kw)
+    async def send(self, request: Any) -> tuple[int, bytes]:
+        url, body = request
+        async with self.session.post(url, data=body, headers=JSON_HEADERS) as response:
+            return response.status, await response.read()
+
+
+class _LeanClient:
+    """The default sender: one POST per connection, its bytes made once (bench/lean_http.py)."""
+
+    def __init__(self, base: str) -> None:
+        from lean_http import LeanPoster
+
+        self.poster = LeanPoster(base)
+
+    def request(self, hook_id: str, body: bytes) -> bytes:
+        return self.poster.request(f"/hooks/{hook_id}", body)
+
+    async def send(self, request: bytes) -> tuple[int, bytes]:
+        return await self.poster.send(request)
 
 
 class Tally:
@@ -228,7 +251,6 @@ async def _sender(
     post every `interval` seconds whatever the answers do, as alerts arrive; an answer's time
     counts from when the post was due, so a server that falls behind shows it (no coordinated
     omission)."""
-    url = client.hook_url(hook["hook_id"])
     due = time.perf_counter() + interval * n / SENDERS
     cycle = [
         {"action": "open", "side": "long", "size_usd": SIZE_USD},
@@ -236,13 +258,13 @@ async def _sender(
         {"action": "close"},
     ]
     sent = 0
-    last: bytes = b""
+    last: Any = None
     while time.perf_counter() < deadline:
-        if last and sent % RETRY_EVERY == RETRY_EVERY - 1:
-            body = last  # TradingView retrying: the same id again
+        if last is not None and sent % RETRY_EVERY == RETRY_EVERY - 1:
+            request = last  # TradingView retrying: the same id again
         else:
             payload = {**cycle[sent % 3], "id": f"s{n}-{sent}", "secret": hook["secret"]}
-            body = json.dumps(payload).encode()
+            request = client.request(hook["hook_id"], json.dumps(payload).encode())
         sent += 1
         if interval:
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
@@ -250,8 +272,7 @@ async def _sender(
         else:
             t0 = time.perf_counter()
         try:
-            async with client.post(url, data=body, headers=JSON_HEADERS) as response:
-                code, text = response.status, await response.read()
+            code, text = await client.send(request)
         except Exception as exc:
             t.count("transport")
             if len(t.errors) < 20:
@@ -262,7 +283,7 @@ async def _sender(
         t.count(f"{code} {kind}".strip())
         if code >= 300 and len(t.errors) < 20:
             t.errors.append(f"{code} {text[:200]!r}")
-        last = body
+        last = request
 
 
 async def _sample_load(deadline: float, t: Tally) -> None:
@@ -272,35 +293,43 @@ async def _sample_load(deadline: float, t: Tally) -> None:
     t.load.append(os.getloadavg()[0])
 
 
+def _sender_kind() -> str:
+    return os.environ.get("EGIS_BENCH_SENDER", "lean")
+
+
+async def _run_senders(
+    client: Any, hooks: list[dict[str, Any]], seconds: float, interval: float, t: Tally
+) -> float:
+    started = time.perf_counter()
+    deadline = started + seconds
+    await asyncio.gather(
+        *[_sender(client, n, hooks[n % len(hooks)], deadline, t, interval) for n in range(SENDERS)],
+        _sample_load(deadline, t),
+    )
+    return time.perf_counter() - started
+
+
 async def _load(
     base: str, hooks: list[dict[str, Any]], seconds: float, rate: float
 ) -> dict[str, Any]:
-    import aiohttp
-
     interval = SENDERS / rate if rate else 0.0
     cpu_before = time.process_time()
     t = Tally()
-    from yarl import URL
+    if _sender_kind() == "lean":
+        elapsed = await _run_senders(_LeanClient(base), hooks, seconds, interval, t)
+    else:
+        import aiohttp
+        from yarl import URL
 
-    # What a post costs the sender is CPU taken from the server on these 2 cores: no cookie jar
-    # (an alert sender keeps none), no decompression, absolute URLs built once.
-    async with aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=SENDERS),
-        timeout=aiohttp.ClientTimeout(total=30.0),
-        cookie_jar=aiohttp.DummyCookieJar(),
-        auto_decompress=False,
-    ) as session:
-        client = _Client(session, URL(base))
-        started = time.perf_counter()
-        deadline = started + seconds
-        await asyncio.gather(
-            *[
-                _sender(client, n, hooks[n % len(hooks)], deadline, t, interval)
-                for n in range(SENDERS)
-            ],
-            _sample_load(deadline, t),
-        )
-        elapsed = time.perf_counter() - started
+        # No cookie jar (an alert sender keeps none), no decompression.
+        async with aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=SENDERS),
+            timeout=aiohttp.ClientTimeout(total=30.0),
+            cookie_jar=aiohttp.DummyCookieJar(),
+            auto_decompress=False,
+        ) as session:
+            client = _AiohttpClient(session, URL(base))
+            elapsed = await _run_senders(client, hooks, seconds, interval, t)
     return {
         "client_cpu_s": time.process_time() - cpu_before,
         "elapsed_s": elapsed,
@@ -418,6 +447,7 @@ def run(target: Target, *, seconds: float = SECONDS, rate: float = 0.0) -> list[
         "load avg 1m (mean/max)": f"{sum(loads) / len(loads):.2f}/{max(loads):.2f}",
         "gunicorn workers x threads": f"{gunicorn_workers()}x{_threads()}",
         "worker": " ".join(_worker_args()),
+        "sender": _sender_kind(),
         "seconds": round(load["elapsed_s"], 1),
     }
     passed = (
