@@ -72,6 +72,9 @@ class Signal(models.Model):
         max_length=9, choices=SignalStatus.choices, default=SignalStatus.QUEUED
     )
     reason = models.CharField(max_length=REASON_MAX, blank=True, default="")
+    # The reason's machine code ("stale", "not_enough_budget", "max_open_positions"...; "" for
+    # none), stored by the writer that knows it (egis.signals.reason_words.reason_code).
+    reason_code = models.CharField(max_length=40, blank=True, default="")
     claimed_at = models.DateTimeField(null=True, blank=True)  # when a worker took it
     processed_at = models.DateTimeField(null=True, blank=True)
 

@@ -40,6 +40,7 @@ from egis.signals.drift import closed_by_own_exit, signal_drift
 from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
 from egis.signals.notices import signal_rejected_notice
 from egis.signals.payload import SignalAction, action_from_json
+from egis.signals.reason_words import reason_code
 from egis.venues.base import VenueAdapter
 from egis.venues.registry import venue_for
 
@@ -68,7 +69,9 @@ _OPEN_POSITIONS = RowQuery(Position, "bot_id = %s AND status = %s", order_by="id
 _HOOK_ENABLED = RowQuery(SignalHook, "id = %s AND enabled = %s", fields=["id"])
 # The compare-and-set writes: a claim (queued -> executing) and a finish (executing -> final).
 _CLAIM = RowUpdate(Signal, ["status", "claimed_at"], "id = %s AND status = %s")
-_FINISH = RowUpdate(Signal, ["status", "reason", "processed_at"], "id = %s AND status = %s")
+_FINISH = RowUpdate(
+    Signal, ["status", "reason", "reason_code", "processed_at"], "id = %s AND status = %s"
+)
 
 
 def _claim_next(bot_id: int, *, reclaim_before: datetime | None) -> tuple[Signal, bool] | None:
@@ -96,10 +99,13 @@ def _claim_next(bot_id: int, *, reclaim_before: datetime | None) -> tuple[Signal
     return oldest, resumed
 
 
-def _finish(signal: Signal, status: str, reason: str) -> Signal:
+def _finish(signal: Signal, status: str, reason: str, *, code: str | None = None) -> Signal:
+    """End the signal with its reason and the reason's code (derived from the reason unless
+    given: a refusal's own code, when the reason wraps it in what went before)."""
     signal.status, signal.reason = status, reason[:REASON_MAX]
+    signal.reason_code = reason_code(reason) if code is None else code
     signal.processed_at = timezone.now()
-    values = [status, signal.reason, signal.processed_at]
+    values = [status, signal.reason, signal.reason_code, signal.processed_at]
     if status != SignalStatus.REJECTED:
         # One statement: atomic alone, no BEGIN/COMMIT around it.
         _FINISH.run(values, signal.pk, SignalStatus.EXECUTING)
@@ -257,15 +263,17 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
                     )
                 )
     except _Rejected as exc:
-        return _refused(signal, str(exc), _known(results, done))
+        return _refused(signal, str(exc), _known(results, done), reason_code(str(exc)))
     except OrderRefused as exc:
-        return _refused(signal, exc.message, _known(results, done))
+        code = reason_code(exc.message, refused_with=exc)
+        return _refused(signal, exc.message, _known(results, done), code)
     except InvalidExit as exc:  # its exits do not fit the price at execution: nothing was sent
-        return _refused(signal, exc.message, _known(results, done))
+        code = reason_code(exc.message, refused_with=exc)
+        return _refused(signal, exc.message, _known(results, done), code)
     except OrderNotBooked as exc:
         # The message names the order (every OrderNotBooked does).
         after = _after(signal, exc.message, _known(results, done), failed=exc.client_order_id)
-        return _finish(signal, SignalStatus.FAILED, after)
+        return _finish(signal, SignalStatus.FAILED, after, code=exc.code)
     known = _known(results, done)
     orders = signal_orders(signal) if known is None else known
     failed = [o for o in orders if o.status in ("rejected", "failed")]
@@ -280,15 +288,16 @@ def _known(results: list[OrderResult], done: list[Order]) -> list[Order] | None:
     return None if done else [r.order for r in results]
 
 
-def _refused(signal: Signal, message: str, orders: list[Order] | None) -> Signal:
+def _refused(signal: Signal, message: str, orders: list[Order] | None, code: str) -> Signal:
     """A refusal before anything traded is `rejected`. After some of the signal's orders filled
     (a target's closes, then its open refused by a risk limit), the signal did trade: it is
     `executed`, and its reason says "partly" and what was refused, so no one reads "rejected"
     and believes nothing happened."""
     orders = signal_orders(signal) if orders is None else orders
     if any(order.executed_qty > 0 for order in orders):
-        return _finish(signal, SignalStatus.EXECUTED, f"partly: {_after(signal, message, orders)}")
-    return _finish(signal, SignalStatus.REJECTED, _after(signal, message, orders))
+        partly = f"partly: {_after(signal, message, orders)}"
+        return _finish(signal, SignalStatus.EXECUTED, partly, code=code)
+    return _finish(signal, SignalStatus.REJECTED, _after(signal, message, orders), code=code)
 
 
 def _summary(signal: Signal, orders: list[Order] | None = None, *, leave_out: str = "") -> str:

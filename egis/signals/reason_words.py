@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from egis.bots.halt_words import halt_words
+from egis.signals.models import Signal
 
 
 @dataclass(frozen=True)
@@ -116,3 +117,18 @@ def reason_worded(reason: str) -> Worded:
         if pattern.match(reason):
             return Worded(code, _cap(reason))
     return Worded("", _cap(reason))
+
+
+def reason_code(reason: str, *, refused_with: object = None) -> str:
+    """The code stored with a reason: the refusing error's own (`OrderRefused.code`: a budget
+    or risk limit, "not_enough_budget", "max_open_positions"...) when there is one, else the
+    code of the reason's known form."""
+    code = getattr(refused_with, "code", "")
+    return code if isinstance(code, str) and code else reason_worded(reason).code
+
+
+def signal_reason(signal: Signal) -> Worded:
+    """A signal's reason in words, with its stored code (rows older than the stored code: the
+    code of the reason's known form)."""
+    worded = reason_worded(signal.reason)
+    return Worded(signal.reason_code, worded.words) if signal.reason_code else worded

@@ -15,7 +15,7 @@ from egis.bots.models import Bot
 from egis.ledger.models import Order
 from egis.signals.models import Signal, SignalHook, SignalStatus
 from egis.signals.payload import action_from_json
-from egis.signals.reason_words import reason_worded
+from egis.signals.reason_words import signal_reason
 
 _KEY = re.compile(r"sig(\d+)-")
 
@@ -65,6 +65,7 @@ def _iso(value: datetime | None) -> str | None:
 
 def signal_json(signal: Signal, orders: list[Order]) -> dict[str, Any]:
     summary = action_from_json(signal.action).summary() if signal.action else ""
+    reason = signal_reason(signal)
     return {
         "id": signal.pk,
         "bot_id": signal.bot_id,
@@ -75,8 +76,8 @@ def signal_json(signal: Signal, orders: list[Order]) -> dict[str, Any]:
         "status": signal.status,
         # In a trader's words, with the stored reason's machine code beside it (egis.signals
         # .reason_words); the row keeps its stored form.
-        "reason": reason_worded(signal.reason).words,
-        "code": reason_worded(signal.reason).code,
+        "reason": reason.words,
+        "code": reason.code,
         "client_order_ids": [o.client_order_id for o in orders],
         "orders": [
             {

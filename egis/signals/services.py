@@ -29,6 +29,7 @@ from egis.signals.hooks import HookRefused, hook_authenticate
 from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
 from egis.signals.notices import signal_rejected_notice
 from egis.signals.payload import SignalAction, parse_signal, sender_id_of
+from egis.signals.reason_words import reason_code
 
 logger = logging.getLogger("egis.signals")
 
@@ -140,6 +141,7 @@ def _insert(
         dedupe_key=dedupe_key,
         status=SignalStatus.REJECTED if refusal else SignalStatus.QUEUED,
         reason=refusal[:REASON_MAX],
+        reason_code=reason_code(refusal),
         processed_at=now if refusal else None,
     )
     for _attempt in range(3):

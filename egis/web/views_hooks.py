@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from egis.accounts.throttle import client_address
 from egis.signals.hooks import HookRefused
-from egis.signals.reason_words import reason_worded
+from egis.signals.reason_words import signal_reason
 from egis.signals.selectors import tradingview_template
 from egis.signals.services import (
     BODY_MAX_BYTES,
@@ -95,8 +95,8 @@ def hook_receive(request: HttpRequest, hook_id: str) -> HttpResponse:
             {
                 "signal_id": signal.pk,
                 "status": "rejected",
-                "reason": reason_worded(signal.reason).words,
-                "code": reason_worded(signal.reason).code,
+                "reason": signal_reason(signal).words,
+                "code": signal_reason(signal).code,
             },
             status=422,
         )

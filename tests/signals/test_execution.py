@@ -95,6 +95,7 @@ def test_not_enough_budget_is_rejected_with_the_figures(sender, paper_bot):
     signal = _open(sender, size="500", id="o1")
     assert signal.status == SignalStatus.REJECTED
     assert signal.reason == "Not enough budget. Available: $100.00, Requested: $500.00"
+    assert signal.reason_code == "not_enough_budget"
     assert not Position.objects.exists()
 
 
@@ -397,5 +398,51 @@ def test_a_target_whose_closes_filled_but_whose_open_was_refused_is_partly_execu
     assert signal.status == SignalStatus.EXECUTED
     assert signal.reason.startswith("partly: close position #")
     assert "Cooldown" in signal.reason
+    assert signal.reason_code == "cooldown"  # the refusal's code, after what did trade
     assert _positions(paper_bot, status="open") == []
     assert not Position.objects.filter(bot=paper_bot, side="short").exists()
+
+
+def test_budget_and_risk_refusals_carry_their_own_code_everywhere(sender, paper_bot):
+    """Regression (session 6 note): a budget or risk-limit refusal had an empty `code` in
+    `egis signals --json`, the API and the page, because the code was read back from the
+    reason's text. It is stored with the reason, from the refusing error."""
+    paper_bot.max_open_positions = 1
+    paper_bot.max_order_usd = Decimal("30")
+    paper_bot.save(update_fields=["max_open_positions", "max_order_usd"])
+    _open(sender, size="40", id="too-big")
+    _open(sender, size="500", id="no-budget")
+    _open(sender, id="first")
+    _open(sender, id="second")
+    items, _ = signal_list(bot_id=paper_bot.pk)
+    codes = {i["sender_id"]: (i["status"], i["code"]) for i in items}
+    assert codes == {
+        "too-big": ("rejected", "max_order_usd"),
+        "no-budget": ("rejected", "max_order_usd"),  # the first limit it meets
+        "first": ("executed", ""),
+        "second": ("rejected", "max_open_positions"),
+    }
+    paper_bot.max_order_usd = None
+    paper_bot.save(update_fields=["max_order_usd"])
+    Position.objects.filter(bot=paper_bot).update(status="closed")
+    assert _open(sender, size="500", id="no-budget-2").reason_code == "not_enough_budget"
+
+
+def test_rows_written_before_the_stored_code_get_it_from_their_reason(sender, paper_bot):
+    """Migration signals/0003 fills the code of older rows from their reason's known form;
+    a row without one still shows the code of its reason."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    backfill = import_module("egis.signals.migrations.0003_signal_reason_code").backfill
+    _open(sender, id="late", timestamp=(timezone.now() - timedelta(seconds=90)).isoformat())
+    _open(sender, size="500", id="no-budget")
+    Signal.objects.update(reason_code="")  # as before the column
+    items, _ = signal_list(bot_id=paper_bot.pk)
+    assert {i["sender_id"]: i["code"] for i in items} == {"late": "stale", "no-budget": ""}
+    backfill(apps, None)
+    assert dict(Signal.objects.values_list("sender_id", "reason_code")) == {
+        "late": "stale",
+        "no-budget": "",  # its text has no known form: the code is not guessed
+    }
