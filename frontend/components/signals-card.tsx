@@ -1,4 +1,4 @@
-import { router } from "@inertiajs/react";
+import { Link, router } from "@inertiajs/react";
 import { Power, RadioTower } from "lucide-react";
 import * as React from "react";
 
@@ -186,6 +186,15 @@ export function SignalsCard({ botId, card }: { botId: number; card: SignalsCardP
               <SignalItem key={s.id} signal={s} />
             ))}
           </ul>
+        )}
+        {card.total > card.signals.length && (
+          <Link
+            href={`/bots/${botId}/activity?tab=signals`}
+            className="mt-2 inline-flex min-h-11 items-center rounded-lg px-2 text-sm text-muted hover:bg-surface-2 hover:text-fg"
+            data-testid="signals-all"
+          >
+            All {card.total} signals →
+          </Link>
         )}
       </div>
     </Card>
