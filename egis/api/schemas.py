@@ -245,6 +245,9 @@ class BotOut(Schema):
     is_active: bool
     halted: bool
     halted_reason: str
+    halted_words: str = Field(
+        description="the halt in a trader's words, with what resumes it (empty when not halted)"
+    )
     # Paused by a person (egis.portfolio.pause): no new opens from any source.
     paused: bool = False
     paused_at: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from egis.bots.halt_words import halt_words
 from egis.bots.models import Bot
 from egis.bots.selectors import bot_open_facts
 from egis.core.money import usd_str
@@ -27,6 +28,7 @@ def bot_json(bot: Bot) -> dict[str, Any]:
         "is_active": bot.is_active,
         "halted": bot.is_halted,
         "halted_reason": bot.halted_reason,
+        "halted_words": halt_words(bot.halted_reason),  # the reason in a trader's words
         "paused": bot.is_paused,
         "paused_at": bot.paused_at.isoformat() if bot.paused_at else None,
         "paused_by": bot.paused_by,

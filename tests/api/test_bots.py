@@ -126,6 +126,20 @@ class TestGet:
         assert body["id"] == paper_bot.pk
         assert body["budget"]["available_usd"] == "100.00"
 
+    def test_a_halted_bot_says_why_in_words(self, as_bob, paper_bot):
+        """Regression (session 5 note): the API gave only the stored machine reason."""
+        assert as_bob.get(f"/bots/{paper_bot.pk}").json()["halted_words"] == ""
+        reason = "drift: missed signal: the sender believed long, the bot is flat (incident #12)"
+        Bot.objects.filter(pk=paper_bot.pk).update(halted_reason=reason)
+        body = as_bob.get(f"/bots/{paper_bot.pk}").json()
+        assert (body["halted"], body["halted_reason"]) == (True, reason)
+        assert body["halted_words"] == (
+            "A signal was missed (the sender thought the bot was long; it was flat). "
+            "Resolve incident #12 to resume."
+        )
+        listed = as_bob.get("/bots").json()["items"][0]
+        assert listed["halted_words"] == body["halted_words"]
+
     def test_another_user_gets_404_like_a_missing_bot(self, as_charlie, paper_bot):
         other = as_charlie.get(f"/bots/{paper_bot.pk}")
         missing = as_charlie.get("/bots/999999")
