@@ -11,6 +11,8 @@ AUDIT_PAGE_SIZE = 200
 # The one place a recorded field name becomes words (the Audit page, the API and the CLI JSON
 # send both). Words match the bot form's labels.
 FIELD_LABELS = {
+    "created": "Created",
+    "deleted": "Deleted",
     "name": "Name",
     "initial_budget_usd": "Budget (USD)",
     "leverage": "Leverage",

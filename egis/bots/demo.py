@@ -29,7 +29,12 @@ def demo_seed() -> dict[str, Any]:
     bot = live_bots().filter(owner=trader, name="Demo BNB bot").first()
     if bot is None:
         bot = bot_create(
-            owner=trader, name="Demo BNB bot", venue="paper", symbol="BNBUSDT", budget_usd="100.00"
+            owner=trader,
+            name="Demo BNB bot",
+            venue="paper",
+            symbol="BNBUSDT",
+            budget_usd="100.00",
+            actor_label="demo data",
         )
         created.append(f"bot #{bot.pk}")
     signals_bot = live_bots().filter(owner=trader, name=DEMO_BOT_NAME).first()
@@ -37,7 +42,12 @@ def demo_seed() -> dict[str, Any]:
         # A second bot that trades by itself: the worker's moving-average source posts to its
         # webhook over HTTP (egis.signals.demo), and its Signals card fills up.
         signals_bot = bot_create(
-            owner=trader, name=DEMO_BOT_NAME, venue="paper", symbol="BNBUSDT", budget_usd="100.00"
+            owner=trader,
+            name=DEMO_BOT_NAME,
+            venue="paper",
+            symbol="BNBUSDT",
+            budget_usd="100.00",
+            actor_label="demo data",
         )
         hook_create(bot_id=signals_bot.pk)
         created.append(f"bot #{signals_bot.pk}")

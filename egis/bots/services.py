@@ -55,8 +55,12 @@ def bot_create(
     max_order_usd: object = None,
     cooldown_s: object = None,
     daily_loss_limit_usd: object = None,
+    actor: User | None = None,
+    actor_label: str | None = None,
 ) -> Bot:
-    """A new bot. The risk limits (egis.ledger.risk) are optional: blank or None is off."""
+    """A new bot. The risk limits (egis.ledger.risk) are optional: blank or None is off. The
+    audit trail records who created it and with what (`actor`, or `actor_label` for the CLI;
+    neither: "system")."""
     try:
         name = parse_name(name, field="name")
         symbol = parse_text(symbol, field="symbol", max_length=SYMBOL_MAX).upper()
@@ -106,7 +110,7 @@ def bot_create(
             _check_shared_leverage(
                 account_id=exchange_account.pk, symbol=symbol, leverage=leverage, bot_id=None
             )
-        return Bot.objects.create(
+        bot = Bot.objects.create(
             owner=owner,
             name=name,
             venue=venue,
@@ -116,6 +120,24 @@ def bot_create(
             exchange_account=exchange_account,
             **limits.as_values(),
         )
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            target=bot,
+            field="created",
+            before="",
+            after=_created_words(bot),
+        )
+        return bot
+
+
+def _created_words(bot: Bot) -> str:
+    """ "Paper ETHUSDT for bob: budget 100.00 USD, leverage 1x" (the audit's value is text)."""
+    venue = "Paper" if bot.venue == Venue.PAPER else f"Binance (account #{bot.exchange_account_id})"
+    return (
+        f"{venue} {bot.symbol} for {bot.owner.username}: budget "
+        f"{usd_str(bot.initial_budget_usd)} USD, leverage {bot.leverage}x"
+    )
 
 
 def _lock_account(account_id: int) -> None:
@@ -143,17 +165,27 @@ def _check_shared_leverage(
         )
 
 
-def bot_delete(*, bot: Bot) -> Bot:
-    """Soft-delete: history stays. Refused while anything is open or in flight."""
+def bot_delete(*, bot: Bot, actor: User | None = None, actor_label: str | None = None) -> Bot:
+    """Soft-delete: history stays. Refused while anything is open or in flight. The audit
+    trail records who deleted it."""
     with transaction.atomic():
         locked = Bot.objects.select_for_update(no_key=True).get(pk=bot.pk)
         if Position.objects.filter(bot=locked, status=PositionStatus.OPEN).exists():
             raise BotInputError("close the bot's open positions before deleting it")
         if Order.objects.filter(bot=locked, status__in=IN_FLIGHT_ORDER_STATUSES).exists():
             raise BotInputError("the bot has orders in flight: wait for them to settle")
+        was_active = active_word(locked.is_active)
         locked.deleted_at = timezone.now()
         locked.is_active = False
         locked.save(update_fields=["deleted_at", "is_active"])
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            target=locked,
+            field="deleted",
+            before=was_active,
+            after="deleted",
+        )
         return locked
 
 

@@ -210,7 +210,7 @@ def paper_sync_view(request: HttpRequest, bot_id: int) -> JsonResponse:
 def bot_delete_view(request: HttpRequest, bot_id: int) -> HttpResponse:
     bot = visible_bot(request, bot_id)
     try:
-        bot_delete(bot=bot)
+        bot_delete(bot=bot, actor=current_user(request))
     except BotInputError as exc:
         messages.error(request, f"Not deleted: {exc}.")
         return see_other(f"/bots/{bot.pk}")
@@ -323,6 +323,7 @@ def bot_new(request: HttpRequest) -> HttpResponse:
             leverage=leverage,
             exchange_account=account,
             **_risk_fields(data, keep_missing=False),
+            actor=user,
         )
     except BotInputError as exc:
         return back_with_errors(request, "/bots/new", _bot_form_error(exc, "Not created"))

@@ -111,6 +111,7 @@ def bots_create(request: HttpRequest, payload: BotIn) -> Status[dict[str, Any]]:
             max_order_usd=payload.max_order_usd,
             cooldown_s=payload.cooldown_s,
             daily_loss_limit_usd=payload.daily_loss_limit_usd,
+            actor=user,
         )
     except BotInputError as exc:
         raise ApiError(422, "invalid_input", str(exc)) from exc
@@ -130,9 +131,10 @@ def bots_get(request: HttpRequest, bot_id: Id = BotId) -> dict[str, Any]:
     summary="Delete a bot (soft; refused while positions are open)",
 )
 def bots_delete(request: HttpRequest, bot_id: Id = BotId) -> Status[None]:
-    bot = bot_for(current_user(request), bot_id)
+    user = current_user(request)
+    bot = bot_for(user, bot_id)
     try:
-        bot_delete(bot=bot)
+        bot_delete(bot=bot, actor=user)
     except BotInputError as exc:
         raise ApiError(409, "bot_busy", str(exc)) from exc
     return Status(204, None)

@@ -29,6 +29,7 @@ def _create(args: argparse.Namespace) -> dict[str, Any]:
         leverage=args.leverage,
         exchange_account=account,
         **_limits(args),
+        actor_label=f"cli:{getpass.getuser()}",  # no Egis login on the command line
     )
     return bot_json(bot)
 

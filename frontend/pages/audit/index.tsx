@@ -35,8 +35,9 @@ export default function AuditPage({ entries, limit }: { entries: AuditEntry[]; l
     <AppLayout title="Audit" section="audit" back={{ href: "/settings", label: "Settings" }}>
       <Head title="Audit · Egis" />
       <p className="text-sm text-muted">
-        Every change of a bot's budget or activation, and of a user's role or activation: who, what,
-        before and after. Newest first{entries.length >= limit ? `, the last ${limit}` : ""}.
+        Every bot created or deleted, every change of a bot's settings, and of a user's role or
+        activation: who, what, before and after. Newest first
+        {entries.length >= limit ? `, the last ${limit}` : ""}.
       </p>
       <Card>
         {entries.length === 0 ? (
@@ -49,14 +50,22 @@ export default function AuditPage({ entries, limit }: { entries: AuditEntry[]; l
                   <ObjectLink entry={e} />
                   <span className="num text-xs text-muted">{formatDateTime(e.created_at)}</span>
                 </div>
-                <div>
-                  <span className="text-muted">{e.field_label}: </span>
-                  <span className="num [overflow-wrap:anywhere]">{shown(e.field, e.before)}</span>
-                  <span className="text-muted"> → </span>
-                  <span className="num font-medium [overflow-wrap:anywhere]">
-                    {shown(e.field, e.after)}
-                  </span>
-                </div>
+                {e.field === "created" ? (
+                  // A creation has no "before": what the bot was created with.
+                  <div>
+                    <span className="text-muted">{e.field_label}: </span>
+                    <span className="[overflow-wrap:anywhere]">{e.after}</span>
+                  </div>
+                ) : (
+                  <div>
+                    <span className="text-muted">{e.field_label}: </span>
+                    <span className="num [overflow-wrap:anywhere]">{shown(e.field, e.before)}</span>
+                    <span className="text-muted"> → </span>
+                    <span className="num font-medium [overflow-wrap:anywhere]">
+                      {shown(e.field, e.after)}
+                    </span>
+                  </div>
+                )}
                 <div className="text-xs text-muted">by {e.actor}</div>
               </li>
             ))}
