@@ -7,9 +7,10 @@ import asyncio
 import json
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,6 +35,17 @@ class _Echo(BaseHTTPRequestHandler):
         return None
 
 
+def _in_own_loop(make: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    """Run a coroutine on a loop of its own thread: a browser test of the same worker may keep
+    an event loop running in this one (Playwright's sync API)."""
+    outcome: list[Any] = []
+    thread = threading.Thread(target=lambda: outcome.append(asyncio.run(make())))
+    thread.start()
+    thread.join(30)
+    assert outcome, "the coroutine did not finish"
+    return outcome[0]
+
+
 @pytest.fixture
 def base() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
@@ -53,7 +65,7 @@ def test_a_post_gets_its_status_and_body(base):
     async def twice() -> list[tuple[int, bytes]]:
         return [await poster.send(request), await poster.send(request)]  # a retry: same bytes
 
-    for status, body in asyncio.run(twice()):
+    for status, body in _in_own_loop(twice):
         assert status == 202
         assert json.loads(body) == {
             "path": "/hooks/abc",
