@@ -134,11 +134,8 @@ TEMPLATES = [
 SQLITE_PATH = DATA_DIR / "egis.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}")
 SQLITE_DRIVER_ENGINE = "django.db.backends.sqlite3"
-# Django's SQLite backend with writers queued at a gate instead of polling SQLite's lock
-# (egis.core.sqlite_gate). EGIS_SQLITE_WRITE_GATE=0 runs Django's own backend (diagnosis, or an
-# operator's way back): every guarantee is SQLite's lock either way.
-SQLITE_WRITE_GATE = os.environ.get("EGIS_SQLITE_WRITE_GATE", "1") != "0"
-SQLITE_ENGINE = "egis.core.sqlite_gate" if SQLITE_WRITE_GATE else SQLITE_DRIVER_ENGINE
+# Django's SQLite backend with writers queued at a gate instead of polling SQLite's lock.
+SQLITE_ENGINE = "egis.core.sqlite_gate"
 SQLITE_BUSY_TIMEOUT_S = int(os.environ.get("EGIS_SQLITE_BUSY_TIMEOUT", "20"))
 
 # Connections are kept between requests (opening one and running its PRAGMAs cost more than a

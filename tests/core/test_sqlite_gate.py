@@ -24,12 +24,7 @@ from egis.core.sqlite_gate.gate import gate_path
 from egis.ledger.models import Position
 from egis.ledger.pipeline import order_open
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        os.environ.get("EGIS_SQLITE_WRITE_GATE", "1") == "0", reason="the gate is switched off"
-    ),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _gate_file() -> str:
