@@ -105,19 +105,7 @@ def run(
 ) -> Any:
     """Execute `sql` (Django's `%s` form) with `params` and return what `result` names.
 
-    `sql_qmark` is its `?` form (see `qmark`), None where the driver's cursor must not be used.
-    A statement that writes outside a transaction waits at the SQLite write gate
-    (egis.core.sqlite_gate) when the backend has one."""
-    gated = getattr(connection, "gated", None)
-    if gated is not None and not sql.startswith("SELECT") and connection.get_autocommit():
-        with gated():
-            return _run(connection, sql, sql_qmark, params, result)
-    return _run(connection, sql, sql_qmark, params, result)
-
-
-def _run(
-    connection: Any, sql: str, sql_qmark: str | None, params: Sequence[Any], result: int
-) -> Any:
+    `sql_qmark` is its `?` form (see `qmark`), None where the driver's cursor must not be used."""
     if sql_qmark is not None and not connection.execute_wrappers and not connection.queries_logged:
         driver = _reused(connection).driver
         if driver is not None:

@@ -1,1 +1,0 @@
-"""Django's SQLite backend with a write gate across processes (see `base`)."""
