@@ -1,0 +1,62 @@
+"""A signal's reason code is stored with its reason: budget and risk-limit refusals carry their
+own (session 6 note), and rows from before the column get the code of their reason's form."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from egis.ledger.models import Position
+from egis.signals.models import Signal
+from egis.signals.selectors import signal_list
+from tests.signals.test_execution import _open
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_budget_and_risk_refusals_carry_their_own_code_everywhere(sender, paper_bot):
+    """Regression (session 6 note): a budget or risk-limit refusal had an empty `code` in
+    `egis signals --json`, the API and the page, because the code was read back from the
+    reason's text. It is stored with the reason, from the refusing error."""
+    paper_bot.max_open_positions = 1
+    paper_bot.max_order_usd = Decimal("30")
+    paper_bot.save(update_fields=["max_open_positions", "max_order_usd"])
+    _open(sender, size="40", id="too-big")
+    _open(sender, size="500", id="no-budget")
+    _open(sender, id="first")
+    _open(sender, id="second")
+    items, _ = signal_list(bot_id=paper_bot.pk)
+    codes = {i["sender_id"]: (i["status"], i["code"]) for i in items}
+    assert codes == {
+        "too-big": ("rejected", "max_order_usd"),
+        "no-budget": ("rejected", "max_order_usd"),  # the first limit it meets
+        "first": ("executed", ""),
+        "second": ("rejected", "max_open_positions"),
+    }
+    paper_bot.max_order_usd = None
+    paper_bot.save(update_fields=["max_order_usd"])
+    Position.objects.filter(bot=paper_bot).update(status="closed")
+    assert _open(sender, size="500", id="no-budget-2").reason_code == "not_enough_budget"
+
+
+def test_rows_written_before_the_stored_code_get_it_from_their_reason(sender, paper_bot):
+    """Migration signals/0003 fills the code of older rows from their reason's known form;
+    a row without one still shows the code of its reason."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    backfill = import_module("egis.signals.migrations.0003_signal_reason_code").backfill
+    _open(sender, id="late", timestamp=(timezone.now() - timedelta(seconds=90)).isoformat())
+    _open(sender, size="500", id="no-budget")
+    Signal.objects.update(reason_code="")  # as before the column
+    items, _ = signal_list(bot_id=paper_bot.pk)
+    assert {i["sender_id"]: i["code"] for i in items} == {"late": "stale", "no-budget": ""}
+    backfill(apps, None)
+    assert dict(Signal.objects.values_list("sender_id", "reason_code")) == {
+        "late": "stale",
+        "no-budget": "",  # its text has no known form: the code is not guessed
+    }
