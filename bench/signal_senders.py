@@ -61,6 +61,7 @@ class Tally:
         self.status: dict[str, int] = {}
         self.errors: list[str] = []
         self.load: list[float] = []
+        self.window = [0.0, 0.0]
 
     def count(self, key: str) -> None:
         self.status[key] = self.status.get(key, 0) + 1
@@ -123,11 +124,13 @@ async def _run_senders(
     client: Any, hooks: list[dict[str, Any]], seconds: float, interval: float, t: Tally
 ) -> float:
     started = time.perf_counter()
+    t.window[0] = time.time()
     deadline = started + seconds
     await asyncio.gather(
         *[_sender(client, n, hooks[n % len(hooks)], deadline, t, interval) for n in range(SENDERS)],
         _sample_load(deadline, t),
     )
+    t.window[1] = time.time()
     return time.perf_counter() - started
 
 
@@ -155,6 +158,7 @@ async def _load(
     return {
         "client_cpu_s": time.process_time() - cpu_before,
         "elapsed_s": elapsed,
+        "window": t.window,  # wall-clock start and end of the posting (epoch seconds)
         "accepted": t.status.get("202 accepted", 0),
         "answers": len(t.answer_ms),
         "p50_ms": percentile(t.answer_ms, 50) if t.answer_ms else None,

@@ -9,6 +9,8 @@ answer "duplicate" and trade nothing). The worker is the real one (`manage.py ru
 
 Figures:
 - accepted/s: 202 answers per second of load; answer p50/p99 over every answer.
+- worker finished/s: signals the worker finished (executed or refused) while the senders
+  posted, per second: below accepted/s, a backlog grew during the run.
 - receipt -> venue call: from the signal row's `received_at` (committed before the answer) to
   the `created_at` of the first order the signal caused. The pipeline writes and commits that
   order row immediately before it calls the venue (egis.ledger.pipeline._execute), so this is
@@ -40,6 +42,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -167,7 +170,14 @@ def check_worker() -> dict[str, Any]:
         for sid in first_call
         if sid in received
     ]
+    # The worker's own pace: signals it finished while the senders were posting, per second.
+    start, end = (float(x) for x in os.environ.get("EGIS_BENCH_WINDOW", "0,0").split(","))
+    finished_in_window = 0
+    if end > start:
+        moment = [datetime.fromtimestamp(x, tz=UTC) for x in (start, end)]
+        finished_in_window = Signal.objects.filter(processed_at__range=moment).count()
     return {
+        "finished_per_s": finished_in_window / (end - start) if end > start else None,
         "overspent": overspent,
         "dup_order_keys": dup_keys,
         "dup_sender_ids": dup_senders,
@@ -256,7 +266,8 @@ def run(target: Target, *, seconds: float = SECONDS, rate: float = 0.0) -> list[
                 for proc in (server, worker):
                     proc.wait(timeout=30)
                 log.close()
-            check = worker_json([PYTHON, __file__, "--check"], env)
+            window = ",".join(str(x) for x in load["window"])
+            check = worker_json([PYTHON, __file__, "--check"], {**env, "EGIS_BENCH_WINDOW": window})
             log_tail = (Path(tmp) / "server.log").read_text(errors="replace")[-1500:]
         finally:
             db.drop()
@@ -274,6 +285,9 @@ def run(target: Target, *, seconds: float = SECONDS, rate: float = 0.0) -> list[
     figures = {
         "mode": f"paced {rate:g} posts/s" if rate else "closed loop",
         "accepted/s": round(accepted, 1),
+        # What the worker finished per second while the senders posted (accepted signals it
+        # executed or refused): below accepted/s, a backlog grew.
+        "worker finished/s": round(check["finished_per_s"] or 0, 1),
         "answer p50 ms": round(load["p50_ms"] or 0, 1),
         "answer p99 ms": round(load["p99_ms"] or 0, 1),
         "receipt->venue p50 ms": round(check["venue_p50_ms"] or 0, 1),
