@@ -9,16 +9,9 @@ from ninja import Path, Query, Router
 
 from egis.api.access import require_admin
 from egis.api.auth import current_user
-from egis.api.schemas import (
-    ErrorOut,
-    Id,
-    IncidentOut,
-    IncidentPageOut,
-    PageNo,
-    PageSize,
-    ResolutionOut,
-    ResolveIn,
-)
+from egis.api.schemas.errors import ErrorOut
+from egis.api.schemas.fields import Id, PageNo, PageSize
+from egis.api.schemas.incidents import IncidentOut, IncidentPageOut, ResolutionOut, ResolveIn
 from egis.execution.incident_actions import (
     incident_get,
     incident_json,
