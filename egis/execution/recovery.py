@@ -365,7 +365,7 @@ def close_booked_incidents() -> list[int]:
     The incident stays (nothing is deleted); its resolution and an audit event say what booked
     it. An incident whose stored venue report disagrees with what was booked stays open.
     """
-    from egis.execution.incident_actions import incident_close
+    from egis.execution.incident_base import incident_close
 
     closed = []
     incidents = Incident.objects.filter(

@@ -194,7 +194,7 @@ def exit_incident(exit_row: Exit, *, kind: str, error: str, key: str, **payload:
 
 def cancel_incidents_close(exit_row: Exit, detail: str) -> None:
     """A cancel whose outcome was unknown is decided now: its incident is closed, audited."""
-    from egis.execution.incident_actions import incident_close
+    from egis.execution.incident_base import incident_close
 
     for incident in Incident.objects.filter(
         kind=IncidentKind.EXIT_CANCEL_UNKNOWN,

@@ -10,7 +10,7 @@ the change (a close, a fee completed after the close, an archive), and a change 
 contribution as it was writes nothing.
 
 The writers today: egis.ledger.settle (a close fill, a completed fee),
-egis.execution.incident_actions (close-position), egis.bots.services.position_archive.
+egis.execution.incident_close_position, egis.bots.services.position_archive.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from egis.core.choices import Venue
-from egis.execution.incident_actions import (
+from egis.execution.incident_base import (
     APPLY_VENUE_FILL,
     CLOSE_POSITION,
     VOID_ORDER,

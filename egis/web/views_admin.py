@@ -21,13 +21,13 @@ from egis.accounts.services import (
 )
 from egis.core.errors import UserFacingError
 from egis.core.inputs import InputError, parse_reason
-from egis.execution.incident_actions import (
+from egis.execution.incident_actions import incident_resolve
+from egis.execution.incident_base import (
     ACKNOWLEDGE,
     APPLY_VENUE_FILL,
     CLOSE_POSITION,
     VOID_ORDER,
     available_actions,
-    incident_resolve,
 )
 from egis.ledger.models import Incident, IncidentStatus
 from egis.ledger.selectors import incident_counts, incident_find, incident_page

@@ -2,12 +2,8 @@
 
 import pytest
 
-from egis.execution.incident_actions import (
-    IncidentError,
-    IncidentNotFound,
-    incident_get,
-    incident_resolve,
-)
+from egis.execution.incident_actions import incident_resolve
+from egis.execution.incident_base import IncidentError, IncidentNotFound, incident_get
 from egis.ledger import budget
 from egis.ledger.errors import OrderNotBooked
 from egis.ledger.incidents import incident_record

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from egis.core.errors import UserFacingError
-from egis.execution.incident_actions import IncidentError, incident_resolve
+from egis.execution.incident_actions import incident_resolve
+from egis.execution.incident_base import IncidentError
 from egis.ledger import budget
 from egis.ledger.errors import OrderNotBooked
 from egis.ledger.incidents import incident_record

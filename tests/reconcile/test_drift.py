@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 
 from egis.bots.models import Bot
-from egis.execution.incident_actions import IncidentError, incident_resolve
+from egis.execution.incident_actions import incident_resolve
+from egis.execution.incident_base import IncidentError
 from egis.ledger.errors import BotNotTradable
 from egis.ledger.models import Incident, Order, OrderStatus, Position
 from egis.ledger.pipeline import order_close, order_open

@@ -13,23 +13,11 @@ from egis.accounts.selectors import user_by_username
 from egis.api.access import bot_for
 from egis.api.auth import current_user
 from egis.api.errors import ApiError, forbidden, invalid, not_found
-from egis.api.schemas import (
-    BotDetailOut,
-    BotIn,
-    BotListOut,
-    BotUpdateIn,
-    BudgetTraceOut,
-    ErrorOut,
-    Id,
-    OrderErrorOut,
-    OrderIn,
-    OrderResultOut,
-    PageNo,
-    PageSize,
-    PaperSyncIn,
-    PaperSyncOut,
-    PositionPageOut,
-)
+from egis.api.schemas.bots import BotDetailOut, BotIn, BotListOut, BotUpdateIn, BudgetTraceOut
+from egis.api.schemas.errors import ErrorOut, OrderErrorOut
+from egis.api.schemas.fields import Id, PageNo, PageSize
+from egis.api.schemas.orders import OrderIn, OrderResultOut, PositionPageOut
+from egis.api.schemas.paper import PaperSyncIn, PaperSyncOut
 from egis.bots.models import Bot
 from egis.bots.presenters import bot_json
 from egis.bots.selectors import bots_visible_to, bots_with_counts

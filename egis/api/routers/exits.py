@@ -10,7 +10,9 @@ from ninja import Field, Path, Router, Schema
 
 from egis.api.access import bot_for
 from egis.api.auth import current_user
-from egis.api.schemas import ErrorOut, ExitsIn, Id
+from egis.api.schemas.errors import ErrorOut
+from egis.api.schemas.exits import ExitsIn
+from egis.api.schemas.fields import Id
 from egis.exits.presenters import bot_exits_json
 from egis.exits.rules import parse_body
 from egis.exits.services import exits_set

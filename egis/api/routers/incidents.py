@@ -9,21 +9,11 @@ from ninja import Path, Query, Router
 
 from egis.api.access import require_admin
 from egis.api.auth import current_user
-from egis.api.schemas import (
-    ErrorOut,
-    Id,
-    IncidentOut,
-    IncidentPageOut,
-    PageNo,
-    PageSize,
-    ResolutionOut,
-    ResolveIn,
-)
-from egis.execution.incident_actions import (
-    incident_get,
-    incident_json,
-    incident_resolve,
-)
+from egis.api.schemas.errors import ErrorOut
+from egis.api.schemas.fields import Id, PageNo, PageSize
+from egis.api.schemas.incidents import IncidentOut, IncidentPageOut, ResolutionOut, ResolveIn
+from egis.execution.incident_actions import incident_resolve
+from egis.execution.incident_base import incident_get, incident_json
 from egis.ledger.selectors import incident_page
 
 router = Router(tags=["incidents"])

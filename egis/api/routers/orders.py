@@ -9,7 +9,8 @@ from ninja import Path, Router
 
 from egis.api.access import order_for
 from egis.api.auth import current_user
-from egis.api.schemas import ErrorOut, OrderDetailOut
+from egis.api.schemas.errors import ErrorOut
+from egis.api.schemas.orders import OrderDetailOut
 from egis.ledger.presenters import order_json, position_json
 
 router = Router(tags=["orders"])

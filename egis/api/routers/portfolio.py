@@ -14,7 +14,8 @@ from egis.accounts.selectors import user_by_username
 from egis.api.access import bot_for, require_admin
 from egis.api.auth import current_user
 from egis.api.errors import ApiError, invalid
-from egis.api.schemas import ErrorOut, Id, PageNo
+from egis.api.schemas.errors import ErrorOut
+from egis.api.schemas.fields import Id, PageNo
 from egis.bots.selectors import dashboard
 from egis.core.inputs import parse_int
 from egis.portfolio.activity import activity

@@ -10,7 +10,8 @@ from ninja import Path, Query, Router, Schema, Status
 
 from egis.api.access import bot_for
 from egis.api.auth import current_user
-from egis.api.schemas import ErrorOut, Id, PageNo, PageSize
+from egis.api.schemas.errors import ErrorOut
+from egis.api.schemas.fields import Id, PageNo, PageSize
 from egis.signals.hooks import IssuedHook, hook_create, hook_revoke, hook_rotate
 from egis.signals.models import SignalStatus
 from egis.signals.selectors import hook_url, signal_list, tradingview_template

@@ -8,12 +8,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from egis.cli.commands.base import get_user, id_arg, leaf, reason_arg
-from egis.execution.incident_actions import (
-    ACTIONS,
-    incident_get,
-    incident_json,
-    incident_resolve,
-)
+from egis.execution.incident_actions import incident_resolve
+from egis.execution.incident_base import ACTIONS, incident_get, incident_json
 from egis.ledger.models import IncidentKind, IncidentStatus
 from egis.ledger.selectors import incident_list
 

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from egis.bots.models import Bot
-from egis.execution.incident_actions import IncidentError, incident_resolve
+from egis.execution.incident_actions import incident_resolve
+from egis.execution.incident_base import IncidentError
 from egis.exits.binance_recovery import binance_exits_poll
 from egis.exits.models import Exit
 from egis.ledger.errors import BotNotTradable

@@ -13,7 +13,8 @@ import pytest
 from django.utils import timezone
 
 from egis.bots.models import Bot
-from egis.execution.incident_actions import IncidentError, incident_resolve
+from egis.execution.incident_actions import incident_resolve
+from egis.execution.incident_base import IncidentError
 from egis.ledger.models import Incident
 from egis.ledger.pipeline import order_open
 from egis.reconcile.drift import DRIFT, NO_MIRROR, OK, drift_check
