@@ -119,7 +119,7 @@ def reason_worded(reason: str) -> Worded:
     return Worded("", _cap(reason))
 
 
-def reason_code(reason: str, *, refused_with: object = None) -> str:
+def reason_code(reason: str, *, refused_with: Exception | None = None) -> str:
     """The code stored with a reason: the refusing error's own (`OrderRefused.code`: a budget
     or risk limit, "not_enough_budget", "max_open_positions"...) when there is one, else the
     code of the reason's known form."""

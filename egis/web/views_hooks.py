@@ -91,12 +91,13 @@ def hook_receive(request: HttpRequest, hook_id: str) -> HttpResponse:
     if received.duplicate:
         return JsonResponse({"status": "duplicate", "signal_id": signal.pk}, status=200)
     if signal.status == "rejected":
+        reason = signal_reason(signal)
         return JsonResponse(
             {
                 "signal_id": signal.pk,
                 "status": "rejected",
-                "reason": signal_reason(signal).words,
-                "code": signal_reason(signal).code,
+                "reason": reason.words,
+                "code": reason.code,
             },
             status=422,
         )
