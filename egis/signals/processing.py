@@ -84,7 +84,7 @@ def _claim_next(bot_id: int, *, reclaim_before: datetime | None) -> tuple[Signal
     now = timezone.now()
     resumed = oldest.status == SignalStatus.EXECUTING
     if resumed:
-        if reclaim_before is None or (oldest.claimed_at and oldest.claimed_at > reclaim_before):
+        if reclaim_before is None or (oldest.claimed_at and oldest.claimed_at >= reclaim_before):
             return None
         # A dead worker's claim: take it over, once (the old claim time is the compare value).
         # Rare (resumes only): the ORM, which compares the datetime the way the database stores it.
@@ -321,10 +321,16 @@ def _after(signal: Signal, message: str, orders: list[Order] | None, *, failed: 
     return f"{done}; then {message}" if done != "nothing to do" else message
 
 
-def _drain(bot_id: int, venue: VenueAdapter | None, lease: float, out: list[Signal]) -> None:
+def _drain(
+    bot_id: int,
+    venue: VenueAdapter | None,
+    lease: float,
+    out: list[Signal],
+    claimed_before: datetime | None,
+) -> None:
     """Claim and execute the bot's signals in order of receipt until none is runnable."""
     while True:
-        reclaim_before = timezone.now() - timedelta(seconds=lease)
+        reclaim_before = claimed_before or timezone.now() - timedelta(seconds=lease)
         claimed = _claim_next(bot_id, reclaim_before=reclaim_before)
         if claimed is None:
             return
@@ -342,10 +348,11 @@ def signal_process(
     bot_id: int | None = None,
     venue: VenueAdapter | None = None,
     reclaim_after_s: float | None = None,
+    claimed_before: datetime | None = None,
 ) -> list[Signal]:
     """Execute every runnable signal (of one bot, or all), oldest first per bot. Signals whose
-    claim is older than `reclaim_after_s` (default: the lease) are resumed: at worker start-up
-    this is 0, every claim there belongs to a worker that died."""
+    claim is older than `reclaim_after_s` (default: the lease), or was taken before
+    `claimed_before` (a fixed instant: the worker's start, egis.signals.tasks), are resumed."""
     lease = settings.EGIS_SIGNAL_LEASE_S if reclaim_after_s is None else reclaim_after_s
     if bot_id is not None:
         bot_ids = [bot_id]  # the claim below finds whether it has anything to run
@@ -354,5 +361,5 @@ def signal_process(
         bot_ids = sorted(set(pending.values_list("bot_id", flat=True)))
     out: list[Signal] = []
     for bid in bot_ids:
-        _drain(bid, venue, lease, out)
+        _drain(bid, venue, lease, out, claimed_before)
     return out

@@ -4,21 +4,23 @@ periodic sweep (a lost enqueue, or a claim whose worker died, is picked up withi
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from django.db import close_old_connections
 from huey.contrib.djhuey import db_task, on_startup
 
 from egis.ops.failures import task_failure_record
 from egis.ops.periodic import periodic_once
+from egis.ops.worker_start import first_in_worker_process, worker_process_started_at
 from egis.signals.demo import demo_signals_run
 from egis.signals.processing import signal_process
 
 logger = logging.getLogger("egis.signals")
 
 
-def _run(*, bot_id: int | None = None, reclaim_after_s: float | None = None) -> int:
+def _run(*, bot_id: int | None = None, claimed_before: datetime | None = None) -> int:
     try:
-        return len(signal_process(bot_id=bot_id, reclaim_after_s=reclaim_after_s))
+        return len(signal_process(bot_id=bot_id, claimed_before=claimed_before))
     except Exception as exc:
         logger.exception("signal processing failed; the next run will try again")
         task_failure_record(task="signals.process", error=exc)
@@ -32,11 +34,19 @@ def signals_process_bot(bot_id: int) -> int:
 
 @on_startup()
 def signals_resume_on_worker_start() -> None:
-    # Every claim found at start-up belongs to a worker that died: resume it now. Should another
-    # worker still be running one of them, the orders' idempotency keys keep it exactly once.
+    # A claim taken before this process started belongs to a worker that died: resume it now.
+    # Huey runs this in every worker thread as it starts (and in a thread started anew), while
+    # the threads started before it already execute signals: it sweeps once per process, and
+    # leaves the claims this process's own threads took since it started alone (taking those
+    # over looked up a live thread's order at the venue before it was sent, and ended its
+    # signal `failed` while it executed). Should another consumer process still be running a
+    # claim older than this start, the orders' idempotency keys keep it exactly once.
+    started = worker_process_started_at()
+    if not first_in_worker_process("signals.resume"):
+        return
     close_old_connections()
     try:
-        _run(reclaim_after_s=0)
+        _run(claimed_before=started)
     finally:
         close_old_connections()
 

@@ -25,6 +25,14 @@ def _fresh_throttle():
     throttle.reset()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_worker_process(monkeypatch):
+    """Each test is a worker process of its own: its first start-up hook marks its start."""
+    from egis.ops import worker_start
+
+    monkeypatch.setattr(worker_start, "_start", worker_start._ProcessStart())
+
+
 @pytest.fixture
 def issued(paper_bot) -> IssuedHook:
     return hook_create(bot_id=paper_bot.pk)
