@@ -29,7 +29,7 @@ run: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy egis
+	$(BIN)/mypy egis bench/*.py
 	npm run --silent typecheck
 	npm run --silent lint
 	npm run --silent format:check
@@ -37,7 +37,7 @@ test: setup
 	EGIS_TESTING=1 $(BIN)/pytest -n 2 --dist loadgroup
 
 lint: setup
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy egis
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy egis bench/*.py
 
 # Benchmarks print figures (never part of `make test`); see docs/BENCHMARKS.md.
 bench: setup

@@ -21,6 +21,7 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,7 +44,7 @@ def _setup(data_dir: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def _seed(closes: int):
+def _seed(closes: int) -> tuple[Any, Any]:
     from django.conf import settings
 
     from egis.accounts.services import user_create
@@ -87,7 +88,7 @@ def _seed(closes: int):
     return user, bot
 
 
-def _measure(client, url: str, headers: dict[str, str], n: int) -> dict[str, float]:
+def _measure(client: Any, url: str, headers: dict[str, str], n: int) -> dict[str, float]:
     times, size, zipped = [], 0, 0
     for _ in range(n):
         started = time.perf_counter()

@@ -24,6 +24,7 @@ Run alone: `.venv/bin/python bench/races.py [--postgres URL]` (on SQLite without
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import queue
 import sys
@@ -178,7 +179,7 @@ def worker(open_rounds: int, close_rounds: int) -> dict[str, Any]:
         for n in range(open_rounds):
             bot_id = _new_bot(user, f"race-open-{n}", OPEN_BUDGET)
             answers = racers.race(
-                lambda b=bot_id: order_open(bot_id=b, side="long", size_usd=OPEN_SIZE)
+                functools.partial(order_open, bot_id=bot_id, side="long", size_usd=OPEN_SIZE)
             )
             opens.update(answers)
             audit = _audit_bot(bot_id)
@@ -190,7 +191,7 @@ def worker(open_rounds: int, close_rounds: int) -> dict[str, Any]:
             opened = order_open(bot_id=bot_id, side="long", size_usd=OPEN_SIZE)
             position_id = opened.position.pk
             answers = racers.race(
-                lambda b=bot_id, p=position_id: order_close(bot_id=b, position_id=p)
+                functools.partial(order_close, bot_id=bot_id, position_id=position_id)
             )
             closes.update(answers)
             audit = _audit_bot(bot_id)

@@ -118,7 +118,8 @@ def _signals(accepted_ids: list[str]) -> dict[str, Any]:
     for key in Order.objects.filter(idempotency_key__startswith="sig", intent="open").values_list(
         "idempotency_key", flat=True
     ):
-        opens[int(key[3:].split("-", 1)[0])] += 1
+        if key:
+            opens[int(key[3:].split("-", 1)[0])] += 1
     orders_by_coid = set(Order.objects.values_list("client_order_id", flat=True))
     fills = list(PaperFill.objects.values_list("client_order_id", flat=True))
     return {
