@@ -39,6 +39,7 @@ from egis.bots.models import Bot
 from egis.core.log_context import bind_order
 from egis.core.money import plain
 from egis.execution.fees import FeeOutcome, complete_pending_fees
+from egis.exits.asked import exits_asked_catch_up
 from egis.exits.binance_recovery import ExitSyncReport, binance_exits_recover
 from egis.ledger.incidents import incident_record
 from egis.ledger.journal import JournalImport, journal_import
@@ -124,6 +125,8 @@ class RecoveryReport:
     incidents_closed: list[int] = field(default_factory=list)
     # Binance exits left `placing`, settled by lookup by clientAlgoId (issue 12).
     exits: ExitSyncReport | None = None
+    # Booked opens whose exits their dead process never set (egis.exits.asked): the order ids.
+    exits_asked: list[int] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         counts = {a: 0 for a in (SETTLED, RELEASED, ALREADY_SETTLED, WAITING, ESCALATED)}
@@ -153,6 +156,9 @@ class RecoveryReport:
             parts.append(f"{len(self.incidents_closed)} incidents closed as booked")
         if self.exits is not None and self.exits.checked:
             parts.append(f"placing exits: {self.exits.summary_line()}")
+        if self.exits_asked:
+            n = len(self.exits_asked)
+            parts.append(f"exits asked with {n} open{'s' if n != 1 else ''} set after the fill")
         return "; ".join(parts)
 
     def as_json(self) -> dict[str, Any]:
@@ -165,6 +171,7 @@ class RecoveryReport:
             "journal": self.journal.as_json() if self.journal else None,
             "incidents_closed": self.incidents_closed,
             "exits": self.exits.as_json() if self.exits is not None else None,
+            "exits_asked": self.exits_asked,
         }
 
 
@@ -400,6 +407,12 @@ def recover(
     report.journal = journal_import()
     report.outcomes = recover_in_flight(now=now, timeout_s=timeout_s, venue_factory=venue_factory)
     report.exits = binance_exits_recover(now=now, timeout_s=timeout_s)
+    report.exits_asked = exits_asked_catch_up(
+        now=now,
+        timeout_s=timeout_s,
+        venue_factory=venue_factory,
+        booked_now=[o.order_id for o in report.outcomes if o.action in (SETTLED, RELEASED)],
+    )
     report.not_examined = not_examined(now=now, timeout_s=timeout_s)
     report.fees = complete_pending_fees(venue_factory=venue_factory)
     report.incidents_closed = close_booked_incidents()

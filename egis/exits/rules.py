@@ -113,6 +113,16 @@ Spec = LevelSpec | TrailingSpec
 ExitChanges = dict[str, Spec | None]
 
 
+def changes_as_json(changes: ExitChanges) -> dict[str, dict[str, str]]:
+    """The kinds an open asks to set, as stored with its order (`Order.exits_asked`)."""
+    return {kind: spec.as_json() for kind, spec in changes.items() if spec is not None}
+
+
+def changes_from_json(data: dict[str, Any]) -> ExitChanges:
+    """`changes_as_json` read back (written by it, so trusted)."""
+    return {kind: spec_from_json(kind, spec) for kind, spec in data.items()}
+
+
 def _pct(raw: object, *, field: str, minimum: Decimal, maximum: Decimal) -> Decimal:
     value = _amount(raw, field=field, places=2, maximum=maximum)
     if value < minimum:

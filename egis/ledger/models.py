@@ -158,6 +158,10 @@ class Order(models.Model):
     # The sender's key for one submission (the open form's render): a replayed submit finds the
     # first order instead of sending a second one. Unique per bot; NULL for orders without one.
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)
+    # The exits asked with an open (kind -> spec, egis.exits.rules.changes_as_json), written
+    # ahead with the order; NULL once they are set (egis.exits.asked). A process that dies after
+    # the fill and before its exits leaves them here for recovery to set.
+    exits_asked = models.JSONField(null=True, blank=True)
 
     class Meta:
         db_table = "orders"
@@ -170,6 +174,11 @@ class Order(models.Model):
             models.Index(fields=["bot", "-id"], name="orders_by_bot"),
             models.Index(
                 fields=["id"], name="orders_fee_pending", condition=models.Q(fee_pending=True)
+            ),
+            models.Index(
+                fields=["id"],
+                name="orders_exits_asked",
+                condition=models.Q(exits_asked__isnull=False),
             ),
         ]
         constraints = [

@@ -33,7 +33,7 @@ from egis.core.order_metrics import order_timed
 from egis.core.row_writes import RowWrites
 from egis.core.rows import RowPair, RowQuery
 from egis.exits.hooks import ExitFiring, exits_before_close, exits_on_close_preflight
-from egis.exits.rules import ExitChanges
+from egis.exits.rules import ExitChanges, changes_as_json
 from egis.ledger import budget, risk
 from egis.ledger.after_venue import after_fill, after_refusal, after_unknown
 from egis.ledger.errors import (
@@ -238,6 +238,7 @@ def _write_ahead_order(
     reference_price: Decimal | None = None,
     idempotency_key: str | None = None,
     close_reason: str = "",
+    exits_asked: dict[str, Any] | None = None,
 ) -> Order:
     """The order row, committed with the preflight before the venue hears of it (status
     submitting, a fresh client order id). A close is always reduce-only: it can shrink exposure,
@@ -258,6 +259,7 @@ def _write_ahead_order(
         status=OrderStatus.SUBMITTING,
         created_by=actor if getattr(actor, "pk", None) else None,
         idempotency_key=idempotency_key,
+        exits_asked=exits_asked,
     )
 
 
@@ -336,6 +338,7 @@ def order_open(
             requested_usd=requested,
             reference_price=price,
             idempotency_key=key,
+            exits_asked=changes_as_json(exits) if exits else None,
         )
         event = event_row(
             position=position,
@@ -359,9 +362,9 @@ def order_open(
         position.opening_order = order
     result = _execute(order, position, adapter, actor=actor)
     if exits:
-        from egis.exits.services import exits_attach_after_open
+        from egis.exits.asked import exits_attach_asked
 
-        exits_attach_after_open(result.position.pk, exits, actor=actor, venue=venue)
+        exits_attach_asked(result.order, changes=exits, actor=actor, venue=venue)
     return result
 
 
