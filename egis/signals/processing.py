@@ -36,6 +36,7 @@ from egis.ledger.models import (
 )
 from egis.ledger.pipeline import order_close, order_open
 from egis.ledger.settle import OrderResult
+from egis.ops.worker_start import worker_gone, worker_identity
 from egis.signals.drift import closed_by_own_exit, signal_drift
 from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
 from egis.signals.notices import signal_rejected_notice
@@ -68,35 +69,55 @@ _ORDERS_OF_SIGNAL = RowQuery(
 _OPEN_POSITIONS = RowQuery(Position, "bot_id = %s AND status = %s", order_by="id")
 _HOOK_ENABLED = RowQuery(SignalHook, "id = %s AND enabled = %s", fields=["id"])
 # The compare-and-set writes: a claim (queued -> executing) and a finish (executing -> final).
-_CLAIM = RowUpdate(Signal, ["status", "claimed_at"], "id = %s AND status = %s")
+_CLAIM = RowUpdate(Signal, ["status", "claimed_at", "claimed_by"], "id = %s AND status = %s")
 _FINISH = RowUpdate(
     Signal, ["status", "reason", "reason_code", "processed_at"], "id = %s AND status = %s"
 )
 
 
-def _claim_next(bot_id: int, *, reclaim_before: datetime | None) -> tuple[Signal, bool] | None:
+def _claim_next(
+    bot_id: int, *, reclaim_before: datetime, started_at: datetime | None = None
+) -> tuple[Signal, bool] | None:
     """The bot's oldest unfinished signal, claimed by compare-and-set, and whether it is resumed
     (a dead worker's claim taken over); None if it is being executed (by another worker, or by a
-    dead one whose claim is younger than the lease)."""
+    dead one whose claim is younger than the lease). A claim is a dead worker's when it is
+    older than the lease (`reclaim_before`), or, at a worker's start (`started_at`), when it was
+    taken before that start by a process known to have ended: never another consumer process
+    that may still be executing it, nor a thread of this one."""
     oldest = _OLDEST_UNFINISHED.one(bot_id)
     if oldest is None:
         return None
     now = timezone.now()
+    me = worker_identity()
     resumed = oldest.status == SignalStatus.EXECUTING
     if resumed:
-        if reclaim_before is None or (oldest.claimed_at and oldest.claimed_at >= reclaim_before):
+        if not _claim_is_dead(oldest, reclaim_before=reclaim_before, started_at=started_at):
             return None
         # A dead worker's claim: take it over, once (the old claim time is the compare value).
         # Rare (resumes only): the ORM, which compares the datetime the way the database stores it.
         taken = Signal.objects.filter(
             pk=oldest.pk, status=SignalStatus.EXECUTING, claimed_at=oldest.claimed_at
-        ).update(claimed_at=now)
+        ).update(claimed_at=now, claimed_by=me)
     else:
-        taken = _CLAIM.run([SignalStatus.EXECUTING, now], oldest.pk, SignalStatus.QUEUED)
+        taken = _CLAIM.run([SignalStatus.EXECUTING, now, me], oldest.pk, SignalStatus.QUEUED)
     if not taken:
         return None
-    oldest.status, oldest.claimed_at = SignalStatus.EXECUTING, now
+    oldest.status, oldest.claimed_at, oldest.claimed_by = SignalStatus.EXECUTING, now, me
     return oldest, resumed
+
+
+def _claim_is_dead(
+    signal: Signal, *, reclaim_before: datetime, started_at: datetime | None
+) -> bool:
+    claimed_at = signal.claimed_at
+    if claimed_at is None or claimed_at < reclaim_before:
+        return True  # the lease ran out (or the claim was never timed)
+    if started_at is None or claimed_at >= started_at:
+        return False  # this process's own threads took it since it started: they run it
+    # Taken before this process started: by a process that ended, or by another consumer
+    # process (another host, or alive on this one) that may be executing it now. A claim
+    # written before claims named their owner (migration 0004) counts as a dead one's.
+    return not signal.claimed_by or worker_gone(signal.claimed_by)
 
 
 def _finish(signal: Signal, status: str, reason: str, *, code: str | None = None) -> Signal:
@@ -330,8 +351,8 @@ def _drain(
 ) -> None:
     """Claim and execute the bot's signals in order of receipt until none is runnable."""
     while True:
-        reclaim_before = claimed_before or timezone.now() - timedelta(seconds=lease)
-        claimed = _claim_next(bot_id, reclaim_before=reclaim_before)
+        reclaim_before = timezone.now() - timedelta(seconds=lease)
+        claimed = _claim_next(bot_id, reclaim_before=reclaim_before, started_at=claimed_before)
         if claimed is None:
             return
         signal, resumed = claimed
@@ -352,7 +373,8 @@ def signal_process(
 ) -> list[Signal]:
     """Execute every runnable signal (of one bot, or all), oldest first per bot. Signals whose
     claim is older than `reclaim_after_s` (default: the lease), or was taken before
-    `claimed_before` (a fixed instant: the worker's start, egis.signals.tasks), are resumed."""
+    `claimed_before` (a fixed instant: the worker's start, egis.signals.tasks) by a process
+    known to have ended (egis.ops.worker_start.worker_gone), are resumed."""
     lease = settings.EGIS_SIGNAL_LEASE_S if reclaim_after_s is None else reclaim_after_s
     if bot_id is not None:
         bot_ids = [bot_id]  # the claim below finds whether it has anything to run
