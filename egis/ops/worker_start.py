@@ -41,7 +41,7 @@ class _ProcessStart:
 
     def gone(self, owner: str) -> bool:
         """True only when the process named `owner` (an `identity()`) is known to have ended."""
-        parts = owner.rsplit(":", 2)
+        parts = owner.split("#", 1)[0].rsplit(":", 2)  # "#<n>": a claim's number, if any
         if len(parts) != 3 or not parts[1].isdigit():
             return False
         host, pid, token = parts[0], int(parts[1]), parts[2]
@@ -92,7 +92,9 @@ def worker_identity() -> str:
 def worker_gone(owner: str) -> bool:
     """Whether the process that took a claim (its `worker_identity()`) is known to be dead:
     a process of this host that no longer runs, or an earlier start of this process's pid.
-    False when it cannot be known (another host, a malformed or empty owner)."""
+    False when it cannot be known (another host, a malformed or empty owner). Host names must
+    tell consumers apart (Compose gives each container its own; replicas given one `hostname`
+    in separate PID namespaces would defeat the check)."""
     return _start.gone(owner)
 
 

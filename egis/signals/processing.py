@@ -10,6 +10,7 @@ placed instead of placing them again.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -71,9 +72,15 @@ _OPEN_POSITIONS = RowQuery(Position, "bot_id = %s AND status = %s", order_by="id
 _HOOK_ENABLED = RowQuery(SignalHook, "id = %s AND enabled = %s", fields=["id"])
 # The compare-and-set writes: a claim (queued -> executing) and a finish (executing -> final).
 _CLAIM = RowUpdate(Signal, ["status", "claimed_at", "claimed_by"], "id = %s AND status = %s")
+# A finish is the claim holder's: a worker whose claim was taken over (its lease ran out) does
+# not finish the signal its successor now runs.
 _FINISH = RowUpdate(
-    Signal, ["status", "reason", "reason_code", "processed_at"], "id = %s AND status = %s"
+    Signal,
+    ["status", "reason", "reason_code", "processed_at"],
+    "id = %s AND status = %s AND claimed_by = %s",
 )
+# Each claim's own name: this process (egis.ops.worker_start) and a number of its claims.
+_CLAIM_NUMBERS = itertools.count(1)
 
 
 def _claim_next(
@@ -89,7 +96,7 @@ def _claim_next(
     if oldest is None:
         return None
     now = timezone.now()
-    me = worker_identity()
+    me = f"{worker_identity()}#{next(_CLAIM_NUMBERS)}"
     resumed = oldest.status == SignalStatus.EXECUTING
     if resumed:
         if not _claim_is_dead(oldest, reclaim_before=reclaim_before, started_at=started_at):
@@ -130,12 +137,29 @@ def _finish(signal: Signal, status: str, reason: str, *, code: str | None = None
     values = [status, signal.reason, signal.reason_code, signal.processed_at]
     if status != SignalStatus.REJECTED:
         # One statement: atomic alone, no BEGIN/COMMIT around it.
-        _FINISH.run(values, signal.pk, SignalStatus.EXECUTING)
+        _FINISH.run(values, signal.pk, SignalStatus.EXECUTING, signal.claimed_by)
         return signal
     with transaction.atomic():  # the refusal and its notice together
-        if _FINISH.run(values, signal.pk, SignalStatus.EXECUTING):
+        if _FINISH.run(values, signal.pk, SignalStatus.EXECUTING, signal.claimed_by):
             signal_rejected_notice(signal)
     return signal
+
+
+class _TakenOver(Exception):
+    pass
+
+
+def _renew(signal: Signal) -> None:
+    """Before each further order of a signal: its lease runs from now, so a signal whose orders
+    together outlast the lease is not taken for a dead worker's between two of them. Raises
+    _TakenOver if the claim is no longer this executor's (its lease ran out mid-order)."""
+    now = timezone.now()
+    renewed = Signal.objects.filter(
+        pk=signal.pk, status=SignalStatus.EXECUTING, claimed_by=signal.claimed_by
+    ).update(claimed_at=now)
+    if not renewed:
+        raise _TakenOver()
+    signal.claimed_at = now
 
 
 def signal_key(signal_id: int, step: str) -> str:
@@ -281,6 +305,8 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
         for position in closes:
             key = signal_key(signal.pk, f"close-{position.pk}")
             if key not in placed:
+                if results:
+                    _renew(signal)
                 results.append(
                     order_close(
                         bot_id=bot.pk,
@@ -294,6 +320,8 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
         if open_side:
             key = signal_key(signal.pk, "open")
             if key not in placed:
+                if results:
+                    _renew(signal)
                 if action.size_pct is not None:
                     bot.refresh_from_db()  # sized on the budget as it is after the closes
                 results.append(
@@ -307,6 +335,11 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
                         loaded=bot,
                     )
                 )
+    except _TakenOver:
+        logger.warning(
+            "signal #%s: its claim was taken over; its new executor finishes it", signal.pk
+        )
+        return signal
     except _Rejected as exc:
         return _refused(signal, str(exc), _known(results, done), reason_code(str(exc)))
     except OrderRefused as exc:
