@@ -6,13 +6,13 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('signals', '0003_signal_reason_code'),
+        ("signals", "0003_signal_reason_code"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='signal',
-            name='claimed_by',
-            field=models.CharField(blank=True, default='', max_length=200),
+            model_name="signal",
+            name="claimed_by",
+            field=models.CharField(blank=True, default="", max_length=200),
         ),
     ]
