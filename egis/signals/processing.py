@@ -124,8 +124,9 @@ def _claim_is_dead(
         return False  # this process's own threads took it since it started: they run it
     # Taken before this process started: by a process that ended, or by another consumer
     # process (another host, or alive on this one) that may be executing it now. A claim
-    # written before claims named their owner (migration 0004) counts as a dead one's.
-    return not signal.claimed_by or worker_gone(signal.claimed_by)
+    # without an owner (written by a worker of the version before migration 0004, which may
+    # still run during a rolling upgrade) waits for its lease.
+    return worker_gone(signal.claimed_by)
 
 
 def _finish(signal: Signal, status: str, reason: str, *, code: str | None = None) -> Signal:

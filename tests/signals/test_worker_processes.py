@@ -151,3 +151,19 @@ def test_the_claim_of_a_live_process_of_this_host_waits_for_its_lease(
     finally:
         live.kill()
         live.wait()
+
+
+def test_a_claim_without_its_owner_from_before_the_upgrade_waits_for_its_lease(
+    sender, paper_bot, queue_only, restart_worker, settings
+):
+    # A worker of the version before claims named their owner, alive during a rolling upgrade.
+    signal = _claim_left_by(sender, paper_bot, "")
+
+    restart_worker()
+    signals_resume_on_worker_start()
+    assert Signal.objects.get(pk=signal.pk).status == SignalStatus.EXECUTING
+
+    settings.EGIS_SIGNAL_LEASE_S = 0  # its lease ran out: the periodic sweep takes it
+    [resumed] = signal_process()
+    assert (resumed.pk, resumed.status) == (signal.pk, SignalStatus.FAILED)
+    assert Order.objects.count() == 1
