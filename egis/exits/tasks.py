@@ -13,6 +13,7 @@ from django.db import close_old_connections
 from huey.contrib.djhuey import on_startup
 
 from egis.exits.paper_engine import exits_check
+from egis.ops.worker_start import first_in_worker_process
 
 logger = logging.getLogger("egis.exits")
 
@@ -30,6 +31,11 @@ def exits_catch_up() -> int:
 
 @on_startup()
 def exits_catch_up_on_worker_start() -> None:
+    # Huey runs this in every worker thread as it starts, and in a thread started anew while
+    # the process has been watching prices for hours: only the process's start catches up (an
+    # exit found crossed then is audited "crossed while the worker was down").
+    if not first_in_worker_process("exits.catch_up"):
+        return
     close_old_connections()
     try:
         exits_catch_up()

@@ -28,9 +28,13 @@ def journal_append(record: dict[str, Any]) -> None:
     )
     path = journal_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
     try:
-        os.write(fd, (line + "\n").encode())
+        # A line torn by a process killed mid-append has no end: end it first, so this record
+        # is a line of its own and not read as part of the torn one.
+        size = os.fstat(fd).st_size
+        torn = size > 0 and os.pread(fd, 1, size - 1) != b"\n"
+        os.write(fd, (("\n" if torn else "") + line + "\n").encode())
         os.fsync(fd)
     finally:
         os.close(fd)

@@ -10,16 +10,20 @@ process left behind from the work this process's own threads are doing, asks her
 from __future__ import annotations
 
 import os
+import socket
 import threading
+import uuid
 from datetime import datetime
 
 from django.utils import timezone
 
 
 class _ProcessStart:
-    def __init__(self) -> None:
+    def __init__(self, *, host: str | None = None) -> None:
         self._lock = threading.Lock()
+        self._host = host or socket.gethostname()
         self._pid = 0
+        self._token = ""
         self._at: datetime | None = None
         self._done: set[str] = set()
 
@@ -27,7 +31,35 @@ class _ProcessStart:
         # A forked child (`-k process`) inherits its parent's marks: it is a process of its own.
         if self._pid != os.getpid() or self._at is None:
             self._pid, self._at, self._done = os.getpid(), timezone.now(), set()
+            self._token = uuid.uuid4().hex[:12]
         return self._at
+
+    def identity(self) -> str:
+        with self._lock:
+            self._here()
+            return f"{self._host}:{self._pid}:{self._token}"
+
+    def gone(self, owner: str) -> bool:
+        """True only when the process named `owner` (an `identity()`) is known to have ended."""
+        parts = owner.split("#", 1)[0].rsplit(":", 2)  # "#<n>": a claim's number, if any
+        if len(parts) != 3 or not parts[1].isdigit():
+            return False
+        host, pid, token = parts[0], int(parts[1]), parts[2]
+        with self._lock:
+            self._here()
+            if host != self._host:
+                return False  # another machine or container: only its lease can tell
+            if pid == self._pid:
+                # This pid, another start: an earlier process of this host that had the same
+                # pid (a restarted container) has ended. The same start: one of our threads.
+                return token != self._token
+        try:
+            os.kill(pid, 0)  # signal 0: no signal sent, only whether the process exists
+        except ProcessLookupError:
+            return True
+        except OSError:  # exists, owned by another user
+            return False
+        return False
 
     def at(self) -> datetime:
         with self._lock:
@@ -49,6 +81,21 @@ def worker_process_started_at() -> datetime:
     """When this process's first start-up hook asked: before any of its threads took a task,
     since each thread runs its start-up hooks before its first task."""
     return _start.at()
+
+
+def worker_identity() -> str:
+    """This process as a claim names its owner: host, pid and a token of this start (a pid
+    comes back after a restart, most visibly as a container's)."""
+    return _start.identity()
+
+
+def worker_gone(owner: str) -> bool:
+    """Whether the process that took a claim (its `worker_identity()`) is known to be dead:
+    a process of this host that no longer runs, or an earlier start of this process's pid.
+    False when it cannot be known (another host, a malformed or empty owner). Host names must
+    tell consumers apart (Compose gives each container its own; replicas given one `hostname`
+    in separate PID namespaces would defeat the check)."""
+    return _start.gone(owner)
 
 
 def first_in_worker_process(name: str) -> bool:

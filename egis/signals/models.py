@@ -76,6 +76,9 @@ class Signal(models.Model):
     # none), stored by the writer that knows it (egis.signals.reason_words.reason_code).
     reason_code = models.CharField(max_length=40, blank=True, default="")
     claimed_at = models.DateTimeField(null=True, blank=True)  # when a worker took it
+    # Which worker process took it (egis.ops.worker_start.worker_identity; "" before 0004): a
+    # worker starting resumes at once only the claims of a process known to be dead.
+    claimed_by = models.CharField(max_length=200, blank=True, default="")
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

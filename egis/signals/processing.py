@@ -10,6 +10,7 @@ placed instead of placing them again.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -24,6 +25,7 @@ from egis.core.money import usd_display
 from egis.core.row_updates import RowUpdate
 from egis.core.rows import RowQuery
 from egis.execution.recovery import recover_order
+from egis.exits.models import Exit
 from egis.exits.rules import InvalidExit
 from egis.ledger import budget
 from egis.ledger.errors import NotEnoughBudget, OrderNotBooked, OrderRefused
@@ -36,6 +38,7 @@ from egis.ledger.models import (
 )
 from egis.ledger.pipeline import order_close, order_open
 from egis.ledger.settle import OrderResult
+from egis.ops.worker_start import worker_gone, worker_identity
 from egis.signals.drift import closed_by_own_exit, signal_drift
 from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
 from egis.signals.notices import signal_rejected_notice
@@ -68,35 +71,62 @@ _ORDERS_OF_SIGNAL = RowQuery(
 _OPEN_POSITIONS = RowQuery(Position, "bot_id = %s AND status = %s", order_by="id")
 _HOOK_ENABLED = RowQuery(SignalHook, "id = %s AND enabled = %s", fields=["id"])
 # The compare-and-set writes: a claim (queued -> executing) and a finish (executing -> final).
-_CLAIM = RowUpdate(Signal, ["status", "claimed_at"], "id = %s AND status = %s")
+_CLAIM = RowUpdate(Signal, ["status", "claimed_at", "claimed_by"], "id = %s AND status = %s")
+# A finish is the claim holder's: a worker whose claim was taken over (its lease ran out) does
+# not finish the signal its successor now runs.
 _FINISH = RowUpdate(
-    Signal, ["status", "reason", "reason_code", "processed_at"], "id = %s AND status = %s"
+    Signal,
+    ["status", "reason", "reason_code", "processed_at"],
+    "id = %s AND status = %s AND claimed_by = %s",
 )
+# Each claim's own name: this process (egis.ops.worker_start) and a number of its claims.
+_CLAIM_NUMBERS = itertools.count(1)
 
 
-def _claim_next(bot_id: int, *, reclaim_before: datetime | None) -> tuple[Signal, bool] | None:
+def _claim_next(
+    bot_id: int, *, reclaim_before: datetime, started_at: datetime | None = None
+) -> tuple[Signal, bool] | None:
     """The bot's oldest unfinished signal, claimed by compare-and-set, and whether it is resumed
     (a dead worker's claim taken over); None if it is being executed (by another worker, or by a
-    dead one whose claim is younger than the lease)."""
+    dead one whose claim is younger than the lease). A claim is a dead worker's when it is
+    older than the lease (`reclaim_before`), or, at a worker's start (`started_at`), when it was
+    taken before that start by a process known to have ended: never another consumer process
+    that may still be executing it, nor a thread of this one."""
     oldest = _OLDEST_UNFINISHED.one(bot_id)
     if oldest is None:
         return None
     now = timezone.now()
+    me = f"{worker_identity()}#{next(_CLAIM_NUMBERS)}"
     resumed = oldest.status == SignalStatus.EXECUTING
     if resumed:
-        if reclaim_before is None or (oldest.claimed_at and oldest.claimed_at >= reclaim_before):
+        if not _claim_is_dead(oldest, reclaim_before=reclaim_before, started_at=started_at):
             return None
         # A dead worker's claim: take it over, once (the old claim time is the compare value).
         # Rare (resumes only): the ORM, which compares the datetime the way the database stores it.
         taken = Signal.objects.filter(
             pk=oldest.pk, status=SignalStatus.EXECUTING, claimed_at=oldest.claimed_at
-        ).update(claimed_at=now)
+        ).update(claimed_at=now, claimed_by=me)
     else:
-        taken = _CLAIM.run([SignalStatus.EXECUTING, now], oldest.pk, SignalStatus.QUEUED)
+        taken = _CLAIM.run([SignalStatus.EXECUTING, now, me], oldest.pk, SignalStatus.QUEUED)
     if not taken:
         return None
-    oldest.status, oldest.claimed_at = SignalStatus.EXECUTING, now
+    oldest.status, oldest.claimed_at, oldest.claimed_by = SignalStatus.EXECUTING, now, me
     return oldest, resumed
+
+
+def _claim_is_dead(
+    signal: Signal, *, reclaim_before: datetime, started_at: datetime | None
+) -> bool:
+    claimed_at = signal.claimed_at
+    if claimed_at is None or claimed_at < reclaim_before:
+        return True  # the lease ran out (or the claim was never timed)
+    if started_at is None or claimed_at >= started_at:
+        return False  # this process's own threads took it since it started: they run it
+    # Taken before this process started: by a process that ended, or by another consumer
+    # process (another host, or alive on this one) that may be executing it now. A claim
+    # without an owner (written by a worker of the version before migration 0004, which may
+    # still run during a rolling upgrade) waits for its lease.
+    return worker_gone(signal.claimed_by)
 
 
 def _finish(signal: Signal, status: str, reason: str, *, code: str | None = None) -> Signal:
@@ -108,12 +138,29 @@ def _finish(signal: Signal, status: str, reason: str, *, code: str | None = None
     values = [status, signal.reason, signal.reason_code, signal.processed_at]
     if status != SignalStatus.REJECTED:
         # One statement: atomic alone, no BEGIN/COMMIT around it.
-        _FINISH.run(values, signal.pk, SignalStatus.EXECUTING)
+        _FINISH.run(values, signal.pk, SignalStatus.EXECUTING, signal.claimed_by)
         return signal
     with transaction.atomic():  # the refusal and its notice together
-        if _FINISH.run(values, signal.pk, SignalStatus.EXECUTING):
+        if _FINISH.run(values, signal.pk, SignalStatus.EXECUTING, signal.claimed_by):
             signal_rejected_notice(signal)
     return signal
+
+
+class _TakenOver(Exception):
+    pass
+
+
+def _renew(signal: Signal) -> None:
+    """Before each further order of a signal: its lease runs from now, so a signal whose orders
+    together outlast the lease is not taken for a dead worker's between two of them. Raises
+    _TakenOver if the claim is no longer this executor's (its lease ran out mid-order)."""
+    now = timezone.now()
+    renewed = Signal.objects.filter(
+        pk=signal.pk, status=SignalStatus.EXECUTING, claimed_by=signal.claimed_by
+    ).update(claimed_at=now)
+    if not renewed:
+        raise _TakenOver()
+    signal.claimed_at = now
 
 
 def signal_key(signal_id: int, step: str) -> str:
@@ -179,6 +226,27 @@ def _settle_in_flight(orders: list[Order], venue: VenueAdapter | None) -> Order 
     return None
 
 
+def _exits_left_unset(
+    signal: Signal, action: SignalAction, done: list[Order], venue: VenueAdapter | None
+) -> None:
+    """A dead worker's open may have filled before the exits it asked for were written (they
+    are set once the fill is booked): set the kinds no exit row was ever written for on its
+    position (a row of any status means they were set, and perhaps changed since)."""
+    changes = action.exit_changes() if action.exits else None
+    key = signal_key(signal.pk, "open")
+    opened = next((order for order in done if order.idempotency_key == key), None)
+    if not changes or opened is None or opened.position_id is None:
+        return
+    from egis.exits.services import exits_attach_after_open  # as the pipeline imports it
+
+    written = set(
+        Exit.objects.filter(position_id=opened.position_id).values_list("kind", flat=True)
+    )
+    missing = {kind: spec for kind, spec in changes.items() if kind not in written}
+    if missing:  # logged and audited if they cannot be set (egis.exits.services)
+        exits_attach_after_open(opened.position_id, missing, actor=None, venue=venue)
+
+
 def _describe(order: Order) -> str:
     return f"{order.intent} {order.client_order_id} ({order.status})"
 
@@ -202,6 +270,8 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
             f"order {_describe(stuck)} is still in flight: recovery settles it; the rest of "
             "the signal was not executed",
         )
+    if done:
+        _exits_left_unset(signal, action, done, venue)
     positions = _OPEN_POSITIONS.all(bot.pk, PositionStatus.OPEN)
     results: list[OrderResult] = []
     try:
@@ -236,6 +306,8 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
         for position in closes:
             key = signal_key(signal.pk, f"close-{position.pk}")
             if key not in placed:
+                if results:
+                    _renew(signal)
                 results.append(
                     order_close(
                         bot_id=bot.pk,
@@ -249,6 +321,8 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
         if open_side:
             key = signal_key(signal.pk, "open")
             if key not in placed:
+                if results:
+                    _renew(signal)
                 if action.size_pct is not None:
                     bot.refresh_from_db()  # sized on the budget as it is after the closes
                 results.append(
@@ -262,6 +336,11 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
                         loaded=bot,
                     )
                 )
+    except _TakenOver:
+        logger.warning(
+            "signal #%s: its claim was taken over; its new executor finishes it", signal.pk
+        )
+        return signal
     except _Rejected as exc:
         return _refused(signal, str(exc), _known(results, done), reason_code(str(exc)))
     except OrderRefused as exc:
@@ -330,8 +409,8 @@ def _drain(
 ) -> None:
     """Claim and execute the bot's signals in order of receipt until none is runnable."""
     while True:
-        reclaim_before = claimed_before or timezone.now() - timedelta(seconds=lease)
-        claimed = _claim_next(bot_id, reclaim_before=reclaim_before)
+        reclaim_before = timezone.now() - timedelta(seconds=lease)
+        claimed = _claim_next(bot_id, reclaim_before=reclaim_before, started_at=claimed_before)
         if claimed is None:
             return
         signal, resumed = claimed
@@ -352,7 +431,8 @@ def signal_process(
 ) -> list[Signal]:
     """Execute every runnable signal (of one bot, or all), oldest first per bot. Signals whose
     claim is older than `reclaim_after_s` (default: the lease), or was taken before
-    `claimed_before` (a fixed instant: the worker's start, egis.signals.tasks), are resumed."""
+    `claimed_before` (a fixed instant: the worker's start, egis.signals.tasks) by a process
+    known to have ended (egis.ops.worker_start.worker_gone), are resumed."""
     lease = settings.EGIS_SIGNAL_LEASE_S if reclaim_after_s is None else reclaim_after_s
     if bot_id is not None:
         bot_ids = [bot_id]  # the claim below finds whether it has anything to run

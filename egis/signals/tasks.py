@@ -34,13 +34,15 @@ def signals_process_bot(bot_id: int) -> int:
 
 @on_startup()
 def signals_resume_on_worker_start() -> None:
-    # A claim taken before this process started belongs to a worker that died: resume it now.
+    # A claim taken before this process started by a process known to have ended (this host's,
+    # egis.ops.worker_start.worker_gone) belongs to a worker that died: resume it now.
     # Huey runs this in every worker thread as it starts (and in a thread started anew), while
     # the threads started before it already execute signals: it sweeps once per process, and
     # leaves the claims this process's own threads took since it started alone (taking those
     # over looked up a live thread's order at the venue before it was sent, and ended its
-    # signal `failed` while it executed). Should another consumer process still be running a
-    # claim older than this start, the orders' idempotency keys keep it exactly once.
+    # signal `failed` while it executed). Another consumer process's claim (on another host,
+    # or alive on this one) is left alone for the same reason: the lease (signals_periodic)
+    # takes it over if that process died.
     started = worker_process_started_at()
     if not first_in_worker_process("signals.resume"):
         return

@@ -34,6 +34,18 @@ def _fresh_worker_process(monkeypatch):
 
 
 @pytest.fixture
+def restart_worker(monkeypatch):
+    """Call to stand for the worker process being killed and started again: a process start of
+    its own (on this host, with this pid, as a restarted container often has)."""
+    from egis.ops import worker_start
+
+    def restart() -> None:
+        monkeypatch.setattr(worker_start, "_start", worker_start._ProcessStart())
+
+    return restart
+
+
+@pytest.fixture
 def issued(paper_bot) -> IssuedHook:
     return hook_create(bot_id=paper_bot.pk)
 

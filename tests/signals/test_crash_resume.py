@@ -62,7 +62,9 @@ def _assert_flipped_once(paper_bot, flip: Signal) -> None:
 
 
 @pytest.mark.parametrize("killed_at", [1, 2], ids=["during-close", "during-open"])
-def test_a_worker_killed_mid_signal_resumes_exactly_once(sender, paper_bot, queue_only, killed_at):
+def test_a_worker_killed_mid_signal_resumes_exactly_once(
+    sender, paper_bot, queue_only, killed_at, restart_worker
+):
     flip = _flip(sender, paper_bot)
     with pytest.raises(ProcessKilled):
         signal_process(venue=KilledAfterFill(paper_bot, at=killed_at))
@@ -73,6 +75,7 @@ def test_a_worker_killed_mid_signal_resumes_exactly_once(sender, paper_bot, queu
     # Another worker's sweep leaves a claim younger than the lease alone...
     assert signal_process() == []
     # ...and the restarted worker resumes it at start-up.
+    restart_worker()
     signals_resume_on_worker_start()
     _assert_flipped_once(paper_bot, flip)
 

@@ -67,7 +67,7 @@ def test_a_thread_starting_mid_signal_leaves_its_claim_to_the_live_thread(
 
 
 def test_a_claim_from_before_the_process_started_is_still_resumed_once(
-    sender, paper_bot, queue_only
+    sender, paper_bot, queue_only, restart_worker
 ):
     sender.post({"action": "open", "side": "long", "size_usd": "20", "id": "s1"})
 
@@ -80,6 +80,7 @@ def test_a_claim_from_before_the_process_started_is_still_resumed_once(
     assert Signal.objects.get(sender_id="s1").status == SignalStatus.EXECUTING
 
     # The restarted process: four threads start, each runs the hook; one sweep resumes it.
+    restart_worker()
     for _ in range(4):
         _in_another_thread(signals_resume_on_worker_start)
 

@@ -1,0 +1,78 @@
+"""The exits' catch-up runs when a worker process starts, not whenever one of its threads does.
+
+Huey runs every start-up hook in each worker thread as it starts, and again in a thread it
+starts anew after one died (huey.consumer.Worker.initialize; egis.ops.worker_start). The
+catch-up closes an exit found crossed and audits it as "crossed while the worker was down". Run
+by a thread starting while its process had been up and watching prices, it closed an exit the
+price had only just crossed under that line: an audit line that says something false.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from egis.exits.rules import parse_changes
+from egis.exits.tasks import exits_catch_up_on_worker_start
+from egis.ledger.models import PositionEvent
+from egis.ledger.pipeline import order_open
+from egis.ops import worker_start
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_worker_process(monkeypatch):
+    monkeypatch.setattr(worker_start, "_start", worker_start._ProcessStart())
+
+
+def _thread_starts() -> None:
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            exits_catch_up_on_worker_start()
+        except BaseException as exc:  # reported to the test below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert errors == []
+
+
+def test_a_thread_starting_in_a_running_worker_does_not_catch_up_as_if_it_was_down(
+    paper_bot, set_price
+):
+    exits_catch_up_on_worker_start()  # the process's first thread: nothing crossed
+    position = order_open(
+        bot_id=paper_bot.pk, side="long", size_usd="20", exits=parse_changes(take_profit="3000")
+    ).position
+
+    set_price("ETHUSDT", "3020")  # crossed now, while the worker runs (its tick evaluates it)
+    _thread_starts()  # Huey starts a thread anew
+
+    position.refresh_from_db()
+    assert position.status == "open"
+    down = "crossed while the worker was down"
+    assert not PositionEvent.objects.filter(reason__contains=down).exists()
+
+
+def test_the_catch_up_still_runs_once_when_the_process_starts(paper_bot, set_price):
+    position = order_open(
+        bot_id=paper_bot.pk, side="long", size_usd="20", exits=parse_changes(take_profit="3000")
+    ).position
+    set_price("ETHUSDT", "3020")  # while no worker watched
+
+    for _ in range(4):  # the process starts with four threads
+        _thread_starts()
+
+    position.refresh_from_db()
+    assert (position.status, position.close_reason) == ("closed", "take_profit")
+    [event] = PositionEvent.objects.filter(position=position, action="exit_triggered")
+    assert "caught up at start-up" in event.reason
