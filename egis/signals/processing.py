@@ -25,7 +25,7 @@ from egis.core.money import usd_display
 from egis.core.row_updates import RowUpdate
 from egis.core.rows import RowQuery
 from egis.execution.recovery import recover_order
-from egis.exits.models import Exit
+from egis.exits.asked import exits_attach_asked
 from egis.exits.rules import InvalidExit
 from egis.ledger import budget
 from egis.ledger.errors import NotEnoughBudget, OrderNotBooked, OrderRefused
@@ -226,25 +226,13 @@ def _settle_in_flight(orders: list[Order], venue: VenueAdapter | None) -> Order 
     return None
 
 
-def _exits_left_unset(
-    signal: Signal, action: SignalAction, done: list[Order], venue: VenueAdapter | None
-) -> None:
-    """A dead worker's open may have filled before the exits it asked for were written (they
-    are set once the fill is booked): set the kinds no exit row was ever written for on its
-    position (a row of any status means they were set, and perhaps changed since)."""
-    changes = action.exit_changes() if action.exits else None
-    key = signal_key(signal.pk, "open")
-    opened = next((order for order in done if order.idempotency_key == key), None)
-    if not changes or opened is None or opened.position_id is None:
-        return
-    from egis.exits.services import exits_attach_after_open  # as the pipeline imports it
-
-    written = set(
-        Exit.objects.filter(position_id=opened.position_id).values_list("kind", flat=True)
-    )
-    missing = {kind: spec for kind, spec in changes.items() if kind not in written}
-    if missing:  # logged and audited if they cannot be set (egis.exits.services)
-        exits_attach_after_open(opened.position_id, missing, actor=None, venue=venue)
+def _exits_left_unset(done: list[Order], venue: VenueAdapter | None) -> None:
+    """A dead worker's open may have filled before the exits it asked for were set: they were
+    written ahead with the order, and are set now (egis.exits.asked: only the kinds no exit row
+    was ever written for; an order still in flight waits for recovery)."""
+    for order in done:
+        if order.intent == "open" and order.exits_asked is not None:
+            exits_attach_asked(order, actor=None, venue=venue)
 
 
 def _describe(order: Order) -> str:
@@ -271,7 +259,7 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
             "the signal was not executed",
         )
     if done:
-        _exits_left_unset(signal, action, done, venue)
+        _exits_left_unset(done, venue)
     positions = _OPEN_POSITIONS.all(bot.pk, PositionStatus.OPEN)
     results: list[OrderResult] = []
     try:

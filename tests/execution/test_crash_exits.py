@@ -6,11 +6,9 @@ written nowhere before that: a SIGKILL after the venue filled the open (while wa
 answer, or between booking the fill and writing the exits) leaves a position that recovery books
 as open and filled, without the stop-loss its owner asked for, and nothing says so.
 
-A resumed signal sets them from the signal row (tests/signals/test_crash_exits.py); an open from
-any other edge has no such record. The fix (not made here): write the requested exits ahead,
-with the order in the preflight (a JSON column on `orders`, or exit rows in a `pending` state
-written in the same transaction), and let whatever books the fill (the pipeline, recovery) set
-the kinds never written, outside the settle transaction, as the resumed signal does.
+Fixed: the exits asked are written ahead with the order (`Order.exits_asked`), and recovery
+sets the kinds never written once it books the fill (egis.exits.asked;
+tests/execution/test_exits_asked.py covers the other states).
 """
 
 from __future__ import annotations
@@ -33,11 +31,6 @@ class KilledAfterFill(_Wrapped):
         raise ProcessKilled("SIGKILL while waiting for the venue's answer")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the exits asked with an open are not written ahead: a kill after the fill loses "
-    "them (fix described in the module docstring)",
-)
 def test_an_open_killed_after_its_fill_still_gets_the_exits_it_asked_for(paper_bot):
     changes = parse_changes(take_profit="1%", stop_loss="1%")
     with pytest.raises(ProcessKilled):
