@@ -96,7 +96,7 @@ def signal_receive(
     failure)."""
     if len(body) > BODY_MAX_BYTES:
         raise SignalBodyTooLarge()
-    throttle.check(hook_id=hook_id, address=address)
+    throttle.check(hook_id=hook_id)
     try:
         parsed: Any = load_json(body)
     except MalformedBody:
@@ -106,7 +106,7 @@ def signal_receive(
     try:
         hook = hook_authenticate(hook_id=hook_id, body=body, parsed=parsed, signature=signature)
     except HookRefused:
-        throttle.record_failure(address=address)
+        throttle.record_failure(address=address)  # Throttled (429) past the address's limit
         raise
     stored = _stored_body(parsed, body)
     try:

@@ -3,8 +3,12 @@
 - Per hook id (every request, known hook or not, so the answer tells nothing):
   `EGIS_HOOK_MAX_PER_MINUTE` requests per minute.
 - Per address (failed authentications only): after `EGIS_HOOK_MAX_FAILURES_PER_ADDRESS` within
-  `EGIS_HOOK_FAILURE_WINDOW_S`, every request from that address is refused until the window ends:
-  guessing hook ids or secrets stops, a sender with the right secret is not slowed down.
+  `EGIS_HOOK_FAILURE_WINDOW_S`, every further *failed* request from that address is answered
+  429 instead of 404 until the window ends. A request that authenticates is never refused for
+  its address: TradingView posts every user's alerts from a few shared addresses, and behind a
+  proxy every request may carry the proxy's, so one user's wrong secret (or a stranger's
+  guesses) must not stop another user's signals. Guessing gains nothing from this: a hook id
+  and its secret are random (egis.signals.hooks), far beyond any number of tries.
 Keys are hashed: no hook id or address appears in a cache file name.
 
 The per-hook count is bumped on every request, so it is not kept in Django's file cache (each
@@ -26,7 +30,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from egis.core.window_counter import window_bump, window_count
+from egis.core.window_counter import window_bump
 
 COUNTER_FILE_NAME = "hook-throttle.sqlite3"
 PRUNE_EVERY = 1000  # bumps per process between two prunings of past minutes
@@ -40,10 +44,6 @@ class Throttled(Exception):
 
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "replace")).hexdigest()[:32]
-
-
-def _count(key: str) -> int:
-    return window_count(key)
 
 
 def _bump(key: str, timeout: int) -> int:
@@ -115,10 +115,8 @@ def reset() -> None:
     _counter_db().execute("DELETE FROM hook_rate")
 
 
-def check(*, hook_id: str, address: str) -> None:
-    """Count this request against its hook id; refuse it if the hook or the address is over."""
-    if _count(_failures_key(address)) >= settings.EGIS_HOOK_MAX_FAILURES_PER_ADDRESS:
-        raise Throttled(settings.EGIS_HOOK_FAILURE_WINDOW_S)
+def check(*, hook_id: str) -> None:
+    """Count this request against its hook id; refuse it if the hook is over its rate."""
     now = time.time()
     used = _bump_minute(f"rate:{_digest(hook_id)}", int(now // 60))
     if used > settings.EGIS_HOOK_MAX_PER_MINUTE:
@@ -126,4 +124,8 @@ def check(*, hook_id: str, address: str) -> None:
 
 
 def record_failure(*, address: str) -> None:
-    _bump(_failures_key(address), settings.EGIS_HOOK_FAILURE_WINDOW_S)
+    """Count a failed authentication from `address`; raise Throttled once it is over its limit
+    (this failure included), so the caller answers 429 instead of its refusal."""
+    failures = _bump(_failures_key(address), settings.EGIS_HOOK_FAILURE_WINDOW_S)
+    if failures > settings.EGIS_HOOK_MAX_FAILURES_PER_ADDRESS:
+        raise Throttled(settings.EGIS_HOOK_FAILURE_WINDOW_S)
