@@ -281,8 +281,11 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
                         signal, SignalStatus.REJECTED, signal_drift(signal, bot, action, actual)
                     )
         closes, open_side = _plan(action, bot, positions)
-        if open_side and bot.is_halted and not done:
-            raise _Rejected(f"bot halted for new opens: {bot.halted_reason}")
+        # A halt stops opens, never closes: a target's closes still run (they only take risk
+        # off), then its open is refused, and the signal says it traded in part.
+        halted = f"bot halted for new opens: {bot.halted_reason}"
+        if open_side and bot.is_halted and not done and not closes:
+            raise _Rejected(halted)
         if not closes and not open_side:
             if done:
                 return _finish(signal, SignalStatus.EXECUTED, _summary(signal))
@@ -307,6 +310,8 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
                     )
                 )
         if open_side:
+            if bot.is_halted and not done:
+                raise _Rejected(halted)
             key = signal_key(signal.pk, "open")
             if key not in placed:
                 if results:

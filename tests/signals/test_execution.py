@@ -110,6 +110,22 @@ def test_halted_bot_rejects_opens_and_still_closes(sender, paper_bot):
     assert _last().status == SignalStatus.EXECUTED
 
 
+def test_a_target_flip_on_a_halted_bot_closes_and_says_the_open_was_refused(sender, paper_bot):
+    """A halt stops opens, not closes (found by a newcomer run: the whole flip was refused and
+    the long stayed open for the length of the halt)."""
+    _open(sender, id="o1")
+    paper_bot.halted_reason = "drift: test"
+    paper_bot.save()
+    sender.post({"target": "short", "size_usd": "20", "prev": "long", "id": "flip"})
+    signal = _last()
+    assert signal.status == SignalStatus.EXECUTED
+    assert signal.reason_code == "bot_halted"
+    assert signal.reason.startswith("partly: close position #")
+    assert signal.reason.endswith("then bot halted for new opens: drift: test")
+    assert not Position.objects.filter(status="open").exists()
+    assert [o.intent for o in Order.objects.order_by("id")] == ["open", "close"]
+
+
 def test_inactive_bot_rejects_signals(sender, paper_bot):
     paper_bot.is_active = False
     paper_bot.save()
