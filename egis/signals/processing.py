@@ -379,8 +379,12 @@ def _summary(signal: Signal, orders: list[Order] | None = None, *, leave_out: st
             continue
         if order.intent == "open":
             side = "long" if order.side == "buy" else "short"
-            asked = usd_display(order.requested_usd or Decimal(0))
-            what = f"open {side} {asked} (position #{order.position_id})"
+            asked = order.requested_usd or Decimal(0)
+            size = usd_display(asked)
+            if order.executed_qty > 0 and order.cum_quote_usd != asked:
+                # Executed size replaces requested size: say what was booked, and what was asked.
+                size = f"{usd_display(order.cum_quote_usd)} of {size} asked"
+            what = f"open {side} {size} (position #{order.position_id})"
         else:
             what = f"close position #{order.position_id}"
         parts.append(f"{what}: {order.status}")

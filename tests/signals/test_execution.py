@@ -48,7 +48,11 @@ def test_open_signal_opens_through_the_pipeline_with_a_derived_key(sender, paper
     assert signal.status == SignalStatus.EXECUTED, signal.reason
     order = Order.objects.get()
     assert order.intent == "open" and order.idempotency_key == f"sig{signal.pk}-open"
-    assert "open long $20.00" in signal.reason and signal.processed_at is not None
+    # Executed size replaces requested size: 0.006 ETH at $2,934.56 was booked for $20 asked.
+    assert (
+        signal.reason == f"open long $17.61 of $20.00 asked (position #{order.position_id}): filled"
+    )
+    assert signal.processed_at is not None
 
 
 def test_close_signal_closes_every_open_position_each_as_its_own_close(sender, paper_bot):

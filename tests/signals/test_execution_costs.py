@@ -44,7 +44,8 @@ def test_a_fresh_signal_neither_looks_up_nor_reads_back_its_orders(sender):
 
     assert done.status == SignalStatus.EXECUTED
     order = Order.objects.get()
-    assert done.reason == f"open long $20.00 (position #{order.position_id}): filled"
+    booked = f"open long $17.61 of $20.00 asked (position #{order.position_id})"
+    assert done.reason == f"{booked}: filled"
     assert not [s for s in sql if ORDERS_OF_SIGNAL in s]
 
 
