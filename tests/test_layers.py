@@ -50,6 +50,7 @@ ROWS_USERS = {
     "egis.core.row_updates",  # compare-and-set UPDATEs (QuerySet.update, precompiled)
     "egis.ledger.budget",
     "egis.ledger.events",
+    "egis.ledger.open_checks",  # the open preflight's netting read (split out of the pipeline)
     "egis.ledger.pipeline",
     "egis.ledger.settle",
     "egis.ledger.settle_read",  # settle's one read of the order, its position and facts (issue 11)
