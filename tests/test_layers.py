@@ -46,10 +46,12 @@ ROWS_USERS = {
     "egis.bots.locks",  # the bot lock every writing transaction starts with
     "egis.bots.selectors",  # bot access check on every API request
     "egis.exits.hooks",  # the exits read of every close's settle (issue 12)
+    "egis.core.row_saves",  # row_insert / row_update: what save() runs, precompiled
     "egis.core.row_writes",  # a transaction's closing writes as one statement (PostgreSQL)
     "egis.core.row_updates",  # compare-and-set UPDATEs (QuerySet.update, precompiled)
     "egis.ledger.budget",
     "egis.ledger.events",
+    "egis.ledger.open_checks",  # the open preflight's netting read (split out of the pipeline)
     "egis.ledger.pipeline",
     "egis.ledger.settle",
     "egis.ledger.settle_read",  # settle's one read of the order, its position and facts (issue 11)
@@ -65,10 +67,16 @@ ROWS_USERS = {
 
 def test_only_the_measured_hot_paths_use_precompiled_row_statements():
     assert _importers_of("egis.core.rows") - {"egis.core.rows"} <= ROWS_USERS
+    assert _importers_of("egis.core.row_saves") <= ROWS_USERS
     assert _importers_of("egis.core.row_writes") <= ROWS_USERS
     assert _importers_of("egis.core.row_updates") <= ROWS_USERS
     # The machinery under them (cursor, binding, instances) is theirs alone.
-    machinery = {"egis.core.rows", "egis.core.row_writes", "egis.core.row_updates"}
+    machinery = {
+        "egis.core.rows",
+        "egis.core.row_saves",
+        "egis.core.row_writes",
+        "egis.core.row_updates",
+    }
     for inner in ("egis.core.row_cursor", "egis.core.row_binds", "egis.core.row_build"):
         assert _importers_of(inner) <= machinery, inner
 

@@ -1,4 +1,4 @@
-"""How egis.core.rows binds a model's values for INSERT and UPDATE: what `save()` binds.
+"""How egis.core.row_saves binds a model's values for INSERT and UPDATE: what `save()` binds.
 
 `save()` binds each field's `pre_save(obj, add)` (auto_now, auto_now_add) prepared by
 `get_db_prep_save`, a chain of three or four calls per field (`get_db_prep_save ->

@@ -38,12 +38,11 @@ from django.db.models import Model
 
 from egis.core.row_binds import _binds, _save_params
 from egis.core.row_cursor import django_cursor
+from egis.core.row_saves import row_insert, row_update
 from egis.core.rows import (
     _check_no_save_signals,
     _check_plain_model,
     _column,
-    row_insert,
-    row_update,
 )
 
 _JSON_KEY = re.compile(r"[a-z_][a-z0-9_]*")

@@ -6,7 +6,8 @@ from egis.execution.incident_base import IncidentError
 from egis.exits.binance_drift import OK as EXIT_DRIFT_OK
 from egis.exits.binance_drift import account_exit_items
 from egis.ledger.models import EXIT_INCIDENT_KINDS, Incident, IncidentKind
-from egis.reconcile.drift import DRIFT, NO_MIRROR, drift_recheck
+from egis.reconcile.drift import drift_recheck
+from egis.reconcile.drift_report import DRIFT, NO_MIRROR
 from egis.venues.models import ExchangeAccount
 
 

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from egis.bots.models import Bot
 from egis.core.errors import UserFacingError
-from egis.execution.recovery import RecoveryOutcome, recover_order
+from egis.execution.recovery import recover_order
+from egis.execution.recovery_report import RecoveryOutcome
 from egis.ledger.models import IN_FLIGHT_ORDER_STATUSES, Order
 from egis.venues.base import VenueAdapter
 from egis.venues.registry import venue_for

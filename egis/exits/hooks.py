@@ -27,7 +27,8 @@ from django.utils import timezone
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.figures import qty_text
-from egis.core.rows import RowQuery, row_update
+from egis.core.row_saves import row_update
+from egis.core.rows import RowQuery
 from egis.exits.errors import ExitNotResting
 from egis.exits.events import exit_event, exit_triggered_booked
 from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitStatus

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from egis.core.money import plain
-from egis.core.rows import row_insert
+from egis.core.row_saves import row_insert
 from egis.ledger.models import Order, Position, PositionEvent
 
 

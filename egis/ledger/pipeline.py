@@ -7,6 +7,8 @@ first, then the exchange account, then the order and position, then the paper bo
    risk limits (egis.ledger.risk; opens only) and the budget and insert the hold (open) or
    mark the position closing (close), insert the order row with a fresh client order id.
    Commit. Every refusal happens here or earlier: nothing is sent.
+   The open's checks and its sizing are egis.ledger.open_checks (the open form's quote runs
+   them too).
 2. Venue call with the client order id, outside any transaction.
 3. Settle in one transaction (egis.ledger.settle). After the venue call nothing escapes as a
    crash (egis.ledger.after_venue): a failed write becomes an incident, or, if the database
@@ -23,10 +25,8 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from egis.bots.halt_words import halt_words
 from egis.bots.locks import LIVE_BOT, LIVE_BOT_LOCKED
 from egis.bots.models import Bot
-from egis.core.choices import Venue
 from egis.core.figures import price_text, qty_text, usd_text
 from egis.core.log_context import bind_order
 from egis.core.order_metrics import order_timed
@@ -34,16 +34,11 @@ from egis.core.row_writes import RowWrites
 from egis.core.rows import RowPair, RowQuery
 from egis.exits.hooks import ExitFiring, exits_before_close, exits_on_close_preflight
 from egis.exits.rules import ExitChanges, changes_as_json
-from egis.ledger import budget, risk
 from egis.ledger.after_venue import after_fill, after_refusal, after_unknown
 from egis.ledger.errors import (
     BotNotFound,
-    BotNotTradable,
-    BotPaused,
     InvalidOrderInput,
-    NettingConflict,
     OrderRefused,
-    OrderSizeRejected,
     PositionBusy,
     PositionNotFound,
     PositionNotOpen,
@@ -61,6 +56,7 @@ from egis.ledger.models import (
     PositionSide,
     PositionStatus,
 )
+from egis.ledger.open_checks import _check_can_open, open_preflight, size_open
 from egis.ledger.order_inputs import (
     parse_idempotency_key,
     parse_position_id,
@@ -70,10 +66,8 @@ from egis.ledger.order_inputs import (
 from egis.ledger.settle import (
     OrderResult,
 )
-from egis.portfolio.pause import paused_message
 from egis.venues.base import (
     OrderRequest,
-    SymbolRules,
     VenueAdapter,
     VenueError,
     VenueRejected,
@@ -82,7 +76,6 @@ from egis.venues.base import (
 from egis.venues.models import ExchangeAccount
 from egis.venues.prices.sources import PriceUnavailable
 from egis.venues.registry import venue_for
-from egis.venues.rules import OrderSizeInvalid, market_qty_for_usd
 
 logger = logging.getLogger("egis.pipeline")
 
@@ -146,13 +139,6 @@ _ORDER_BY_KEY: RowPair[Order, Position] = RowPair(
     Order, "position", "a.bot_id = %s AND a.idempotency_key = %s"
 )
 _POSITION_LOCKED = RowQuery(Position, "id = %s", lock=True)
-_OPPOSITE_ON_BOT = RowQuery(
-    Position,
-    "bot_id = %s AND symbol = %s AND side = %s AND status = %s",
-    fields=["id"],
-    order_by="id",
-    limit=1,
-)
 
 
 def _load_bot(bot_id: int, *, lock: bool) -> Bot:
@@ -168,53 +154,6 @@ def _unlocked_bot(bot_id: int, loaded: Bot | None) -> Bot:
     if loaded is not None and loaded.pk == bot_id:
         return loaded
     return _load_bot(bot_id, lock=False)
-
-
-def _check_can_open(bot: Bot) -> None:
-    if not bot.is_active:
-        raise BotNotTradable(f"Bot #{bot.pk} is inactive: activate it before opening positions.")
-    if bot.is_paused:  # paused by a person (egis.portfolio.pause): every source of opens
-        raise BotPaused(paused_message(bot))
-    if bot.is_halted:
-        raise BotNotTradable(
-            f"Bot #{bot.pk} is halted for new opens (closes still work). "
-            f"{halt_words(bot.halted_reason)}"
-        )
-
-
-def _check_netting(bot: Bot, side: str) -> None:
-    """One-way mode nets an account + symbol: a long and a short can never be open together."""
-    opposite = PositionSide.SHORT if side == PositionSide.LONG else PositionSide.LONG
-    clash: Position | None
-    if bot.venue == Venue.PAPER:
-        clash = _OPPOSITE_ON_BOT.one(bot.pk, bot.symbol, opposite, PositionStatus.OPEN)
-    else:
-        clash = (
-            Position.objects.filter(
-                status=PositionStatus.OPEN,
-                symbol=bot.symbol,
-                side=opposite,
-                bot__exchange_account_id=bot.exchange_account_id,
-            )
-            .order_by("id")
-            .first()
-        )
-    if clash is not None:
-        raise NettingConflict(
-            f"A {opposite} {bot.symbol} position (#{clash.pk}) is open on this account: close "
-            f"the {opposite} first (one-way mode nets long and short)."
-        )
-
-
-def open_preflight(bot: Bot, side: str, requested: Decimal) -> None:
-    """The open preflight's checks, in order: the bot may open (active, not paused or halted),
-    netting, the bot's risk limits, the budget. Reads only: raises the refusal the open gets.
-    `order_open` calls it under the bot lock; the open form's quote (egis.ledger.quote) calls
-    it without, to say before the tap what the Open would be refused."""
-    _check_can_open(bot)
-    _check_netting(bot, side)
-    risk.check_open(bot, requested)  # the bot's own limits
-    budget.ensure_affordable(bot, requested)
 
 
 def _prepare_venue(bot: Bot, venue: VenueAdapter | None) -> VenueAdapter:
@@ -261,23 +200,6 @@ def _write_ahead_order(
         idempotency_key=idempotency_key,
         exits_asked=exits_asked,
     )
-
-
-def size_open(
-    adapter: VenueAdapter, symbol: str, requested: Decimal
-) -> tuple[SymbolRules, Decimal, Decimal]:
-    """An open's sizing: the symbol's rules, the reference price, and the quantity `requested`
-    USD buys (rounded down to the step, checked). The open form's quote (egis.ledger.quote)
-    calls this same function, so it shows what the order sends."""
-    try:
-        rules = adapter.symbol_rules(symbol)
-        price = adapter.reference_price(symbol)
-        qty = market_qty_for_usd(requested, price, rules, buffer=adapter.price_buffer())
-    except OrderSizeInvalid as exc:
-        raise OrderSizeRejected(str(exc)) from exc
-    except (VenueError, PriceUnavailable) as exc:
-        raise VenueNotReady(str(exc)) from exc
-    return rules, price, qty
 
 
 @order_timed(OrderIntent.OPEN)

@@ -24,8 +24,8 @@ from egis.core.figures import base_asset, price_text, qty_text, size_text
 from egis.core.money import plain, usd_display, usd_str
 from egis.ledger.budget import shown_hold
 from egis.ledger.errors import InvalidOrderInput, OrderRefused, VenueNotReady
+from egis.ledger.open_checks import open_preflight, size_open
 from egis.ledger.order_inputs import parse_size_usd
-from egis.ledger.pipeline import open_preflight, size_open
 from egis.venues.base import SymbolRules, VenueAdapter, VenueError
 from egis.venues.prices.sources import PriceUnavailable
 from egis.venues.registry import venue_for

@@ -21,8 +21,9 @@ from django.utils import timezone
 
 from egis.bots.locks import bot_row_lock, row_locks_needed
 from egis.core.money import plain
+from egis.core.row_saves import row_update
 from egis.core.row_writes import RowWrites
-from egis.core.rows import RowPair, row_update
+from egis.core.rows import RowPair
 from egis.exits.hooks import exits_after_close_fill, exits_after_close_released
 from egis.ledger.domain import (
     Fill,

@@ -24,7 +24,8 @@ from egis.bots.models import Bot
 from egis.core.errors import UserFacingError
 from egis.core.inputs import InputError
 from egis.core.money import plain
-from egis.core.rows import RowQuery, row_insert
+from egis.core.row_saves import row_insert
+from egis.core.rows import RowQuery
 from egis.notifications import events
 from egis.notifications.inputs import (
     parse_events,

@@ -7,14 +7,15 @@ the sum of its bots' open quantities against `exchange_positions` after a sync.
 Orders still in flight are not drift: a scope with an order in flight is reported as such and
 judged again once it settles. Each difference becomes one open incident of kind
 `drift` (a repeated check finds it again instead of writing a second one) and halts the bots of
-the scope for new opens. The check never edits the ledger.
+the scope for new opens. The check never edits the ledger. What it reports (DriftItem,
+DriftReport, the statuses) is egis.reconcile.drift_report.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -25,7 +26,7 @@ from django.utils import timezone
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import plain
-from egis.exits.binance_drift import ExitDriftItem, binance_exit_drift
+from egis.exits.binance_drift import binance_exit_drift
 from egis.ledger.incidents import DRIFT_HALT_PREFIX, drift_incident_open
 from egis.ledger.models import (
     IN_FLIGHT_ORDER_STATUSES,
@@ -39,11 +40,11 @@ from egis.ledger.models import (
 )
 from egis.ledger.notices import halt_notice
 from egis.portfolio.totals_check import (
-    TotalsDrift,
     is_totals_incident,
     totals_drift_check,
     totals_incident_recheck,
 )
+from egis.reconcile.drift_report import DRIFT, IN_FLIGHT, NO_MIRROR, OK, DriftItem, DriftReport
 from egis.reconcile.paper import ReconcileError, paper_books_from_fills
 from egis.venues.binance.positions import sync_exchange_positions
 from egis.venues.models import ExchangeAccount, ExchangePosition
@@ -51,113 +52,12 @@ from egis.venues.paper.models import PaperPosition, PaperPositionStatus
 
 logger = logging.getLogger("egis.drift")
 
-OK = "ok"
-DRIFT = "drift"
-IN_FLIGHT = "in_flight"
-NO_MIRROR = "no_mirror"
-
 # Refreshes `exchange_positions` for one account; returns False when it could not.
 AccountSync = Callable[[ExchangeAccount], bool]
 
 
 def _signed(side: str, qty: Decimal) -> Decimal:
     return -qty if side == PositionSide.SHORT else qty
-
-
-@dataclass
-class DriftItem:
-    venue: str
-    symbol: str
-    bot_ids: list[int]
-    account_id: int | None
-    ledger_qty: Decimal  # signed: > 0 long, < 0 short
-    venue_qty: Decimal | None  # signed; None when there is no mirror to compare with
-    status: str = OK
-    in_flight_orders: list[str] = field(default_factory=list)
-    positions: list[dict[str, Any]] = field(default_factory=list)
-    fills_qty: Decimal | None = None  # paper only: what the paper fills fold to
-    mirror_synced_at: str | None = None
-    incident_id: int | None = None
-    hint: str = ""
-
-    @property
-    def scope(self) -> str:
-        if self.venue == Venue.PAPER:
-            return f"paper:bot:{self.bot_ids[0]}"
-        return f"{self.venue}:account:{self.account_id}"
-
-    def describe(self) -> str:
-        venue = "none" if self.venue_qty is None else plain(self.venue_qty)
-        where = (
-            f"bot #{self.bot_ids[0]}"
-            if self.venue == Venue.PAPER
-            else f"account #{self.account_id}"
-        )
-        return f"{where} {self.symbol}: ledger {plain(self.ledger_qty)} vs venue {venue}"
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "venue": self.venue,
-            "scope": self.scope,
-            "symbol": self.symbol,
-            "bot_ids": self.bot_ids,
-            "account_id": self.account_id,
-            "status": self.status,
-            "ledger_qty": plain(self.ledger_qty),
-            "venue_qty": None if self.venue_qty is None else plain(self.venue_qty),
-            "difference": None
-            if self.venue_qty is None
-            else plain(self.venue_qty - self.ledger_qty),
-            "fills_qty": None if self.fills_qty is None else plain(self.fills_qty),
-            "mirror_synced_at": self.mirror_synced_at,
-            "in_flight_orders": self.in_flight_orders,
-            "positions": self.positions,
-            "incident_id": self.incident_id,
-            "hint": self.hint,
-        }
-
-
-@dataclass
-class DriftReport:
-    items: list[DriftItem] = field(default_factory=list)
-    recorded: bool = True
-    sync_errors: list[str] = field(default_factory=list)
-    # Binance exits: resting in the ledger vs open algo orders (egis.exits.binance_drift).
-    exit_items: list[ExitDriftItem] = field(default_factory=list)
-    # Per-bot closed totals that disagree with the SUM (egis.portfolio.totals_check).
-    totals: list[TotalsDrift] = field(default_factory=list)
-
-    @property
-    def drift(self) -> list[DriftItem]:
-        return [item for item in self.items if item.status == DRIFT]
-
-    @property
-    def exit_drift(self) -> list[ExitDriftItem]:
-        return [item for item in self.exit_items if item.status == DRIFT]
-
-    def summary_line(self) -> str:
-        counts = {s: 0 for s in (OK, DRIFT, IN_FLIGHT, NO_MIRROR)}
-        for item in self.items:
-            counts[item.status] += 1
-        head = "DRIFT FOUND" if counts[DRIFT] or self.exit_drift or self.totals else "no drift"
-        line = (
-            f"{head}: {len(self.items)} account+symbol checked, {counts[DRIFT]} drift, "
-            f"{counts[IN_FLIGHT]} waiting for in-flight orders, {counts[NO_MIRROR]} without mirror"
-            + (f", {len(self.totals)} bots' closed totals off" if self.totals else "")
-        )
-        if self.exit_items:
-            line += f"; exits: {len(self.exit_items)} checked, {len(self.exit_drift)} drift"
-        return line
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "drift_found": bool(self.drift or self.exit_drift or self.totals),
-            "totals": [t.as_json() for t in self.totals],
-            "summary": self.summary_line(),
-            "items": [item.as_json() for item in self.items],
-            "exit_items": [item.as_json() for item in self.exit_items],
-            "sync_errors": self.sync_errors,
-        }
 
 
 def _position_json(p: Position) -> dict[str, Any]:

@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from egis.bots.models import Bot
 from egis.core.inputs import InputError, MalformedBody, load_json
-from egis.core.rows import RowQuery, row_insert
+from egis.core.row_saves import row_insert
+from egis.core.rows import RowQuery
 from egis.signals import throttle
 from egis.signals.hooks import HookRefused, hook_authenticate
 from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus

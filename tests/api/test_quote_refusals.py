@@ -1,6 +1,6 @@
 """The open form's quote says the refusal the Open would get, before the tap: not enough budget,
 a netting conflict, a risk limit with its figure, the bot paused or halted. The words come from
-the open's own preflight (egis.ledger.pipeline.open_preflight), so they are the open's words;
+the open's own preflight (egis.ledger.open_checks.open_preflight), so they are the open's words;
 the quote reserves nothing."""
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ from django.test.utils import CaptureQueriesContext, override_settings
 
 from egis.bots.models import Bot
 from egis.core.row_cursor import qmark
-from egis.core.rows import RowQuery, RowSum, row_insert, row_update
+from egis.core.row_saves import row_insert, row_update
+from egis.core.rows import RowQuery, RowSum
 from egis.ledger.models import Order, Position
 from egis.ledger.pipeline import order_open
 

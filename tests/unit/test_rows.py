@@ -11,14 +11,13 @@ from django.db.models import Field, Model, signals
 from django.test.utils import CaptureQueriesContext
 
 from egis.bots.models import Bot
+from egis.core.row_binds import _Bind
+from egis.core.row_saves import row_insert, row_update
 from egis.core.rows import (
     RowPair,
     RowQuery,
     RowStatementError,
     RowSum,
-    _Bind,
-    row_insert,
-    row_update,
 )
 from egis.ledger.models import Order, Position, PositionEvent
 from egis.ledger.pipeline import order_open

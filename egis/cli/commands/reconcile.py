@@ -7,7 +7,8 @@ import sys
 from typing import Any
 
 from egis.cli.commands.base import id_arg, leaf
-from egis.reconcile.drift import DRIFT, drift_check
+from egis.reconcile.drift import drift_check
+from egis.reconcile.drift_report import DRIFT
 from egis.reconcile.paper import paper_reconcile
 
 PROGRESS_FROM = 50  # bots: below this a run is quick and prints no progress

@@ -17,7 +17,8 @@ from egis.execution.incident_actions import incident_resolve
 from egis.execution.incident_base import IncidentError
 from egis.ledger.models import Incident
 from egis.ledger.pipeline import order_open
-from egis.reconcile.drift import DRIFT, NO_MIRROR, OK, drift_check
+from egis.reconcile.drift import drift_check
+from egis.reconcile.drift_report import DRIFT, NO_MIRROR, OK
 from egis.venues.models import ExchangePosition
 
 pytestmark = pytest.mark.django_db(transaction=True)
