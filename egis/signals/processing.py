@@ -10,7 +10,6 @@ placed instead of placing them again.
 
 from __future__ import annotations
 
-import itertools
 import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -22,7 +21,6 @@ from django.utils import timezone
 from egis.bots.locks import LIVE_BOT
 from egis.bots.models import Bot
 from egis.core.money import usd_display
-from egis.core.row_updates import RowUpdate
 from egis.core.rows import RowQuery
 from egis.execution.recovery import recover_order
 from egis.exits.asked import exits_attach_asked
@@ -38,10 +36,9 @@ from egis.ledger.models import (
 )
 from egis.ledger.pipeline import order_close, order_open
 from egis.ledger.settle import OrderResult
-from egis.ops.worker_start import worker_gone, worker_identity
+from egis.signals.claims import TakenOver, claim_next, finish, renew
 from egis.signals.drift import closed_by_own_exit, signal_drift
-from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
-from egis.signals.notices import signal_rejected_notice
+from egis.signals.models import Signal, SignalHook, SignalStatus
 from egis.signals.payload import SignalAction, action_from_json
 from egis.signals.reason_words import reason_code
 from egis.venues.base import VenueAdapter
@@ -57,12 +54,6 @@ class _Rejected(Exception):
 # The worker's per-signal reads, compiled once (egis.core.rows): as ORM queries they cost more
 # than the order each signal places (docs/BENCHMARKS.md, benchmark 6). Statuses are literal so
 # SQLite can use the partial index of unfinished signals.
-_OLDEST_UNFINISHED = RowQuery(
-    Signal,
-    f"bot_id = %s AND status IN ('{SignalStatus.QUEUED}', '{SignalStatus.EXECUTING}')",
-    order_by="id",
-    limit=1,
-)
 # A signal's orders: their idempotency keys start with `sig<id>-` (signal_key), i.e. lie in
 # [`sig<id>-`, `sig<id>.`) ('.' follows '-'): a range on the (bot, key) unique index.
 _ORDERS_OF_SIGNAL = RowQuery(
@@ -70,97 +61,6 @@ _ORDERS_OF_SIGNAL = RowQuery(
 )
 _OPEN_POSITIONS = RowQuery(Position, "bot_id = %s AND status = %s", order_by="id")
 _HOOK_ENABLED = RowQuery(SignalHook, "id = %s AND enabled = %s", fields=["id"])
-# The compare-and-set writes: a claim (queued -> executing) and a finish (executing -> final).
-_CLAIM = RowUpdate(Signal, ["status", "claimed_at", "claimed_by"], "id = %s AND status = %s")
-# A finish is the claim holder's: a worker whose claim was taken over (its lease ran out) does
-# not finish the signal its successor now runs.
-_FINISH = RowUpdate(
-    Signal,
-    ["status", "reason", "reason_code", "processed_at"],
-    "id = %s AND status = %s AND claimed_by = %s",
-)
-# Each claim's own name: this process (egis.ops.worker_start) and a number of its claims.
-_CLAIM_NUMBERS = itertools.count(1)
-
-
-def _claim_next(
-    bot_id: int, *, reclaim_before: datetime, started_at: datetime | None = None
-) -> tuple[Signal, bool] | None:
-    """The bot's oldest unfinished signal, claimed by compare-and-set, and whether it is resumed
-    (a dead worker's claim taken over); None if it is being executed (by another worker, or by a
-    dead one whose claim is younger than the lease). A claim is a dead worker's when it is
-    older than the lease (`reclaim_before`), or, at a worker's start (`started_at`), when it was
-    taken before that start by a process known to have ended: never another consumer process
-    that may still be executing it, nor a thread of this one."""
-    oldest = _OLDEST_UNFINISHED.one(bot_id)
-    if oldest is None:
-        return None
-    now = timezone.now()
-    me = f"{worker_identity()}#{next(_CLAIM_NUMBERS)}"
-    resumed = oldest.status == SignalStatus.EXECUTING
-    if resumed:
-        if not _claim_is_dead(oldest, reclaim_before=reclaim_before, started_at=started_at):
-            return None
-        # A dead worker's claim: take it over, once (the old claim time is the compare value).
-        # Rare (resumes only): the ORM, which compares the datetime the way the database stores it.
-        taken = Signal.objects.filter(
-            pk=oldest.pk, status=SignalStatus.EXECUTING, claimed_at=oldest.claimed_at
-        ).update(claimed_at=now, claimed_by=me)
-    else:
-        taken = _CLAIM.run([SignalStatus.EXECUTING, now, me], oldest.pk, SignalStatus.QUEUED)
-    if not taken:
-        return None
-    oldest.status, oldest.claimed_at, oldest.claimed_by = SignalStatus.EXECUTING, now, me
-    return oldest, resumed
-
-
-def _claim_is_dead(
-    signal: Signal, *, reclaim_before: datetime, started_at: datetime | None
-) -> bool:
-    claimed_at = signal.claimed_at
-    if claimed_at is None or claimed_at < reclaim_before:
-        return True  # the lease ran out (or the claim was never timed)
-    if started_at is None or claimed_at >= started_at:
-        return False  # this process's own threads took it since it started: they run it
-    # Taken before this process started: by a process that ended, or by another consumer
-    # process (another host, or alive on this one) that may be executing it now. A claim
-    # without an owner (written by a worker of the version before migration 0004, which may
-    # still run during a rolling upgrade) waits for its lease.
-    return worker_gone(signal.claimed_by)
-
-
-def _finish(signal: Signal, status: str, reason: str, *, code: str | None = None) -> Signal:
-    """End the signal with its reason and the reason's code (derived from the reason unless
-    given: a refusal's own code, when the reason wraps it in what went before)."""
-    signal.status, signal.reason = status, reason[:REASON_MAX]
-    signal.reason_code = reason_code(reason) if code is None else code
-    signal.processed_at = timezone.now()
-    values = [status, signal.reason, signal.reason_code, signal.processed_at]
-    if status != SignalStatus.REJECTED:
-        # One statement: atomic alone, no BEGIN/COMMIT around it.
-        _FINISH.run(values, signal.pk, SignalStatus.EXECUTING, signal.claimed_by)
-        return signal
-    with transaction.atomic():  # the refusal and its notice together
-        if _FINISH.run(values, signal.pk, SignalStatus.EXECUTING, signal.claimed_by):
-            signal_rejected_notice(signal)
-    return signal
-
-
-class _TakenOver(Exception):
-    pass
-
-
-def _renew(signal: Signal) -> None:
-    """Before each further order of a signal: its lease runs from now, so a signal whose orders
-    together outlast the lease is not taken for a dead worker's between two of them. Raises
-    _TakenOver if the claim is no longer this executor's (its lease ran out mid-order)."""
-    now = timezone.now()
-    renewed = Signal.objects.filter(
-        pk=signal.pk, status=SignalStatus.EXECUTING, claimed_by=signal.claimed_by
-    ).update(claimed_at=now)
-    if not renewed:
-        raise _TakenOver()
-    signal.claimed_at = now
 
 
 def signal_key(signal_id: int, step: str) -> str:
@@ -243,7 +143,7 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
     action = action_from_json(signal.action)
     bot = LIVE_BOT.one(signal.bot_id)
     if bot is None:
-        return _finish(signal, SignalStatus.REJECTED, "bot deleted")
+        return finish(signal, SignalStatus.REJECTED, "bot deleted")
     # What a dead worker already placed for this signal. A signal claimed from `queued` has
     # placed nothing: its orders are only written after its claim committed, and nothing sets a
     # signal back to queued. Each step is placed once; the pipeline's idempotency key check
@@ -252,7 +152,7 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
     placed = {order.idempotency_key for order in done}
     stuck = _settle_in_flight(done, venue)
     if stuck is not None:
-        return _finish(
+        return finish(
             signal,
             SignalStatus.FAILED,
             f"order {_describe(stuck)} is still in flight: recovery settles it; the rest of "
@@ -277,7 +177,7 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
                 and not closed_by_own_exit(bot.pk, prev=action.prev, actual=actual)
             ):
                 with transaction.atomic():
-                    return _finish(
+                    return finish(
                         signal, SignalStatus.REJECTED, signal_drift(signal, bot, action, actual)
                     )
         closes, open_side = _plan(action, bot, positions)
@@ -288,17 +188,17 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
             raise _Rejected(halted)
         if not closes and not open_side:
             if done:
-                return _finish(signal, SignalStatus.EXECUTED, _summary(signal))
+                return finish(signal, SignalStatus.EXECUTED, _summary(signal))
             if action.kind == "close":
                 raise _Rejected(
                     f"nothing open to close{f' on the {action.side} side' if action.side else ''}"
                 )
-            return _finish(signal, SignalStatus.EXECUTED, f"already {action.target}: nothing to do")
+            return finish(signal, SignalStatus.EXECUTED, f"already {action.target}: nothing to do")
         for position in closes:
             key = signal_key(signal.pk, f"close-{position.pk}")
             if key not in placed:
                 if results:
-                    _renew(signal)
+                    renew(signal)
                 results.append(
                     order_close(
                         bot_id=bot.pk,
@@ -315,7 +215,7 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
             key = signal_key(signal.pk, "open")
             if key not in placed:
                 if results:
-                    _renew(signal)
+                    renew(signal)
                 if action.size_pct is not None:
                     bot.refresh_from_db()  # sized on the budget as it is after the closes
                 results.append(
@@ -329,7 +229,7 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
                         loaded=bot,
                     )
                 )
-    except _TakenOver:
+    except TakenOver:
         logger.warning(
             "signal #%s: its claim was taken over; its new executor finishes it", signal.pk
         )
@@ -345,13 +245,13 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
     except OrderNotBooked as exc:
         # The message names the order (every OrderNotBooked does).
         after = _after(signal, exc.message, _known(results, done), failed=exc.client_order_id)
-        return _finish(signal, SignalStatus.FAILED, after, code=exc.code)
+        return finish(signal, SignalStatus.FAILED, after, code=exc.code)
     known = _known(results, done)
     orders = signal_orders(signal) if known is None else known
     failed = [o for o in orders if o.status in ("rejected", "failed")]
     if failed:
-        return _finish(signal, SignalStatus.FAILED, f"order {_describe(failed[0])}")
-    return _finish(signal, SignalStatus.EXECUTED, _summary(signal, orders))
+        return finish(signal, SignalStatus.FAILED, f"order {_describe(failed[0])}")
+    return finish(signal, SignalStatus.EXECUTED, _summary(signal, orders))
 
 
 def _known(results: list[OrderResult], done: list[Order]) -> list[Order] | None:
@@ -368,8 +268,8 @@ def _refused(signal: Signal, message: str, orders: list[Order] | None, code: str
     orders = signal_orders(signal) if orders is None else orders
     if any(order.executed_qty > 0 for order in orders):
         partly = f"partly: {_after(signal, message, orders)}"
-        return _finish(signal, SignalStatus.EXECUTED, partly, code=code)
-    return _finish(signal, SignalStatus.REJECTED, _after(signal, message, orders), code=code)
+        return finish(signal, SignalStatus.EXECUTED, partly, code=code)
+    return finish(signal, SignalStatus.REJECTED, _after(signal, message, orders), code=code)
 
 
 def _summary(signal: Signal, orders: list[Order] | None = None, *, leave_out: str = "") -> str:
@@ -407,7 +307,7 @@ def _drain(
     """Claim and execute the bot's signals in order of receipt until none is runnable."""
     while True:
         reclaim_before = timezone.now() - timedelta(seconds=lease)
-        claimed = _claim_next(bot_id, reclaim_before=reclaim_before, started_at=claimed_before)
+        claimed = claim_next(bot_id, reclaim_before=reclaim_before, started_at=claimed_before)
         if claimed is None:
             return
         signal, resumed = claimed
