@@ -35,6 +35,12 @@ def test_owner_creates_a_hook_posts_and_lists_signals(as_bob, paper_bot):
     filtered = as_bob.get(f"/bots/{paper_bot.pk}/signals?status=rejected").json()
     assert filtered["count"] == 0
 
+    # A refusal carries its machine code beside its words (the README says so for the API too).
+    sender.post({"action": "open", "side": "long", "size_usd": "500", "id": "big"})
+    refused = as_bob.get(f"/bots/{paper_bot.pk}/signals?status=rejected").json()["items"][0]
+    assert refused["code"] == "not_enough_budget"
+    assert refused["reason"].startswith("Not enough budget")
+
 
 def test_rotate_and_revoke(as_bob, paper_bot):
     first = as_bob.post(f"/bots/{paper_bot.pk}/hook").json()

@@ -39,6 +39,8 @@ class SignalOut(Schema):
     action: str
     status: str
     reason: str
+    # The reason's machine code ("stale", "not_enough_budget", "max_order_usd"...; "" if none).
+    code: str
     client_order_ids: list[str]
     orders: list[SignalOrderOut]
 
