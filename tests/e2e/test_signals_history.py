@@ -97,6 +97,12 @@ def test_the_activity_tab_marks_each_signal_as_the_card_does(
     box = link.bounding_box()
     assert box is not None and box["height"] >= 44  # a thumb's target
     shot("activity-signals-badges")
+    # It leads to that position on the bot page.
+    position_id = paper_bot.positions.get().pk
+    expect(link).to_have_attribute("href", f"/bots/{paper_bot.pk}#position-{position_id}")
+    link.click()
+    page.wait_for_url(f"{live_server.url}/bots/{paper_bot.pk}#position-{position_id}")
+    expect(page.locator(f"#position-{position_id}")).to_be_in_viewport()
 
     # The bot page's card shows the same row, its position links as tall.
     page.goto(f"{live_server.url}/bots/{paper_bot.pk}")
