@@ -30,6 +30,15 @@ export function signalTitle(signal: Pick<SignalRow, "action">): string {
   return signal.action || "Not understood";
 }
 
+/** Why, under the title: the server's words without the title repeated ("Not understood:
+ * unknown field ..." under "Not understood" reads "Unknown field ..."). */
+export function signalReason(signal: Pick<SignalRow, "action" | "reason">): string {
+  const prefix = `${signalTitle(signal)}: `;
+  if (signal.action || !signal.reason.startsWith(prefix)) return signal.reason;
+  const rest = signal.reason.slice(prefix.length);
+  return rest.charAt(0).toUpperCase() + rest.slice(1);
+}
+
 /** One signal: what it asked, its status, when, who sent it, why, and the positions its orders
  * touched. The Signals card and the Activity tab show the same row. */
 export function SignalItem({
@@ -56,7 +65,11 @@ export function SignalItem({
         #{signal.id} · <span data-testid="signal-time">{formatRecentTime(signal.received_at)}</span>
         {signal.sender_id && <span className="break-all"> · id {signal.sender_id}</span>}
       </div>
-      {signal.reason && <p className="mt-1.5 break-words text-muted">{signal.reason}</p>}
+      {signal.reason && (
+        <p className="mt-1.5 break-words text-muted" data-testid="signal-reason">
+          {signalReason(signal)}
+        </p>
+      )}
       {signal.orders.length > 0 && (
         <ul className="mt-1 -mb-2 text-xs text-muted">
           {signal.orders.map((o) => (

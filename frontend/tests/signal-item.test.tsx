@@ -1,7 +1,7 @@
 import { cleanup, render, screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 
-import { SignalItem, SignalStatusBadge, signalTitle } from "@/components/signal-item";
+import { SignalItem, signalReason, SignalStatusBadge, signalTitle } from "@/components/signal-item";
 import { formatDateTime, formatRecentTime } from "@/lib/utils";
 import type { SignalRow } from "@/types";
 
@@ -65,7 +65,7 @@ describe("SignalItem", () => {
           signal={signal({
             action: "",
             status: "rejected",
-            reason: "Not a signal: the body is not JSON",
+            reason: 'Not understood: unknown field "sizee" (did you mean size_usd?)',
             code: "malformed",
           })}
           positionHref={(id) => `#position-${id}`}
@@ -76,7 +76,17 @@ describe("SignalItem", () => {
     expect(within(row).getByTestId("signal-title").textContent).toBe("Not understood");
     expect(row.textContent).not.toContain("unreadable");
     expect(within(row).getByTestId("signal-status").className).toContain("text-warn");
-    expect(row.textContent).toContain("Not a signal: the body is not JSON");
+    // The reason under it, without "Not understood" said twice.
+    expect(within(row).getByTestId("signal-reason").textContent).toBe(
+      'Unknown field "sizee" (did you mean size_usd?)',
+    );
+  });
+
+  it("keeps a reason whole when it does not repeat the title", () => {
+    const off = { action: "", reason: "Signals are off for this bot" };
+    expect(signalReason(off)).toBe("Signals are off for this bot");
+    const asked = { action: "open long $20.00", reason: "Not understood: x" };
+    expect(signalReason(asked)).toBe("Not understood: x");
   });
 
   it("shows what it asked, when, who sent it, and links each position it touched", () => {

@@ -80,7 +80,9 @@ def test_the_activity_tab_marks_each_signal_as_the_card_does(
     closed, refused, opened = rows.nth(0), rows.nth(1), rows.nth(2)
 
     expect(refused.get_by_test_id("signal-title")).to_have_text("Not understood")
-    expect(refused).to_contain_text("action must be one of")
+    expect(refused.get_by_test_id("signal-reason")).to_have_text(
+        re.compile(r"^Action must be one of")
+    )
     expect(refused.get_by_test_id("signal-status")).to_have_text("rejected")
     expect(refused.get_by_test_id("signal-status")).to_have_class(re.compile(r"\btext-warn\b"))
     for row in (closed, opened):
