@@ -64,7 +64,7 @@ export function LevelField({
         <div
           role="radiogroup"
           aria-label={`${label} unit`}
-          className="grid shrink-0 grid-flow-col gap-1 rounded-lg border border-border bg-bg p-1"
+          className="grid shrink-0 grid-flow-col overflow-hidden rounded-lg border border-border bg-bg"
         >
           {(["pct", "price"] as const).map((unit) => (
             <button
@@ -74,7 +74,8 @@ export function LevelField({
               aria-checked={level.unit === unit}
               onClick={() => onChange({ ...level, unit })}
               className={cn(
-                "min-h-9 min-w-11 rounded-md px-2 text-sm font-semibold",
+                // 44 px tall (a thumb's target): the segments fill the switch, no inner padding.
+                "min-h-11 min-w-11 px-3 text-sm font-semibold focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-focus",
                 level.unit === unit ? "bg-surface-2 text-fg" : "text-muted hover:text-fg",
               )}
             >

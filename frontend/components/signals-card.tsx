@@ -4,58 +4,12 @@ import * as React from "react";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { CopyButton } from "@/components/copy-button";
-import { Badge } from "@/components/ui/badge";
+import { SignalItem } from "@/components/signal-item";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { FieldError } from "@/components/ui/input";
 import { useShared } from "@/hooks/use-shared";
-import { formatDateTime } from "@/lib/utils";
-import type { SignalRow, SignalsCardProps } from "@/types";
-
-const STATUS_TONE: Record<SignalRow["status"], "neutral" | "accent" | "warn" | "danger" | "gain"> =
-  {
-    queued: "neutral",
-    executing: "accent",
-    executed: "gain",
-    rejected: "warn",
-    failed: "danger",
-    duplicate: "neutral",
-  };
-
-function SignalItem({ signal }: { signal: SignalRow }) {
-  return (
-    <li
-      className="rounded-lg border border-border bg-bg p-3 text-sm"
-      data-testid={`signal-${signal.id}`}
-    >
-      <div className="flex flex-wrap items-center justify-between gap-2">
-        <span className="font-medium">{signal.action || "unreadable"}</span>
-        <Badge tone={STATUS_TONE[signal.status]}>{signal.status}</Badge>
-      </div>
-      <div className="mt-1 text-xs text-muted">
-        #{signal.id} · {formatDateTime(signal.received_at)}
-        {signal.sender_id && <span className="break-all"> · id {signal.sender_id}</span>}
-      </div>
-      {signal.reason && <p className="mt-1.5 break-words text-muted">{signal.reason}</p>}
-      {signal.orders.length > 0 && (
-        <ul className="mt-1.5 space-y-0.5 text-xs text-muted">
-          {signal.orders.map((o) => (
-            <li key={o.client_order_id} className="break-all">
-              {o.intent} position{" "}
-              <a
-                className="text-fg underline underline-offset-2"
-                href={`#position-${o.position_id}`}
-              >
-                #{o.position_id}
-              </a>{" "}
-              · <span className="font-mono">{o.client_order_id}</span> · {o.status}
-            </li>
-          ))}
-        </ul>
-      )}
-    </li>
-  );
-}
+import type { SignalsCardProps } from "@/types";
 
 /** The bot's webhook, the TradingView message to paste, and what the last signals did. */
 export function SignalsCard({ botId, card }: { botId: number; card: SignalsCardProps }) {
@@ -183,7 +137,12 @@ export function SignalsCard({ botId, card }: { botId: number; card: SignalsCardP
         ) : (
           <ul className="space-y-2">
             {card.signals.map((s) => (
-              <SignalItem key={s.id} signal={s} />
+              <SignalItem
+                key={s.id}
+                signal={s}
+                positionHref={(id) => `#position-${id}`}
+                className="rounded-lg border border-border bg-bg p-3"
+              />
             ))}
           </ul>
         )}

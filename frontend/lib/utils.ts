@@ -22,3 +22,27 @@ export function formatDateTime(iso: string | null | undefined): string {
     }) + " UTC"
   );
 }
+
+const utcDay = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "UTC",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+});
+const utcClockSeconds = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "UTC",
+  hourCycle: "h23",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+});
+
+/** A time in a list of things that happen seconds apart (signals): today's (UTC) to the second,
+ * "21:04:37 UTC"; an older one with its date, as formatDateTime shows it. */
+export function formatRecentTime(iso: string | null | undefined, now: Date = new Date()): string {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "—";
+  if (utcDay.format(date) !== utcDay.format(now)) return formatDateTime(iso);
+  return `${utcClockSeconds.format(date)} UTC`;
+}

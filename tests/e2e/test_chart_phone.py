@@ -58,3 +58,9 @@ def test_a_busy_chart_labels_only_the_markers_with_room(
     page.get_by_test_id("price-chart-card").scroll_into_view_if_needed()
     expect(page.get_by_test_id("price-chart-card")).to_contain_text("UTC")
     shot("chart-busy", full_page=False)
+    # TradingView's attribution stays, drawn as before, but as a thumb's 44 px target.
+    logo = chart.locator("a#tv-attr-logo")
+    expect(logo).to_have_count(1)
+    target, drawn = logo.bounding_box(), logo.locator("svg").bounding_box()
+    assert target is not None and target["height"] >= 44 and target["width"] >= 44
+    assert drawn is not None and (drawn["width"], drawn["height"]) == (35, 19)

@@ -24,6 +24,10 @@ def test_open_with_exits_edit_them_and_see_why_it_closed(
     expect(exits).to_contain_text("Take-profit at $2,963.91 (+1.00 %)")
     expect(exits).to_contain_text("Stop-loss at $2,905.21 (-1.00 %)")
     shot("exits-open-form")
+    # The "%" / "Price" switches are a thumb's 44 px targets (they were 36 px).
+    for radio in page.get_by_role("radiogroup", name="Take-profit unit").get_by_role("radio").all():
+        box = radio.bounding_box()
+        assert box is not None and box["height"] >= 44 and box["width"] >= 44
     page.get_by_role("button", name="Open", exact=True).click()
 
     row = page.locator("[data-testid^=open-position-]")

@@ -2,6 +2,7 @@ import { Head, Link } from "@inertiajs/react";
 import { Download } from "lucide-react";
 
 import { BotTabs } from "@/components/bot-stop";
+import { SignalItem } from "@/components/signal-item";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -90,20 +91,6 @@ function EventItem({ e }: { e: ActivityEvent }) {
   );
 }
 
-function SignalItem({ s }: { s: SignalRow }) {
-  return (
-    <li className="space-y-1 py-3" data-testid="activity-signal">
-      <div className="flex flex-wrap items-center justify-between gap-2">
-        <span className="text-sm font-medium">{s.action || "unreadable"}</span>
-        <span className="text-xs text-muted">{formatDateTime(s.received_at)}</span>
-      </div>
-      <p className="text-xs break-words text-muted">
-        {s.status} · {s.reason}
-      </p>
-    </li>
-  );
-}
-
 function Pager({ botId, tab, list }: { botId: number; tab: Tab; list: Props["list"] }) {
   if (list.pages <= 1) return null;
   const link = (page: number, label: string) => (
@@ -160,7 +147,15 @@ export default function BotActivity({ bot, tab, tabs, list }: Props) {
             {tab === "events" &&
               (list.items as ActivityEvent[]).map((e) => <EventItem key={e.id} e={e} />)}
             {tab === "signals" &&
-              (list.items as SignalRow[]).map((s) => <SignalItem key={s.id} s={s} />)}
+              (list.items as SignalRow[]).map((s) => (
+                <SignalItem
+                  key={s.id}
+                  signal={s}
+                  positionHref={(id) => `/bots/${bot.id}#position-${id}`}
+                  className="py-3"
+                  testId="activity-signal"
+                />
+              ))}
           </ul>
         )}
         <Pager botId={bot.id} tab={tab} list={list} />
