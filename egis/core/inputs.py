@@ -301,6 +301,7 @@ def load_json(body: bytes | str) -> Any:
     """Decode a JSON body. Numbers with a fraction or exponent stay as their literal text
     (`JsonNumber`); malformed, too deep or non-UTF-8 input raises MalformedBody."""
     raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
+    raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte order mark some editors put first
     if _too_deep(raw):
         raise MalformedBody(f"the JSON body is nested more than {MAX_JSON_DEPTH} levels deep")
     try:

@@ -133,6 +133,17 @@ def action_from_json(data: dict[str, Any]) -> SignalAction:
 
 
 def _choice(raw: object, *, field: str, allowed: tuple[str, ...], required: bool) -> str:
+    choices = ", ".join(allowed)
+    if isinstance(raw, str) and "{{" in raw:
+        # What an indicator's alert sends for {{strategy.market_position}}: TradingView fills
+        # the strategy placeholders only in a strategy's own alerts.
+        raise SignalMalformed(
+            f"{field} is {raw[:48]!r}, a TradingView placeholder left unfilled (TradingView "
+            f"fills {{{{strategy.…}}}} only in a strategy's alerts): write one of {choices}",
+            field=field,
+        )
+    if isinstance(raw, str) and len(raw) > 16:
+        raise SignalMalformed(f"{field} must be one of {choices} (got {raw[:16]!r}…)", field=field)
     text = parse_text(raw, field=field, max_length=16, required=required).lower()
     if text and text not in allowed:
         raise SignalMalformed(

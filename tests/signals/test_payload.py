@@ -72,3 +72,21 @@ def test_percent_grammar():
 def test_what_is_not_a_signal_is_malformed(body):
     with pytest.raises(InputError):
         parse_signal(body)
+
+
+def test_an_unfilled_tradingview_placeholder_is_named_as_one():
+    """An indicator's alert sends {{strategy.market_position}} as it is (TradingView fills the
+    strategy placeholders only in a strategy's alerts); a newcomer run got "target has at most
+    16 characters" for it."""
+    body = {"target": "{{strategy.market_position}}", "size_usd": "20"}
+    with pytest.raises(SignalMalformed) as refused:
+        parse_signal(body)
+    assert "placeholder left unfilled" in refused.value.message
+    assert "write one of long, short, flat" in refused.value.message
+    with pytest.raises(SignalMalformed, match=r"must be one of long, short, flat \(got 'longer"):
+        parse_signal({"target": "longer-than-sixteen-chars", "size_usd": "20"})
+
+
+def test_a_body_with_a_byte_order_mark_is_read():
+    assert load_json(b'\xef\xbb\xbf{"action": "close"}') == {"action": "close"}
+    assert parse_signal(load_json('\ufeff{"action": "close"}')).kind == "close"
