@@ -29,3 +29,22 @@ def test_a_locked_database_exits_4_and_sends_nothing(tmp_path):
     assert done.stderr.startswith("egis: Database busy: nothing was sent. Try again.")
     positions, _ = egis_json(env, "positions", str(bot["id"]))
     assert positions["positions"] == []
+
+
+def test_a_database_not_migrated_is_told_so_not_busy(tmp_path):
+    """A newcomer run met 'Database busy: ... Try again.' for 'no such column' (an older
+    database under newer code): trying again would never help."""
+    env = fresh_cli_env(tmp_path)
+    egis_json(env, "user", "create", "dana", "--role", "user", "--password", "a-long-pass-42")
+    egis_json(env, "price", "set", "BNBUSDT", "580.00")
+    bot, _ = egis_json(
+        env, "bot", "create", "--owner", "dana", "--name", "Dana BNB", "--venue", "paper",
+        "--symbol", "BNBUSDT", "--budget", "100",
+    )  # fmt: skip
+    db = sqlite3.connect(tmp_path / "egis.sqlite3", isolation_level=None)
+    db.execute("DROP TABLE signals")
+    db.close()
+    error, done = egis_json(env, "signals", str(bot["id"]), ok=False)
+    assert done.returncode == 4, done.stderr
+    assert done.stderr.startswith("egis: The database is not migrated: nothing was sent.")
+    assert "manage.py migrate" in error["error"]["message"]

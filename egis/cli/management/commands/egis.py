@@ -54,8 +54,11 @@ class Command(BaseCommand):
             # Locked or read-only: the pipeline handles database failures after a venue call
             # itself (rule 5), so this one came before it and nothing was sent.
             logger.debug("database busy", exc_info=True)
+            unmigrated = str(exc).startswith(("no such table", "no such column"))
             self._fail(
-                f"{DATABASE_BUSY_MESSAGE} ({exc})",
+                f"The database is not migrated: nothing was sent. Run `manage.py migrate`. ({exc})"
+                if unmigrated
+                else f"{DATABASE_BUSY_MESSAGE} ({exc})",
                 code="busy",
                 exit_code=EXIT_DATABASE_BUSY,
                 as_json=as_json,
