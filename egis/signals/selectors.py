@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
@@ -39,6 +41,29 @@ def tradingview_template(secret: str = "YOUR-SECRET") -> str:  # noqa: S107 (a p
 def hook_url(hook_id: str, base_url: str = "") -> str:
     base = settings.EGIS_PUBLIC_URL or base_url.rstrip("/")
     return f"{base}/hooks/{hook_id}"
+
+
+def hook_reach_note(url: str) -> str:
+    """Why TradingView could not call this webhook URL, or "" when it could: TradingView calls
+    only public addresses, on port 80 or 443 (its webhook documentation)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        address = ipaddress.ip_address(host)
+        private = not address.is_global
+    except ValueError:
+        private = host == "localhost" or host.endswith(".localhost") or "." not in host
+    fix = "Set EGIS_PUBLIC_URL to this Egis's public https address."
+    if private:
+        where = host or "this address"
+        return f"TradingView cannot reach {where}: it calls only public addresses. {fix}"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port not in (None, 80, 443):
+        return f"TradingView calls only ports 80 and 443, not {port}. {fix}"
+    return ""
 
 
 def live_hook(bot_id: int) -> SignalHook | None:
@@ -134,6 +159,7 @@ def signals_card(bot_id: int, *, base_url: str = "", limit: int = 10) -> dict[st
         if hook is None
         else {
             "url": hook_url(hook.hook_id, base_url),
+            "reach_note": hook_reach_note(hook_url(hook.hook_id, base_url)),
             "enabled": hook.enabled,
             "created_at": _iso(hook.created_at),
         },

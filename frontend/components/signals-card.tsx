@@ -80,6 +80,11 @@ export function SignalsCard({ botId, card }: { botId: number; card: SignalsCardP
             >
               {hook.url}
             </code>
+            {hook.reach_note && (
+              <p className="mt-1 text-sm text-warn" data-testid="hook-reach-note">
+                {hook.reach_note}
+              </p>
+            )}
           </div>
           <details className="text-sm">
             <summary className="min-h-11 cursor-pointer py-2.5 font-medium">

@@ -221,7 +221,7 @@ export interface SignalRow {
 }
 
 export interface SignalsCardProps {
-  hook: { url: string; enabled: boolean; created_at: string | null } | null;
+  hook: { url: string; reach_note: string; enabled: boolean; created_at: string | null } | null;
   template: string;
   signals: SignalRow[];
   total: number;

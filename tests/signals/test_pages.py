@@ -8,6 +8,7 @@ import pytest
 
 from egis.signals.hooks import IssuedHook
 from egis.signals.models import SignalHook
+from egis.signals.selectors import hook_reach_note
 from tests.signals.conftest import Sender
 from tests.web.conftest import inertia, login, post_json
 
@@ -82,3 +83,35 @@ def test_another_user_cannot_touch_the_hook(client, charlie, paper_bot):
     login(client, charlie)
     assert post_json(client, f"/bots/{paper_bot.pk}/hook", {}).status_code == 404
     assert not SignalHook.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("http://127.0.0.1:8000/hooks/x", "cannot reach 127.0.0.1"),
+        ("http://localhost/hooks/x", "cannot reach localhost"),
+        ("http://192.168.1.20/hooks/x", "cannot reach 192.168.1.20"),
+        ("http://egis:8000/hooks/x", "cannot reach egis"),
+        ("https://egis.example.com:8443/hooks/x", "only ports 80 and 443, not 8443"),
+        ("https://egis.example.com/hooks/x", ""),
+        ("http://203.0.113.9/hooks/x", "cannot reach"),  # documentation range: not global
+        ("http://8.8.8.8/hooks/x", ""),
+    ],
+)
+def test_the_card_says_when_tradingview_could_not_reach_the_webhook(url, says):
+    """A newcomer run saw http://127.0.0.1:8300/hooks/... on the card with nothing saying that
+    TradingView (public addresses, ports 80 and 443 only) could never call it."""
+    note = hook_reach_note(url)
+    assert (says in note) if says else note == ""
+    if says:
+        assert "EGIS_PUBLIC_URL" in note
+
+
+def test_the_card_carries_the_note(client, bob, paper_bot, settings):
+    login(client, bob)
+    _create(client, paper_bot.pk)
+    hook = inertia(client, f"/bots/{paper_bot.pk}")["props"]["signals"]["hook"]
+    assert "cannot reach testserver" in hook["reach_note"]
+    settings.EGIS_PUBLIC_URL = "https://egis.example.com"
+    hook = inertia(client, f"/bots/{paper_bot.pk}")["props"]["signals"]["hook"]
+    assert (hook["url"].split("/hooks/")[0], hook["reach_note"]) == ("https://egis.example.com", "")
