@@ -217,8 +217,10 @@ HTTPS = env_bool("EGIS_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and not DEBUG
-# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (only then: the header is trusted).
-if env_bool("EGIS_BEHIND_TLS_PROXY", False):
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto and X-Forwarded-For (only then are
+# they trusted; egis.accounts.throttle.client_address reads the client's address from the last).
+EGIS_BEHIND_TLS_PROXY = env_bool("EGIS_BEHIND_TLS_PROXY", False)
+if EGIS_BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS

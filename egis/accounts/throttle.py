@@ -33,6 +33,7 @@ hashed so user names and addresses never appear in cache file names.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import unicodedata
 from dataclasses import dataclass
 
@@ -52,8 +53,20 @@ def _digest(*parts: str) -> str:
 
 
 def client_address(request_meta: dict[str, object]) -> str:
-    # REMOTE_ADDR only: a proxy in front must set it (X-Forwarded-For is spoofable).
-    return str(request_meta.get("REMOTE_ADDR") or "unknown")
+    """The address a request came from, for the throttles. Behind the TLS proxy
+    (EGIS_BEHIND_TLS_PROXY: its X-Forwarded-Proto is trusted already) REMOTE_ADDR is the proxy's
+    for every request, so one address's lock would lock everyone out: the client is then the
+    last address in X-Forwarded-For, the one the proxy itself wrote (Caddy since 2.5 replaces an
+    X-Forwarded-For sent by a client it does not trust, so a client cannot choose it). Without
+    the proxy, REMOTE_ADDR only: an X-Forwarded-For from a client is whatever it wants."""
+    remote = str(request_meta.get("REMOTE_ADDR") or "unknown")
+    if not settings.EGIS_BEHIND_TLS_PROXY:
+        return remote
+    last = str(request_meta.get("HTTP_X_FORWARDED_FOR") or "").rsplit(",", 1)[-1].strip()
+    try:
+        return str(ipaddress.ip_address(last))
+    except ValueError:
+        return remote
 
 
 def _generation(account: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client, override_settings
 
+from egis.accounts.throttle import client_address
 from tests.web.conftest import inertia, post_json
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +90,39 @@ def test_address_is_locked_after_failures_across_accounts(client, bob, charlie):
     other_address = Client(REMOTE_ADDR="10.0.0.9")
     ok = post_json(other_address, "/login", {"username": "charlie", "password": "pw-charlie-1"})
     assert ok["Location"] == "/"
+
+
+@override_settings(
+    EGIS_LOGIN_MAX_FAILURES_PER_ADDRESS=4,
+    EGIS_LOGIN_MAX_FAILURES_PER_ACCOUNT=100,
+    EGIS_BEHIND_TLS_PROXY=True,
+)
+def test_behind_the_proxy_a_spraying_client_locks_out_itself_not_everyone(bob, charlie):
+    """Behind the TLS proxy every request's REMOTE_ADDR is the proxy's: the address lock then
+    locked every user out after 4 (20 by default) wrong passwords from anyone. The client is
+    the address the proxy wrote last in X-Forwarded-For."""
+    proxy = "172.18.0.5"
+    sprayer = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    for name in ["x1", "x2", "x3", "x4"]:
+        post_json(sprayer, "/login", {"username": name, "password": "wrong"})
+    # A client's own X-Forwarded-For comes first; the proxy appends the address it saw last.
+    spoofing = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7")
+    refused = post_json(spoofing, "/login", {"username": "charlie", "password": "pw-charlie-1"})
+    assert refused["Location"] == "/login"
+    charlie_at_home = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.1")
+    ok = post_json(charlie_at_home, "/login", {"username": "charlie", "password": "pw-charlie-1"})
+    assert ok["Location"] == "/"
+
+
+def test_the_client_address_is_the_proxys_last_entry_only_behind_the_proxy(settings):
+    meta = {"REMOTE_ADDR": "172.18.0.5", "HTTP_X_FORWARDED_FOR": "10.9.9.9, 203.0.113.7"}
+    settings.EGIS_BEHIND_TLS_PROXY = False
+    assert client_address(meta) == "172.18.0.5"  # a client's header is not believed
+    settings.EGIS_BEHIND_TLS_PROXY = True
+    assert client_address(meta) == "203.0.113.7"
+    assert client_address({**meta, "HTTP_X_FORWARDED_FOR": "2001:db8::1"}) == "2001:db8::1"
+    assert client_address({**meta, "HTTP_X_FORWARDED_FOR": "not an address"}) == "172.18.0.5"
+    assert client_address({"REMOTE_ADDR": "172.18.0.5"}) == "172.18.0.5"
 
 
 def test_login_needs_the_csrf_token(bob):
