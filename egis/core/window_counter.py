@@ -9,6 +9,7 @@ writes it again with only the time left.
 
 from __future__ import annotations
 
+import math
 import time
 
 from django.core.cache import cache
@@ -19,6 +20,15 @@ def window_count(key: str) -> int:
     if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], int):
         return entry[0]
     return 0
+
+
+def window_seconds_left(key: str) -> int | None:
+    """Whole seconds until the window of `key` ends (at least 1); None if it has no end or
+    nothing was counted."""
+    entry = cache.get(key)
+    if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], (int, float)):
+        return max(1, math.ceil(entry[1] - time.time()))
+    return None
 
 
 def window_bump(key: str, timeout_s: int | None) -> int:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from egis.core.window_counter import window_bump
+from egis.core.window_counter import window_bump, window_seconds_left
 
 COUNTER_FILE_NAME = "hook-throttle.sqlite3"
 PRUNE_EVERY = 1000  # bumps per process between two prunings of past minutes
@@ -126,6 +126,8 @@ def check(*, hook_id: str) -> None:
 def record_failure(*, address: str) -> None:
     """Count a failed authentication from `address`; raise Throttled once it is over its limit
     (this failure included), so the caller answers 429 instead of its refusal."""
-    failures = _bump(_failures_key(address), settings.EGIS_HOOK_FAILURE_WINDOW_S)
+    key = _failures_key(address)
+    failures = _bump(key, settings.EGIS_HOOK_FAILURE_WINDOW_S)
     if failures > settings.EGIS_HOOK_MAX_FAILURES_PER_ADDRESS:
-        raise Throttled(settings.EGIS_HOOK_FAILURE_WINDOW_S)
+        # Retry-After: when the address's window of failures ends, not the window's length.
+        raise Throttled(window_seconds_left(key) or settings.EGIS_HOOK_FAILURE_WINDOW_S)

@@ -14,7 +14,7 @@ import pytest
 from django.core.cache import cache
 
 from egis.accounts import throttle
-from egis.core.window_counter import window_bump, window_count
+from egis.core.window_counter import window_bump, window_count, window_seconds_left
 
 
 def _stored_expiry(key: str) -> float | None:
@@ -62,3 +62,15 @@ def test_the_login_lock_window_and_the_unlock_generation_keep_their_lifetimes(se
     assert window_count(gen_key) == 2
     assert _stored_expiry(gen_key) in (None, 0)
     assert throttle.state(username="bob", address="10.0.0.9").attempts_left == 5
+
+
+def test_the_seconds_left_are_those_of_the_window_opened_by_the_first_count(monkeypatch):
+    key = "egis:test:left"
+    cache.delete(key)
+    assert window_seconds_left(key) is None
+    clock = [time.time()]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    window_bump(key, 600)
+    clock[0] += 250.2
+    window_bump(key, 600)
+    assert window_seconds_left(key) == 350  # 349.8 s, rounded up: never "retry now" too early
