@@ -297,15 +297,41 @@ class MalformedBody(InputError):
         super().__init__(message, field="body")
 
 
+class DuplicateField(MalformedBody):
+    """An object that names a field twice (`{"action": "open", "action": "close"}`): JSON
+    decoders keep the last one silently, so what was meant cannot be known. Refused."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"the field {name[:40]!r} appears twice in one object")
+        self.name = name
+
+
+def _no_duplicate_fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in out:
+            raise DuplicateField(name)
+        out[name] = value
+    return out
+
+
 def load_json(body: bytes | str) -> Any:
     """Decode a JSON body. Numbers with a fraction or exponent stay as their literal text
-    (`JsonNumber`); malformed, too deep or non-UTF-8 input raises MalformedBody."""
+    (`JsonNumber`); malformed, too deep or non-UTF-8 input, or an object naming a field twice
+    (DuplicateField), raises MalformedBody."""
     raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
     raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte order mark some editors put first
     if _too_deep(raw):
         raise MalformedBody(f"the JSON body is nested more than {MAX_JSON_DEPTH} levels deep")
     try:
         text = raw.decode("utf-8")
-        return json.loads(text, parse_float=JsonNumber, parse_constant=JsonNumber)
+        return json.loads(
+            text,
+            parse_float=JsonNumber,
+            parse_constant=JsonNumber,
+            object_pairs_hook=_no_duplicate_fields,
+        )
+    except DuplicateField:
+        raise
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError too
         raise MalformedBody("the body is not valid JSON") from exc

@@ -22,7 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from egis.bots.models import Bot
-from egis.core.inputs import InputError, MalformedBody, load_json
+from egis.core.inputs import DuplicateField, InputError, MalformedBody, load_json
 from egis.core.row_saves import row_insert
 from egis.core.rows import RowQuery
 from egis.signals import throttle
@@ -51,6 +51,15 @@ class SignalNotJson(Exception):
         "`template` (the bot's Signals card shows it with your secret): one object in curly "
         "braces, names and text in double quotes, no comma after the last field."
     )
+
+
+class SignalDuplicateField(Exception):
+    """A body naming a field twice: which one was meant cannot be known (an alert message edited
+    by hand, two "action" lines). Told so before any hook is looked up, like SignalNotJson."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = f"The message is refused: {message}. Nothing was recorded."
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,8 @@ def signal_receive(
     throttle.check(hook_id=hook_id)
     try:
         parsed: Any = load_json(body)
+    except DuplicateField as exc:
+        raise SignalDuplicateField(exc.message) from None  # signed or not: nothing is clear
     except MalformedBody:
         if signature is None:
             raise SignalNotJson() from None

@@ -22,6 +22,7 @@ from egis.signals.selectors import tradingview_template
 from egis.signals.services import (
     BODY_MAX_BYTES,
     SignalBodyTooLarge,
+    SignalDuplicateField,
     SignalNotJson,
     signal_receive,
 )
@@ -83,6 +84,8 @@ def hook_receive(request: HttpRequest, hook_id: str) -> HttpResponse:
         return response
     except SignalNotJson:
         return HttpResponse(NOT_JSON, status=400, content_type="application/json")
+    except SignalDuplicateField as exc:
+        return JsonResponse({"error": "duplicate_field", "message": exc.message}, status=400)
     except HookRefused:
         return _refused()
     except OperationalError as exc:

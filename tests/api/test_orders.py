@@ -7,6 +7,7 @@ would. No code of ours is patched.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -47,6 +48,15 @@ class TestOpen:
         )
         assert response.status_code == 201, response.json()
         assert response.json()["position"]["requested_size_usd"] == requested
+
+    def test_a_body_naming_a_field_twice_is_refused_not_read_as_its_last(self, as_bob, paper_bot):
+        response = as_bob.post(
+            _orders(paper_bot),
+            raw='{"intent": "open", "side": "long", "size_usd": "10", "side": "short"}',
+        )
+        assert response.status_code == 400, response.json()
+        assert "'side' appears twice" in json.dumps(response.json())
+        assert not Order.objects.exists()
 
     def test_a_json_number_is_never_rounded_through_float(self, as_bob, paper_bot):
         # As a float this is exactly 10.1 and would pass; read exactly it has 20 decimals.

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from egis.core.inputs import InputError, JsonNumber, load_json, parse_percent
+from egis.core.inputs import DuplicateField, InputError, JsonNumber, load_json, parse_percent
 from egis.signals.payload import (
     SignalMalformed,
     action_from_json,
@@ -90,3 +90,13 @@ def test_an_unfilled_tradingview_placeholder_is_named_as_one():
 def test_a_body_with_a_byte_order_mark_is_read():
     assert load_json(b'\xef\xbb\xbf{"action": "close"}') == {"action": "close"}
     assert parse_signal(load_json('\ufeff{"action": "close"}')).kind == "close"
+
+
+def test_an_object_naming_a_field_twice_is_refused_not_read_as_its_last():
+    """`{"action": "open", "action": "close"}`: a decoder keeps the last silently; what was
+    meant cannot be known, so it is refused (nested objects too)."""
+    with pytest.raises(DuplicateField, match="'action' appears twice"):
+        load_json(b'{"action": "open", "side": "long", "action": "close"}')
+    with pytest.raises(DuplicateField, match="'pct' appears twice"):
+        load_json(b'{"exits": {"stop_loss": {"pct": "1", "pct": "5"}}}')
+    assert load_json(b'[{"a": 1}, {"a": 2}]') == [{"a": 1}, {"a": 2}]  # one per object is fine

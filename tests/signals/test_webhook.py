@@ -99,6 +99,22 @@ def test_a_text_plain_body_is_read_as_json(sender):
     assert Signal.objects.get().status == SignalStatus.EXECUTED
 
 
+def test_a_message_naming_a_field_twice_is_refused_whatever_the_hook(sender):
+    """Two "action" lines in an alert message edited by hand: a decoder would keep the last
+    one silently and trade it. Refused before any hook is looked up (the same bytes for every
+    hook id), signed or not; nothing recorded."""
+    body = {"action": "open", "side": "long", "size_usd": "20", "secret": sender.issued.secret}
+    twice = json.dumps(body)[:-1].encode() + b', "action": "close"}'
+    real = sender.raw(twice, content_type="text/plain")
+    unknown = sender.raw(twice, url="/hooks/no-such-hook-000000000000")
+    assert real.status_code == unknown.status_code == 400
+    assert real.content == unknown.content
+    assert real.json()["error"] == "duplicate_field"
+    assert "'action' appears twice" in real.json()["message"]
+    assert sender.raw(twice, **{"X-Egis-Signature": "t=1,v1=00"}).status_code == 400
+    assert not Signal.objects.exists()
+
+
 def test_a_body_that_is_not_json_is_told_so_whatever_the_hook(sender, settings):
     """A typo in a TradingView message (text/plain, no signature) is answered 400 "not valid
     JSON" with the template's shape, the same bytes for a real hook, an unknown one and a
