@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.support.cli import egis_json
+from tests.support.cli import egis_json, egis_run
 
 
 @pytest.fixture(scope="module")
@@ -139,3 +139,11 @@ def test_money_in_json_is_never_a_float(cli_env):
     assert payload["demo_bot_id"] in [b["id"] for b in bots["bots"]]
     again, _ = egis(cli_env, "demo")
     assert again["created"] == []  # the demo data is created once
+
+
+def test_usage_names_the_command_as_it_was_typed(cli_env):
+    """A newcomer run read "usage: egis egis hook ..." from the console script."""
+    done = egis_run(cli_env, "hook", "create")
+    assert done.returncode == 2
+    assert done.stderr.startswith("usage: egis hook create [-h] [--json] bot_id")
+    assert "egis egis" not in done.stderr

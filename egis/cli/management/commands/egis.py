@@ -8,8 +8,10 @@ traceback. Exit codes: 1 refused or bad input, 2 usage, 3 venue did not book the
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
+import os
 import sys
 from typing import Any
 
@@ -27,6 +29,12 @@ class Command(BaseCommand):
     help = "Egis operator commands (users, bots, prices, orders, budget, positions, ...)"
     # Operator commands print one result; deployment checks belong to `manage.py check`.
     requires_system_checks: list[str] = []
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        if os.path.basename(prog_name) == "egis":  # the console script (egis.cli.main)
+            _rename_prog(parser, f"egis {subcommand}", "egis")  # not "egis egis hook ..."
+        return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
         subparsers = parser.add_subparsers(dest="group", required=True, metavar="COMMAND")
@@ -91,6 +99,17 @@ class Command(BaseCommand):
             sys.stdout.write(json.dumps(payload, sort_keys=True) + "\n")
         sys.stdout.flush()
         sys.exit(exit_code)
+
+
+def _rename_prog(parser: argparse.ArgumentParser, old: str, new: str) -> None:
+    """The usage lines of `parser` and every subcommand's, their leading `old` made `new`."""
+    if parser.prog.startswith(old):
+        parser.prog = new + parser.prog[len(old) :]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            action._prog_prefix = new + action._prog_prefix.removeprefix(old)
+            for child in action.choices.values():
+                _rename_prog(child, old, new)
 
 
 def _namespace(options: dict[str, Any]) -> Any:
