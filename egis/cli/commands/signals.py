@@ -12,7 +12,12 @@ from egis.cli.commands.base import get_bot, id_arg, int_arg, leaf
 from egis.signals.hooks import IssuedHook, hook_create, hook_revoke, hook_rotate
 from egis.signals.models import SignalStatus
 from egis.signals.processing import signal_process
-from egis.signals.selectors import hook_url, signal_list, tradingview_template
+from egis.signals.selectors import (
+    hook_reach_note,
+    hook_url,
+    signal_list,
+    tradingview_template,
+)
 
 
 def _issued_json(issued: IssuedHook) -> dict[str, Any]:
@@ -24,7 +29,7 @@ def _issued_json(issued: IssuedHook) -> dict[str, Any]:
         "template": tradingview_template(issued.secret),
         "note": "shown once: store the secret now; Egis keeps it only encrypted"
         + (
-            ""
+            (f"; {hook_reach_note(url)}" if hook_reach_note(url) else "")
             if url.startswith("http")
             else "; the url is relative: put your server's public address before it (or set "
             "EGIS_PUBLIC_URL and Egis prints it whole)"
