@@ -9,16 +9,14 @@ price had only just crossed under that line: an audit line that says something f
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from egis.exits.rules import parse_changes
 from egis.exits.tasks import exits_catch_up_on_worker_start
 from egis.ledger.models import PositionEvent
 from egis.ledger.pipeline import order_open
 from egis.ops import worker_start
+from tests.support.threads import in_another_thread
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,21 +27,7 @@ def _fresh_worker_process(monkeypatch):
 
 
 def _thread_starts() -> None:
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            exits_catch_up_on_worker_start()
-        except BaseException as exc:  # reported to the test below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=30)
-    assert not thread.is_alive()
-    assert errors == []
+    in_another_thread(exits_catch_up_on_worker_start)
 
 
 def test_a_thread_starting_in_a_running_worker_does_not_catch_up_as_if_it_was_down(

@@ -26,27 +26,14 @@ from egis.signals.models import Signal, SignalStatus
 from egis.signals.processing import signal_process
 from egis.venues.paper.models import PaperFill
 from tests.execution.support.venues import ProcessKilled, _Wrapped
+from tests.support.threads import in_another_thread
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _sweep_in_another_thread() -> list[Signal]:
     done: list[Signal] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            done.extend(signal_process())  # signals_periodic's work, with the real lease
-        except BaseException as exc:  # reported to the test below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=30)
-    assert not thread.is_alive()
-    assert errors == []
+    in_another_thread(lambda: done.extend(signal_process()))  # signals_periodic's work
     return done
 
 

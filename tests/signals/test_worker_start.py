@@ -9,36 +9,16 @@ ended the signal `failed` ("still in flight") while the first thread filled it.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from egis.ledger.models import Order
 from egis.signals.models import Signal, SignalStatus
 from egis.signals.processing import signal_process
 from egis.signals.tasks import signals_resume_on_worker_start
 from tests.execution.support.venues import ProcessKilled, _Wrapped
+from tests.support.threads import in_another_thread
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _in_another_thread(fn) -> None:
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            fn()
-        except BaseException as exc:  # reported to the test below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=30)
-    assert not thread.is_alive()
-    assert errors == []
 
 
 class AnotherThreadStartsMidCall(_Wrapped):
@@ -46,7 +26,7 @@ class AnotherThreadStartsMidCall(_Wrapped):
     starts and runs its start-up hook, as Huey does."""
 
     def place_market_order(self, request):
-        _in_another_thread(signals_resume_on_worker_start)
+        in_another_thread(signals_resume_on_worker_start)
         return self.inner.place_market_order(request)
 
 
@@ -82,7 +62,7 @@ def test_a_claim_from_before_the_process_started_is_still_resumed_once(
     # The restarted process: four threads start, each runs the hook; one sweep resumes it.
     restart_worker()
     for _ in range(4):
-        _in_another_thread(signals_resume_on_worker_start)
+        in_another_thread(signals_resume_on_worker_start)
 
     signal = Signal.objects.get(sender_id="s1")
     assert signal.status == SignalStatus.FAILED  # its order's fate is recovery's to learn
