@@ -52,8 +52,8 @@ class _Rejected(Exception):
 
 
 # The worker's per-signal reads, compiled once (egis.core.rows): as ORM queries they cost more
-# than the order each signal places (docs/BENCHMARKS.md, benchmark 6). Statuses are literal so
-# SQLite can use the partial index of unfinished signals.
+# than the order each signal places (docs/BENCHMARKS.md, benchmark 6). The claim's own read and
+# writes are in egis.signals.claims.
 # A signal's orders: their idempotency keys start with `sig<id>-` (signal_key), i.e. lie in
 # [`sig<id>-`, `sig<id>.`) ('.' follows '-'): a range on the (bot, key) unique index.
 _ORDERS_OF_SIGNAL = RowQuery(
