@@ -18,6 +18,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from egis.bots.models import Bot
@@ -38,7 +39,13 @@ class HookError(UserFacingError):
 
 
 class HookRefused(Exception):
-    """Authentication failed, for whatever reason: the edge answers the same bytes every time."""
+    """Authentication failed, for whatever reason: the edge answers the same bytes every time.
+    `hook_pk` and `why`: the live hook that was named and what was wrong, when a live hook was
+    named (recorded for its owner, never told to the sender)."""
+
+    def __init__(self, *, hook_pk: int | None = None, why: str = "") -> None:
+        super().__init__("refused")
+        self.hook_pk, self.why = hook_pk, why
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,27 @@ def hook_authenticate(
         ok = hmac.compare_digest(
             secret.encode(), given.encode("utf-8", "replace") if isinstance(given, str) else b""
         )
-    if not (ok and usable) or hook is None:
+    if hook is None:
         raise HookRefused()
+    if not usable:
+        raise HookRefused(hook_pk=hook.pk, why="its secret cannot be read (the key changed)")
+    if not ok:
+        given_secret = isinstance(parsed, dict) and "secret" in parsed
+        why = (
+            "a bad or stale signature"
+            if signature
+            else "a wrong secret"
+            if given_secret
+            else "no secret in the message"
+        )
+        raise HookRefused(hook_pk=hook.pk, why=why)
     return hook
+
+
+def hook_refusal_record(hook_pk: int, why: str) -> None:
+    """Count a refused request on the hook its owner sees (one UPDATE, atomic alone)."""
+    SignalHook.objects.filter(pk=hook_pk).update(
+        refused_count=F("refused_count") + 1,
+        last_refused_at=timezone.now(),
+        last_refused_reason=why[:80],
+    )

@@ -22,6 +22,12 @@ class SignalHook(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     rotated_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Requests to this live hook that failed authentication (a wrong secret, a bad or stale
+    # signature), shown to its owner only (egis.signals.hooks.hook_refusal_record): an alert
+    # that never trades is otherwise silent, since the sender gets the one answer for all.
+    refused_count = models.PositiveIntegerField(default=0)
+    last_refused_at = models.DateTimeField(null=True, blank=True)
+    last_refused_reason = models.CharField(max_length=80, blank=True, default="")
 
     class Meta:
         db_table = "signal_hooks"

@@ -160,6 +160,13 @@ def signals_card(bot_id: int, *, base_url: str = "", limit: int = 10) -> dict[st
         else {
             "url": hook_url(hook.hook_id, base_url),
             "reach_note": hook_reach_note(hook_url(hook.hook_id, base_url)),
+            "refused": None
+            if not hook.refused_count
+            else {
+                "count": hook.refused_count,
+                "last_at": _iso(hook.last_refused_at),
+                "last_reason": hook.last_refused_reason,
+            },
             "enabled": hook.enabled,
             "created_at": _iso(hook.created_at),
         },

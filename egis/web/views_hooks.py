@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from egis.accounts.throttle import client_address
-from egis.signals.hooks import HookRefused
+from egis.signals.hooks import HookRefused, hook_refusal_record
 from egis.signals.reason_words import signal_reason
 from egis.signals.selectors import tradingview_template
 from egis.signals.services import (
@@ -45,8 +45,28 @@ NOT_JSON = json.dumps(
 ).encode()
 
 
-def _refused() -> HttpResponse:
-    return HttpResponse(REFUSED, status=404, content_type="application/json")
+class _Refused(HttpResponse):
+    """The one refusal. When a live hook was named (a wrong secret, a bad signature), the
+    refusal is counted on it for its owner's Signals card once the answer has been sent (the
+    server calls `close()` then): before it, the write would make a real hook's refusal
+    measurably slower than an unknown one's."""
+
+    def __init__(self, refused: HookRefused | None = None) -> None:
+        super().__init__(REFUSED, status=404, content_type="application/json")
+        self.refused = refused
+
+    def close(self) -> None:
+        try:
+            if self.refused is not None and self.refused.hook_pk is not None:
+                hook_refusal_record(self.refused.hook_pk, self.refused.why)
+        except Exception:  # the answer is sent: a count lost is logged, never raised
+            logger.warning("webhook: a refusal was not counted on its hook", exc_info=True)
+        finally:
+            super().close()
+
+
+def _refused(refused: HookRefused | None = None) -> HttpResponse:
+    return _Refused(refused)
 
 
 def busy(exc: OperationalError) -> HttpResponse:
@@ -86,8 +106,8 @@ def hook_receive(request: HttpRequest, hook_id: str) -> HttpResponse:
         return HttpResponse(NOT_JSON, status=400, content_type="application/json")
     except SignalDuplicateField as exc:
         return JsonResponse({"error": "duplicate_field", "message": exc.message}, status=400)
-    except HookRefused:
-        return _refused()
+    except HookRefused as refused:
+        return _refused(refused)
     except OperationalError as exc:
         return busy(exc)
     signal = received.signal

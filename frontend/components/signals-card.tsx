@@ -9,6 +9,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { FieldError } from "@/components/ui/input";
 import { useShared } from "@/hooks/use-shared";
+import { formatRecentTime } from "@/lib/utils";
 import type { SignalsCardProps } from "@/types";
 
 /** The bot's webhook, the TradingView message to paste, and what the last signals did. */
@@ -83,6 +84,16 @@ export function SignalsCard({ botId, card }: { botId: number; card: SignalsCardP
             {hook.reach_note && (
               <p className="mt-1 text-sm text-warn" data-testid="hook-reach-note">
                 {hook.reach_note}
+              </p>
+            )}
+            {hook.refused && (
+              <p className="mt-1 text-sm text-warn" data-testid="hook-refused">
+                {hook.refused.count} {hook.refused.count === 1 ? "request" : "requests"} refused
+                {hook.refused.last_at && (
+                  <> (last {formatRecentTime(hook.refused.last_at)})</>
+                )}: {hook.refused.last_reason}. Nothing was recorded or traded for{" "}
+                {hook.refused.count === 1 ? "it" : "them"}: check the secret your alert or script
+                sends.
               </p>
             )}
           </div>

@@ -221,7 +221,14 @@ export interface SignalRow {
 }
 
 export interface SignalsCardProps {
-  hook: { url: string; reach_note: string; enabled: boolean; created_at: string | null } | null;
+  hook: {
+    url: string;
+    reach_note: string;
+    // Requests to this hook refused for a wrong secret or signature (shown to its owner only).
+    refused: { count: number; last_at: string | null; last_reason: string } | null;
+    enabled: boolean;
+    created_at: string | null;
+  } | null;
   template: string;
   signals: SignalRow[];
   total: number;

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from egis.signals.hooks import hook_create
+from egis.signals.hooks import HookRefused, hook_create, hook_refusal_record
 from egis.signals.models import Signal
 from egis.signals.processing import signal_process
 from egis.signals.services import signal_receive
@@ -120,3 +120,25 @@ def test_the_activity_tab_marks_each_signal_as_the_card_does(
     shot("signals-card-rows", full_page=False)
     card_links.nth(0).click()
     expect(page).to_have_url(re.compile(r"#position-\d+$"))
+
+
+@phone
+def test_the_card_says_requests_were_refused_and_that_the_url_is_unreachable(
+    page, live_server, log_in, shot, paper_bot
+):
+    created = hook_create(bot_id=paper_bot.pk)
+    for n in range(3):
+        body = json.dumps({"action": "close", "id": f"w{n}", "secret": "an-old-secret"}).encode()
+        with pytest.raises(HookRefused) as refused:
+            signal_receive(hook_id=created.hook.hook_id, body=body)
+        hook_refusal_record(refused.value.hook_pk, refused.value.why)  # as the answer's close()
+
+    log_in("bob", "pw-bob-12345")
+    page.goto(f"{live_server.url}/bots/{paper_bot.pk}")
+    card = page.get_by_test_id("signals-card")
+    note = card.get_by_test_id("hook-refused")
+    expect(note).to_contain_text("3 requests refused")
+    expect(note).to_contain_text("a wrong secret")
+    expect(card.get_by_test_id("hook-reach-note")).to_contain_text("TradingView cannot reach")
+    card.get_by_test_id("hook-url").scroll_into_view_if_needed()
+    shot("signals-card-refused", full_page=False)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from egis.signals.hooks import IssuedHook
-from egis.signals.models import SignalHook
+from egis.signals.models import Signal, SignalHook
 from egis.signals.selectors import hook_reach_note
 from tests.signals.conftest import Sender
 from tests.web.conftest import inertia, login, post_json
@@ -115,3 +115,27 @@ def test_the_card_carries_the_note(client, bob, paper_bot, settings):
     settings.EGIS_PUBLIC_URL = "https://egis.example.com"
     hook = inertia(client, f"/bots/{paper_bot.pk}")["props"]["signals"]["hook"]
     assert (hook["url"].split("/hooks/")[0], hook["reach_note"]) == ("https://egis.example.com", "")
+
+
+def test_refused_requests_to_a_live_hook_are_counted_for_its_owner_only(client, bob, paper_bot):
+    """An alert with a wrong secret never trades, and its sender gets the one answer for every
+    refusal: the owner's card says so (found by a newcomer run: nothing told the trader)."""
+    login(client, bob)
+    page = _create(client, paper_bot.pk)
+    items = {i["label"]: i["value"] for i in page["props"]["secret"]["items"]}
+    sender = Sender(IssuedHook(hook=SignalHook.objects.get(), secret=items["Secret"]))
+    card = inertia(client, f"/bots/{paper_bot.pk}")["props"]["signals"]
+    assert card["hook"]["refused"] is None
+
+    wrong = sender.post({"action": "close", "id": "w1"}, secret="not-it")
+    unknown = sender.post({"action": "close"}, url="/hooks/no-such-hook-000000000000")
+    no_secret = sender.raw(b'{"action": "close"}')
+    assert wrong.status_code == unknown.status_code == no_secret.status_code == 404
+    assert wrong.content == unknown.content == no_secret.content  # still no oracle
+
+    refused = inertia(client, f"/bots/{paper_bot.pk}")["props"]["signals"]["hook"]["refused"]
+    assert refused["count"] == 2  # the unknown hook is nobody's
+    assert refused["last_reason"] == "no secret in the message"
+    assert refused["last_at"] is not None
+    assert not Signal.objects.exists()
+    assert "not-it" not in json.dumps(refused)

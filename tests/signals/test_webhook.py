@@ -13,7 +13,7 @@ from egis.accounts.services import user_deactivate
 from egis.bots.services import bot_delete
 from egis.ledger.models import Order
 from egis.signals.hooks import hook_revoke, hook_rotate
-from egis.signals.models import Signal, SignalStatus
+from egis.signals.models import Signal, SignalHook, SignalStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -247,3 +247,11 @@ def test_hostile_values_with_the_right_secret_are_recorded_rejected_never_a_5xx(
     assert statuses == {SignalStatus.REJECTED}
     assert all(Signal.objects.values_list("reason", flat=True))
     assert not Order.objects.exists()
+
+
+def test_a_bad_signature_on_a_live_hook_is_counted_with_its_reason(sender):
+    assert sender.signed({**OPEN, "id": "s1"}, secret="not-the-secret").status_code == 404
+    assert sender.signed({**OPEN, "id": "s2"}, at=int(time.time()) - 3600).status_code == 404
+    hook = SignalHook.objects.get()
+    assert (hook.refused_count, hook.last_refused_reason) == (2, "a bad or stale signature")
+    assert sender.signed({**OPEN, "id": "s3"}).status_code == 202  # the count stops nothing
