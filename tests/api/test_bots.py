@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -139,6 +141,33 @@ class TestGet:
         )
         listed = as_bob.get("/bots").json()["items"][0]
         assert listed["halted_words"] == body["halted_words"]
+
+    @pytest.mark.django_db(transaction=True)
+    def test_a_daily_loss_halt_is_in_the_bot_json_not_only_on_the_page(
+        self, as_bob, paper_bot, set_price
+    ):
+        """Found by a newcomer run: `halted` was false while the page said "Halted today" and
+        opens got 409; a script reading the JSON believed the bot could open."""
+        Bot.objects.filter(pk=paper_bot.pk).update(daily_loss_limit_usd=Decimal("0.50"))
+        body = as_bob.get(f"/bots/{paper_bot.pk}").json()
+        assert (body["opens_halted"], body["daily_loss_halt"]) == (False, "")
+        opened = order_open(bot_id=paper_bot.pk, side="long", size_usd="50")
+        set_price("ETHUSDT", "2500")
+        order_close(bot_id=paper_bot.pk, position_id=opened.position.pk)
+
+        body = as_bob.get(f"/bots/{paper_bot.pk}").json()
+        assert body["halted"] is False  # nothing to resolve: it lifts at 00:00 UTC
+        assert body["opens_halted"] is True
+        assert body["daily_loss_halt"].startswith("Daily loss limit $0.50 reached")
+        listed = as_bob.get("/bots").json()["items"][0]
+        assert (listed["opens_halted"], listed["daily_loss_halt"]) == (
+            True,
+            body["daily_loss_halt"],
+        )
+        refused = as_bob.post(
+            f"/bots/{paper_bot.pk}/orders", {"intent": "open", "side": "long", "size_usd": "10"}
+        )
+        assert refused.status_code == 409
 
     def test_another_user_gets_404_like_a_missing_bot(self, as_charlie, paper_bot):
         other = as_charlie.get(f"/bots/{paper_bot.pk}")

@@ -67,6 +67,16 @@ class BotOut(Schema):
     halted_words: str = Field(
         description="the halt in a trader's words, with what resumes it (empty when not halted)"
     )
+    daily_loss_halt: str = Field(
+        default="",
+        description="why opens are halted for the rest of the UTC day by the daily loss limit "
+        "(empty when they are not); `halted` stays false, the halt lifts by itself",
+    )
+    opens_halted: bool = Field(
+        default=False,
+        description="whether an open would be refused now for a halt: `halted` (until resolved) "
+        "or `daily_loss_halt` (until the UTC day ends)",
+    )
     # Paused by a person (egis.portfolio.pause): no new opens from any source.
     paused: bool = False
     paused_at: str | None = None
