@@ -117,8 +117,12 @@ def signal_receive(
         parsed = None  # a signed sender's own format: authenticated, then stored as text
     try:
         hook = hook_authenticate(hook_id=hook_id, body=body, parsed=parsed, signature=signature)
-    except HookRefused:
-        throttle.record_failure(address=address)  # Throttled (429) past the address's limit
+    except HookRefused as refused:
+        try:
+            throttle.record_failure(address=address)
+        except throttle.Throttled as throttled:  # past the address's limit: 429, still counted
+            throttled.refused = refused
+            raise
         raise
     stored = _stored_body(parsed, body)
     try:

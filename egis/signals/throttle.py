@@ -27,6 +27,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -40,6 +41,9 @@ class Throttled(Exception):
     def __init__(self, retry_after_s: int) -> None:
         super().__init__("too many requests")
         self.retry_after_s = retry_after_s
+        # The failed authentication this answers, when it is one past its address's limit
+        # (egis.signals.services): still counted on the hook it named, for its owner.
+        self.refused: Any = None
 
 
 def _digest(*parts: str) -> str:

@@ -45,15 +45,13 @@ NOT_JSON = json.dumps(
 ).encode()
 
 
-class _Refused(HttpResponse):
-    """The one refusal. When a live hook was named (a wrong secret, a bad signature), the
-    refusal is counted on it for its owner's Signals card once the answer has been sent (the
-    server calls `close()` then): before it, the write would make a real hook's refusal
-    measurably slower than an unknown one's."""
+class _CountedAfterSending(HttpResponse):
+    """An answer to a request that named a live hook and failed to authenticate (a wrong
+    secret, a bad signature): the refusal is counted on that hook for its owner's Signals card
+    once the answer has been sent (the server calls `close()` then). Before it, the write would
+    make a real hook's refusal measurably slower than an unknown one's."""
 
-    def __init__(self, refused: HookRefused | None = None) -> None:
-        super().__init__(REFUSED, status=404, content_type="application/json")
-        self.refused = refused
+    refused: HookRefused | None = None
 
     def close(self) -> None:
         try:
@@ -66,7 +64,18 @@ class _Refused(HttpResponse):
 
 
 def _refused(refused: HookRefused | None = None) -> HttpResponse:
-    return _Refused(refused)
+    """The one refusal, the same bytes for every failure."""
+    response = _CountedAfterSending(REFUSED, status=404, content_type="application/json")
+    response.refused = refused
+    return response
+
+
+def _throttled(exc: Throttled) -> HttpResponse:
+    body = {"error": "throttled", "message": "Too many requests. Try again later."}
+    response = _CountedAfterSending(json.dumps(body), status=429, content_type="application/json")
+    response["Retry-After"] = str(exc.retry_after_s)
+    response.refused = exc.refused  # a failed authentication past its address's limit
+    return response
 
 
 def busy(exc: OperationalError) -> HttpResponse:
@@ -97,11 +106,7 @@ def hook_receive(request: HttpRequest, hook_id: str) -> HttpResponse:
     except SignalBodyTooLarge:
         return JsonResponse({"error": "too_large"}, status=413)
     except Throttled as exc:
-        response = JsonResponse(
-            {"error": "throttled", "message": "Too many requests. Try again later."}, status=429
-        )
-        response["Retry-After"] = str(exc.retry_after_s)
-        return response
+        return _throttled(exc)
     except SignalNotJson:
         return HttpResponse(NOT_JSON, status=400, content_type="application/json")
     except SignalDuplicateField as exc:
