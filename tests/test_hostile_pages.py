@@ -56,6 +56,7 @@ ACTION_ROUTES = {
     "/bots/<int:bot_id>/positions/<int:position_id>/close",
     "/bots/<int:bot_id>/positions/<int:position_id>/archive",
     "/users/<int:user_id>/deactivate",
+    "/users/<int:user_id>/activate",
     "/users/<int:user_id>/unlock",
     "/users/<int:user_id>/password-reset",  # reads no field: it makes a new password
     "/settings/tokens/<int:token_id>/revoke",

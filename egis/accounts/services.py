@@ -87,19 +87,24 @@ def user_set_role(*, user: User, role: str, actor: User) -> User:
     return user
 
 
-def user_deactivate(*, user: User, actor: User) -> User:
-    """A deactivated user cannot log in, sessions and tokens stop working; nothing is deleted."""
-    if user.pk == actor.pk:
+def user_deactivate(*, user: User, actor: User | None) -> User:
+    """A deactivated user cannot log in, sessions and tokens stop working; nothing is deleted.
+    `actor` None: the operator at the command line."""
+    _require_admin(actor)
+    if actor is not None and user.pk == actor.pk:
         raise UserInputError("you cannot deactivate yourself")
     return _set_active(user=user, actor=actor, active=False)
 
 
-def user_activate(*, user: User, actor: User) -> User:
-    """Let a deactivated user log in again."""
+def user_activate(*, user: User, actor: User | None) -> User:
+    """Let a deactivated user log in again (their tokens and webhooks work again)."""
+    _require_admin(actor)
+    if user.is_active:
+        raise UserInputError(f"{user.username} is active already")
     return _set_active(user=user, actor=actor, active=True)
 
 
-def _set_active(*, user: User, actor: User, active: bool) -> User:
+def _set_active(*, user: User, actor: User | None, active: bool) -> User:
     with transaction.atomic():
         was = User.objects.select_for_update().values_list("is_active", flat=True).get(pk=user.pk)
         user.is_active = active

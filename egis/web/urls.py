@@ -60,6 +60,7 @@ urlpatterns = [
     path(
         "users/<int:user_id>/deactivate", views_admin.user_deactivate_view, name="user-deactivate"
     ),
+    path("users/<int:user_id>/activate", views_admin.user_activate_view, name="user-activate"),
     path("audit", views_audit.audit_index, name="audit"),
     path("users/<int:user_id>/unlock", views_admin.user_unlock_view, name="user-unlock"),
     path(

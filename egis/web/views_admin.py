@@ -13,6 +13,7 @@ from egis.accounts.models import Role, User
 from egis.accounts.selectors import user_find, users_with_bot_counts
 from egis.accounts.services import (
     UserInputError,
+    user_activate,
     user_create,
     user_deactivate,
     user_password_reset,
@@ -269,6 +270,19 @@ def user_deactivate_view(request: HttpRequest, user_id: int) -> HttpResponse:
         messages.error(request, f"Not deactivated: {exc}.")
     else:
         messages.success(request, f"Deactivated {target.username}.")
+    return see_other("/users")
+
+
+@admin_required
+@require_POST
+def user_activate_view(request: HttpRequest, user_id: int) -> HttpResponse:
+    target = _target(user_id)
+    try:
+        user_activate(user=target, actor=current_user(request))
+    except UserInputError as exc:
+        messages.error(request, f"Not reactivated: {exc}.")
+    else:
+        messages.success(request, f"Reactivated {target.username}: they can log in again.")
     return see_other("/users")
 
 

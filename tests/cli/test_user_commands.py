@@ -90,3 +90,16 @@ def test_refusals_are_one_line_exit_1(cli_env, args, words):
     error, done = egis_json(cli_env, *args, ok=False)
     assert done.returncode == 1
     assert words in error["error"]["message"]
+
+
+def test_deactivate_and_activate_from_the_cli(cli_env):
+    """Reactivation existed only as a service nothing called (a newcomer run used a Python
+    shell); the CLI now has both, with the admin named by --actor."""
+    off, _ = egis_json(cli_env, "user", "deactivate", "ben", "--actor", "ada")
+    assert off == {"username": "ben", "is_active": False}
+    _, done = egis_json(cli_env, "user", "deactivate", "ada", "--actor", "ada", ok=False)
+    assert "cannot deactivate yourself" in done.stderr
+    on, _ = egis_json(cli_env, "user", "activate", "ben")
+    assert on == {"username": "ben", "is_active": True}
+    _, done = egis_json(cli_env, "user", "activate", "ben", ok=False)
+    assert "active already" in done.stderr

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from egis.accounts.models import User
+from egis.audit.models import AuditEntry
 from egis.ledger.incidents import incident_record
 from tests.web.conftest import inertia, post_json
 
@@ -19,6 +20,7 @@ ADMIN_ROUTES = [
     ("post", "/users/new"),
     ("post", "/users/1/role"),
     ("post", "/users/1/deactivate"),
+    ("post", "/users/1/activate"),
     ("post", "/users/1/unlock"),
     ("post", "/users/1/password-reset"),
 ]
@@ -75,6 +77,26 @@ def test_admin_sets_role_and_deactivates(as_alice, bob):
     rows = {u["username"]: u for u in inertia(as_alice, "/users")["props"]["users"]}
     assert rows["bob"]["is_active"] is False
     assert rows["alice"]["is_self"] is True
+
+
+def test_admin_reactivates_a_deactivated_user_who_can_log_in_again(as_alice, alice, bob, client):
+    """Found by a newcomer run: once deactivated, a user could be brought back only from a
+    Python shell, which wrote no audit line."""
+    post_json(as_alice, f"/users/{bob.pk}/deactivate", {})
+    assert (
+        post_json(client, "/login", {"username": "bob", "password": "pw-bob-12345"})["Location"]
+        == "/login"
+    )
+    post_json(as_alice, f"/users/{bob.pk}/activate", {})
+    bob.refresh_from_db()
+    assert bob.is_active is True
+    ok = post_json(client, "/login", {"username": "bob", "password": "pw-bob-12345"})
+    assert ok["Location"] == "/"
+    audit = AuditEntry.objects.filter(object_type="user", object_id=bob.pk, field="is_active")
+    changes = list(audit.order_by("id").values_list("before", "after", "actor_id"))
+    assert changes == [("active", "inactive", alice.pk), ("inactive", "active", alice.pk)]
+    post_json(as_alice, f"/users/{bob.pk}/activate", {})  # active already: told, nothing written
+    assert audit.count() == 2
 
 
 def test_admin_cannot_demote_or_deactivate_themselves(as_alice, alice):

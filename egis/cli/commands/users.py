@@ -4,7 +4,13 @@ import argparse
 from typing import Any
 
 from egis.accounts.models import User
-from egis.accounts.services import user_create, user_password_reset, user_unlock
+from egis.accounts.services import (
+    user_activate,
+    user_create,
+    user_deactivate,
+    user_password_reset,
+    user_unlock,
+)
 from egis.cli.commands.base import CliError, get_user, leaf
 
 
@@ -32,6 +38,16 @@ def _unlock(args: argparse.Namespace) -> dict[str, Any]:
     return {"username": user.username, "unlocked": True, "failures_dropped": dropped}
 
 
+def _deactivate(args: argparse.Namespace) -> dict[str, Any]:
+    user = user_deactivate(user=get_user(args.name), actor=_actor(args.actor))
+    return {"username": user.username, "is_active": user.is_active}
+
+
+def _activate(args: argparse.Namespace) -> dict[str, Any]:
+    user = user_activate(user=get_user(args.name), actor=_actor(args.actor))
+    return {"username": user.username, "is_active": user.is_active}
+
+
 def _reset_password(args: argparse.Namespace) -> dict[str, Any]:
     user = get_user(args.name)
     reset = user_password_reset(user=user, actor=_actor(args.actor))
@@ -55,6 +71,13 @@ def register(subparsers: Any) -> None:
     unlock = leaf(group, "unlock", _unlock, "lift a user's login lock, from every address")
     unlock.add_argument("name")
     unlock.add_argument("--actor", default=None, metavar="USERNAME", help="the admin who decides")
+    for name, handler, text in (
+        ("deactivate", _deactivate, "stop a user: no login, no API token, no webhook"),
+        ("activate", _activate, "let a deactivated user log in again"),
+    ):
+        command = leaf(group, name, handler, text)
+        command.add_argument("name")
+        command.add_argument("--actor", default=None, metavar="USERNAME", help="the admin")
     reset = leaf(
         group,
         "reset-password",

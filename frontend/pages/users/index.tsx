@@ -116,6 +116,25 @@ function UserItem({ user }: { user: UserRow }) {
               }
             />
           )}
+          {!user.is_active && (
+            <ConfirmDialog
+              title={`Reactivate ${user.username}?`}
+              description="They can log in again, and their API tokens and webhooks work again."
+              confirmLabel="Reactivate"
+              onConfirm={(done) =>
+                router.post(
+                  `/users/${user.id}/activate`,
+                  {},
+                  { preserveScroll: true, onFinish: done },
+                )
+              }
+              trigger={
+                <Button variant="secondary" size="sm">
+                  Reactivate
+                </Button>
+              }
+            />
+          )}
         </div>
       )}
     </li>
