@@ -42,6 +42,7 @@ from egis.exits.binance_rows import (
     ExitStep,
     cancel_incidents_close,
     default_algos,
+    exit_incident,
     exit_label,
     exit_not_active,
     exit_transition,
@@ -71,6 +72,11 @@ def _cancel_was_ours(exit_row: Exit) -> bool:
     ).exists()
 
 
+def _past_grace(exit_row: Exit) -> bool:
+    grace = timedelta(seconds=settings.EGIS_RECOVERY_NOT_FOUND_GRACE_S)
+    return timezone.now() - exit_row.created_at >= grace
+
+
 def exit_settle_by_lookup(
     exit_row: Exit, *, algos: BinanceAlgoOrders, cancelling: bool = False
 ) -> ExitStep:
@@ -82,6 +88,17 @@ def exit_settle_by_lookup(
     except OrderNotFound:
         if not cancelling:
             return ExitStep(exit_row.pk, cid, NOT_FOUND, f"Binance does not know {cid}")
+        if exit_row.status == ExitStatus.PLACING and not _past_grace(exit_row):
+            # Its placement's answer was lost: "not found" so soon can be Binance's lag, as
+            # recovery judges it. Gone only once it is older than the grace period.
+            message = (
+                f"Binance does not show the {exit_label(exit_row)} {cid} yet; its placement's "
+                "answer was lost, so it may still be resting there"
+            )
+            incident_id = exit_incident(
+                exit_row, kind=IncidentKind.EXIT_CANCEL_UNKNOWN, error=message, key="exit-cancel"
+            )
+            return ExitStep(exit_row.pk, cid, UNKNOWN, message, incident_id)
         detail = f"{exit_label(exit_row)} {cid}: Binance holds nothing under this id to cancel"
         exit_transition(exit_row, to=ExitStatus.CANCELLED, action="exit_cancelled", reason=detail)
         cancel_incidents_close(exit_row, detail)
