@@ -34,6 +34,7 @@ from egis.core.choices import Venue
 from egis.core.figures import qty_text
 from egis.exits.binance_rows import (
     CANCELLED,
+    DEFERRED,
     ENDED,
     REARM_MARK,
     RESTING,
@@ -233,15 +234,17 @@ def binance_exits_rearm(
         except VenueError as exc:
             steps.append(ExitStep(exit_row.pk, exit_row.client_algo_id, UNKNOWN, exc.message))
             continue
-        steps.append(
-            exit_place_again(
-                exit_row,
-                position,
-                algos=algos,
-                reason=f"rests again for {qty_text(position.qty, symbol=position.symbol)}: "
-                "the close it made way for left the position open",
-            )
+        step = exit_place_again(
+            exit_row,
+            position,
+            algos=algos,
+            reason=f"rests again for {qty_text(position.qty, symbol=position.symbol)}: "
+            "the close it made way for left the position open",
         )
+        if step.outcome == DEFERRED:
+            # A close started meanwhile: the mark comes back, for when that close is over.
+            Exit.objects.filter(pk=exit_row.pk).update(error=exit_row.error)
+        steps.append(step)
     return steps
 
 

@@ -16,6 +16,7 @@ from egis.bots.locks import lock_bot
 from egis.core.figures import qty_text
 from egis.exits.binance_rows import (
     CANCELLED,
+    DEFERRED,
     AlgoFactory,
     ExitStep,
     default_algos,
@@ -43,9 +44,21 @@ def exit_place_again(
     exit_row: Exit, position: Position, *, algos: BinanceAlgoOrders, reason: str
 ) -> ExitStep:
     """A new exit like `exit_row` (which no longer rests) for the position's quantity, written
-    ahead under a fresh clientAlgoId, then placed."""
+    ahead under a fresh clientAlgoId, then placed. Not while a close is in flight (or after
+    it): that close's cancels ran before this row existed, so what it placed would outlive the
+    position (DEFERRED; the caller keeps what it needs to place it again later)."""
     with transaction.atomic():
         lock_bot(exit_row.bot_id)
+        now = Position.objects.select_for_update().get(pk=position.pk)
+        if now.status != PositionStatus.OPEN or now.closing_order_id is not None or now.qty <= 0:
+            return ExitStep(
+                exit_row.pk,
+                exit_row.client_algo_id,
+                DEFERRED,
+                f"{exit_label(exit_row)} not placed again: position #{position.pk} is "
+                + ("closing" if now.status == PositionStatus.OPEN else now.status),
+            )
+        position = now
         fresh = Exit.objects.create(
             position_id=position.pk,
             bot_id=exit_row.bot_id,
