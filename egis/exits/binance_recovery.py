@@ -350,6 +350,7 @@ def binance_exits_recover(
                 "it was written",
                 report=None,
             )
+            cancel_incidents_close(exit_row, step.detail)  # a close that waited on it may go
         report.steps.append(step)
     return report
 
