@@ -1,0 +1,64 @@
+"""A close killed right after it cancelled the position's exits at Binance leaves them to be
+placed again, not silently gone.
+
+A close cancels the exits first (each cancel confirmed and committed), then writes the mark
+that tells the worker to place them again if the position stays open (REARM_MARK), then runs its
+preflight. A SIGKILL (a deploy, the OOM killer) between the cancels and that mark used to leave
+an open position with its stops cancelled and nothing to place them again: unprotected, and no
+line says so. Here the process "dies" at that point: BaseException from the last cancel, which
+nothing in Egis catches, as nothing runs after a SIGKILL."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from egis.exits import binance_sync
+from egis.exits.binance_recovery import binance_exits_rearm
+from egis.ledger.models import Order, Position
+from egis.ledger.pipeline import order_close
+from tests.support.binance_exits import exits_of, open_long, set_exits
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+D = Decimal
+
+
+class Killed(BaseException):
+    """The process ends here: nothing after this line runs."""
+
+
+@pytest.fixture(autouse=True)
+def _journal(journal_path):
+    pass
+
+
+def test_exits_cancelled_by_a_close_killed_before_its_preflight_are_placed_again(
+    binance_bot, fake_binance, monkeypatch
+):
+    position = open_long(binance_bot)
+    set_exits(binance_bot, position, sl="570", tp="600")
+    real = binance_sync._cancel_rows
+
+    def cancel_then_die(rows, **kwargs):
+        real(rows, **kwargs)
+        raise Killed
+
+    monkeypatch.setattr(binance_sync, "_cancel_rows", cancel_then_die)
+    with pytest.raises(Killed):
+        order_close(bot_id=binance_bot.pk, position_id=position.pk)
+    monkeypatch.undo()
+
+    assert fake_binance.open_algos() == []  # cancelled at Binance before the process died
+    assert Position.objects.get(pk=position.pk).status == "open"
+    assert not Order.objects.filter(position_id=position.pk, intent="close").exists()
+
+    # The worker, once the close can no longer be on its way, places them again.
+    binance_exits_rearm(now=timezone.now() + timedelta(seconds=31))
+    exits = exits_of(position)
+    assert {k: e.status for k, e in exits.items()} == {
+        "stop_loss": "resting",
+        "take_profit": "resting",
+    }
+    assert len(fake_binance.open_algos()) == 2
