@@ -34,10 +34,10 @@ from egis.core.choices import Venue
 from egis.core.figures import qty_text
 from egis.exits.binance_rows import (
     CANCELLED,
-    DEFERRED,
     ENDED,
     REARM_MARK,
     RESTING,
+    SKIPPED,
     UNKNOWN,
     AlgoFactory,
     ExitStep,
@@ -49,7 +49,7 @@ from egis.exits.binance_rows import (
     exit_transition,
     mark_resting,
 )
-from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitStatus
+from egis.exits.models import Exit, ExitStatus
 from egis.ledger.models import (
     IN_FLIGHT_ORDER_STATUSES,
     Incident,
@@ -220,15 +220,6 @@ def binance_exits_rearm(
         if not close_over and now - ended < timeout:
             continue  # the close may still be on its way
         why = exit_row.error[len(REARM_MARK) :]
-        # Compare-and-set on the mark: one worker places it again, once.
-        if not Exit.objects.filter(pk=exit_row.pk, error=exit_row.error).update(
-            error=f"cancelled for a close ({why}); the position stayed open"[:2000]
-        ):
-            continue
-        if Exit.objects.filter(
-            position_id=position.pk, kind=exit_row.kind, status__in=LIVE_EXIT_STATUSES
-        ).exists():
-            continue  # set again meanwhile
         try:
             algos = algos_for(exit_row.bot)
         except VenueError as exc:
@@ -240,10 +231,15 @@ def binance_exits_rearm(
             algos=algos,
             reason=f"rests again for {qty_text(position.qty, symbol=position.symbol)}: "
             "the close it made way for left the position open",
+            # Compare-and-set on the mark, with the new row: one worker places it again, once;
+            # a close started meanwhile (DEFERRED) leaves the mark for when it is over.
+            consume=(
+                exit_row.error,
+                f"cancelled for a close ({why}); the position stayed open"[:2000],
+            ),
         )
-        if step.outcome == DEFERRED:
-            # A close started meanwhile: the mark comes back, for when that close is over.
-            Exit.objects.filter(pk=exit_row.pk).update(error=exit_row.error)
+        if step.outcome == SKIPPED:
+            continue
         steps.append(step)
     return steps
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from egis.exits import binance_sync
+from egis.exits import binance_resize, binance_sync
 from egis.exits.binance_recovery import binance_exits_rearm
 from egis.ledger.models import Order, Position
 from egis.ledger.pipeline import order_close
@@ -62,3 +62,26 @@ def test_exits_cancelled_by_a_close_killed_before_its_preflight_are_placed_again
         "take_profit": "resting",
     }
     assert len(fake_binance.open_algos()) == 2
+
+
+def test_a_worker_killed_as_it_places_an_exit_again_leaves_it_for_the_next_pass(
+    binance_bot, fake_binance, monkeypatch
+):
+    position = open_long(binance_bot)  # 0.17
+    set_exits(binance_bot, position, sl="570")
+    fake_binance.fill_ratio = D("0.5")  # the close fills in part: the stop is to rest again
+    order_close(bot_id=binance_bot.pk, position_id=position.pk)
+    fake_binance.fill_ratio = D(1)
+    assert fake_binance.open_algos() == []
+
+    def die(*args, **kwargs):
+        raise Killed
+
+    monkeypatch.setattr(binance_resize, "exit_place_again", die)
+    with pytest.raises(Killed):
+        binance_exits_rearm()
+    monkeypatch.undo()
+
+    binance_exits_rearm()  # the next pass (or the next worker)
+    assert exits_of(position)["stop_loss"].status == "resting"
+    assert [a["quantity"] for a in fake_binance.open_algos()] == ["0.09"]

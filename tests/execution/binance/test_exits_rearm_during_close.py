@@ -58,10 +58,10 @@ def test_a_stop_placed_again_while_a_close_is_in_flight_does_not_outlive_the_clo
 
     real = binance_resize.exit_place_again
 
-    def close_starts_meanwhile(exit_row, position_row, *, algos, reason):
+    def close_starts_meanwhile(exit_row, position_row, *, algos, reason, **kwargs):
         # The worker picked the exit; now someone closes the rest of the position.
         def pending():
-            steps.append(real(exit_row, position_row, algos=algos, reason=reason))
+            steps.append(real(exit_row, position_row, algos=algos, reason=reason, **kwargs))
 
         order_close(
             bot_id=binance_bot.pk,
