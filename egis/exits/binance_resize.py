@@ -17,6 +17,7 @@ from egis.core.figures import qty_text
 from egis.exits.binance_rows import (
     CANCELLED,
     DEFERRED,
+    REARM_MARK,
     SKIPPED,
     AlgoFactory,
     ExitStep,
@@ -126,9 +127,15 @@ def binance_exits_resize(
             resting = _venue_quantity(exit_row, algos)
         if resting is None or resting == position.qty:
             continue
-        step = cancel_one(exit_row, algos, why="resized after a partial close", actor=actor)
+        # Marked before the cancel, consumed with the replacement: a worker killed between
+        # the two leaves the cancelled exit for binance_exits_rearm, not gone.
+        why = "resized after a partial close"
+        mark = f"{REARM_MARK}{why}"
+        Exit.objects.filter(pk=exit_row.pk, status=ExitStatus.RESTING).update(error=mark)
+        step = cancel_one(exit_row, algos, why=why, actor=actor)
         steps.append(step)
         if step.outcome != CANCELLED:
+            Exit.objects.filter(pk=exit_row.pk, error=mark).update(error=exit_row.error)
             continue
         steps.append(
             exit_place_again(
@@ -138,6 +145,7 @@ def binance_exits_resize(
                 reason=f"placed again for {qty_text(position.qty, symbol=position.symbol)} (was "
                 f"{qty_text(resting, symbol=position.symbol)} at "
                 "Binance) after a partial close",
+                consume=(mark, f"cancelled ({why})"),
             )
         )
     return steps

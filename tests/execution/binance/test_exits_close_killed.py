@@ -85,3 +85,31 @@ def test_a_worker_killed_as_it_places_an_exit_again_leaves_it_for_the_next_pass(
     binance_exits_rearm()  # the next pass (or the next worker)
     assert exits_of(position)["stop_loss"].status == "resting"
     assert [a["quantity"] for a in fake_binance.open_algos()] == ["0.09"]
+
+
+def test_a_worker_killed_while_it_resizes_an_exit_leaves_it_to_be_placed_again(
+    binance_bot, fake_binance, monkeypatch
+):
+    from egis.exits.binance_recovery import binance_exits_poll
+
+    position = open_long(binance_bot)  # 0.17
+    set_exits(binance_bot, position, sl="570", tp="600")
+    fake_binance.fill_ratio = D("0.5")  # the stop's order fills 0.08 of 0.17
+    fake_binance.set_mark_price("BNBUSDT", "569")
+    fake_binance.fill_ratio = D(1)
+
+    def die(*args, **kwargs):
+        raise Killed
+
+    # The poll books the partial fill, cancels the take-profit to resize it, and dies there.
+    monkeypatch.setattr(binance_resize, "exit_place_again", die)
+    with pytest.raises(Killed):
+        binance_exits_poll()
+    monkeypatch.undo()
+    position.refresh_from_db()
+    assert (position.status, position.qty) == ("open", D("0.09"))
+    assert exits_of(position)["take_profit"].status == "cancelled"
+
+    binance_exits_rearm(now=timezone.now() + timedelta(seconds=31))  # the poll's first step
+    assert exits_of(position)["take_profit"].status == "resting"
+    assert exits_of(position)["take_profit"].quantity == D("0.09")
