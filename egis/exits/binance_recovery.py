@@ -37,17 +37,19 @@ from egis.exits.binance_rows import (
     ENDED,
     REARM_MARK,
     RESTING,
+    SKIPPED,
     UNKNOWN,
     AlgoFactory,
     ExitStep,
     cancel_incidents_close,
     default_algos,
+    exit_incident,
     exit_label,
     exit_not_active,
     exit_transition,
     mark_resting,
 )
-from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitStatus
+from egis.exits.models import Exit, ExitStatus
 from egis.ledger.models import (
     IN_FLIGHT_ORDER_STATUSES,
     Incident,
@@ -71,6 +73,11 @@ def _cancel_was_ours(exit_row: Exit) -> bool:
     ).exists()
 
 
+def _past_grace(exit_row: Exit) -> bool:
+    grace = timedelta(seconds=settings.EGIS_RECOVERY_NOT_FOUND_GRACE_S)
+    return timezone.now() - exit_row.created_at >= grace
+
+
 def exit_settle_by_lookup(
     exit_row: Exit, *, algos: BinanceAlgoOrders, cancelling: bool = False
 ) -> ExitStep:
@@ -82,6 +89,17 @@ def exit_settle_by_lookup(
     except OrderNotFound:
         if not cancelling:
             return ExitStep(exit_row.pk, cid, NOT_FOUND, f"Binance does not know {cid}")
+        if exit_row.status == ExitStatus.PLACING and not _past_grace(exit_row):
+            # Its placement's answer was lost: "not found" so soon can be Binance's lag, as
+            # recovery judges it. Gone only once it is older than the grace period.
+            message = (
+                f"Binance does not show the {exit_label(exit_row)} {cid} yet; its placement's "
+                "answer was lost, so it may still be resting there"
+            )
+            incident_id = exit_incident(
+                exit_row, kind=IncidentKind.EXIT_CANCEL_UNKNOWN, error=message, key="exit-cancel"
+            )
+            return ExitStep(exit_row.pk, cid, UNKNOWN, message, incident_id)
         detail = f"{exit_label(exit_row)} {cid}: Binance holds nothing under this id to cancel"
         exit_transition(exit_row, to=ExitStatus.CANCELLED, action="exit_cancelled", reason=detail)
         cancel_incidents_close(exit_row, detail)
@@ -202,29 +220,27 @@ def binance_exits_rearm(
         if not close_over and now - ended < timeout:
             continue  # the close may still be on its way
         why = exit_row.error[len(REARM_MARK) :]
-        # Compare-and-set on the mark: one worker places it again, once.
-        if not Exit.objects.filter(pk=exit_row.pk, error=exit_row.error).update(
-            error=f"cancelled for a close ({why}); the position stayed open"[:2000]
-        ):
-            continue
-        if Exit.objects.filter(
-            position_id=position.pk, kind=exit_row.kind, status__in=LIVE_EXIT_STATUSES
-        ).exists():
-            continue  # set again meanwhile
         try:
             algos = algos_for(exit_row.bot)
         except VenueError as exc:
             steps.append(ExitStep(exit_row.pk, exit_row.client_algo_id, UNKNOWN, exc.message))
             continue
-        steps.append(
-            exit_place_again(
-                exit_row,
-                position,
-                algos=algos,
-                reason=f"rests again for {qty_text(position.qty, symbol=position.symbol)}: "
-                "the close it made way for left the position open",
-            )
+        step = exit_place_again(
+            exit_row,
+            position,
+            algos=algos,
+            reason=f"rests again for {qty_text(position.qty, symbol=position.symbol)}: "
+            "the close it made way for left the position open",
+            # Compare-and-set on the mark, with the new row: one worker places it again, once;
+            # a close started meanwhile (DEFERRED) leaves the mark for when it is over.
+            consume=(
+                exit_row.error,
+                f"cancelled for a close ({why}); the position stayed open"[:2000],
+            ),
         )
+        if step.outcome == SKIPPED:
+            continue
+        steps.append(step)
     return steps
 
 
@@ -330,6 +346,7 @@ def binance_exits_recover(
                 "it was written",
                 report=None,
             )
+            cancel_incidents_close(exit_row, step.detail)  # a close that waited on it may go
         report.steps.append(step)
     return report
 

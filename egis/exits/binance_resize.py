@@ -16,6 +16,9 @@ from egis.bots.locks import lock_bot
 from egis.core.figures import qty_text
 from egis.exits.binance_rows import (
     CANCELLED,
+    DEFERRED,
+    REARM_MARK,
+    SKIPPED,
     AlgoFactory,
     ExitStep,
     default_algos,
@@ -25,7 +28,7 @@ from egis.exits.binance_rows import (
 from egis.exits.binance_sync import cancel_one, place_one
 from egis.exits.events import exit_event
 from egis.exits.ids import new_client_algo_id
-from egis.exits.models import Exit, ExitStatus
+from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitStatus
 from egis.ledger.models import Position, PositionStatus
 from egis.venues.base import VenueError
 from egis.venues.binance.algo import BinanceAlgoOrders
@@ -40,12 +43,40 @@ def _venue_quantity(exit_row: Exit, algos: BinanceAlgoOrders) -> Decimal | None:
 
 
 def exit_place_again(
-    exit_row: Exit, position: Position, *, algos: BinanceAlgoOrders, reason: str
+    exit_row: Exit,
+    position: Position,
+    *,
+    algos: BinanceAlgoOrders,
+    reason: str,
+    consume: tuple[str, str] | None = None,
 ) -> ExitStep:
     """A new exit like `exit_row` (which no longer rests) for the position's quantity, written
-    ahead under a fresh clientAlgoId, then placed."""
+    ahead under a fresh clientAlgoId, then placed. Not while a close is in flight (or after
+    it): that close's cancels ran before this row existed, so what it placed would outlive the
+    position (DEFERRED; the caller keeps what it needs to place it again later).
+    `consume` = (mark, replacement): `exit_row.error` is swapped by compare-and-set in the same
+    transaction as the new row, so a process killed on either side leaves exactly one of them
+    (SKIPPED if another worker took the mark, or the kind was set again meanwhile)."""
     with transaction.atomic():
         lock_bot(exit_row.bot_id)
+        now = Position.objects.select_for_update().get(pk=position.pk)
+        if now.status != PositionStatus.OPEN or now.closing_order_id is not None or now.qty <= 0:
+            return ExitStep(
+                exit_row.pk,
+                exit_row.client_algo_id,
+                DEFERRED,
+                f"{exit_label(exit_row)} not placed again: position #{position.pk} is "
+                + ("closing" if now.status == PositionStatus.OPEN else now.status),
+            )
+        position = now
+        if consume is not None:
+            mark, replacement = consume
+            if not Exit.objects.filter(pk=exit_row.pk, error=mark).update(error=replacement):
+                return ExitStep(exit_row.pk, exit_row.client_algo_id, SKIPPED, "taken meanwhile")
+            if Exit.objects.filter(
+                position_id=position.pk, kind=exit_row.kind, status__in=LIVE_EXIT_STATUSES
+            ).exists():
+                return ExitStep(exit_row.pk, exit_row.client_algo_id, SKIPPED, "set again")
         fresh = Exit.objects.create(
             position_id=position.pk,
             bot_id=exit_row.bot_id,
@@ -96,9 +127,15 @@ def binance_exits_resize(
             resting = _venue_quantity(exit_row, algos)
         if resting is None or resting == position.qty:
             continue
-        step = cancel_one(exit_row, algos, why="resized after a partial close", actor=actor)
+        # Marked before the cancel, consumed with the replacement: a worker killed between
+        # the two leaves the cancelled exit for binance_exits_rearm, not gone.
+        why = "resized after a partial close"
+        mark = f"{REARM_MARK}{why}"
+        Exit.objects.filter(pk=exit_row.pk, status=ExitStatus.RESTING).update(error=mark)
+        step = cancel_one(exit_row, algos, why=why, actor=actor)
         steps.append(step)
         if step.outcome != CANCELLED:
+            Exit.objects.filter(pk=exit_row.pk, error=mark).update(error=exit_row.error)
             continue
         steps.append(
             exit_place_again(
@@ -108,6 +145,7 @@ def binance_exits_resize(
                 reason=f"placed again for {qty_text(position.qty, symbol=position.symbol)} (was "
                 f"{qty_text(resting, symbol=position.symbol)} at "
                 "Binance) after a partial close",
+                consume=(mark, f"cancelled ({why})"),
             )
         )
     return steps

@@ -61,6 +61,8 @@ ENDED = "ended"
 # The `error` of an exit cancelled to make way for a close: placed again if the position stays
 # open (egis.exits.binance_recovery.binance_exits_rearm).
 REARM_MARK = "cancelled for a close; rests again if the position stays open: "
+SKIPPED = "skipped"  # another worker placed it again, or it was set again meanwhile
+DEFERRED = "deferred"  # not placed again: a close of its position is in flight
 STRAY = "stray"  # rests at Binance though its row was decided otherwise meanwhile
 
 

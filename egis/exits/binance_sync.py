@@ -262,12 +262,21 @@ def exits_cancel(
         .filter(pk__in=list(exit_ids), venue=Venue.BINANCE_FUTURES, status__in=LIVE_EXIT_STATUSES)
         .order_by("id")
     )
+    if for_close:
+        # Marked before the cancels, so each cancel commits with its mark: a process killed
+        # between a cancel and a later write would leave the position open and its exits gone
+        # with nothing to place them again. A cancel that does not happen puts the error back.
+        mark = f"{REARM_MARK}{why}"[:2000]
+        Exit.objects.filter(pk__in=[r.pk for r in rows], status__in=LIVE_EXIT_STATUSES).update(
+            error=mark
+        )
     steps = _cancel_rows(rows, why=why, actor=actor, algos_for=algos_for)
     if for_close:
-        cancelled = [s.exit_id for s in steps if s.outcome == CANCELLED]
-        Exit.objects.filter(pk__in=cancelled, status=ExitStatus.CANCELLED).update(
-            error=f"{REARM_MARK}{why}"[:2000]
-        )
+        for row, step in zip(rows, steps, strict=True):
+            if step.outcome == UNKNOWN:
+                Exit.objects.filter(pk=row.pk, status__in=LIVE_EXIT_STATUSES, error=mark).update(
+                    error=row.error
+                )
     fired = [s for s in steps if s.outcome == FIRED]
     if fired:
         position_id = rows[0].position_id

@@ -19,3 +19,11 @@ class ExitCancelUnknown(OrderRefused):
 
     code = "exit_cancel_unknown"
     http_status = 503
+
+
+class ExitSetDuringClose(PositionBusy):
+    """A close's preflight found an exit live on the venue that was set after the close
+    cancelled the position's exits (egis.exits.hooks): nothing was sent; closing again cancels
+    it first."""
+
+    code = "exit_set_during_close"

@@ -4,10 +4,12 @@
   transaction. Paper: nothing to do (its exits are settled with the close, below). Binance: the
   position's live exits are cancelled on the venue first (egis.exits.binance_sync.exits_cancel);
   an unknown cancel raises ExitCancelUnknown and the close is not sent.
-- `exits_on_close_preflight(position, order, firing)`: inside the close's preflight transaction
-  (bot and position locked). A close caused by an exit (`firing`) moves that exit from resting
-  to triggered by compare-and-set; if it is no longer resting (a manual close or another trigger
-  won) the close is refused, so a position closes once.
+- `exits_on_close_preflight(position, order, firing, venue=...)`: inside the close's preflight
+  transaction (bot and position locked). Not paper: an exit live now was set after the cancel
+  above, so the close is refused (ExitSetDuringClose) rather than leave it resting. A close
+  caused by an exit (`firing`) moves that exit from resting to triggered by compare-and-set; if
+  it is no longer resting (a manual close or another trigger won) the close is refused, so a
+  position closes once.
 - `exits_after_close_fill(position, order)`: inside settle's transaction. Position closed: it
   takes the order's close reason, and its paper exits still live are cancelled (one-cancels-
   other). Partially closed: the live exits are resized to what is left, and a paper exit whose
@@ -29,7 +31,7 @@ from egis.core.choices import Venue
 from egis.core.figures import qty_text
 from egis.core.row_saves import row_update
 from egis.core.rows import RowQuery
-from egis.exits.errors import ExitNotResting
+from egis.exits.errors import ExitNotResting, ExitSetDuringClose
 from egis.exits.events import exit_event, exit_triggered_booked
 from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitStatus
 from egis.ledger.event_words import closed_by, closed_by_reason
@@ -64,7 +66,11 @@ def exits_before_close(bot: Bot, position_id: int) -> None:
         )
 
 
-def exits_on_close_preflight(position: Position, order: Order, firing: ExitFiring | None) -> None:
+def exits_on_close_preflight(
+    position: Position, order: Order, firing: ExitFiring | None, *, venue: str = Venue.PAPER
+) -> None:
+    if venue != Venue.PAPER:
+        _refuse_exit_set_meanwhile(position)
     if firing is None:
         return
     now = timezone.now()
@@ -83,6 +89,24 @@ def exits_on_close_preflight(position: Position, order: Order, firing: ExitFirin
     exit_triggered_booked(
         exit_row, position=position, order=order, price=firing.price, catch_up=firing.catch_up
     )
+
+
+def _refuse_exit_set_meanwhile(position: Position) -> None:
+    """Under the bot lock, in the close's preflight: an exit live on the venue now was set after
+    exits_before_close cancelled the others (exits_set checks `closing_order` under the same
+    lock, so it cannot be set after this). Sending the close would leave a reduce-only exit
+    resting on a closed position, where it could fire on another bot's share: refused."""
+    live = (
+        Exit.objects.filter(position_id=position.pk, status__in=LIVE_EXIT_STATUSES)
+        .order_by("id")
+        .first()
+    )
+    if live is not None:
+        raise ExitSetDuringClose(
+            f"An exit ({live.client_algo_id}) of position #{position.pk} was set while it was "
+            "being closed and may rest on the venue: nothing was sent. Close again to cancel it "
+            "first."
+        )
 
 
 def exits_after_close_fill(position: Position, order: Order, *, read_live: bool = True) -> None:

@@ -360,7 +360,7 @@ def order_close(
         )
         writes.run()
         position.closing_order = order
-        exits_on_close_preflight(position, order, firing)
+        exits_on_close_preflight(position, order, firing, venue=bot.venue)
     return _execute(order, position, adapter, actor=actor)
 
 
