@@ -109,6 +109,23 @@ def test_admin_pages(page, live_server, log_in, shot, alice, paper_bot):
     shot("users")
 
 
+def test_an_admin_reactivates_a_deactivated_user(page, live_server, log_in, shot, alice, bob):
+    log_in("alice", "pw-alice-123")
+    page.goto(f"{live_server.url}/users")
+    row = page.get_by_test_id("user-bob")
+    row.get_by_role("button", name="Deactivate").click()
+    page.get_by_role("dialog").get_by_role("button", name="Deactivate").click()
+    expect(page.get_by_text("Deactivated bob.")).to_be_visible()
+    expect(row.get_by_text("Deactivated")).to_be_visible()
+    row.get_by_role("button", name="Reactivate").click()
+    page.get_by_role("dialog").get_by_role("button", name="Reactivate").click()
+    expect(page.get_by_text("Reactivated bob: they can log in again.")).to_be_visible()
+    expect(row.get_by_role("button", name="Deactivate")).to_be_visible()
+    shot("users-reactivated")
+    bob.refresh_from_db()
+    assert bob.is_active
+
+
 def test_login_page(page, live_server, shot, bob):
     page.goto(f"{live_server.url}/login")
     page.get_by_label("User name").fill("bob")
