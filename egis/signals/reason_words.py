@@ -109,6 +109,13 @@ def reason_worded(reason: str) -> Worded:
     older than 60 s are not traded")."""
     if not reason:
         return Worded("", "")
+    if reason.startswith("partly: ") and "; then " in reason:
+        # A target whose closes filled and whose open was refused: what traded, then the
+        # refusal in its own words (egis.signals.processing._refused).
+        done, refusal = reason[len("partly: ") :].rsplit("; then ", 1)
+        refused = reason_worded(refusal)
+        then = refused.words[:1].lower() + refused.words[1:]
+        return Worded(refused.code, f"Partly done ({done}). Then {then}")
     for prefix, code, word in _PREFIXES:
         if reason.startswith(prefix):
             rest = reason[len(prefix) :]

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from egis.ledger.models import Position
 from egis.signals.models import Signal
+from egis.signals.reason_words import reason_worded
 from egis.signals.selectors import signal_list
 from tests.signals.test_execution import _open
 
@@ -60,3 +61,18 @@ def test_rows_written_before_the_stored_code_get_it_from_their_reason(sender, pa
         "late": "stale",
         "no-budget": "",  # its text has no known form: the code is not guessed
     }
+
+
+def test_a_partly_executed_reason_is_worded_as_what_traded_then_the_refusal():
+    """Found by a newcomer run: a flip on a drift-halted bot read "…then bot halted for new
+    opens: drift: missed signal: the sender believed short, …" in machine wording."""
+    worded = reason_worded(
+        "partly: close position #1: filled; then bot halted for new opens: drift: missed "
+        "signal: the sender believed short, the bot is long (incident #2)"
+    )
+    assert worded.code == "bot_halted"
+    assert worded.words == (
+        "Partly done (close position #1: filled). Then not traded: the bot is halted for new "
+        "opens. A signal was missed (the sender thought the bot was short; it was long). "
+        "Resolve incident #2 to resume."
+    )
