@@ -164,7 +164,7 @@ def incident_resolve_view(request: HttpRequest, incident_id: int) -> HttpRespons
             return back_with_errors(request, "/incidents", {key: "A reason is required."})
         return back_with_errors(request, "/incidents", {key: f"{exc.message}."})
     try:
-        incident_resolve(
+        resolved = incident_resolve(
             incident_id=incident.pk,
             action=field(data, "resolution"),
             reason=reason,
@@ -174,7 +174,15 @@ def incident_resolve_view(request: HttpRequest, incident_id: int) -> HttpRespons
         )
     except UserFacingError as exc:
         return back_with_errors(request, "/incidents", {key: str(exc)})
-    messages.success(request, f"Incident #{incident.pk} resolved.")
+    lifted = resolved.halts_lifted
+    resumed = (
+        f" Opens resume on bot{'s' if len(lifted) > 1 else ''} "
+        + ", ".join(f"#{bot_id}" for bot_id in lifted)
+        + "."
+        if lifted
+        else ""
+    )
+    messages.success(request, f"Incident #{incident.pk} resolved.{resumed}")
     return see_other("/incidents")
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from egis.accounts.models import User
 from egis.audit.models import AuditEntry
+from egis.bots.models import Bot
 from egis.ledger.incidents import incident_record
 from tests.web.conftest import inertia, post_json
 
@@ -130,6 +131,20 @@ def test_admin_resolves_an_incident_with_a_required_reason(as_alice, paper_bot):
     assert incident.status == "resolved"
     assert incident.resolution_reason.startswith("checked the venue: flat")
     assert inertia(as_alice, "/incidents")["props"]["incidents"]["items"] == []
+
+
+def test_resolving_a_drift_incident_says_that_opens_resume(as_alice, paper_bot):
+    """Found by a newcomer run: the bot resumed, but the page only said "resolved"."""
+    incident = incident_record(kind="drift", bot_id=paper_bot.pk, error="ledger 0, venue 0.003")
+    Bot.objects.filter(pk=paper_bot.pk).update(halted_reason=f"drift: incident #{incident.pk}")
+    post_json(
+        as_alice,
+        f"/incidents/{incident.pk}/resolve",
+        {"resolution": "acknowledge", "reason": "checked the venue: flat"},
+    )
+    flash = inertia(as_alice, "/incidents")["props"]["flash"][0]["message"]
+    assert flash == f"Incident #{incident.pk} resolved. Opens resume on bot #{paper_bot.pk}."
+    assert Bot.objects.get(pk=paper_bot.pk).halted_reason == ""
 
 
 def test_an_action_that_does_not_apply_is_refused_in_words(as_alice, paper_bot):
