@@ -184,7 +184,10 @@ function OpenQuoteLine({
   const stale = "stale" in quote && quote.stale;
   let refusal = quote.state === "refused" ? quote.message : null;
   if (quote.state === "ok" && quote.refusal) {
-    const botRefuses = ["bot_paused", "bot_not_tradable"].includes(quote.refusal.code);
+    // The refusals that also disable the form (paused, halted, inactive, today's loss limit).
+    const botRefuses = ["bot_paused", "bot_not_tradable", "daily_loss_limit"].includes(
+      quote.refusal.code,
+    );
     refusal = disabled && botRefuses ? null : quote.refusal.message;
   }
   return (

@@ -15,7 +15,7 @@ from egis.core.money import usd_display
 from egis.exits.rules import LevelSpec
 from egis.ledger import budget
 from egis.ledger.models import Position
-from egis.ledger.pipeline import order_open
+from egis.ledger.pipeline import order_close, order_open
 
 pytestmark = [
     pytest.mark.browser,
@@ -145,3 +145,22 @@ def test_the_exits_say_away_from_the_price_and_from_the_entry(
     expect(line.get_by_test_id("exit-from-entry")).to_have_text("+2.00 % from entry")
     line.scroll_into_view_if_needed()
     shot("exit-percentages", full_page=False)
+
+
+def test_a_daily_loss_halt_is_said_once_under_the_open_form(
+    page, live_server, log_in, shot, paper_bot, set_price
+):
+    """Found by a newcomer run: the form said the daily-loss refusal twice, once as the quote's
+    "Open would be refused: …" and once as why Open is disabled."""
+    Bot.objects.filter(pk=paper_bot.pk).update(daily_loss_limit_usd=Decimal("0.50"))
+    opened = order_open(bot_id=paper_bot.pk, side="long", size_usd="50")
+    set_price("ETHUSDT", "2500")
+    order_close(bot_id=paper_bot.pk, position_id=opened.position.pk)
+    _open_page(page, live_server, log_in, paper_bot)
+    page.get_by_label("Amount (USD)").fill("10")
+    expect(page.get_by_test_id("open-quote-summary")).to_be_visible()
+    form = page.locator("form").filter(has=page.get_by_label("Amount (USD)"))
+    expect(form.get_by_text("Daily loss limit $0.50 reached")).to_have_count(1)
+    expect(page.get_by_test_id("open-refusal")).to_have_count(0)
+    expect(page.get_by_role("button", name="Open", exact=True)).to_be_disabled()
+    shot("open-form-daily-loss-halt", full_page=False)
