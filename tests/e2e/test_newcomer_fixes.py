@@ -111,9 +111,11 @@ def test_admin_pages_in_words(page, live_server, log_in, shot, alice, paper_bot)
         assert link.bounding_box()["height"] >= 44
     card = page.locator("[data-testid^=incident-]").first
     reason = card.get_by_label("Reason (required)")
-    expect(reason).to_have_attribute(
-        "placeholder", "What you checked (the sender's alerts, the bot's positions)"
-    )
+    # The hint sits above the field (a long placeholder was cut off at 390 px).
+    expect(reason).to_have_attribute("placeholder", "What you checked")
+    expect(
+        card.get_by_text("What you checked: the sender's alerts, the bot's positions.")
+    ).to_be_visible()
     reason.fill("the sender's alerts match the bot's positions again")
     card.get_by_role("button", name="Acknowledge").click()
     dialog = page.get_by_role("dialog")

@@ -30,14 +30,18 @@ function ResolveForm({ incident }: { incident: Incident }) {
   return (
     <div className="mt-3 border-t border-border pt-3">
       <Label htmlFor={`reason-${incident.id}`}>Reason (required)</Label>
+      {/* The hint above the field, not as its placeholder: a placeholder this long was cut off
+          at 390 px, and it is gone once typing starts. */}
+      <p id={`reason-hint-${incident.id}`} className="mb-1 text-sm text-muted">
+        {incident.kind === "signal_drift"
+          ? "What you checked: the sender's alerts, the bot's positions."
+          : "What you checked at the venue."}
+      </p>
       <Input
         id={`reason-${incident.id}`}
         value={form.data.reason}
-        placeholder={
-          incident.kind === "signal_drift"
-            ? "What you checked (the sender's alerts, the bot's positions)"
-            : "What you checked at the venue"
-        }
+        placeholder="What you checked"
+        aria-describedby={`reason-hint-${incident.id}`}
         onChange={(e) => form.setData("reason", e.target.value)}
       />
       <FieldError message={errors[errorKey]} />
