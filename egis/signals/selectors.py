@@ -150,26 +150,30 @@ def last_signal_acted(bot_ids: list[int]) -> dict[int, str]:
     return {pk: last.isoformat() for pk, last in rows if last}
 
 
+def _hook_card(hook: SignalHook, base_url: str) -> dict[str, Any]:
+    url = hook_url(hook.hook_id, base_url)
+    refused = None
+    if hook.refused_count:
+        refused = {
+            "count": hook.refused_count,
+            "last_at": _iso(hook.last_refused_at),
+            "last_reason": hook.last_refused_reason,
+        }
+    return {
+        "url": url,
+        "reach_note": hook_reach_note(url),
+        "refused": refused,
+        "enabled": hook.enabled,
+        "created_at": _iso(hook.created_at),
+    }
+
+
 def signals_card(bot_id: int, *, base_url: str = "", limit: int = 10) -> dict[str, Any]:
     """The bot page's Signals card: the webhook (never its secret) and the last signals."""
     hook = live_hook(bot_id)
     recent, total = signal_list(bot_id=bot_id, limit=limit)
     return {
-        "hook": None
-        if hook is None
-        else {
-            "url": hook_url(hook.hook_id, base_url),
-            "reach_note": hook_reach_note(hook_url(hook.hook_id, base_url)),
-            "refused": None
-            if not hook.refused_count
-            else {
-                "count": hook.refused_count,
-                "last_at": _iso(hook.last_refused_at),
-                "last_reason": hook.last_refused_reason,
-            },
-            "enabled": hook.enabled,
-            "created_at": _iso(hook.created_at),
-        },
+        "hook": None if hook is None else _hook_card(hook, base_url),
         "template": tradingview_template(),
         "signals": recent,
         "total": total,

@@ -22,18 +22,19 @@ from egis.signals.selectors import (
 
 def _issued_json(issued: IssuedHook) -> dict[str, Any]:
     url = hook_url(issued.hook.hook_id)
+    reach = (
+        hook_reach_note(url)
+        if url.startswith("http")
+        else "the url is relative: put your server's public address before it (or set "
+        "EGIS_PUBLIC_URL and Egis prints it whole)"
+    )
     return {
         "bot_id": issued.hook.bot_id,
         "url": url,
         "secret": issued.secret,
         "template": tradingview_template(issued.secret),
         "note": "shown once: store the secret now; Egis keeps it only encrypted"
-        + (
-            (f"; {hook_reach_note(url)}" if hook_reach_note(url) else "")
-            if url.startswith("http")
-            else "; the url is relative: put your server's public address before it (or set "
-            "EGIS_PUBLIC_URL and Egis prints it whole)"
-        ),
+        + (f"; {reach}" if reach else ""),
     }
 
 
