@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from egis.exits import binance_resize, binance_sync
+from egis.exits import binance_resize, binance_sync, binance_trigger
 from egis.exits.binance_recovery import binance_exits_rearm
 from egis.exits.models import Exit
 from egis.ledger.models import Order, Position
@@ -33,6 +33,17 @@ class Killed(BaseException):
 @pytest.fixture(autouse=True)
 def _journal(journal_path):
     pass
+
+
+@pytest.fixture(autouse=True)
+def _no_patch_outlives_its_test():
+    """binance_trigger binds exit_place_again from binance_resize when it is imported. Were it
+    first imported (lazily, by binance_recovery) while a test here patches binance_resize, the
+    patch would stay bound in binance_trigger for every later test on this worker: it did, and a
+    later test died of Killed. It is imported above, before any patch; this checks it held."""
+    yield
+    assert binance_trigger.exit_place_again is binance_resize.exit_place_again
+    assert binance_resize.cancel_one is binance_sync.cancel_one
 
 
 def test_exits_cancelled_by_a_close_killed_before_its_preflight_are_placed_again(
@@ -127,7 +138,6 @@ def test_a_worker_killed_while_it_resizes_an_exit_leaves_it_to_be_placed_again(
 def test_a_worker_killed_after_booking_a_partial_trigger_places_the_exit_again(
     binance_bot, fake_binance, monkeypatch
 ):
-    from egis.exits import binance_trigger
     from egis.exits.binance_recovery import binance_exits_poll, binance_exits_recover
 
     position = open_long(binance_bot)  # 0.17
