@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from egis.bots.models import Bot
@@ -35,6 +36,7 @@ from egis.core.figures import qty_text
 from egis.exits.binance_rows import (
     CANCELLED,
     ENDED,
+    PART_FILL_MARK,
     REARM_MARK,
     RESTING,
     SKIPPED,
@@ -187,8 +189,10 @@ def binance_exits_rearm(
     *, now: datetime | None = None, algos_for: AlgoFactory = default_algos
 ) -> list[ExitStep]:
     """Exits cancelled to make way for a close (`REARM_MARK`) whose position is still open once
-    that close is over (it filled in part, or was refused, or never got sent): placed again for
-    the position's quantity, so a position is never left without the exits its owner set."""
+    that close is over (it filled in part, or was refused, or never got sent), and exits whose
+    own order filled in part (`PART_FILL_MARK`) and that the process booking it did not place
+    again (it died): placed again for the position's quantity, so a position is never left
+    without the exits its owner set."""
     from egis.exits.binance_resize import exit_place_again
 
     now = now or timezone.now()
@@ -197,9 +201,9 @@ def binance_exits_rearm(
     rows = (
         Exit.objects.select_related("position", "bot", "bot__exchange_account")
         .filter(
+            Q(status=ExitStatus.CANCELLED, error__startswith=REARM_MARK)
+            | Q(status=ExitStatus.TRIGGERED, error=PART_FILL_MARK),
             venue=Venue.BINANCE_FUTURES,
-            status=ExitStatus.CANCELLED,
-            error__startswith=REARM_MARK,
             position__status=PositionStatus.OPEN,
             position__qty__gt=0,
             position__closing_order__isnull=True,  # no close in flight
@@ -210,7 +214,8 @@ def binance_exits_rearm(
     for exit_row in rows:
         position = exit_row.position
         ended = exit_row.ended_at or exit_row.updated_at
-        close_over = (
+        fired = exit_row.status == ExitStatus.TRIGGERED
+        close_over = not fired and (
             Order.objects.filter(
                 position_id=position.pk, intent=OrderIntent.CLOSE, created_at__gte=ended
             )
@@ -218,25 +223,24 @@ def binance_exits_rearm(
             .exists()
         )
         if not close_over and now - ended < timeout:
-            continue  # the close may still be on its way
-        why = exit_row.error[len(REARM_MARK) :]
+            continue  # the close may still be on its way, or its booker placing it again
         try:
             algos = algos_for(exit_row.bot)
         except VenueError as exc:
             steps.append(ExitStep(exit_row.pk, exit_row.client_algo_id, UNKNOWN, exc.message))
             continue
+        size = qty_text(position.qty, symbol=position.symbol)
+        if fired:
+            reason = f"rests again for {size}: its order filled in part"
+            replacement = ""  # the triggered exit's error, as its booking left it
+        else:
+            why = exit_row.error[len(REARM_MARK) :]
+            reason = f"rests again for {size}: the close it made way for left the position open"
+            replacement = f"cancelled for a close ({why}); the position stayed open"[:2000]
+        # Compare-and-set on the mark, with the new row: one worker places it again, once;
+        # a close started meanwhile (DEFERRED) leaves the mark for when it is over.
         step = exit_place_again(
-            exit_row,
-            position,
-            algos=algos,
-            reason=f"rests again for {qty_text(position.qty, symbol=position.symbol)}: "
-            "the close it made way for left the position open",
-            # Compare-and-set on the mark, with the new row: one worker places it again, once;
-            # a close started meanwhile (DEFERRED) leaves the mark for when it is over.
-            consume=(
-                exit_row.error,
-                f"cancelled for a close ({why}); the position stayed open"[:2000],
-            ),
+            exit_row, position, algos=algos, reason=reason, consume=(exit_row.error, replacement)
         )
         if step.outcome == SKIPPED:
             continue

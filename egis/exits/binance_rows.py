@@ -61,6 +61,9 @@ ENDED = "ended"
 # The `error` of an exit cancelled to make way for a close: placed again if the position stays
 # open (egis.exits.binance_recovery.binance_exits_rearm).
 REARM_MARK = "cancelled for a close; rests again if the position stays open: "
+# The `error` of an exit whose order filled in part, written with its booking: consumed with the
+# replacement row, so a process killed in between leaves it to binance_exits_rearm.
+PART_FILL_MARK = "fired in part; rests again for the rest of the position"
 SKIPPED = "skipped"  # another worker placed it again, or it was set again meanwhile
 DEFERRED = "deferred"  # not placed again: a close of its position is in flight
 STRAY = "stray"  # rests at Binance though its row was decided otherwise meanwhile

@@ -29,6 +29,7 @@ from egis.core.money import plain
 from egis.exits.binance_resize import binance_exits_resize, exit_place_again
 from egis.exits.binance_rows import (
     FIRED,
+    PART_FILL_MARK,
     UNKNOWN,
     ExitStep,
     exit_incident,
@@ -159,6 +160,11 @@ def _book(exit_row: Exit, algo: AlgoReport, report: OrderReport) -> Order | None
             catch_up=False,
         )
         settle_order(order.pk, report, via=f"binance {label} trigger")
+        if Position.objects.filter(pk=position.pk, status=PositionStatus.OPEN).exists():
+            # A partial fill: this exit is to rest again for the rest. Marked in the booking's
+            # transaction and consumed with the replacement row, so a process killed between
+            # the two leaves it to binance_exits_rearm instead of leaving the rest unprotected.
+            Exit.objects.filter(pk=locked.pk).update(error=PART_FILL_MARK)
     return order
 
 
@@ -225,17 +231,16 @@ def exit_book_trigger(exit_row: Exit, algo: AlgoReport, *, algos: BinanceAlgoOrd
     if position.status == PositionStatus.OPEN:
         # A partial fill: the rest stays protected. The siblings are resized, and this exit
         # rests again for what is left (as a paper exit does).
+        # (Not if the owner set this kind again meanwhile: exit_place_again skips it then.)
         binance_exits_resize(position.pk, algos_for=same_client)
-        if not Exit.objects.filter(
-            position_id=position.pk, kind=exit_row.kind, status__in=LIVE_EXIT_STATUSES
-        ).exists():
-            exit_place_again(
-                exit_row,
-                position,
-                algos=algos,
-                reason=f"rests again for {qty_text(position.qty, symbol=position.symbol)} after "
-                f"its order filled only {qty_text(order.executed_qty, symbol=position.symbol)}",
-            )
+        exit_place_again(
+            exit_row,
+            position,
+            algos=algos,
+            reason=f"rests again for {qty_text(position.qty, symbol=position.symbol)} after "
+            f"its order filled only {qty_text(order.executed_qty, symbol=position.symbol)}",
+            consume=(PART_FILL_MARK, ""),
+        )
     else:
         # One-cancels-other: a sibling left resting is a reduce-only order that would fire on
         # another bot's share of the netted position.

@@ -127,14 +127,6 @@ def test_a_worker_killed_while_it_resizes_an_exit_leaves_it_to_be_placed_again(
     assert exits_of(position)["take_profit"].quantity == D("0.09")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="exit_book_trigger places the fired exit again for the rest only after _book "
-    "committed it as triggered; a kill in between leaves the open rest without that exit and "
-    "nothing marks it to be placed again. Fix: write the replacement (placing) row inside "
-    "_book's transaction when the fill is partial, and let recovery place a young placing row "
-    "that Binance does not know (today it only looks it up, then fails it after the grace).",
-)
 def test_a_worker_killed_after_booking_a_partial_trigger_places_the_exit_again(
     binance_bot, fake_binance, monkeypatch
 ):
@@ -145,6 +137,7 @@ def test_a_worker_killed_after_booking_a_partial_trigger_places_the_exit_again(
     fake_binance.fill_ratio = D("0.5")  # the stop's order fills 0.08 of 0.17
     fake_binance.set_mark_price("BNBUSDT", "569")
     fake_binance.fill_ratio = D(1)
+    fake_binance.set_mark_price("BNBUSDT", "575")  # back above it: the stop can rest again
 
     def die(*args, **kwargs):
         raise Killed
@@ -156,9 +149,31 @@ def test_a_worker_killed_after_booking_a_partial_trigger_places_the_exit_again(
     position.refresh_from_db()
     assert (position.status, position.qty) == ("open", D("0.09"))
 
+    assert binance_exits_rearm() == []  # its booker may still be placing it: not yet
     later = timezone.now() + timedelta(seconds=61)
     binance_exits_rearm(now=later)
     binance_exits_recover(now=later)
     binance_exits_poll()
+    binance_exits_rearm(now=later)  # the mark was consumed: placed once
     live = [e for e in Exit.objects.filter(position_id=position.pk) if e.status == "resting"]
     assert [(e.kind, e.quantity) for e in live] == [("stop_loss", D("0.09"))]
+    assert [a["quantity"] for a in fake_binance.open_algos()] == ["0.09"]
+    fired = Exit.objects.get(position_id=position.pk, status="triggered")
+    assert fired.error == ""
+
+
+def test_a_partial_trigger_placed_again_by_its_booker_leaves_nothing_for_the_rearm(
+    binance_bot, fake_binance
+):
+    from egis.exits.binance_recovery import binance_exits_poll
+
+    position = open_long(binance_bot)  # 0.17
+    set_exits(binance_bot, position, sl="570")
+    fake_binance.fill_ratio = D("0.5")
+    fake_binance.set_mark_price("BNBUSDT", "569")
+    fake_binance.fill_ratio = D(1)
+    fake_binance.set_mark_price("BNBUSDT", "575")  # back above it: the stop can rest again
+    binance_exits_poll()
+    assert Exit.objects.get(position_id=position.pk, status="triggered").error == ""
+    assert binance_exits_rearm(now=timezone.now() + timedelta(seconds=61)) == []
+    assert [a["quantity"] for a in fake_binance.open_algos()] == ["0.09"]
