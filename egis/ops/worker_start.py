@@ -9,19 +9,41 @@ process left behind from the work this process's own threads are doing, asks her
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import threading
 import uuid
 from datetime import datetime
+from pathlib import Path
 
 from django.utils import timezone
 
 
+def _pid_scope() -> str:
+    """Where this process's pid means something: this boot of the kernel and this PID namespace
+    (Linux). Two containers given one host name have two PID namespaces, so a pid read from the
+    other's claim names nothing (or another process) here; and after a reboot every pid is new.
+    Empty where neither can be read: then only the host name tells consumers apart."""
+    parts = []
+    for read in (
+        lambda: Path("/proc/sys/kernel/random/boot_id").read_text().strip(),
+        lambda: os.readlink("/proc/self/ns/pid"),
+    ):
+        try:
+            parts.append(read())
+        except OSError:
+            parts.append("")
+    if not any(parts):
+        return ""
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
+
+
 class _ProcessStart:
-    def __init__(self, *, host: str | None = None) -> None:
+    def __init__(self, *, host: str | None = None, scope: str | None = None) -> None:
         self._lock = threading.Lock()
         self._host = host or socket.gethostname()
+        self._scope = _pid_scope() if scope is None else scope
         self._pid = 0
         self._token = ""
         self._at: datetime | None = None
@@ -37,18 +59,20 @@ class _ProcessStart:
     def identity(self) -> str:
         with self._lock:
             self._here()
-            return f"{self._host}:{self._pid}:{self._token}"
+            return f"{self._host}:{self._scope}:{self._pid}:{self._token}"
 
     def gone(self, owner: str) -> bool:
         """True only when the process named `owner` (an `identity()`) is known to have ended."""
-        parts = owner.split("#", 1)[0].rsplit(":", 2)  # "#<n>": a claim's number, if any
-        if len(parts) != 3 or not parts[1].isdigit():
+        parts = owner.split("#", 1)[0].rsplit(":", 3)  # "#<n>": a claim's number, if any
+        if len(parts) != 4 or not parts[2].isdigit():
             return False
-        host, pid, token = parts[0], int(parts[1]), parts[2]
+        host, scope, pid, token = parts[0], parts[1], int(parts[2]), parts[3]
         with self._lock:
             self._here()
-            if host != self._host:
-                return False  # another machine or container: only its lease can tell
+            if host != self._host or scope != self._scope or not scope:
+                # Another machine or container, another PID namespace or boot, or one that
+                # cannot be told: this pid means nothing here, only the lease can tell.
+                return False
             if pid == self._pid:
                 # This pid, another start: an earlier process of this host that had the same
                 # pid (a restarted container) has ended. The same start: one of our threads.
@@ -84,17 +108,17 @@ def worker_process_started_at() -> datetime:
 
 
 def worker_identity() -> str:
-    """This process as a claim names its owner: host, pid and a token of this start (a pid
-    comes back after a restart, most visibly as a container's)."""
+    """This process as a claim names its owner: host, where its pid is valid (this boot and PID
+    namespace), pid and a token of this start (a pid comes back after a restart, most visibly
+    as a container's)."""
     return _start.identity()
 
 
 def worker_gone(owner: str) -> bool:
     """Whether the process that took a claim (its `worker_identity()`) is known to be dead:
     a process of this host that no longer runs, or an earlier start of this process's pid.
-    False when it cannot be known (another host, a malformed or empty owner). Host names must
-    tell consumers apart (Compose gives each container its own; replicas given one `hostname`
-    in separate PID namespaces would defeat the check)."""
+    False when it cannot be known (another host, PID namespace or boot, a malformed or empty
+    owner, or a claim written before owners named their PID namespace): its lease decides."""
     return _start.gone(owner)
 
 

@@ -14,6 +14,7 @@ own host name, as a container or another machine has; the real start-up hook run
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import threading
@@ -104,6 +105,12 @@ class KilledBeforeTheVenue(_Wrapped):
         raise ProcessKilled("SIGKILL before the request left")
 
 
+def _owner(pid: int, *, scope: str | None = None) -> str:
+    """A claim's owner as a process of this host named it (egis.ops.worker_start.identity)."""
+    scope = worker_start._pid_scope() if scope is None else scope
+    return f"{socket.gethostname()}:{scope}:{pid}:0123456789ab#1"
+
+
 def _claim_left_by(sender, paper_bot, owner: str) -> Signal:
     """A signal whose worker died before its order left, its claim named `owner`."""
     sender.post({"action": "open", "side": "long", "size_usd": "20", "id": "s1"})
@@ -120,7 +127,7 @@ def test_the_claim_of_an_ended_process_of_this_host_is_resumed_at_start(
 ):
     ended = subprocess.Popen(["true"])
     ended.wait()  # reaped: its pid names no process
-    _claim_left_by(sender, paper_bot, f"{socket.gethostname()}:{ended.pid}:0123456789ab")
+    _claim_left_by(sender, paper_bot, _owner(ended.pid))
 
     restart_worker()
     signals_resume_on_worker_start()
@@ -136,7 +143,7 @@ def test_the_claim_of_a_live_process_of_this_host_waits_for_its_lease(
 ):
     live = subprocess.Popen(["sleep", "60"])
     try:
-        owner = f"{socket.gethostname()}:{live.pid}:0123456789ab"
+        owner = _owner(live.pid)
         _claim_left_by(sender, paper_bot, owner)
 
         restart_worker()
@@ -167,3 +174,32 @@ def test_a_claim_without_its_owner_from_before_the_upgrade_waits_for_its_lease(
     [resumed] = signal_process()
     assert (resumed.pk, resumed.status) == (signal.pk, SignalStatus.FAILED)
     assert Order.objects.count() == 1
+
+
+@pytest.mark.parametrize("scope", ["0f1e2d3c4b5a", ""])
+def test_a_claim_from_another_pid_namespace_of_the_same_host_name_waits_for_its_lease(
+    sender, paper_bot, queue_only, restart_worker, scope
+):
+    """Two replicas given one host name, each in its own PID namespace (or a claim from before
+    the reboot): a pid that names no process here says nothing about the other's process."""
+    ended = subprocess.Popen(["true"])
+    ended.wait()  # this pid names no process here
+    signal = _claim_left_by(sender, paper_bot, _owner(ended.pid, scope=scope))
+
+    restart_worker()
+    signals_resume_on_worker_start()
+    assert Signal.objects.get(pk=signal.pk).status == SignalStatus.EXECUTING
+    assert Order.objects.count() == 1
+
+
+def test_a_worker_names_where_its_pid_is_valid():
+    here = worker_start._ProcessStart()
+    host, scope, pid, token = here.identity().rsplit(":", 3)
+    assert (host, int(pid), len(token)) == (socket.gethostname(), os.getpid(), 12)
+    assert len(scope) == 12  # this machine has /proc: boot id and PID namespace
+    other = worker_start._ProcessStart(scope="0f1e2d3c4b5a")
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    assert here.gone(f"{host}:{scope}:{ended.pid}:{token}#3")
+    assert not other.gone(f"{host}:{scope}:{ended.pid}:{token}#3")
+    assert not here.gone(f"{host}:{ended.pid}:{token}")  # written before the scope: the lease
