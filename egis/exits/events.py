@@ -82,7 +82,8 @@ def exit_triggered_booked(
     """A resting exit fired and its close order is written (inside the close's preflight
     transaction). The audit line says what crossed, and whether the worker caught it up."""
     when = (
-        "crossed while the worker was down; closed at the current price (caught up at start-up)"
+        "found crossed when a worker started (no price tick had closed it); closed at the "
+        "current price (caught up at start-up)"
         if catch_up
         else "crossed"
     )

@@ -73,16 +73,6 @@ def periodic_claim(*, task: str, period: datetime, consumer: str) -> bool:
     return True
 
 
-def periodic_run_elsewhere(*, task: str, within: timedelta) -> bool:
-    """Whether a consumer other than this process claimed a period of `task` within `within`
-    (a sign that it is alive and doing that work)."""
-    return (
-        PeriodicRun.objects.filter(task=task, started_at__gte=timezone.now() - within)
-        .exclude(consumer=consumer_name())
-        .exists()
-    )
-
-
 def periodic_finish(*, task: str, period: datetime, outcome: str) -> None:
     PeriodicRun.objects.filter(task=task, period_start=period).update(
         outcome=outcome, finished_at=timezone.now()

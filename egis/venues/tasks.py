@@ -16,10 +16,6 @@ def price_tick() -> None:
     exits_after_price_update(prices)  # exits (issue 12): the paper trigger engine
 
 
-# Its name in the periodic runs' record (egis.ops.periodic), as periodic_once names it.
-PRICE_TICKS_TASK = "egis.venues.tasks.price_ticks_schedule"
-
-
 @periodic_once(every_minutes=1)
 def price_ticks_schedule() -> None:
     # Huey's smallest period is a minute. Sleeping between steps inside one task held a worker

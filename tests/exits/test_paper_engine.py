@@ -182,7 +182,7 @@ def test_an_exit_crossed_while_the_worker_was_down_closes_at_start_up(paper_bot,
     position.refresh_from_db()
     assert (position.status, position.exit_price) == ("closed", Decimal("3020"))
     event = PositionEvent.objects.get(position=position, action="exit_triggered")
-    assert "crossed while the worker was down" in event.reason
+    assert "found crossed when a worker started" in event.reason
     assert "caught up at start-up" in event.reason
     assert exits_catch_up() == 0
 
