@@ -20,23 +20,24 @@ from pathlib import Path
 from django.utils import timezone
 
 
+def _short(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:8] if text else ""
+
+
 def _pid_scope() -> str:
-    """Where this process's pid means something: this boot of the kernel and this PID namespace
-    (Linux). Two containers given one host name have two PID namespaces, so a pid read from the
-    other's claim names nothing (or another process) here; and after a reboot every pid is new.
-    Empty where neither can be read: then only the host name tells consumers apart."""
-    parts = []
-    for read in (
-        lambda: Path("/proc/sys/kernel/random/boot_id").read_text().strip(),
-        lambda: os.readlink("/proc/self/ns/pid"),
-    ):
-        try:
-            parts.append(read())
-        except OSError:
-            parts.append("")
-    if not any(parts):
-        return ""
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
+    """Where this process's pid means something, as "<boot>.<pid namespace>" (short hashes of
+    Linux's boot id and /proc/self/ns/pid; either part empty where it cannot be read). A pid of
+    another boot, or of another PID namespace (another container given the same host name),
+    names nothing, or another process, here."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        boot = ""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = ""
+    return f"{_short(boot)}.{_short(namespace)}"
 
 
 class _ProcessStart:
@@ -69,14 +70,21 @@ class _ProcessStart:
         host, scope, pid, token = parts[0], parts[1], int(parts[2]), parts[3]
         with self._lock:
             self._here()
-            if host != self._host or scope != self._scope or not scope:
-                # Another machine or container, another PID namespace or boot, or one that
-                # cannot be told: this pid means nothing here, only the lease can tell.
-                return False
+            if host != self._host:
+                return False  # another machine or container: only its lease can tell
+            boot, _, namespace = scope.partition(".")
+            my_boot, _, my_namespace = self._scope.partition(".")
+            if boot and my_boot and boot != my_boot:
+                return True  # this host has restarted since: every process of that boot ended
             if pid == self._pid:
                 # This pid, another start: an earlier process of this host that had the same
-                # pid (a restarted container) has ended. The same start: one of our threads.
+                # pid has ended. A restarted container's main process (pid 1) is the usual
+                # case, in a new PID namespace. The same start: one of our threads.
                 return token != self._token
+            if not (namespace and my_namespace and namespace == my_namespace):
+                # Another PID namespace (another container given this host name; or one that
+                # cannot be read): its pid means nothing here, only the lease can tell.
+                return False
         try:
             os.kill(pid, 0)  # signal 0: no signal sent, only whether the process exists
         except ProcessLookupError:
@@ -116,9 +124,12 @@ def worker_identity() -> str:
 
 def worker_gone(owner: str) -> bool:
     """Whether the process that took a claim (its `worker_identity()`) is known to be dead:
-    a process of this host that no longer runs, or an earlier start of this process's pid.
-    False when it cannot be known (another host, PID namespace or boot, a malformed or empty
-    owner, or a claim written before owners named their PID namespace): its lease decides."""
+    a process of this host and PID namespace that no longer runs, an earlier start of this
+    process's pid (a restarted container's pid 1), or a process of an earlier boot of this
+    host. False when it cannot be known (another host or PID namespace, a malformed or empty
+    owner, or one written before owners named their PID namespace): its lease decides. Host
+    names must tell replicas apart (Compose gives each container its own): two replicas given
+    one host name, both pid 1, cannot be told from one container restarted."""
     return _start.gone(owner)
 
 

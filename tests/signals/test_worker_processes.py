@@ -176,12 +176,18 @@ def test_a_claim_without_its_owner_from_before_the_upgrade_waits_for_its_lease(
     assert Order.objects.count() == 1
 
 
-@pytest.mark.parametrize("scope", ["0f1e2d3c4b5a", ""])
+def _other_namespace() -> str:
+    boot, _, _ = worker_start._pid_scope().partition(".")
+    return f"{boot}.0f1e2d3c"
+
+
+@pytest.mark.parametrize("scope", ["other namespace", "."])
 def test_a_claim_from_another_pid_namespace_of_the_same_host_name_waits_for_its_lease(
     sender, paper_bot, queue_only, restart_worker, scope
 ):
-    """Two replicas given one host name, each in its own PID namespace (or a claim from before
-    the reboot): a pid that names no process here says nothing about the other's process."""
+    """Two replicas given one host name, each in its own PID namespace (or a namespace that
+    cannot be read): a pid that names no process here says nothing about the other's process."""
+    scope = _other_namespace() if scope == "other namespace" else scope
     ended = subprocess.Popen(["true"])
     ended.wait()  # this pid names no process here
     signal = _claim_left_by(sender, paper_bot, _owner(ended.pid, scope=scope))
@@ -196,10 +202,29 @@ def test_a_worker_names_where_its_pid_is_valid():
     here = worker_start._ProcessStart()
     host, scope, pid, token = here.identity().rsplit(":", 3)
     assert (host, int(pid), len(token)) == (socket.gethostname(), os.getpid(), 12)
-    assert len(scope) == 12  # this machine has /proc: boot id and PID namespace
-    other = worker_start._ProcessStart(scope="0f1e2d3c4b5a")
+    boot, namespace = scope.split(".")
+    assert len(boot) == len(namespace) == 8  # this machine has /proc: boot id and PID namespace
     ended = subprocess.Popen(["true"])
     ended.wait()
+    # A process of this host and namespace that ended; one of another boot of this host.
     assert here.gone(f"{host}:{scope}:{ended.pid}:{token}#3")
-    assert not other.gone(f"{host}:{scope}:{ended.pid}:{token}#3")
+    assert here.gone(f"{host}:a1b2c3d4.{namespace}:{os.getpid()}:{token}#3")
+    assert here.gone(f"{host}:a1b2c3d4.{namespace}:{ended.pid}:0123456789ab#3")
+    # A restarted container: the same host name and pid (1), another namespace and start.
+    assert here.gone(f"{host}:{boot}.0f1e2d3c:{os.getpid()}:0123456789ab#3")
+    # Another namespace (a replica given this host name), or one that could not be read.
+    assert not here.gone(f"{host}:{boot}.0f1e2d3c:{ended.pid}:0123456789ab#3")
+    assert not here.gone(f"{host}:{boot}.:{ended.pid}:0123456789ab#3")
+    unread = worker_start._ProcessStart(scope=f"{boot}.")
+    assert not unread.gone(f"{host}:{scope}:{ended.pid}:{token}#3")
     assert not here.gone(f"{host}:{ended.pid}:{token}")  # written before the scope: the lease
+    assert not here.gone(f"other-host:{scope}:{ended.pid}:{token}#3")
+
+
+def test_the_pid_scope_is_empty_where_proc_cannot_be_read(monkeypatch):
+    def unreadable(*args, **kwargs):
+        raise OSError("no /proc here")
+
+    monkeypatch.setattr(worker_start.os, "readlink", unreadable)
+    monkeypatch.setattr(worker_start.Path, "read_text", unreadable)
+    assert worker_start._pid_scope() == "."
