@@ -95,6 +95,18 @@ class ExitStep:
         }
 
 
+def marks_superseded(position_id: int, kinds: Iterable[str]) -> int:
+    """The owner set or cleared these kinds (inside that change's transaction): an exit of them
+    still waiting to be placed again (REARM_MARK, PART_FILL_MARK) is not placed any more, so
+    the owner's last word wins over what rested before. Returns how many were waiting."""
+    kinds = list(kinds)
+    mine = Exit.objects.filter(position_id=position_id, kind__in=kinds)
+    waiting = mine.filter(status=ExitStatus.CANCELLED, error__startswith=REARM_MARK).update(
+        error="cancelled for a close; not placed again: its owner changed this exit since"
+    )
+    return waiting + mine.filter(status=ExitStatus.TRIGGERED, error=PART_FILL_MARK).update(error="")
+
+
 def default_algos(bot: Bot) -> BinanceAlgoOrders:
     if bot.exchange_account is None:
         raise VenueError(f"Bot #{bot.pk} has no exchange account.")

@@ -193,6 +193,10 @@ def exits_set(
         position = Position.objects.select_for_update().get(pk=position.pk)
         _check_settable(position)
         now = timezone.now()
+        if not paper:
+            from egis.exits.binance_rows import marks_superseded
+
+            marks_superseded(position.pk, changes)
         for exit_row in Exit.objects.filter(pk__in=_live_ids(position.pk, changes)):
             if not paper:
                 raise PositionBusy(

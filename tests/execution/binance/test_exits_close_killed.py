@@ -177,3 +177,78 @@ def test_a_partial_trigger_placed_again_by_its_booker_leaves_nothing_for_the_rea
     assert Exit.objects.get(position_id=position.pk, status="triggered").error == ""
     assert binance_exits_rearm(now=timezone.now() + timedelta(seconds=61)) == []
     assert [a["quantity"] for a in fake_binance.open_algos()] == ["0.09"]
+
+
+def _stop_fired_in_part(binance_bot, fake_binance):
+    position = open_long(binance_bot)  # 0.17
+    set_exits(binance_bot, position, sl="570")
+    fake_binance.fill_ratio = D("0.5")  # the stop's order fills 0.08 of 0.17
+    fake_binance.set_mark_price("BNBUSDT", "569")
+    fake_binance.fill_ratio = D(1)
+    fake_binance.set_mark_price("BNBUSDT", "575")  # back above it: the stop can rest again
+    return position
+
+
+def test_a_worker_killed_after_writing_the_replacement_before_sending_it_places_it_later(
+    binance_bot, fake_binance, monkeypatch
+):
+    """The replacement row is written (`placing`, the mark consumed with it) and the process dies
+    before the POST leaves: Binance never knew it. Past the grace, recovery places it under its
+    own clientAlgoId, once."""
+    from egis.exits.binance_recovery import binance_exits_poll, binance_exits_recover
+
+    position = _stop_fired_in_part(binance_bot, fake_binance)
+
+    def die(*args, **kwargs):
+        raise Killed
+
+    monkeypatch.setattr(binance_resize, "place_one", die)
+    with pytest.raises(Killed):
+        binance_exits_poll()
+    monkeypatch.undo()
+    [placing] = Exit.objects.filter(position_id=position.pk, status="placing")
+
+    later = timezone.now() + timedelta(seconds=61)
+    binance_exits_rearm(now=later)
+    binance_exits_recover(now=later)
+    binance_exits_poll()
+    binance_exits_recover(now=later)
+    live = [e for e in Exit.objects.filter(position_id=position.pk) if e.status == "resting"]
+    assert [(e.pk, e.kind, e.quantity) for e in live] == [(placing.pk, "stop_loss", D("0.09"))]
+    assert [a["clientAlgoId"] for a in fake_binance.open_algos()] == [placing.client_algo_id]
+
+
+@pytest.mark.parametrize("waiting", ["fired in part", "cancelled for a close"])
+def test_an_exit_its_owner_cleared_is_not_placed_again_by_the_rearm(
+    binance_bot, fake_binance, monkeypatch, waiting
+):
+    """An exit waits to be placed again (its booker died after a partial fill, or a close that
+    cancelled it filled in part). Meanwhile its owner clears that kind: the owner's last word
+    wins, and nothing is placed."""
+    from egis.exits.binance_recovery import binance_exits_poll
+    from egis.exits.services import exits_clear
+
+    if waiting == "fired in part":
+        position = _stop_fired_in_part(binance_bot, fake_binance)
+
+        def die(*args, **kwargs):
+            raise Killed
+
+        monkeypatch.setattr(binance_trigger, "exit_place_again", die)
+        with pytest.raises(Killed):
+            binance_exits_poll()
+        monkeypatch.undo()
+    else:
+        position = open_long(binance_bot)
+        set_exits(binance_bot, position, sl="570")
+        fake_binance.fill_ratio = D("0.5")  # the close fills in part: the stop is to rest again
+        order_close(bot_id=binance_bot.pk, position_id=position.pk)
+        fake_binance.fill_ratio = D(1)
+    assert fake_binance.open_algos() == []
+
+    exits_clear(bot_id=binance_bot.pk, position_id=position.pk, kinds=["stop_loss"])
+    binance_exits_rearm(now=timezone.now() + timedelta(seconds=61))
+
+    live = [e for e in Exit.objects.filter(position_id=position.pk) if e.status == "resting"]
+    assert live == []
+    assert fake_binance.open_algos() == []
