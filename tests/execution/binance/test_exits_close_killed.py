@@ -46,6 +46,28 @@ def _no_patch_outlives_its_test():
     assert binance_resize.cancel_one is binance_sync.cancel_one
 
 
+def _stop_fired_in_part(binance_bot, fake_binance):
+    position = open_long(binance_bot)  # 0.17
+    set_exits(binance_bot, position, sl="570")
+    fake_binance.fill_ratio = D("0.5")  # the stop's order fills 0.08 of 0.17
+    fake_binance.set_mark_price("BNBUSDT", "569")
+    fake_binance.fill_ratio = D(1)
+    fake_binance.set_mark_price("BNBUSDT", "575")  # back above it: the stop can rest again
+    return position
+
+
+def _killed_in(monkeypatch, module, name: str, run) -> None:
+    """`run()` with `module.name` replaced by a process death (nothing after it runs)."""
+
+    def die(*args, **kwargs):
+        raise Killed
+
+    monkeypatch.setattr(module, name, die)
+    with pytest.raises(Killed):
+        run()
+    monkeypatch.undo()
+
+
 def test_exits_cancelled_by_a_close_killed_before_its_preflight_are_placed_again(
     binance_bot, fake_binance, monkeypatch
 ):
@@ -86,13 +108,7 @@ def test_a_worker_killed_as_it_places_an_exit_again_leaves_it_for_the_next_pass(
     fake_binance.fill_ratio = D(1)
     assert fake_binance.open_algos() == []
 
-    def die(*args, **kwargs):
-        raise Killed
-
-    monkeypatch.setattr(binance_resize, "exit_place_again", die)
-    with pytest.raises(Killed):
-        binance_exits_rearm()
-    monkeypatch.undo()
+    _killed_in(monkeypatch, binance_resize, "exit_place_again", binance_exits_rearm)
 
     binance_exits_rearm()  # the next pass (or the next worker)
     assert exits_of(position)["stop_loss"].status == "resting"
@@ -110,14 +126,8 @@ def test_a_worker_killed_while_it_resizes_an_exit_leaves_it_to_be_placed_again(
     fake_binance.set_mark_price("BNBUSDT", "569")
     fake_binance.fill_ratio = D(1)
 
-    def die(*args, **kwargs):
-        raise Killed
-
     # The poll books the partial fill, cancels the take-profit to resize it, and dies there.
-    monkeypatch.setattr(binance_resize, "exit_place_again", die)
-    with pytest.raises(Killed):
-        binance_exits_poll()
-    monkeypatch.undo()
+    _killed_in(monkeypatch, binance_resize, "exit_place_again", binance_exits_poll)
     position.refresh_from_db()
     assert (position.status, position.qty) == ("open", D("0.09"))
     assert exits_of(position)["take_profit"].status == "cancelled"
@@ -132,20 +142,10 @@ def test_a_worker_killed_after_booking_a_partial_trigger_places_the_exit_again(
 ):
     from egis.exits.binance_recovery import binance_exits_poll, binance_exits_recover
 
-    position = open_long(binance_bot)  # 0.17
-    set_exits(binance_bot, position, sl="570")
-    fake_binance.fill_ratio = D("0.5")  # the stop's order fills 0.08 of 0.17
-    fake_binance.set_mark_price("BNBUSDT", "569")
-    fake_binance.fill_ratio = D(1)
-    fake_binance.set_mark_price("BNBUSDT", "575")  # back above it: the stop can rest again
+    position = _stop_fired_in_part(binance_bot, fake_binance)
 
-    def die(*args, **kwargs):
-        raise Killed
-
-    monkeypatch.setattr(binance_trigger, "exit_place_again", die)
-    with pytest.raises(Killed):
-        binance_exits_poll()  # books the partial fill, dies before placing the stop again
-    monkeypatch.undo()
+    # The poll books the partial fill and dies before placing the stop again.
+    _killed_in(monkeypatch, binance_trigger, "exit_place_again", binance_exits_poll)
     position.refresh_from_db()
     assert (position.status, position.qty) == ("open", D("0.09"))
 
@@ -179,16 +179,6 @@ def test_a_partial_trigger_placed_again_by_its_booker_leaves_nothing_for_the_rea
     assert [a["quantity"] for a in fake_binance.open_algos()] == ["0.09"]
 
 
-def _stop_fired_in_part(binance_bot, fake_binance):
-    position = open_long(binance_bot)  # 0.17
-    set_exits(binance_bot, position, sl="570")
-    fake_binance.fill_ratio = D("0.5")  # the stop's order fills 0.08 of 0.17
-    fake_binance.set_mark_price("BNBUSDT", "569")
-    fake_binance.fill_ratio = D(1)
-    fake_binance.set_mark_price("BNBUSDT", "575")  # back above it: the stop can rest again
-    return position
-
-
 def test_a_worker_killed_after_writing_the_replacement_before_sending_it_places_it_later(
     binance_bot, fake_binance, monkeypatch
 ):
@@ -199,13 +189,7 @@ def test_a_worker_killed_after_writing_the_replacement_before_sending_it_places_
 
     position = _stop_fired_in_part(binance_bot, fake_binance)
 
-    def die(*args, **kwargs):
-        raise Killed
-
-    monkeypatch.setattr(binance_resize, "place_one", die)
-    with pytest.raises(Killed):
-        binance_exits_poll()
-    monkeypatch.undo()
+    _killed_in(monkeypatch, binance_resize, "place_one", binance_exits_poll)
     [placing] = Exit.objects.filter(position_id=position.pk, status="placing")
 
     later = timezone.now() + timedelta(seconds=61)
@@ -231,13 +215,7 @@ def test_an_exit_its_owner_cleared_is_not_placed_again_by_the_rearm(
     if waiting == "fired in part":
         position = _stop_fired_in_part(binance_bot, fake_binance)
 
-        def die(*args, **kwargs):
-            raise Killed
-
-        monkeypatch.setattr(binance_trigger, "exit_place_again", die)
-        with pytest.raises(Killed):
-            binance_exits_poll()
-        monkeypatch.undo()
+        _killed_in(monkeypatch, binance_trigger, "exit_place_again", binance_exits_poll)
     else:
         position = open_long(binance_bot)
         set_exits(binance_bot, position, sl="570")
