@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from egis.bots.locks import LIVE_BOT
 from egis.bots.models import Bot
-from egis.core.money import usd_display
+from egis.core.money import shown_size, usd_display
 from egis.core.rows import RowQuery
 from egis.execution.recovery import recover_order
 from egis.exits.asked import exits_attach_asked
@@ -283,7 +283,8 @@ def _summary(signal: Signal, orders: list[Order] | None = None, *, leave_out: st
             size = usd_display(asked)
             if order.executed_qty > 0 and order.cum_quote_usd != asked:
                 # Executed size replaces requested size: say what was booked, and what was asked.
-                size = f"{usd_display(order.cum_quote_usd)} of {size} asked"
+                # In the cents it blocks, as the position card shows it (money.shown_size).
+                size = f"{usd_display(shown_size(order.cum_quote_usd))} of {size} asked"
             what = f"open {side} {size} (position #{order.position_id})"
         else:
             what = f"close position #{order.position_id}"

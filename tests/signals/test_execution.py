@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from egis.bots.selectors import dashboard
+from egis.bots.selectors import bot_detail, dashboard
 from egis.bots.services import bot_create
 from egis.execution.incident_actions import incident_resolve
 from egis.ledger.incidents import DRIFT_HALT_PREFIX
@@ -53,6 +53,19 @@ def test_open_signal_opens_through_the_pipeline_with_a_derived_key(sender, paper
         signal.reason == f"open long $17.61 of $20.00 asked (position #{order.position_id}): filled"
     )
     assert signal.processed_at is not None
+
+
+def test_an_open_s_reason_shows_the_dollars_the_position_card_shows(sender, paper_bot, set_price):
+    """One fill, one dollar figure: 0.006 ETH at $2,980.20 is $17.8812. The position card (and
+    the Orders tab) show the cents it blocks, $17.89; the signal's reason said $17.88."""
+    set_price("ETHUSDT", "2980.20")
+    signal = _open(sender, id="o1")
+    order = Order.objects.get()
+    assert order.cum_quote_usd == Decimal("17.8812")
+    [row] = bot_detail(paper_bot.owner, paper_bot)["open_positions"]
+    shown = row["display"]["size_usd"]
+    assert shown == "17.89"
+    assert signal.reason.startswith(f"open long ${shown} of $20.00 asked")
 
 
 def test_close_signal_closes_every_open_position_each_as_its_own_close(sender, paper_bot):
