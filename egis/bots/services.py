@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,16 +29,26 @@ from egis.venues.models import ExchangeAccount, SymbolFilter
 
 
 class BotInputError(UserFacingError):
-    """A refused bot input; `field` names the form field it belongs to ("form": the whole)."""
+    """A refused bot input; `field` names the form field it belongs to ("form": the whole).
+    `also`: the refusals of the form's other fields, found in the same pass, so a form shows
+    every field's problem at once (the message is the first one's)."""
 
-    def __init__(self, message: str, *, field: str = "form") -> None:
+    def __init__(
+        self, message: str, *, field: str = "form", also: list[BotInputError] | None = None
+    ) -> None:
         super().__init__(message)
         self.field = field
+        self.also = also or []
+
+    def each(self) -> list[BotInputError]:
+        return [self, *self.also]
 
 
 def _grammar_error(exc: InputError) -> BotInputError:
     return BotInputError(exc.message, field=exc.field)
 
+
+T = TypeVar("T")
 
 # bot_update: a risk limit the caller does not pass stays as it is (None turns it off).
 KEEP: object = object()
@@ -49,7 +61,7 @@ def bot_create(
     venue: str,
     symbol: str,
     budget_usd: object,
-    leverage: int = 1,
+    leverage: object = 1,
     exchange_account: ExchangeAccount | None = None,
     max_open_positions: object = None,
     max_order_usd: object = None,
@@ -61,35 +73,58 @@ def bot_create(
     """A new bot. The risk limits (egis.ledger.risk) are optional: blank or None is off. The
     audit trail records who created it and with what (`actor`, or `actor_label` for the CLI;
     neither: "system")."""
-    try:
-        name = parse_name(name, field="name")
-        symbol = parse_text(symbol, field="symbol", max_length=SYMBOL_MAX).upper()
-        budget: Decimal = parse_usd(budget_usd, field="budget")
-        leverage = parse_leverage(leverage)
-        limits = parse_risk_limits(
+    # Every field is read before anything is refused, so a form shows all its problems at once.
+    problems: list[BotInputError] = []
+
+    def read(parse: Callable[[], T]) -> T | None:
+        try:
+            return parse()
+        except InputError as exc:
+            problems.append(_grammar_error(exc))
+            return None
+
+    clean_name = read(lambda: parse_name(name, field="name"))
+    clean_symbol = read(lambda: parse_text(symbol, field="symbol", max_length=SYMBOL_MAX).upper())
+    budget = read(lambda: parse_usd(budget_usd, field="budget"))
+    clean_leverage = read(lambda: parse_leverage(leverage))
+    limits = read(
+        lambda: parse_risk_limits(
             max_open_positions=max_open_positions,
             max_order_usd=max_order_usd,
             cooldown_s=cooldown_s,
             daily_loss_limit_usd=daily_loss_limit_usd,
         )
-    except InputError as exc:
-        raise _grammar_error(exc) from exc
+    )
     if venue not in Venue.values:
-        raise BotInputError(
-            f"unknown venue {str(venue)[:20]!r}: use paper or binance_futures", field="venue"
+        problems.append(
+            BotInputError(
+                f"unknown venue {str(venue)[:20]!r}: use paper or binance_futures", field="venue"
+            )
         )
+    elif (
+        venue == Venue.PAPER
+        and clean_symbol is not None
+        and not SymbolFilter.objects.filter(venue_key="paper", symbol=clean_symbol).exists()
+    ):
+        known = ", ".join(
+            SymbolFilter.objects.filter(venue_key="paper").values_list("symbol", flat=True)
+        )
+        problems.append(
+            BotInputError(
+                f"the paper venue does not list {clean_symbol}; known: {known}", field="symbol"
+            )
+        )
+    if problems:
+        first, *rest = problems
+        raise BotInputError(str(first), field=first.field, also=rest)
+    assert clean_name is not None and clean_symbol is not None and budget is not None
+    assert clean_leverage is not None and limits is not None
+    name, symbol = clean_name, clean_symbol
     if venue == Venue.PAPER:
         if exchange_account is not None:
             raise BotInputError(
                 "a paper bot is its own paper account: do not name an account",
                 field="exchange_account",
-            )
-        if not SymbolFilter.objects.filter(venue_key="paper", symbol=symbol).exists():
-            known = ", ".join(
-                SymbolFilter.objects.filter(venue_key="paper").values_list("symbol", flat=True)
-            )
-            raise BotInputError(
-                f"the paper venue does not list {symbol}; known: {known}", field="symbol"
             )
     else:
         if exchange_account is None:
@@ -108,7 +143,7 @@ def bot_create(
         if exchange_account is not None:
             _lock_account(exchange_account.pk)
             _check_shared_leverage(
-                account_id=exchange_account.pk, symbol=symbol, leverage=leverage, bot_id=None
+                account_id=exchange_account.pk, symbol=symbol, leverage=clean_leverage, bot_id=None
             )
         bot = Bot.objects.create(
             owner=owner,
@@ -116,7 +151,7 @@ def bot_create(
             venue=venue,
             symbol=symbol,
             initial_budget_usd=budget,
-            leverage=leverage,
+            leverage=clean_leverage,
             exchange_account=exchange_account,
             **limits.as_values(),
         )

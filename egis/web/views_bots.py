@@ -280,13 +280,20 @@ _RISK_LABELS = {
 
 
 def _bot_form_error(exc: BotInputError, prefix: str) -> dict[str, str]:
-    key = _BOT_FORM_FIELDS.get(getattr(exc, "field", ""), "form")
-    if key == "form":
-        return {key: f"{prefix}: {exc}."}
-    text = str(exc)
-    if key in _RISK_LABELS:
-        text = text.replace(key, _RISK_LABELS[key], 1)
-    return {key: f"{text[:1].upper()}{text[1:]}."}
+    """Each refused field's message under its field (the first one per field)."""
+    errors: dict[str, str] = {}
+    for one in exc.each():
+        key = _BOT_FORM_FIELDS.get(one.field, "form")
+        if key in errors:
+            continue
+        if key == "form":
+            errors[key] = f"{prefix}: {one}."
+            continue
+        text = str(one)
+        if key in _RISK_LABELS:
+            text = text.replace(key, _RISK_LABELS[key], 1)
+        errors[key] = f"{text[:1].upper()}{text[1:]}."
+    return errors
 
 
 @login_required
@@ -296,11 +303,6 @@ def bot_new(request: HttpRequest) -> HttpResponse:
         return page(request, "bots/form", {"mode": "create", "bot": None, **_form_options(request)})
     user = current_user(request)
     data = form_data(request)
-    leverage = _leverage(field(data, "leverage"))
-    if leverage is None:
-        return back_with_errors(
-            request, "/bots/new", {"leverage": "Leverage is a whole number from 1 to 125."}
-        )
     account = None
     account_raw = field(data, "exchange_account")
     if field(data, "venue") != Venue.PAPER and account_raw:
@@ -320,7 +322,7 @@ def bot_new(request: HttpRequest) -> HttpResponse:
             venue=field(data, "venue"),
             symbol=field(data, "symbol"),
             budget_usd=field(data, "budget_usd"),
-            leverage=leverage,
+            leverage=field(data, "leverage"),
             exchange_account=account,
             **_risk_fields(data, keep_missing=False),
             actor=user,
