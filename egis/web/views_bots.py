@@ -28,6 +28,7 @@ from egis.ledger.risk import RISK_FIELDS, RiskLimits
 from egis.ledger.selectors import position_of_bot
 from egis.portfolio.activity import symbol_steps
 from egis.portfolio.fill_words import closed_text, opened_text, partly_closed_text
+from egis.portfolio.pause import paused_message
 from egis.signals.selectors import last_signal_acted, signals_card
 from egis.venues.selectors import account_find, accounts_of, symbol_filters
 from egis.web.access import visible_bot
@@ -349,6 +350,8 @@ def bot_edit(request: HttpRequest, bot_id: int) -> HttpResponse:
                 "budget_usd": f"{bot.initial_budget_usd:.2f}",
                 "leverage": bot.leverage,
                 "is_active": bot.is_active,
+                # Paused is apart from Active (egis.portfolio.pause): the form says so.
+                "paused_note": paused_message(bot) if bot.is_paused else "",
                 # The form's text: "" for a limit that is off.
                 **{k: "" if v is None else str(v) for k, v in RiskLimits.of(bot).as_json().items()},
             },

@@ -9,6 +9,7 @@ import pytest
 from egis.bots.models import Bot
 from egis.ledger.models import Position
 from egis.ledger.pipeline import order_close, order_open
+from egis.portfolio.pause import bot_set_paused
 from egis.venues.paper.models import PaperPosition
 from tests.web.conftest import inertia, post_json
 
@@ -264,3 +265,16 @@ def test_realized_pnl_is_the_closed_rows_sum_and_open_entry_fees_are_apart(as_bo
     assert Decimal(props["bot"]["realized_pnl_exact_usd"]) == closed_net
     assert Decimal(props["bot"]["realized_pnl_usd"]) == closed_net.quantize(Decimal("0.01"))
     assert f"open positions: ${entry_fee.normalize():f}." in props["bot"]["realized_pnl_hint"]
+
+
+@db
+def test_the_edit_form_of_a_paused_bot_says_it_is_paused(as_bob, bob, paper_bot):
+    """ "Active" on the edit form is not "running": a paused bot is still active. The form says
+    it is paused, by whom and since when, so a ticked "Active" is not read as "trading"."""
+    form = inertia(as_bob, f"/bots/{paper_bot.pk}/edit")["props"]["bot"]
+    assert form["paused_note"] == ""
+    bot_set_paused(bot_id=paper_bot.pk, paused=True, actor=bob)
+    form = inertia(as_bob, f"/bots/{paper_bot.pk}/edit")["props"]["bot"]
+    assert form["is_active"] is True
+    assert form["paused_note"].startswith("Paused by bob at ")
+    assert "Resume the bot to open again" in form["paused_note"]

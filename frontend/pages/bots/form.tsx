@@ -62,6 +62,7 @@ interface Props {
         budget_usd: string;
         leverage: number;
         is_active: boolean;
+        paused_note: string;
       } & Record<RiskField, string>)
     | null;
   venues: Option[];
@@ -247,6 +248,11 @@ export default function BotForm({ mode, bot, venues, symbols, accounts }: Props)
               />
               Active (inactive bots refuse new opens)
             </label>
+          )}
+          {editing && bot.paused_note && (
+            <p className="text-sm text-warn" data-testid="paused-note">
+              {bot.paused_note}
+            </p>
           )}
           <Button type="submit" size="block" pending={form.processing}>
             {editing ? "Save changes" : "Create bot"}
