@@ -238,6 +238,11 @@ export function NotificationsCard({ settings }: { settings: NotificationSettings
             <Send className="size-4" aria-hidden /> Send test
           </Button>
         </div>
+        {!anyChannel && (
+          <p className="text-xs text-muted" data-testid="send-test-hint">
+            Save a Telegram chat or a webhook first: a test goes to them.
+          </p>
+        )}
         {anyChannel && (
           <div className="flex flex-wrap gap-2 border-t border-border pt-3">
             {settings.webhook.configured && (

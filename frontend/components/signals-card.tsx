@@ -120,7 +120,7 @@ export function SignalsCard({ botId, card }: { botId: number; card: SignalsCardP
               onConfirm={(done) => post(`/bots/${botId}/hook/rotate`, {}, done)}
               trigger={
                 <Button variant="secondary" size="sm">
-                  Rotate secret
+                  Rotate URL and secret
                 </Button>
               }
             />

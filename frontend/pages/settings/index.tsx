@@ -169,8 +169,10 @@ function PasswordCard({ rules }: { rules: string[] }) {
           {rules.map((rule) => (
             <li key={rule}>{rule}</li>
           ))}
-          <li>Your other sessions are logged out; this one stays.</li>
         </ul>
+        <p className="text-xs text-muted">
+          Changing it logs out your other sessions; this one stays.
+        </p>
         <FieldError
           message={errors.password ?? (mismatch ? "The two new passwords differ." : undefined)}
         />
