@@ -9,11 +9,9 @@ Every decision is a lookup by clientAlgoId (GET /fapi/v1/algoOrder), never a sec
 - CANCELED after a cancel of ours: `cancelled`. CANCELED by anyone else, EXPIRED (by the system)
   or REJECTED (the matching engine refused the triggered order): the exit no longer protects
   the position: `expired` / `failed`, shown loudly, and an incident (`exit_not_active`);
-- not found: a `placing` exit is judged never placed only once it is older than
-  EGIS_RECOVERY_NOT_FOUND_GRACE_S, so a lookup that lags the placement is not mistaken for
-  a refusal (as recovery treats orders). Then it is placed, once, under its own clientAlgoId
-  while its position is open and has no other live exit of its kind; else it is `failed`,
-  loudly. A cancel that finds nothing has nothing left to cancel.
+- not found: a `placing` exit is declared never placed (`failed`, loud) only once it is older
+  than EGIS_RECOVERY_NOT_FOUND_GRACE_S, so a lookup that lags the placement is not mistaken for
+  a refusal (as recovery treats orders). A cancel that finds nothing has nothing left to cancel.
 
 The poll reads GET /fapi/v1/openAlgoOrders once per account + symbol and looks up only the exits
 missing from it, so a quiet book costs one request per account + symbol.
@@ -53,7 +51,6 @@ from egis.exits.binance_rows import (
     exit_transition,
     mark_resting,
 )
-from egis.exits.binance_sync import place_never_placed
 from egis.exits.models import Exit, ExitStatus
 from egis.ledger.models import (
     IN_FLIGHT_ORDER_STATUSES,
@@ -328,9 +325,7 @@ def binance_exits_recover(
     algos_for: AlgoFactory = default_algos,
 ) -> ExitSyncReport:
     """Exits left `placing` (the placement's answer was lost, or the process died around it):
-    settled by lookup by clientAlgoId once older than EGIS_RECOVERY_TIMEOUT_S. One Binance
-    still does not know past EGIS_RECOVERY_NOT_FOUND_GRACE_S was never placed: it is placed
-    now under the same clientAlgoId (binance_sync.place_never_placed), never under a second."""
+    settled by lookup by clientAlgoId once older than EGIS_RECOVERY_TIMEOUT_S; never resent."""
     now = now or timezone.now()
     timeout = settings.EGIS_RECOVERY_TIMEOUT_S if timeout_s is None else timeout_s
     grace = timedelta(seconds=settings.EGIS_RECOVERY_NOT_FOUND_GRACE_S)
@@ -348,7 +343,14 @@ def binance_exits_recover(
             report.errors.append(f"{exit_row.client_algo_id}: {type(exc).__name__}: {exc}")
             continue
         if step.outcome == NOT_FOUND and age >= grace:
-            step = place_never_placed(exit_row, algos_for(exit_row.bot), age=age)
+            step = exit_not_active(
+                exit_row,
+                to=ExitStatus.FAILED,
+                why=f"never placed: Binance does not know it {int(age.total_seconds())} s after "
+                "it was written",
+                report=None,
+            )
+            cancel_incidents_close(exit_row, step.detail)  # a close that waited on it may go
         report.steps.append(step)
     return report
 

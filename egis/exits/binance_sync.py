@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -55,9 +54,8 @@ from egis.exits.binance_rows import (
     mark_resting,
 )
 from egis.exits.errors import ExitCancelUnknown
-from egis.exits.events import exit_event
 from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitStatus
-from egis.ledger.models import IncidentKind, Position, PositionStatus
+from egis.ledger.models import IncidentKind, PositionStatus
 from egis.venues.base import OrderNotFound, VenueError, VenueOutcomeUnknown, VenueRejected
 from egis.venues.binance.algo import BinanceAlgoOrders
 
@@ -107,48 +105,6 @@ def place_one(exit_row: Exit, algos: BinanceAlgoOrders) -> ExitStep:
     step = mark_resting(exit_row, report, via="placed")
     if step.outcome == STRAY:
         step = _remove_stray(exit_row, algos, report.algo_id)
-    return step
-
-
-def place_never_placed(exit_row: Exit, algos: BinanceAlgoOrders, *, age: timedelta) -> ExitStep:
-    """Binance does not know an exit written `age` ago (past the grace): its placement never
-    left (the process died between writing it and sending it, or the request was lost). It is
-    what its owner asked for, so it is placed now, once, under the same clientAlgoId (a
-    placement that did arrive meanwhile is refused as a duplicate and settled by lookup),
-    while its position is open, not closing, and has no other live exit of its kind. Else it
-    failed, loudly."""
-    seconds = int(age.total_seconds())
-    position = Position.objects.get(pk=exit_row.position_id)
-    placeable = (
-        position.status == PositionStatus.OPEN
-        and position.closing_order_id is None
-        and position.qty > 0
-        and not Exit.objects.filter(
-            position_id=position.pk, kind=exit_row.kind, status__in=LIVE_EXIT_STATUSES
-        )
-        .exclude(pk=exit_row.pk)
-        .exists()
-    )
-    if placeable:
-        exit_event(
-            exit_row,
-            position=position,
-            action="exit_placed_late",
-            reason=f"{exit_label(exit_row)} {exit_row.client_algo_id}: Binance did not know it "
-            f"{seconds} s after it was written (its placement never left); placed now",
-        )
-        exit_row.position = position
-        step = place_one(exit_row, algos)
-        if step.outcome != UNKNOWN:
-            cancel_incidents_close(exit_row, step.detail)  # a close that waited on it may go
-        return step
-    step = exit_not_active(
-        exit_row,
-        to=ExitStatus.FAILED,
-        why=f"never placed: Binance does not know it {seconds} s after it was written",
-        report=None,
-    )
-    cancel_incidents_close(exit_row, step.detail)  # a close that waited on it may go
     return step
 
 
@@ -350,6 +306,5 @@ __all__ = [
     "cancel_one",
     "exits_cancel",
     "exits_place",
-    "place_never_placed",
     "place_one",
 ]

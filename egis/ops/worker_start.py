@@ -70,21 +70,19 @@ class _ProcessStart:
         host, scope, pid, token = parts[0], parts[1], int(parts[2]), parts[3]
         with self._lock:
             self._here()
-            if host != self._host:
-                return False  # another machine or container: only its lease can tell
-            boot, _, namespace = scope.partition(".")
-            my_boot, _, my_namespace = self._scope.partition(".")
-            if boot and my_boot and boot != my_boot:
-                return True  # this host has restarted since: every process of that boot ended
-            if pid == self._pid:
-                # This pid, another start: an earlier process of this host that had the same
-                # pid has ended. A restarted container's main process (pid 1) is the usual
-                # case, in a new PID namespace. The same start: one of our threads.
-                return token != self._token
-            if not (namespace and my_namespace and namespace == my_namespace):
-                # Another PID namespace (another container given this host name; or one that
-                # cannot be read): its pid means nothing here, only the lease can tell.
+            # A pid names a process only within one boot and one PID namespace. Another host,
+            # boot or namespace (a replica given this host name: both run as pid 1; a machine
+            # cloned with this host name), or one that cannot be read: only the lease can tell.
+            # Never guess the other way: a live claim judged dead is two executors of a signal.
+            if host != self._host or not scope or scope != self._scope:
                 return False
+            boot, _, namespace = scope.partition(".")
+            if not (boot and namespace):
+                return False
+            if pid == self._pid:
+                # This pid, another start in this namespace: that earlier process has ended.
+                # The same start: one of our threads.
+                return token != self._token
         try:
             os.kill(pid, 0)  # signal 0: no signal sent, only whether the process exists
         except ProcessLookupError:
@@ -124,12 +122,13 @@ def worker_identity() -> str:
 
 def worker_gone(owner: str) -> bool:
     """Whether the process that took a claim (its `worker_identity()`) is known to be dead:
-    a process of this host and PID namespace that no longer runs, an earlier start of this
-    process's pid (a restarted container's pid 1), or a process of an earlier boot of this
-    host. False when it cannot be known (another host or PID namespace, a malformed or empty
-    owner, or one written before owners named their PID namespace): its lease decides. Host
-    names must tell replicas apart (Compose gives each container its own): two replicas given
-    one host name, both pid 1, cannot be told from one container restarted."""
+    a process of this host, boot and PID namespace that no longer runs, or an earlier start of
+    this process's pid there. False when it cannot be known (another host, boot or PID
+    namespace, a malformed or empty owner, or one written before owners named their PID
+    namespace): its lease decides. So a restarted container (a new PID namespace) resumes its
+    predecessor's claims once their lease has run out, not at once: two replicas given one
+    host name, both pid 1, look the same as one container restarted, and taking a live
+    replica's claim would run one signal twice."""
     return _start.gone(owner)
 
 

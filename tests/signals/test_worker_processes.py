@@ -206,17 +206,20 @@ def test_a_worker_names_where_its_pid_is_valid():
     assert len(boot) == len(namespace) == 8  # this machine has /proc: boot id and PID namespace
     ended = subprocess.Popen(["true"])
     ended.wait()
-    # A process of this host and namespace that ended; one of another boot of this host.
+    # A process of this host, boot and namespace that ended; an earlier start of this pid.
     assert here.gone(f"{host}:{scope}:{ended.pid}:{token}#3")
-    assert here.gone(f"{host}:a1b2c3d4.{namespace}:{os.getpid()}:{token}#3")
-    assert here.gone(f"{host}:a1b2c3d4.{namespace}:{ended.pid}:0123456789ab#3")
-    # A restarted container: the same host name and pid (1), another namespace and start.
-    assert here.gone(f"{host}:{boot}.0f1e2d3c:{os.getpid()}:0123456789ab#3")
-    # Another namespace (a replica given this host name), or one that could not be read.
+    assert here.gone(f"{host}:{scope}:{os.getpid()}:0123456789ab#3")
+    assert not here.gone(f"{host}:{scope}:{os.getpid()}:{token}#3")  # one of our threads
+    # Another namespace: a replica given this host name, both pid 1 (a review ran two in real
+    # PID namespaces: the old rule took the live one's claim), or a restarted container.
+    assert not here.gone(f"{host}:{boot}.0f1e2d3c:{os.getpid()}:0123456789ab#3")
     assert not here.gone(f"{host}:{boot}.0f1e2d3c:{ended.pid}:0123456789ab#3")
+    # Another boot: a machine cloned with this host name, as well as this one rebooted.
+    assert not here.gone(f"{host}:a1b2c3d4.{namespace}:{ended.pid}:0123456789ab#3")
+    # A namespace that could not be read, here or there.
     assert not here.gone(f"{host}:{boot}.:{ended.pid}:0123456789ab#3")
     unread = worker_start._ProcessStart(scope=f"{boot}.")
-    assert not unread.gone(f"{host}:{scope}:{ended.pid}:{token}#3")
+    assert not unread.gone(f"{host}:{boot}.:{ended.pid}:{token}#3")
     assert not here.gone(f"{host}:{ended.pid}:{token}")  # written before the scope: the lease
     assert not here.gone(f"other-host:{scope}:{ended.pid}:{token}#3")
 

@@ -77,10 +77,9 @@ def test_a_close_blocked_by_a_placement_that_never_arrived_goes_out_after_the_gr
         order_close(bot_id=binance_bot.pk, position_id=position.pk)
     incident = Incident.objects.get(kind="exit_cancel_unknown")
 
-    # Past the grace, recovery decides it was never placed and places it (the position is
-    # still open): its fate is known, and the incident is decided with it.
+    # Past the grace, recovery decides it was never placed; the incident is decided with it.
     binance_exits_recover(now=timezone.now() + timedelta(seconds=61))
-    assert exits_of(position)["stop_loss"].status == "resting"
+    assert exits_of(position)["stop_loss"].status == "failed"
     incident.refresh_from_db()
     assert (incident.status, incident.resolution) == ("resolved", "decided")
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from egis.exits import binance_resize, binance_sync, binance_trigger
 from egis.exits.binance_recovery import binance_exits_rearm
 from egis.exits.models import Exit
-from egis.ledger.models import Order, Position
+from egis.ledger.models import Incident, Order, Position
 from egis.ledger.pipeline import order_close
 from tests.support.binance_exits import exits_of, open_long, set_exits
 
@@ -179,27 +179,27 @@ def test_a_partial_trigger_placed_again_by_its_booker_leaves_nothing_for_the_rea
     assert [a["quantity"] for a in fake_binance.open_algos()] == ["0.09"]
 
 
-def test_a_worker_killed_after_writing_the_replacement_before_sending_it_places_it_later(
+def test_a_worker_killed_after_writing_the_replacement_before_sending_it_is_loud(
     binance_bot, fake_binance, monkeypatch
 ):
     """The replacement row is written (`placing`, the mark consumed with it) and the process dies
-    before the POST leaves: Binance never knew it. Past the grace, recovery places it under its
-    own clientAlgoId, once."""
+    before the POST leaves: Binance never knew it. Past the grace, recovery judges it never
+    placed: `failed`, with an `exit_not_active` incident (the position shows it has no stop).
+    It is not sent again: a "not found" can be Binance's lag, and a second send after the
+    grace would race a close's own judgement of the same row (a review found that)."""
     from egis.exits.binance_recovery import binance_exits_poll, binance_exits_recover
 
     position = _stop_fired_in_part(binance_bot, fake_binance)
-
     _killed_in(monkeypatch, binance_resize, "place_one", binance_exits_poll)
     [placing] = Exit.objects.filter(position_id=position.pk, status="placing")
 
     later = timezone.now() + timedelta(seconds=61)
     binance_exits_rearm(now=later)
     binance_exits_recover(now=later)
-    binance_exits_poll()
-    binance_exits_recover(now=later)
-    live = [e for e in Exit.objects.filter(position_id=position.pk) if e.status == "resting"]
-    assert [(e.pk, e.kind, e.quantity) for e in live] == [(placing.pk, "stop_loss", D("0.09"))]
-    assert [a["clientAlgoId"] for a in fake_binance.open_algos()] == [placing.client_algo_id]
+    placing.refresh_from_db()
+    assert placing.status == "failed" and "never placed" in placing.error
+    assert Incident.objects.filter(kind="exit_not_active").count() == 1
+    assert fake_binance.open_algos() == []
 
 
 @pytest.mark.parametrize("waiting", ["fired in part", "cancelled for a close"])

@@ -12,7 +12,7 @@ from django.utils import timezone
 from egis.execution.recovery import recover
 from egis.exits.binance_recovery import binance_exits_recover
 from egis.exits.models import Exit
-from egis.ledger.models import Incident, Position, PositionEvent
+from egis.ledger.models import Incident
 from tests.support.binance_exits import (
     assert_no_conditional_order_on_the_plain_endpoint,
     open_long,
@@ -122,10 +122,7 @@ def test_unknown_placement_is_found_by_client_algo_id_and_never_placed_twice(
     assert binance_exits_recover().checked == 0  # nothing left placing
 
 
-def test_a_placement_that_never_arrived_is_placed_after_the_grace_period(binance_bot, fake_binance):
-    """Binance still does not know the exit past the grace: its placement never arrived. The
-    position is open and has no other stop, so it is placed now, once, under the same
-    clientAlgoId (it used to be failed, leaving the position without the stop its owner set)."""
+def test_a_placement_that_never_arrived_is_failed_after_the_grace_period(binance_bot, fake_binance):
     position = open_long(binance_bot)
     fake_binance.fail_next_algo(ALGO_1007_NOT_BOOKED)
     stop = set_exits(binance_bot, position, sl="570")["stop_loss"]
@@ -138,24 +135,8 @@ def test_a_placement_that_never_arrived_is_placed_after_the_grace_period(binance
     later = timezone.now() + timedelta(seconds=61)
     (step,) = binance_exits_recover(now=later).steps
     stop.refresh_from_db()
-    assert (step.outcome, stop.status) == ("resting", "resting")
-    assert [a["clientAlgoId"] for a in fake_binance.open_algos()] == [stop.client_algo_id]
-    assert len(fake_binance.algo_posts) == 2  # the one that never arrived, and this one
-    assert not Incident.objects.filter(kind="exit_not_active").exists()
-    line = PositionEvent.objects.get(position=position, action="exit_placed_late")
-    assert "never left" in line.reason
-    assert binance_exits_recover(now=later).checked == 0  # nothing left placing
-
-
-def test_a_placement_that_never_arrived_for_a_closed_position_is_failed(binance_bot, fake_binance):
-    position = open_long(binance_bot)
-    fake_binance.fail_next_algo(ALGO_1007_NOT_BOOKED)
-    stop = set_exits(binance_bot, position, sl="570")["stop_loss"]
-    Position.objects.filter(pk=position.pk).update(status="closed")  # closed meanwhile
-
-    binance_exits_recover(now=timezone.now() + timedelta(seconds=61))
-    stop.refresh_from_db()
     assert stop.status == "failed" and "never placed" in stop.error
+    assert Incident.objects.filter(kind="exit_not_active").count() == 1
     assert len(fake_binance.algo_posts) == 1  # never sent again
     assert fake_binance.open_algos() == []
 
