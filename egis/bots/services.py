@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import TypeVar
 
 from django.db import transaction
@@ -87,14 +88,15 @@ def bot_create(
     clean_symbol = read(lambda: parse_text(symbol, field="symbol", max_length=SYMBOL_MAX).upper())
     budget = read(lambda: parse_usd(budget_usd, field="budget"))
     clean_leverage = read(lambda: parse_leverage(leverage))
-    limits = read(
-        lambda: parse_risk_limits(
-            max_open_positions=max_open_positions,
-            max_order_usd=max_order_usd,
-            cooldown_s=cooldown_s,
-            daily_loss_limit_usd=daily_loss_limit_usd,
-        )
-    )
+    typed = {
+        "max_open_positions": max_open_positions,
+        "max_order_usd": max_order_usd,
+        "cooldown_s": cooldown_s,
+        "daily_loss_limit_usd": daily_loss_limit_usd,
+    }
+    for limit, raw in typed.items():  # each limit's own problem, not only the first one's
+        read(partial(parse_risk_limits, **{limit: raw}))
+    limits = None if problems else read(lambda: parse_risk_limits(**typed))
     if venue not in Venue.values:
         problems.append(
             BotInputError(
