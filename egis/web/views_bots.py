@@ -306,16 +306,14 @@ def bot_new(request: HttpRequest) -> HttpResponse:
     data = form_data(request)
     account = None
     account_raw = field(data, "exchange_account")
+    unknown_account = False
     if field(data, "venue") != Venue.PAPER and account_raw:
         try:
             account_id: int | None = parse_id(account_raw, field="exchange_account")
         except InputError:
             account_id = None
         account = account_find(account_id, owner=user) if account_id is not None else None
-        if account is None:
-            return back_with_errors(
-                request, "/bots/new", {"exchange_account": "Choose one of your accounts."}
-            )
+        unknown_account = account is None
     try:
         bot = bot_create(
             owner=user,
@@ -329,7 +327,10 @@ def bot_new(request: HttpRequest) -> HttpResponse:
             actor=user,
         )
     except BotInputError as exc:
-        return back_with_errors(request, "/bots/new", _bot_form_error(exc, "Not created"))
+        errors = _bot_form_error(exc, "Not created")
+        if unknown_account:  # shown with the other fields' problems, not before them
+            errors["exchange_account"] = "Choose one of your accounts."
+        return back_with_errors(request, "/bots/new", errors)
     messages.success(request, f"Created {bot.name}.")
     return see_other(f"/bots/{bot.pk}")
 

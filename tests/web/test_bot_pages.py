@@ -249,6 +249,31 @@ def test_bad_bot_forms_show_errors(as_bob):
     post_json(as_bob, "/bots/new", {})
     errors = inertia(as_bob, "/bots/new")["props"]["errors"]
     assert set(errors) >= {"name", "symbol", "budget_usd"}
+    post_json(
+        as_bob,
+        "/bots/new",
+        {"name": "A", "venue": "paper", "symbol": "ETHUSDT", "budget_usd": "100", "leverage": "1"}
+        | {"max_open_positions": "0", "cooldown_s": "x"},
+    )
+    errors = inertia(as_bob, "/bots/new")["props"]["errors"]
+    assert set(errors) == {"max_open_positions", "cooldown_s"}  # each limit's, not the first's
+    post_json(
+        as_bob,
+        "/bots/new",
+        {
+            "name": "",
+            "venue": "binance_futures",
+            "symbol": "BTCUSDT",
+            "budget_usd": "100",
+            "leverage": "1",
+        }
+        | {"exchange_account": "999999"},
+    )
+    errors = inertia(as_bob, "/bots/new")["props"]["errors"]
+    assert errors == {
+        "name": "Name is required.",
+        "exchange_account": "Choose one of your accounts.",
+    }
     assert not Bot.objects.exists()
 
 
