@@ -25,7 +25,7 @@ import {
   withLevels,
 } from "@/lib/chart-data";
 import { cardChart, themeColor, timeAxis } from "@/lib/lw-chart";
-import { formatStep, formatUsd } from "@/lib/money";
+import { formatPrice, formatUsd } from "@/lib/money";
 import type { ChartLine, PriceChartData } from "@/types/live";
 
 interface Handles {
@@ -167,7 +167,7 @@ export function PriceChart({
             ref={box}
             className="h-52 lg:h-64"
             role="img"
-            aria-label={`${chart.symbol} price, last ${formatStep(last, tick)}; ${chart.markers.length} fills of this bot marked`}
+            aria-label={`${chart.symbol} price, last ${formatPrice(last, tick)}; ${chart.markers.length} fills of this bot marked`}
             data-testid="price-chart"
             data-points={chart.times.length}
             data-markers={chart.markers.length}

@@ -116,3 +116,12 @@ export function formatStep(
   const padded = frac.padEnd(places, "0");
   return `${sign === "+" ? "" : sign}${whole}${padded ? "." + padded : ""}`;
 }
+
+/** A price at its symbol's tick and grouped by thousands, like the money beside it:
+ * "99999" with tick "0.01" reads "99,999.00" (formatStep, then groupDigits). */
+export function formatPrice(
+  value: string | null | undefined,
+  tick: string | null | undefined,
+): string {
+  return groupDigits(formatStep(value, tick));
+}

@@ -39,7 +39,7 @@ def test_the_quote_follows_the_live_price_without_typing(
     expect(quote).to_contain_text("at $2,934.56")
 
     set_price("ETHUSDT", "2950.12")  # the feed moves; nobody touches the form
-    expect(page.get_by_test_id("feed-price")).to_have_text("2950.12", timeout=5000)
+    expect(page.get_by_test_id("feed-price")).to_have_text("2,950.12", timeout=5000)
     expect(quote).to_contain_text("at $2,950.12", timeout=3000)
     expect(quote).not_to_contain_text("2,934.56")
     expect(quote).not_to_have_attribute("data-stale", "true")
