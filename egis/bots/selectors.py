@@ -222,7 +222,7 @@ def bot_detail(user: User, bot: Bot, *, page: int = 1) -> dict[str, Any]:
         for p in open_positions
     ]
     closed_rows = [_position_row(p, fee_pending=pending) for p in current.object_list]
-    # Exits (issue 12): each open row's exits, each closed row's "Stop-loss at 171.30".
+    # Exits (issue 12): each open row's exits, each closed row's "Stop-loss (trigger $171.30)".
     rows_with_exits(open_rows + closed_rows, shown, tick=steps.price)
     status_label = "Halted" if bot.halted_reason else "Active" if bot.is_active else "Inactive"
     if bot.is_paused and status_label == "Active":

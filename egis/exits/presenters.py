@@ -90,15 +90,17 @@ def no_active_stop(exits: list[Exit]) -> str:
 
 
 def close_reason_text(position: Position, fired: Exit | None, tick: Decimal | None = None) -> str:
-    """ "Stop-loss at $171.30", "Take-profit at $3,000.00", "Closed by hand", "Signal" (the
-    trigger at the symbol's `tick` when known)."""
+    """ "Stop-loss (trigger $171.30)", "Take-profit (trigger $3,000.00)", "Closed by hand",
+    "Signal" (the trigger at the symbol's `tick` when known). Said as the trigger, not "at": the
+    exit's fill is the row's exit price, and "Take-profit at $632.37" beside a fill at 633.32 read
+    as if the trade had closed at $632.37."""
     reason = position.close_reason
     if not reason:
         return ""
     if fired is not None and reason == fired.kind:
         trigger = fired.trigger_price
         if trigger is not None:
-            return f"{exit_label(fired.kind)} at {price_text(trigger, tick=tick)}"
+            return f"{exit_label(fired.kind)} (trigger {price_text(trigger, tick=tick)})"
     return str(CloseReason(reason).label) if reason in CloseReason.values else reason
 
 

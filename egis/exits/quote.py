@@ -29,6 +29,8 @@ def exits_quote(
     for plan in planned:
         assert plan.trigger_price is not None
         distance = distance_pct(plan.trigger_price, price)
+        # Signed and grouped like the price before it: "(+16,809.43 %)", not "(+16809.43 %)".
+        away = f" ({Decimal(distance):+,} %)" if distance is not None else ""
         rows.append(
             {
                 "kind": plan.kind,
@@ -37,8 +39,7 @@ def exits_quote(
                 "distance_pct": distance,
                 # The price at the tick with "$", as every server-made string of the bot page.
                 "summary": f"{exit_label(plan.kind)} at "
-                f"{price_text(plan.trigger_price, tick=tick)} "
-                f"({'+' if distance and not distance.startswith('-') else ''}{distance} %)",
+                f"{price_text(plan.trigger_price, tick=tick)}{away}",
             }
         )
     return {"exits": rows, "exits_error": None}

@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { FieldError, Input, Label } from "@/components/ui/input";
 import { Sheet, SheetClose, SheetContent, SheetFooter } from "@/components/ui/sheet";
 import { useShared } from "@/hooks/use-shared";
-import { formatStep } from "@/lib/money";
+import { formatPrice, groupDigits } from "@/lib/money";
 import type { ExitRow, PositionRow, SymbolSteps } from "@/types";
 
 export function exitsErrorKey(positionId: number): string {
@@ -15,20 +15,21 @@ export function exitsErrorKey(positionId: number): string {
 }
 
 function signed(pct: string): string {
-  return pct.startsWith("-") ? pct : `+${pct}`;
+  return pct.startsWith("-") ? groupDigits(pct) : `+${groupDigits(pct)}`;
 }
 
 /** The server's signed distance from the current price, in words: "2.51 % above price". */
 function awayText(pct: string): string {
   if (/^-?0(\.0+)?$/.test(pct)) return "at the price";
-  return pct.startsWith("-") ? `${pct.slice(1)} % below price` : `${pct} % above price`;
+  const size = groupDigits(pct.replace(/^-/, "")); // "16,061.72 %", like the prices
+  return pct.startsWith("-") ? `${size} % below price` : `${size} % above price`;
 }
 
 function ExitLine({ exit, steps }: { exit: ExitRow; steps: SymbolSteps }) {
   const broken = exit.status === "failed" || exit.status === "expired";
   const trigger = exit.trigger_price
-    ? formatStep(exit.trigger_price, steps.price_tick)
-    : `from ${formatStep(exit.activation_price, steps.price_tick)}`;
+    ? formatPrice(exit.trigger_price, steps.price_tick)
+    : `from ${formatPrice(exit.activation_price, steps.price_tick)}`;
   return (
     <li
       className="flex items-baseline justify-between gap-2 text-sm"
@@ -248,7 +249,8 @@ function EditExitsSheet({
 }
 
 /** A closed row's reason as the server wrote it: "Closed by hand", "Signal", or the exit that
- * closed it with its trigger at the symbol's tick ("Stop-loss at $2,900.00"). */
+ * closed it with its trigger at the symbol's tick ("Stop-loss (trigger $2,900.00)"); the fill is
+ * the row's exit price. */
 export function CloseReasonText({ position }: { position: PositionRow }) {
   if (!position.close_reason_text) return null;
   return (

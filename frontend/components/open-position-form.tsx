@@ -75,6 +75,7 @@ export function OpenPositionForm({
           if (form.processing) return;
           setSubmitted(now);
           setOpened(null);
+          const data = form.data;
           form.transform((data) => ({
             ...data,
             take_profit: levelSpec(data.take_profit),
@@ -84,15 +85,24 @@ export function OpenPositionForm({
           form.post(`/bots/${botId}/orders/open`, {
             preserveScroll: true,
             onSuccess: (page) => {
-              // A second tap must not open a second position: the amount goes (the side and
-              // the exits stay), and the result stays next to the form. `setDefaults` first:
-              // otherwise useForm, after this callback, writes back the data it held before
-              // (Inertia 3 makes the submitted data the new defaults), and the amount returns.
-              form.setDefaults("size_usd", "");
-              form.setData("size_usd", "");
+              // A second tap must not open a second position: the amount goes, and so do the
+              // exits' values (their units stay), so the next open never carries this one's
+              // take-profit/stop-loss without its preview showing; the side stays, and the result
+              // stays next to the form. `setDefaults` first: otherwise useForm, after this
+              // callback, writes back the data it held before (Inertia 3 makes the submitted data
+              // the new defaults), and the values return.
+              const cleared = {
+                side: data.side,
+                size_usd: "",
+                take_profit: { ...data.take_profit, value: "" },
+                stop_loss: { ...data.stop_loss, value: "" },
+              };
+              form.setDefaults(cleared);
+              form.setData(cleared);
               const flash = (page.props as { flash?: FlashMessage[] }).flash ?? [];
               const success = flash.find((m) => m.level === "success");
-              if (success) setOpened({ message: success.message, after: { ...now, size_usd: "" } });
+              const after = { ...now, size_usd: "", take_profit: "", stop_loss: "" };
+              if (success) setOpened({ message: success.message, after });
             },
           });
         }}

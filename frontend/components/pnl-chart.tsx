@@ -3,7 +3,7 @@ import * as React from "react";
 
 import { InfoHint } from "@/components/info-hint";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
-import { toPnlData } from "@/lib/chart-data";
+import { TAG_CLEAR_PX, tickLabels, toPnlData } from "@/lib/chart-data";
 import { cardChart, themeColor, withAlpha } from "@/lib/lw-chart";
 import { formatUsd, signOf } from "@/lib/money";
 import { cn } from "@/lib/utils";
@@ -43,9 +43,18 @@ export function PnlChart({ points, hint }: { points: PnlPoint[]; hint: string })
       priceLineVisible: false,
     });
     series.setData(toPnlData(points));
+    // No tick label half under the last value's tag ("-$0.15" peeking out of "-$0.14").
+    const usd = (value: number) => formatUsd(value.toFixed(2));
+    const lastValue = Number(last);
+    chart.applyOptions({
+      localization: {
+        tickmarksPriceFormatter: (ticks: number[]) =>
+          tickLabels(ticks, [lastValue], (p) => series.priceToCoordinate(p), TAG_CLEAR_PX, usd),
+      },
+    });
     chart.timeScale().fitContent();
     return () => chart.remove();
-  }, [points, enough]);
+  }, [points, enough, last]);
 
   return (
     <Card>

@@ -9,7 +9,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { FieldError } from "@/components/ui/input";
 import { useShared } from "@/hooks/use-shared";
-import { formatStep, formatUsd } from "@/lib/money";
+import { formatPrice, formatStep, formatUsd } from "@/lib/money";
 import { formatDateTime } from "@/lib/utils";
 import type { Paginated, PositionRow, SymbolSteps } from "@/types";
 
@@ -74,7 +74,7 @@ export function OpenPositionRow({
   position: PositionRow;
   steps: SymbolSteps;
 }) {
-  const price = (v: string | null | undefined) => formatStep(v, steps.price_tick);
+  const price = (v: string | null | undefined) => formatPrice(v, steps.price_tick);
   const qty = formatStep(position.qty, steps.qty_step);
   const [pending, setPending] = React.useState(false);
   const close = (done: () => void) => {
@@ -172,7 +172,8 @@ function ClosedRow({
             {p.status === "cancelled" && <Badge>Cancelled</Badge>}
           </div>
           <div className="num mt-1 text-xs text-muted">
-            #{p.id} · {price(p.entry_price)} → {price(p.exit_price)} · {formatDateTime(p.closed_at)}
+            #{p.id} · {price(p.entry_price)} → {price(p.exit_price)} ·{" "}
+            <span className="whitespace-nowrap">{formatDateTime(p.closed_at)}</span>
           </div>
           {p.close_reason_text && (
             <div className="mt-0.5 text-xs text-muted">
@@ -199,7 +200,7 @@ export function ClosedPositions({
   closed: Paginated<PositionRow>;
   steps: SymbolSteps;
 }) {
-  const price = (v: string | null | undefined) => formatStep(v, steps.price_tick);
+  const price = (v: string | null | undefined) => formatPrice(v, steps.price_tick);
   if (closed.total === 0) {
     return <p className="text-sm text-muted">No closed positions yet.</p>;
   }

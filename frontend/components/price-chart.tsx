@@ -13,9 +13,19 @@ import {
 import * as React from "react";
 
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
-import { priceFormatOf, thinLabels, toMarkers, toPriceData, withLevels } from "@/lib/chart-data";
-import { cardChart, themeColor } from "@/lib/lw-chart";
-import { formatStep } from "@/lib/money";
+import {
+  axisPrice,
+  levelsOffChart,
+  priceFormatOf,
+  TAG_CLEAR_PX,
+  thinLabels,
+  tickLabels,
+  toMarkers,
+  toPriceData,
+  withLevels,
+} from "@/lib/chart-data";
+import { cardChart, themeColor, timeAxis } from "@/lib/lw-chart";
+import { formatPrice, formatUsd } from "@/lib/money";
 import type { ChartLine, PriceChartData } from "@/types/live";
 
 interface Handles {
@@ -92,13 +102,29 @@ export function PriceChart({
   React.useEffect(() => {
     const h = handles.current;
     if (!h) return;
-    // The price axis also spans the resting levels, so a take-profit or stop-loss away from
-    // the recent prices is on the chart, not off its edge.
+    // The price axis also spans the resting levels near the recent prices, so a take-profit or
+    // stop-loss is on the chart, not off its edge; a far one (see `levelBand`) is said in words
+    // under the chart instead of squashing the price into a flat line.
     const levels = lines.map((line) => Number(line.price)).filter(Number.isFinite);
+    const format = priceFormatOf(tick);
+    const price = (value: number) => axisPrice(value, format.precision);
     h.series.applyOptions({
-      priceFormat: { type: "price", ...priceFormatOf(tick) },
+      priceFormat: { type: "price", ...format },
       autoscaleInfoProvider: (original: () => AutoscaleInfo | null) =>
         withLevels(original(), levels),
+    });
+    const last = chart.prices.length ? Number(chart.prices[chart.prices.length - 1]) : null;
+    const tags = last === null ? levels : [last, ...levels];
+    const span = chart.times.length ? chart.times[chart.times.length - 1] - chart.times[0] : 0;
+    h.chart.applyOptions({
+      // Prices grouped by thousands like the rest of the page ("125,000.00"); the tags' own
+      // labels (current price, TP, SL) take that format too (`localization.priceFormatter`).
+      localization: {
+        priceFormatter: price,
+        tickmarksPriceFormatter: (ticks: number[]) =>
+          tickLabels(ticks, tags, (p) => h.series.priceToCoordinate(p), TAG_CLEAR_PX, price),
+      },
+      timeScale: { tickMarkFormatter: timeAxis(span) },
     });
     h.series.setData(toPriceData(chart.times, chart.prices));
     h.all = toMarkers(chart.markers, {
@@ -122,6 +148,7 @@ export function PriceChart({
   }, [chart, lines, tick, enough]);
 
   const last = chart.prices.length ? chart.prices[chart.prices.length - 1] : null;
+  const off = enough ? levelsOffChart(chart.prices, lines) : [];
   return (
     <Card data-testid="price-chart-card">
       <CardHeader className="flex-wrap">
@@ -135,16 +162,30 @@ export function PriceChart({
         </span>
       </CardHeader>
       {enough ? (
-        <div
-          ref={box}
-          className="h-52 lg:h-64"
-          role="img"
-          aria-label={`${chart.symbol} price, last ${formatStep(last, tick)}; ${chart.markers.length} fills of this bot marked`}
-          data-testid="price-chart"
-          data-points={chart.times.length}
-          data-markers={chart.markers.length}
-          data-lines={lines.length}
-        />
+        <>
+          <div
+            ref={box}
+            className="h-52 lg:h-64"
+            role="img"
+            aria-label={`${chart.symbol} price, last ${formatPrice(last, tick)}; ${chart.markers.length} fills of this bot marked`}
+            data-testid="price-chart"
+            data-points={chart.times.length}
+            data-markers={chart.markers.length}
+            data-lines={lines.length}
+          />
+          {off.length > 0 && (
+            <p className="num mt-2 text-xs text-muted" data-testid="price-chart-off">
+              Off the chart:{" "}
+              {off.map((line, i) => (
+                <span key={`${line.kind}-${line.price}-${i}`} className="whitespace-nowrap">
+                  {i > 0 && " · "}
+                  {line.label ?? (line.kind === "tp" ? "TP" : "SL")} {formatUsd(line.price)}{" "}
+                  {Number(line.price) > Number(last) ? "above" : "below"}
+                </span>
+              ))}
+            </p>
+          )}
+        </>
       ) : (
         <p className="flex h-32 items-center justify-center rounded-lg border border-dashed border-border text-center text-sm text-muted">
           The chart starts once the worker has stored two prices.

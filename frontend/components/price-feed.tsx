@@ -3,7 +3,7 @@ import * as React from "react";
 
 import { useSecondsSince } from "@/hooks/use-live-reload";
 import { formatAge } from "@/lib/age";
-import { formatStep } from "@/lib/money";
+import { formatPrice } from "@/lib/money";
 import { cn } from "@/lib/utils";
 import type { PriceFeed } from "@/types/live";
 
@@ -60,7 +60,7 @@ export function PriceLine({
         className={cn("num font-medium", state.stale && "text-warn-fg")}
         data-testid="feed-price"
       >
-        {formatStep(feed.price, tick)}
+        {formatPrice(feed.price, tick)}
       </span>
       <span
         className={cn("num text-xs", state.stale ? "font-semibold text-warn-fg" : "text-muted")}
@@ -99,7 +99,7 @@ export function StaleFeedBanner({
         <strong className="font-semibold">Price feed stale</strong>:{" "}
         {feed.price == null
           ? `no ${feed.symbol} price has been stored yet.`
-          : `the last ${feed.symbol} price (${formatStep(feed.price, tick)}) is from ${formatAge(state.age)}, older than ${threshold}.`}{" "}
+          : `the last ${feed.symbol} price (${formatPrice(feed.price, tick)}) is from ${formatAge(state.age)}, older than ${threshold}.`}{" "}
         Mark prices and unrealized PnL are not current; check the price worker.
       </span>
     </div>

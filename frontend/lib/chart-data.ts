@@ -2,6 +2,7 @@
 // the trader reads is formatted from the server's exact strings.
 import type { SeriesMarker, Time, UTCTimestamp } from "lightweight-charts";
 
+import { groupDigits } from "@/lib/money";
 import type { ChartMarker } from "@/types/live";
 import type { PnlPoint } from "@/types";
 
@@ -60,20 +61,87 @@ export function priceFormatOf(tick: string | null | undefined): {
   return { precision: places, minMove: minMove > 0 ? minMove : 0.01 };
 }
 
-/** A price range widened to take in `levels` (the chart's take-profit and stop-loss lines). */
+// How far beyond the recent prices a take-profit or stop-loss may sit and still widen the
+// price axis: one span of those prices, or 2% of the price when they barely moved. A level
+// further away (a stop at $99,999 on a $600 coin) would squash the price into a flat line, so it
+// stays off the visible range and the chart says so in words (`levelsOffChart`).
+const LEVEL_REACH_PCT = 0.02;
+
+/** The price range in which a level still widens the axis: the recent range, stretched by its
+ * own span (at least 2% of the price) above and below. */
+export function levelBand(range: { minValue: number; maxValue: number }): {
+  low: number;
+  high: number;
+} {
+  const { minValue, maxValue } = range;
+  const mid = (minValue + maxValue) / 2;
+  const reach = Math.max(maxValue - minValue, Math.abs(mid) * LEVEL_REACH_PCT);
+  return { low: minValue - reach, high: maxValue + reach };
+}
+
+/** The recent price range widened to take in the `levels` (take-profit and stop-loss lines)
+ * that lie within its `levelBand`; the others leave the range as it is. */
 export function withLevels<T extends { priceRange: { minValue: number; maxValue: number } | null }>(
   info: T | null,
   levels: number[],
 ): T | null {
-  if (!info || !info.priceRange || levels.length === 0) return info;
+  if (!info || !info.priceRange) return info;
+  const { low, high } = levelBand(info.priceRange);
+  const near = levels.filter((level) => level >= low && level <= high);
+  if (near.length === 0) return info;
   const { minValue, maxValue } = info.priceRange;
   return {
     ...info,
     priceRange: {
-      minValue: Math.min(minValue, ...levels),
-      maxValue: Math.max(maxValue, ...levels),
+      minValue: Math.min(minValue, ...near),
+      maxValue: Math.max(maxValue, ...near),
     },
   };
+}
+
+/** The levels `withLevels` leaves off the axis, for a line of words under the chart. */
+export function levelsOffChart<L extends { price: string }>(prices: string[], lines: L[]): L[] {
+  const values = prices.map(Number).filter(Number.isFinite);
+  if (values.length === 0) return [];
+  const { low, high } = levelBand({
+    minValue: Math.min(...values),
+    maxValue: Math.max(...values),
+  });
+  return lines.filter((line) => {
+    const level = Number(line.price);
+    return Number.isFinite(level) && (level < low || level > high);
+  });
+}
+
+/** A price on the axis at the tick's decimals, grouped by thousands like every price on the
+ * page: 125000 with 2 decimals reads "125,000.00". */
+export function axisPrice(value: number, places: number): string {
+  return groupDigits(value.toFixed(places));
+}
+
+// Half a tag's height (about 18 px at the charts' 11 px font) plus half a tick label's: a tick
+// label nearer than this to a tag's middle would peek out from under it.
+export const TAG_CLEAR_PX = 16;
+
+/**
+ * The price axis's tick labels, with no label under a tag: the current price and the TP/SL
+ * lines print their own labels on the axis, drawn over the ticks', and a tick label a tag half
+ * covers reads as a second number ("613.49" over "610.00"). A tick within `clear` px of a tag
+ * keeps its grid line and loses its words. `y` is a price's height on the chart (null: off it).
+ */
+export function tickLabels(
+  ticks: number[],
+  tags: number[],
+  y: (price: number) => number | null,
+  clear: number,
+  format: (price: number) => string,
+): string[] {
+  const tagYs = tags.map(y).filter((at): at is number => at !== null);
+  return ticks.map((tick) => {
+    const at = y(tick);
+    const covered = at !== null && tagYs.some((tagY) => Math.abs(tagY - at) < clear);
+    return covered ? "" : format(tick);
+  });
 }
 
 /** Marker words only where they fit: walking from the newest trade back, a marker keeps its

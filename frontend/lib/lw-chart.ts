@@ -32,8 +32,30 @@ function asDate(time: Time): Date {
   return new Date(Number(time) * 1000);
 }
 
-/** A time axis label: "13:55" (or "13:55:02" where the ticks are seconds apart), the day
- * ("26 Nov") where the axis crosses midnight; all UTC, 24-hour. */
+// Seconds on the axis only while the chart spans less than this: a longer history has ticks
+// whole minutes apart.
+const SECONDS_SPAN = 5 * 60;
+const DAY = 24 * 60 * 60;
+
+/**
+ * The time axis's labels for a chart spanning `span` seconds, all in one format: "13:55:02"
+ * under 5 minutes, "13:55" under 2 days, the day ("26 Nov") beyond. lightweight-charts types
+ * each tick by its weight (the first point of a new minute is `Time`, others `TimeWithSeconds`,
+ * of a new day `DayOfMonth`) and would print each its own way ("00:15:43 · 00:16"); here the
+ * type only picks which ticks get words: a tick finer than the format (a point within a minute
+ * when the axis reads minutes) gets none, so no two labels read the same.
+ */
+export function timeAxis(span: number): (time: Time, type: TickMarkType) => string {
+  return (time, type) => {
+    const date = asDate(time);
+    if (span < SECONDS_SPAN) return clockSeconds.format(date);
+    if (span < 2 * DAY) return type === TickMarkType.TimeWithSeconds ? "" : clock.format(date);
+    const midnight = type !== TickMarkType.Time && type !== TickMarkType.TimeWithSeconds;
+    return midnight ? day.format(date) : "";
+  };
+}
+
+/** A time axis label by the tick's own type (kept for charts whose span is not known). */
 export function axisTime(time: Time, type: TickMarkType): string {
   const date = asDate(time);
   if (type === TickMarkType.TimeWithSeconds) return clockSeconds.format(date);
@@ -78,6 +100,9 @@ export function cardChart(
       timeVisible: true,
       secondsVisible: true,
       tickMarkFormatter: (t: Time, type: TickMarkType) => axis.tick(t, type),
+      // Every label at one weight: the library draws a "major" tick (a whole minute among
+      // seconds) in bold, which read as a second format on a phone's short axis.
+      allowBoldLabels: false,
     },
     localization: { timeFormatter: (t: Time) => axis.crosshair(t) },
     handleScroll: false,

@@ -39,6 +39,15 @@ function groupThousands(whole: string): string {
   return trimmed.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
+/** A decimal string with its whole part grouped by thousands: "125000.00" reads "125,000.00",
+ * "-1234.5" reads "-1,234.5" (the digits themselves unchanged). */
+export function groupDigits(value: string): string {
+  const match = DECIMAL.exec(value.trim());
+  if (!match) return value;
+  const [, sign = "", whole, frac] = match;
+  return `${sign === "+" ? "" : sign}${groupThousands(whole)}${frac === undefined ? "" : "." + frac}`;
+}
+
 /** "$8.83", "-$1.25", "$1,234.50"; zero is always "$0.00", never "-$0.00". */
 export function formatUsd(
   value: string | null | undefined,
@@ -106,4 +115,13 @@ export function formatStep(
   if (frac.length >= places) return value.trim();
   const padded = frac.padEnd(places, "0");
   return `${sign === "+" ? "" : sign}${whole}${padded ? "." + padded : ""}`;
+}
+
+/** A price at its symbol's tick and grouped by thousands, like the money beside it:
+ * "99999" with tick "0.01" reads "99,999.00" (formatStep, then groupDigits). */
+export function formatPrice(
+  value: string | null | undefined,
+  tick: string | null | undefined,
+): string {
+  return groupDigits(formatStep(value, tick));
 }

@@ -8,6 +8,11 @@ export function cn(...inputs: ClassValue[]): string {
   return clsx(inputs);
 }
 
+// The clock and its zone never part at a line's end ("00:12" on one line, "UTC" alone on the
+// next): a no-break space joins them.
+const UTC = "\u00a0UTC";
+
+/** "27 Nov, 00:12 UTC" (the last space a no-break one). */
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return "—";
   const date = new Date(iso);
@@ -19,7 +24,7 @@ export function formatDateTime(iso: string | null | undefined): string {
       hour: "2-digit",
       minute: "2-digit",
       timeZone: "UTC",
-    }) + " UTC"
+    }) + UTC
   );
 }
 
@@ -44,5 +49,5 @@ export function formatRecentTime(iso: string | null | undefined, now: Date = new
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "—";
   if (utcDay.format(date) !== utcDay.format(now)) return formatDateTime(iso);
-  return `${utcClockSeconds.format(date)} UTC`;
+  return `${utcClockSeconds.format(date)}${UTC}`;
 }

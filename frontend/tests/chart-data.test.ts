@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 
 import { formatAge } from "@/lib/age";
-import { priceFormatOf, toMarkers, toPnlData, toPriceData, withLevels } from "@/lib/chart-data";
+import {
+  axisPrice,
+  levelBand,
+  levelsOffChart,
+  priceFormatOf,
+  tickLabels,
+  toMarkers,
+  toPnlData,
+  toPriceData,
+  withLevels,
+} from "@/lib/chart-data";
 
 const colors = { long: "green", short: "red", exit: "white" };
 
@@ -60,6 +70,60 @@ describe("withLevels", () => {
     });
     expect(withLevels(info, [2930])).toEqual(info);
     expect(withLevels(null, [1])).toBeNull();
+  });
+
+  it("leaves a far-away level off the axis: TP $1 and SL $99,999 on a $600-$620 coin", () => {
+    const info = { priceRange: { minValue: 600, maxValue: 620 } };
+    expect(withLevels(info, [1, 99999])).toEqual(info);
+    // A near one still widens it, the far one in the same call does not.
+    expect(withLevels(info, [1, 630])).toEqual({ priceRange: { minValue: 600, maxValue: 630 } });
+  });
+
+  it("reaches one span of the recent prices beyond them, at least 2% of the price", () => {
+    expect(levelBand({ minValue: 600, maxValue: 620 })).toEqual({ low: 580, high: 640 });
+    // A flat price: 2% of 1000 either side, so a 1.5% stop is still drawn.
+    expect(levelBand({ minValue: 1000, maxValue: 1000 })).toEqual({ low: 980, high: 1020 });
+    const flat = { priceRange: { minValue: 1000, maxValue: 1000 } };
+    expect(withLevels(flat, [985])).toEqual({ priceRange: { minValue: 985, maxValue: 1000 } });
+    expect(withLevels(flat, [975])).toEqual(flat);
+  });
+
+  it("names the levels it leaves off, for the words under the chart", () => {
+    const lines = [
+      { kind: "tp" as const, price: "1", label: "TP #10" },
+      { kind: "sl" as const, price: "615.5", label: "SL #10" },
+      { kind: "sl" as const, price: "99999", label: "SL #11" },
+    ];
+    expect(levelsOffChart(["600", "620", "610"], lines).map((l) => l.label)).toEqual([
+      "TP #10",
+      "SL #11",
+    ]);
+    expect(levelsOffChart([], lines)).toEqual([]);
+  });
+});
+
+describe("the price axis labels", () => {
+  it("group thousands at the tick's decimals", () => {
+    expect(axisPrice(125000, 2)).toBe("125,000.00");
+    expect(axisPrice(2941.5, 2)).toBe("2,941.50");
+    expect(axisPrice(613.49, 2)).toBe("613.49");
+    expect(axisPrice(0.12345, 4)).toBe("0.1235");
+    expect(axisPrice(-1234.5, 1)).toBe("-1,234.5");
+  });
+
+  it("leave no tick label half under a tag (current price, TP, SL)", () => {
+    // 10 px per dollar, 620.00 at the top.
+    const y = (price: number) => (620 - price) * 10;
+    const labels = tickLabels([600, 605, 610, 615, 620], [613.49, 606.5], y, 16, (p) =>
+      axisPrice(p, 2),
+    );
+    // 610.00 is 34.9 px from the 613.49 tag: kept; 615.00 (15.1 px) and 605.00 (15 px from
+    // 606.50) would peek out from under their tags: their words go.
+    expect(labels).toEqual(["600.00", "", "610.00", "", "620.00"]);
+  });
+
+  it("keep every label when no tag is on the chart", () => {
+    expect(tickLabels([1, 2], [5], () => null, 16, String)).toEqual(["1", "2"]);
   });
 });
 

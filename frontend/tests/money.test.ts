@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 
-import { formatStep, formatUsd, placesOf, sameAmount, signOf } from "@/lib/money";
+import {
+  formatPrice,
+  formatStep,
+  formatUsd,
+  groupDigits,
+  placesOf,
+  sameAmount,
+  signOf,
+} from "@/lib/money";
 
 describe("formatUsd", () => {
   it("formats with two decimals and thousands separators", () => {
@@ -79,5 +87,22 @@ describe("formatStep", () => {
     expect(formatStep("593.1633", "0.01")).toBe("593.1633");
     expect(formatStep("590.9", null)).toBe("590.9");
     expect(formatStep(null, "0.01")).toBe("—");
+  });
+});
+
+describe("formatPrice", () => {
+  it("groups a price by thousands at its tick, like the money beside it", () => {
+    expect(formatPrice("99999", "0.01")).toBe("99,999.00");
+    expect(formatPrice("2934.56", "0.01")).toBe("2,934.56");
+    expect(formatPrice("613.4", "0.01")).toBe("613.40");
+    expect(formatPrice("1234567.891", "0.01")).toBe("1,234,567.891"); // finer: every digit kept
+    expect(formatPrice(null, "0.01")).toBe("—");
+  });
+
+  it("groups the whole part only, sign kept", () => {
+    expect(groupDigits("16061.72")).toBe("16,061.72");
+    expect(groupDigits("-16061.72")).toBe("-16,061.72");
+    expect(groupDigits("100")).toBe("100");
+    expect(groupDigits("n/a")).toBe("n/a");
   });
 });

@@ -26,14 +26,19 @@ function signal(over: Partial<SignalRow> = {}): SignalRow {
 
 describe("formatRecentTime", () => {
   it("shows today's times to the second, in UTC", () => {
-    expect(formatRecentTime("2026-11-26T21:04:37.512Z", NOW)).toBe("21:04:37 UTC");
-    expect(formatRecentTime("2026-11-26T00:00:05Z", NOW)).toBe("00:00:05 UTC");
+    expect(formatRecentTime("2026-11-26T21:04:37.512Z", NOW)).toBe("21:04:37\u00a0UTC");
+    expect(formatRecentTime("2026-11-26T00:00:05Z", NOW)).toBe("00:00:05\u00a0UTC");
   });
 
   it("keeps the date for an older time", () => {
     const older = "2026-11-25T23:59:59Z";
     expect(formatRecentTime(older, NOW)).toBe(formatDateTime(older));
-    expect(formatRecentTime(older, NOW)).toBe("25 Nov, 23:59 UTC");
+    expect(formatRecentTime(older, NOW)).toBe("25 Nov, 23:59\u00a0UTC");
+  });
+
+  it("never lets a line break part the clock from UTC (a no-break space joins them)", () => {
+    expect(formatDateTime("2026-11-27T00:12:00Z")).toMatch(/00:12\u00a0UTC$/);
+    expect(formatRecentTime("2026-11-26T21:04:37Z", NOW)).not.toMatch(/ UTC/);
   });
 
   it("says nothing for a missing or broken time", () => {
@@ -106,7 +111,7 @@ describe("SignalItem", () => {
     );
     const row = screen.getByTestId("activity-signal");
     expect(within(row).getByTestId("signal-title").textContent).toBe("open long $25.00");
-    expect(within(row).getByTestId("signal-time").textContent).toMatch(/^\d\d:\d\d:\d\d UTC$/);
+    expect(within(row).getByTestId("signal-time").textContent).toMatch(/^\d\d:\d\d:\d\d\sUTC$/);
     expect(row.textContent).toContain("id tv-7");
     const link = within(row).getByTestId("signal-position-link");
     expect(link.getAttribute("href")).toBe("/bots/3#position-7");

@@ -92,7 +92,7 @@ export interface PositionRow {
   /** What the page shows, by the server's display rules; never rounded again here. */
   display: PositionDisplay;
   /** Exits (issue 12): open rows carry their exits and a loud alert when one broke; closed rows
-   * say why they closed ("Stop-loss at 171.3"). */
+   * say why they closed ("Stop-loss (trigger $171.30)"). */
   exits?: ExitRow[];
   exits_alert?: string;
   close_reason?: string;

@@ -54,8 +54,8 @@ def test_a_refused_edit_keeps_the_sheet_open_with_the_input_and_the_error_by_its
     sheet.get_by_role("button", name="Save exits").click()
     expect(sheet).to_be_hidden()
     row = page.get_by_test_id(f"open-position-{position.pk}")
-    expect(row.get_by_test_id("exit-stop_loss")).to_contain_text("2900")
-    expect(row.get_by_test_id("exit-take_profit")).to_contain_text("2993.25")
+    expect(row.get_by_test_id("exit-stop_loss")).to_contain_text("2,900")
+    expect(row.get_by_test_id("exit-take_profit")).to_contain_text("2,993.25")
 
 
 def test_an_amount_refusal_is_said_once_next_to_the_amount(page, live_server, log_in, paper_bot):

@@ -59,7 +59,7 @@ def test_trade_flow_open_close_and_paper_sync(page, live_server, log_in, shot, b
     expect(confirm).to_contain_text("Close position")
     confirm.get_by_role("button", name="Close position").click()
     expect(page.locator("[data-testid^=open-position-]")).to_have_count(0)
-    expect(page.get_by_test_id("closed-positions")).to_contain_text("2934.56 → 2934.56")
+    expect(page.get_by_test_id("closed-positions")).to_contain_text("2,934.56 → 2,934.56")
     expect(page.get_by_role("status").first).to_contain_text("Closed long")
     shot("bot-detail-closed")
 

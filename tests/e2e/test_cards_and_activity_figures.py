@@ -31,11 +31,11 @@ def test_a_bot_card_shows_the_price_and_its_age(page, live_server, log_in, shot,
     card = page.get_by_test_id(f"bot-card-{paper_bot.pk}")
     # The bot page's price line, on the card: the price at the symbol's tick and its age.
     line = card.get_by_test_id("price-feed")
-    expect(line.get_by_test_id("feed-price")).to_have_text("2934.56")
+    expect(line.get_by_test_id("feed-price")).to_have_text("2,934.56")
     expect(line.get_by_test_id("price-age")).to_have_text(re.compile(r"^\d+ s ago$"))
     shot("card-price")
     page.goto(f"{live_server.url}/bots/{paper_bot.pk}")
-    expect(page.get_by_test_id("feed-price")).to_have_text("2934.56")  # the same words
+    expect(page.get_by_test_id("feed-price")).to_have_text("2,934.56")  # the same words
 
 
 @phone

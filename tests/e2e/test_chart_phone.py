@@ -12,6 +12,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from egis.exits.rules import parse_changes
+from egis.exits.services import exits_set
 from egis.ledger.models import Position
 from egis.ledger.pipeline import order_close, order_open
 from egis.venues.models import PricePoint
@@ -64,3 +66,32 @@ def test_a_busy_chart_labels_only_the_markers_with_room(
     target, drawn = logo.bounding_box(), logo.locator("svg").bounding_box()
     assert target is not None and target["height"] >= 44 and target["width"] >= 44
     assert drawn is not None and (drawn["width"], drawn["height"]) == (35, 19)
+
+
+def test_a_far_away_exit_stays_off_the_axis_and_is_said_in_words(
+    page, live_server, log_in, shot, paper_bot
+):
+    """A short with TP $1 and SL $99,999: the axis ran 0 to 125,000 and the price was a flat
+    line. The far levels now stay off the axis (unit-tested in chart-data.test.ts) and the card
+    names them under the chart, priced like the rest of the page."""
+    start = timezone.now() - timedelta(seconds=600)
+    for i in range(20):
+        price_set(symbol="ETHUSDT", price=Decimal("2930") + i % 7, source="fixed")
+    points = PricePoint.objects.filter(symbol="ETHUSDT").order_by("id")
+    for i, point in enumerate(points):
+        PricePoint.objects.filter(pk=point.pk).update(at=start + timedelta(seconds=30 * i))
+    position = order_open(bot_id=paper_bot.pk, side="short", size_usd="20").position
+    exits_set(
+        bot_id=paper_bot.pk,
+        position_id=position.pk,
+        changes=parse_changes(take_profit="1", stop_loss="99999"),
+    )
+    log_in("bob", "pw-bob-12345")
+    page.goto(f"{live_server.url}/bots/{paper_bot.pk}")
+    card = page.get_by_test_id("price-chart-card")
+    expect(card.get_by_test_id("price-chart")).to_have_attribute("data-lines", "2")
+    off = card.get_by_test_id("price-chart-off")
+    expect(off).to_contain_text(f"TP #{position.pk} $1.00 below")
+    expect(off).to_contain_text(f"SL #{position.pk} $99,999.00 above")
+    card.scroll_into_view_if_needed()
+    shot("chart-far-exits", full_page=False)

@@ -59,7 +59,7 @@ def test_portfolio_header_all_fine_pause_and_activity(page, live_server, log_in,
     page.goto(f"{live_server.url}/bots/{bot_id}")
     expect(page.get_by_role("button", name="Open", exact=True)).to_be_disabled()
     form = page.locator("form:has(#size_usd)")
-    reason = re.compile(r"^Paused by bob at .* UTC: new opens are refused")
+    reason = re.compile(r"^Paused by bob at .*\sUTC: new opens are refused")
     expect(form.get_by_text(reason)).to_be_visible()
     _no_sideways_scroll(page)
     shot("cockpit-bot-paused")

@@ -32,8 +32,8 @@ def test_open_with_exits_edit_them_and_see_why_it_closed(
 
     row = page.locator("[data-testid^=open-position-]")
     expect(row).to_have_count(1)
-    expect(row.get_by_test_id("exit-take_profit")).to_contain_text("2963.91")
-    expect(row.get_by_test_id("exit-stop_loss")).to_contain_text("2905.21")
+    expect(row.get_by_test_id("exit-take_profit")).to_contain_text("2,963.91")
+    expect(row.get_by_test_id("exit-stop_loss")).to_contain_text("2,905.21")
     stop_line = row.get_by_test_id("exit-stop_loss")
     expect(stop_line.get_by_test_id("exit-away")).to_have_text("1.00 % below price")
     expect(stop_line.get_by_test_id("exit-from-entry")).to_have_text("-1.00 % from entry")
@@ -50,7 +50,7 @@ def test_open_with_exits_edit_them_and_see_why_it_closed(
     shot("exits-edit-sheet", full_page=False)
     sheet.get_by_role("button", name="Save exits").click()
     expect(sheet).to_be_hidden()
-    expect(row.get_by_test_id("exit-stop_loss")).to_contain_text("2900")
+    expect(row.get_by_test_id("exit-stop_loss")).to_contain_text("2,900")
 
     # The stop is crossed: the worker's engine closes the position, the row says why.
     set_price("ETHUSDT", "2895")
@@ -58,5 +58,5 @@ def test_open_with_exits_edit_them_and_see_why_it_closed(
     page.reload()
     expect(page.locator("[data-testid^=open-position-]")).to_have_count(0)
     closed = page.get_by_test_id("closed-positions")
-    expect(closed.get_by_test_id("close-reason")).to_have_text("Stop-loss at $2,900.00")
+    expect(closed.get_by_test_id("close-reason")).to_have_text("Stop-loss (trigger $2,900.00)")
     shot("exits-closed-by-stop")

@@ -44,12 +44,12 @@ def test_a_price_the_worker_stores_reaches_the_open_page_without_a_reload(
     log_in("bob", "pw-bob-12345")
     page.goto(f"{live_server.url}/bots/{paper_bot.pk}")
     row = page.get_by_test_id(f"open-position-{opened.pk}")
-    expect(page.get_by_test_id("feed-price")).to_have_text("2934.56")
+    expect(page.get_by_test_id("feed-price")).to_have_text("2,934.56")
     page.evaluate("window.__sameDocument = true")  # gone if the page were reloaded
 
     moved = prices_refresh()["ETHUSDT"]  # one tick of the worker
     assert moved != Decimal("2934.56")
-    shown = f"{moved:.2f}"
+    shown = f"{moved:,.2f}"  # grouped by thousands, as the page shows prices
     expect(page.get_by_test_id("feed-price")).to_have_text(shown, timeout=_refresh_ms(settings))
     expect(row).to_contain_text(shown)
     assert page.evaluate("window.__sameDocument") is True
@@ -107,7 +107,7 @@ def test_a_hidden_tab_stops_refreshing_and_catches_up_when_shown(
 
     price_set(symbol="ETHUSDT", price=Decimal("2999.99"), source="fixed")
     page.evaluate(_HIDE, False)
-    expect(page.get_by_test_id("feed-price")).to_have_text("2999.99", timeout=900)
+    expect(page.get_by_test_id("feed-price")).to_have_text("2,999.99", timeout=900)
 
 
 @phone
@@ -180,7 +180,7 @@ def test_a_stale_feed_is_shown_as_stale_and_recovers_without_a_reload(
     price_set(symbol="ETHUSDT", price=Decimal("2940"), source="fixed")  # the feed is back
     expect(banner).to_be_hidden(timeout=_refresh_ms(settings))
     expect(row.get_by_test_id("stale-figure")).to_have_count(0)
-    expect(row).to_contain_text("2940.00")
+    expect(row).to_contain_text("2,940.00")
 
 
 def _history_with_trades(paper_bot) -> None:

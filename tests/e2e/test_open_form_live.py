@@ -39,7 +39,7 @@ def test_the_quote_follows_the_live_price_without_typing(
     expect(quote).to_contain_text("at $2,934.56")
 
     set_price("ETHUSDT", "2950.12")  # the feed moves; nobody touches the form
-    expect(page.get_by_test_id("feed-price")).to_have_text("2950.12", timeout=5000)
+    expect(page.get_by_test_id("feed-price")).to_have_text("2,950.12", timeout=5000)
     expect(quote).to_contain_text("at $2,950.12", timeout=3000)
     expect(quote).not_to_contain_text("2,934.56")
     expect(quote).not_to_have_attribute("data-stale", "true")
@@ -104,7 +104,7 @@ def test_an_error_belongs_to_the_value_it_was_about(page, live_server, log_in, s
     assert Position.objects.count() == 0
 
 
-def test_a_successful_open_clears_the_amount_and_keeps_the_result(
+def test_a_successful_open_clears_the_amount_and_exits_and_keeps_the_result(
     page, live_server, log_in, shot, paper_bot
 ):
     _open_page(page, live_server, log_in, paper_bot)
@@ -112,11 +112,14 @@ def test_a_successful_open_clears_the_amount_and_keeps_the_result(
     amount = page.get_by_label("Amount (USD)")
     amount.fill("20")
     page.get_by_label("Take-profit", exact=True).fill("2")
+    page.get_by_label("Stop-loss", exact=True).fill("1")
     page.get_by_role("button", name="Open", exact=True).click()
     expect(page.locator("[data-testid^=open-position-]")).to_have_count(1)
     expect(amount).to_have_value("")
     expect(page.get_by_role("radio", name="Short")).to_have_attribute("aria-checked", "true")
-    expect(page.get_by_label("Take-profit", exact=True)).to_have_value("2")
+    # The exits go with the amount: the next open never carries a take-profit it does not show.
+    expect(page.get_by_label("Take-profit", exact=True)).to_have_value("")
+    expect(page.get_by_label("Stop-loss", exact=True)).to_have_value("")
     result = page.get_by_test_id("open-result")
     expect(result).to_contain_text("Opened short")
     page.wait_for_timeout(5000)  # the toast fades; the result next to the form stays

@@ -102,4 +102,4 @@ def test_a_broken_stop_is_loud_and_a_closed_row_says_why(as_bob, paper_bot, set_
     set_price("ETHUSDT", "3001")
     exits_check()
     closed = inertia(as_bob, f"/bots/{paper_bot.pk}")["props"]["closed"]["items"]
-    assert [r["close_reason_text"] for r in closed] == ["Take-profit at $3,000.00"]
+    assert [r["close_reason_text"] for r in closed] == ["Take-profit (trigger $3,000.00)"]

@@ -44,8 +44,9 @@ export function SheetContent({
               </DialogPrimitive.Description>
             )}
           </div>
+          {/* shrink-0: beside a long title or description the flex row squeezed it to 20 px. */}
           <DialogPrimitive.Close
-            className="-m-2 inline-flex size-11 items-center justify-center rounded-lg text-muted hover:bg-surface-2 hover:text-fg"
+            className="-m-2 inline-flex size-11 shrink-0 items-center justify-center rounded-lg text-muted hover:bg-surface-2 hover:text-fg"
             aria-label="Close dialog"
           >
             <X className="size-5" aria-hidden />
