@@ -90,7 +90,7 @@ def test_the_activity_tab_marks_each_signal_as_the_card_does(
         expect(row.get_by_test_id("signal-status")).to_have_class(re.compile(r"\btext-gain\b"))
     expect(page.get_by_text("unreadable")).to_have_count(0)
     # Today's signals to the second, the sender's id beside it.
-    expect(opened.get_by_test_id("signal-time")).to_have_text(re.compile(r"^\d\d:\d\d:\d\d UTC$"))
+    expect(opened.get_by_test_id("signal-time")).to_have_text(re.compile(r"^\d\d:\d\d:\d\d\sUTC$"))
     expect(opened).to_contain_text("id o1")
 
     link = opened.get_by_test_id("signal-position-link")
