@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from egis.exits.paper_engine import exits_check
 from egis.exits.rules import LevelSpec
 from egis.ledger.pipeline import order_open
+from tests.support.paper_exits import long_closed_by_take_profit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,14 +56,7 @@ def test_rows_keep_the_clock_with_utc_group_prices_and_call_the_exit_a_trigger(
 ):
     # A long whose take-profit at $3,000.00 fills at 3001: the row must not read as if the trade
     # closed at $3,000.00.
-    order_open(
-        bot_id=paper_bot.pk,
-        side="long",
-        size_usd="20",
-        exits={"take_profit": LevelSpec(price=Decimal("3000"))},
-    )
-    set_price("ETHUSDT", "3001")
-    exits_check()
+    long_closed_by_take_profit(paper_bot.pk, set_price, at="3000", fills_at="3001")
     # A short whose stop-loss is far away: its card prices it with separators.
     short = order_open(
         bot_id=paper_bot.pk,

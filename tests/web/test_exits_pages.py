@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 from egis.exits.models import Exit
-from egis.exits.paper_engine import exits_check
 from egis.exits.rules import LevelSpec
 from egis.ledger.models import Position
 from egis.ledger.pipeline import order_open
+from tests.support.paper_exits import long_closed_by_take_profit
 from tests.web.conftest import inertia, post_json
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -93,13 +93,6 @@ def test_a_broken_stop_is_loud_and_a_closed_row_says_why(as_bob, paper_bot, set_
     [row] = inertia(as_bob, f"/bots/{paper_bot.pk}")["props"]["open_positions"]
     assert row["exits_alert"] == "No active stop: stop-loss failed (the venue refused it)"
 
-    order_open(
-        bot_id=paper_bot.pk,
-        side="long",
-        size_usd="20",
-        exits={"take_profit": LevelSpec(price=Decimal("3000"))},
-    )
-    set_price("ETHUSDT", "3001")
-    exits_check()
+    long_closed_by_take_profit(paper_bot.pk, set_price, at="3000", fills_at="3001")
     closed = inertia(as_bob, f"/bots/{paper_bot.pk}")["props"]["closed"]["items"]
     assert [r["close_reason_text"] for r in closed] == ["Take-profit (trigger $3,000.00)"]
