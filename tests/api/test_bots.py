@@ -89,6 +89,15 @@ class TestCreate:
         assert response.status_code == 403
         assert not Bot.objects.exists()
 
+    def test_a_service_refusal_is_listed_under_its_field(self, as_bob):
+        # The schema lists its own fields' problems; the service's (a symbol the venue does not
+        # list) come in the same `errors` list, named as the body names them.
+        response = as_bob.post("/bots", {**NEW_BOT, "symbol": "NOPEUSDT"})
+        assert response.status_code == 422, response.json()
+        [error] = response.json()["errors"]
+        assert error["field"] == "symbol" and "does not list NOPEUSDT" in error["message"]
+        assert not Bot.objects.exists()
+
     @pytest.mark.parametrize(
         ("change", "field"),
         [

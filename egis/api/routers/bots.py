@@ -56,6 +56,10 @@ def _detail(bot: Bot) -> dict[str, Any]:
     return {**bot_json(bot), "budget": budget.get_budget(bot).as_json()}
 
 
+# The service names a field as the input grammar does; the API's body names it so.
+_API_FIELDS = {"budget": "initial_budget_usd", "exchange_account": "exchange_account_id"}
+
+
 @router.get("", response={200: BotListOut, 401: ErrorOut}, summary="List bots")
 def bots_list(request: HttpRequest) -> dict[str, Any]:
     """The caller's bots (an admin: every bot, with its owner), each with its budget."""
@@ -102,7 +106,12 @@ def bots_create(request: HttpRequest, payload: BotIn) -> Status[dict[str, Any]]:
             actor=user,
         )
     except BotInputError as exc:
-        raise ApiError(422, "invalid_input", str(exc)) from exc
+        # Every field's problem, as the page shows them (the detail is the first one's).
+        errors = [
+            {"field": _API_FIELDS.get(one.field, one.field), "message": str(one)}
+            for one in exc.each()
+        ]
+        raise ApiError(422, "invalid_input", str(exc), errors=errors) from exc
     return Status(201, _detail(bot))
 
 
