@@ -88,3 +88,14 @@ def test_an_open_refused_by_a_limit_exits_1_naming_it(paper_bot):
     assert code == 1
     assert err.strip() == ("egis: Max USD per order is $50.00: $80.00 requested (over by $30.00).")
     assert Order.objects.count() == 0
+
+
+def test_create_names_every_field_s_problem_on_its_one_line(bob, paper_filters):
+    code, _, err = run_cli(
+        "bot", "create", "--owner", "bob", "--name", "X", "--venue", "paper",
+        "--symbol", "NOPEUSDT", "--budget", "-5", "--cooldown-s", "0",
+    )  # fmt: skip
+    [line] = err.strip().splitlines()
+    assert code == 1 and line.startswith("egis: "), err
+    assert "budget" in line and "cooldown_s" in line and "NOPEUSDT" in line, line
+    assert not Bot.objects.exists()

@@ -6,7 +6,7 @@ from typing import Any
 
 from egis.bots.presenters import bot_json
 from egis.bots.selectors import bots_with_counts, live_bots
-from egis.bots.services import bot_create, bot_update
+from egis.bots.services import BotInputError, bot_create, bot_update
 from egis.cli.commands.base import CliError, get_bot, get_user, id_arg, leaf, leverage_arg
 from egis.cli.commands.cockpit import register_bot_actions
 from egis.ledger import budget
@@ -20,17 +20,20 @@ def _create(args: argparse.Namespace) -> dict[str, Any]:
         account = account_find(args.account)
         if account is None:
             raise CliError(f"exchange account #{args.account} does not exist")
-    bot = bot_create(
-        owner=owner,
-        name=args.name,
-        venue=args.venue,
-        symbol=args.symbol,
-        budget_usd=args.budget,
-        leverage=args.leverage,
-        exchange_account=account,
-        **_limits(args),
-        actor_label=f"cli:{getpass.getuser()}",  # no Egis login on the command line
-    )
+    try:
+        bot = bot_create(
+            owner=owner,
+            name=args.name,
+            venue=args.venue,
+            symbol=args.symbol,
+            budget_usd=args.budget,
+            leverage=args.leverage,
+            exchange_account=account,
+            **_limits(args),
+            actor_label=f"cli:{getpass.getuser()}",  # no Egis login on the command line
+        )
+    except BotInputError as exc:  # every field's problem, as the page shows them
+        raise CliError("; ".join(str(one) for one in exc.each())) from exc
     return bot_json(bot)
 
 
