@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from egis.core.figures import price_text
 from egis.core.inputs import InputError, JsonNumber, parse_amount, parse_quantity
 from egis.core.money import plain
 from egis.exits.models import ExitDirection, ExitKind
@@ -263,8 +264,8 @@ def check_side_of_price(kind: str, trigger: Decimal, *, side: str, current: Deci
         return
     label = ExitKind(kind).label.lower()
     raise InvalidExit(
-        f"A {side}'s {label} must be {where} the current price {plain(current)} "
-        f"(asked {plain(trigger)})",
+        f"A {side}'s {label} must be {where} the current price {price_text(current, tick=None)} "
+        f"(asked {price_text(trigger, tick=None)})",
         field=f"{kind}.price",
     )
 

@@ -1,10 +1,11 @@
 """The audit trail's detail lines (`PositionEvent.reason`) in a trader's words, with units.
 
-"close 0.04 BNB by the stop-loss at $587.10", "sold 0.04 BNB at $586.52: closed by the
-stop-loss", "close 0.05 BNB by admin alice (Close all)". Nothing reads these lines back: the
-machine facts stay in their columns (the event's action, actor and order; the order's
-close_reason and idempotency key). An admin's Close all is told by its orders' idempotency key
-(CLOSE_ALL_KEY_PREFIX, egis.portfolio.stop), with the admin named by the order's author.
+"close 0.04 BNB by the stop-loss (the price crossed it at $587.10)", "sold 0.04 BNB at
+$586.52: closed by the stop-loss", "close 0.05 BNB by admin alice (Close all)". Nothing reads
+these lines back: the machine facts stay in their columns (the event's action, actor and order;
+the order's close_reason and idempotency key). An admin's Close all is told by its orders'
+idempotency key (CLOSE_ALL_KEY_PREFIX, egis.portfolio.stop), with the admin named by the
+order's author.
 """
 
 from __future__ import annotations
@@ -52,10 +53,16 @@ def closed_by(order: Order) -> str:
     return closed_by_reason(order.close_reason)
 
 
-def closing_words(order: Order, *, trigger: Decimal | None = None) -> str:
-    """The close sent: "close 0.04 BNB by the stop-loss at $587.10"."""
+def closing_words(order: Order, *, crossed_at: Decimal | None = None) -> str:
+    """The close sent: "close 0.04 BNB by the stop-loss (the price crossed it at $587.10)". The
+    price is the one that crossed the exit, not its trigger ("by the take-profit at $61,096.7"
+    read as the take-profit's own price, which was $60,996.1)."""
     qty = qty_text(order.requested_qty, symbol=order.symbol)
-    at = f" at {price_text(trigger, tick=None)}" if trigger is not None else ""
+    at = (
+        f" (the price crossed it at {price_text(crossed_at, tick=None)})"
+        if crossed_at is not None
+        else ""
+    )
     return f"close {qty} {closed_by(order)}{at}".rstrip()
 
 

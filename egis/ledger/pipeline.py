@@ -353,7 +353,7 @@ def order_close(
                 before=before,
                 after=position_snapshot(position),
                 actor=actor,
-                reason=closing_words(order, trigger=firing.price if firing else None),
+                reason=closing_words(order, crossed_at=firing.price if firing else None),
             ),
             links={"order_id": order},
             json_links={"after": {"closing_order_id": order}},

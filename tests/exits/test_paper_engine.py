@@ -254,3 +254,15 @@ def test_an_exit_of_a_position_closed_elsewhere_is_cancelled_not_retried(paper_b
     assert Exit.objects.get().status == ExitStatus.CANCELLED
     assert _walk(set_price, ["2700"])[0].fired == []
     assert not _closes(position).exists()
+
+
+def test_the_close_sent_line_names_the_crossing_price_as_such(paper_bot, set_price):
+    """The take-profit was $3,000.00 and the price $3,020.00 crossed it: "close … by the
+    take-profit at $3,020" read as the take-profit's own price."""
+    position = order_open(
+        bot_id=paper_bot.pk, side="long", size_usd="20", exits=parse_changes(take_profit="3000")
+    ).position
+    set_price("ETHUSDT", "3020")
+    check()
+    [line] = PositionEvent.objects.filter(position=position, action="closing")
+    assert line.reason.endswith("by the take-profit (the price crossed it at $3,020)")
