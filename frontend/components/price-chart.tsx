@@ -25,7 +25,7 @@ import {
   withLevels,
 } from "@/lib/chart-data";
 import { cardChart, themeColor, timeAxis } from "@/lib/lw-chart";
-import { formatPrice, formatUsd } from "@/lib/money";
+import { formatPrice } from "@/lib/money";
 import type { ChartLine, PriceChartData } from "@/types/live";
 
 interface Handles {
@@ -179,7 +179,8 @@ export function PriceChart({
               {off.map((line, i) => (
                 <span key={`${line.kind}-${line.price}-${i}`} className="whitespace-nowrap">
                   {i > 0 && " · "}
-                  {line.label ?? (line.kind === "tp" ? "TP" : "SL")} {formatUsd(line.price)}{" "}
+                  {line.label ?? (line.kind === "tp" ? "TP" : "SL")} $
+                  {formatPrice(line.price, tick)}{" "}
                   {Number(line.price) > Number(last) ? "above" : "below"}
                 </span>
               ))}
