@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from egis.accounts.models import User
+from egis.audit.services import audit_record
 from egis.bots.models import Bot
 from egis.core.errors import UserFacingError
 from egis.core.rows import RowPair
@@ -56,6 +58,10 @@ class IssuedHook:
     secret: str
 
 
+# Who made a change: a person, or a label ("cli:alice"); neither is "system".
+Who = tuple[User | None, str | None]
+
+
 def _lock_bot(bot_id: int) -> Bot:
     bot = Bot.objects.select_for_update().filter(pk=bot_id, deleted_at__isnull=True).first()
     if bot is None:
@@ -77,46 +83,71 @@ def _issue(bot: Bot) -> IssuedHook:
     return IssuedHook(hook=hook, secret=clear)
 
 
+def _audit(bot: Bot, field: str, before: str, after: str, who: Who) -> None:
+    """The audit row of a webhook change (never its URL or secret: the URL is a credential)."""
+    actor, actor_label = who
+    audit_record(
+        actor=actor, actor_label=actor_label, target=bot, field=field, before=before, after=after
+    )
+
+
 @transaction.atomic
-def hook_create(*, bot_id: int) -> IssuedHook:
+def hook_create(
+    *, bot_id: int, actor: User | None = None, actor_label: str | None = None
+) -> IssuedHook:
     """A new hook for a bot that has none (rotate replaces a live one)."""
     bot = _lock_bot(bot_id)
     if _live_hook(bot.pk) is not None:
         raise HookError(f"Bot #{bot.pk} already has a webhook: rotate it for a new secret.")
-    return _issue(bot)
+    issued = _issue(bot)
+    _audit(bot, "webhook", "none", "created", (actor, actor_label))
+    return issued
 
 
 @transaction.atomic
-def hook_rotate(*, bot_id: int) -> IssuedHook:
+def hook_rotate(
+    *, bot_id: int, actor: User | None = None, actor_label: str | None = None
+) -> IssuedHook:
     """A new URL and secret; the old ones stop working at once."""
     bot = _lock_bot(bot_id)
     now = timezone.now()
-    SignalHook.objects.filter(bot_id=bot.pk, revoked_at__isnull=True).update(
+    replaced = SignalHook.objects.filter(bot_id=bot.pk, revoked_at__isnull=True).update(
         revoked_at=now, rotated_at=now
     )
-    return _issue(bot)
+    issued = _issue(bot)
+    before = "live" if replaced else "none"
+    _audit(bot, "webhook", before, "rotated: a new URL and secret", (actor, actor_label))
+    return issued
 
 
 @transaction.atomic
-def hook_revoke(*, bot_id: int) -> SignalHook:
+def hook_revoke(
+    *, bot_id: int, actor: User | None = None, actor_label: str | None = None
+) -> SignalHook:
     bot = _lock_bot(bot_id)
     hook = _live_hook(bot.pk)
     if hook is None:
         raise HookError(f"Bot #{bot.pk} has no webhook to revoke.")
     hook.revoked_at = timezone.now()
     hook.save(update_fields=["revoked_at"])
+    _audit(bot, "webhook", "live", "revoked", (actor, actor_label))
     return hook
 
 
 @transaction.atomic
-def hook_set_enabled(*, bot_id: int, enabled: bool) -> SignalHook:
+def hook_set_enabled(
+    *, bot_id: int, enabled: bool, actor: User | None = None, actor_label: str | None = None
+) -> SignalHook:
     """The on/off switch: while off, signals are recorded and rejected, never executed."""
     bot = _lock_bot(bot_id)
     hook = _live_hook(bot.pk)
     if hook is None:
         raise HookError(f"Bot #{bot.pk} has no webhook: create one first.")
-    hook.enabled = enabled
-    hook.save(update_fields=["enabled"])
+    if hook.enabled != enabled:
+        hook.enabled = enabled
+        hook.save(update_fields=["enabled"])
+        words = {True: "on", False: "off"}
+        _audit(bot, "signals", words[not enabled], words[enabled], (actor, actor_label))
     return hook
 
 

@@ -21,7 +21,7 @@ from egis.signals.hooks import (
 )
 from egis.signals.selectors import hook_url, tradingview_template
 from egis.web.access import visible_bot
-from egis.web.inertia import back_with_errors, field, form_data, see_other
+from egis.web.inertia import back_with_errors, current_user, field, form_data, see_other
 from egis.web.secrets import secret_prop
 from egis.web.views_bots import bot_page
 
@@ -47,7 +47,9 @@ def _issue(request: HttpRequest, bot_id: int, *, rotate: bool) -> HttpResponse:
     if request.method == "GET":  # a reload of the answer that showed the secret
         return see_other(f"/bots/{bot.pk}")
     try:
-        issued = hook_rotate(bot_id=bot.pk) if rotate else hook_create(bot_id=bot.pk)
+        actor = current_user(request)
+        issue = hook_rotate if rotate else hook_create
+        issued = issue(bot_id=bot.pk, actor=actor)
     except HookError as exc:
         return back_with_errors(request, f"/bots/{bot.pk}", {"signals": str(exc)})
     return _shown_once(request, issued)
@@ -70,7 +72,7 @@ def hook_rotate_view(request: HttpRequest, bot_id: int) -> HttpResponse:
 def hook_revoke_view(request: HttpRequest, bot_id: int) -> HttpResponse:
     bot = visible_bot(request, bot_id)
     try:
-        hook_revoke(bot_id=bot.pk)
+        hook_revoke(bot_id=bot.pk, actor=current_user(request))
     except HookError as exc:
         return back_with_errors(request, f"/bots/{bot.pk}", {"signals": str(exc)})
     messages.success(request, "Webhook revoked: its URL and secret no longer work.")
@@ -85,7 +87,7 @@ def hook_enabled_view(request: HttpRequest, bot_id: int) -> HttpResponse:
     if choice not in ("on", "off"):
         return back_with_errors(request, f"/bots/{bot.pk}", {"signals": "Choose on or off."})
     try:
-        hook_set_enabled(bot_id=bot.pk, enabled=choice == "on")
+        hook_set_enabled(bot_id=bot.pk, enabled=choice == "on", actor=current_user(request))
     except HookError as exc:
         return back_with_errors(request, f"/bots/{bot.pk}", {"signals": str(exc)})
     messages.success(request, f"Signals switched {choice}.")

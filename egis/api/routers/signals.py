@@ -106,8 +106,9 @@ def _issued(request: HttpRequest, issued: IssuedHook) -> dict[str, Any]:
     summary="Create the bot's signal webhook (the secret is in this answer only)",
 )
 def bots_hook_create(request: HttpRequest, bot_id: Id = BotId) -> Status:
-    bot = bot_for(current_user(request), bot_id)
-    return Status(201, _issued(request, hook_create(bot_id=bot.pk)))
+    user = current_user(request)
+    bot = bot_for(user, bot_id)
+    return Status(201, _issued(request, hook_create(bot_id=bot.pk, actor=user)))
 
 
 @router.post(
@@ -116,8 +117,9 @@ def bots_hook_create(request: HttpRequest, bot_id: Id = BotId) -> Status:
     summary="New webhook URL and secret; the old ones stop working at once",
 )
 def bots_hook_rotate(request: HttpRequest, bot_id: Id = BotId) -> Status:
-    bot = bot_for(current_user(request), bot_id)
-    return Status(201, _issued(request, hook_rotate(bot_id=bot.pk)))
+    user = current_user(request)
+    bot = bot_for(user, bot_id)
+    return Status(201, _issued(request, hook_rotate(bot_id=bot.pk, actor=user)))
 
 
 @router.delete(
@@ -126,8 +128,9 @@ def bots_hook_rotate(request: HttpRequest, bot_id: Id = BotId) -> Status:
     summary="Revoke the bot's signal webhook",
 )
 def bots_hook_revoke(request: HttpRequest, bot_id: Id = BotId) -> dict[str, Any]:
-    bot = bot_for(current_user(request), bot_id)
-    hook = hook_revoke(bot_id=bot.pk)
+    user = current_user(request)
+    bot = bot_for(user, bot_id)
+    hook = hook_revoke(bot_id=bot.pk, actor=user)
     return {
         "bot_id": hook.bot_id,
         "revoked_at": hook.revoked_at.isoformat() if hook.revoked_at else None,
