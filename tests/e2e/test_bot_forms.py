@@ -103,3 +103,18 @@ def test_the_exit_inputs_are_wide_enough_to_read(
     page.locator("form").filter(has=page.get_by_label("Amount (USD)")).screenshot(
         path=str(ARTIFACTS / f"open-form-exits-{width}.png")
     )
+
+
+def test_a_refused_new_bot_marks_every_field_it_names(page, live_server, log_in, bob):
+    """Every field's problem is shown at once, and each field it names is marked (a newcomer saw
+    red borders on the risk limits only, not on the symbol, budget or leverage)."""
+    log_in("bob", "pw-bob-12345")
+    page.goto(f"{live_server.url}/bots/new")
+    page.get_by_label("Name").fill("Mine")
+    page.get_by_label("Symbol").fill("FOOBAR")
+    page.get_by_label("Budget (USD)").fill("-5")
+    page.get_by_label("Leverage").fill("500")
+    page.get_by_role("button", name="Create bot").click()
+    for field in ("symbol", "budget_usd", "leverage"):
+        expect(page.locator(f"#{field}")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#name")).not_to_have_attribute("aria-invalid", "true")

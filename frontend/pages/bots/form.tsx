@@ -116,6 +116,7 @@ export default function BotForm({ mode, bot, venues, symbols, accounts }: Props)
             <Label htmlFor="name">Name</Label>
             <Input
               id="name"
+              aria-invalid={errors.name ? true : undefined}
               value={form.data.name}
               maxLength={80}
               onChange={(e) => form.setData("name", e.target.value)}
@@ -143,6 +144,7 @@ export default function BotForm({ mode, bot, venues, symbols, accounts }: Props)
                   <Label htmlFor="exchange_account">Exchange account</Label>
                   <Select
                     id="exchange_account"
+                    aria-invalid={errors.exchange_account ? true : undefined}
                     value={form.data.exchange_account}
                     onChange={(e) => form.setData("exchange_account", e.target.value)}
                   >
@@ -165,6 +167,7 @@ export default function BotForm({ mode, bot, venues, symbols, accounts }: Props)
                 <Label htmlFor="symbol">Symbol</Label>
                 <Input
                   id="symbol"
+                  aria-invalid={errors.symbol ? true : undefined}
                   list="symbol-choices"
                   autoCapitalize="characters"
                   placeholder="BTCUSDT"
@@ -185,6 +188,7 @@ export default function BotForm({ mode, bot, venues, symbols, accounts }: Props)
               <Label htmlFor="budget_usd">Budget (USD)</Label>
               <Input
                 id="budget_usd"
+                aria-invalid={errors.budget_usd ? true : undefined}
                 inputMode="decimal"
                 className="num"
                 placeholder="100.00"
@@ -197,6 +201,7 @@ export default function BotForm({ mode, bot, venues, symbols, accounts }: Props)
               <Label htmlFor="leverage">Leverage</Label>
               <Input
                 id="leverage"
+                aria-invalid={errors.leverage ? true : undefined}
                 inputMode="numeric"
                 className="num"
                 value={form.data.leverage}
