@@ -103,6 +103,10 @@ export function OpenPositionRow({
         <div className="flex min-w-0 flex-wrap items-center gap-2">
           <SideBadge side={position.side} />
           <SizeWithHint size={position.display.size_usd} requested={position.requested_size_usd} />
+          {/* The number the chart's tags and the sheets name it by ("TP #10"). */}
+          <span className="num text-sm text-muted" data-testid="position-number">
+            #{position.id}
+          </span>
           {position.closing && <Badge tone="warn">Closing…</Badge>}
           {opening && <Badge tone="warn">Opening…</Badge>}
         </div>

@@ -93,5 +93,10 @@ def test_a_far_away_exit_stays_off_the_axis_and_is_said_in_words(
     off = card.get_by_test_id("price-chart-off")
     expect(off).to_contain_text(f"TP #{position.pk} $1.00 below")
     expect(off).to_contain_text(f"SL #{position.pk} $99,999.00 above")
+    # The open position's card carries the number the chart names it by.
+    card_number = page.get_by_test_id(f"open-position-{position.pk}").get_by_test_id(
+        "position-number"
+    )
+    expect(card_number).to_have_text(f"#{position.pk}")
     card.scroll_into_view_if_needed()
     shot("chart-far-exits", full_page=False)
