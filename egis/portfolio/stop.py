@@ -107,7 +107,9 @@ class CloseAllResult:
             "sent": self.sent,
             "skipped": self.skipped,
             "summary": (
-                f"{closed} of {len(self.sent)} close orders booked"
+                f"{closed} of {len(self.sent)} close order"
+                + ("" if len(self.sent) == 1 else "s")
+                + " booked"
                 + (f"; {len(self.skipped)} skipped" if self.skipped else "")
             ),
         }

@@ -95,7 +95,7 @@ export function BotSettings({
               <p className="text-sm font-medium text-error">Delete bot</p>
               <p className="text-sm text-muted">
                 {openPositions > 0
-                  ? `Refused while ${openPositions} position${openPositions === 1 ? " is" : "s are"} open: close them first.`
+                  ? `Refused while ${openPositions} position${openPositions === 1 ? " is" : "s are"} open: close ${openPositions === 1 ? "it" : "them"} first.`
                   : "Removes the bot from the dashboard; its history stays in the ledger."}
               </p>
             </div>

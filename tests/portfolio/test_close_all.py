@@ -10,7 +10,7 @@ import pytest
 from egis.audit.models import AuditEntry
 from egis.ledger.models import Order, Position
 from egis.ledger.pipeline import order_open
-from egis.portfolio.stop import CloseAllError, close_all, close_all_plan
+from egis.portfolio.stop import CloseAllError, CloseAllResult, close_all, close_all_plan
 from tests.support.cli_inprocess import run_cli
 from tests.web.conftest import inertia
 
@@ -129,3 +129,15 @@ def test_close_all_is_said_as_the_admins_on_the_closed_row_and_in_the_audit_trai
     assert lines[(by_hand, "closed")].endswith(": closed by hand")
     assert lines[(by_hand, "open_filled")].startswith("bought 0.006 ETH at $")
     assert not any("settled via" in r or "reduce-only" in r for r in lines.values())
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "summary"),
+    [
+        (["closed"], "1 of 1 close order booked"),
+        (["closed", "refused"], "1 of 2 close orders booked"),
+    ],
+)
+def test_the_summary_counts_in_words(outcomes, summary):
+    sent = [{"outcome": outcome} for outcome in outcomes]
+    assert CloseAllResult(bot_id=1, sent=sent).as_json()["summary"] == summary
