@@ -74,10 +74,8 @@ class _ProcessStart:
             # boot or namespace (a replica given this host name: both run as pid 1; a machine
             # cloned with this host name), or one that cannot be read: only the lease can tell.
             # Never guess the other way: a live claim judged dead is two executors of a signal.
-            if host != self._host or not scope or scope != self._scope:
-                return False
             boot, _, namespace = scope.partition(".")
-            if not (boot and namespace):
+            if host != self._host or scope != self._scope or not (boot and namespace):
                 return False
             if pid == self._pid:
                 # This pid, another start in this namespace: that earlier process has ended.
@@ -115,8 +113,7 @@ def worker_process_started_at() -> datetime:
 
 def worker_identity() -> str:
     """This process as a claim names its owner: host, where its pid is valid (this boot and PID
-    namespace), pid and a token of this start (a pid comes back after a restart, most visibly
-    as a container's)."""
+    namespace), pid and a token of this start (a pid can come back within one namespace)."""
     return _start.identity()
 
 
