@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -20,6 +21,12 @@ Handler = Callable[[argparse.Namespace], dict[str, Any] | None]
 # Exit codes (README, "Operator CLI"): 0 ok, 1 refused or bad input, 2 usage, 3 the venue did not
 # book the order, 4 the database was busy or read-only before anything was sent (retry), 70 bug.
 EXIT_DATABASE_BUSY = 4
+
+
+def cli_actor_label() -> str:
+    """Who an audit row names for a CLI change: there is no Egis login on the command line, so
+    the operating-system user ("cli:alice")."""
+    return f"cli:{getpass.getuser()}"
 
 
 class CliError(UserFacingError):

@@ -1,13 +1,20 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 from typing import Any
 
 from egis.bots.presenters import bot_json
 from egis.bots.selectors import bots_with_counts, live_bots
 from egis.bots.services import BotInputError, bot_create, bot_update
-from egis.cli.commands.base import CliError, get_bot, get_user, id_arg, leaf, leverage_arg
+from egis.cli.commands.base import (
+    CliError,
+    cli_actor_label,
+    get_bot,
+    get_user,
+    id_arg,
+    leaf,
+    leverage_arg,
+)
 from egis.cli.commands.cockpit import register_bot_actions
 from egis.ledger import budget
 from egis.venues.selectors import account_find
@@ -30,7 +37,7 @@ def _create(args: argparse.Namespace) -> dict[str, Any]:
             leverage=args.leverage,
             exchange_account=account,
             **_limits(args),
-            actor_label=f"cli:{getpass.getuser()}",  # no Egis login on the command line
+            actor_label=cli_actor_label(),
         )
     except BotInputError as exc:  # every field's problem, as the page shows them
         raise CliError("; ".join(str(one) for one in exc.each())) from exc
@@ -90,8 +97,7 @@ def _update(args: argparse.Namespace) -> dict[str, Any]:
         is_active=bot.is_active if args.active is None else args.active,
         **_limits(args),
         actor=actor,
-        # No Egis login on the command line: the audit names the operating-system user.
-        actor_label=None if actor else f"cli:{getpass.getuser()}",
+        actor_label=None if actor else cli_actor_label(),
     )
     return {**bot_json(updated), **budget.get_budget(updated).as_json()}
 

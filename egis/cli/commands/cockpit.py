@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from typing import Any, TextIO
 
-from egis.cli.commands.base import CliError, get_bot, get_user, id_arg, leaf
+from egis.cli.commands.base import CliError, cli_actor_label, get_bot, get_user, id_arg, leaf
 from egis.portfolio.export import WHAT, csv_chunks
 from egis.portfolio.lines import pause_json
 from egis.portfolio.pause import bot_set_paused
@@ -18,8 +17,7 @@ from egis.portfolio.totals_check import totals_drift_check, totals_rebuild
 
 def _actor(args: argparse.Namespace) -> tuple[Any, str | None]:
     actor = get_user(args.actor) if args.actor else None
-    # No Egis login on the command line: the audit names the operating-system user.
-    return actor, None if actor else f"cli:{getpass.getuser()}"
+    return actor, None if actor else cli_actor_label()
 
 
 def _pause(args: argparse.Namespace, *, paused: bool) -> dict[str, Any]:

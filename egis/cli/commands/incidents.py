@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 from types import SimpleNamespace
 from typing import Any
 
-from egis.cli.commands.base import get_user, id_arg, leaf, reason_arg
+from egis.cli.commands.base import cli_actor_label, get_user, id_arg, leaf, reason_arg
 from egis.execution.incident_actions import incident_resolve
 from egis.execution.incident_base import ACTIONS, incident_get, incident_json
 from egis.ledger.models import IncidentKind, IncidentStatus
@@ -39,8 +38,7 @@ def _show(args: argparse.Namespace) -> dict[str, Any]:
 def _actor(username: str | None) -> Any:
     if username:
         return get_user(username)
-    # No Egis login on the command line: the audit names the operating-system user.
-    return SimpleNamespace(pk=None, username=f"cli:{getpass.getuser()}"[:80])
+    return SimpleNamespace(pk=None, username=cli_actor_label()[:80])
 
 
 def _resolve(args: argparse.Namespace) -> dict[str, Any]:

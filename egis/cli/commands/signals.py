@@ -6,10 +6,9 @@ The secret is printed once, by create and rotate; Egis keeps it only encrypted.
 from __future__ import annotations
 
 import argparse
-import getpass
 from typing import Any
 
-from egis.cli.commands.base import get_bot, id_arg, int_arg, leaf
+from egis.cli.commands.base import cli_actor_label, get_bot, id_arg, int_arg, leaf
 from egis.signals.hooks import IssuedHook, hook_create, hook_revoke, hook_rotate
 from egis.signals.models import SignalStatus
 from egis.signals.processing import signal_process
@@ -19,10 +18,6 @@ from egis.signals.selectors import (
     signal_list,
     tradingview_template,
 )
-
-
-def _cli_label() -> str:
-    return f"cli:{getpass.getuser()}"  # no Egis login on the command line
 
 
 def _issued_json(issued: IssuedHook) -> dict[str, Any]:
@@ -44,15 +39,15 @@ def _issued_json(issued: IssuedHook) -> dict[str, Any]:
 
 
 def _create(args: argparse.Namespace) -> dict[str, Any]:
-    return _issued_json(hook_create(bot_id=get_bot(args.bot_id).pk, actor_label=_cli_label()))
+    return _issued_json(hook_create(bot_id=get_bot(args.bot_id).pk, actor_label=cli_actor_label()))
 
 
 def _rotate(args: argparse.Namespace) -> dict[str, Any]:
-    return _issued_json(hook_rotate(bot_id=get_bot(args.bot_id).pk, actor_label=_cli_label()))
+    return _issued_json(hook_rotate(bot_id=get_bot(args.bot_id).pk, actor_label=cli_actor_label()))
 
 
 def _revoke(args: argparse.Namespace) -> dict[str, Any]:
-    hook = hook_revoke(bot_id=get_bot(args.bot_id).pk, actor_label=_cli_label())
+    hook = hook_revoke(bot_id=get_bot(args.bot_id).pk, actor_label=cli_actor_label())
     revoked = hook.revoked_at.isoformat() if hook.revoked_at else None
     return {"bot_id": hook.bot_id, "revoked_at": revoked}
 
