@@ -2,7 +2,8 @@
 
 A worker takes the oldest unfinished signal of a bot by compare-and-set (queued -> executing),
 naming itself in the claim (`claimed_by`: this process, egis.ops.worker_start, and a number).
-Only the claim's holder renews it (before each further order) and finishes it. A claim is taken
+Only the claim's holder renews it (before each further order; its process also renews it
+while one order is at the venue, egis.signals.keepalive) and finishes it. A claim is taken
 over as a dead worker's when it is older than the lease, or, at a worker's start, when it was
 taken before that start by a process known to have ended.
 """
@@ -18,6 +19,7 @@ from django.utils import timezone
 from egis.core.row_updates import RowUpdate
 from egis.core.rows import RowQuery
 from egis.ops.worker_start import worker_gone, worker_identity
+from egis.signals.keepalive import claim_progressed
 from egis.signals.models import REASON_MAX, Signal, SignalStatus
 from egis.signals.notices import signal_rejected_notice
 from egis.signals.reason_words import reason_code
@@ -119,3 +121,4 @@ def renew(signal: Signal) -> None:
     if not renewed:
         raise TakenOver()
     signal.claimed_at = now
+    claim_progressed(signal)

@@ -38,6 +38,7 @@ from egis.ledger.pipeline import order_close, order_open
 from egis.ledger.settle import OrderResult
 from egis.signals.claims import TakenOver, claim_next, finish, renew
 from egis.signals.drift import closed_by_own_exit, signal_drift
+from egis.signals.keepalive import claim_kept_alive
 from egis.signals.models import Signal, SignalHook, SignalStatus
 from egis.signals.payload import SignalAction, action_from_json
 from egis.signals.reason_words import reason_code
@@ -313,7 +314,8 @@ def _drain(
             return
         signal, resumed = claimed
         try:
-            out.append(_execute(signal, venue, resumed=resumed))
+            with claim_kept_alive(signal):
+                out.append(_execute(signal, venue, resumed=resumed))
         except Exception:
             # A busy database or a bug: the claim stays and is resumed after the lease.
             logger.exception("signal #%s could not be executed now", signal.pk)

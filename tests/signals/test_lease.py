@@ -10,11 +10,16 @@ further order, and a taken-over executor neither finishes the signal nor runs th
 
 "The first order took longer than the lease" is written into the claim (its time moved back)
 while that order is at the venue; the sweep is the real one, run in another thread.
+
+A single order can outlast the lease too (a lagging exchange): the worker process renews the
+claims it holds while their orders are at the venue (egis.signals.keepalive), tested in real
+time with a lease of seconds, and lets go of an executor stuck for several leases.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -22,6 +27,7 @@ from django.db import connection
 
 from egis.ledger.models import Order, Position
 from egis.ledger.pipeline import order_open
+from egis.signals.keepalive import KEPT_LEASES
 from egis.signals.models import Signal, SignalStatus
 from egis.signals.processing import signal_process
 from egis.venues.paper.models import PaperFill
@@ -139,3 +145,67 @@ def test_an_executor_whose_claim_was_taken_over_neither_finishes_it_nor_runs_the
         ("close", "filled"),
     ]
     assert PaperFill.objects.count() == 2
+
+
+class OrderAtTheVenue(_Wrapped):
+    """The signal's one order stays at the venue for `seconds` (a lagging exchange), in real
+    time; then a sweep runs, as signals_periodic would, with a worker that dies if it resumes."""
+
+    def __init__(self, bot, seconds: float) -> None:
+        super().__init__(bot)
+        self.bot, self.seconds = bot, seconds
+        self.errors: list[BaseException] = []
+        self.swept: list[Signal] = []
+
+    def place_market_order(self, request):
+        time.sleep(self.seconds)
+
+        def sweep() -> None:
+            try:
+                self.swept.extend(signal_process(venue=KilledWhileResuming(self.bot)))
+            except BaseException as exc:  # ProcessKilled: it took the claim over
+                self.errors.append(exc)
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=sweep)
+        thread.start()
+        thread.join(timeout=30)
+        assert not thread.is_alive()
+        return super().place_market_order(request)
+
+
+def test_a_single_order_outlasting_the_lease_keeps_its_claim(
+    sender, paper_bot, queue_only, settings
+):
+    # Before: the claim was only renewed between orders, so one slow order let the sweep take
+    # a live executor's signal over and look its order up while it was being sent.
+    settings.EGIS_SIGNAL_LEASE_S = 2
+    sender.post({"action": "open", "side": "long", "size_usd": "20", "id": "o1"})
+    venue = OrderAtTheVenue(paper_bot, seconds=2 * settings.EGIS_SIGNAL_LEASE_S)
+
+    [done] = signal_process(bot_id=paper_bot.pk, venue=venue)
+
+    assert (venue.swept, venue.errors) == ([], [])  # the claim was its live executor's
+    assert done.status == SignalStatus.EXECUTED, done.reason
+    [order] = Order.objects.all()
+    assert (order.intent, order.status) == ("open", "filled")
+    assert "recovery" not in (order.venue_response or {})
+    assert PaperFill.objects.count() == 1
+
+
+def test_an_executor_stuck_for_several_leases_is_no_longer_kept_alive(
+    sender, paper_bot, queue_only, settings
+):
+    # A hung executor in a live process must not hold the bot's signals forever: after
+    # KEPT_LEASES leases without progress its claim runs out like a dead worker's.
+    settings.EGIS_SIGNAL_LEASE_S = 0.2
+    sender.post({"action": "open", "side": "long", "size_usd": "20", "id": "o1"})
+    stuck_for = (KEPT_LEASES + 3) * settings.EGIS_SIGNAL_LEASE_S
+    venue = OrderAtTheVenue(paper_bot, seconds=stuck_for)
+
+    signal_process(bot_id=paper_bot.pk, venue=venue)
+
+    assert [type(e) for e in venue.errors] == [ProcessKilled]  # the sweep took it over
+    signal = Signal.objects.get(sender_id="o1")
+    assert signal.status == SignalStatus.EXECUTING  # left to its new executor (dead here)
