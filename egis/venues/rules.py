@@ -32,10 +32,17 @@ def market_qty_for_usd(
     `buffer` widens the price for sizing so that a fill worse than the reference still stays
     within the requested amount.
     """
-    sizing_price = price * (1 + buffer)
-    qty = floor_to_step(size_usd / sizing_price, rules.step_size)
+    qty = floor_to_step(size_usd / sizing_price(price, rules, buffer), rules.step_size)
     check_market_qty(qty, price, rules, requested_usd=size_usd, buffer=buffer)
     return qty
+
+
+def sizing_price(price: Decimal, rules: SymbolRules, buffer: Decimal) -> Decimal:
+    """The price an open is sized at: the reference widened by `buffer` and rounded up to the
+    tick, the worst a buy can fill at by the venue's rule (the paper venue fills on the tick,
+    rounded against the taker). Sizing off the tick booked more than the hold when the
+    reference (a live mark price) had more decimals than the tick."""
+    return round_to_tick(price * (1 + buffer), rules.tick_size, up=True)
 
 
 def smallest_usd(price: Decimal, rules: SymbolRules, *, buffer: Decimal = Decimal(0)) -> Decimal:
@@ -47,7 +54,7 @@ def smallest_usd(price: Decimal, rules: SymbolRules, *, buffer: Decimal = Decima
     if price > 0 and least * price < rules.min_notional:
         units = (rules.min_notional / price / step).to_integral_value(rounding=ROUND_CEILING)
         least = max(least, (units * step).quantize(step))
-    return (least * price * (1 + buffer)).quantize(CENT, rounding=ROUND_CEILING)
+    return (least * sizing_price(price, rules, buffer)).quantize(CENT, rounding=ROUND_CEILING)
 
 
 def check_market_qty(
