@@ -3,6 +3,7 @@ one input grammar into the pipeline's types, or refused naming the field (Invali
 
 from __future__ import annotations
 
+import re
 import string
 from decimal import Decimal
 
@@ -54,3 +55,23 @@ def parse_idempotency_key(key: object) -> str | None:
             field="idempotency_key",
         )
     return key
+
+
+# The keys Egis derives for its own orders: a signal's steps (egis.signals.processing.signal_key,
+# `sig<id>-...`) and a Close all's (egis.portfolio.stop, `close-all-...`). A key a person types
+# must never take one: that person's order would be taken for the signal's own, and the signal's
+# order never placed.
+_SYSTEM_KEY = re.compile(r"^(sig[0-9]|close-all-)", re.IGNORECASE)
+
+
+def parse_person_idempotency_key(key: object) -> str | None:
+    """An idempotency key typed by a person (the Open form): the grammar above, and never one of
+    the keys Egis derives for its own orders."""
+    parsed = parse_idempotency_key(key)
+    if parsed is not None and _SYSTEM_KEY.match(parsed):
+        raise InvalidOrderInput(
+            "idempotency_key must not start with 'sig' and a digit, or 'close-all-': Egis keys "
+            "the orders of signals and of Close all so",
+            field="idempotency_key",
+        )
+    return parsed

@@ -22,6 +22,7 @@ from egis.core.inputs import InputError, load_json, parse_id, parse_leverage
 from egis.exits.rules import InvalidExit, parse_changes
 from egis.ledger.budget import BudgetBelowHeld
 from egis.ledger.errors import InvalidOrderInput, OrderNotBooked, OrderRefused
+from egis.ledger.order_inputs import parse_person_idempotency_key
 from egis.ledger.pipeline import order_close, order_open
 from egis.ledger.quote import amount_in_words
 from egis.ledger.risk import RISK_FIELDS, RiskLimits
@@ -111,7 +112,7 @@ def order_open_view(request: HttpRequest, bot_id: int) -> HttpResponse:
             side=field(data, "side"),
             size_usd=field(data, "size_usd"),
             actor=current_user(request),
-            idempotency_key=key or None,
+            idempotency_key=parse_person_idempotency_key(key),
             exits=parse_changes(  # exits (issue 12): the form's optional TP / SL
                 take_profit=data.get("take_profit"), stop_loss=data.get("stop_loss")
             ),
