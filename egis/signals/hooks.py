@@ -73,12 +73,13 @@ def _live_hook(bot_id: int) -> SignalHook | None:
     return SignalHook.objects.filter(bot_id=bot_id, revoked_at__isnull=True).first()
 
 
-def _issue(bot: Bot) -> IssuedHook:
+def _issue(bot: Bot, *, enabled: bool = True) -> IssuedHook:
     clear = secrets.token_urlsafe(SECRET_BYTES)
     hook = SignalHook.objects.create(
         bot=bot,
         hook_id=secrets.token_urlsafe(HOOK_ID_BYTES),
         secret_encrypted=encrypt_secret(clear),
+        enabled=enabled,
     )
     return IssuedHook(hook=hook, secret=clear)
 
@@ -108,14 +109,16 @@ def hook_create(
 def hook_rotate(
     *, bot_id: int, actor: User | None = None, actor_label: str | None = None
 ) -> IssuedHook:
-    """A new URL and secret; the old ones stop working at once."""
+    """A new URL and secret; the old ones stop working at once. The on/off switch carries over
+    (rotating a switched-off hook does not switch signals on)."""
     bot = _lock_bot(bot_id)
     now = timezone.now()
-    replaced = SignalHook.objects.filter(bot_id=bot.pk, revoked_at__isnull=True).update(
-        revoked_at=now, rotated_at=now
-    )
-    issued = _issue(bot)
-    before = "live" if replaced else "none"
+    live = _live_hook(bot.pk)
+    if live is not None:
+        live.revoked_at = live.rotated_at = now
+        live.save(update_fields=["revoked_at", "rotated_at"])
+    issued = _issue(bot, enabled=live is None or live.enabled)
+    before = "live" if live is not None else "none"
     _audit(bot, "webhook", before, "rotated: a new URL and secret", (actor, actor_label))
     return issued
 

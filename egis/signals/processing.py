@@ -61,7 +61,9 @@ _ORDERS_OF_SIGNAL = RowQuery(
     Order, "bot_id = %s AND idempotency_key >= %s AND idempotency_key < %s", order_by="id"
 )
 _OPEN_POSITIONS = RowQuery(Position, "bot_id = %s AND status = %s", order_by="id")
-_HOOK_ENABLED = RowQuery(SignalHook, "id = %s AND enabled = %s", fields=["id"])
+# The bot's live hook: its switch decides for every queued signal, those received through a
+# hook since rotated too (a leaked secret's signals, the owner rotating then switching off).
+_LIVE_HOOK = RowQuery(SignalHook, "bot_id = %s AND revoked_at IS NULL", fields=["id", "enabled"])
 
 
 def signal_key(signal_id: int, step: str) -> str:
@@ -165,7 +167,10 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
     results: list[OrderResult] = []
     try:
         if not done:  # a resumed signal that already placed orders finishes what it began
-            if _HOOK_ENABLED.one(signal.hook_id, True) is None:
+            live_hook = _LIVE_HOOK.one(bot.pk)
+            if live_hook is None:
+                raise _Rejected("the bot's webhook was revoked")
+            if not live_hook.enabled:
                 raise _Rejected("signals are switched off for this bot")
             if not bot.is_active:
                 raise _Rejected(f"bot #{bot.pk} is inactive")
