@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from egis.core.choices import Venue
+from egis.core.when import when_text_of
 from egis.execution.incident_base import (
     APPLY_VENUE_FILL,
     CLOSE_POSITION,
@@ -97,11 +98,9 @@ def _drift_sentences(incident: Incident, payload: dict[str, Any]) -> list[str]:
             f"{where} holds {venue} on the exchange, while its bots' open positions add up to "
             f"{ledger}."
         ]
-        synced = payload.get("mirror_synced_at")
+        synced = when_text_of(payload.get("mirror_synced_at"))
         if synced:
-            out.append(
-                f"The exchange's position was read at {str(synced)[:16].replace('T', ' ')} UTC."
-            )
+            out.append(f"The exchange's position was read at {synced}.")
         out.append(
             "Check the position on the exchange. If the exchange holds nothing, Close position "
             "closes the ledger's position at a price you enter; once both agree again, "
