@@ -23,6 +23,7 @@ from egis.accounts.tokens import token_create
 from egis.audit.services import active_word, audit_record
 from egis.core.errors import UserFacingError
 from egis.core.inputs import USERNAME_MAX, InputError, parse_password, parse_text
+from egis.core.when import when_text
 
 
 class UserInputError(UserFacingError):
@@ -170,7 +171,7 @@ def user_password_reset(*, user: User, actor: User | None) -> PasswordReset:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        token, raw = token_create(user=user, name=f"reset {timezone.now():%Y-%m-%d %H:%M}")
+        token, raw = token_create(user=user, name=f"reset {when_text(timezone.now())}")
         # The values are secrets: the trail says that it happened, never what they are.
         audit_record(
             actor=actor,

@@ -22,7 +22,7 @@ from egis.core.inputs import (
     parse_text,
     parse_usd,
 )
-from egis.core.money import usd_str
+from egis.core.money import usd_display, usd_str
 from egis.ledger.budget import ensure_covers_held
 from egis.ledger.models import IN_FLIGHT_ORDER_STATUSES, Order, Position, PositionStatus
 from egis.ledger.risk import RISK_FIELDS, RiskLimits, parse_risk_limits
@@ -169,11 +169,12 @@ def bot_create(
 
 
 def _created_words(bot: Bot) -> str:
-    """ "Paper ETHUSDT for bob: budget 100.00 USD, leverage 1x" (the audit's value is text)."""
+    """ "Paper ETHUSDT for bob: budget $1,000.00, leverage 1x" (the audit's value is text, shown
+    as it is: money as every page shows it, egis.core.money.usd_display)."""
     venue = "Paper" if bot.venue == Venue.PAPER else f"Binance (account #{bot.exchange_account_id})"
     return (
         f"{venue} {bot.symbol} for {bot.owner.username}: budget "
-        f"{usd_str(bot.initial_budget_usd)} USD, leverage {bot.leverage}x"
+        f"{usd_display(bot.initial_budget_usd)}, leverage {bot.leverage}x"
     )
 
 

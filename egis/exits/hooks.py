@@ -32,10 +32,11 @@ from egis.core.figures import qty_text
 from egis.core.row_saves import row_update
 from egis.core.rows import RowQuery
 from egis.exits.errors import ExitNotResting, ExitSetDuringClose
-from egis.exits.events import exit_event, exit_triggered_booked
+from egis.exits.events import describe, exit_event, exit_triggered_booked
 from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitStatus
 from egis.ledger.event_words import closed_by, closed_by_reason
 from egis.ledger.models import CloseReason, Order, OrderStatus, Position, PositionStatus
+from egis.venues.selectors import price_ticks
 
 # The close's hot path (settle): the position's live exits, compiled once (egis.core.rows).
 _LIVE_OF_POSITION = RowQuery(Exit, "position_id = %s AND status IN (%s, %s)")
@@ -50,7 +51,9 @@ class ExitFiring:
     catch_up: bool = False  # found crossed at worker start-up
 
 
-def exits_before_close(bot: Bot, position_id: int) -> None:
+def exits_before_close(bot: Bot, position_id: int, *, reason: str = CloseReason.MANUAL) -> None:
+    """`reason`: the close's CloseReason, said in each cancel's line ("position #7 is being
+    closed by hand")."""
     if bot.venue == Venue.PAPER:
         return
     live = list(
@@ -62,7 +65,9 @@ def exits_before_close(bot: Bot, position_id: int) -> None:
         from egis.exits import binance_sync
 
         binance_sync.exits_cancel(
-            live, why=f"position #{position_id} is being closed by Egis", for_close=True
+            live,
+            why=f"position #{position_id} is being closed {closed_by_reason(reason)}".rstrip(),
+            for_close=True,
         )
 
 
@@ -142,17 +147,25 @@ def exits_after_close_fill(position: Position, order: Order, *, read_live: bool 
 
 
 def _cancel_paper_exits(position: Position, live: list[Exit], *, closed: str = "") -> None:
+    paper = [e for e in live if e.venue == Venue.PAPER]  # Binance's are cancelled there
+    if not paper:
+        return
     now = timezone.now()
-    for exit_row in live:
-        if exit_row.venue != Venue.PAPER:
-            continue  # on the venue: the Binance side cancels it there
+    by = closed or closed_by_reason(position.close_reason)
+    # Each line names its exit ("take-profit at $3,022.60"), the row's head its number (the
+    # Activity tab, egis.portfolio.activity.event_words): a close that cancels a take-profit
+    # and a stop-loss writes two lines that must not read alike. Prices at the symbol's tick:
+    # one read, only for a position that had live exits.
+    known = price_ticks([position.symbol])[position.symbol]
+    tick = Decimal(known) if known else None
+    for exit_row in paper:
         exit_row.status, exit_row.ended_at = ExitStatus.CANCELLED, now
         row_update(exit_row, ["status", "ended_at", "updated_at"])
         exit_event(
             exit_row,
             position=position,
             action="exit_cancelled",
-            reason=f"the position was closed {closed or closed_by_reason(position.close_reason)}",
+            reason=f"{describe(exit_row, tick=tick)}: the position was closed {by}".rstrip(),
         )
 
 

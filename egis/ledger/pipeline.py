@@ -310,7 +310,7 @@ def order_close(
     key = parse_idempotency_key(idempotency_key)
     bot = _unlocked_bot(bot_id, loaded)
     adapter = _prepare_venue(bot, venue)
-    exits_before_close(bot, pid)  # Binance: its exits are cancelled on the venue first
+    exits_before_close(bot, pid, reason=reason)  # Binance: its exits are cancelled there first
     with transaction.atomic():
         bot = _load_bot(bot_id, lock=True)
         # A replayed close (same bot, same key) gets the first close's result, like an open.

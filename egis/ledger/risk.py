@@ -35,6 +35,7 @@ from django.utils import timezone
 from egis.bots.models import Bot
 from egis.core import inputs
 from egis.core.money import usd_display, usd_str
+from egis.core.when import when_text
 from egis.ledger.errors import (
     DailyLossLimitReached,
     MaxOpenPositionsReached,
@@ -203,7 +204,7 @@ def daily_loss_refusal(
     _, resume = utc_day(now)
     return DailyLossLimitReached(
         f"Daily loss limit {usd_display(limit)} reached: today's realized PnL is "
-        f"{usd_display(realized_today)} (UTC day); opens resume at 00:00 UTC.",
+        f"{usd_display(realized_today)} (UTC day); opens resume at {when_text(resume)}.",
         limit_usd=usd_str(limit),
         realized_today_usd=usd_str(realized_today),
         resume_at=resume.isoformat(),

@@ -14,6 +14,7 @@ from typing import Any
 from egis.bots.halt_words import halt_words
 from egis.core.figures import size_text
 from egis.core.money import usd_display
+from egis.core.when import when_text_of
 
 FILL = "fill"
 EXIT_TRIGGERED = "exit_triggered"
@@ -115,9 +116,11 @@ def _halt(p: dict[str, Any]) -> str:
 
 
 def _daily_loss(p: dict[str, Any]) -> str:
+    # The payload's resume_at is the next 00:00 UTC (egis.ledger.risk.daily_loss_refusal).
+    resume = when_text_of(p.get("resume_at")) or "00:00\u00a0UTC"
     return (
         f"daily loss limit {_usd(p.get('limit_usd'))} hit: today's realized PnL is "
-        f"{_usd(p.get('realized_today_usd'))}; opens resume at 00:00 UTC."
+        f"{_usd(p.get('realized_today_usd'))}; opens resume at {resume}."
     )
 
 

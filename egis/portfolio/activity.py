@@ -15,6 +15,7 @@ from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.figures import price_text, qty_text, size_text, usd_text
 from egis.core.money import plain, usd_str
+from egis.exits.models import ExitKind
 from egis.ledger.models import Order, OrderIntent, PositionEvent
 from egis.signals.selectors import signal_list
 from egis.venues.binance.environments import venue_key_for
@@ -138,13 +139,40 @@ def orders_page(bot: Bot, *, page: int = 1, size: int = PAGE_SIZE) -> Page:
     return Page([order_row(o, steps) for o in items], number, pages, total)
 
 
+# An exit's event is headed by the exit it is about, from the row's snapshot (egis.exits.events
+# exit_snapshot): a hand close cancels a take-profit and a stop-loss at once, and two rows both
+# saying "Exit cancelled" did not tell which was which.
+EXIT_EVENT_VERBS = {
+    "exit_set": "set",
+    "exit_cleared": "cleared",
+    "exit_cancelled": "cancelled",
+    "exit_resized": "resized",
+    "exit_triggered": "triggered",
+    "exit_trailed": "trailed",
+    "exit_resting": "resting on the exchange",
+    "exit_rearmed": "rests again",
+    "exit_failed": "failed",
+    "exit_expired": "expired",
+}
+
+
+def event_words(action: str, after: object) -> str:
+    """ "Take-profit #12 cancelled" for an exit's event; the action's words otherwise."""
+    verb = EXIT_EVENT_VERBS.get(action)
+    if verb is not None and isinstance(after, dict) and after.get("exit_id"):
+        kind = after.get("kind")
+        label = ExitKind(kind).label if kind in ExitKind.values else "Exit"
+        return f"{label} #{after['exit_id']} {verb}"
+    return EVENT_WORDS.get(action, action.replace("_", " ").capitalize())
+
+
 def event_row(e: PositionEvent) -> dict[str, Any]:
     return {
         "id": e.pk,
         "position_id": e.position_id,
         "order_id": e.order_id,
         "action": e.action,
-        "words": EVENT_WORDS.get(e.action, e.action.replace("_", " ").capitalize()),
+        "words": event_words(e.action, e.after),
         "reason": e.reason,
         "actor": e.actor_label,
         "created_at": _iso(e.created_at),

@@ -13,6 +13,7 @@ from egis.audit.services import audit_record
 from egis.bots.locks import LIVE_BOT_LOCKED
 from egis.bots.models import Bot
 from egis.core.errors import UserFacingError
+from egis.core.when import when_text
 
 PAUSED = "paused"
 RUNNING = "running"
@@ -23,8 +24,8 @@ class PauseError(UserFacingError):
 
 
 def paused_message(bot: Bot) -> str:
-    """Why an open is refused, in words (times in UTC)."""
-    when = bot.paused_at.strftime("%Y-%m-%d %H:%M UTC") if bot.paused_at else "an unknown time"
+    """Why an open is refused, in words (the time as the pages show it: egis.core.when)."""
+    when = when_text(bot.paused_at) if bot.paused_at else "an unknown time"
     who = bot.paused_by or "someone"
     return (
         f"Paused by {who} at {when}: new opens are refused (manual, API and signals); closes "

@@ -120,8 +120,10 @@ def _audit_request(bot_id: int, plan: list[PlannedClose], actor: User | None, la
         bot = LIVE_BOT_LOCKED.one(bot_id)
         if bot is None:
             raise CloseAllError(f"bot #{bot_id} does not exist")
+        # Each position as its card says it: the quantity in the base asset at the lot step,
+        # the size in the whole cents it blocks ("#12 long 0.040 ETH ($117.39)").
         listed = ", ".join(
-            f"#{p.position_id} {p.side} {p.qty} {p.symbol}" for p in plan if p.sendable
+            f"#{p.position_id} {p.side} {p.qty_text} ({p.size_text})" for p in plan if p.sendable
         )
         audit_record(
             actor=actor,

@@ -26,6 +26,7 @@ from django.utils import timezone
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.money import plain
+from egis.core.when import when_text
 from egis.exits.binance_drift import binance_exit_drift
 from egis.ledger.incidents import DRIFT_HALT_PREFIX, drift_incident_open
 from egis.ledger.models import (
@@ -189,7 +190,7 @@ def account_items(
                 "nothing) or apply-venue-fill (an unbooked order)"
             )
         elif item.status == NO_MIRROR:
-            last = f" (last good mirror: {item.mirror_synced_at})" if row is not None else ""
+            last = f" (last good mirror: {when_text(row.synced_at)})" if row is not None else ""
             item.hint = f"not judged: the account could not be synced just now{last}"
         items.append(item)
     return items

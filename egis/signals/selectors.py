@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 from datetime import datetime
 from typing import Any
@@ -18,24 +17,9 @@ from egis.ledger.models import Order
 from egis.signals.models import Signal, SignalHook, SignalStatus
 from egis.signals.payload import action_from_json
 from egis.signals.reason_words import signal_reason
+from egis.signals.template import bot_tradingview_template
 
 _KEY = re.compile(r"sig(\d+)-")
-
-# The TradingView alert message: placeholders TradingView fills in. `id` joins the order id
-# with the time, since a Pine strategy reuses its order ids ("Long", "Short") for every trade.
-TEMPLATE_FIELDS: dict[str, str] = {
-    "secret": "",  # filled with the hook's secret where it is shown once; a placeholder elsewhere
-    "target": "{{strategy.market_position}}",
-    "prev": "{{strategy.prev_market_position}}",
-    "size_usd": "25",
-    "id": "{{ticker}}-{{strategy.order.id}}-{{timenow}}",
-    "timestamp": "{{timenow}}",
-    "symbol": "{{ticker}}",
-}
-
-
-def tradingview_template(secret: str = "YOUR-SECRET") -> str:  # noqa: S107 (a placeholder)
-    return json.dumps({**TEMPLATE_FIELDS, "secret": secret}, indent=2)
 
 
 def hook_url(hook_id: str, base_url: str = "") -> str:
@@ -168,13 +152,14 @@ def _hook_card(hook: SignalHook, base_url: str) -> dict[str, Any]:
     }
 
 
-def signals_card(bot_id: int, *, base_url: str = "", limit: int = 10) -> dict[str, Any]:
-    """The bot page's Signals card: the webhook (never its secret) and the last signals."""
-    hook = live_hook(bot_id)
-    recent, total = signal_list(bot_id=bot_id, limit=limit)
+def signals_card(bot: Bot, *, base_url: str = "", limit: int = 10) -> dict[str, Any]:
+    """The bot page's Signals card: the webhook (never its secret), the TradingView message with
+    a size this bot's venue accepts (egis.signals.template), and the last signals."""
+    hook = live_hook(bot.pk)
+    recent, total = signal_list(bot_id=bot.pk, limit=limit)
     return {
         "hook": None if hook is None else _hook_card(hook, base_url),
-        "template": tradingview_template(),
+        "template": bot_tradingview_template(bot),
         "signals": recent,
         "total": total,
     }

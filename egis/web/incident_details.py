@@ -11,6 +11,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from egis.core.choices import Venue
+from egis.core.figures import base_asset, price_text, qty_text, size_text
+from egis.core.when import when_text_of
 from egis.execution.incident_base import (
     APPLY_VENUE_FILL,
     CLOSE_POSITION,
@@ -32,14 +34,27 @@ def _decimal(value: object) -> Decimal | None:
 
 
 def _holding(value: object, symbol: str) -> str:
-    """A signed net quantity in words: "a long of 0.01 BNBUSDT", "nothing"."""
+    """A signed net quantity in words, in the base asset as every page says it: "a long of
+    0.01 BNB", "no BNB", "nothing"."""
     qty = _decimal(value)
     if qty is None:
         return "an unknown quantity"
     if qty == 0:
-        return f"no {symbol}" if symbol else "nothing"
+        return f"no {base_asset(symbol)}" if symbol else "nothing"
     side = "long" if qty > 0 else "short"
-    return f"a {side} of {abs(qty).normalize():f} {symbol}".rstrip()
+    return f"a {side} of {_qty(abs(qty), symbol)}"
+
+
+def _qty_of(value: object, symbol: str) -> str:
+    qty = _decimal(value)
+    return "an unknown quantity" if qty is None else _qty(qty, symbol)
+
+
+def _qty(qty: Decimal, symbol: str) -> str:
+    """ "0.003 ETH"; the bare figure when the symbol is not known."""
+    if not symbol:
+        return f"{qty.normalize():f}"
+    return qty_text(qty, symbol=symbol) or ""
 
 
 def _order_words(incident: Incident) -> str:
@@ -53,18 +68,20 @@ def _bot_words(incident: Incident) -> str:
     return f"bot “{incident.bot.name}”" if incident.bot else "its bot"
 
 
-def _report_sentence(report: dict[str, Any]) -> str:
+def _report_sentence(report: dict[str, Any], symbol: str) -> str:
+    """The venue's report with units, as the Orders tab shows a fill: the quantity in the base
+    asset, the price and the value in dollars, grouped (the value in the cents it blocks)."""
     status = str(report.get("status") or "").replace("_", " ").lower()
     executed = _decimal(report.get("executed_qty"))
     price = _decimal(report.get("avg_price"))
     cost = _decimal(report.get("cum_quote_usd"))
     parts = [f"The venue reported the order {status}" if status else "The venue reported it"]
     if executed is not None:
-        parts.append(f", {executed.normalize():f} executed")
+        parts.append(f", {_qty(executed, symbol)} executed")
         if price is not None and executed != 0:
-            parts.append(f" at an average price of {price.normalize():f}")
+            parts.append(f" at an average price of {price_text(price, tick=None)}")
         if cost is not None and executed != 0:
-            parts.append(f" (${cost.quantize(Decimal('0.01'))})")
+            parts.append(f" ({size_text(cost)})")
     return "".join(parts) + "."
 
 
@@ -97,11 +114,9 @@ def _drift_sentences(incident: Incident, payload: dict[str, Any]) -> list[str]:
             f"{where} holds {venue} on the exchange, while its bots' open positions add up to "
             f"{ledger}."
         ]
-        synced = payload.get("mirror_synced_at")
+        synced = when_text_of(payload.get("mirror_synced_at"))
         if synced:
-            out.append(
-                f"The exchange's position was read at {str(synced)[:16].replace('T', ' ')} UTC."
-            )
+            out.append(f"The exchange's position was read at {synced}.")
         out.append(
             "Check the position on the exchange. If the exchange holds nothing, Close position "
             "closes the ledger's position at a price you enter; once both agree again, "
@@ -110,7 +125,8 @@ def _drift_sentences(incident: Incident, payload: dict[str, Any]) -> list[str]:
     positions = [p for p in payload.get("positions") or [] if isinstance(p, dict)]
     if positions:
         listed = ", ".join(
-            f"#{p.get('id')} ({p.get('side')} {p.get('qty')})" for p in positions[:10]
+            f"#{p.get('id')} ({p.get('side')} {_qty_of(p.get('qty'), symbol)})"
+            for p in positions[:10]
         )
         out.append(f"Positions involved: {listed}.")
     if incident.status == IncidentStatus.OPEN:
@@ -154,7 +170,9 @@ def incident_sentences(incident: Incident) -> list[str]:
         )
     report = payload.get("report")
     if isinstance(report, dict):
-        out.append(_report_sentence(report))
+        symbol = incident.order.symbol if incident.order else ""
+        symbol = symbol or (incident.bot.symbol if incident.bot else "")
+        out.append(_report_sentence(report, symbol))
     if payload.get("position_id"):
         out.append(f"It concerns position #{payload['position_id']}.")
     if payload.get("source") == "journal":

@@ -83,7 +83,7 @@ def bot_page(
     # One key per render of the open form: a replayed or double submit opens one position.
     props["open_form_key"] = secrets.token_urlsafe(16)
     base_url = request.build_absolute_uri("/")
-    props["signals"] = lambda: signals_card(bot.pk, base_url=base_url)
+    props["signals"] = lambda: signals_card(bot, base_url=base_url)
     props["secret"] = secret
     props.update(bot_live_props(bot))
     return page(request, "bots/show", props)

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from egis.accounts.throttle import client_address
 from egis.signals.hooks import HookRefused, hook_refusal_record
 from egis.signals.reason_words import signal_reason
-from egis.signals.selectors import tradingview_template
 from egis.signals.services import (
     BODY_MAX_BYTES,
     SignalBodyTooLarge,
@@ -26,6 +25,7 @@ from egis.signals.services import (
     SignalNotJson,
     signal_receive,
 )
+from egis.signals.template import tradingview_template
 from egis.signals.throttle import Throttled
 
 logger = logging.getLogger("egis.signals")

@@ -19,7 +19,8 @@ from egis.signals.hooks import (
     hook_rotate,
     hook_set_enabled,
 )
-from egis.signals.selectors import hook_url, tradingview_template
+from egis.signals.selectors import hook_url
+from egis.signals.template import bot_tradingview_template
 from egis.web.access import visible_bot
 from egis.web.inertia import back_with_errors, current_user, field, form_data, see_other
 from egis.web.secrets import secret_prop
@@ -35,7 +36,7 @@ def _shown_once(request: HttpRequest, issued: IssuedHook) -> HttpResponse:
         items=[
             ("Webhook URL", url),
             ("Secret", issued.secret),
-            ("TradingView message", tradingview_template(issued.secret)),
+            ("TradingView message", bot_tradingview_template(issued.hook.bot, issued.secret)),
         ],
     )
     secret["note"] = "Egis keeps the secret only encrypted"

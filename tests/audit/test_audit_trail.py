@@ -135,7 +135,7 @@ def test_admins_read_the_audit_page_users_do_not(client, alice, bob, paper_bot):
     assert [(e["actor"], e["field"], e["before"], e["after"]) for e in entries] == [
         ("alice", "role", "admin", "user"),
         ("alice", "role", "user", "admin"),
-        ("system", "created", "", "Paper ETHUSDT for bob: budget 100.00 USD, leverage 1x"),
+        ("system", "created", "", "Paper ETHUSDT for bob: budget $100.00, leverage 1x"),
     ]
     assert entries[0]["object_label"] == "bob"
 
@@ -228,12 +228,12 @@ def test_a_bot_created_and_deleted_is_in_the_trail_with_who_did_it(alice, bob, s
         shell,
         "created",
         "",
-        "Paper ETHUSDT for bob: budget 20.00 USD, leverage 1x",
+        "Paper ETHUSDT for bob: budget $20.00, leverage 1x",
     )
     assert rows[2] == (
         "alice",
         bot.pk,
         "created",
         "",
-        "Paper ETHUSDT for bob: budget 75.50 USD, leverage 1x",
+        "Paper ETHUSDT for bob: budget $75.50, leverage 1x",
     )

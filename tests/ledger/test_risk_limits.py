@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from egis.bots.models import Bot
+from egis.core.when import when_text
 from egis.ledger.errors import (
     DailyLossLimitReached,
     MaxOpenPositionsReached,
@@ -166,7 +167,7 @@ def test_daily_loss_limit_reads_todays_utc_closes_net_of_fees(paper_bot):
     message = _refused_and_nothing_sent(paper_bot, DailyLossLimitReached)
     assert message == (
         "Daily loss limit $20.00 reached: today's realized PnL is -$21.40 (UTC day); "
-        "opens resume at 00:00 UTC."
+        f"opens resume at {when_text(utc_day(timezone.now())[1])}."
     )
 
 

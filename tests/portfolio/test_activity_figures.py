@@ -91,7 +91,7 @@ def test_audit_lines_and_signal_lines_name_units(paper_bot, bob, page_as, sender
     assert reasons["closing"] == "close 0.008 ETH by hand", reasons["closing"]
     assert reasons["open_filled"] == "bought 0.008 ETH at $2,934.56", reasons["open_filled"]
     assert reasons["closed"] == "sold 0.008 ETH at $2,934.56: closed by hand", reasons["closed"]
-    assert reasons["exit_cancelled"] == "the position was closed by hand"
+    assert reasons["exit_cancelled"].endswith(": the position was closed by hand")
     exit_lines = " | ".join(e["reason"] for e in events if e["action"] == "exit_set")
     assert re.search(
         r"stop-loss at \$2,[0-9]{3}\.[0-9]{2} for long ETHUSDT entered at \$2,934\.56", exit_lines

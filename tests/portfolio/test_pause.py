@@ -34,7 +34,7 @@ def test_pausing_from_the_page_blocks_opens_from_every_source_but_not_closes(
     orders_before = Order.objects.count()
 
     # The pipeline itself (every edge goes through it): refused, nothing written.
-    with pytest.raises(BotPaused, match=r"Paused by bob at .* UTC"):
+    with pytest.raises(BotPaused, match=r"Paused by bob at .*\sUTC"):
         order_open(bot_id=paper_bot.pk, side="long", size_usd="20")
     # The page's Open form.
     _post(page, f"/bots/{paper_bot.pk}/orders/open", {"side": "long", "size_usd": "20"})

@@ -93,7 +93,7 @@ def test_daily_loss_limit_is_reached_at_exactly_the_limit():
     assert isinstance(refusal, DailyLossLimitReached)
     assert refusal.message == (
         "Daily loss limit $20.00 reached: today's realized PnL is -$21.40 (UTC day); "
-        "opens resume at 00:00 UTC."
+        "opens resume at 27 Nov, 00:00\u00a0UTC."
     )
     assert refusal.details["resume_at"] == "2026-11-27T00:00:00+00:00"
 

@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from egis.audit.models import AuditEntry
 from egis.bots.models import Bot
+from egis.core.when import when_text
 from egis.ledger.models import Order, Position
 from egis.ledger.pipeline import order_open
+from egis.ledger.risk import utc_day
 from tests.web.conftest import inertia, post_json
 
 NEW = {"name": "Risky", "venue": "paper", "symbol": "ETHUSDT", "budget_usd": "100", "leverage": "1"}
@@ -102,7 +104,7 @@ def test_the_daily_loss_halt_is_loud_on_the_card_and_the_bot_page(as_bob, paper_
     Bot.objects.filter(pk=paper_bot.pk).update(daily_loss_limit_usd=Decimal("20"))
     reason = (
         "Daily loss limit $20.00 reached: today's realized PnL is -$21.40 (UTC day); "
-        "opens resume at 00:00 UTC."
+        f"opens resume at {when_text(utc_day(timezone.now())[1])}."
     )
     [card] = inertia(as_bob, "/")["props"]["bots"]
     assert card["risk_halt"] == reason

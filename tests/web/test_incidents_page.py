@@ -31,8 +31,8 @@ def test_a_stale_paper_book_is_told_in_words_and_offers_sync_paper_state(as_alic
     [row] = inertia(as_alice, "/incidents")["props"]["incidents"]["items"]
     assert row["id"] == incident_id
     text = " ".join(row["details"])
-    assert "holds no ETHUSDT" in text
-    assert "hold a long of 0.003 ETHUSDT" in text
+    assert "holds no ETH," in text
+    assert "hold a long of 0.003 ETH." in text
     assert "only its book is stale" in text and "Sync Paper State" in text
     # Before: the page showed the payload as JSON and the hint named a CLI command.
     assert "egis " not in text and "{" not in text and "`" not in text
@@ -108,8 +108,8 @@ def test_a_venue_report_is_a_sentence_not_json(as_alice, paper_bot):
     )
     [row] = inertia(as_alice, "/incidents")["props"]["incidents"]["items"]
     assert (
-        "The venue reported the order filled, 0.003 executed at an average price of 2934.56 "
-        "($8.80)."
+        "The venue reported the order filled, 0.003 ETH executed at an average price of "
+        "$2,934.56 ($8.81)."
     ) in row["details"]
     assert not any("{" in d for d in row["details"])
 

@@ -14,7 +14,8 @@ from egis.api.schemas.errors import ErrorOut
 from egis.api.schemas.fields import Id, PageNo, PageSize
 from egis.signals.hooks import IssuedHook, hook_create, hook_revoke, hook_rotate
 from egis.signals.models import SignalStatus
-from egis.signals.selectors import hook_url, signal_list, tradingview_template
+from egis.signals.selectors import hook_url, signal_list
+from egis.signals.template import bot_tradingview_template
 
 router = Router(tags=["signals"])
 
@@ -96,7 +97,7 @@ def _issued(request: HttpRequest, issued: IssuedHook) -> dict[str, Any]:
         "bot_id": issued.hook.bot_id,
         "url": hook_url(issued.hook.hook_id, base),
         "secret": issued.secret,
-        "template": tradingview_template(issued.secret),
+        "template": bot_tradingview_template(issued.hook.bot, issued.secret),
     }
 
 

@@ -12,12 +12,8 @@ from egis.cli.commands.base import cli_actor_label, get_bot, id_arg, int_arg, le
 from egis.signals.hooks import IssuedHook, hook_create, hook_revoke, hook_rotate
 from egis.signals.models import SignalStatus
 from egis.signals.processing import signal_process
-from egis.signals.selectors import (
-    hook_reach_note,
-    hook_url,
-    signal_list,
-    tradingview_template,
-)
+from egis.signals.selectors import hook_reach_note, hook_url, signal_list
+from egis.signals.template import bot_tradingview_template
 
 
 def _issued_json(issued: IssuedHook) -> dict[str, Any]:
@@ -32,7 +28,7 @@ def _issued_json(issued: IssuedHook) -> dict[str, Any]:
         "bot_id": issued.hook.bot_id,
         "url": url,
         "secret": issued.secret,
-        "template": tradingview_template(issued.secret),
+        "template": bot_tradingview_template(issued.hook.bot, issued.secret),
         "note": "shown once: store the secret now; Egis keeps it only encrypted"
         + (f"; {reach}" if reach else ""),
     }

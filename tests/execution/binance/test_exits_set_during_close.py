@@ -34,8 +34,8 @@ def test_a_stop_set_between_the_cancel_and_the_preflight_stops_the_close(
 ):
     position = open_long(binance_bot)
 
-    def cancel_then_someone_sets_a_stop(bot, position_id):
-        real_exits_before_close(bot, position_id)
+    def cancel_then_someone_sets_a_stop(bot, position_id, **kwargs):
+        real_exits_before_close(bot, position_id, **kwargs)
         # Another process sets a stop now: the position is not closing yet, so it is allowed.
         exits_set(
             bot_id=bot.pk, position_id=position_id, changes={"stop_loss": LevelSpec(price=D("570"))}
