@@ -26,7 +26,13 @@ from egis.execution.recovery import recover_order
 from egis.exits.asked import exits_attach_asked
 from egis.exits.rules import InvalidExit
 from egis.ledger import budget
-from egis.ledger.errors import NotEnoughBudget, OrderNotBooked, OrderRefused
+from egis.ledger.errors import (
+    NotEnoughBudget,
+    OrderNotBooked,
+    OrderRefused,
+    PositionBusy,
+    PositionNotOpen,
+)
 from egis.ledger.models import (
     IN_FLIGHT_ORDER_STATUSES,
     CloseReason,
@@ -165,6 +171,7 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
         _exits_left_unset(done, venue)
     positions = _OPEN_POSITIONS.all(bot.pk, PositionStatus.OPEN)
     results: list[OrderResult] = []
+    drift = ""
     try:
         if not done:  # a resumed signal that already placed orders finishes what it began
             live_hook = _LIVE_HOOK.one(bot.pk)
@@ -182,17 +189,21 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
                 and action.prev != actual
                 and not closed_by_own_exit(bot.pk, prev=action.prev, actual=actual)
             ):
+                # A missed alert: loud, and opens halted. Its closes still run (they only take
+                # risk off: a `target flat` from a sender out of step still gets the bot out).
                 with transaction.atomic():
-                    return finish(
-                        signal, SignalStatus.REJECTED, signal_drift(signal, bot, action, actual)
-                    )
+                    drift = signal_drift(signal, bot, action, actual)
         closes, open_side = _plan(action, bot, positions)
         # A halt stops opens, never closes: a target's closes still run (they only take risk
-        # off), then its open is refused, and the signal says it traded in part.
-        halted = f"bot halted for new opens: {bot.halted_reason}"
-        if open_side and bot.is_halted and not done and not closes:
+        # off), then its open is refused, and the signal says it traded in part. A resumed
+        # signal is refused its open too if a halt came since (a drift it found itself).
+        halted = drift or f"bot halted for new opens: {bot.halted_reason}"
+        refuse_open = bool(drift) or bot.is_halted
+        if open_side and refuse_open and not done and not closes:
             raise _Rejected(halted)
         if not closes and not open_side:
+            if drift:
+                raise _Rejected(drift)
             if done:
                 return finish(signal, SignalStatus.EXECUTED, _summary(signal))
             if action.kind == "close":
@@ -200,25 +211,17 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
                     f"nothing open to close{f' on the {action.side} side' if action.side else ''}"
                 )
             return finish(signal, SignalStatus.EXECUTED, f"already {action.target}: nothing to do")
-        for position in closes:
-            key = signal_key(signal.pk, f"close-{position.pk}")
-            if key not in placed:
-                if results:
-                    renew(signal)
-                results.append(
-                    order_close(
-                        bot_id=bot.pk,
-                        position_id=position.pk,
-                        venue=venue,
-                        idempotency_key=key,
-                        reason=CloseReason.SIGNAL,
-                        loaded=bot,
-                    )
-                )
+        busy = _close_each(signal, bot, closes, placed, results, venue)
+        if busy and (open_side or not results):
+            # A close already in flight (its outcome unknown until recovery): never open the
+            # other side next to it; a close signal with nothing else to close says so.
+            raise _Rejected(f"{busy}; the open was not sent" if open_side else busy)
+        if drift:
+            raise _Rejected(drift)
         if open_side:
-            if bot.is_halted and not done:
-                raise _Rejected(halted)
             key = signal_key(signal.pk, "open")
+            if refuse_open and key not in placed:
+                raise _Rejected(halted)
             if key not in placed:
                 if results:
                     renew(signal)
@@ -257,7 +260,48 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
     failed = [o for o in orders if o.status in ("rejected", "failed")]
     if failed:
         return finish(signal, SignalStatus.FAILED, f"order {_describe(failed[0])}")
-    return finish(signal, SignalStatus.EXECUTED, _summary(signal, orders))
+    summary = _summary(signal, orders)
+    return finish(signal, SignalStatus.EXECUTED, f"{summary}; {busy}" if busy else summary)
+
+
+def _close_each(
+    signal: Signal,
+    bot: Bot,
+    closes: list[Position],
+    placed: set[str | None],
+    results: list[OrderResult],
+    venue: VenueAdapter | None,
+) -> str:
+    """Close the positions in order, one close-intent order each, keyed to the signal's step.
+    A position whose close is already in flight (an earlier close's outcome unknown until
+    recovery decides) is left to it and the others are closed, as Close all does; one closed
+    meanwhile (an exit fired) needs nothing. Returns what was left, in words ("" for none)."""
+    left = []
+    for position in closes:
+        key = signal_key(signal.pk, f"close-{position.pk}")
+        if key in placed:
+            continue
+        if results:
+            renew(signal)
+        try:
+            results.append(
+                order_close(
+                    bot_id=bot.pk,
+                    position_id=position.pk,
+                    venue=venue,
+                    idempotency_key=key,
+                    reason=CloseReason.SIGNAL,
+                    loaded=bot,
+                )
+            )
+        except PositionNotOpen:
+            continue
+        except PositionBusy:
+            left.append(f"#{position.pk}")
+    if not left:
+        return ""
+    which = f"position{'s' if len(left) > 1 else ''} {', '.join(left)}"
+    return f"{which} already closing (an earlier close in flight): left to it"
 
 
 def _known(results: list[OrderResult], done: list[Order]) -> list[Order] | None:

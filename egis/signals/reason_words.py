@@ -58,7 +58,7 @@ def _drift(rest: str) -> str:
         return f"A signal was missed: {rest}"
     return (
         f"A signal was missed (the sender thought the bot was {m['prev']}; it was "
-        f"{m['actual']}): not traded. New opens are halted until incident #{m['incident']} "
+        f"{m['actual']}). New opens are halted until incident #{m['incident']} "
         "is resolved."
     )
 
@@ -100,6 +100,10 @@ _FIXED: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^nothing open to close( on the (long|short) side)?$"), "nothing_to_close"),
     (re.compile(r"^signals are switched off for this bot$"), "signals_off"),
     (re.compile(r"^the bot's webhook was revoked$"), "hook_revoked"),
+    (
+        re.compile(r"^positions? #.* already closing \(an earlier close in flight\)"),
+        "already_closing",
+    ),
     (re.compile(r"^bot #\d+ is inactive$"), "bot_inactive"),
     (re.compile(r"^bot deleted$"), "bot_deleted"),
 ]

@@ -109,5 +109,9 @@ def test_prev_naming_the_position_an_exit_closed_is_not_signal_drift(sender, pap
         == 202
     )
     signal_process(bot_id=paper_bot.pk)
-    assert Signal.objects.get(sender_id="a3").status == SignalStatus.REJECTED
+    drifted = Signal.objects.get(sender_id="a3")
+    assert drifted.reason_code == "signal_drift"
     assert Incident.objects.get().kind == "signal_drift"
+    # Drift halts opens, not closes: the short is closed, the long is not opened.
+    assert drifted.reason.startswith("partly: close position #")
+    assert not Position.objects.filter(status="open").exists()
