@@ -1,0 +1,31 @@
+"""Hostile bodies and headers on `POST /hooks/<hook_id>` must never give a 5xx."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+OPEN = {"action": "open", "side": "long", "size_usd": "20"}
+
+
+def _no_raise(sender):
+    sender.client.raise_request_exception = False
+    return sender
+
+
+def test_signature_header_with_non_ascii_hex_is_refused_not_500(sender):
+    _no_raise(sender)
+    body = json.dumps(OPEN).encode()
+    # A latin-1 byte in the header, as gunicorn hands it over in WSGI's environ.
+    answer = sender.raw(body, **{"X-Egis-Signature": "t=1700000000,v1=\u00e9"})
+    assert answer.status_code == 404
+    unknown = sender.raw(
+        body, url="/hooks/no-such-hook-000000000000000", **{"X-Egis-Signature": "t=1,v1=\u00e9"}
+    )
+    assert unknown.status_code == 404
+    # The one refusal, byte for byte: the same as a wrong signature's (no oracle).
+    wrong = sender.raw(body, **{"X-Egis-Signature": "t=1700000000,v1=" + "0" * 64})
+    assert answer.content == unknown.content == wrong.content
