@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from egis.signals.models import Signal
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 OPEN = {"action": "open", "side": "long", "size_usd": "20"}
@@ -29,3 +31,11 @@ def test_signature_header_with_non_ascii_hex_is_refused_not_500(sender):
     # The one refusal, byte for byte: the same as a wrong signature's (no oracle).
     wrong = sender.raw(body, **{"X-Egis-Signature": "t=1700000000,v1=" + "0" * 64})
     assert answer.content == unknown.content == wrong.content
+
+
+@pytest.mark.parametrize("stamp", [999_999_999_999_999, "999999999999999", 253_402_300_800_000])
+def test_far_future_unix_timestamp_is_rejected_not_500(sender, stamp):
+    _no_raise(sender)
+    answer = sender.post({**OPEN, "id": "far", "timestamp": stamp})
+    assert answer.status_code == 422, answer.content
+    assert Signal.objects.get().status == "rejected"
