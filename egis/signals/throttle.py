@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import OperationalError
 
 from egis.core.window_counter import window_bump, window_seconds_left
 
@@ -100,17 +101,24 @@ def _counter_db() -> sqlite3.Connection:
 
 def _bump_minute(key: str, minute: int) -> int:
     """Count one request for `key` in `minute` (a new minute starts again at 1): atomic, one
-    statement, whichever process or thread bumps."""
-    conn = _counter_db()
-    row = conn.execute(
-        "INSERT INTO hook_rate (key, minute, n) VALUES (?, ?, 1) ON CONFLICT(key) DO UPDATE SET "
-        "n = CASE WHEN minute = excluded.minute THEN n + 1 ELSE 1 END, minute = excluded.minute "
-        "RETURNING n",
-        (key, minute),
-    ).fetchone()
-    _counters.bumps += 1
-    if _counters.bumps % PRUNE_EVERY == 0:
-        conn.execute("DELETE FROM hook_rate WHERE minute < ?", (minute - 1,))
+    statement, whichever process or thread bumps.
+
+    The file locked past its busy timeout (another process's long write) or read-only raises
+    Django's OperationalError, as the main database does: the edges' one "database busy"
+    handling answers it (503 on the webhook), not a raw sqlite3 error that none of them knows."""
+    try:
+        conn = _counter_db()
+        row = conn.execute(
+            "INSERT INTO hook_rate (key, minute, n) VALUES (?, ?, 1) ON CONFLICT(key) DO UPDATE "
+            "SET n = CASE WHEN minute = excluded.minute THEN n + 1 ELSE 1 END, "
+            "minute = excluded.minute RETURNING n",
+            (key, minute),
+        ).fetchone()
+        _counters.bumps += 1
+        if _counters.bumps % PRUNE_EVERY == 0:
+            conn.execute("DELETE FROM hook_rate WHERE minute < ?", (minute - 1,))
+    except sqlite3.OperationalError as exc:
+        raise OperationalError(f"the webhook throttle's counter file: {exc}") from exc
     return int(row[0])
 
 

@@ -39,3 +39,23 @@ def test_far_future_unix_timestamp_is_rejected_not_500(sender, stamp):
     answer = sender.post({**OPEN, "id": "far", "timestamp": stamp})
     assert answer.status_code == 422, answer.content
     assert Signal.objects.get().status == "rejected"
+
+
+def test_a_locked_throttle_counter_answers_busy_not_500(sender, settings):
+    import os
+    import sqlite3
+
+    from egis.signals import throttle
+
+    _no_raise(sender)
+    path = os.path.join(settings.DATA_DIR, throttle.COUNTER_FILE_NAME)
+    other = sqlite3.connect(path, isolation_level=None)  # another process's write, held long
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        answer = sender.post({**OPEN, "id": "locked"})
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert answer.status_code == 503, answer.status_code
+    assert answer.json()["error"] == "busy"
+    assert not Signal.objects.exists()  # nothing recorded: the sender may try again
