@@ -77,6 +77,15 @@ def pytest_configure(config: pytest.Config) -> None:
 # --- personas and shared fixtures ------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _fresh_counters() -> None:
+    """Every test starts with no throttle counts (logins, webhook failures): they are kept in
+    the data folder's counter file (egis.core.window_counter), which `cache.clear()` leaves."""
+    from egis.core.window_counter import window_reset_all
+
+    window_reset_all()
+
+
 @pytest.fixture
 def alice(django_user_model):  # the admin
     return django_user_model.objects.create_user(

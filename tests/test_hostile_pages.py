@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from egis.accounts.models import ApiToken, User
 from egis.bots.models import Bot
+from egis.core.window_counter import window_reset_all
 from egis.exits.models import Exit
 from egis.ledger.incidents import incident_record
 from egis.ledger.models import Incident, Order, Position
@@ -196,6 +197,7 @@ def _walk(client: Client, url: str, bodies: list[tuple[str | bytes, str]]) -> li
         failures.append(("GET", url, response.status_code))
     for body, ctype in bodies:
         cache.clear()  # the login throttle must not hide the login form's own parsing
+        window_reset_all()
         response = client.generic("POST", url, data=body, content_type=ctype)
         if response.status_code >= 500:
             failures.append(("POST", url, ctype, str(body)[:40], response.status_code))

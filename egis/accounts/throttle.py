@@ -1,7 +1,11 @@
 """Login throttling that nobody can turn into a lock-out of someone else.
 
-Failures are counted in Django's shared cache, in a window of `EGIS_LOGIN_LOCKOUT_SECONDS`
-that starts with the first failure of each count. Three counts, each with its own job:
+Failures are counted (egis.core.window_counter: atomically, on one host or across hosts through
+Redis) in a window of `EGIS_LOGIN_LOCKOUT_SECONDS` that starts with the first failure of each
+count. Each password check is counted *before* it runs (`attempt_begin`) and judged on the
+count it got; a right password gives its count back. Checking the counts, then the password,
+then counting let parallel guesses all pass the check before any was counted (ten against a
+limit of five). Three counts, each with its own job:
 
 1. **Account + address** (`EGIS_LOGIN_MAX_FAILURES_PER_ACCOUNT`, 5): the lock a person meets.
    After 5 wrong passwords for `bob` from one address, `bob` cannot log in *from that address*
@@ -27,7 +31,7 @@ A successful login clears its own account + address count (never the address cou
 address that also knows one password must not reset its budget for the others) and remembers the
 address as known for the account. User names are normalised (Unicode NFKC, case-folded, every
 kind of whitespace trimmed), so `BOB `, `bob` and `Bob\u00a0` share their counts. Keys are
-hashed so user names and addresses never appear in cache file names.
+hashed so user names and addresses never appear in the counter file or a cache file name.
 """
 
 from __future__ import annotations
@@ -40,7 +44,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from egis.core.window_counter import window_bump, window_count
+from egis.core.window_counter import (
+    window_bump,
+    window_clear,
+    window_count,
+    window_give_back,
+)
 
 
 def normalise(username: str) -> str:
@@ -102,52 +111,120 @@ def _count(key: str) -> int:
     return window_count(key)
 
 
-def state(*, username: str, address: str) -> LoginState:
-    account = normalise(username)
-    pair = _count(_pair_key(account, address))
-    by_address = _count(_address_key(address))
-    left = min(
+def _minutes() -> int:
+    return max(1, settings.EGIS_LOGIN_LOCKOUT_SECONDS // 60)
+
+
+def _too_many() -> LoginState:
+    return LoginState(
+        locked=True,
+        attempts_left=0,
+        reason=f"Too many failed attempts from this address. Wait up to {_minutes()} minutes "
+        "and try again, or ask an admin to unlock your account.",
+    )
+
+
+def _under_attack() -> LoginState:
+    return LoginState(
+        locked=True,
+        attempts_left=0,
+        reason="This account is under a password-guessing attack: only addresses it logged "
+        f"in from before may try for up to {_minutes()} minutes. Ask an admin to unlock it.",
+    )
+
+
+def _left(pair: int, by_address: int) -> int:
+    return min(
         settings.EGIS_LOGIN_MAX_FAILURES_PER_ACCOUNT - pair,
         settings.EGIS_LOGIN_MAX_FAILURES_PER_ADDRESS - by_address,
     )
-    minutes = max(1, settings.EGIS_LOGIN_LOCKOUT_SECONDS // 60)
+
+
+def state(*, username: str, address: str) -> LoginState:
+    """The counts as they are now (attempts in progress included): no count changes."""
+    account = normalise(username)
+    left = _left(_count(_pair_key(account, address)), _count(_address_key(address)))
     if left <= 0:
-        return LoginState(
-            locked=True,
-            attempts_left=0,
-            reason=f"Too many failed attempts from this address. Wait up to {minutes} minutes "
-            "and try again, or ask an admin to unlock your account.",
-        )
+        return _too_many()
     anywhere = _count(_anywhere_key(account))
     if anywhere >= settings.EGIS_LOGIN_MAX_FAILURES_PER_ACCOUNT_ANYWHERE and not cache.get(
         _known_key(account, address)
     ):
-        return LoginState(
-            locked=True,
-            attempts_left=0,
-            reason="This account is under a password-guessing attack: only addresses it logged "
-            f"in from before may try for up to {minutes} minutes. Ask an admin to unlock it.",
-        )
+        return _under_attack()
     return LoginState(locked=False, attempts_left=left)
 
 
-def _bump(key: str) -> None:
-    window_bump(key, settings.EGIS_LOGIN_LOCKOUT_SECONDS)
+def _bump(key: str) -> int:
+    return window_bump(key, settings.EGIS_LOGIN_LOCKOUT_SECONDS)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One password check, counted as a failure before it runs (`attempt_begin`): a wrong
+    password leaves the count, a right one gives it back. `state.locked`: refused, not counted."""
+
+    username: str
+    address: str
+    keys: tuple[str, str, str]  # account + address, address, account from anywhere
+    state: LoginState
+
+
+def attempt_begin(*, username: str, address: str) -> Attempt:
+    """Count a password check before it runs, or refuse it.
+
+    The three counts are bumped first, each atomically (egis.core.window_counter), and the limits
+    judged on the counts this attempt got: parallel guesses each take a count of their own, so
+    no more of them reach the password hasher than the limits allow. (Checking the counts,
+    then the password, then counting let ten parallel guesses all through a limit of 5.) A
+    refused attempt gives its counts back at once: it checked no password."""
+    account = normalise(username)
+    keys = (_pair_key(account, address), _address_key(address), _anywhere_key(account))
+    pair, by_address, anywhere = (_bump(key) for key in keys)
+    left = _left(pair, by_address)
+    verdict = LoginState(locked=False, attempts_left=left)
+    if left < 0:
+        verdict = _too_many()
+    elif anywhere > settings.EGIS_LOGIN_MAX_FAILURES_PER_ACCOUNT_ANYWHERE and not cache.get(
+        _known_key(account, address)
+    ):
+        verdict = _under_attack()
+    attempt = Attempt(username=username, address=address, keys=keys, state=verdict)
+    if verdict.locked:
+        attempt_give_back(attempt)
+    return attempt
+
+
+def attempt_give_back(attempt: Attempt) -> None:
+    """The attempt was not a wrong password (refused before any check, or right): its counts
+    are taken back."""
+    for key in attempt.keys:
+        window_give_back(key)
+
+
+def attempt_failed(attempt: Attempt) -> LoginState:
+    """A wrong password: its counts stay. Returns the state after it (for "N attempts left")."""
+    return state(username=attempt.username, address=attempt.address)
+
+
+def attempt_succeeded(attempt: Attempt) -> None:
+    """A right password at login: the counts go back, the account + address count is cleared
+    (never the address count: a spraying address that also knows one password must not reset
+    its budget for the others), and the address is remembered as known for the account."""
+    pair_key, address_key, anywhere_key = attempt.keys
+    window_clear(pair_key)
+    window_give_back(address_key)
+    window_give_back(anywhere_key)
+    account = normalise(attempt.username)
+    cache.set(_known_key(account, attempt.address), 1, settings.EGIS_LOGIN_KNOWN_ADDRESS_SECONDS)
 
 
 def record_failure(*, username: str, address: str) -> LoginState:
-    """Count one wrong password; returns the state after it (for "N attempts left")."""
+    """Count one wrong password checked without `attempt_begin` (the CLI, tests); returns the
+    state after it."""
     account = normalise(username)
-    _bump(_pair_key(account, address))
-    _bump(_address_key(address))
-    _bump(_anywhere_key(account))
+    for key in (_pair_key(account, address), _address_key(address), _anywhere_key(account)):
+        _bump(key)
     return state(username=username, address=address)
-
-
-def record_success(*, username: str, address: str) -> None:
-    account = normalise(username)
-    cache.delete(_pair_key(account, address))
-    cache.set(_known_key(account, address), 1, settings.EGIS_LOGIN_KNOWN_ADDRESS_SECONDS)
 
 
 def failures_anywhere(*, username: str) -> int:

@@ -15,6 +15,8 @@ are defined here once; the README ("Input rules") and the OpenAPI schema quote t
   fraction or an exponent; ids are 1 .. 2**63-1 (what a 64-bit column holds).
 - Text: a string without NUL or other control characters (a reason may span lines), trimmed,
   at most the field's maximum length.
+- Unix times: a whole number (as above) of seconds, or of milliseconds from `UNIX_MS_FROM` on,
+  at most `UNIX_TIME_MAX_MS` (the end of the year 9999, the last a `datetime` holds).
 - JSON bodies: UTF-8, at most `MAX_JSON_DEPTH` levels deep; NaN/Infinity are refused as values.
 """
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -180,6 +183,22 @@ def parse_id(raw: object, *, field: str) -> int:
 
 def parse_leverage(raw: object, *, field: str = "leverage") -> int:
     return parse_int(raw, field=field, minimum=1, maximum=LEVERAGE_MAX)
+
+
+UNIX_MS_FROM = 100_000_000_000  # a unix time from this on is in milliseconds (year 5138 in s)
+UNIX_TIME_MAX_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
+
+
+def parse_unix_time(raw: object, *, field: str) -> datetime:
+    """A unix time, in seconds or (from UNIX_MS_FROM on) milliseconds, as a UTC datetime. A
+    time past the year 9999 is refused here: `datetime.fromtimestamp` cannot hold it."""
+    value = parse_int(raw, field=field, minimum=0, maximum=MAX_ID)
+    if value > UNIX_TIME_MAX_MS:
+        raise InputError(
+            f"{field} is after the year 9999: give unix seconds or milliseconds", field=field
+        )
+    seconds = value // 1000 if value >= UNIX_MS_FROM else value
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 _FLAG_WORDS = {"true": True, "false": False}

@@ -1,10 +1,19 @@
-"""Counters in Django's shared cache whose window is fixed when they are first counted.
+"""Counters whose window is fixed when they are first counted, counted atomically.
 
-Django's `cache.incr` on the file cache rewrites the entry with the cache's default timeout
-(300 s): a 15-minute login lock window shrank to 5 minutes after the last failure, and a login
-unlock's generation counter (meant never to expire) lapsed after 5 minutes, which brought the
-counts it had dropped back. Each entry here stores the moment its window ends, and every bump
-writes it again with only the time left.
+Used by the login throttle (egis.accounts.throttle) and the webhook's per-address failures
+(egis.signals.throttle). Each key's window ends `timeout_s` after its first count (None: never);
+a later count does not push it out, and a count after it ends opens a new window at 1.
+
+Where they are kept:
+- One host (the default): in the counter file (egis.core.counter_file), one SQL statement per
+  count. They used to live in Django's file cache, whose read-then-write lost counts when two
+  requests counted at once: ten parallel wrong passwords all read 0 and all wrote 1.
+- Several web hosts (`EGIS_REDIS_URL`: the default cache is Redis): in that cache, one count
+  for all hosts, with Redis's own atomic `SET NX` (opens the window, with its expiry) and
+  `INCR` (keeps it).
+
+A count can be given back (`window_give_back`): the login throttle counts an attempt before it
+checks the password, and a right password gives its count back.
 """
 
 from __future__ import annotations
@@ -12,33 +21,128 @@ from __future__ import annotations
 import math
 import time
 
+from django.conf import settings
 from django.core.cache import cache
+
+from egis.core.counter_file import counter_db
+
+PRUNE_EVERY = 1000  # counts per process between two prunings of ended windows
+_counted = [0]
+
+
+def _shared() -> bool:
+    """Whether the default cache is one for every host (Redis): the counts are kept there."""
+    return "redis" in str(settings.CACHES["default"]["BACKEND"]).lower()
+
+
+# --- several hosts: the shared Redis cache ------------------------------------------------------
+# The count is an integer under `<key>:n` (Redis INCR needs a plain integer; the `:n` keeps the
+# list entries this module wrote before apart), the window's end under `<key>:until`.
+
+
+def _shared_bump(key: str, timeout_s: int | None, now: float) -> int:
+    until = None if timeout_s is None else now + timeout_s
+    for _ in range(3):
+        cache.add(f"{key}:until", until, timeout_s)
+        cache.add(f"{key}:n", 0, timeout_s)
+        try:
+            return int(cache.incr(f"{key}:n"))
+        except ValueError:  # the window ended between the two: open the next one
+            continue
+    raise RuntimeError(f"counter {key}: its window keeps ending")  # pragma: no cover
+
+
+def _shared_count(key: str) -> int:
+    value = cache.get(f"{key}:n")
+    return max(0, value) if isinstance(value, int) else 0
+
+
+# --- one host: the counter file -----------------------------------------------------------------
+
+_BUMP = (
+    "INSERT INTO window_count (key, n, until) VALUES (?, 1, ?) ON CONFLICT(key) DO UPDATE SET "
+    "n = CASE WHEN until IS NOT NULL AND until <= ? THEN 1 ELSE n + 1 END, "
+    "until = CASE WHEN until IS NOT NULL AND until <= ? THEN excluded.until ELSE until END "
+    "RETURNING n"
+)
+# A key's row while its window lasts (a row whose window ended counts as none).
+_LIVE_COUNT = "SELECT n, until FROM window_count WHERE key = ? AND (until IS NULL OR until > ?)"
+_GIVE_BACK = (
+    "UPDATE window_count SET n = MAX(n - 1, 0) WHERE key = ? AND (until IS NULL OR until > ?)"
+)
+
+
+def _file_bump(key: str, timeout_s: int | None, now: float) -> int:
+    until = None if timeout_s is None else now + timeout_s
+    with counter_db() as conn:
+        row = conn.execute(_BUMP, (key, until, now, now)).fetchone()
+        _counted[0] += 1
+        if _counted[0] % PRUNE_EVERY == 0:
+            conn.execute("DELETE FROM window_count WHERE until <= ?", (now,))
+    return int(row[0])
+
+
+# --- the counters -------------------------------------------------------------------------------
+
+
+def window_bump(key: str, timeout_s: int | None) -> int:
+    """Add one and return the count; the first count opens a window of `timeout_s` seconds
+    (None: no end). Atomic: concurrent bumps of one key each get a count of their own."""
+    now = time.time()
+    if _shared():
+        return _shared_bump(key, timeout_s, now)
+    return _file_bump(key, timeout_s, now)
+
+
+def window_give_back(key: str) -> None:
+    """Take back one count made in the key's current window (never below 0). A window that
+    ended meanwhile is left as it is: the count went with it."""
+    if _shared():
+        try:
+            if cache.decr(f"{key}:n") < 0:
+                cache.incr(f"{key}:n")  # (another give-back raced this one past 0)
+        except ValueError:  # the window ended: nothing to give back
+            pass
+        return
+    with counter_db() as conn:
+        conn.execute(_GIVE_BACK, (key, time.time()))
 
 
 def window_count(key: str) -> int:
-    entry = cache.get(key)
-    if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], int):
-        return entry[0]
-    return 0
+    if _shared():
+        return _shared_count(key)
+    with counter_db() as conn:
+        row = conn.execute(_LIVE_COUNT, (key, time.time())).fetchone()
+    return int(row[0]) if row else 0
 
 
 def window_seconds_left(key: str) -> int | None:
     """Whole seconds until the window of `key` ends (at least 1); None if it has no end or
     nothing was counted."""
-    entry = cache.get(key)
-    if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], (int, float)):
-        return max(1, math.ceil(entry[1] - time.time()))
-    return None
-
-
-def window_bump(key: str, timeout_s: int | None) -> int:
-    """Add one; the first count opens a window of `timeout_s` seconds (None: no end)."""
     now = time.time()
-    entry = cache.get(key)
-    if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], int):
-        count, until = entry
+    if _shared():
+        until = cache.get(f"{key}:until") if _shared_count(key) else None
     else:
-        count, until = 0, (None if timeout_s is None else now + timeout_s)
-    left = None if until is None else max(1, int(until - now))
-    cache.set(key, [count + 1, until], left)
-    return int(count + 1)
+        with counter_db() as conn:
+            row = conn.execute(_LIVE_COUNT, (key, now)).fetchone()
+        until = row[1] if row else None
+    if not isinstance(until, (int, float)):
+        return None
+    return max(1, math.ceil(until - now))
+
+
+def window_clear(key: str) -> None:
+    """Forget the key's count (its next count opens a new window)."""
+    if _shared():
+        cache.delete_many([f"{key}:n", f"{key}:until"])
+        return
+    with counter_db() as conn:
+        conn.execute("DELETE FROM window_count WHERE key = ?", (key,))
+
+
+def window_reset_all() -> None:
+    """Forget every count (tests, and an operator who wants a clean start)."""
+    if _shared():
+        return  # (the shared cache's own `clear` forgets them, with everything else in it)
+    with counter_db() as conn:
+        conn.execute("DELETE FROM window_count")

@@ -181,7 +181,9 @@ def _signature_ok(secret: str, header: str, body: bytes, now: float) -> bool:
         return False
     expected = hmac.new(secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
     fresh = abs(now - int(stamp)) <= SIGNATURE_TOLERANCE_S
-    return hmac.compare_digest(expected, given.lower()) and fresh
+    # Compared as bytes: compare_digest raises on a str with non-ASCII (a latin-1 header byte).
+    given_bytes = given.lower().encode("utf-8", "replace")
+    return hmac.compare_digest(expected.encode(), given_bytes) and fresh
 
 
 def hook_authenticate(

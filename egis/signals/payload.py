@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +25,7 @@ from egis.core.inputs import (
     parse_int,
     parse_percent,
     parse_text,
+    parse_unix_time,
     parse_usd,
 )
 from egis.core.money import usd_display
@@ -53,7 +54,6 @@ KNOWN_FIELDS = frozenset(
         "trailing_stop",
     }
 )
-_UNIX_MS_FROM = 100_000_000_000  # a unix time above this is in milliseconds (year 5138 in s)
 _SYMBOL_SUFFIXES = (".PERP", ".P", "PERP")
 
 
@@ -156,9 +156,7 @@ def parse_timestamp(raw: object) -> datetime | None:
     if raw is None or raw == "":
         return None
     if isinstance(raw, int) or (isinstance(raw, str) and raw.isascii() and raw.isdigit()):
-        value = parse_int(raw, field="timestamp", minimum=0, maximum=10**15)
-        seconds = Decimal(value) / 1000 if value >= _UNIX_MS_FROM else Decimal(value)
-        return datetime.fromtimestamp(int(seconds), tz=UTC)
+        return parse_unix_time(raw, field="timestamp")
     text = parse_text(raw, field="timestamp", max_length=40)
     try:
         when = datetime.fromisoformat(text)

@@ -1,4 +1,4 @@
-"""Webhook throttling, counted in Django's shared cache like the login throttle.
+"""Webhook throttling, counted atomically like the login throttle (egis.core.counter_file).
 
 - Per hook id (every request, known hook or not, so the answer tells nothing):
   `EGIS_HOOK_MAX_PER_MINUTE` requests per minute.
@@ -9,31 +9,30 @@
   proxy every request may carry the proxy's, so one user's wrong secret (or a stranger's
   guesses) must not stop another user's signals. Guessing gains nothing from this: a hook id
   and its secret are random (egis.signals.hooks), far beyond any number of tries.
-Keys are hashed: no hook id or address appears in a cache file name.
+Keys are hashed: no hook id or address appears in the counter file or a cache file name.
 
 The per-hook count is bumped on every request, so it is not kept in Django's file cache (each
 bump there is a read, a temporary file and a rename, measured at 2-4 ms on a loaded disk, and
 its `incr` is a read-then-write that two processes can interleave). It lives in a small SQLite
-file of its own next to the task queue's (`hook-throttle.sqlite3` in the data folder; WAL): one
-upsert per request, atomic across every process and thread, about 0.1 ms, and never in the way
-of the main database's write lock. Rows of past minutes are pruned as it goes.
+file of its own next to the task queue's (egis.core.counter_file, `hook-throttle.sqlite3` in the
+data folder; WAL): one upsert per request, atomic across every process and thread, about 0.1 ms,
+and never in the way of the main database's write lock. Rows of past minutes are pruned as it
+goes.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import sqlite3
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 
+from egis.core.counter_file import FILE_NAME, counter_db
 from egis.core.window_counter import window_bump, window_seconds_left
 
-COUNTER_FILE_NAME = "hook-throttle.sqlite3"
+COUNTER_FILE_NAME = FILE_NAME
 PRUNE_EVERY = 1000  # bumps per process between two prunings of past minutes
 
 
@@ -58,65 +57,34 @@ def _failures_key(address: str) -> str:
     return f"egis:hook:fail:{_digest(address)}"
 
 
-class _Counters(threading.local):
-    conn: sqlite3.Connection | None = None
-    path: str = ""
-    pid: int = 0
-    bumps: int = 0
+class _Bumps(threading.local):
+    n: int = 0
 
 
-_counters = _Counters()
-
-
-def _counter_db() -> sqlite3.Connection:
-    """This thread's connection to the counter file of the current data folder."""
-    path = os.path.join(settings.DATA_DIR, COUNTER_FILE_NAME)  # (pathlib cost more than the bump)
-    pid = os.getpid()
-    if _counters.conn is not None and _counters.path == path and _counters.pid == pid:
-        return _counters.conn
-    if _counters.conn is not None and _counters.pid == pid:
-        _counters.conn.close()  # (a connection inherited through fork is left alone, unused)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False)
-    # Switching a new file to WAL can meet another process doing the same (a lock upgrade the
-    # busy timeout does not wait for): try again for a moment.
-    deadline = time.monotonic() + 5
-    while True:
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            break
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS hook_rate "
-        "(key TEXT PRIMARY KEY, minute INTEGER NOT NULL, n INTEGER NOT NULL)"
-    )
-    _counters.conn, _counters.path, _counters.pid, _counters.bumps = conn, path, pid, 0
-    return conn
+_bumps = _Bumps()
 
 
 def _bump_minute(key: str, minute: int) -> int:
     """Count one request for `key` in `minute` (a new minute starts again at 1): atomic, one
-    statement, whichever process or thread bumps."""
-    conn = _counter_db()
-    row = conn.execute(
-        "INSERT INTO hook_rate (key, minute, n) VALUES (?, ?, 1) ON CONFLICT(key) DO UPDATE SET "
-        "n = CASE WHEN minute = excluded.minute THEN n + 1 ELSE 1 END, minute = excluded.minute "
-        "RETURNING n",
-        (key, minute),
-    ).fetchone()
-    _counters.bumps += 1
-    if _counters.bumps % PRUNE_EVERY == 0:
-        conn.execute("DELETE FROM hook_rate WHERE minute < ?", (minute - 1,))
+    statement, whichever process or thread bumps (egis.core.counter_file: a locked or read-only
+    file raises Django's OperationalError, which the webhook answers 503 "busy")."""
+    with counter_db() as conn:
+        row = conn.execute(
+            "INSERT INTO hook_rate (key, minute, n) VALUES (?, ?, 1) ON CONFLICT(key) DO UPDATE "
+            "SET n = CASE WHEN minute = excluded.minute THEN n + 1 ELSE 1 END, "
+            "minute = excluded.minute RETURNING n",
+            (key, minute),
+        ).fetchone()
+        _bumps.n += 1
+        if _bumps.n % PRUNE_EVERY == 0:
+            conn.execute("DELETE FROM hook_rate WHERE minute < ?", (minute - 1,))
     return int(row[0])
 
 
 def reset() -> None:
     """Forget every per-hook count (tests, and an operator who wants a clean start)."""
-    _counter_db().execute("DELETE FROM hook_rate")
+    with counter_db() as conn:
+        conn.execute("DELETE FROM hook_rate")
 
 
 def check(*, hook_id: str) -> None:

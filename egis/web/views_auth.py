@@ -1,4 +1,4 @@
-"""Log in and out with Django sessions; failed attempts are throttled (see egis/web/throttle.py)."""
+"""Log in and out with Django sessions; failed attempts are throttled (egis.accounts.throttle)."""
 
 from __future__ import annotations
 
@@ -55,16 +55,21 @@ def login_view(request: HttpRequest) -> HttpResponse:
     except InputError:
         # No account has such a name or password (both follow the grammar): nothing to look up.
         return back_with_errors(request, back, {"form": "Wrong user name or password."})
-    before = throttle.state(username=username, address=address)
-    if before.locked:
-        return back_with_errors(request, back, {"form": before.reason})
-    user = authenticate(request, username=username, password=password) if username else None
+    # Counted before the password is checked: parallel guesses each take a count of their own.
+    attempt = throttle.attempt_begin(username=username, address=address)
+    if attempt.state.locked:
+        return back_with_errors(request, back, {"form": attempt.state.reason})
+    try:
+        user = authenticate(request, username=username, password=password) if username else None
+    except Exception:
+        throttle.attempt_give_back(attempt)  # (a busy database): no answer, not a wrong password
+        raise
     if user is None:
-        after = throttle.record_failure(username=username, address=address)
+        after = throttle.attempt_failed(attempt)
         return back_with_errors(
             request, back, {"form": _wrong_password_message(after.attempts_left)}
         )
-    throttle.record_success(username=username, address=address)
+    throttle.attempt_succeeded(attempt)
     login(request, user)
     return see_other(target)
 

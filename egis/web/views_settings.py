@@ -166,10 +166,12 @@ def _attempts_left(n: int) -> str:
 def password_change(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     address = throttle.client_address(request.META)
-    lock = throttle.state(username=user.username, address=address)
-    if lock.locked:
-        return back_with_errors(request, "/settings", {"password": lock.reason})
     data = form_data(request)
+    # The current password is a guess like a login's: counted before it is checked, so
+    # parallel guesses each take a count of their own (egis.accounts.throttle).
+    attempt = throttle.attempt_begin(username=user.username, address=address)
+    if attempt.state.locked:
+        return back_with_errors(request, "/settings", {"password": attempt.state.reason})
     try:
         user_password_change(
             user=user,
@@ -178,14 +180,19 @@ def password_change(request: HttpRequest) -> HttpResponse:
             confirm=field(data, "confirm_password"),
         )
     except WrongCurrentPassword as exc:
-        after = throttle.record_failure(username=user.username, address=address)
+        after = throttle.attempt_failed(attempt)
         return back_with_errors(
             request,
             "/settings",
             {"current_password": f"Not changed: {exc} ({_attempts_left(after.attempts_left)})."},
         )
     except UserInputError as exc:
+        throttle.attempt_give_back(attempt)
         return back_with_errors(request, "/settings", {"password": sentence("Not changed", exc)})
+    except Exception:
+        throttle.attempt_give_back(attempt)  # (a busy database): no answer, not a wrong password
+        raise
+    throttle.attempt_give_back(attempt)
     # The session's hash follows the new password: this session stays logged in, the
     # person's other sessions end.
     update_session_auth_hash(request, user)

@@ -276,3 +276,25 @@ def test_a_stored_amount_with_the_columns_trailing_zeros_is_its_value():
     assert parse_usd(Decimal("8.50000000"), field="budget") == Decimal("8.5")
     with pytest.raises(InputError):
         parse_usd(Decimal("8.50300000"), field="budget")
+
+
+def test_unix_times_up_to_the_end_of_the_year_9999_and_no_further():
+    from datetime import UTC, datetime
+
+    from egis.core.inputs import UNIX_MS_FROM, UNIX_TIME_MAX_MS, parse_unix_time
+
+    last = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+    assert parse_unix_time(UNIX_TIME_MAX_MS, field="t") == last
+    assert parse_unix_time(str(UNIX_TIME_MAX_MS), field="t") == last
+    assert parse_unix_time(UNIX_MS_FROM - 1, field="t").year == 5138  # still seconds
+    seconds, millis = (
+        parse_unix_time(1_700_000_000, field="t"),
+        parse_unix_time(1_700_000_000_000, field="t"),
+    )
+    assert seconds == millis
+    for past_9999 in (UNIX_TIME_MAX_MS + 1, 999_999_999_999_999, 2**63 - 1):
+        with pytest.raises(InputError, match="after the year 9999"):
+            parse_unix_time(past_9999, field="t")
+    for not_a_time in (-1, "-1", "1e12", True, 1.5, "²", "9" * 19, 2**63):
+        with pytest.raises(InputError):
+            parse_unix_time(not_a_time, field="t")

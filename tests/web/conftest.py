@@ -9,7 +9,7 @@ from django.test import Client
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Login throttling counts in the cache; every test starts with no failures.
+    # The login throttle's known addresses are in the cache (its counts: tests/conftest.py).
     from django.core.cache import cache
 
     cache.clear()
