@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from egis.core.money import plain, usd_str
 from egis.ledger.errors import OrderNotBooked
-from egis.ledger.models import IncidentKind, Order, OrderIntent, Position, PositionStatus
-from egis.ledger.risk import daily_loss_refusal, realized_today
+from egis.ledger.models import IncidentKind, Order, OrderIntent, Position
+from egis.ledger.realized_day import realized_day, realized_days
+from egis.ledger.risk import daily_loss_refusal
 from egis.notifications import events
 from egis.notifications.services import PreparedNotice, notice_prepare, notify
 
@@ -58,22 +59,23 @@ def fill_notice(
         )
     ]
     limit = daily_loss_limit_usd
-    if limit is not None and not opening and position.status == PositionStatus.CLOSED:
-        notices.append(_daily_loss_check(order.bot_id, limit, position))
+    if limit is not None and not opening:
+        notices.append(_daily_loss_check(limit, order, position))
     return [n for n in notices if n is not None]
 
 
-def _daily_loss_check(bot_id: int, limit: Decimal, position: Position) -> PreparedNotice | None:
-    """Told by the close that takes today's realized PnL to the limit. Read before the close is
-    written: today's closed positions without this one, plus this one's net."""
+def _daily_loss_check(limit: Decimal, order: Order, position: Position) -> PreparedNotice | None:
+    """Told by the close fill (whole or partial) that takes today's realized PnL to the limit.
+    Read before the fill is written: today's steps without it, then with it
+    (egis.ledger.realized_day)."""
     now = timezone.now()
-    before = realized_today(bot_id, now=now)
-    after = before + ((position.realized_pnl_usd or 0) - (position.fees_usd or 0))
-    hit = daily_loss_refusal(limit, after, now)
+    before = realized_day(order.bot_id, now)
+    after = realized_days([order.bot_id], now, pending=(order, position)).get(order.bot_id)
+    hit = None if after is None else daily_loss_refusal(limit, after, now)
     if hit is None or daily_loss_refusal(limit, before, now) is not None:
         return None
     payload = {**hit.details, "position_id": position.pk}
-    return notice_prepare(events.DAILY_LOSS_LIMIT, bot_id=bot_id, payload=payload)
+    return notice_prepare(events.DAILY_LOSS_LIMIT, bot_id=order.bot_id, payload=payload)
 
 
 def exit_triggered_notice(

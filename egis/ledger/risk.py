@@ -11,10 +11,11 @@ Each limit is optional (NULL on the bot: off) and refuses an open only; closes a
   its newest open-intent order row that the venue did not refuse or fail (status submitting,
   unknown, filled or partially filled). The write-ahead row is committed before the venue call,
   so an open still in flight counts, and a refused open does not start a cooldown.
-- Daily loss limit: today's realized PnL (egis.ledger.pnl, the one definition: closed,
-  non-archived positions, realized PnL minus all their fees) over the positions *closed* in
-  the current UTC day [00:00, 24:00). When it is at or below minus the limit, opens are halted
-  for the rest of the UTC day; nothing is stored, so the halt lifts by itself at 00:00 UTC.
+- Daily loss limit: the realized PnL of the current UTC day [00:00, 24:00), net of fees, step
+  by step (egis.ledger.realized_day: each close fill, partial ones too, realizes its price PnL
+  minus its fee when booked; a closed position's entry fee when it closes). Once the running
+  total reaches minus the limit, opens are halted for the rest of the UTC day, even if a later
+  close brings it back; nothing is stored, so the halt lifts by itself at 00:00 UTC.
 
 The arithmetic is pure (the `*_refusal` functions take figures and return the refusal or None,
 unit-tested without a database); `check_open` and `daily_loss_halts` read the figures.
@@ -24,12 +25,10 @@ Budget math is not here: the budget service (egis.ledger.budget) decides afforda
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
 from django.utils import timezone
 
 from egis.bots.models import Bot
@@ -44,7 +43,7 @@ from egis.ledger.errors import (
     RiskLimitReached,
 )
 from egis.ledger.models import Order, OrderIntent, OrderStatus, Position, PositionStatus
-from egis.ledger.pnl import REALIZED_ROWS
+from egis.ledger.realized_day import RealizedDay, realized_day, realized_days, utc_day
 
 # An open order that was sent and not refused or failed: it starts the cooldown.
 COOLDOWN_ORDER_STATUSES = (
@@ -142,12 +141,6 @@ def parse_risk_limits(
 # --- pure arithmetic ------------------------------------------------------------------------
 
 
-def utc_day(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    """The UTC day that contains `now` (an aware datetime), as [start, end)."""
-    start = now.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return start, start + dt.timedelta(days=1)
-
-
 def max_order_refusal(limit: Decimal | None, requested: Decimal) -> MaxOrderUsdExceeded | None:
     if limit is None or requested <= limit:
         return None
@@ -196,17 +189,25 @@ def cooldown_refusal(
 
 
 def daily_loss_refusal(
-    limit: Decimal | None, realized_today: Decimal, now: dt.datetime
+    limit: Decimal | None, day: RealizedDay, now: dt.datetime
 ) -> DailyLossLimitReached | None:
-    """Reached when today's realized PnL is a loss of at least the limit (exact comparison)."""
-    if limit is None or realized_today > -limit:
+    """Reached when today's realized PnL went to a loss of at least the limit at any moment of
+    the UTC day (exact comparison): the halt lasts until 00:00 UTC."""
+    if limit is None or day.lowest_usd > -limit:
         return None
     _, resume = utc_day(now)
+    since = (
+        f"today's realized PnL is {usd_display(day.total_usd)}"
+        if day.total_usd <= -limit
+        else f"today's realized PnL went to {usd_display(day.lowest_usd)} (now "
+        f"{usd_display(day.total_usd)})"
+    )
     return DailyLossLimitReached(
-        f"Daily loss limit {usd_display(limit)} reached: today's realized PnL is "
-        f"{usd_display(realized_today)} (UTC day); opens resume at {when_text(resume)}.",
+        f"Daily loss limit {usd_display(limit)} reached: {since} (UTC day); opens resume at "
+        f"{when_text(resume)}.",
         limit_usd=usd_str(limit),
-        realized_today_usd=usd_str(realized_today),
+        realized_today_usd=usd_str(day.total_usd),
+        lowest_today_usd=usd_str(day.lowest_usd),
         resume_at=resume.isoformat(),
     )
 
@@ -214,19 +215,9 @@ def daily_loss_refusal(
 # --- reads ----------------------------------------------------------------------------------
 
 
-def _closed_today(bot_ids: Iterable[int], now: dt.datetime) -> Any:
-    start, end = utc_day(now)
-    return Position.objects.filter(
-        REALIZED_ROWS, bot_id__in=list(bot_ids), closed_at__gte=start, closed_at__lt=end
-    )
-
-
 def realized_today(bot_id: int, *, now: dt.datetime) -> Decimal:
-    """The bot's realized PnL (egis.ledger.pnl) over the positions closed in now's UTC day."""
-    totals = _closed_today([bot_id], now).aggregate(
-        realized=Sum("realized_pnl_usd"), fees=Sum("fees_usd")
-    )
-    return (totals["realized"] or Decimal(0)) - (totals["fees"] or Decimal(0))
+    """The bot's realized PnL so far in now's UTC day (egis.ledger.realized_day)."""
+    return realized_day(bot_id, now).total_usd
 
 
 def _last_open_at(bot_id: int) -> dt.datetime | None:
@@ -252,8 +243,7 @@ def open_refusal(
     now = now or timezone.now()
     refusal: RiskLimitReached | None = None
     if limits.daily_loss_limit_usd is not None:
-        today = realized_today(bot.pk, now=now)
-        refusal = daily_loss_refusal(limits.daily_loss_limit_usd, today, now)
+        refusal = daily_loss_refusal(limits.daily_loss_limit_usd, realized_day(bot.pk, now), now)
     if refusal is None and limits.max_open_positions is not None:
         count = Position.objects.filter(bot_id=bot.pk, status=PositionStatus.OPEN).count()
         refusal = max_open_refusal(limits.max_open_positions, count)
@@ -274,23 +264,16 @@ def check_open(bot: Bot, requested_usd: Decimal, *, now: dt.datetime | None = No
 
 def daily_loss_halts(bots: list[Bot], *, now: dt.datetime | None = None) -> dict[int, str]:
     """The bots whose daily loss limit halts opens now, each with the reason the pages show.
-    One grouped query whatever the number of bots; none when no bot has the limit."""
+    Three queries whatever the number of bots; none when no bot has the limit."""
     limited = {b.pk: b for b in bots if b.daily_loss_limit_usd is not None}
     if not limited:
         return {}
     now = now or timezone.now()
-    rows = (
-        _closed_today(limited, now)
-        .values("bot_id")
-        .annotate(n=Count("id"), realized=Sum("realized_pnl_usd"), fees=Sum("fees_usd"))
-        .order_by()
-    )
     halts: dict[int, str] = {}
-    for row in rows:
-        today = (row["realized"] or Decimal(0)) - (row["fees"] or Decimal(0))
-        refusal = daily_loss_refusal(limited[row["bot_id"]].daily_loss_limit_usd, today, now)
+    for bot_id, day in realized_days(limited, now).items():
+        refusal = daily_loss_refusal(limited[bot_id].daily_loss_limit_usd, day, now)
         if refusal is not None:
-            halts[row["bot_id"]] = refusal.message
+            halts[bot_id] = refusal.message
     return halts
 
 

@@ -174,9 +174,21 @@ def test_daily_loss_limit_reads_todays_utc_closes_net_of_fees(paper_bot):
 def test_a_profit_today_offsets_a_loss_and_below_the_limit_opens(paper_bot):
     now = timezone.now()
     _limit(paper_bot, daily_loss_limit_usd=Decimal("20"))
-    _closed(paper_bot, pnl="-21", fees="0.40", closed_at=now)
-    _closed(paper_bot, pnl="2", fees="0.10", closed_at=now)  # -19.50 in all
+    # The profit came first: the running total never reached the limit.
+    _closed(paper_bot, pnl="2", fees="0.10", closed_at=now - dt.timedelta(minutes=5))
+    _closed(paper_bot, pnl="-21", fees="0.40", closed_at=now)  # -19.50 in all
     assert order_open(bot_id=paper_bot.pk, side="long", size_usd="10").position.qty > 0
+
+
+def test_once_reached_the_limit_halts_for_the_rest_of_the_utc_day(paper_bot):
+    # Found by review: a later profit the same day lifted the halt before 00:00 UTC.
+    now = timezone.now()
+    _limit(paper_bot, daily_loss_limit_usd=Decimal("20"))
+    _closed(paper_bot, pnl="-21", fees="0.40", closed_at=now - dt.timedelta(minutes=5))
+    _closed(paper_bot, pnl="2", fees="0.10", closed_at=now)  # -19.50 in all, now
+    message = _refused_and_nothing_sent(paper_bot, DailyLossLimitReached)
+    assert "today's realized PnL went to -$21.40 (now -$19.50)" in message
+    assert daily_loss_halts([paper_bot])[paper_bot.pk] == message
 
 
 def test_a_real_losing_round_trip_counts_with_both_fees(paper_bot, set_price):
@@ -311,3 +323,29 @@ def test_the_database_refuses_a_limit_that_is_not_positive(paper_bot, limit):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Bot.objects.filter(pk=paper_bot.pk).update(**limit)
+
+
+def test_a_loss_realized_by_a_partial_close_counts_towards_the_daily_limit(paper_bot, set_price):
+    # Found by review: only closed positions were summed, so a partial close's loss was not seen.
+    from egis.venues.paper.venue import PaperVenue
+
+    opened = order_open(bot_id=paper_bot.pk, side="long", size_usd="50").position
+    set_price("ETHUSDT", "2000")  # ETH fell by about a third
+    half = PaperVenue(Bot.objects.get(pk=paper_bot.pk), fill_ratio=Decimal("0.5"))
+    order_close(bot_id=paper_bot.pk, position_id=opened.pk, venue=half)
+    position = Position.objects.get(pk=opened.pk)
+    close = Order.objects.get(intent="close")
+    assert position.status == "open" and position.realized_pnl_usd < Decimal("-1")
+    # The close fill realized its price PnL and its fee; the entry fee counts when it closes.
+    partly = position.realized_pnl_usd - close.fee_usd
+    assert realized_today(paper_bot.pk, now=timezone.now()) == partly
+    _limit(paper_bot, daily_loss_limit_usd=Decimal("1.00"))
+    _refused_and_nothing_sent(paper_bot, DailyLossLimitReached)
+
+    order_close(bot_id=paper_bot.pk, position_id=opened.pk)  # the rest
+    closed = Position.objects.get(pk=opened.pk)
+    assert closed.status == "closed"
+    # Whole now: the one definition of realized PnL (egis.ledger.pnl), net of all fees.
+    assert realized_today(paper_bot.pk, now=timezone.now()) == (
+        closed.realized_pnl_usd - closed.fees_usd
+    )

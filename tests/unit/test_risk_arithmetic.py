@@ -15,6 +15,7 @@ from egis.ledger.errors import (
     OpenCooldown,
     OrderRefused,
 )
+from egis.ledger.realized_day import RealizedDay
 from egis.ledger.risk import (
     RiskLimits,
     cooldown_refusal,
@@ -84,18 +85,31 @@ def test_a_last_open_stamped_in_the_future_counts_as_just_now():
     assert refusal.details == {"cooldown_s": 60, "last_open_s_ago": 0, "wait_s": 60}
 
 
+def _day(total: str, lowest: str | None = None) -> RealizedDay:
+    return RealizedDay(Decimal(total), min(Decimal(0), Decimal(lowest or total)))
+
+
 def test_daily_loss_limit_is_reached_at_exactly_the_limit():
-    assert daily_loss_refusal(Decimal("20"), Decimal("-19.99"), NOW) is None
-    assert daily_loss_refusal(Decimal("20"), Decimal("5"), NOW) is None
-    assert daily_loss_refusal(None, Decimal("-1000"), NOW) is None
-    assert daily_loss_refusal(Decimal("20"), Decimal("-20"), NOW) is not None
-    refusal = daily_loss_refusal(Decimal("20.00"), Decimal("-21.40"), NOW)
+    assert daily_loss_refusal(Decimal("20"), _day("-19.99"), NOW) is None
+    assert daily_loss_refusal(Decimal("20"), _day("5"), NOW) is None
+    assert daily_loss_refusal(None, _day("-1000"), NOW) is None
+    assert daily_loss_refusal(Decimal("20"), _day("-20"), NOW) is not None
+    refusal = daily_loss_refusal(Decimal("20.00"), _day("-21.40"), NOW)
     assert isinstance(refusal, DailyLossLimitReached)
     assert refusal.message == (
         "Daily loss limit $20.00 reached: today's realized PnL is -$21.40 (UTC day); "
         "opens resume at 27 Nov, 00:00\u00a0UTC."
     )
     assert refusal.details["resume_at"] == "2026-11-27T00:00:00+00:00"
+
+
+def test_a_limit_reached_earlier_in_the_day_still_halts():
+    assert daily_loss_refusal(Decimal("20"), _day("-19.50", "-19.99"), NOW) is None
+    refusal = daily_loss_refusal(Decimal("20"), _day("3", "-20"), NOW)
+    assert refusal is not None
+    assert refusal.message.startswith(
+        "Daily loss limit $20.00 reached: today's realized PnL went to -$20.00 (now $3.00)"
+    )
 
 
 def test_the_utc_day_of_an_aware_time_in_another_zone():
