@@ -62,7 +62,8 @@ export function OpenPositionForm({
   // The last open's result stays under the amount until the form is changed.
   const openedShown =
     opened && JSON.stringify(opened.after) === JSON.stringify(now) ? opened.message : null;
-  const ok = quote.state === "ok" ? quote : null;
+  // The exits' trigger prices come with any answer that has them, also an amount's refusal.
+  const answered = quote.state === "ok" || quote.state === "refused" ? quote : null;
   return (
     <Card>
       <CardHeader>
@@ -163,8 +164,8 @@ export function OpenPositionForm({
           stopLoss={form.data.stop_loss}
           onTakeProfit={(level) => form.setData("take_profit", level)}
           onStopLoss={(level) => form.setData("stop_loss", level)}
-          quote={ok ? ok.exits : null}
-          stale={ok?.stale ?? false}
+          quote={answered?.exits ?? null}
+          stale={answered?.stale ?? false}
           errors={exitErrors}
         />
       </form>

@@ -5,7 +5,9 @@ import * as React from "react";
 // the arithmetic itself. With a take-profit / stop-loss (issue 12) the same answer carries their
 // trigger prices ("Stop-loss at 2905.21 (-1.00 %)"), or what the open would refuse about them.
 // `refusal` is what the Open would be refused now (not enough budget, netting, a risk limit, the
-// bot paused or halted), from the open's own preflight on the server.
+// bot paused or halted), from the open's own preflight on the server. An amount below the
+// smallest order is an answer too (200, `refusal.code` "order_size", no summary): "refused",
+// in the server's words, with the exits still quoted (they depend on the price, not the amount).
 export interface ExitsQuote {
   summaries: Partial<Record<"take_profit" | "stop_loss", string>>;
   error: { field: string; message: string } | null;
@@ -18,7 +20,7 @@ type Answer =
       exits: ExitsQuote;
       refusal: { code: string; message: string } | null;
     }
-  | { state: "refused"; message: string };
+  | { state: "refused"; message: string; exits: ExitsQuote | null };
 
 // `stale`: the page's live price changed since this answer was asked; a new one is on its way.
 export type OpenQuote = { state: "idle" } | { state: "loading" } | (Answer & { stale: boolean });
@@ -80,16 +82,20 @@ export function useOpenQuote(
             refusal?: { code: string; message: string };
           } | null;
           let answer: Answer | null = null;
+          const summaries: ExitsQuote["summaries"] = {};
+          for (const row of body?.exits ?? []) summaries[row.kind] = row.summary;
+          const exitsQuote = { summaries, error: body?.exits_error ?? null };
           if (response.ok && body?.summary) {
-            const summaries: ExitsQuote["summaries"] = {};
-            for (const row of body.exits ?? []) summaries[row.kind] = row.summary;
             answer = {
               state: "ok",
               summary: body.summary,
-              exits: { summaries, error: body.exits_error ?? null },
+              exits: exitsQuote,
               refusal: body.refusal ?? null,
             };
-          } else if (body?.detail) answer = { state: "refused", message: body.detail };
+          } else if (response.ok && body?.refusal) {
+            // Nothing it can buy (below the smallest order): the reason, as the Open would say.
+            answer = { state: "refused", message: body.refusal.message, exits: exitsQuote };
+          } else if (body?.detail) answer = { state: "refused", message: body.detail, exits: null };
           setHeld({ inputs, priceKey, answer });
         } catch {
           if (!controller.signal.aborted) setHeld({ inputs, priceKey, answer: null });
