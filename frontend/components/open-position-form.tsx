@@ -40,7 +40,7 @@ export function OpenPositionForm({
     take_profit: levelText(form.data.take_profit),
     stop_loss: levelText(form.data.stop_loss),
   };
-  const quote = useOpenQuote(
+  const { quote, exits, exitsStale } = useOpenQuote(
     botId,
     form.data.size_usd,
     { side: now.side, takeProfit: now.take_profit, stopLoss: now.stop_loss },
@@ -62,8 +62,6 @@ export function OpenPositionForm({
   // The last open's result stays under the amount until the form is changed.
   const openedShown =
     opened && JSON.stringify(opened.after) === JSON.stringify(now) ? opened.message : null;
-  // The exits' trigger prices come with any answer that has them, also an amount's refusal.
-  const answered = quote.state === "ok" || quote.state === "refused" ? quote : null;
   return (
     <Card>
       <CardHeader>
@@ -164,8 +162,8 @@ export function OpenPositionForm({
           stopLoss={form.data.stop_loss}
           onTakeProfit={(level) => form.setData("take_profit", level)}
           onStopLoss={(level) => form.setData("stop_loss", level)}
-          quote={answered?.exits ?? null}
-          stale={answered?.stale ?? false}
+          quote={exits}
+          stale={exitsStale}
           errors={exitErrors}
         />
       </form>

@@ -7,20 +7,21 @@ import * as React from "react";
 // `refusal` is what the Open would be refused now (not enough budget, netting, a risk limit, the
 // bot paused or halted), from the open's own preflight on the server. An amount below the
 // smallest order is an answer too (200, `refusal.code` "order_size", no summary): "refused",
-// in the server's words, with the exits still quoted (they depend on the price, not the amount).
-export interface ExitsQuote {
-  summaries: Partial<Record<"take_profit" | "stop_loss", string>>;
-  error: { field: string; message: string } | null;
-}
+// in the server's words. The exits' previews are kept per exit (`exits`, see lib/exits-preview).
+import {
+  type ExitsAsked,
+  type ExitsQuote,
+  exitsFromBody,
+  exitsStillMeant,
+} from "@/lib/exits-preview";
 
 type Answer =
   | {
       state: "ok";
       summary: string;
-      exits: ExitsQuote;
       refusal: { code: string; message: string } | null;
     }
-  | { state: "refused"; message: string; exits: ExitsQuote | null };
+  | { state: "refused"; message: string };
 
 // `stale`: the page's live price changed since this answer was asked; a new one is on its way.
 export type OpenQuote = { state: "idle" } | { state: "loading" } | (Answer & { stale: boolean });
@@ -34,6 +35,21 @@ interface Held {
   answer: Answer | "loading" | null;
 }
 
+// The last answer's exits, kept apart from the answer: each exit's preview stays while its own
+// field (and the side) is unchanged, whatever the amount or the other exit is doing.
+interface HeldExits {
+  asked: ExitsAsked;
+  priceKey: string;
+  quote: ExitsQuote;
+}
+
+export interface OpenQuoteState {
+  quote: OpenQuote;
+  // The exits' previews that still speak for their fields (null: none asked or none left).
+  exits: ExitsQuote | null;
+  exitsStale: boolean; // asked at an older price than the page shows: hidden, room kept
+}
+
 export function useOpenQuote(
   botId: number,
   sizeUsd: string,
@@ -44,11 +60,12 @@ export function useOpenQuote(
   },
   // The page's live price (and its time): a new one asks again, so the quote follows it.
   priceKey = "",
-): OpenQuote {
+): OpenQuoteState {
   const amount = sizeUsd.trim();
   const { side, takeProfit, stopLoss } = exits;
   const inputs = JSON.stringify([botId, amount, side, takeProfit, stopLoss]);
   const [held, setHeld] = React.useState<Held>({ inputs, priceKey, answer: null });
+  const [heldExits, setHeldExits] = React.useState<HeldExits | null>(null);
   const lastInputs = React.useRef(inputs);
   React.useEffect(() => {
     if (!amount) {
@@ -79,23 +96,25 @@ export function useOpenQuote(
             detail?: string;
             exits?: { kind: "take_profit" | "stop_loss"; summary: string }[];
             exits_error?: { field: string; message: string } | null;
+            exits_errors?: { field: string; message: string }[];
             refusal?: { code: string; message: string };
           } | null;
           let answer: Answer | null = null;
-          const summaries: ExitsQuote["summaries"] = {};
-          for (const row of body?.exits ?? []) summaries[row.kind] = row.summary;
-          const exitsQuote = { summaries, error: body?.exits_error ?? null };
+          if (response.ok && body) {
+            // Any answer quotes the exits, also one refusing the amount (they need the price).
+            const asked = { side, take_profit: takeProfit, stop_loss: stopLoss };
+            setHeldExits({ asked, priceKey, quote: exitsFromBody(body) });
+          }
           if (response.ok && body?.summary) {
             answer = {
               state: "ok",
               summary: body.summary,
-              exits: exitsQuote,
               refusal: body.refusal ?? null,
             };
           } else if (response.ok && body?.refusal) {
             // Nothing it can buy (below the smallest order): the reason, as the Open would say.
-            answer = { state: "refused", message: body.refusal.message, exits: exitsQuote };
-          } else if (body?.detail) answer = { state: "refused", message: body.detail, exits: null };
+            answer = { state: "refused", message: body.refusal.message };
+          } else if (body?.detail) answer = { state: "refused", message: body.detail };
           setHeld({ inputs, priceKey, answer });
         } catch {
           if (!controller.signal.aborted) setHeld({ inputs, priceKey, answer: null });
@@ -109,6 +128,16 @@ export function useOpenQuote(
     };
   }, [botId, amount, side, takeProfit, stopLoss, inputs, priceKey]);
 
+  const exitsNow = exitsStillMeant(heldExits, {
+    side,
+    take_profit: takeProfit,
+    stop_loss: stopLoss,
+  });
+  const exitsStale = heldExits !== null && heldExits.priceKey !== priceKey;
+  return { quote: quoteNow(held, amount, inputs, priceKey), exits: exitsNow, exitsStale };
+}
+
+function quoteNow(held: Held, amount: string, inputs: string, priceKey: string): OpenQuote {
   if (!amount || held.answer === null) return { state: "idle" };
   // An answer for other inputs is not shown: the new one is on its way.
   if (held.answer === "loading" || held.inputs !== inputs) return { state: "loading" };

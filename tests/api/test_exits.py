@@ -140,3 +140,21 @@ def test_the_quote_gives_the_trigger_prices(as_bob, paper_bot):
     bad = as_bob.get(f"/bots/{paper_bot.pk}/quote?size_usd=20&stop_loss=3000").json()
     assert bad["exits_error"]["field"] == "stop_loss.price"
     assert bad["summary"]  # the size is still quoted
+
+
+def test_each_exit_is_quoted_on_its_own(as_bob, paper_bot):
+    # Newcomer at 390 px: a valid take-profit's preview vanished while the stop-loss was invalid
+    # (and the reverse): one refused exit emptied the whole list.
+    base = f"/bots/{paper_bot.pk}/quote?size_usd=20&side=long"
+    body = as_bob.get(f"{base}&take_profit=2%25&stop_loss=3000").json()  # the SL is above price
+    assert [e["kind"] for e in body["exits"]] == ["take_profit"]
+    assert [e["field"] for e in body["exits_errors"]] == ["stop_loss.price"]
+    assert body["exits_error"]["field"] == "stop_loss.price"  # the first one, as before
+    body = as_bob.get(f"{base}&take_profit=abc%25&stop_loss=1%25").json()
+    assert [e["kind"] for e in body["exits"]] == ["stop_loss"]
+    assert [e["field"] for e in body["exits_errors"]] == ["take_profit.pct"]
+    both = as_bob.get(f"{base}&take_profit=2000&stop_loss=3000").json()
+    assert both.get("exits", []) == []
+    assert [e["field"] for e in both["exits_errors"]] == ["take_profit.price", "stop_loss.price"]
+    fine = as_bob.get(f"{base}&take_profit=2%25").json()
+    assert "exits_errors" not in fine and "exits_error" not in fine

@@ -209,7 +209,9 @@ class QuoteOut(Schema):
     )
     # Exits (issue 12): the trigger prices of the take_profit / stop_loss asked, if any.
     exits: list[ExitQuoteOut] = []
-    exits_error: FieldErrorOut | None = None
+    exits_error: FieldErrorOut | None = None  # the first of exits_errors
+    # Each exit is quoted on its own: a refused one never hides another's trigger price.
+    exits_errors: list[FieldErrorOut] = []
     # What the open would refuse now: the amount outside the symbol's size limits (order_size),
     # else its preflight's (paused, netting, a risk limit, the budget); absent when the open
     # would pass. The quote reserves nothing.
