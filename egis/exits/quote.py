@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from egis.core.figures import price_text
+from egis.core.figures import pct_text, price_text
 from egis.core.inputs import InputError
 from egis.core.money import plain
 from egis.exits.presenters import distance_pct, exit_label
@@ -42,8 +42,8 @@ def exits_quote(
 def _row(plan: PlannedExit, *, price: Decimal, tick: Decimal) -> dict[str, Any]:
     assert plan.trigger_price is not None
     distance = distance_pct(plan.trigger_price, price)
-    # Signed and grouped like the price before it: "(+16,809.43 %)", not "(+16809.43 %)".
-    away = f" ({Decimal(distance):+,} %)" if distance is not None else ""
+    # Signed and grouped like the price before it: "(+16,809.43%)", not "(+16809.43 %)".
+    away = f" ({pct_text(distance, signed=True)})" if distance is not None else ""
     return {
         "kind": plan.kind,
         "label": exit_label(plan.kind),

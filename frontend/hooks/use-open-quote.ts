@@ -3,7 +3,7 @@ import * as React from "react";
 // What the amount buys at the current price, asked from the server (the pipeline's own sizing:
 // GET /api/v1/bots/{id}/quote), debounced. The page shows the server's sentence and never does
 // the arithmetic itself. With a take-profit / stop-loss (issue 12) the same answer carries their
-// trigger prices ("Stop-loss at 2905.21 (-1.00 %)"), or what the open would refuse about them.
+// trigger prices ("Stop-loss at $2,905.21 (-1.00%)"), or what the open would refuse about them.
 // `refusal` is what the Open would be refused now (not enough budget, netting, a risk limit, the
 // bot paused or halted), from the open's own preflight on the server. An amount below the
 // smallest order is an answer too (200, `refusal.code` "order_size", no summary): "refused",

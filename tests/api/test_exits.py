@@ -132,11 +132,11 @@ def test_the_quote_gives_the_trigger_prices(as_bob, paper_bot):
         ("take_profit", "2875.87"),
         ("stop_loss", "3000"),
     ]
-    assert body["exits"][0]["summary"] == "Take-profit at $2,875.87 (-2.00 %)"
+    assert body["exits"][0]["summary"] == "Take-profit at $2,875.87 (-2.00%)"
     far = f"/bots/{paper_bot.pk}/quote?size_usd=20&side=short&take_profit=1&stop_loss=99999"
     summaries = [e["summary"] for e in as_bob.get(far).json()["exits"]]
-    # The distance grouped like the price before it (was "(+3307.63 %)").
-    assert summaries == ["Take-profit at $1.00 (-99.97 %)", "Stop-loss at $99,999.00 (+3,307.63 %)"]
+    # The distance grouped like the price before it (was "(+3307.63 %)"; no space before "%").
+    assert summaries == ["Take-profit at $1.00 (-99.97%)", "Stop-loss at $99,999.00 (+3,307.63%)"]
     bad = as_bob.get(f"/bots/{paper_bot.pk}/quote?size_usd=20&stop_loss=3000").json()
     assert bad["exits_error"]["field"] == "stop_loss.price"
     assert bad["summary"]  # the size is still quoted

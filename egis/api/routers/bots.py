@@ -172,7 +172,7 @@ class ExitQuoteOut(Schema):
     label: str
     trigger_price: str
     distance_pct: str | None
-    summary: str = Field(description="e.g. Stop-loss at 171.30 (-1.00 %)")
+    summary: str = Field(description="e.g. Stop-loss at 171.30 (-1.00%)")
 
 
 class FieldErrorOut(Schema):
