@@ -53,3 +53,31 @@ def test_a_small_amount_keeps_the_take_profit_preview(page, live_server, log_in,
     page.get_by_label("Amount (USD)").fill("1")
     expect(page.get_by_test_id("open-quote")).to_contain_text("Order too small")
     expect(tp).to_contain_text("Take-profit at $")
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_a_small_amounts_reason_at_an_old_price_is_not_drawn_under_repricing(
+    page, live_server, log_in, shot, paper_bot, set_price, settings
+):
+    # Seen on the demo at 390 px: "Repricing…" was drawn over the reason, both unreadable. The
+    # reason names prices ("The smallest amount that opens at $2,934.56 is ..."): at an older
+    # price than the page shows it is hidden, its room kept, like the quote's summary.
+    settings.EGIS_LIVE_REFRESH_SECONDS = 1
+    log_in("bob", "pw-bob-12345")
+    page.goto(f"{live_server.url}/bots/{paper_bot.pk}")
+    page.get_by_label("Amount (USD)").fill("1")
+    quote = page.get_by_test_id("open-quote")
+    expect(quote).to_contain_text("The smallest amount that opens at $2,934.56")
+    held = []
+    page.route("**/quote?**", lambda route: held.append(route))  # the re-quote waits
+    set_price("ETHUSDT", "2950.12")
+    expect(page.get_by_test_id("feed-price")).to_have_text("2,950.12", timeout=5000)
+    expect(quote).to_have_attribute("data-stale", "true")
+    expect(quote).to_contain_text("Repricing…")
+    expect(page.get_by_test_id("open-refusal")).not_to_be_visible()
+    shot("quote-below-minimum-repricing", full_page=False)
+    for route in held:
+        route.continue_()
+    page.unroute("**/quote?**")
+    expect(quote).to_contain_text("The smallest amount that opens at $2,950.12")
+    expect(page.get_by_test_id("open-refusal")).to_be_visible()
