@@ -71,3 +71,12 @@ def price_text(value: Decimal | None, *, tick: Decimal | None) -> str | None:
         value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
     sign = "-" if value < 0 else ""
     return f"{sign}${at_places(abs(value), places, grouped=True)}"
+
+
+def pct_text(value: Decimal | str | None, *, signed: bool = False) -> str | None:
+    """A percentage: "2.51%", "+2.00%", "-16,061.72%" (grouped like the prices, the digits as
+    given, no space before "%": one spelling on every screen, as the pages' `formatPct`)."""
+    if value is None:
+        return None
+    number = Decimal(value)
+    return f"{number:+,}%" if signed else f"{number:,}%"

@@ -34,8 +34,15 @@ class InvalidOrderInput(OrderRefused):
 
 
 class OrderSizeRejected(OrderRefused):
+    """The amount is outside the symbol's size limits (too small or too large) at this price.
+    `smallest_usd`: for one too small, the smallest amount that opens (the message names it)."""
+
     code = "order_size"
     http_status = 422
+
+    def __init__(self, message: str, *, smallest_usd: Decimal | None = None) -> None:
+        super().__init__(message)
+        self.smallest_usd = smallest_usd
 
 
 class NotEnoughBudget(OrderRefused):

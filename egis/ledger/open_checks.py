@@ -91,13 +91,27 @@ def size_open(
 ) -> tuple[SymbolRules, Decimal, Decimal]:
     """An open's sizing: the symbol's rules, the reference price, and the quantity `requested`
     USD buys (rounded down to the step, checked). The open form's quote (egis.ledger.quote)
-    calls this same function, so it shows what the order sends."""
+    calls the same two steps, so it shows what the order sends."""
+    rules, price = open_market(adapter, symbol)
+    return rules, price, open_qty(adapter, rules, price, requested)
+
+
+def open_market(adapter: VenueAdapter, symbol: str) -> tuple[SymbolRules, Decimal]:
+    """The symbol's rules and the reference price an open is sized at (VenueNotReady without)."""
     try:
-        rules = adapter.symbol_rules(symbol)
-        price = adapter.reference_price(symbol)
-        qty = market_qty_for_usd(requested, price, rules, buffer=adapter.price_buffer())
-    except OrderSizeInvalid as exc:
-        raise OrderSizeRejected(str(exc)) from exc
+        return adapter.symbol_rules(symbol), adapter.reference_price(symbol)
     except (VenueError, PriceUnavailable) as exc:
         raise VenueNotReady(str(exc)) from exc
-    return rules, price, qty
+
+
+def open_qty(
+    adapter: VenueAdapter, rules: SymbolRules, price: Decimal, requested: Decimal
+) -> Decimal:
+    """The quantity `requested` USD buys at `price`, rounded down to the step; OrderSizeRejected
+    (with the smallest amount that opens, when too small) outside the symbol's limits."""
+    try:
+        return market_qty_for_usd(requested, price, rules, buffer=adapter.price_buffer())
+    except OrderSizeInvalid as exc:
+        raise OrderSizeRejected(str(exc), smallest_usd=exc.smallest_usd) from exc
+    except (VenueError, PriceUnavailable) as exc:
+        raise VenueNotReady(str(exc)) from exc

@@ -10,7 +10,14 @@ from egis.venues.base import SymbolRules
 
 
 class OrderSizeInvalid(ValueError):
-    """The order is outside the symbol's quantity or notional limits after rounding."""
+    """The order is outside the symbol's quantity or notional limits after rounding.
+
+    `smallest_usd`: for an order too small, the smallest amount that opens at this price (the
+    message names it too); None for an order too large."""
+
+    def __init__(self, message: str, *, smallest_usd: Decimal | None = None) -> None:
+        super().__init__(message)
+        self.smallest_usd = smallest_usd
 
 
 def floor_to_step(qty: Decimal, step: Decimal) -> Decimal:
@@ -70,21 +77,21 @@ def check_market_qty(
     asked = f" for {usd_display(requested_usd)}" if requested_usd is not None else ""
     amount = qty_text(qty, symbol=rules.symbol, step=rules.step_size)
     at = price_text(price, tick=rules.tick_size)
-    least = (
-        f" The smallest amount that opens at {at} is "
-        f"{usd_display(smallest_usd(price, rules, buffer=buffer))}."
-    )
+    smallest = smallest_usd(price, rules, buffer=buffer)
+    least = f" The smallest amount that opens at {at} is {usd_display(smallest)}."
     if qty < rules.min_qty or qty <= 0:
         minimum = qty_text(rules.min_qty, symbol=rules.symbol, step=rules.step_size)
         raise OrderSizeInvalid(
             f"Order too small: {amount}{asked} at {at} is below the minimum quantity "
-            f"{minimum}.{least}"
+            f"{minimum}.{least}",
+            smallest_usd=smallest,
         )
     if qty * price < rules.min_notional:
         worth = usd_display(qty * price, toward_zero=True)
         raise OrderSizeInvalid(
             f"Order too small: {amount}{asked} is worth {worth} at {at}, "
-            f"below the minimum notional {usd_display(rules.min_notional)}.{least}"
+            f"below the minimum notional {usd_display(rules.min_notional)}.{least}",
+            smallest_usd=smallest,
         )
     if rules.max_qty is not None and qty > rules.max_qty:
         raise OrderSizeInvalid(

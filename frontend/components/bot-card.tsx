@@ -96,7 +96,9 @@ export function BotCard({
         <FeedProvider state={feed ? state : { age: null, stale: false }}>
           <div className="mb-3 flex items-start justify-between gap-3">
             <div className="min-w-0">
-              <div className="truncate text-base font-semibold">{bot.name}</div>
+              <div className="truncate text-base font-semibold" title={bot.name}>
+                {bot.name}
+              </div>
               <div className="mt-1 flex flex-wrap items-center gap-1.5 text-sm text-muted">
                 <VenueBadge venue={bot.venue} label={bot.venue_label} />
                 <span className="num">{bot.symbol}</span>

@@ -1,5 +1,5 @@
 import { LevelField, type LevelInput } from "@/components/exits-fields";
-import type { ExitsQuote } from "@/hooks/use-open-quote";
+import type { ExitsQuote } from "@/lib/exits-preview";
 
 /** The Open form's optional take-profit and stop-loss (in % from entry or as a price), with the
  * trigger prices the server quotes for them. */
@@ -20,8 +20,8 @@ export function OpenExitsFields({
   stale?: boolean; // asked at an older price than the page shows: the trigger prices are hidden
   errors: { take_profit?: string; stop_loss?: string };
 }) {
-  const refused = (kind: "take_profit" | "stop_loss") =>
-    quote?.error?.field.startsWith(kind) ? quote.error.message : undefined;
+  // Each exit's preview and refusal are its own: one field never hides the other's.
+  const refused = (kind: "take_profit" | "stop_loss") => quote?.errors[kind];
   // Side by side only when the form itself is wide enough (a container query, not the screen's
   // width): in the desktop layout's narrow right column they stack, each input at full width.
   return (

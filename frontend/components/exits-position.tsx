@@ -7,22 +7,19 @@ import { Button } from "@/components/ui/button";
 import { FieldError, Input, Label } from "@/components/ui/input";
 import { Sheet, SheetClose, SheetContent, SheetFooter } from "@/components/ui/sheet";
 import { useShared } from "@/hooks/use-shared";
-import { formatPrice, groupDigits } from "@/lib/money";
+import { formatPrice } from "@/lib/money";
+import { formatPct } from "@/lib/percent";
 import type { ExitRow, PositionRow, SymbolSteps } from "@/types";
 
 export function exitsErrorKey(positionId: number): string {
   return `exits_${positionId}`;
 }
 
-function signed(pct: string): string {
-  return pct.startsWith("-") ? groupDigits(pct) : `+${groupDigits(pct)}`;
-}
-
-/** The server's signed distance from the current price, in words: "2.51 % above price". */
+/** The server's signed distance from the current price, in words: "2.51% above price". */
 function awayText(pct: string): string {
   if (/^-?0(\.0+)?$/.test(pct)) return "at the price";
-  const size = groupDigits(pct.replace(/^-/, "")); // "16,061.72 %", like the prices
-  return pct.startsWith("-") ? `${size} % below price` : `${size} % above price`;
+  const size = formatPct(pct.replace(/^-/, "")); // "16,061.72%", grouped like the prices
+  return pct.startsWith("-") ? `${size} below price` : `${size} above price`;
 }
 
 function ExitLine({ exit, steps }: { exit: ExitRow; steps: SymbolSteps }) {
@@ -37,7 +34,7 @@ function ExitLine({ exit, steps }: { exit: ExitRow; steps: SymbolSteps }) {
     >
       <span className={broken ? "text-error line-through" : "whitespace-nowrap text-fg"}>
         {exit.label}
-        {exit.kind === "trailing_stop" && exit.callback_pct && ` ${exit.callback_pct}%`}
+        {exit.kind === "trailing_stop" && exit.callback_pct && ` ${formatPct(exit.callback_pct)}`}
         {exit.status === "placing" && " (placing…)"}
       </span>
       <span className="num text-right">
@@ -51,7 +48,7 @@ function ExitLine({ exit, steps }: { exit: ExitRow; steps: SymbolSteps }) {
             )}
             {exit.from_entry_pct && (
               <span className="block whitespace-nowrap" data-testid="exit-from-entry">
-                {signed(exit.from_entry_pct)} % from entry
+                {formatPct(exit.from_entry_pct, { signed: true })} from entry
               </span>
             )}
           </span>
@@ -61,8 +58,8 @@ function ExitLine({ exit, steps }: { exit: ExitRow; steps: SymbolSteps }) {
   );
 }
 
-/** An open position's exits: each trigger with its distance from the current price ("2.51 %
- * above price") and its place from the entry ("+2.00 % from entry", what the forms take), a loud line when one
+/** An open position's exits: each trigger with its distance from the current price ("2.51%
+ * above price") and its place from the entry ("+2.00% from entry", what the forms take), a loud line when one
  * broke, and the Edit exits sheet. */
 export function PositionExits({
   botId,

@@ -66,7 +66,9 @@ export function FlashMessages({ messages }: { messages: FlashMessage[] }) {
               ) : (
                 <CheckCircle2 className="mt-3 size-4 shrink-0" aria-hidden />
               )}
-              <span className="flex-1 py-2.5">{m.message}</span>
+              {/* min-w-0: a flex item otherwise grows to its longest word (an 80-character bot
+                  name ran off the screen); such a word wraps rather than overflow. */}
+              <span className="min-w-0 flex-1 py-2.5 [overflow-wrap:anywhere]">{m.message}</span>
               <button
                 type="button"
                 onClick={() => dismiss(i)}

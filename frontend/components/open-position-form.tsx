@@ -40,7 +40,7 @@ export function OpenPositionForm({
     take_profit: levelText(form.data.take_profit),
     stop_loss: levelText(form.data.stop_loss),
   };
-  const quote = useOpenQuote(
+  const { quote, exits, exitsStale } = useOpenQuote(
     botId,
     form.data.size_usd,
     { side: now.side, takeProfit: now.take_profit, stopLoss: now.stop_loss },
@@ -62,7 +62,6 @@ export function OpenPositionForm({
   // The last open's result stays under the amount until the form is changed.
   const openedShown =
     opened && JSON.stringify(opened.after) === JSON.stringify(now) ? opened.message : null;
-  const ok = quote.state === "ok" ? quote : null;
   return (
     <Card>
       <CardHeader>
@@ -163,8 +162,8 @@ export function OpenPositionForm({
           stopLoss={form.data.stop_loss}
           onTakeProfit={(level) => form.setData("take_profit", level)}
           onStopLoss={(level) => form.setData("stop_loss", level)}
-          quote={ok ? ok.exits : null}
-          stale={ok?.stale ?? false}
+          quote={exits}
+          stale={exitsStale}
           errors={exitErrors}
         />
       </form>
@@ -221,7 +220,12 @@ function OpenQuoteLine({
       {quote.state === "loading" && "Pricing…"}
       {/* The same words as the submit's answer: said once, by the answer when there is one. */}
       {refusal && refusal !== orderError && !(quote.state === "refused" && orderError) && (
-        <p className="text-warn" data-testid="open-refusal">
+        // A reason of its own (no summary above it) names prices too ("The smallest amount that
+        // opens at $581.97 ..."): at an older price it is hidden like the summary, room kept.
+        <p
+          className={cn("text-warn", stale && quote.state === "refused" && "invisible")}
+          data-testid="open-refusal"
+        >
           {quote.state === "ok" && "Open would be refused: "}
           {refusal}
         </p>

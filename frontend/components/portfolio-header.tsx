@@ -4,6 +4,7 @@ import { CheckCircle2, TriangleAlert } from "lucide-react";
 import { Money } from "@/components/money";
 import { Card } from "@/components/ui/card";
 import { formatUsd } from "@/lib/money";
+import { formatPct } from "@/lib/percent";
 import type { OwnerOption, PortfolioProps } from "@/types";
 
 function Figure({
@@ -124,7 +125,7 @@ export function PortfolioHeader({
           {portfolio.win_rate_pct === null ? (
             <span className="text-muted">—</span>
           ) : (
-            `${portfolio.win_rate_pct}%`
+            formatPct(portfolio.win_rate_pct)
           )}
         </Figure>
         <Figure label="Closed trades">

@@ -15,6 +15,7 @@ import * as React from "react";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import {
   axisPrice,
+  labelWidth,
   levelsOffChart,
   priceFormatOf,
   TAG_CLEAR_PX,
@@ -24,6 +25,7 @@ import {
   toPriceData,
   withLevels,
 } from "@/lib/chart-data";
+import { clearOfTags, labelBox, tagBox } from "@/lib/chart-tags";
 import { cardChart, themeColor, timeAxis } from "@/lib/lw-chart";
 import { formatPrice } from "@/lib/money";
 import type { ChartLine, PriceChartData } from "@/types/live";
@@ -33,24 +35,44 @@ interface Handles {
   series: ISeriesApi<"Line">;
   markers: ISeriesMarkersPluginApi<Time>;
   lines: IPriceLine[];
+  tags: { price: number; title: string }[]; // the lines' titles, drawn at the pane's right edge
   all: SeriesMarker<Time>[]; // every marker with its words, before thinning
 }
 
 // A marker's words ("Long #14", "Exit #8") take about this many px at the chart's 11 px font.
 const LABEL_GAP_PX = 64;
 
-/** Draw the markers, words only on those with room (redone when the chart's width changes). */
+/** Draw the markers, words only on those with room and clear of the TP/SL tags (redone when
+ * the chart's width or range changes). */
 function placeMarkers(h: Handles, box: HTMLElement | null): void {
   const scale = h.chart.timeScale();
-  const edge = LABEL_GAP_PX / 2; // words centred closer to an edge would be cut by it
-  const right = scale.width() - edge;
+  const width = scale.width();
   const x = (m: SeriesMarker<Time>) => {
+    // Words centred closer to an edge than half their width would be cut by it.
+    const edge = labelWidth(m.text, LABEL_GAP_PX) / 2;
     const at = scale.timeToCoordinate(m.time);
-    return at !== null && at >= edge && at <= right ? at : null;
+    return at !== null && at >= edge && at <= width - edge ? at : null;
   };
-  const shown = thinLabels(h.all, x, LABEL_GAP_PX);
+  // The shape's height as the library sizes it from the bar spacing (12 to 30 px).
+  const shape = Math.ceil(Math.min(Math.max(scale.options().barSpacing, 12), 30));
+  const tags = h.tags.flatMap(({ price, title }) => {
+    const y = h.series.priceToCoordinate(price);
+    return y === null ? [] : [tagBox(title, y, width)];
+  });
+  const clear = clearOfTags(
+    h.all,
+    (m) => {
+      const at = scale.timeToCoordinate(m.time);
+      const y = m.price === undefined ? null : h.series.priceToCoordinate(m.price);
+      return at === null || y === null ? null : labelBox(m, at, y, shape, LABEL_GAP_PX);
+    },
+    tags,
+  );
+  const shown = thinLabels(clear, x, LABEL_GAP_PX);
   h.markers.setMarkers(shown);
-  box?.setAttribute("data-labelled", String(shown.filter((m) => m.text).length));
+  const words = shown.flatMap((m) => (m.text ? [m.text] : []));
+  box?.setAttribute("data-labelled", String(words.length));
+  box?.setAttribute("data-labels", JSON.stringify(words));
 }
 
 /**
@@ -83,6 +105,7 @@ export function PriceChart({
       series,
       markers: createSeriesMarkers(series, []),
       lines: [],
+      tags: [],
       all: [],
     };
     handles.current = h;
@@ -133,6 +156,10 @@ export function PriceChart({
       exit: themeColor("fg"),
     });
     h.lines.forEach((line) => h.series.removePriceLine(line));
+    h.tags = lines.map((line) => ({
+      price: Number(line.price),
+      title: line.label ?? (line.kind === "tp" ? "TP" : "SL"),
+    }));
     h.lines = lines.map((line) =>
       h.series.createPriceLine({
         price: Number(line.price),

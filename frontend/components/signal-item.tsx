@@ -1,5 +1,6 @@
 import { ChevronRight } from "lucide-react";
 
+import { IdText } from "@/components/id-text";
 import { Badge } from "@/components/ui/badge";
 import { cn, formatRecentTime } from "@/lib/utils";
 import type { SignalRow } from "@/types";
@@ -63,7 +64,12 @@ export function SignalItem({
       </div>
       <div className="num mt-1 text-xs text-muted">
         #{signal.id} · <span data-testid="signal-time">{formatRecentTime(signal.received_at)}</span>
-        {signal.sender_id && <span className="break-all"> · id {signal.sender_id}</span>}
+        {signal.sender_id && (
+          <>
+            {" · id\u00a0"}
+            <IdText id={signal.sender_id} data-testid="signal-sender-id" />
+          </>
+        )}
       </div>
       {signal.reason && (
         <p className="mt-1.5 break-words text-muted" data-testid="signal-reason">
@@ -80,13 +86,13 @@ export function SignalItem({
                 className="-mx-2 flex min-h-11 items-center gap-2 rounded-md px-2 hover:bg-surface-2 hover:text-fg focus-visible:outline-2 focus-visible:outline-focus"
                 data-testid="signal-position-link"
               >
-                <span className="min-w-0 flex-1 break-all">
+                <span className="min-w-0 flex-1">
                   {o.intent}{" "}
-                  <span className="text-fg underline underline-offset-2">
+                  <span className="whitespace-nowrap text-fg underline underline-offset-2">
                     position #{o.position_id}
                   </span>
                   {" · "}
-                  <span className="font-mono">{o.client_order_id}</span> · {o.status}
+                  <IdText id={o.client_order_id} data-testid="signal-order-id" /> · {o.status}
                 </span>
                 <ChevronRight className="size-4 shrink-0" aria-hidden />
               </a>

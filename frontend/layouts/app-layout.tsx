@@ -122,7 +122,9 @@ export function AppLayout({
                 ‹ {back.label}
               </Link>
             )}
-            <h1 className="min-w-0 flex-1 truncate text-lg font-semibold">{title}</h1>
+            <h1 className="min-w-0 flex-1 truncate text-lg font-semibold" title={title}>
+              {title}
+            </h1>
             {action}
           </div>
         </header>

@@ -19,28 +19,49 @@ export function toPriceData(
   return times.map((t, i) => ({ time: t as UTCTimestamp, value: Number(prices[i]) }));
 }
 
-/** Entries as arrows at their fill price (up for a long, down for a short), exits as circles. */
+/** Entries as arrows at their fill price (up for a long, down for a short), exits as circles.
+ *
+ * A flip (a close and the next open on the same bar, as a signal's target does) is one text on
+ * the entry, "Exit #9 · Short #10", and the exit's circle moves to the other side of the price
+ * from the entry's arrow (above a long's arrow, below a short's), so neither covers the other;
+ * the circle keeps no words of its own. */
 export function toMarkers(markers: ChartMarker[], colors: MarkerColors): SeriesMarker<Time>[] {
+  const entryAt = new Map<number, ChartMarker>();
+  const exitsAt = new Map<number, ChartMarker[]>();
+  for (const m of markers) {
+    if (m.kind === "entry") entryAt.set(m.t, entryAt.get(m.t) ?? m);
+    else exitsAt.set(m.t, [...(exitsAt.get(m.t) ?? []), m]);
+  }
   return markers.map((m) => {
     const side = m.side === "long" ? "Long" : "Short";
     if (m.kind === "entry") {
+      const flipped = entryAt.get(m.t) === m ? (exitsAt.get(m.t) ?? []) : [];
+      const before = flipped.filter((e) => e.position_id < m.position_id);
+      const after = flipped.filter((e) => e.position_id >= m.position_id);
+      const words = [
+        ...before.map((e) => `Exit #${e.position_id}`),
+        `${side} #${m.position_id}`,
+        ...after.map((e) => `Exit #${e.position_id}`),
+      ];
       return {
         time: m.t as UTCTimestamp,
         position: m.side === "long" ? "atPriceBottom" : "atPriceTop",
         price: Number(m.price),
         shape: m.side === "long" ? "arrowUp" : "arrowDown",
         color: m.side === "long" ? colors.long : colors.short,
-        text: `${side} #${m.position_id}`,
+        text: words.join(" · "),
         id: `entry-${m.position_id}`,
       };
     }
+    const entry = entryAt.get(m.t);
     return {
       time: m.t as UTCTimestamp,
-      position: "atPriceMiddle",
+      // At a flip: on the side of the price the entry's arrow leaves free.
+      position: entry ? (entry.side === "long" ? "atPriceTop" : "atPriceBottom") : "atPriceMiddle",
       price: Number(m.price),
       shape: "circle",
       color: colors.exit,
-      text: `Exit #${m.position_id}`,
+      text: entry ? "" : `Exit #${m.position_id}`,
       id: `exit-${m.position_id}`,
     };
   });
@@ -144,8 +165,15 @@ export function tickLabels(
   });
 }
 
+/** About how wide a marker's words are at the chart's 11 px font (about 5 px a character, as
+ * measured at 390 px), with room either side; never under `least`. */
+export function labelWidth(text: string | undefined, least: number): number {
+  return Math.max(least, text ? text.length * 5.5 + 10 : 0);
+}
+
 /** Marker words only where they fit: walking from the newest trade back, a marker keeps its
- * text when it sits at least `gap` px left of the last labelled one; the others keep their arrow
+ * text when its words and the last labelled one's would not touch (each at least `gap` px wide,
+ * wider for a longer text such as a flip's "Exit #9 · Short #10"); the others keep their arrow
  * or circle without words. So a phone shows a few labels that can be read instead of a pile.
  * `x` is the marker's position on the chart (null: off the visible axis). */
 export function thinLabels<T extends { text?: string }>(
@@ -155,10 +183,14 @@ export function thinLabels<T extends { text?: string }>(
 ): T[] {
   const out = markers.slice();
   let lastX = Number.POSITIVE_INFINITY;
+  let lastWidth = 0;
   for (let i = out.length - 1; i >= 0; i--) {
+    if (!out[i].text) continue; // no words: nothing to make room for
     const at = x(out[i]);
-    if (at !== null && lastX - at >= gap) {
+    const width = labelWidth(out[i].text, gap);
+    if (at !== null && lastX - at >= (width + lastWidth) / 2) {
       lastX = at;
+      lastWidth = width;
     } else {
       out[i] = { ...out[i], text: "" };
     }

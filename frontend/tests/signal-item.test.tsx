@@ -112,7 +112,9 @@ describe("SignalItem", () => {
     const row = screen.getByTestId("activity-signal");
     expect(within(row).getByTestId("signal-title").textContent).toBe("open long $25.00");
     expect(within(row).getByTestId("signal-time").textContent).toMatch(/^\d\d:\d\d:\d\d\sUTC$/);
-    expect(row.textContent).toContain("id tv-7");
+    // "id" stays on the line of the id it names (a no-break space), the id whole in its title.
+    expect(row.textContent).toContain("id\u00a0tv-7");
+    expect(within(row).getByTestId("signal-sender-id").getAttribute("title")).toBe("tv-7");
     const link = within(row).getByTestId("signal-position-link");
     expect(link.getAttribute("href")).toBe("/bots/3#position-7");
     expect(link.textContent).toContain("position #7");

@@ -132,11 +132,29 @@ def test_the_quote_gives_the_trigger_prices(as_bob, paper_bot):
         ("take_profit", "2875.87"),
         ("stop_loss", "3000"),
     ]
-    assert body["exits"][0]["summary"] == "Take-profit at $2,875.87 (-2.00 %)"
+    assert body["exits"][0]["summary"] == "Take-profit at $2,875.87 (-2.00%)"
     far = f"/bots/{paper_bot.pk}/quote?size_usd=20&side=short&take_profit=1&stop_loss=99999"
     summaries = [e["summary"] for e in as_bob.get(far).json()["exits"]]
-    # The distance grouped like the price before it (was "(+3307.63 %)").
-    assert summaries == ["Take-profit at $1.00 (-99.97 %)", "Stop-loss at $99,999.00 (+3,307.63 %)"]
+    # The distance grouped like the price before it (was "(+3307.63 %)"; no space before "%").
+    assert summaries == ["Take-profit at $1.00 (-99.97%)", "Stop-loss at $99,999.00 (+3,307.63%)"]
     bad = as_bob.get(f"/bots/{paper_bot.pk}/quote?size_usd=20&stop_loss=3000").json()
     assert bad["exits_error"]["field"] == "stop_loss.price"
     assert bad["summary"]  # the size is still quoted
+
+
+def test_each_exit_is_quoted_on_its_own(as_bob, paper_bot):
+    # Newcomer at 390 px: a valid take-profit's preview vanished while the stop-loss was invalid
+    # (and the reverse): one refused exit emptied the whole list.
+    base = f"/bots/{paper_bot.pk}/quote?size_usd=20&side=long"
+    body = as_bob.get(f"{base}&take_profit=2%25&stop_loss=3000").json()  # the SL is above price
+    assert [e["kind"] for e in body["exits"]] == ["take_profit"]
+    assert [e["field"] for e in body["exits_errors"]] == ["stop_loss.price"]
+    assert body["exits_error"]["field"] == "stop_loss.price"  # the first one, as before
+    body = as_bob.get(f"{base}&take_profit=abc%25&stop_loss=1%25").json()
+    assert [e["kind"] for e in body["exits"]] == ["stop_loss"]
+    assert [e["field"] for e in body["exits_errors"]] == ["take_profit.pct"]
+    both = as_bob.get(f"{base}&take_profit=2000&stop_loss=3000").json()
+    assert both.get("exits", []) == []
+    assert [e["field"] for e in both["exits_errors"]] == ["take_profit.price", "stop_loss.price"]
+    fine = as_bob.get(f"{base}&take_profit=2%25").json()
+    assert "exits_errors" not in fine and "exits_error" not in fine

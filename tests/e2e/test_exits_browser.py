@@ -21,8 +21,8 @@ def test_open_with_exits_edit_them_and_see_why_it_closed(
     page.get_by_label("Take-profit", exact=True).fill("1")
     page.get_by_label("Stop-loss", exact=True).fill("1")
     exits = page.get_by_test_id("open-exits")
-    expect(exits).to_contain_text("Take-profit at $2,963.91 (+1.00 %)")
-    expect(exits).to_contain_text("Stop-loss at $2,905.21 (-1.00 %)")
+    expect(exits).to_contain_text("Take-profit at $2,963.91 (+1.00%)")
+    expect(exits).to_contain_text("Stop-loss at $2,905.21 (-1.00%)")
     shot("exits-open-form")
     # The "%" / "Price" switches are a thumb's 44 px targets (they were 36 px).
     for radio in page.get_by_role("radiogroup", name="Take-profit unit").get_by_role("radio").all():
@@ -35,8 +35,8 @@ def test_open_with_exits_edit_them_and_see_why_it_closed(
     expect(row.get_by_test_id("exit-take_profit")).to_contain_text("2,963.91")
     expect(row.get_by_test_id("exit-stop_loss")).to_contain_text("2,905.21")
     stop_line = row.get_by_test_id("exit-stop_loss")
-    expect(stop_line.get_by_test_id("exit-away")).to_have_text("1.00 % below price")
-    expect(stop_line.get_by_test_id("exit-from-entry")).to_have_text("-1.00 % from entry")
+    expect(stop_line.get_by_test_id("exit-away")).to_have_text("1.00% below price")
+    expect(stop_line.get_by_test_id("exit-from-entry")).to_have_text("-1.00% from entry")
     shot("exits-open-position")
 
     row.get_by_role("button", name="Edit exits").click()

@@ -69,7 +69,7 @@ def test_rows_keep_the_clock_with_utc_group_prices_and_call_the_exit_a_trigger(
 
     stop = page.get_by_test_id(f"open-position-{short.pk}").get_by_test_id("exit-stop_loss")
     expect(stop).to_contain_text("99,999.00")
-    expect(stop.get_by_test_id("exit-away")).to_have_text("3,232.19 % above price")  # from 3001
+    expect(stop.get_by_test_id("exit-away")).to_have_text("3,232.19% above price")  # from 3001
 
     closed = page.get_by_test_id("closed-positions")
     expect(closed.get_by_test_id("close-reason")).to_have_text("Take-profit (trigger $3,000.00)")

@@ -144,8 +144,8 @@ def test_the_exits_say_away_from_the_price_and_from_the_entry(
     set_price("ETHUSDT", "2920")
     _open_page(page, live_server, log_in, paper_bot)
     line = page.get_by_test_id(f"open-position-{position.pk}").get_by_test_id("exit-take_profit")
-    expect(line.get_by_test_id("exit-away")).to_have_text("2.51 % above price")
-    expect(line.get_by_test_id("exit-from-entry")).to_have_text("+2.00 % from entry")
+    expect(line.get_by_test_id("exit-away")).to_have_text("2.51% above price")
+    expect(line.get_by_test_id("exit-from-entry")).to_have_text("+2.00% from entry")
     line.scroll_into_view_if_needed()
     shot("exit-percentages", full_page=False)
 

@@ -172,7 +172,7 @@ class ExitQuoteOut(Schema):
     label: str
     trigger_price: str
     distance_pct: str | None
-    summary: str = Field(description="e.g. Stop-loss at 171.30 (-1.00 %)")
+    summary: str = Field(description="e.g. Stop-loss at 171.30 (-1.00%)")
 
 
 class FieldErrorOut(Schema):
@@ -183,26 +183,38 @@ class FieldErrorOut(Schema):
 class QuoteRefusalOut(Schema):
     code: str = Field(description="the refusal's code, as the open would answer it")
     message: str = Field(description="e.g. Not enough budget. Available: $100.00, ...")
+    smallest_usd: str | None = Field(
+        None, description="code order_size, amount too small: the smallest amount that opens now"
+    )
 
 
 class QuoteOut(Schema):
     symbol: str
     base_asset: str = Field(description="what the quantity is counted in, e.g. BNB")
     size_usd: str = Field(description="the amount asked, as read by the order parser")
-    qty: str = Field(description="the quantity an open would send now, rounded down to the step")
+    # qty, notional_usd and summary are absent when the amount is outside the symbol's size
+    # limits: `refusal` (code order_size) says why and names the smallest amount that opens.
+    qty: str | None = Field(
+        None, description="the quantity an open would send now, rounded down to the step"
+    )
     price: str = Field(description="the current reference price the order is sized at")
-    notional_usd: str = Field(
-        description="qty x the price a fill gets now (the venue's fill rule): what is booked"
+    notional_usd: str | None = Field(
+        None, description="qty x the price a fill gets now (the venue's fill rule): what is booked"
     )
     step_size: str
     tick_size: str
     min_notional_usd: str
-    summary: str = Field(description="e.g. $10.00 buys 0.01 BNB ≈ $5.94 at 593.10 (step 0.01 BNB)")
+    summary: str | None = Field(
+        None, description="e.g. $10.00 buys 0.01 BNB ≈ $5.94 at 593.10 (step 0.01 BNB)"
+    )
     # Exits (issue 12): the trigger prices of the take_profit / stop_loss asked, if any.
     exits: list[ExitQuoteOut] = []
-    exits_error: FieldErrorOut | None = None
-    # What the open's preflight would refuse now (paused, netting, a risk limit, the budget);
-    # absent when the open would pass. The quote reserves nothing.
+    exits_error: FieldErrorOut | None = None  # the first of exits_errors
+    # Each exit is quoted on its own: a refused one never hides another's trigger price.
+    exits_errors: list[FieldErrorOut] = []
+    # What the open would refuse now: the amount outside the symbol's size limits (order_size),
+    # else its preflight's (paused, netting, a risk limit, the budget); absent when the open
+    # would pass. The quote reserves nothing.
     refusal: QuoteRefusalOut | None = None
 
 
@@ -223,10 +235,12 @@ def bots_quote(
     stop_loss: str = Query("", max_length=64, description='a price, or a percent as "1.5%"'),
 ) -> dict[str, Any]:
     """Sized exactly as `POST /bots/{id}/orders` would size an open now (same parser, same
-    rounding down to the symbol's step). An amount the open would refuse is a 422 with the
-    same words; 503 when the venue has no price or rules. `refusal` says what the open's
-    preflight would refuse now (bot paused or halted, netting, a risk limit, not enough
-    budget), by the preflight's own checks; nothing is reserved. With `take_profit` / `stop_loss`
+    rounding down to the symbol's step). A malformed amount is a 422; 503 when the venue has
+    no price or rules. `refusal` says what the open would be refused now, in the open's words:
+    an amount below the smallest order (or above the largest) is `code: order_size` with
+    `smallest_usd`, and then qty, notional_usd and summary are absent; otherwise what the
+    preflight refuses (bot paused or halted, netting, a risk limit, not enough budget), by its
+    own checks. Nothing is reserved. With `take_profit` / `stop_loss`
     ("3000" or "1.5%") and `side`, `exits` gives their trigger prices at this price, or
     `exits_error` what the open would refuse about them."""
     bot = bot_for(current_user(request), bot_id)

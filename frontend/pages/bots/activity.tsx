@@ -2,6 +2,7 @@ import { Head, Link } from "@inertiajs/react";
 import { Download } from "lucide-react";
 
 import { BotTabs } from "@/components/bot-stop";
+import { IdText } from "@/components/id-text";
 import { SignalItem } from "@/components/signal-item";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -62,11 +63,11 @@ function OrderItem({ o }: { o: ActivityOrder }) {
         </div>
       )}
       <div className="num text-xs break-words text-muted">
-        <span className="break-all">{o.client_order_id}</span>
+        <IdText id={o.client_order_id} />
         {o.venue_order_id && (
           <>
             {" "}
-            · venue <span className="break-all">{o.venue_order_id}</span>
+            · venue <IdText id={o.venue_order_id} />
           </>
         )}{" "}
         · position #{o.position_id}

@@ -2,6 +2,7 @@ import { Head, Link, useForm } from "@inertiajs/react";
 import { CheckCircle2, TriangleAlert } from "lucide-react";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
+import { IdText } from "@/components/id-text";
 import { PaperSyncSheet } from "@/components/paper-sync-sheet";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -141,7 +142,9 @@ function IncidentCard({ incident }: { incident: Incident }) {
           {incident.facts.map((fact) => (
             <div key={fact.label}>
               <dt className="text-xs text-muted">{fact.label}</dt>
-              <dd className="font-mono text-xs break-all">{fact.value}</dd>
+              <dd className="text-xs">
+                <IdText id={fact.value} />
+              </dd>
             </div>
           ))}
         </dl>
