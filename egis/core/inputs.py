@@ -344,7 +344,7 @@ def load_json(body: bytes | str) -> Any:
         raise MalformedBody(f"the JSON body is nested more than {MAX_JSON_DEPTH} levels deep")
     try:
         text = raw.decode("utf-8")
-        return json.loads(
+        loaded = json.loads(
             text,
             parse_float=JsonNumber,
             parse_constant=JsonNumber,
@@ -354,3 +354,18 @@ def load_json(body: bytes | str) -> Any:
         raise
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError too
         raise MalformedBody("the body is not valid JSON") from exc
+    # Only the escape can put a NUL in a decoded string (JSON refuses a raw one). No field takes
+    # one, and PostgreSQL can store none (text or jsonb): refused here, before anything is kept.
+    if "u0000" in text and _holds_nul(loaded):
+        raise MalformedBody("the body holds a NUL character (\\u0000), which no field accepts")
+    return loaded
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False

@@ -72,7 +72,7 @@ def _stored_body(parsed: Any, raw: bytes) -> dict[str, Any]:
     if isinstance(parsed, dict):
         return {k: v for k, v in parsed.items() if k != "secret"}
     # Only a signed request gets here with a body that is not an object: nothing secret in it.
-    return {"text": raw[:2000].decode("utf-8", "replace")}
+    return {"text": raw[:2000].decode("utf-8", "replace").replace("\x00", "\ufffd")}  # no NUL
 
 
 def _dedupe_key(body: dict[str, Any], sender_id: str) -> str:

@@ -59,3 +59,14 @@ def test_a_locked_throttle_counter_answers_busy_not_500(sender, settings):
     assert answer.status_code == 503, answer.status_code
     assert answer.json()["error"] == "busy"
     assert not Signal.objects.exists()  # nothing recorded: the sender may try again
+
+
+def test_a_nul_in_an_ignored_field_is_refused_before_anything_is_stored(sender):
+    # The comment is ignored and unknown fields are refused, but the body is stored with the
+    # signal: PostgreSQL's jsonb cannot hold a NUL, so it answered 500 there (review).
+    _no_raise(sender)
+    secret = sender.issued.secret
+    body = json.dumps({**OPEN, "id": "n1", "comment": "a\u0000b", "secret": secret}).encode()
+    answer = sender.raw(body)
+    assert answer.status_code == 400, answer.content
+    assert not Signal.objects.exists()

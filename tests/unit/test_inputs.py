@@ -298,3 +298,22 @@ def test_unix_times_up_to_the_end_of_the_year_9999_and_no_further():
     for not_a_time in (-1, "-1", "1e12", True, 1.5, "²", "9" * 19, 2**63):
         with pytest.raises(InputError):
             parse_unix_time(not_a_time, field="t")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"comment": "a\\u0000b"}',
+        b'{"a\\u0000": 1}',
+        b'[["x", {"deep": "\\u0000"}]]',
+        b'"\\u0000"',
+    ],
+)
+def test_load_json_refuses_a_nul_anywhere(body):
+    # PostgreSQL stores no NUL (text or jsonb): it must never reach a row as a 5xx there.
+    with pytest.raises(MalformedBody, match="NUL character"):
+        load_json(body)
+
+
+def test_load_json_keeps_an_escaped_backslash_before_u0000():
+    assert load_json(b'{"comment": "\\\\u0000"}') == {"comment": "\\u0000"}
