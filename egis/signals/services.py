@@ -181,13 +181,32 @@ def _insert(
     raise IntegrityError(f"signal dedupe key {dedupe_key} kept colliding")
 
 
+# PostgreSQL: a transaction-scoped advisory lock per bot, taken before the INSERT (see
+# _insert_committed). Its 64-bit key: a space of its own in the top 16 bits, the bot id in the
+# rest (bots whose ids differ only above 2**48 share a key: their receipts only wait for each
+# other).
+_RECEIPT_LOCK_SPACE = 0x5147 << 48  # "QG": still a positive bigint
+_BOT_ID_BITS = (1 << 48) - 1
+
+
 def _insert_committed(row: Signal, *, notify_rejected: bool) -> None:
     """The one INSERT. An accepted signal outside a transaction (a request) is its own
     transaction, committed when it returns: no BEGIN and COMMIT around it. A signal rejected at
     receipt is written with its notice in one transaction; inside a caller's transaction, a
-    savepoint, so that a duplicate leaves the caller's transaction usable."""
-    if notify_rejected or connection.in_atomic_block:
+    savepoint, so that a duplicate leaves the caller's transaction usable.
+
+    On PostgreSQL two receipts for one bot could commit in the other order than their ids (a
+    sequence hands ids out at INSERT, commits land later), and the worker, which runs a bot's
+    signals by id, could run the later one first. There the INSERT runs under a per-bot lock
+    held until its commit: a bot's ids are committed in their order, i.e. the order of receipt.
+    SQLite has one writer at a time: its ids are committed in their order already."""
+    ordered = connection.vendor == "postgresql"
+    if notify_rejected or ordered or connection.in_atomic_block:
         with transaction.atomic():
+            if ordered:
+                with connection.cursor() as cursor:
+                    key = _RECEIPT_LOCK_SPACE | (row.bot_id & _BOT_ID_BITS)
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
             row_insert(row)
             if notify_rejected:
                 signal_rejected_notice(row)
