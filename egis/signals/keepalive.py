@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 from django.conf import settings
 from django.db import connection
@@ -67,9 +68,11 @@ class _Keeper:
         with self._lock:
             self._held.pop(signal.pk, None)
 
-    def _due(self, lease: float) -> list[tuple[int, str | None]]:
+    def _due(self, lease: float) -> tuple[datetime, list[tuple[int, str | None]]]:
         """The claims held a quarter of a lease since their last write, by executors that made
-        progress within KEPT_LEASES leases; marked as renewed now."""
+        progress within KEPT_LEASES leases, marked as renewed now; and now, the time to write
+        (judged here: a write that lands late never claims more than was judged)."""
+        at = timezone.now()
         now = time.monotonic()
         due = []
         with self._lock:
@@ -77,7 +80,7 @@ class _Keeper:
                 if now - held.renewed >= lease / 4 and now - held.progress < lease * KEPT_LEASES:
                     held.renewed = now
                     due.append((pk, held.claimed_by))
-        return due
+        return at, due
 
     def _run(self) -> None:
         while True:
@@ -85,15 +88,14 @@ class _Keeper:
             # Short looks (only claims held that long are written), so a lease that changes
             # is followed within a second.
             time.sleep(min(max(lease / 8, 0.05), 1.0))
-            due = self._due(lease)
+            at, due = self._due(lease)
             if not due:
                 continue
             try:
-                now = timezone.now()
                 for pk, by in due:
                     Signal.objects.filter(
                         pk=pk, status=SignalStatus.EXECUTING, claimed_by=by
-                    ).update(claimed_at=now)
+                    ).update(claimed_at=at)
             except Exception:
                 # A busy database: the next look tries again, well inside the lease.
                 logger.warning("could not renew the claims of running signals", exc_info=True)

@@ -201,7 +201,7 @@ def test_an_executor_stuck_for_several_leases_is_no_longer_kept_alive(
     # KEPT_LEASES leases without progress its claim runs out like a dead worker's.
     settings.EGIS_SIGNAL_LEASE_S = 0.2
     sender.post({"action": "open", "side": "long", "size_usd": "20", "id": "o1"})
-    stuck_for = (KEPT_LEASES + 3) * settings.EGIS_SIGNAL_LEASE_S
+    stuck_for = (KEPT_LEASES + 6) * settings.EGIS_SIGNAL_LEASE_S
     venue = OrderAtTheVenue(paper_bot, seconds=stuck_for)
 
     signal_process(bot_id=paper_bot.pk, venue=venue)
