@@ -344,7 +344,7 @@ def load_json(body: bytes | str) -> Any:
         raise MalformedBody(f"the JSON body is nested more than {MAX_JSON_DEPTH} levels deep")
     try:
         text = raw.decode("utf-8")
-        loaded = json.loads(
+        return json.loads(
             text,
             parse_float=JsonNumber,
             parse_constant=JsonNumber,
@@ -354,18 +354,24 @@ def load_json(body: bytes | str) -> Any:
         raise
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError too
         raise MalformedBody("the body is not valid JSON") from exc
-    # Only the escape can put a NUL in a decoded string (JSON refuses a raw one). No field takes
-    # one, and PostgreSQL can store none (text or jsonb): refused here, before anything is kept.
-    if "u0000" in text and _holds_nul(loaded):
-        raise MalformedBody("the body holds a NUL character (\\u0000), which no field accepts")
-    return loaded
 
 
-def _holds_nul(value: Any) -> bool:
+def nul_replaced(value: Any) -> tuple[Any, bool]:
+    """A decoded JSON value with every NUL in its strings and keys replaced by U+FFFD, and
+    whether there was one. Text fields refuse a NUL (parse_text); a body kept as it came (a
+    signal's) must not hold one: PostgreSQL stores none, in text or jsonb."""
     if isinstance(value, str):
-        return "\x00" in value
+        return (value.replace("\x00", "\ufffd"), True) if "\x00" in value else (value, False)
     if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+        out, found = {}, False
+        for key, item in value.items():
+            new_key, in_key = nul_replaced(key)
+            out[new_key], in_item = nul_replaced(item)
+            found = found or in_key or in_item
+        return (out, True) if found else (value, False)
     if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
-    return False
+        items = [nul_replaced(item) for item in value]
+        if any(found for _, found in items):
+            return [item for item, _ in items], True
+        return value, False
+    return value, False

@@ -22,7 +22,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from egis.bots.models import Bot
-from egis.core.inputs import DuplicateField, InputError, MalformedBody, load_json
+from egis.core.inputs import (
+    DuplicateField,
+    InputError,
+    MalformedBody,
+    load_json,
+    nul_replaced,
+)
 from egis.core.row_saves import row_insert
 from egis.core.rows import RowQuery
 from egis.signals import throttle
@@ -68,11 +74,14 @@ class Received:
     duplicate: bool
 
 
+NUL_REFUSAL = "the body holds a NUL character (\\u0000), which no field accepts"
+
+
 def _stored_body(parsed: Any, raw: bytes) -> dict[str, Any]:
     if isinstance(parsed, dict):
         return {k: v for k, v in parsed.items() if k != "secret"}
     # Only a signed request gets here with a body that is not an object: nothing secret in it.
-    return {"text": raw[:2000].decode("utf-8", "replace").replace("\x00", "\ufffd")}  # no NUL
+    return {"text": raw[:2000].decode("utf-8", "replace")}
 
 
 def _dedupe_key(body: dict[str, Any], sender_id: str) -> str:
@@ -124,12 +133,14 @@ def signal_receive(
             throttled.refused = refused
             raise
         raise
-    stored = _stored_body(parsed, body)
+    stored, held_nul = nul_replaced(_stored_body(parsed, body))
     try:
         sender_id = sender_id_of(stored)
     except InputError:
         sender_id = ""
     action, refusal = _read(stored if isinstance(parsed, dict) else parsed, hook.bot)
+    if held_nul:  # kept without it (PostgreSQL stores none), and not traded
+        action, refusal = None, f"malformed: {NUL_REFUSAL}"
     if not hook.enabled:
         refusal = "signals are switched off for this bot"
     received = _insert(hook, stored, action, refusal, _dedupe_key(stored, sender_id), sender_id)

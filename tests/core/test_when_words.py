@@ -19,6 +19,7 @@ from egis.bots.models import Bot
 from egis.core.when import when_text, when_text_of
 from egis.ledger.errors import BotPaused
 from egis.ledger.pipeline import order_open
+from egis.ledger.realized_day import RealizedDay
 from egis.ledger.risk import daily_loss_refusal
 from egis.notifications import events
 from egis.portfolio.pause import bot_set_paused
@@ -85,7 +86,7 @@ def test_the_paused_refusal_says_when_as_the_pages_do(paper_bot, bob):
 
 
 def test_the_daily_loss_refusal_and_its_notice_say_when_opens_resume():
-    refusal = daily_loss_refusal(Decimal("20"), Decimal("-25"), AT)
+    refusal = daily_loss_refusal(Decimal("20"), RealizedDay(Decimal("-25"), Decimal("-25")), AT)
     assert refusal is not None
     assert refusal.message.endswith(f"opens resume at 28 Nov, 00:00{NB}UTC.")
     assert refusal.details["resume_at"] == "2026-11-28T00:00:00+00:00"  # the machine field

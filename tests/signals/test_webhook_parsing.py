@@ -61,12 +61,15 @@ def test_a_locked_throttle_counter_answers_busy_not_500(sender, settings):
     assert not Signal.objects.exists()  # nothing recorded: the sender may try again
 
 
-def test_a_nul_in_an_ignored_field_is_refused_before_anything_is_stored(sender):
-    # The comment is ignored and unknown fields are refused, but the body is stored with the
-    # signal: PostgreSQL's jsonb cannot hold a NUL, so it answered 500 there (review).
+def test_a_nul_in_an_ignored_field_is_recorded_without_it_and_not_traded(sender):
+    # The comment is ignored, but the body is kept with the signal: PostgreSQL's jsonb cannot
+    # hold a NUL, so it answered 500 there (review). Recorded with U+FFFD in its place, refused.
     _no_raise(sender)
     secret = sender.issued.secret
     body = json.dumps({**OPEN, "id": "n1", "comment": "a\u0000b", "secret": secret}).encode()
     answer = sender.raw(body)
-    assert answer.status_code == 400, answer.content
-    assert not Signal.objects.exists()
+    assert answer.status_code == 422, answer.content
+    signal = Signal.objects.get()
+    assert signal.status == "rejected" and signal.reason_code == "malformed"
+    assert "NUL character" in signal.reason
+    assert signal.body["comment"] == "a\ufffdb"

@@ -20,6 +20,7 @@ from egis.core.inputs import (
     JsonNumber,
     MalformedBody,
     load_json,
+    nul_replaced,
     parse_id,
     parse_leverage,
     parse_name,
@@ -300,20 +301,13 @@ def test_unix_times_up_to_the_end_of_the_year_9999_and_no_further():
             parse_unix_time(not_a_time, field="t")
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        b'{"comment": "a\\u0000b"}',
-        b'{"a\\u0000": 1}',
-        b'[["x", {"deep": "\\u0000"}]]',
-        b'"\\u0000"',
-    ],
-)
-def test_load_json_refuses_a_nul_anywhere(body):
-    # PostgreSQL stores no NUL (text or jsonb): it must never reach a row as a 5xx there.
-    with pytest.raises(MalformedBody, match="NUL character"):
-        load_json(body)
-
-
-def test_load_json_keeps_an_escaped_backslash_before_u0000():
-    assert load_json(b'{"comment": "\\\\u0000"}') == {"comment": "\\u0000"}
+def test_nul_replaced_finds_a_nul_anywhere_and_replaces_it():
+    # PostgreSQL stores no NUL (text or jsonb): a body kept as it came must hold none.
+    body = load_json(b'{"a\\u0000": [1, {"deep": "x\\u0000"}], "ok": "fine"}')
+    replaced, found = nul_replaced(body)
+    assert found
+    assert replaced == {"a\ufffd": [1, {"deep": "x\ufffd"}], "ok": "fine"}
+    assert nul_replaced({"comment": "\\u0000", "n": JsonNumber("1.5")}) == (
+        {"comment": "\\u0000", "n": JsonNumber("1.5")},
+        False,
+    )
