@@ -16,11 +16,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from egis.bots.locks import LIVE_BOT
 from egis.bots.models import Bot
 from egis.core.money import shown_size, usd_display
+from egis.core.row_updates import RowUpdate
 from egis.core.rows import RowQuery
 from egis.execution.recovery import recover_order
 from egis.exits.asked import exits_attach_asked
@@ -45,7 +47,7 @@ from egis.ledger.settle import OrderResult
 from egis.signals.claims import TakenOver, claim_next, finish, renew
 from egis.signals.drift import closed_by_own_exit, signal_drift
 from egis.signals.keepalive import claim_kept_alive
-from egis.signals.models import Signal, SignalHook, SignalStatus
+from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
 from egis.signals.payload import SignalAction, action_from_json
 from egis.signals.reason_words import reason_code
 from egis.venues.base import VenueAdapter
@@ -63,13 +65,26 @@ class _Rejected(Exception):
 # writes are in egis.signals.claims.
 # A signal's orders: their idempotency keys start with `sig<id>-` (signal_key), i.e. lie in
 # [`sig<id>-`, `sig<id>.`) ('.' follows '-'): a range on the (bot, key) unique index.
+# A drift found by a signal, kept on it while it runs (its reason until it finishes).
+_DRIFT_NOTED = RowUpdate(Signal, ["reason"], "id = %s AND claimed_by = %s")
+DRIFT_REASON_PREFIX = "signal drift: "  # egis.signals.drift.signal_drift's reasons
 _ORDERS_OF_SIGNAL = RowQuery(
     Order, "bot_id = %s AND idempotency_key >= %s AND idempotency_key < %s", order_by="id"
 )
 _OPEN_POSITIONS = RowQuery(Position, "bot_id = %s AND status = %s", order_by="id")
-# The bot's live hook: its switch decides for every queued signal, those received through a
-# hook since rotated too (a leaked secret's signals, the owner rotating then switching off).
-_LIVE_HOOK = RowQuery(SignalHook, "bot_id = %s AND revoked_at IS NULL", fields=["id", "enabled"])
+
+
+# The bot's live hook, and any hook of the bot revoked (not rotated) since the signal arrived:
+# a revoke stops every signal queued before it, whichever hook it came through (a new hook
+# created since does not bring them back); after a rotation the live hook's switch decides
+# (a leaked secret's signals, the owner rotating then switching off).
+def _hooks_deciding(bot_id: int, received_at: datetime) -> list[tuple[bool, datetime | None]]:
+    revoked_since = Q(revoked_at__gte=received_at, rotated_at__isnull=True)
+    return list(
+        SignalHook.objects.filter(
+            Q(revoked_at__isnull=True) | revoked_since, bot_id=bot_id
+        ).values_list("enabled", "revoked_at")
+    )
 
 
 def signal_key(signal_id: int, step: str) -> str:
@@ -174,10 +189,11 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
     drift = ""
     try:
         if not done:  # a resumed signal that already placed orders finishes what it began
-            live_hook = _LIVE_HOOK.one(bot.pk)
-            if live_hook is None:
+            hooks = _hooks_deciding(bot.pk, signal.received_at)
+            live = [enabled for enabled, revoked_at in hooks if revoked_at is None]
+            if not live or len(hooks) > 1:
                 raise _Rejected("the bot's webhook was revoked")
-            if not live_hook.enabled:
+            if not live[0]:
                 raise _Rejected("signals are switched off for this bot")
             if not bot.is_active:
                 raise _Rejected(f"bot #{bot.pk} is inactive")
@@ -193,6 +209,10 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
                 # risk off: a `target flat` from a sender out of step still gets the bot out).
                 with transaction.atomic():
                     drift = signal_drift(signal, bot, action, actual)
+                    # Kept on the signal at once: resumed after a kill, it still says drift.
+                    _DRIFT_NOTED.run([drift[:REASON_MAX]], signal.pk, signal.claimed_by)
+        elif signal.reason.startswith(DRIFT_REASON_PREFIX):  # resumed: the first run found it
+            drift = signal.reason
         closes, open_side = _plan(action, bot, positions)
         # A halt stops opens, never closes: a target's closes still run (they only take risk
         # off), then its open is refused, and the signal says it traded in part. A resumed
@@ -212,12 +232,12 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
                 )
             return finish(signal, SignalStatus.EXECUTED, f"already {action.target}: nothing to do")
         busy = _close_each(signal, bot, closes, placed, results, venue)
+        if drift:
+            raise _Rejected(f"{drift}; {busy}" if busy else drift)
         if busy and (open_side or not results):
             # A close already in flight (its outcome unknown until recovery): never open the
             # other side next to it; a close signal with nothing else to close says so.
             raise _Rejected(f"{busy}; the open was not sent" if open_side else busy)
-        if drift:
-            raise _Rejected(drift)
         if open_side:
             key = signal_key(signal.pk, "open")
             if refuse_open and key not in placed:
@@ -273,9 +293,10 @@ def _close_each(
     venue: VenueAdapter | None,
 ) -> str:
     """Close the positions in order, one close-intent order each, keyed to the signal's step.
-    A position whose close is already in flight (an earlier close's outcome unknown until
-    recovery decides) is left to it and the others are closed, as Close all does; one closed
-    meanwhile (an exit fired) needs nothing. Returns what was left, in words ("" for none)."""
+    A position with an order in flight (an earlier close, or its own open, whose outcome the
+    venue has not told yet) is left to it and the others are closed, as Close all does; one
+    closed meanwhile (an exit fired) needs nothing. Returns what was left, in words ("" for
+    none)."""
     left = []
     for position in closes:
         key = signal_key(signal.pk, f"close-{position.pk}")
@@ -296,12 +317,11 @@ def _close_each(
             )
         except PositionNotOpen:
             continue
-        except PositionBusy:
-            left.append(f"#{position.pk}")
+        except PositionBusy as busy:  # "Position #3 is already closing." / "is still opening"
+            left.append(busy.message.split(":")[0].rstrip(".").replace("Position", "position", 1))
     if not left:
         return ""
-    which = f"position{'s' if len(left) > 1 else ''} {', '.join(left)}"
-    return f"{which} already closing (an earlier close in flight): left to it"
+    return f"{', '.join(left)} (an order in flight): left to {'it' if len(left) == 1 else 'them'}"
 
 
 def _known(results: list[OrderResult], done: list[Order]) -> list[Order] | None:

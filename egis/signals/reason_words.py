@@ -100,10 +100,7 @@ _FIXED: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^nothing open to close( on the (long|short) side)?$"), "nothing_to_close"),
     (re.compile(r"^signals are switched off for this bot$"), "signals_off"),
     (re.compile(r"^the bot's webhook was revoked$"), "hook_revoked"),
-    (
-        re.compile(r"^positions? #.* already closing \(an earlier close in flight\)"),
-        "already_closing",
-    ),
+    (re.compile(r"^position #\d+ is (already closing|still opening)"), "position_busy"),
     (re.compile(r"^bot #\d+ is inactive$"), "bot_inactive"),
     (re.compile(r"^bot deleted$"), "bot_deleted"),
 ]

@@ -68,8 +68,8 @@ def test_a_close_signal_closes_the_positions_it_can(sender, paper_bot, queue_onl
     assert Position.objects.get(pk=other.pk).status == "closed", signal.reason
     assert signal.status == SignalStatus.EXECUTED
     assert signal.reason == (
-        f"close position #{other.pk}: filled; position #{stuck.pk} already closing "
-        "(an earlier close in flight): left to it"
+        f"close position #{other.pk}: filled; position #{stuck.pk} is already closing "
+        "(an order in flight): left to it"
     )
     # The in-flight close was not sent again.
     assert Order.objects.filter(position_id=stuck.pk, intent="close").count() == 1
@@ -83,9 +83,9 @@ def test_a_target_flip_never_opens_next_to_a_close_in_flight(sender, paper_bot, 
     signal = Signal.objects.get()
     assert Position.objects.get(pk=other.pk).status == "closed"
     assert not Position.objects.filter(side="short").exists()  # never long and short together
-    assert (signal.status, signal.reason_code) == (SignalStatus.EXECUTED, "already_closing")
+    assert (signal.status, signal.reason_code) == (SignalStatus.EXECUTED, "position_busy")
     assert signal.reason.endswith(
-        f"then position #{stuck.pk} already closing (an earlier close in flight): left to it; "
+        f"then position #{stuck.pk} is already closing (an order in flight): left to it; "
         "the open was not sent"
     )
 
@@ -99,5 +99,5 @@ def test_a_close_signal_with_only_a_close_in_flight_is_rejected_saying_so(
     sender.post({"action": "close", "id": "c1"})
     signal_process(bot_id=paper_bot.pk)
     signal = Signal.objects.get()
-    assert (signal.status, signal.reason_code) == (SignalStatus.REJECTED, "already_closing")
+    assert (signal.status, signal.reason_code) == (SignalStatus.REJECTED, "position_busy")
     assert Order.objects.filter(intent="close").count() == 1
