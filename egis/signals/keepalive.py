@@ -44,29 +44,35 @@ class _Held:
 class _Keeper:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._held: dict[int, _Held] = {}  # by signal id
-        self._pid = 0
+        # By (signal id, claim): an executor that hung past KEPT_LEASES and comes back after
+        # another executor of this process took its signal over releases its own claim only.
+        self._held: dict[tuple[int, str | None], _Held] = {}
         self._thread: threading.Thread | None = None
+
+    def after_fork(self) -> None:
+        """In a forked child: the parent's thread is not here, and its lock may have been held
+        at the fork."""
+        self._lock = threading.Lock()
+        self._held, self._thread = {}, None
 
     def hold(self, signal: Signal) -> None:
         with self._lock:
-            if self._pid != os.getpid():  # a forked worker: the parent's thread is not here
-                self._pid, self._thread, self._held = os.getpid(), None, {}
-            self._held[signal.pk] = _Held(signal.claimed_by, time.monotonic())
-            if self._thread is None:
+            self._held[(signal.pk, signal.claimed_by)] = _Held(signal.claimed_by, time.monotonic())
+            if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="egis-signal-claims", daemon=True
                 )
                 self._thread.start()
 
     def progress(self, signal: Signal) -> None:
+        key = (signal.pk, signal.claimed_by)
         with self._lock:
-            if signal.pk in self._held:
-                self._held[signal.pk] = _Held(signal.claimed_by, time.monotonic())
+            if key in self._held:
+                self._held[key] = _Held(signal.claimed_by, time.monotonic())
 
     def release(self, signal: Signal) -> None:
         with self._lock:
-            self._held.pop(signal.pk, None)
+            self._held.pop((signal.pk, signal.claimed_by), None)
 
     def _due(self, lease: float) -> tuple[datetime, list[tuple[int, str | None]]]:
         """The claims held a quarter of a lease since their last write, by executors that made
@@ -76,7 +82,7 @@ class _Keeper:
         now = time.monotonic()
         due = []
         with self._lock:
-            for pk, held in self._held.items():
+            for (pk, _), held in self._held.items():
                 if now - held.renewed >= lease / 4 and now - held.progress < lease * KEPT_LEASES:
                     held.renewed = now
                     due.append((pk, held.claimed_by))
@@ -100,14 +106,15 @@ class _Keeper:
                 # A busy database: the next look tries again, well inside the lease.
                 logger.warning("could not renew the claims of running signals", exc_info=True)
                 with self._lock:
-                    for pk, _ in due:
-                        if pk in self._held:
-                            self._held[pk].renewed = float("-inf")
+                    for key in due:
+                        if key in self._held:
+                            self._held[key].renewed = float("-inf")
             finally:
                 connection.close()
 
 
 _KEEPER = _Keeper()
+os.register_at_fork(after_in_child=_KEEPER.after_fork)
 
 
 @contextmanager

@@ -1,4 +1,9 @@
-"""review4: egis.signals.keepalive, the per-process thread that renews running claims."""
+"""egis.signals.keepalive: a hung executor that comes back releases its own claim only.
+
+Found by review: release dropped the hold by signal id, so the first executor, back after its
+signal was taken over by another executor of the same process, dropped its successor's
+keepalive, and the live claim ran out (0.9 s old against a lease of 0.3 s).
+"""
 
 from __future__ import annotations
 
@@ -57,11 +62,6 @@ class HungThenBack(_Wrapped):
         return super().place_market_order(request)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review4: when the hung first executor returns, keepalive.release pops the held "
-    "claim by signal id only, dropping the NEW executor's hold; its live claim then runs out",
-)
 def test_a_hung_executor_coming_back_does_not_drop_its_successors_keepalive(
     sender, paper_bot, queue_only, settings
 ):
