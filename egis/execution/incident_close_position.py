@@ -13,7 +13,9 @@ from egis.exits.hooks import exits_on_ledger_close
 from egis.ledger.domain import Fill, apply_close_fill
 from egis.ledger.events import event_record, position_snapshot
 from egis.ledger.models import IN_FLIGHT_ORDER_STATUSES, Incident, Order, Position, PositionStatus
+from egis.ledger.notices import daily_loss_told, daily_loss_watch
 from egis.ledger.settle import position_state, store_position_state
+from egis.notifications.services import notices_write
 from egis.portfolio.totals import totals_apply, totals_track
 from egis.reconcile.drift import incident_bot_ids
 
@@ -75,6 +77,7 @@ def close_position(
                 f"position #{position.pk} has close {closing.client_order_id} in flight: apply "
                 "its fill or void it first"
             )
+    watched = daily_loss_watch(position.bot_id)
     before = position_snapshot(position)
     qty = position.qty
     fill = Fill(
@@ -99,6 +102,7 @@ def close_position(
         reason=f"incident #{incident.pk}: closed {plain(qty)} {position.symbol} at "
         f"{plain(exit_price)} without a venue order: {reason}"[:2000],
     )
+    notices_write(daily_loss_told(position.bot_id, watched, position.pk))
     return (
         f"position #{position.pk} closed in the ledger: {plain(qty)} at {plain(exit_price)}",
         position,

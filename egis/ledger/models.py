@@ -172,6 +172,9 @@ class Order(models.Model):
                 condition=models.Q(status__in=["submitting", "unknown"]),
             ),
             models.Index(fields=["bot", "-id"], name="orders_by_bot"),
+            # The daily loss limit reads today's booked fills of a bot (egis.ledger.realized_day)
+            # on every open's preflight: never its whole order history.
+            models.Index(fields=["bot", "settled_at"], name="orders_settled_by_bot"),
             models.Index(
                 fields=["id"], name="orders_fee_pending", condition=models.Q(fee_pending=True)
             ),

@@ -4,15 +4,17 @@ that transaction when there is one; `notify` never raises, so none of this can f
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from decimal import Decimal
 
 from django.utils import timezone
 
+from egis.bots.models import Bot
 from egis.core.money import plain, usd_str
 from egis.ledger.errors import OrderNotBooked
 from egis.ledger.models import IncidentKind, Order, OrderIntent, Position
-from egis.ledger.realized_day import realized_day, realized_days
+from egis.ledger.realized_day import RealizedDay, realized_day, realized_days, utc_day
 from egis.ledger.risk import daily_loss_refusal
 from egis.notifications import events
 from egis.notifications.services import PreparedNotice, notice_prepare, notify
@@ -64,11 +66,52 @@ def fill_notice(
     return [n for n in notices if n is not None]
 
 
-def _daily_loss_check(limit: Decimal, order: Order, position: Position) -> PreparedNotice | None:
-    """Told by the close fill (whole or partial) that takes today's realized PnL to the limit.
-    Read before the fill is written: today's steps without it, then with it
-    (egis.ledger.realized_day)."""
+def fee_completed_notices(order: Order, position: Position, fee: Decimal) -> list[PreparedNotice]:
+    """A fill's fee completed later (egis.ledger.settle.fee_complete) may take the fill's day to
+    the daily loss limit: told then. Read before the fee is written; a fill of an earlier day
+    changes only that day, whose halt is over."""
+    limit = Bot.objects.filter(pk=order.bot_id).values_list("daily_loss_limit_usd", flat=True)
+    usd = limit.first()
+    settled = order.settled_at
+    if usd is None or settled is None or utc_day(settled) != utc_day(timezone.now()):
+        return []
+    completed = copy.copy(order)
+    completed.fee_usd = fee
+    grown = copy.copy(position)
+    grown.fees_usd = position.fees_usd + (fee - order.fee_usd)
+    notice = _daily_loss_check(usd, completed, grown)
+    return [notice] if notice is not None else []
+
+
+def daily_loss_watch(bot_id: int) -> tuple[Decimal, RealizedDay] | None:
+    """Before a change to the bot's realized PnL made outside settle (a position closed in the
+    ledger by an incident's resolution): the bot's limit and its day so far, or None."""
+    usd = Bot.objects.filter(pk=bot_id).values_list("daily_loss_limit_usd", flat=True).first()
+    return None if usd is None else (usd, realized_day(bot_id, timezone.now()))
+
+
+def daily_loss_told(
+    bot_id: int, watched: tuple[Decimal, RealizedDay] | None, position_id: int
+) -> list[PreparedNotice]:
+    """After that change (written): told if it took the day to the limit."""
+    if watched is None:
+        return []
+    usd, before = watched
     now = timezone.now()
+    hit = daily_loss_refusal(usd, realized_day(bot_id, now), now)
+    if hit is None or daily_loss_refusal(usd, before, now) is not None:
+        return []
+    payload = {**hit.details, "position_id": position_id}
+    notice = notice_prepare(events.DAILY_LOSS_LIMIT, bot_id=bot_id, payload=payload)
+    return [notice] if notice is not None else []
+
+
+def _daily_loss_check(limit: Decimal, order: Order, position: Position) -> PreparedNotice | None:
+    """Told by the fill (a close, whole or partial, or a fee completed later) that takes its
+    day's realized PnL to the limit. Read before the fill is written: the day's steps without
+    it, then with it (egis.ledger.realized_day). The day is the fill's own (settle stamps it),
+    not the clock's when this runs."""
+    now = order.settled_at or timezone.now()
     before = realized_day(order.bot_id, now)
     after = realized_days([order.bot_id], now, pending=(order, position)).get(order.bot_id)
     hit = None if after is None else daily_loss_refusal(limit, after, now)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from egis.ledger.domain import price_pnl
-from egis.ledger.models import Order, OrderIntent, Position
+from egis.ledger.models import Order, OrderIntent, OrderStatus, Position
 from egis.ledger.pnl import REALIZED_ROWS
 
 
@@ -31,6 +31,9 @@ class RealizedDay:
 
 
 NO_DAY = RealizedDay(Decimal(0), Decimal(0))
+# A close's fill counts once booked on its position: not while the order still works at the
+# venue (status unknown, with a part executed and stamped by a report that is not final).
+BOOKED = (OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED)
 
 
 def utc_day(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -73,6 +76,7 @@ def realized_days(
     closes = Order.objects.filter(
         bot_id__in=ids,
         intent=OrderIntent.CLOSE,
+        status__in=BOOKED,
         executed_qty__gt=0,
         settled_at__gte=start,
         settled_at__lt=end,
@@ -83,7 +87,7 @@ def realized_days(
         if pending_order is not None and oid == pending_order.pk:
             continue
         steps[bot_id].append((at, 0, oid, _fill_step(side, entry, avg, qty, fee)))
-    if pending_order is not None and pending_position is not None:
+    if pending_order is not None and pending_position is not None and _is_close(pending_order):
         steps[pending_order.bot_id].append(
             (now, 0, pending_order.pk, close_fill_step(pending_order, pending_position))
         )
@@ -125,17 +129,24 @@ def _rest_of_closed(
         return []
     realized_by_fills: dict[int, Decimal] = defaultdict(Decimal)
     fills = Order.objects.filter(
-        position_id__in=list(closed), intent=OrderIntent.CLOSE, executed_qty__gt=0
+        position_id__in=list(closed),
+        intent=OrderIntent.CLOSE,
+        status__in=BOOKED,
+        executed_qty__gt=0,
     ).values_list(*_CLOSE_FIELDS, *_CLOSE_FIELDS_MORE)
     for oid, _bot, pos, _at, avg, qty, fee, side, entry in fills:
         if pending_order is not None and oid == pending_order.pk:
             continue
         realized_by_fills[pos] += _fill_step(side, entry, avg, qty, fee)
-    if pending_order is not None and pending_position is not None:
+    if pending_order is not None and pending_position is not None and _is_close(pending_order):
         realized_by_fills[pending_position.pk] += close_fill_step(pending_order, pending_position)
     return [
         (bot_id, at, pk, net - realized_by_fills[pk]) for pk, (bot_id, at, net) in closed.items()
     ]
+
+
+def _is_close(order: Order) -> bool:
+    return order.intent == OrderIntent.CLOSE and order.executed_qty > 0
 
 
 def realized_day(bot_id: int, now: dt.datetime) -> RealizedDay:

@@ -43,7 +43,7 @@ from egis.ledger.models import (
     Position,
     PositionStatus,
 )
-from egis.ledger.notices import fill_notice
+from egis.ledger.notices import fee_completed_notices, fill_notice
 from egis.ledger.settle_read import SETTLE_READ, SettleRows
 from egis.notifications.services import notices_write
 from egis.portfolio.totals import totals_apply, totals_track
@@ -310,6 +310,7 @@ def fee_complete(order_id: int, report: OrderReport, *, via: str) -> OrderResult
                 f"venue reports a fee of {plain(fee)} for {order.client_order_id}, less than the "
                 f"{plain(order.fee_usd)} already booked"
             )
+        notices = fee_completed_notices(order, position, fee)  # read before the writes
         before = position_snapshot(position)
         booked = order.fee_usd
         order.fee_usd = fee
@@ -330,6 +331,7 @@ def fee_complete(order_id: int, report: OrderReport, *, via: str) -> OrderResult
             reason=f"{via}: the venue now lists every fill of {order.client_order_id}; fee "
             f"{plain(booked)} was pending, {plain(fee)} in full (+{plain(missing)})",
         )
+        notices_write(notices)
         return OrderResult(order, position)
 
 

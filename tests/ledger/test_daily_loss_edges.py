@@ -1,5 +1,7 @@
-"""review4: the daily loss limit (egis.ledger.realized_day, risk, notices) after today's change
-to count partial closes and halt for the rest of the UTC day."""
+# ruff: noqa: F811  (the notice suite's fixtures are imported by name, then requested)
+"""The daily loss limit's figures and notice at the edges (found by review, each failed before):
+a fee completed later, a close still working at the venue, a close made by an incident's
+resolution, a fill booked just before midnight, and the read of a bot's order history."""
 
 from __future__ import annotations
 
@@ -20,6 +22,12 @@ from egis.ledger.settle import fee_complete, settle_order
 from egis.notifications.models import Delivery
 from egis.venues.base import OrderReport, OrderRequest, VenueOrderStatus
 from tests.execution.support.venues import _Wrapped
+from tests.notifications.conftest import (  # noqa: F401  (the notice suite's fixtures)
+    bob_channels,
+    queue_only,
+    receiver,
+    telegram,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,11 +56,6 @@ class FeeListedLater(_Wrapped):
         return report
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review4: a fee completed later (settle.fee_complete) takes the day past the limit "
-    "and halts opens, but the daily-loss notice is never told (only settle_order tells it)",
-)
 def test_a_fee_completed_later_that_reaches_the_limit_is_told(
     paper_bot, set_price, bob_channels, queue_only
 ):
@@ -103,11 +106,6 @@ def _close_still_working(bot: Bot, set_price) -> tuple[Position, Order, StillWor
     return opened, order, venue
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review4: a close still working at the venue (status unknown, nothing booked) counts "
-    "as a realized step: realized_day filters executed_qty>0 and settled_at, not the status",
-)
 def test_a_close_still_working_at_the_venue_realizes_nothing_yet(paper_bot, set_price):
     bot = _limit(paper_bot, "5.00")
     opened, _order, _venue = _close_still_working(bot, set_price)
@@ -117,11 +115,6 @@ def test_a_close_still_working_at_the_venue_realizes_nothing_yet(paper_bot, set_
     assert realized_day(bot.pk, timezone.now()).total_usd == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review4: the unbooked step of a close still working is already in the notice's "
-    "'before', so the fill that books it (and reaches the limit) is never told",
-)
 def test_the_close_that_reaches_the_limit_after_working_at_the_venue_is_told(
     paper_bot, set_price, bob_channels, queue_only
 ):
@@ -134,7 +127,7 @@ def test_the_close_that_reaches_the_limit_after_working_at_the_venue_is_told(
     assert _told(bot) == 1
 
 
-def test_control_a_plain_close_that_reaches_the_limit_is_told_once(
+def test_a_plain_close_that_reaches_the_limit_is_told_once(
     paper_bot, set_price, bob_channels, queue_only
 ):
     # The same setting as above with a venue that answers at once: told, once.
@@ -154,11 +147,6 @@ def test_control_a_plain_close_that_reaches_the_limit_is_told_once(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review4: a position closed by reconciliation (incident close-position, no close "
-    "order) at a loss reaching the limit halts opens, but the notice is never told",
-)
 def test_a_reconciliation_close_that_reaches_the_limit_is_told(
     paper_bot, set_price, alice, bob_channels, queue_only
 ):
@@ -188,12 +176,6 @@ def test_a_reconciliation_close_that_reaches_the_limit_is_told(
     assert _told(bot) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review4: with a daily loss limit set, realized_day's read of today's close fills "
-    "walks every order of the bot (index orders_by_bot on bot_id alone; settled_at is not "
-    "indexed): on each open preflight, under the bot lock, and each bot page and list",
-)
 def test_a_bot_with_a_daily_loss_limit_reads_no_order_history(client, bob, paper_bot, set_price):
     from tests.web.test_history_reads import _a_trade_in_the_window, _history_walks, _statements
 
@@ -205,12 +187,6 @@ def test_a_bot_with_a_daily_loss_limit_reads_no_order_history(client, bob, paper
         assert walks == [], "\n".join(f"{sql[:200]}\n  {plan}" for sql, plan in walks)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review4: at the UTC day boundary the notice counts the fill in the day of its own "
-    "timezone.now() (notices._daily_loss_check), not the day settle stamped on the order "
-    "(settled_at/closed_at): it tells a halt 'until' the wrong midnight that opens never meet",
-)
 def test_a_close_booked_just_before_midnight_is_told_for_its_own_day(
     paper_bot, set_price, bob_channels, queue_only, monkeypatch
 ):
