@@ -9,8 +9,8 @@ Where they are kept:
   count. They used to live in Django's file cache, whose read-then-write lost counts when two
   requests counted at once: ten parallel wrong passwords all read 0 and all wrote 1.
 - Several web hosts (`EGIS_REDIS_URL`: the default cache is Redis): in that cache, one count
-  for all hosts, with Redis's own atomic `SET NX` (opens the window, with its expiry) and
-  `INCR` (keeps it).
+  for all hosts, each count one Lua script that Redis runs alone (INCR, and the window's
+  expiry set by the count that opens it).
 
 A count can be given back (`window_give_back`): the login throttle counts an attempt before it
 checks the password, and a right password gives its count back.
@@ -36,25 +36,50 @@ def _shared() -> bool:
 
 
 # --- several hosts: the shared Redis cache ------------------------------------------------------
-# The count is an integer under `<key>:n` (Redis INCR needs a plain integer; the `:n` keeps the
-# list entries this module wrote before apart), the window's end under `<key>:until`.
+# The count is an integer under `<key>:n`, opened with its window's expiry in the same atomic
+# step (a Lua script: Redis runs it alone). Django's `incr` was EXISTS then INCR, two commands: a
+# window that ended between them made INCR create the count without an expiry, a lock-out that
+# never ended. The window's end is the key's own time to live.
+
+_BUMP_SCRIPT = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 and tonumber(ARGV[1]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n
+"""
+_GIVE_BACK_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('DECR', KEYS[1]) < 0 then
+  redis.call('INCR', KEYS[1])
+end
+return 0
+"""
 
 
-def _shared_bump(key: str, timeout_s: int | None, now: float) -> int:
-    until = None if timeout_s is None else now + timeout_s
-    for _ in range(3):
-        cache.add(f"{key}:until", until, timeout_s)
-        cache.add(f"{key}:n", 0, timeout_s)
-        try:
-            return int(cache.incr(f"{key}:n"))
-        except ValueError:  # the window ended between the two: open the next one
-            continue
-    raise RuntimeError(f"counter {key}: its window keeps ending")  # pragma: no cover
+def _redis_key(key: str) -> tuple[object, str]:
+    full = cache.make_and_validate_key(f"{key}:n")
+    return cache._cache.get_client(full, write=True), full  # type: ignore[attr-defined]
+
+
+def _shared_bump(key: str, timeout_s: int | None) -> int:
+    client, full = _redis_key(key)
+    expire_ms = 0 if timeout_s is None else int(timeout_s * 1000)
+    return int(client.eval(_BUMP_SCRIPT, 1, full, expire_ms))  # type: ignore[attr-defined]
+
+
+def _shared_give_back(key: str) -> None:
+    client, full = _redis_key(key)
+    client.eval(_GIVE_BACK_SCRIPT, 1, full)  # type: ignore[attr-defined]
 
 
 def _shared_count(key: str) -> int:
-    value = cache.get(f"{key}:n")
-    return max(0, value) if isinstance(value, int) else 0
+    client, full = _redis_key(key)
+    value = client.get(full)  # type: ignore[attr-defined]
+    return max(0, int(value)) if value is not None else 0
+
+
+def _shared_seconds_left(key: str) -> float | None:
+    client, full = _redis_key(key)
+    left_ms = int(client.pttl(full))  # type: ignore[attr-defined]
+    return left_ms / 1000 if left_ms > 0 else None  # -1: no end, -2: no count
 
 
 # --- one host: the counter file -----------------------------------------------------------------
@@ -88,21 +113,16 @@ def _file_bump(key: str, timeout_s: int | None, now: float) -> int:
 def window_bump(key: str, timeout_s: int | None) -> int:
     """Add one and return the count; the first count opens a window of `timeout_s` seconds
     (None: no end). Atomic: concurrent bumps of one key each get a count of their own."""
-    now = time.time()
     if _shared():
-        return _shared_bump(key, timeout_s, now)
-    return _file_bump(key, timeout_s, now)
+        return _shared_bump(key, timeout_s)
+    return _file_bump(key, timeout_s, time.time())
 
 
 def window_give_back(key: str) -> None:
     """Take back one count made in the key's current window (never below 0). A window that
     ended meanwhile is left as it is: the count went with it."""
     if _shared():
-        try:
-            if cache.decr(f"{key}:n") < 0:
-                cache.incr(f"{key}:n")  # (another give-back raced this one past 0)
-        except ValueError:  # the window ended: nothing to give back
-            pass
+        _shared_give_back(key)
         return
     with counter_db() as conn:
         conn.execute(_GIVE_BACK, (key, time.time()))
@@ -121,7 +141,8 @@ def window_seconds_left(key: str) -> int | None:
     nothing was counted."""
     now = time.time()
     if _shared():
-        until = cache.get(f"{key}:until") if _shared_count(key) else None
+        left = _shared_seconds_left(key) if _shared_count(key) else None
+        return None if left is None else max(1, math.ceil(left))
     else:
         with counter_db() as conn:
             row = conn.execute(_LIVE_COUNT, (key, now)).fetchone()
@@ -134,7 +155,7 @@ def window_seconds_left(key: str) -> int | None:
 def window_clear(key: str) -> None:
     """Forget the key's count (its next count opens a new window)."""
     if _shared():
-        cache.delete_many([f"{key}:n", f"{key}:until"])
+        cache.delete(f"{key}:n")
         return
     with counter_db() as conn:
         conn.execute("DELETE FROM window_count WHERE key = ?", (key,))

@@ -125,3 +125,37 @@ def test_the_login_lock_and_unlock_on_the_shared_cache(settings):
     assert (
         throttle.failures_anywhere(username="bob") == 0
     )  # a new generation; the right one gave back
+
+
+def test_a_count_never_lives_without_its_window_end_while_windows_end_under_it():
+    # Found by review: Django's incr is EXISTS then INCR; a window ending between the two made
+    # INCR create the count with no expiry: a lock-out without end. Windows here end (the key
+    # is deleted, as Redis expires it) while 8 threads count, for 2 s; every count is checked.
+    import threading
+    import time
+
+    key = "review:window-end-race"
+    full = cache.make_and_validate_key(f"{key}:n")
+    client = cache._cache.get_client(full, write=True)
+    stop = time.monotonic() + 2.0
+    without_end: list[int] = []
+
+    def count() -> None:
+        while time.monotonic() < stop:
+            window_bump(key, 900)
+            if client.ttl(full) == -1:  # exists, without an expiry
+                without_end.append(1)
+
+    def end_windows() -> None:
+        while time.monotonic() < stop:
+            client.delete(full)
+
+    threads = [threading.Thread(target=count) for _ in range(8)]
+    threads.append(threading.Thread(target=end_windows))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert without_end == []
+    assert window_bump(key, 900) >= 1 and client.ttl(full) > 0
+    assert window_seconds_left(key) is not None
