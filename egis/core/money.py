@@ -53,6 +53,12 @@ def shown_size(size_usd: Decimal) -> Decimal:
     return size_usd.quantize(CENT, rounding=ROUND_CEILING)
 
 
+def pnl_display(value: Decimal) -> str:
+    """A profit or loss as the pages show it: "+$0.17", "-$0.52", "$0.00"."""
+    shown = usd_display(value)
+    return f"+{shown}" if value.quantize(CENT, rounding=ROUND_HALF_EVEN) > 0 else shown
+
+
 def usd_display(value: Decimal, *, toward_zero: bool = False) -> str:
     """Human money: "$8.83", "-$1.25", "$0.00" (never "-$0.00" or "$-0.00").
 

@@ -21,13 +21,16 @@ from decimal import Decimal
 
 from egis.ledger.domain import price_pnl
 from egis.ledger.models import Order, OrderIntent, OrderStatus, Position
-from egis.ledger.pnl import REALIZED_ROWS
+from egis.ledger.pnl import REALIZED_ROWS, shown_net
 
 
 @dataclass(frozen=True)
 class RealizedDay:
     total_usd: Decimal  # realized today, so far
     lowest_usd: Decimal  # the lowest the running total reached today (0 before any step)
+    # As shown (egis.ledger.pnl.shown_net): each position's part of the day in whole cents,
+    # summed, so a day of positions opened and closed in it shows what their rows add up to.
+    shown_usd: Decimal = Decimal(0)
 
 
 NO_DAY = RealizedDay(Decimal(0), Decimal(0))
@@ -72,7 +75,8 @@ def realized_days(
     written: settle tells the notice before its writes."""
     ids = list(bot_ids)
     start, end = utc_day(now)
-    steps: dict[int, list[tuple[dt.datetime, int, int, Decimal]]] = defaultdict(list)
+    # (time, 0 fill / 1 rest, tie-break id, position id, amount)
+    steps: dict[int, list[tuple[dt.datetime, int, int, int, Decimal]]] = defaultdict(list)
     closes = Order.objects.filter(
         bot_id__in=ids,
         intent=OrderIntent.CLOSE,
@@ -86,20 +90,29 @@ def realized_days(
     for oid, bot_id, _pos, at, avg, qty, fee, side, entry in closes:
         if pending_order is not None and oid == pending_order.pk:
             continue
-        steps[bot_id].append((at, 0, oid, _fill_step(side, entry, avg, qty, fee)))
+        steps[bot_id].append((at, 0, oid, _pos, _fill_step(side, entry, avg, qty, fee)))
     if pending_order is not None and pending_position is not None and _is_close(pending_order):
         steps[pending_order.bot_id].append(
-            (now, 0, pending_order.pk, close_fill_step(pending_order, pending_position))
+            (
+                now,
+                0,
+                pending_order.pk,
+                pending_position.pk,
+                close_fill_step(pending_order, pending_position),
+            )
         )
     for bot_id, at, pk, rest in _rest_of_closed(ids, now, pending):
-        steps[bot_id].append((at, 1, pk, rest))
+        steps[bot_id].append((at, 1, pk, pk, rest))
     days = {}
     for bot_id, day_steps in steps.items():
         total = lowest = Decimal(0)
-        for *_when, step in sorted(day_steps, key=lambda s: s[:3]):  # in time; fills first
+        by_position: dict[int, Decimal] = defaultdict(Decimal)
+        for *_when, position_id, step in sorted(day_steps, key=lambda s: s[:3]):  # fills first
             total += step
             lowest = min(lowest, total)
-        days[bot_id] = RealizedDay(total, lowest)
+            by_position[position_id] += step
+        shown = sum((shown_net(part) for part in by_position.values()), Decimal(0))
+        days[bot_id] = RealizedDay(total, lowest, shown)
     return days
 
 

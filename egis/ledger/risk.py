@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from egis.bots.models import Bot
 from egis.core import inputs
-from egis.core.money import usd_display, usd_str
+from egis.core.money import pnl_display, usd_display, usd_str
 from egis.core.when import when_text
 from egis.ledger.errors import (
     DailyLossLimitReached,
@@ -196,17 +196,20 @@ def daily_loss_refusal(
     if limit is None or day.lowest_usd > -limit:
         return None
     _, resume = utc_day(now)
+    # Said as the pages show PnL (each position's part in whole cents, summed; signed), so the
+    # banner and the bot's PnL rows agree; the limit itself is compared exactly.
+    now_shown = pnl_display(day.shown_usd)
     since = (
-        f"today's realized PnL is {usd_display(day.total_usd)}"
+        f"today's realized PnL is {now_shown}"
         if day.total_usd <= -limit
-        else f"today's realized PnL went to {usd_display(day.lowest_usd)} (now "
-        f"{usd_display(day.total_usd)})"
+        else f"today's realized PnL went to {pnl_display(day.lowest_usd)} (now {now_shown})"
     )
     return DailyLossLimitReached(
         f"Daily loss limit {usd_display(limit)} reached: {since} (UTC day); opens resume at "
         f"{when_text(resume)}.",
         limit_usd=usd_str(limit),
         realized_today_usd=usd_str(day.total_usd),
+        realized_today_shown_usd=usd_str(day.shown_usd),
         lowest_today_usd=usd_str(day.lowest_usd),
         resume_at=resume.isoformat(),
     )

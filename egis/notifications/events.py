@@ -120,7 +120,8 @@ def _daily_loss(p: dict[str, Any]) -> str:
     resume = when_text_of(p.get("resume_at")) or "00:00\u00a0UTC"
     return (
         f"daily loss limit {_usd(p.get('limit_usd'))} hit: today's realized PnL is "
-        f"{_usd(p.get('realized_today_usd'))}; opens resume at {resume}."
+        f"{_usd(p.get('realized_today_shown_usd', p.get('realized_today_usd')))}; opens resume "
+        f"at {resume}."
     )
 
 

@@ -86,7 +86,8 @@ def test_the_paused_refusal_says_when_as_the_pages_do(paper_bot, bob):
 
 
 def test_the_daily_loss_refusal_and_its_notice_say_when_opens_resume():
-    refusal = daily_loss_refusal(Decimal("20"), RealizedDay(Decimal("-25"), Decimal("-25")), AT)
+    loss = Decimal("-25")
+    refusal = daily_loss_refusal(Decimal("20"), RealizedDay(loss, loss, loss), AT)
     assert refusal is not None
     assert refusal.message.endswith(f"opens resume at 28 Nov, 00:00{NB}UTC.")
     assert refusal.details["resume_at"] == "2026-11-28T00:00:00+00:00"  # the machine field

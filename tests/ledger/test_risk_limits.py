@@ -349,3 +349,17 @@ def test_a_loss_realized_by_a_partial_close_counts_towards_the_daily_limit(paper
     assert realized_today(paper_bot.pk, now=timezone.now()) == (
         closed.realized_pnl_usd - closed.fees_usd
     )
+
+
+def test_the_halt_says_the_day_s_pnl_as_the_rows_add_it_up(paper_bot):
+    # Found by a newcomer: the banner said -$0.50 (the exact sum, -0.504) where the bot's PnL
+    # said -$0.52 (its rows, each in whole cents); and "now $0.18" had no sign.
+    now = timezone.now()
+    _limit(paper_bot, daily_loss_limit_usd=Decimal("0.40"))
+    for _ in range(3):  # three losses of 0.168 each: -0.17 a row, -0.504 exactly
+        _closed(paper_bot, pnl="-0.168", fees="0", closed_at=now - dt.timedelta(minutes=1))
+    message = _refused_and_nothing_sent(paper_bot, DailyLossLimitReached)
+    assert "today's realized PnL is -$0.51" in message
+    _closed(paper_bot, pnl="0.70", fees="0", closed_at=now)
+    message = _refused_and_nothing_sent(paper_bot, DailyLossLimitReached)
+    assert "went to -$0.50 (now +$0.19)" in message

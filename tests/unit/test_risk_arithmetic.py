@@ -86,7 +86,7 @@ def test_a_last_open_stamped_in_the_future_counts_as_just_now():
 
 
 def _day(total: str, lowest: str | None = None) -> RealizedDay:
-    return RealizedDay(Decimal(total), min(Decimal(0), Decimal(lowest or total)))
+    return RealizedDay(Decimal(total), min(Decimal(0), Decimal(lowest or total)), Decimal(total))
 
 
 def test_daily_loss_limit_is_reached_at_exactly_the_limit():
@@ -108,7 +108,7 @@ def test_a_limit_reached_earlier_in_the_day_still_halts():
     refusal = daily_loss_refusal(Decimal("20"), _day("3", "-20"), NOW)
     assert refusal is not None
     assert refusal.message.startswith(
-        "Daily loss limit $20.00 reached: today's realized PnL went to -$20.00 (now $3.00)"
+        "Daily loss limit $20.00 reached: today's realized PnL went to -$20.00 (now +$3.00)"
     )
 
 
