@@ -63,14 +63,16 @@ def qty_text(value: Decimal | None, *, symbol: str, step: Decimal | None = None)
 
 
 def price_text(value: Decimal | None, *, tick: Decimal | None) -> str | None:
-    """A price in USD at the tick: "$2,934.56", "$0.5123"."""
+    """A price in USD at the tick: "$2,934.56", "$0.5123"; without a tick (an average fill
+    price may have more decimals than the tick), its exact digits and at least cents
+    ("$588.60", never "$588.6")."""
     if value is None:
         return None
     places = places_of(tick)
     if places is not None:
         value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
     sign = "-" if value < 0 else ""
-    return f"{sign}${at_places(abs(value), places, grouped=True)}"
+    return f"{sign}${at_places(abs(value), 2 if places is None else places, grouped=True)}"
 
 
 def pct_text(value: Decimal | str | None, *, signed: bool = False) -> str | None:

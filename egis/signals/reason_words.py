@@ -38,11 +38,23 @@ _NETTING = re.compile(
 )
 
 
+def _span(seconds: str) -> str:
+    """ "75 s", "12 min", "5 h", "2,522 days": a duration a person reads at a glance (a
+    timestamp sent in the wrong unit is decades off; its seconds say nothing)."""
+    n = int(seconds)
+    for unit, size in (("days", 86_400), ("h", 3_600), ("min", 60)):
+        if n >= 2 * size:
+            return f"{n // size:,} {unit}"
+    return f"{n:,} s"
+
+
 def _stale(rest: str) -> str:
     m = _STALE.match(rest)
     if not m:
         return f"Too old: {rest}"
-    return f"Too old: sent {m['age']} s ago; signals older than {m['lag']} s are not traded"
+    return (
+        f"Too old: sent {_span(m['age'])} ago; signals older than {_span(m['lag'])} are not traded"
+    )
 
 
 def _symbol(rest: str) -> str:
@@ -75,8 +87,8 @@ def _netting(rest: str) -> str:
 
 def _future(rest: str) -> str:
     m = _FUTURE.match(rest)
-    ahead = m["ahead"] if m else "?"
-    return f"Not traded: its time is {ahead} s ahead of this server's clock"
+    ahead = _span(m["ahead"]) if m else "?"
+    return f"Not traded: its time is {ahead} ahead of this server's clock"
 
 
 # prefix -> (code, wording of what follows it)

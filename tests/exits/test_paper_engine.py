@@ -265,4 +265,4 @@ def test_the_close_sent_line_names_the_crossing_price_as_such(paper_bot, set_pri
     set_price("ETHUSDT", "3020")
     check()
     [line] = PositionEvent.objects.filter(position=position, action="closing")
-    assert line.reason.endswith("by the take-profit (the price crossed it at $3,020)")
+    assert line.reason.endswith("by the take-profit (the price crossed it at $3,020.00)")

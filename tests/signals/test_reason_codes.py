@@ -76,3 +76,29 @@ def test_a_partly_executed_reason_is_worded_as_what_traded_then_the_refusal():
         "opens. A signal was missed (the sender thought the bot was short; it was long). "
         "Resolve incident #2 to resume."
     )
+
+
+@pytest.mark.parametrize(
+    ("reason", "words"),
+    [
+        (
+            "stale: sent 217912912 s ago, max_lag_s is 60",
+            "Too old: sent 2,522 days ago; signals older than 60 s are not traded",
+        ),
+        (
+            "stale: sent 900 s ago, max_lag_s is 300",
+            "Too old: sent 15 min ago; signals older than 5 min are not traded",
+        ),
+        (
+            "timestamp is 2275159087 s in the future",
+            "Not traded: its time is 26,332 days ahead of this server's clock",
+        ),
+        (
+            "timestamp is 90 s in the future",
+            "Not traded: its time is 90 s ahead of this server's clock",
+        ),
+    ],
+)
+def test_a_signal_s_age_is_said_in_a_unit_a_person_reads(reason, words):
+    # Found by a newcomer: "Too old: sent 217912912 s ago" (a timestamp in the wrong unit).
+    assert reason_worded(reason).words == words
