@@ -98,9 +98,13 @@ def order_shown(o: Order, steps: Steps) -> dict[str, str | None]:
     USD."""
     by_usd = o.intent == OrderIntent.OPEN and o.requested_usd is not None
     filled = o.executed_qty > 0
+    # A request in the fill's own unit is said only when the fill differs from it (UI.md).
+    as_asked = not by_usd and o.executed_qty == o.requested_qty
     return {
         "requested": usd_text(o.requested_usd)
         if by_usd
+        else None
+        if as_asked
         else qty_text(o.requested_qty, step=steps.qty, symbol=o.symbol),
         "executed": qty_text(o.executed_qty, step=steps.qty, symbol=o.symbol),
         "price": price_text(o.avg_price, tick=steps.price) if filled else None,

@@ -54,7 +54,7 @@ export function LevelField({
           name={id}
           inputMode="decimal"
           autoComplete="off"
-          placeholder={level.unit === "pct" ? "1" : "price"}
+          placeholder={level.unit === "pct" ? "e.g. 1.5" : "price"}
           className="num min-w-0 flex-1"
           value={level.value}
           aria-invalid={Boolean(error)}

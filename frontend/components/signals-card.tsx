@@ -103,7 +103,9 @@ export function SignalsCard({ botId, card }: { botId: number; card: SignalsCardP
             </summary>
             <p className="mb-2 text-muted">
               Paste it as the alert&apos;s message with your secret in place of YOUR-SECRET. The
-              target follows the strategy&apos;s position; size_usd is what each open spends.
+              secret is shown once, when the webhook is made: if you don&apos;t have it, use Rotate
+              URL and secret below (the old URL stops working). The target follows the
+              strategy&apos;s position; size_usd is what each open spends.
             </p>
             <div className="mb-1 flex justify-end">
               <CopyButton value={card.template} label="TradingView message" />

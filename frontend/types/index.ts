@@ -371,7 +371,8 @@ export interface ActivityOrder {
   /** The figures as shown, each with its unit at the symbol's precision (egis.core.figures):
    * "$25.00", "0.040 ETH", "$2,934.56". The page adds no unit and rounds nothing. */
   shown: {
-    requested: string;
+    /** null when the fill is what was asked, in the same unit (a whole close). */
+    requested: string | null;
     executed: string;
     price: string | null;
     value: string | null;

@@ -59,11 +59,11 @@ def test_activity_orders_show_units_and_precision(page, live_server, log_in, sho
     page.goto(f"{live_server.url}/bots/{paper_bot.pk}/activity")
     figures = page.get_by_test_id("order-figures")
     expect(figures).to_have_count(2)
-    qty = re.compile(r"^0\.008 ETH at \$2,934\.\d\d \(requested (\$25\.00|0\.008 ETH)\)$")
-    for n in range(2):
-        expect(figures.nth(n)).to_have_text(qty)
-    expect(figures.nth(0)).to_contain_text("(requested 0.008 ETH)")  # the close
-    expect(figures.nth(1)).to_contain_text("(requested $25.00)")  # the open
+    # The close filled what it asked, in the same unit: no "(requested ...)" (UI.md).
+    expect(figures.nth(0)).to_have_text(re.compile(r"^0\.008 ETH at \$2,934\.\d\d$"))
+    expect(figures.nth(1)).to_have_text(
+        re.compile(r"^0\.008 ETH at \$2,934\.\d\d \(requested \$25\.00\)$")
+    )
     expect(page.get_by_test_id("activity-order").first).to_contain_text(
         re.compile(r"Value \$23\.\d\d · fee \$0\.\d\d")
     )

@@ -41,8 +41,8 @@ def test_every_order_figure_has_its_unit_and_the_symbols_precision(paper_bot, bo
         assert MONEY.fullmatch(shown["value"]) and MONEY.fullmatch(shown["fee"]), shown
         if o["intent"] == "open":
             assert MONEY.fullmatch(shown["requested"]), shown
-        else:
-            assert ETH_QTY.fullmatch(shown["requested"]), shown
+        else:  # a whole close: filled as asked, in the same unit, so not said again (UI.md)
+            assert shown["requested"] is None, shown
     assert orders[0]["shown"]["requested"] == "$12.50"
     assert orders[2]["shown"]["requested"] == "$25.00"
     # The exact figures stay for scripts (the API gives the same rows).
@@ -99,3 +99,15 @@ def test_audit_lines_and_signal_lines_name_units(paper_bot, bob, page_as, sender
     assert "take-profit at $3,022.60" in exit_lines
     [signal] = _list(client, paper_bot, "signals")
     assert signal["action"] == "open long $20.00"
+
+
+def test_a_close_that_filled_less_than_asked_says_what_it_asked(paper_bot, bob, page_as):
+    from egis.bots.models import Bot
+    from egis.venues.paper.venue import PaperVenue
+
+    opened = order_open(bot_id=paper_bot.pk, side="long", size_usd="25")
+    half = PaperVenue(Bot.objects.get(pk=paper_bot.pk), fill_ratio=Decimal("0.5"))
+    order_close(bot_id=paper_bot.pk, position_id=opened.position.pk, venue=half)
+    close = _list(page_as(bob), paper_bot, "orders")[0]
+    assert close["intent"] == "close"
+    assert close["shown"]["requested"] == "0.008 ETH" and close["shown"]["executed"] == "0.004 ETH"

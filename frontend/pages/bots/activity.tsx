@@ -55,7 +55,9 @@ function OrderItem({ o }: { o: ActivityOrder }) {
       <div className="num text-sm" data-testid="order-figures">
         <span className="font-semibold">{shown.executed}</span>
         {shown.price && <span className="text-muted"> at {shown.price}</span>}
-        <span className="text-xs text-muted"> (requested {shown.requested})</span>
+        {shown.requested && (
+          <span className="text-xs text-muted"> (requested {shown.requested})</span>
+        )}
       </div>
       {shown.value && (
         <div className="num text-xs text-muted">
