@@ -36,9 +36,9 @@ def _qty(text: str, symbol: str) -> str:
 
 
 def halt_words(reason: str) -> str:
-    """ "A signal was missed (the sender thought the bot was long; it was flat). Resolve
-    incident #12 to resume." for "drift: missed signal: the sender believed long, the bot is
-    flat (incident #12)"; "" for a bot that is not halted."""
+    """ "A signal was missed (the sender thought the bot was long; it was flat). Opens resume
+    once an admin resolves incident #12." for "drift: missed signal: the sender believed long,
+    the bot is flat (incident #12)"; "" for a bot that is not halted."""
     if not reason.startswith(DRIFT_HALT_PREFIX):
         return reason if not reason or reason.endswith(".") else f"{reason}."
     what = reason[len(DRIFT_HALT_PREFIX) :]
@@ -46,7 +46,8 @@ def halt_words(reason: str) -> str:
     if missed:
         return (
             f"A signal was missed (the sender thought the bot was {missed['prev']}; it was "
-            f"{missed['actual']}). Resolve incident #{missed['incident']} to resume."
+            f"{missed['actual']}). Opens resume once an admin resolves incident "
+            f"#{missed['incident']}."
         )
     venue = _VENUE.match(what)
     if venue:
@@ -54,12 +55,12 @@ def halt_words(reason: str) -> str:
         return (
             f"The exchange and Egis disagree on {symbol}: Egis holds "
             f"{_qty(venue['ledger'], symbol)}, the exchange {_qty(venue['venue'], symbol)}. "
-            f"Resolve incident #{venue['incident']} to resume."
+            f"Opens resume once an admin resolves incident #{venue['incident']}."
         )
     other = _ANY_INCIDENT.match(what)
     if other:
         return (
             f"Egis found a difference it cannot explain ({other['what']}). "
-            f"Resolve incident #{other['incident']} to resume."
+            f"Opens resume once an admin resolves incident #{other['incident']}."
         )
     return f"Egis found a difference it cannot explain ({what})."

@@ -146,7 +146,7 @@ class TestGet:
         assert (body["halted"], body["halted_reason"]) == (True, reason)
         assert body["halted_words"] == (
             "A signal was missed (the sender thought the bot was long; it was flat). "
-            "Resolve incident #12 to resume."
+            "Opens resume once an admin resolves incident #12."
         )
         listed = as_bob.get("/bots").json()["items"][0]
         assert listed["halted_words"] == body["halted_words"]

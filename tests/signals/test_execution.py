@@ -346,7 +346,7 @@ def test_prev_that_contradicts_the_ledger_is_signal_drift_and_halts_opens(sender
     # Said in a trader's words wherever a person reads it: the bot card, the header, a refusal.
     words = (
         "A signal was missed (the sender thought the bot was flat; it was long). "
-        f"Resolve incident #{incident.pk} to resume."
+        f"Opens resume once an admin resolves incident #{incident.pk}."
     )
     [row], header = dashboard(paper_bot.owner)
     assert row["halted_words"] == words

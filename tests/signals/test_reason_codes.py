@@ -74,7 +74,7 @@ def test_a_partly_executed_reason_is_worded_as_what_traded_then_the_refusal():
     assert worded.words == (
         "Partly done (close position #1: filled). Then not traded: the bot is halted for new "
         "opens. A signal was missed (the sender thought the bot was short; it was long). "
-        "Resolve incident #2 to resume."
+        "Opens resume once an admin resolves incident #2."
     )
 
 
