@@ -30,7 +30,7 @@ def test_a_refused_edit_keeps_the_sheet_open_with_the_input_and_the_error_by_its
 
     error = sheet.locator(f"#sl-{position.pk}-error")
     expect(error).to_have_text(
-        "A long's stop-loss must be below the current price $2,934.56 (asked $3,100)"
+        "A long's stop-loss must be below the current price $2,934.56 (asked $3,100.00)"
     )
     expect(sheet).to_be_visible()
     expect(stop).to_have_value("3100")

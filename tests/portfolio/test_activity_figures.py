@@ -67,7 +67,8 @@ def test_the_figure_helpers():
     assert price_text(Decimal("2934.5"), tick=Decimal("0.01")) == "$2,934.50"
     assert price_text(Decimal("2934.567"), tick=Decimal("0.01")) == "$2,934.57"
     assert price_text(Decimal("0.51234"), tick=Decimal("0.0001")) == "$0.5123"
-    assert price_text(Decimal("625"), tick=None) == "$625"
+    assert price_text(Decimal("625"), tick=None) == "$625.00"  # at least cents
+    assert price_text(Decimal("588.6123"), tick=None) == "$588.6123"  # exact digits kept
     assert usd_text(Decimal("25")) == "$25.00" and usd_text(Decimal("-0.004")) == "$0.00"
 
 
