@@ -65,14 +65,7 @@ def stored_rules(bot: Bot) -> SymbolRules | None:
     row = next((rows[k] for k in keys if k in rows), None)
     if row is None:
         return None
-    return SymbolRules(
-        symbol=row.symbol,
-        step_size=row.step_size,
-        min_qty=row.min_qty,
-        min_notional=row.min_notional,
-        tick_size=row.tick_size,
-        max_qty=row.max_qty,
-    )
+    return row.rules()
 
 
 def template_size_usd(bot: Bot) -> Decimal:

@@ -11,6 +11,7 @@ from django.db import models
 
 from egis.core.choices import Venue
 from egis.core.fields import FixedDecimalField
+from egis.venues.base import SymbolRules
 
 
 class Environment(models.TextChoices):
@@ -71,6 +72,17 @@ class SymbolFilter(models.Model):
                 name="symbol_filters_positive",
             ),
         ]
+
+    def rules(self) -> SymbolRules:
+        """These rules as the venues and the pipeline use them."""
+        return SymbolRules(
+            symbol=self.symbol,
+            step_size=self.step_size,
+            min_qty=self.min_qty,
+            min_notional=self.min_notional,
+            tick_size=self.tick_size,
+            max_qty=self.max_qty,
+        )
 
 
 class Price(models.Model):

@@ -54,14 +54,7 @@ def account_client(account: ExchangeAccount, **kwargs: Any) -> BinanceClient:
 
 
 def _rules_of(row: SymbolFilter) -> SymbolRules:
-    return SymbolRules(
-        symbol=row.symbol,
-        step_size=row.step_size,
-        min_qty=row.min_qty,
-        min_notional=row.min_notional,
-        tick_size=row.tick_size,
-        max_qty=row.max_qty,
-    )
+    return row.rules()
 
 
 class BinanceVenue:

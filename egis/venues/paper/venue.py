@@ -51,14 +51,7 @@ def paper_symbol_rules(symbol: str) -> SymbolRules:
         raise VenueConfigError(
             f"The paper venue has no trading rules for {symbol}: add them with `egis filters set`."
         )
-    return SymbolRules(
-        symbol=symbol,
-        step_size=row.step_size,
-        min_qty=row.min_qty,
-        min_notional=row.min_notional,
-        tick_size=row.tick_size,
-        max_qty=row.max_qty,
-    )
+    return row.rules()
 
 
 class PaperVenue:
