@@ -91,6 +91,9 @@ def _why_not_amount(text: str, field: str, places: int) -> str:
         unicodedata.category(c) == "No" for c in text
     ):
         return f"{field} must be written with the digits 0-9"
+    if "," in text and all(c in "0123456789.," for c in text):
+        # "1,000.50" as the pages print it, or "1,5" for 1.5: which one cannot be known.
+        return f"{field} must be written without commas (e.g. 1000.50, not 1,000.50)"
     if "e" in text.lower() and all(c in "0123456789.eE+-" for c in text):
         return f"{field} must be written without an exponent (e.g. 100000, not 1e5)"
     whole, _, frac = text.partition(".")

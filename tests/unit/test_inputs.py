@@ -311,3 +311,14 @@ def test_nul_replaced_finds_a_nul_anywhere_and_replaces_it():
         {"comment": "\\u0000", "n": JsonNumber("1.5")},
         False,
     )
+
+
+@pytest.mark.parametrize("raw", ["1,000.50", "1,000", "1,5"])
+def test_an_amount_with_commas_says_to_write_it_without(raw):
+    # Found by a newcomer: "1,000.50" (as the pages print it) was told "must be a decimal
+    # number such as 10.50", which it reads as. Still refused: "1,5" may mean 1.5 or 15.
+    with pytest.raises(InputError) as caught:
+        parse_usd(raw, field="budget")
+    assert caught.value.message == (
+        "budget must be written without commas (e.g. 1000.50, not 1,000.50)"
+    )
