@@ -18,6 +18,7 @@ from egis.signals.payload import SignalAction
 
 logger = logging.getLogger("egis.signals")
 
+DRIFT_REASON_PREFIX = "signal drift: "  # how signal_drift's reasons begin (a signal's reason)
 _EXIT_REASONS = (CloseReason.TAKE_PROFIT, CloseReason.STOP_LOSS, CloseReason.TRAILING_STOP)
 
 
@@ -48,7 +49,8 @@ def signal_drift(signal: Signal, bot: Bot, action: SignalAction, actual: str) ->
     open_drift = open_incident_of_bot(bot.pk, kind=IncidentKind.SIGNAL_DRIFT)
     if open_drift is not None:
         return (
-            f"signal drift: {what}; opens stay halted until incident #{open_drift.pk} is resolved"
+            f"{DRIFT_REASON_PREFIX}{what}; opens stay halted until incident #{open_drift.pk} is "
+            "resolved"
         )
     incident = incident_record(
         kind=IncidentKind.SIGNAL_DRIFT,
@@ -68,4 +70,4 @@ def signal_drift(signal: Signal, bot: Bot, action: SignalAction, actual: str) ->
     if Bot.objects.filter(pk=bot.pk, halted_reason="").update(halted_reason=reason[:300]):
         halt_notice([bot.pk], halted=True, reason=reason[:300])
     logger.error("signal drift on bot #%s (signal #%s): %s", bot.pk, signal.pk, what)
-    return f"signal drift: {what}; opens halted (incident #{incident.pk})"
+    return f"{DRIFT_REASON_PREFIX}{what}; opens halted (incident #{incident.pk})"

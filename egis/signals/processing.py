@@ -45,7 +45,7 @@ from egis.ledger.models import (
 from egis.ledger.pipeline import order_close, order_open
 from egis.ledger.settle import OrderResult
 from egis.signals.claims import TakenOver, claim_next, finish, renew
-from egis.signals.drift import closed_by_own_exit, signal_drift
+from egis.signals.drift import DRIFT_REASON_PREFIX, closed_by_own_exit, signal_drift
 from egis.signals.keepalive import claim_kept_alive
 from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
 from egis.signals.payload import SignalAction, action_from_json
@@ -63,11 +63,10 @@ class _Rejected(Exception):
 # The worker's per-signal reads, compiled once (egis.core.rows): as ORM queries they cost more
 # than the order each signal places (docs/BENCHMARKS.md, benchmark 6). The claim's own read and
 # writes are in egis.signals.claims.
-# A signal's orders: their idempotency keys start with `sig<id>-` (signal_key), i.e. lie in
-# [`sig<id>-`, `sig<id>.`) ('.' follows '-'): a range on the (bot, key) unique index.
 # A drift found by a signal, kept on it while it runs (its reason until it finishes).
 _DRIFT_NOTED = RowUpdate(Signal, ["reason"], "id = %s AND claimed_by = %s")
-DRIFT_REASON_PREFIX = "signal drift: "  # egis.signals.drift.signal_drift's reasons
+# A signal's orders: their idempotency keys start with `sig<id>-` (signal_key), i.e. lie in
+# [`sig<id>-`, `sig<id>.`) ('.' follows '-'): a range on the (bot, key) unique index.
 _ORDERS_OF_SIGNAL = RowQuery(
     Order, "bot_id = %s AND idempotency_key >= %s AND idempotency_key < %s", order_by="id"
 )
