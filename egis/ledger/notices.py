@@ -70,8 +70,7 @@ def fee_completed_notices(order: Order, position: Position, fee: Decimal) -> lis
     """A fill's fee completed later (egis.ledger.settle.fee_complete) may take the fill's day to
     the daily loss limit: told then. Read before the fee is written; a fill of an earlier day
     changes only that day, whose halt is over."""
-    limit = Bot.objects.filter(pk=order.bot_id).values_list("daily_loss_limit_usd", flat=True)
-    usd = limit.first()
+    usd = _daily_loss_limit(order.bot_id)
     settled = order.settled_at
     if usd is None or settled is None or utc_day(settled) != utc_day(timezone.now()):
         return []
@@ -86,8 +85,12 @@ def fee_completed_notices(order: Order, position: Position, fee: Decimal) -> lis
 def daily_loss_watch(bot_id: int) -> tuple[Decimal, RealizedDay] | None:
     """Before a change to the bot's realized PnL made outside settle (a position closed in the
     ledger by an incident's resolution): the bot's limit and its day so far, or None."""
-    usd = Bot.objects.filter(pk=bot_id).values_list("daily_loss_limit_usd", flat=True).first()
+    usd = _daily_loss_limit(bot_id)
     return None if usd is None else (usd, realized_day(bot_id, timezone.now()))
+
+
+def _daily_loss_limit(bot_id: int) -> Decimal | None:
+    return Bot.objects.filter(pk=bot_id).values_list("daily_loss_limit_usd", flat=True).first()
 
 
 def daily_loss_told(
