@@ -57,7 +57,7 @@ def parse_idempotency_key(key: object) -> str | None:
     return key
 
 
-# The keys Egis derives for its own orders: a signal's steps (egis.signals.processing.signal_key,
+# The keys Egis derives for its own orders: a signal's steps (egis.signals.signal_orders.signal_key,
 # `sig<id>-...`) and a Close all's (egis.portfolio.stop, `close-all-...`). A key a person types
 # must never take one: that person's order would be taken for the signal's own, and the signal's
 # order never placed.

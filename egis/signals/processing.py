@@ -32,17 +32,14 @@ from egis.ledger.errors import (
     NotEnoughBudget,
     OrderNotBooked,
     OrderRefused,
-    PositionBusy,
-    PositionNotOpen,
 )
 from egis.ledger.models import (
     IN_FLIGHT_ORDER_STATUSES,
-    CloseReason,
     Order,
     Position,
     PositionStatus,
 )
-from egis.ledger.pipeline import order_close, order_open
+from egis.ledger.pipeline import order_open
 from egis.ledger.settle import OrderResult
 from egis.signals.claims import TakenOver, claim_next, finish, renew
 from egis.signals.drift import DRIFT_REASON_PREFIX, closed_by_own_exit, signal_drift
@@ -50,6 +47,7 @@ from egis.signals.keepalive import claim_kept_alive
 from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
 from egis.signals.payload import SignalAction, action_from_json
 from egis.signals.reason_words import reason_code
+from egis.signals.signal_orders import close_each, signal_key, signal_orders
 from egis.venues.base import VenueAdapter
 from egis.venues.registry import venue_for
 
@@ -65,11 +63,6 @@ class _Rejected(Exception):
 # writes are in egis.signals.claims.
 # A drift found by a signal, kept on it while it runs (its reason until it finishes).
 _DRIFT_NOTED = RowUpdate(Signal, ["reason"], "id = %s AND claimed_by = %s")
-# A signal's orders: their idempotency keys start with `sig<id>-` (signal_key), i.e. lie in
-# [`sig<id>-`, `sig<id>.`) ('.' follows '-'): a range on the (bot, key) unique index.
-_ORDERS_OF_SIGNAL = RowQuery(
-    Order, "bot_id = %s AND idempotency_key >= %s AND idempotency_key < %s", order_by="id"
-)
 _OPEN_POSITIONS = RowQuery(Position, "bot_id = %s AND status = %s", order_by="id")
 
 
@@ -84,15 +77,6 @@ def _hooks_deciding(bot_id: int, received_at: datetime) -> list[tuple[bool, date
             Q(revoked_at__isnull=True) | revoked_since, bot_id=bot_id
         ).values_list("enabled", "revoked_at")
     )
-
-
-def signal_key(signal_id: int, step: str) -> str:
-    return f"sig{signal_id}-{step}"
-
-
-def signal_orders(signal: Signal) -> list[Order]:
-    prefix = signal_key(signal.pk, "")
-    return _ORDERS_OF_SIGNAL.all(signal.bot_id, prefix, prefix[:-1] + ".")
 
 
 def _state(positions: list[Position]) -> str:
@@ -230,7 +214,7 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
                     f"nothing open to close{f' on the {action.side} side' if action.side else ''}"
                 )
             return finish(signal, SignalStatus.EXECUTED, f"already {action.target}: nothing to do")
-        busy = _close_each(signal, bot, closes, placed, results, venue)
+        busy = close_each(signal, bot, closes, placed, results, venue)
         if drift:
             raise _Rejected(f"{drift}; {busy}" if busy else drift)
         if busy and (open_side or not results):
@@ -281,46 +265,6 @@ def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Si
         return finish(signal, SignalStatus.FAILED, f"order {_describe(failed[0])}")
     summary = _summary(signal, orders)
     return finish(signal, SignalStatus.EXECUTED, f"{summary}; {busy}" if busy else summary)
-
-
-def _close_each(
-    signal: Signal,
-    bot: Bot,
-    closes: list[Position],
-    placed: set[str | None],
-    results: list[OrderResult],
-    venue: VenueAdapter | None,
-) -> str:
-    """Close the positions in order, one close-intent order each, keyed to the signal's step.
-    A position with an order in flight (an earlier close, or its own open, whose outcome the
-    venue has not told yet) is left to it and the others are closed, as Close all does; one
-    closed meanwhile (an exit fired) needs nothing. Returns what was left, in words ("" for
-    none)."""
-    left = []
-    for position in closes:
-        key = signal_key(signal.pk, f"close-{position.pk}")
-        if key in placed:
-            continue
-        if results:
-            renew(signal)
-        try:
-            results.append(
-                order_close(
-                    bot_id=bot.pk,
-                    position_id=position.pk,
-                    venue=venue,
-                    idempotency_key=key,
-                    reason=CloseReason.SIGNAL,
-                    loaded=bot,
-                )
-            )
-        except PositionNotOpen:
-            continue
-        except PositionBusy as busy:  # "Position #3 is already closing." / "is still opening"
-            left.append(busy.message.split(":")[0].rstrip(".").replace("Position", "position", 1))
-    if not left:
-        return ""
-    return f"{', '.join(left)} (an order in flight): left to {'it' if len(left) == 1 else 'them'}"
 
 
 def _known(results: list[OrderResult], done: list[Order]) -> list[Order] | None:

@@ -28,7 +28,7 @@ from egis.signals.processing import signal_process
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("queue_only")]
 
-ORDERS_OF_SIGNAL = "idempotency_key >="  # the range read of egis.signals.processing.signal_orders
+ORDERS_OF_SIGNAL = "idempotency_key >="  # the range read of egis.signals.signal_orders
 
 
 def _run(sender, payload):
