@@ -14,7 +14,7 @@ from egis.bots.models import Bot
 from egis.core.money import plain, usd_str
 from egis.ledger.errors import OrderNotBooked
 from egis.ledger.models import IncidentKind, Order, OrderIntent, Position
-from egis.ledger.realized_day import RealizedDay, realized_day, realized_days, utc_day
+from egis.ledger.realized_day import RealizedDay, realized_day, realized_day_change, utc_day
 from egis.ledger.risk import daily_loss_refusal
 from egis.notifications import events
 from egis.notifications.services import PreparedNotice, notice_prepare, notify
@@ -115,9 +115,8 @@ def _daily_loss_check(limit: Decimal, order: Order, position: Position) -> Prepa
     it, then with it (egis.ledger.realized_day). The day is the fill's own (settle stamps it),
     not the clock's when this runs."""
     now = order.settled_at or timezone.now()
-    before = realized_day(order.bot_id, now)
-    after = realized_days([order.bot_id], now, pending=(order, position)).get(order.bot_id)
-    hit = None if after is None else daily_loss_refusal(limit, after, now)
+    before, after = realized_day_change(order.bot_id, now, (order, position))
+    hit = daily_loss_refusal(limit, after, now)
     if hit is None or daily_loss_refusal(limit, before, now) is not None:
         return None
     payload = {**hit.details, "position_id": position.pk}
