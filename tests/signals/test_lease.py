@@ -18,12 +18,10 @@ time with a lease of seconds, and lets go of an executor stuck for several lease
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from egis.ledger.models import Order, Position
 from egis.ledger.pipeline import order_open
@@ -32,7 +30,7 @@ from egis.signals.models import Signal, SignalStatus
 from egis.signals.processing import signal_process
 from egis.venues.paper.models import PaperFill
 from tests.execution.support.venues import ProcessKilled, _Wrapped
-from tests.support.threads import in_another_thread
+from tests.support.threads import errors_in_another_thread, in_another_thread
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -101,20 +99,10 @@ class SlowOnlyOrder(_Wrapped):
         past = timedelta(seconds=self.settings.EGIS_SIGNAL_LEASE_S + 60)
         signal = Signal.objects.get(sender_id="o1")
         Signal.objects.filter(pk=signal.pk).update(claimed_at=signal.claimed_at - past)
-        errors: list[BaseException] = []
-
-        def sweep() -> None:
-            try:
-                signal_process(venue=KilledWhileResuming(self.bot))
-            except BaseException as exc:  # ProcessKilled: that worker is gone
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        thread = threading.Thread(target=sweep)
-        thread.start()
-        thread.join(timeout=30)
-        assert not thread.is_alive()
+        # ProcessKilled: that worker is gone
+        errors = errors_in_another_thread(
+            lambda: signal_process(venue=KilledWhileResuming(self.bot))
+        )
         assert [type(e) for e in errors] == [ProcessKilled]
         return super().place_market_order(request)
 
@@ -159,19 +147,10 @@ class OrderAtTheVenue(_Wrapped):
 
     def place_market_order(self, request):
         time.sleep(self.seconds)
-
-        def sweep() -> None:
-            try:
-                self.swept.extend(signal_process(venue=KilledWhileResuming(self.bot)))
-            except BaseException as exc:  # ProcessKilled: it took the claim over
-                self.errors.append(exc)
-            finally:
-                connection.close()
-
-        thread = threading.Thread(target=sweep)
-        thread.start()
-        thread.join(timeout=30)
-        assert not thread.is_alive()
+        # ProcessKilled: the sweep took the claim over
+        self.errors = errors_in_another_thread(
+            lambda: self.swept.extend(signal_process(venue=KilledWhileResuming(self.bot)))
+        )
         return super().place_market_order(request)
 
 

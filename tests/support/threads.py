@@ -8,15 +8,15 @@ from collections.abc import Callable
 from django.db import connection
 
 
-def in_another_thread(fn: Callable[[], object]) -> None:
-    """Run `fn` in a new thread (its own database connection, closed after) and wait for it;
-    what it raised fails the test here."""
+def errors_in_another_thread(fn: Callable[[], object]) -> list[BaseException]:
+    """Run `fn` in a new thread (its own database connection, closed after), wait for it, and
+    return what it raised (a worker killed there raises ProcessKilled, a BaseException)."""
     errors: list[BaseException] = []
 
     def run() -> None:
         try:
             fn()
-        except BaseException as exc:  # reported to the test below
+        except BaseException as exc:  # returned to the test
             errors.append(exc)
         finally:
             connection.close()
@@ -25,4 +25,10 @@ def in_another_thread(fn: Callable[[], object]) -> None:
     thread.start()
     thread.join(timeout=30)
     assert not thread.is_alive()
-    assert errors == []
+    return errors
+
+
+def in_another_thread(fn: Callable[[], object]) -> None:
+    """Run `fn` in a new thread (its own database connection, closed after) and wait for it;
+    what it raised fails the test here."""
+    assert errors_in_another_thread(fn) == []
