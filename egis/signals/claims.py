@@ -41,6 +41,8 @@ _FINISH = RowUpdate(
     ["status", "reason", "reason_code", "processed_at"],
     "id = %s AND status = %s AND claimed_by = %s",
 )
+# A renewal is the claim holder's too (its lease runs from now).
+_RENEW = RowUpdate(Signal, ["claimed_at"], "id = %s AND status = %s AND claimed_by = %s")
 # Each claim's own name: this process (egis.ops.worker_start) and a number of its claims.
 _CLAIM_NUMBERS = itertools.count(1)
 
@@ -115,10 +117,7 @@ def renew(signal: Signal) -> None:
     together outlast the lease is not taken for a dead worker's between two of them. Raises
     TakenOver if the claim is no longer this executor's (its lease ran out mid-order)."""
     now = timezone.now()
-    renewed = Signal.objects.filter(
-        pk=signal.pk, status=SignalStatus.EXECUTING, claimed_by=signal.claimed_by
-    ).update(claimed_at=now)
-    if not renewed:
+    if not _RENEW.run([now], signal.pk, SignalStatus.EXECUTING, signal.claimed_by):
         raise TakenOver()
     signal.claimed_at = now
     claim_progressed(signal)

@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from egis.bots.locks import LIVE_BOT
@@ -66,17 +65,27 @@ _DRIFT_NOTED = RowUpdate(Signal, ["reason"], "id = %s AND claimed_by = %s")
 _OPEN_POSITIONS = RowQuery(Position, "bot_id = %s AND status = %s", order_by="id")
 
 
-# The bot's live hook, and any hook of the bot revoked (not rotated) since the signal arrived:
-# a revoke stops every signal queued before it, whichever hook it came through (a new hook
-# created since does not bring them back); after a rotation the live hook's switch decides
-# (a leaked secret's signals, the owner rotating then switching off).
+# The bot's live hook, and the hook of the bot revoked (not rotated) last: a revoke stops every
+# signal queued before it, whichever hook it came through (a new hook created since does not
+# bring them back); after a rotation the live hook's switch decides (a leaked secret's signals,
+# the owner rotating then switching off). A rotated hook is never live, and hooks are revoked in
+# id order, so the newest two not rotated are all that can decide.
+_HOOKS_NOT_ROTATED = RowQuery(
+    SignalHook,
+    "bot_id = %s AND rotated_at IS NULL",
+    fields=["enabled", "revoked_at"],
+    order_by="id DESC",
+    limit=2,
+)
+
+
 def _hooks_deciding(bot_id: int, received_at: datetime) -> list[tuple[bool, datetime | None]]:
-    revoked_since = Q(revoked_at__gte=received_at, rotated_at__isnull=True)
-    return list(
-        SignalHook.objects.filter(
-            Q(revoked_at__isnull=True) | revoked_since, bot_id=bot_id
-        ).values_list("enabled", "revoked_at")
-    )
+    """The live hook and any hook revoked since the signal arrived, as (enabled, revoked_at)."""
+    return [
+        (hook.enabled, hook.revoked_at)
+        for hook in _HOOKS_NOT_ROTATED.all(bot_id)
+        if hook.revoked_at is None or hook.revoked_at >= received_at
+    ]
 
 
 def _state(positions: list[Position]) -> str:
