@@ -32,6 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 from egis.bots.models import Bot
+from egis.core.row_build import build, builder
 from egis.core.rows import RowPair
 from egis.exits.models import LIVE_EXIT_STATUSES
 from egis.ledger.models import Order, Position
@@ -80,8 +81,8 @@ class _OrderPositionAndFacts(RowPair[Order, Position]):
         values = compiled.convert(row[:columns], connection)
         split = len(Order._meta.concrete_fields)
         names = compiled.attnames
-        order = Order.from_db(alias, names[:split], values[:split])
-        position = Position.from_db(alias, names[split:], values[split:])
+        order = build(builder(Order), Order, alias, names[:split], values[:split])
+        position = build(builder(Position), Position, alias, names[split:], values[split:])
         limit, notifications, live_exits = row[columns:]
         return SettleRows(
             order=order,
