@@ -108,6 +108,7 @@ def binance_exits_replace(*, algos_for: AlgoFactory) -> list[ExitStep]:
                 error=f"{said}; not placed again: {_ran_out(limit)}"[:2000]
             )
             continue
+        replacement = f"{said}; placed again as {cid}"[:2000]
         try:
             algos = algos_for(exit_row.bot)
             position = exit_row.position
@@ -119,7 +120,7 @@ def binance_exits_replace(*, algos_for: AlgoFactory) -> list[ExitStep]:
                 f"{qty_text(position.qty, symbol=position.symbol)}: "
                 f"{exit_row.client_algo_id} was never placed (automatic attempt {attempt} of "
                 f"{limit})",
-                consume=(exit_row.error, f"{said}; placed again as {cid}"[:2000]),
+                consume=(exit_row.error, replacement),
                 client_algo_id=cid,
                 action="exit_placed_again",
             )
@@ -131,8 +132,12 @@ def binance_exits_replace(*, algos_for: AlgoFactory) -> list[ExitStep]:
             detail = f"placing it again failed: {type(exc).__name__}: {exc}"
             steps.append(ExitStep(exit_row.pk, exit_row.client_algo_id, UNKNOWN, detail))
             continue
-        if step.outcome != SKIPPED:
-            steps.append(step)
+        if step.outcome == SKIPPED:
+            if step.detail == "set again":  # another exit of its kind is live: none was written
+                why = f"never placed; not placed again: another of its kind is live: {said}"
+                Exit.objects.filter(pk=exit_row.pk, error=replacement).update(error=why[:2000])
+            continue
+        steps.append(step)
     return steps
 
 

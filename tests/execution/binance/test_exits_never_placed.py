@@ -210,3 +210,31 @@ def test_a_worker_killed_around_placing_the_replacement_places_it_once(
     expected = "-r1" if dies == "after the POST" else "-r2"
     assert resting[0].client_algo_id == f"{stop.client_algo_id}{expected}"
     assert exits_of(position)["stop_loss"].status == "resting"
+
+
+def test_a_stop_live_again_by_another_path_is_not_doubled(binance_bot, fake_binance):
+    """Belt and braces: one live exit per kind. Were a stop of that kind live when the pass
+    comes (written by another path than the owner's, which takes the mark away), nothing is
+    written, and the failed stop says why it was not placed again."""
+    from egis.exits.ids import new_client_algo_id
+
+    position, stop = _stop_never_placed(binance_bot, fake_binance)
+    live = Exit.objects.create(
+        position=position,
+        bot=binance_bot,
+        venue="binance_futures",
+        symbol="BNBUSDT",
+        kind="stop_loss",
+        direction="falls",
+        trigger_price=D("570"),
+        quantity=position.qty,
+        client_algo_id=new_client_algo_id(binance_bot.pk),
+        status="resting",
+    )
+    posts = len(fake_binance.algo_posts)
+    assert binance_exits_rearm() == []
+    assert [e.pk for e in _chain(position)] == [stop.pk, live.pk]
+    assert len(fake_binance.algo_posts) == posts
+    stop.refresh_from_db()
+    assert stop.error.startswith("never placed; not placed again: another of its kind is live")
+    assert "placed again as" not in stop.error
