@@ -259,6 +259,9 @@ EGIS_RECOVERY_ESCALATE_S = int(os.environ.get("EGIS_RECOVERY_ESCALATE_S", "300")
 # Binance exits (issue 12, egis.exits.binance_recovery): resting algo orders are polled this often
 # (no user-data stream yet): a fired exit is booked and its sibling cancelled within it.
 EGIS_EXITS_POLL_SECONDS = int(os.environ.get("EGIS_EXITS_POLL_SECONDS", "5"))
+# A Binance exit recovery judged never placed is placed again (new derived clientAlgoId) while its
+# position stays open, at most this many times per exit (egis.exits.binance_replace); 0: never.
+EGIS_EXIT_REPLACE_ATTEMPTS = int(os.environ.get("EGIS_EXIT_REPLACE_ATTEMPTS", "3"))
 EGIS_BINANCE_PRICE_BUFFER_BPS = Decimal(os.environ.get("EGIS_BINANCE_PRICE_BUFFER_BPS", "10"))
 EGIS_BINANCE_TIMEOUT_S = float(os.environ.get("EGIS_BINANCE_TIMEOUT_S", "10"))
 EGIS_BINANCE_RECV_WINDOW_MS = int(os.environ.get("EGIS_BINANCE_RECV_WINDOW_MS", "5000"))

@@ -11,7 +11,9 @@ Every decision is a lookup by clientAlgoId (GET /fapi/v1/algoOrder), never a sec
   the position: `expired` / `failed`, shown loudly, and an incident (`exit_not_active`);
 - not found: a `placing` exit is declared never placed (`failed`, loud) only once it is older
   than EGIS_RECOVERY_NOT_FOUND_GRACE_S, so a lookup that lags the placement is not mistaken for
-  a refusal (as recovery treats orders). A cancel that finds nothing has nothing left to cancel.
+  a refusal (as recovery treats orders); the re-arm pass places it again under a derived id
+  while its position stays open, a few times at most (egis.exits.binance_replace). A cancel
+  that finds nothing has nothing left to cancel.
 
 The poll reads GET /fapi/v1/openAlgoOrders once per account + symbol and looks up only the exits
 missing from it, so a quiet book costs one request per account + symbol.
@@ -33,6 +35,7 @@ from django.utils import timezone
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.figures import qty_text
+from egis.exits.binance_replace import binance_exits_replace, exit_never_placed
 from egis.exits.binance_rows import (
     CANCELLED,
     ENDED,
@@ -189,10 +192,11 @@ def binance_exits_rearm(
     *, now: datetime | None = None, algos_for: AlgoFactory = default_algos
 ) -> list[ExitStep]:
     """Exits cancelled to make way for a close (`REARM_MARK`) whose position is still open once
-    that close is over (it filled in part, or was refused, or never got sent), and exits whose
+    that close is over (it filled in part, or was refused, or never got sent), exits whose
     own order filled in part (`PART_FILL_MARK`) and that the process booking it did not place
-    again (it died): placed again for the position's quantity, so a position is never left
-    without the exits its owner set."""
+    again (it died), and exits Binance never received (`NEVER_PLACED_MARK`,
+    egis.exits.binance_replace): placed again for the position's quantity, so a position is
+    never left without the exits its owner set."""
     from egis.exits.binance_resize import exit_place_again
 
     now = now or timezone.now()
@@ -245,6 +249,7 @@ def binance_exits_rearm(
         if step.outcome == SKIPPED:
             continue
         steps.append(step)
+    steps.extend(binance_exits_replace(algos_for=algos_for))  # exits never placed
     return steps
 
 
@@ -325,7 +330,9 @@ def binance_exits_recover(
     algos_for: AlgoFactory = default_algos,
 ) -> ExitSyncReport:
     """Exits left `placing` (the placement's answer was lost, or the process died around it):
-    settled by lookup by clientAlgoId once older than EGIS_RECOVERY_TIMEOUT_S; never resent."""
+    settled by lookup by clientAlgoId once older than EGIS_RECOVERY_TIMEOUT_S; never resent
+    under the same id. One judged never placed is placed again under a new id by the re-arm
+    pass while its position stays open (egis.exits.binance_replace)."""
     now = now or timezone.now()
     timeout = settings.EGIS_RECOVERY_TIMEOUT_S if timeout_s is None else timeout_s
     grace = timedelta(seconds=settings.EGIS_RECOVERY_NOT_FOUND_GRACE_S)
@@ -343,13 +350,8 @@ def binance_exits_recover(
             report.errors.append(f"{exit_row.client_algo_id}: {type(exc).__name__}: {exc}")
             continue
         if step.outcome == NOT_FOUND and age >= grace:
-            step = exit_not_active(
-                exit_row,
-                to=ExitStatus.FAILED,
-                why=f"never placed: Binance does not know it {int(age.total_seconds())} s after "
-                "it was written",
-                report=None,
-            )
+            # Failed and loud; placed again by the next re-arm pass while attempts remain.
+            step = exit_never_placed(exit_row, age_s=int(age.total_seconds()))
             cancel_incidents_close(exit_row, step.detail)  # a close that waited on it may go
         report.steps.append(step)
     return report

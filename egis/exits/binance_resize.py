@@ -49,6 +49,8 @@ def exit_place_again(
     algos: BinanceAlgoOrders,
     reason: str,
     consume: tuple[str, str] | None = None,
+    client_algo_id: str | None = None,
+    action: str = "exit_resized",
 ) -> ExitStep:
     """A new exit like `exit_row` (which no longer rests) for the position's quantity, written
     ahead under a fresh clientAlgoId, then placed. Not while a close is in flight (or after
@@ -56,7 +58,9 @@ def exit_place_again(
     position (DEFERRED; the caller keeps what it needs to place it again later).
     `consume` = (mark, replacement): `exit_row.error` is swapped by compare-and-set in the same
     transaction as the new row, so a process killed on either side leaves exactly one of them
-    (SKIPPED if another worker took the mark, or the kind was set again meanwhile)."""
+    (SKIPPED if another worker took the mark, or the kind was set again meanwhile).
+    `client_algo_id`: the new row's id when it is derived (egis.exits.binance_replace), else a
+    fresh one; `action` names the new row's audit line."""
     with transaction.atomic():
         lock_bot(exit_row.bot_id)
         now = Position.objects.select_for_update().get(pk=position.pk)
@@ -90,13 +94,13 @@ def exit_place_again(
             extreme_price=exit_row.extreme_price,
             spec=exit_row.spec,
             quantity=position.qty,
-            client_algo_id=new_client_algo_id(exit_row.bot_id),
+            client_algo_id=client_algo_id or new_client_algo_id(exit_row.bot_id),
             status=ExitStatus.PLACING,
         )
         exit_event(
             fresh,
             position=position,
-            action="exit_resized",
+            action=action,
             reason=f"{exit_label(fresh)} {reason}",
         )
     fresh = Exit.objects.select_related("position", "bot").get(pk=fresh.pk)

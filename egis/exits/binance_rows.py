@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
 from egis.bots.locks import lock_bot
@@ -18,6 +20,7 @@ from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.figures import price_text, qty_text
 from egis.exits.events import exit_event
+from egis.exits.ids import chain_root, replacement_attempt
 from egis.exits.models import LIVE_EXIT_STATUSES, Exit, ExitKind, ExitStatus
 from egis.ledger.errors import OrderRefused
 from egis.ledger.incidents import incident_record
@@ -64,6 +67,11 @@ REARM_MARK = "cancelled for a close; rests again if the position stays open: "
 # The `error` of an exit whose order filled in part, written with its booking: consumed with the
 # replacement row, so a process killed in between leaves it to binance_exits_rearm.
 PART_FILL_MARK = "fired in part; rests again for the rest of the position"
+# The `error` of an exit Binance never received (failed, with its incident), written with that
+# verdict: placed again under a derived id while its position stays open
+# (egis.exits.binance_replace); the mark is consumed with the replacement row.
+NEVER_PLACED_MARK = "never placed, to be placed again: "
+NEVER_PLACED_SUPERSEDED = "never placed; not placed again: its owner changed this exit since: "
 SKIPPED = "skipped"  # another worker placed it again, or it was set again meanwhile
 DEFERRED = "deferred"  # not placed again: a close of its position is in flight
 STRAY = "stray"  # rests at Binance though its row was decided otherwise meanwhile
@@ -103,6 +111,9 @@ def marks_superseded(position_id: int, kinds: Iterable[str]) -> int:
     mine = Exit.objects.filter(position_id=position_id, kind__in=kinds)
     waiting = mine.filter(status=ExitStatus.CANCELLED, error__startswith=REARM_MARK).update(
         error="cancelled for a close; not placed again: its owner changed this exit since"
+    )
+    waiting += mine.filter(status=ExitStatus.FAILED, error__startswith=NEVER_PLACED_MARK).update(
+        error=Concat(Value(NEVER_PLACED_SUPERSEDED), Substr("error", len(NEVER_PLACED_MARK) + 1))
     )
     return waiting + mine.filter(status=ExitStatus.TRIGGERED, error=PART_FILL_MARK).update(error="")
 
@@ -221,14 +232,36 @@ def cancel_incidents_close(exit_row: Exit, detail: str) -> None:
         incident_close(incident, resolution="decided", reason=detail, actor=None)
 
 
-def exit_not_active(exit_row: Exit, *, to: str, why: str, report: AlgoReport | None) -> ExitStep:
+def chain_incidents_close(exit_row: Exit, detail: str) -> None:
+    """The exits this one was placed again for (never placed, egis.exits.binance_replace): their
+    `exit_not_active` incidents are decided by it (it rests, or it was never placed either and
+    its own incident speaks for the chain), audited."""
+    from egis.execution.incident_base import incident_close
+
+    if replacement_attempt(exit_row.client_algo_id) == 0:
+        return
+    for incident in Incident.objects.filter(
+        kind=IncidentKind.EXIT_NOT_ACTIVE,
+        status=IncidentStatus.OPEN,
+        bot_id=exit_row.bot_id,
+        dedupe_key__startswith=f"exit-not-active:{chain_root(exit_row.client_algo_id)}",
+    ).exclude(dedupe_key=f"exit-not-active:{exit_row.client_algo_id}"):
+        incident_close(incident, resolution="decided", reason=detail, actor=None)
+
+
+def exit_not_active(
+    exit_row: Exit, *, to: str, why: str, report: AlgoReport | None, mark: str = ""
+) -> ExitStep:
     """The exit no longer protects the position (expired, rejected, refused, never placed):
-    marked loudly and raised as an incident."""
+    marked loudly and raised as an incident. `mark` heads the row's error (NEVER_PLACED_MARK:
+    written with the verdict, so a process killed after it still places the exit again)."""
     message = (
         f"{exit_label(exit_row)} not active on position #{exit_row.position_id} "
         f"({exit_row.client_algo_id}): {why}"
     )
-    exit_transition(exit_row, to=to, action=f"exit_{to}", reason=message, error=message, actor=None)
+    exit_transition(
+        exit_row, to=to, action=f"exit_{to}", reason=message, error=mark + message, actor=None
+    )
     incident_id = exit_incident(
         exit_row,
         kind=IncidentKind.EXIT_NOT_ACTIVE,
@@ -262,4 +295,5 @@ def mark_resting(exit_row: Exit, report: AlgoReport, *, via: str) -> ExitStep:
         # Decided meanwhile (cancelled by a close that could not find it yet): it rests at
         # Binance while the ledger says otherwise. The caller removes it.
         return ExitStep(exit_row.pk, exit_row.client_algo_id, STRAY, f"{detail}: not wanted")
+    chain_incidents_close(exit_row, f"placed again as {exit_row.client_algo_id}: {detail}")
     return ExitStep(exit_row.pk, exit_row.client_algo_id, RESTING, detail)

@@ -155,6 +155,7 @@ EXIT_EVENT_VERBS = {
     "exit_trailed": "trailed",
     "exit_resting": "resting on the exchange",
     "exit_rearmed": "rests again",
+    "exit_placed_again": "placed again",
     "exit_failed": "failed",
     "exit_expired": "expired",
 }

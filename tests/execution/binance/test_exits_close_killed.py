@@ -185,8 +185,10 @@ def test_a_worker_killed_after_writing_the_replacement_before_sending_it_is_loud
     """The replacement row is written (`placing`, the mark consumed with it) and the process dies
     before the POST leaves: Binance never knew it. Past the grace, recovery judges it never
     placed: `failed`, with an `exit_not_active` incident (the position shows it has no stop).
-    It is not sent again: a "not found" can be Binance's lag, and a second send after the
-    grace would race a close's own judgement of the same row (a review found that)."""
+    That row is never sent again: a "not found" can be Binance's lag, and a second send after
+    the grace would race a close's own judgement of the same row (a review found that). The
+    next re-arm pass places a new row under a derived id instead (egis.exits.binance_replace),
+    and the incident is decided once it rests."""
     from egis.exits.binance_recovery import binance_exits_poll, binance_exits_recover
 
     position = _stop_fired_in_part(binance_bot, fake_binance)
@@ -198,8 +200,15 @@ def test_a_worker_killed_after_writing_the_replacement_before_sending_it_is_loud
     binance_exits_recover(now=later)
     placing.refresh_from_db()
     assert placing.status == "failed" and "never placed" in placing.error
-    assert Incident.objects.filter(kind="exit_not_active").count() == 1
+    (incident,) = Incident.objects.filter(kind="exit_not_active")
     assert fake_binance.open_algos() == []
+
+    binance_exits_rearm(now=later)  # the next poll's first step
+    (again,) = Exit.objects.filter(position_id=position.pk, status="resting")
+    assert again.client_algo_id == f"{placing.client_algo_id}-r1"
+    assert [a["quantity"] for a in fake_binance.open_algos()] == ["0.09"]
+    incident.refresh_from_db()
+    assert incident.status == "resolved"
 
 
 @pytest.mark.parametrize("waiting", ["fired in part", "cancelled for a close"])
