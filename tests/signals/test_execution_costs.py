@@ -103,3 +103,41 @@ def test_the_claim_and_finish_statements_compare_and_set(sender):
     assert signal.claimed_at == now  # bound as the ORM binds a datetime, read back equal
     with pytest.raises(RowStatementError):
         claim.run([SignalStatus.EXECUTING], signal.pk, SignalStatus.QUEUED)
+
+
+@pytest.fixture
+def orm_statements(monkeypatch):
+    """Each statement Django's ORM compiles while the fixture is active (the hot path compiles
+    its statements once, egis.core.rows: an ORM query there costs more than the statement)."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    compiled: list[str] = []
+    original = SQLCompiler.execute_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(f"{type(self.query).__name__} {self.query.model.__name__}")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "execute_sql", counting)
+    return compiled
+
+
+def test_a_signal_builds_no_orm_query_once_its_bot_has_traded(sender, paper_bot, orm_statements):
+    # The first open of a bot creates its paper book row (rare, through the ORM); every signal
+    # after it, open or close, runs compiled statements only, as the worker's wake-up runs them
+    # (one bot). Two ORM queries per signal (the hook switch and the claim's renewal) once cost
+    # more CPU than the rest of the signal's reads together (docs/BENCHMARKS.md, "Session 11").
+    bodies = [
+        {"action": "open", "side": "long", "size_usd": "20", "id": "o2"},
+        {"target": "short", "size_usd": "20", "id": "t1"},  # two closes, then an open
+        {"action": "close", "id": "c1"},
+    ]
+    _run(sender, {"action": "open", "side": "long", "size_usd": "20", "id": "o1"})
+    for body in bodies:
+        assert sender.post(body).status_code == 202
+    orm_statements.clear()
+
+    done = signal_process(bot_id=paper_bot.pk)
+
+    assert [s.status for s in done] == [SignalStatus.EXECUTED] * 3
+    assert orm_statements == []
