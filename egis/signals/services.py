@@ -149,6 +149,10 @@ def signal_receive(
     return received
 
 
+# A duplicate's first signal (TradingView retries: a compiled read, as the rest of the receipt).
+_SAME_KEY = RowQuery(Signal, "bot_id = %s AND dedupe_key = %s", order_by="id", limit=1)
+
+
 def _insert(
     hook: SignalHook,
     stored: dict[str, Any],
@@ -178,7 +182,7 @@ def _insert(
         except IntegrityError:
             row.pk = None
             row._state.adding = True
-            first = Signal.objects.filter(bot_id=hook.bot_id, dedupe_key=dedupe_key).first()
+            first = _SAME_KEY.one(hook.bot_id, dedupe_key)
             if first is None:
                 continue  # retired meanwhile: try again
             if dedupe_key.startswith("body:") and first.received_at < now - BODY_DEDUPE_WINDOW:

@@ -95,3 +95,20 @@ def queue_only():
     HUEY.immediate = False
     yield
     HUEY.immediate = True
+
+
+@pytest.fixture
+def orm_statements(monkeypatch):
+    """Each statement Django's ORM compiles while the fixture is active (the hot path compiles
+    its statements once, egis.core.rows: an ORM query there costs more than the statement)."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    compiled: list[str] = []
+    original = SQLCompiler.execute_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(f"{type(self.query).__name__} {self.query.model.__name__}")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "execute_sql", counting)
+    return compiled

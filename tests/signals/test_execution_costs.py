@@ -105,23 +105,6 @@ def test_the_claim_and_finish_statements_compare_and_set(sender):
         claim.run([SignalStatus.EXECUTING], signal.pk, SignalStatus.QUEUED)
 
 
-@pytest.fixture
-def orm_statements(monkeypatch):
-    """Each statement Django's ORM compiles while the fixture is active (the hot path compiles
-    its statements once, egis.core.rows: an ORM query there costs more than the statement)."""
-    from django.db.models.sql.compiler import SQLCompiler
-
-    compiled: list[str] = []
-    original = SQLCompiler.execute_sql
-
-    def counting(self, *args, **kwargs):
-        compiled.append(f"{type(self.query).__name__} {self.query.model.__name__}")
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "execute_sql", counting)
-    return compiled
-
-
 def test_a_signal_builds_no_orm_query_once_its_bot_has_traded(sender, paper_bot, orm_statements):
     # The first open of a bot creates its paper book row (rare, through the ORM); every signal
     # after it, open or close, runs compiled statements only, as the worker's wake-up runs them

@@ -47,6 +47,28 @@ def test_a_signal_behind_an_unfinished_one_wakes_no_worker_and_still_runs(sender
     assert huey_queue.pending_count() == 1  # nothing unfinished before it: wakes the worker
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_receipt_builds_no_orm_query(sender, huey_queue, orm_statements):
+    # The receipt's reads and its INSERT are compiled once (egis.core.rows); the hook's page
+    # answer is not this path. Statements the ORM builds per request cost more than the
+    # statements themselves (docs/BENCHMARKS.md, benchmark 6).
+    assert (
+        sender.post({"action": "open", "side": "long", "size_usd": "10", "id": "o0"}).status_code
+        == 202
+    )
+    orm_statements.clear()
+
+    for n in range(1, 4):  # queued behind the first, then duplicates of it
+        body = {"action": "open", "side": "long", "size_usd": "10", "id": f"o{n}"}
+        assert sender.post(body).status_code == 202
+    assert (
+        sender.post({"action": "open", "side": "long", "size_usd": "10", "id": "o1"}).status_code
+        == 200
+    )
+
+    assert orm_statements == []
+
+
 @pytest.fixture
 def key_dir(tmp_path, settings, monkeypatch):
     monkeypatch.delenv(vault.KEY_ENV, raising=False)
