@@ -84,7 +84,7 @@ def change_words(field: str, before: str, after: str) -> str:
     if known is not None:
         return known
     if field == "created":
-        return f"Created: {after}" if after else "Created"
+        return f"Created as {after}" if after else "Created"
     if field == "webhook" and after.startswith(ROTATED_PREFIX):
         return "Webhook rotated: a new URL and secret, the old ones stopped working"
     if field == "close_all":

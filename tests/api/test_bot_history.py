@@ -38,7 +38,7 @@ def test_the_owner_sees_each_change_of_the_bot_newest_first_in_words(as_bob, pap
         "Cooldown between opens off → 60 s",
         "Max per order off → $50.00",
         "Budget $100.00 → $250.00",
-        "Created: Paper ETHUSDT for bob: budget $100.00, leverage 1x",
+        "Created as Paper ETHUSDT for bob: budget $100.00, leverage 1x",
     ]
     assert (page["count"], page["page"], page["page_size"], page["pages"]) == (7, 1, 10, 1)
     ids = [item["id"] for item in page["items"]]
@@ -81,7 +81,7 @@ def test_an_admin_sees_the_history_with_the_names_and_the_owner_sees_an_admin(
     assert [(i["who"], i["words"]) for i in admin_view["items"]] == [
         ("bob (owner)", "Daily loss limit off → $1,500.00"),
         ("You", "Budget $200.00 → $250.00"),
-        ("You", "Created: Paper ETHUSDT for bob: budget $200.00, leverage 1x"),
+        ("You", "Created as Paper ETHUSDT for bob: budget $200.00, leverage 1x"),
     ]
     owner_view = as_bob.get(f"/bots/{bot.pk}/history").json()
     assert [i["who"] for i in owner_view["items"]] == ["You", "An admin", "An admin"]
@@ -119,7 +119,7 @@ def test_pages_of_the_history_follow_each_other_without_gaps(as_bob, paper_bot):
     assert _words(second) == [
         "Budget $101.00 → $102.00",
         "Budget $100.00 → $101.00",
-        "Created: Paper ETHUSDT for bob: budget $100.00, leverage 1x",
+        "Created as Paper ETHUSDT for bob: budget $100.00, leverage 1x",
     ]
     seen = [i["id"] for i in first["items"] + second["items"]]
     assert len(set(seen)) == 13 and seen == sorted(seen, reverse=True)
