@@ -1,3 +1,4 @@
+import { Link } from "@inertiajs/react";
 import { History } from "lucide-react";
 import * as React from "react";
 
@@ -82,8 +83,8 @@ export function SettingsHistory({ botId, history }: { botId: number; history: Hi
         </ul>
       )}
       <FieldError message={error} />
-      {more && (
-        <div className="mt-3 border-t border-border pt-3">
+      <div className="mt-3 flex flex-col items-start gap-1 border-t border-border pt-3">
+        {more && (
           <Button
             variant="secondary"
             size="sm"
@@ -93,8 +94,16 @@ export function SettingsHistory({ botId, history }: { botId: number; history: Hi
           >
             <History className="size-4" aria-hidden /> Show older changes
           </Button>
-        </div>
-      )}
+        )}
+        {/* Exits belong to a position: their changes are in that position's events. */}
+        <Link
+          href={`/bots/${botId}/activity?tab=events`}
+          className="-mx-2 inline-flex min-h-11 items-center rounded-lg px-2 text-sm text-muted hover:bg-surface-2 hover:text-fg"
+          data-testid="history-exits"
+        >
+          Exit changes (take-profit, stop-loss) are in Activity → Events
+        </Link>
+      </div>
     </Card>
   );
 }

@@ -46,6 +46,8 @@ def test_the_card_shows_a_budget_change_and_pages_to_the_oldest(
     expect(rows.first).to_contain_text("You")
     expect(rows.first).to_contain_text("UTC")
     expect(card.get_by_test_id("history-count")).to_have_text("10 of 13")
+    exits = card.get_by_test_id("history-exits")
+    expect(exits).to_have_attribute("href", f"/bots/{paper_bot.pk}/activity?tab=events")
     more = card.get_by_test_id("history-more")
     more.scroll_into_view_if_needed()
     box = more.bounding_box()
