@@ -9,6 +9,7 @@ from egis.api.auth import AUTH
 from egis.api.errors import install_handlers
 from egis.api.parser import DecimalJsonParser
 from egis.api.routers import bots, exits, incidents, orders, portfolio, signals
+from egis.api.routers import history as bot_history
 
 DESCRIPTION = """
 JSON API for scripts and automation.
@@ -51,6 +52,7 @@ install_handlers(api)
 api.add_router("/bots", bots.router)
 api.add_router("/bots", signals.router)
 api.add_router("/bots", exits.router)  # exits (issue 12)
+api.add_router("/bots", bot_history.router)  # settings history
 api.add_router("/orders", orders.router)
 api.add_router("/incidents", incidents.router)
 api.add_router("", portfolio.router)  # cockpit: /portfolio, /bots/{id}/pause|resume|close-all|...

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from egis.bots.models import Bot
 from egis.bots.selectors import bot_detail, shown_net
 from egis.bots.services import BotInputError, bot_create, bot_delete, bot_update, position_archive
+from egis.bots.settings_history import bot_settings_history
 from egis.core.choices import Venue
 from egis.core.errors import DATABASE_BUSY_MESSAGE
 from egis.core.inputs import InputError, load_json, parse_id, parse_leverage
@@ -71,7 +72,8 @@ def bot_page(
     request: HttpRequest, bot: Bot, *, secret: dict[str, Any] | None = None
 ) -> HttpResponse:
     """The bot page; `secret` only in the one answer that created a webhook secret."""
-    props = bot_detail(current_user(request), bot, page=page_number(request))
+    viewer = current_user(request)
+    props = bot_detail(viewer, bot, page=page_number(request))
     # The same JSON array, but inertia-django walks every dict inside a list prop (per key, a
     # partial-reload check): for the chart's 500 points that walk cost more than the page's
     # queries. A tuple is sent as is (bench/pages.py).
@@ -84,6 +86,8 @@ def bot_page(
     props["open_form_key"] = secrets.token_urlsafe(16)
     base_url = request.build_absolute_uri("/")
     props["signals"] = lambda: signals_card(bot, base_url=base_url)
+    # Settings history: the last changes of this bot's settings (the card pages on by the API).
+    props["history"] = lambda: bot_settings_history(viewer=viewer, bot=bot).as_json()
     props["secret"] = secret
     props.update(bot_live_props(bot))
     return page(request, "bots/show", props)

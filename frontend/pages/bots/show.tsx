@@ -18,6 +18,7 @@ import {
   useFeedState,
 } from "@/components/price-feed";
 import { SecretDialog } from "@/components/secret-dialog";
+import { SettingsHistory } from "@/components/settings-history";
 import { SignalsCard } from "@/components/signals-card";
 import { ClosedPositions, OpenPositionRow, positionErrorKey } from "@/components/positions";
 import { RiskLimitsLine } from "@/components/risk-limits";
@@ -39,6 +40,7 @@ import type {
   SignalsCardProps,
   SymbolSteps,
 } from "@/types";
+import type { HistoryPage } from "@/types/history";
 import type { LiveSettings, PriceChartData, PriceFeed } from "@/types/live";
 
 interface Props {
@@ -56,6 +58,7 @@ interface Props {
   open_form_key: string;
   signals: SignalsCardProps;
   secret: SecretProp | null;
+  history: HistoryPage; // the settings history's first page
   close_all_plan: PlannedClose[] | null; // admins only
   close_all_text: string; // what Close all does, in words
   // Live screens: the price with its age, the chart, and how often the page refreshes.
@@ -197,6 +200,9 @@ export default function BotShow(props: Props) {
             </div>
             <div className="order-6 lg:order-none">
               <SignalsCard botId={bot.id} card={props.signals} />
+            </div>
+            <div className="order-7 lg:order-none">
+              <SettingsHistory botId={bot.id} history={props.history} />
             </div>
           </div>
         </div>
