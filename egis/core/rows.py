@@ -267,9 +267,11 @@ class RowPair(_Select[M], Generic[M, N]):
         row = self._single(rows)
         if row is None:
             return None
-        values = compiled.convert(row, connection)
+        return self.pair(alias, compiled.attnames, compiled.convert(row, connection))
+
+    def pair(self, alias: str, names: Sequence[str], values: Sequence[Any]) -> tuple[M, N]:
+        """The two instances of one row's converted values (the first model's columns first)."""
         split = len(self.model._meta.concrete_fields)
-        names = compiled.attnames
         first = build(builder(self.model), self.model, alias, names[:split], values[:split])
         second = build(builder(self.target), self.target, alias, names[split:], values[split:])
         return first, second

@@ -32,7 +32,6 @@ from decimal import Decimal
 from typing import Any
 
 from egis.bots.models import Bot
-from egis.core.row_build import build, builder
 from egis.core.rows import RowPair
 from egis.exits.models import LIVE_EXIT_STATUSES
 from egis.ledger.models import Order, Position
@@ -79,10 +78,7 @@ class _OrderPositionAndFacts(RowPair[Order, Position]):
             return None
         columns = len(compiled.attnames)
         values = compiled.convert(row[:columns], connection)
-        split = len(Order._meta.concrete_fields)
-        names = compiled.attnames
-        order = build(builder(Order), Order, alias, names[:split], values[:split])
-        position = build(builder(Position), Position, alias, names[split:], values[split:])
+        order, position = self.pair(alias, compiled.attnames, values)
         limit, notifications, live_exits = row[columns:]
         return SettleRows(
             order=order,

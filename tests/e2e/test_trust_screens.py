@@ -60,7 +60,7 @@ def test_back_after_logout_shows_no_private_data(page, live_server, log_in, pape
     page.goto(f"{live_server.url}/bots/{paper_bot.pk}")
     expect(page.get_by_role("heading", name="Bob ETH")).to_be_visible()
     page.get_by_role("link", name="Settings").first.click()
-    expect(page.get_by_role("heading", name="Settings")).to_be_visible()
+    expect(page.get_by_role("heading", name="Settings", exact=True)).to_be_visible()
     page.get_by_role("button", name="Log out").filter(visible=True).first.click()
     page.wait_for_url(f"{live_server.url}/login")
     for _ in range(2):  # Back to Settings, then Back to the bot page
