@@ -127,7 +127,8 @@ def form_data(request: HttpRequest) -> dict[str, Any]:
     JSON is read by the one input grammar's decoder (egis.core.inputs.load_json). A body that
     is not a form or JSON we read (malformed, too deep, not UTF-8, another content type) is a
     400 before the view does anything: reading it as an empty form could act on defaults; so is
-    JSON that is not an object. A body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 400 from Django itself.
+    JSON that is not an object. A body over DATA_UPLOAD_MAX_MEMORY_SIZE never gets here: it is
+    a 413 (egis.web.middleware.BodyTooLargeMiddleware).
     """
     if request.content_type == "application/json":
         try:
