@@ -93,6 +93,9 @@ MIDDLEWARE = [
     "egis.web.middleware.PrivatePagesNoStoreMiddleware",
     "egis.web.middleware.StaleActionLoginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before anything reads the body (the CSRF check's process_view, the view): an oversize
+    # body is a 413 page and one warning line, not Django's 400 with an ERROR traceback.
+    "egis.web.middleware.BodyTooLargeMiddleware",
     "egis.web.middleware.DatabaseBusyMiddleware",
     "egis.web.middleware.InertiaPagesMiddleware",  # Inertia's middleware, for pages only
 ]
@@ -180,7 +183,8 @@ DJANGO_VITE = {
 }
 INERTIA_LAYOUT = "base.html"
 # Request bodies: every form and API body Egis takes is a few hundred bytes. Django refuses to
-# read more (the API answers 413, pages 400). Same figure as egis.core.inputs.MAX_BODY_BYTES.
+# read more: a 413 on pages (egis.web.middleware.BodyTooLargeMiddleware) and on the API; the
+# webhook has its own, lower limit (also 413). Same figure as egis.core.inputs.MAX_BODY_BYTES.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 100
 LOGIN_URL = "/login"

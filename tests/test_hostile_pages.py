@@ -106,8 +106,11 @@ FIELDS = [
 ]
 # No field of any form accepts these: every input route must refuse them and write nothing.
 REFUSED_EVERYWHERE = ["\x00", "bad\x00value", "esc\x1b[31m", "x" * 10_000]
-# Not strings: a page reads them as empty, so they must not crash (they may be "required").
+# Not strings: they must not crash (a huge integer is read as its digits; null as left out).
 ODD_VALUES = [[], {}, [1, 2], 10**30, True, None, "\ud800"]
+# The wrong JSON type for every field (an object, an array): refused, never read as empty (an
+# empty field lets its default apply: an object as a token's name made an unnamed token).
+WRONG_TYPES = [{}, {"a": "b"}, [], [1, 2]]
 QUERY = "page=%C2%B2&next=%0d%0aX:1&status=%00&debug=" + "x" * 5000
 HUGE_IDS = [2**63, 10**30, 2**63 - 1]
 
@@ -219,6 +222,11 @@ def test_input_routes_refuse_hostile_input_and_write_nothing(world, route):
     assert _snapshot() == before
     odd = [(json.dumps(dict.fromkeys(FIELDS, v)), "application/json") for v in ODD_VALUES]
     assert not _walk(world["client"], url, odd)
+    before = _snapshot()  # a huge number is a valid name, null a name left out: both write
+    wrong = [(json.dumps(dict.fromkeys(FIELDS, v)), "application/json") for v in WRONG_TYPES]
+    wrong += [(json.dumps(v), "application/json") for v in WRONG_TYPES[2:]]  # not an object
+    assert not _walk(world["client"], url, wrong)
+    assert _snapshot() == before
 
 
 @pytest.mark.parametrize("route", sorted(ROUTES))

@@ -8,7 +8,7 @@ from ninja.operation import Operation
 from egis.api.auth import AUTH
 from egis.api.errors import install_handlers
 from egis.api.parser import DecimalJsonParser
-from egis.api.routers import bots, exits, incidents, orders, portfolio, signals
+from egis.api.routers import bot_trading, bots, exits, incidents, orders, portfolio, signals
 from egis.api.routers import history as bot_history
 
 DESCRIPTION = """
@@ -50,6 +50,7 @@ api = EgisApi(
 )
 install_handlers(api)
 api.add_router("/bots", bots.router)
+api.add_router("/bots", bot_trading.router)  # a bot's quote, budget, positions and orders
 api.add_router("/bots", signals.router)
 api.add_router("/bots", exits.router)  # exits (issue 12)
 api.add_router("/bots", bot_history.router)  # settings history

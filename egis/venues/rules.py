@@ -52,16 +52,48 @@ def sizing_price(price: Decimal, rules: SymbolRules, buffer: Decimal) -> Decimal
     return round_to_tick(price * (1 + buffer), rules.tick_size, up=True)
 
 
-def smallest_usd(price: Decimal, rules: SymbolRules, *, buffer: Decimal = Decimal(0)) -> Decimal:
-    """The smallest whole-cent amount that opens at `price`: the least quantity on the step that
-    meets both the minimum quantity and the minimum notional, at the sizing price (`buffer`),
-    rounded up to the cent (so `market_qty_for_usd` of it passes)."""
+def smallest_qty(price: Decimal, rules: SymbolRules) -> Decimal:
+    """The least quantity on the step that meets both the minimum quantity and the minimum
+    notional at `price`: the smallest order."""
     step = rules.step_size
     least = max(rules.min_qty, step)
     if price > 0 and least * price < rules.min_notional:
         units = (rules.min_notional / price / step).to_integral_value(rounding=ROUND_CEILING)
         least = max(least, (units * step).quantize(step))
+    return least
+
+
+def smallest_usd(price: Decimal, rules: SymbolRules, *, buffer: Decimal = Decimal(0)) -> Decimal:
+    """The smallest whole-cent amount that opens at `price`: the smallest order's quantity at
+    the sizing price (the reference widened by `buffer`, up to the tick), rounded up to the
+    cent (so `market_qty_for_usd` of it passes and one cent less does not)."""
+    least = smallest_qty(price, rules)
     return (least * sizing_price(price, rules, buffer)).quantize(CENT, rounding=ROUND_CEILING)
+
+
+def _smallest_words(
+    price: Decimal, rules: SymbolRules, buffer: Decimal, *, notional_said: bool
+) -> str:
+    """Why the smallest amount is what it is, in plain words: the smallest order in the base
+    asset (and the minimum notional, when that sets it rather than the minimum quantity), then
+    that quantity at the price plus the buffer an open is sized with (a market fill may be that
+    much worse; the hold covers it). Named alone after "below the minimum quantity 0.001 ETH", a
+    figure like "$20.57" read as arbitrary."""
+    qty = smallest_qty(price, rules)
+    least = qty_text(qty, symbol=rules.symbol, step=rules.step_size)
+    why = ""
+    if qty > max(rules.min_qty, rules.step_size) and not notional_said:  # it sets the quantity
+        why = f", the least worth the minimum notional {usd_display(rules.min_notional)}"
+    usd = usd_display(smallest_usd(price, rules, buffer=buffer))
+    at = price_text(price, tick=rules.tick_size)
+    plus = ""
+    if buffer > 0:
+        pct = f"{(buffer * 100).normalize():f}%"
+        plus = f", plus the {pct} slippage buffer an open is sized with"
+    return (
+        f" The smallest order is {least}{why}, so the smallest amount that opens is {usd}"
+        f" ({least} at {at}{plus})."
+    )
 
 
 def check_market_qty(
@@ -78,19 +110,19 @@ def check_market_qty(
     amount = qty_text(qty, symbol=rules.symbol, step=rules.step_size)
     at = price_text(price, tick=rules.tick_size)
     smallest = smallest_usd(price, rules, buffer=buffer)
-    least = f" The smallest amount that opens at {at} is {usd_display(smallest)}."
     if qty < rules.min_qty or qty <= 0:
         minimum = qty_text(rules.min_qty, symbol=rules.symbol, step=rules.step_size)
         raise OrderSizeInvalid(
             f"Order too small: {amount}{asked} at {at} is below the minimum quantity "
-            f"{minimum}.{least}",
+            f"{minimum}.{_smallest_words(price, rules, buffer, notional_said=False)}",
             smallest_usd=smallest,
         )
     if qty * price < rules.min_notional:
         worth = usd_display(qty * price, toward_zero=True)
         raise OrderSizeInvalid(
             f"Order too small: {amount}{asked} is worth {worth} at {at}, "
-            f"below the minimum notional {usd_display(rules.min_notional)}.{least}",
+            f"below the minimum notional {usd_display(rules.min_notional)}."
+            f"{_smallest_words(price, rules, buffer, notional_said=True)}",
             smallest_usd=smallest,
         )
     if rules.max_qty is not None and qty > rules.max_qty:

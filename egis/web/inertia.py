@@ -126,15 +126,20 @@ def form_data(request: HttpRequest) -> dict[str, Any]:
 
     JSON is read by the one input grammar's decoder (egis.core.inputs.load_json). A body that
     is not a form or JSON we read (malformed, too deep, not UTF-8, another content type) is a
-    400 before the view does anything: reading it as an empty form could act on defaults. A
-    body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 400 from Django itself.
+    400 before the view does anything: reading it as an empty form could act on defaults; so is
+    JSON that is not an object. A body over DATA_UPLOAD_MAX_MEMORY_SIZE never gets here: it is
+    a 413 (egis.web.middleware.BodyTooLargeMiddleware).
     """
     if request.content_type == "application/json":
         try:
             data = load_json(request.body) if request.body else {}
         except InputError as exc:
             raise BadRequest(exc.message) from exc
-        return data if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            # An array or a bare value is not a form: read as one with no fields, every
+            # field's default would apply in silence.
+            raise BadRequest("send the form's fields as a JSON object")
+        return data
     if request.content_type in _FORM_TYPES or not request.body:
         return {key: request.POST.get(key) for key in request.POST}
     raise BadRequest("send the form as JSON or as form data")
@@ -144,15 +149,25 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def field(data: dict[str, Any], name: str) -> str:
-    """A text field; anything that is not a string or number counts as empty. A JSON number
-    with a fraction arrives as its literal text (egis.core.inputs.JsonNumber), so the grammar
-    judges exactly what was sent."""
+    """A text field: "" when it was left out (absent or JSON null), its text when it is a string
+    or a whole number. A JSON number with a fraction arrives as its literal text
+    (egis.core.inputs.JsonNumber), so the grammar judges exactly what was sent.
+
+    Any other JSON type (an object, an array, true/false, a float) is refused with an
+    InputError naming the field ("name must be text"): read as empty it would have let the
+    field's default apply in silence (an object as a token's name made "Unnamed token")."""
     value = data.get(name)
-    if isinstance(value, bool) or value is None:
+    if value is None:
         return ""
-    if isinstance(value, (str, int)):
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
         return str(value)
-    return ""
+    raise InputError(f"{name} must be text", field=name)
+
+
+def refusal(exc: InputError) -> str:
+    """A grammar refusal as a sentence under its field ("Name must be text.")."""
+    text = exc.message.rstrip(".")
+    return f"{text[:1].upper()}{text[1:]}."
 
 
 def sentence(prefix: str, detail: object) -> str:

@@ -143,6 +143,49 @@ class DatabaseBusyMiddleware:
         )
 
 
+class BodyTooLargeMiddleware:
+    """A page request whose body is over DATA_UPLOAD_MAX_MEMORY_SIZE is the client's fault: a
+    413 in the app's look (an Inertia visit gets the error page, not a bare modal), logged as one
+    warning line, without the body or a traceback.
+
+    Django itself raises RequestDataTooBig when the body is read (by the view's form_data, or
+    first by the CSRF check reading a form's token), answered 400 and logged as an ERROR with a
+    traceback on django.security. The same rule (the declared Content-Length against the limit)
+    is checked here before anything reads the body. The JSON API (its own 413 "too_large",
+    egis.api.errors) and the webhook (its own 413, egis.web.views_hooks) answer for themselves.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        length = request.META.get("CONTENT_LENGTH") or ""
+        if (
+            limit is None
+            or not length.isdigit()  # Django reads a missing or odd length as no body
+            or int(length) <= limit
+            or request.path.startswith(("/api/", "/hooks/"))
+        ):
+            return self.get_response(request)
+        user = getattr(request, "user", None)
+        who = user.get_username() if user is not None and user.is_authenticated else "anonymous"
+        logger.warning(
+            "413 body too large: %s %s by %s: %s bytes, the limit is %s",
+            request.method,
+            request.path,
+            who,
+            length,
+            limit,
+        )
+        from egis.web.views_errors import body_too_large
+
+        response = body_too_large(request)
+        # The line above is the answer's one log line: django.request adds none of its own.
+        response._has_been_logged = True  # type: ignore[attr-defined]
+        return response
+
+
 class HookDatabaseBusyMiddleware:
     """The webhook chain's database-busy handling (settings.HOOK_MIDDLEWARE): a locked or
     read-only database anywhere in the webhook answers its JSON 503 "busy", as the webhook view

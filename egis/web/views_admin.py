@@ -41,6 +41,7 @@ from egis.web.inertia import (
     form_data,
     page,
     page_number,
+    refusal,
     see_other,
     sentence,
 )
@@ -158,19 +159,23 @@ def incident_resolve_view(request: HttpRequest, incident_id: int) -> HttpRespons
     data = form_data(request)
     key = f"incident_{incident.pk}"
     try:
-        reason = parse_reason(field(data, "reason"))
+        reason_raw, action, price = (field(data, k) for k in ("reason", "resolution", "price"))
+    except InputError as exc:  # not text
+        return back_with_errors(request, "/incidents", {key: refusal(exc)})
+    try:
+        reason = parse_reason(reason_raw)
     except InputError as exc:
-        if not field(data, "reason").strip():
+        if not reason_raw.strip():
             return back_with_errors(request, "/incidents", {key: "A reason is required."})
         return back_with_errors(request, "/incidents", {key: f"{exc.message}."})
     try:
         resolved = incident_resolve(
             incident_id=incident.pk,
-            action=field(data, "resolution"),
+            action=action,
             reason=reason,
             actor=current_user(request),
             # Close position books its exit at this price (what the admin read at the venue).
-            price=field(data, "price") or None,
+            price=price or None,
         )
     except UserFacingError as exc:
         return back_with_errors(request, "/incidents", {key: str(exc)})
@@ -227,15 +232,16 @@ def user_new(request: HttpRequest) -> HttpResponse:
         return see_other("/users")
     data = form_data(request)
     try:
+        # Left out (absent, null or ""), the role is a plain user and a password is generated;
+        # a value that is not text is refused, never read as left out.
+        username, role, given = (field(data, k) for k in ("username", "role", "password"))
         user, password = user_create(
-            username=field(data, "username"),
-            role=field(data, "role") or Role.USER,
-            password=field(data, "password") or None,
+            username=username, role=role or Role.USER, password=given or None
         )
-    except UserInputError as exc:
+    except (UserInputError, InputError) as exc:
         return back_with_errors(request, "/users", {"user": f"Not created: {exc}."})
     messages.success(request, f"Created {user.username}.")
-    if field(data, "password"):
+    if given:
         return see_other("/users")
     secret = secret_prop(
         title=f"{user.username}'s password",
@@ -261,7 +267,7 @@ def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
         user_set_role(
             user=target, role=field(form_data(request), "role"), actor=current_user(request)
         )
-    except UserInputError as exc:
+    except (UserInputError, InputError) as exc:  # InputError: a role that is not text
         messages.error(request, sentence("Not changed", exc))
     else:
         messages.success(request, f"{target.username} is now {target.get_role_display()}.")

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from egis.accounts import throttle
 from egis.core.inputs import USERNAME_MAX, InputError, parse_password, parse_text
-from egis.web.inertia import back_with_errors, field, form_data, page, see_other
+from egis.web.inertia import back_with_errors, field, form_data, page, refusal, see_other
 
 
 def _wrong_password_message(left: int) -> str:
@@ -43,14 +43,16 @@ def login_view(request: HttpRequest) -> HttpResponse:
             request, "auth/login", {"next": _safe_next(request, request.GET.get("next", ""))}
         )
     data = form_data(request)
-    password = field(data, "password")
-    target = _safe_next(request, field(data, "next"))
+    try:
+        password, name, next_raw = (field(data, key) for key in ("password", "username", "next"))
+    except InputError as exc:  # not text: no account has such a name or password
+        error_key = "username" if exc.field == "username" else "form"
+        return back_with_errors(request, "/login", {error_key: refusal(exc)})
+    target = _safe_next(request, next_raw)
     address = throttle.client_address(request.META)
     back = "/login" if target == "/" else f"/login?next={target}"
     try:
-        username = parse_text(
-            field(data, "username"), field="username", max_length=USERNAME_MAX, required=False
-        )
+        username = parse_text(name, field="username", max_length=USERNAME_MAX, required=False)
         password = parse_password(password)
     except InputError:
         # No account has such a name or password (both follow the grammar): nothing to look up.

@@ -41,6 +41,7 @@ from egis.web.inertia import (
     form_data,
     page,
     page_number,
+    refusal,
     see_other,
     sentence,
 )
@@ -109,12 +110,16 @@ def order_open_view(request: HttpRequest, bot_id: int) -> HttpResponse:
     bot = visible_bot(request, bot_id)
     url = f"/bots/{bot.pk}"
     data = form_data(request)
-    key = field(data, "idempotency_key")
+    try:
+        key, side, size_usd = (field(data, k) for k in ("idempotency_key", "side", "size_usd"))
+    except InputError as exc:  # not text: next to the amount, or above the form
+        error_key = "size_usd" if exc.field == "size_usd" else "order"
+        return back_with_errors(request, url, {error_key: refusal(exc)})
     try:
         result = order_open(
             bot_id=bot.pk,
-            side=field(data, "side"),
-            size_usd=field(data, "size_usd"),
+            side=side,
+            size_usd=size_usd,
             actor=current_user(request),
             idempotency_key=parse_person_idempotency_key(key),
             exits=parse_changes(  # exits (issue 12): the form's optional TP / SL
@@ -290,16 +295,37 @@ def _bot_form_error(exc: BotInputError, prefix: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     for one in exc.each():
         key = _BOT_FORM_FIELDS.get(one.field, "form")
-        if key in errors:
-            continue
-        if key == "form":
-            errors[key] = f"{prefix}: {one}."
-            continue
-        text = str(one)
-        if key in _RISK_LABELS:
-            text = text.replace(key, _RISK_LABELS[key], 1)
-        errors[key] = f"{text[:1].upper()}{text[1:]}."
+        if key not in errors:
+            errors[key] = _under_field(key, str(one), prefix)
     return errors
+
+
+def _under_field(key: str, text: str, prefix: str) -> str:
+    if key == "form":
+        return f"{prefix}: {text}."
+    if key in _RISK_LABELS:
+        text = text.replace(key, _RISK_LABELS[key], 1)
+    return f"{text[:1].upper()}{text[1:]}."
+
+
+# The Active box: a JSON flag, or a plain form's words; left out (or null) is unticked.
+_ACTIVE_WORDS = (None, True, False, "", "true", "false", "1", "0", "on", "off")
+_TEXT_LABELS = {"budget_usd": "budget", "exchange_account": "exchange account", **_RISK_LABELS}
+_BOT_TEXT_FIELDS = ("name", "venue", "symbol", "budget_usd", "leverage", "exchange_account")
+
+
+def _bot_text(
+    data: dict[str, Any], *, keep_missing: bool, prefix: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The form's text fields and risk limits as typed, or the error of the first field that is
+    not text (an object, a list, true), under that field."""
+    try:
+        text = {name: field(data, name) for name in _BOT_TEXT_FIELDS}
+        return text, _risk_fields(data, keep_missing=keep_missing)
+    except InputError as exc:
+        key = exc.field if exc.field in _BOT_FORM_FIELDS.values() else "form"
+        words = exc.message.replace(exc.field, _TEXT_LABELS.get(exc.field, exc.field), 1)
+        return {}, {key: _under_field(key, words, prefix)}
 
 
 @login_required
@@ -308,11 +334,13 @@ def bot_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return page(request, "bots/form", {"mode": "create", "bot": None, **_form_options(request)})
     user = current_user(request)
-    data = form_data(request)
+    text, risk = _bot_text(form_data(request), keep_missing=False, prefix="Not created")
+    if not text:
+        return back_with_errors(request, "/bots/new", risk)
     account = None
-    account_raw = field(data, "exchange_account")
+    account_raw = text["exchange_account"]
     unknown_account = False
-    if field(data, "venue") != Venue.PAPER and account_raw:
+    if text["venue"] != Venue.PAPER and account_raw:
         try:
             account_id: int | None = parse_id(account_raw, field="exchange_account")
         except InputError:
@@ -322,13 +350,13 @@ def bot_new(request: HttpRequest) -> HttpResponse:
     try:
         bot = bot_create(
             owner=user,
-            name=field(data, "name"),
-            venue=field(data, "venue"),
-            symbol=field(data, "symbol"),
-            budget_usd=field(data, "budget_usd"),
-            leverage=field(data, "leverage"),
+            name=text["name"],
+            venue=text["venue"],
+            symbol=text["symbol"],
+            budget_usd=text["budget_usd"],
+            leverage=text["leverage"],
             exchange_account=account,
-            **_risk_fields(data, keep_missing=False),
+            **risk,
             actor=user,
         )
     except BotInputError as exc:
@@ -365,7 +393,15 @@ def bot_edit(request: HttpRequest, bot_id: int) -> HttpResponse:
         }
         return page(request, "bots/form", props)
     data = form_data(request)
-    leverage = _leverage(field(data, "leverage"))
+    text, risk = _bot_text(data, keep_missing=True, prefix="Not saved")
+    if not text:
+        return back_with_errors(request, url, risk)
+    active = data.get("is_active")
+    if active not in _ACTIVE_WORDS:  # an object, a list, "maybe": never read as unticked
+        return back_with_errors(
+            request, url, {"form": "Not saved: is_active must be true or false."}
+        )
+    leverage = _leverage(text["leverage"])
     if leverage is None:
         return back_with_errors(
             request, url, {"leverage": "Leverage is a whole number from 1 to 125."}
@@ -373,12 +409,12 @@ def bot_edit(request: HttpRequest, bot_id: int) -> HttpResponse:
     try:
         bot_update(
             bot=bot,
-            name=field(data, "name"),
-            budget_usd=field(data, "budget_usd"),
+            name=text["name"],
+            budget_usd=text["budget_usd"],
             leverage=leverage,
-            is_active=data.get("is_active") in (True, "true", "1", "on"),
+            is_active=active in (True, "true", "1", "on"),
             actor=current_user(request),
-            **_risk_fields(data, keep_missing=True),
+            **risk,
         )
     except BudgetBelowHeld as exc:
         return back_with_errors(request, url, {"budget_usd": f"{exc}."})

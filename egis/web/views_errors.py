@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -25,8 +26,24 @@ _WORDS = {
 }
 
 
-def _status_page(request: HttpRequest, status: int) -> HttpResponse:
-    title, message = _WORDS[status]
+def body_too_large(request: HttpRequest) -> HttpResponse:
+    """413: what was sent is over the most a form takes (DATA_UPLOAD_MAX_MEMORY_SIZE); nothing
+    was read (egis.web.middleware.BodyTooLargeMiddleware)."""
+    kb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+    return _status_page(
+        request,
+        413,
+        title="Too large",
+        message=f"What you sent is over {kb} KB, the most a form takes, so nothing was read "
+        "or saved. Go back, shorten it and send it again.",
+    )
+
+
+def _status_page(
+    request: HttpRequest, status: int, *, title: str = "", message: str = ""
+) -> HttpResponse:
+    if not title:
+        title, message = _WORDS[status]
     if request.path.startswith("/api/"):
         code = "forbidden" if status == 403 else "not_found"
         return JsonResponse({"code": code, "detail": title.lower()}, status=status)

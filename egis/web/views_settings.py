@@ -14,6 +14,7 @@ from egis.accounts.services import UserInputError, WrongCurrentPassword, user_pa
 from egis.accounts.tokens import TokenError, token_create, token_list, token_revoke
 from egis.core.choices import Venue
 from egis.core.errors import UserFacingError
+from egis.core.inputs import InputError
 from egis.notifications.selectors import (
     deliveries_of,
     delivery_json,
@@ -117,7 +118,7 @@ def token_new(request: HttpRequest) -> HttpResponse:
         return see_other("/settings")
     try:
         _, raw = token_create(user=current_user(request), name=field(form_data(request), "name"))
-    except TokenError as exc:
+    except (TokenError, InputError) as exc:  # InputError: a name that is not text
         return back_with_errors(request, "/settings", {"token": f"Not created: {exc}."})
     return _settings(request, new_token=raw)
 
@@ -167,6 +168,12 @@ def password_change(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     address = throttle.client_address(request.META)
     data = form_data(request)
+    try:
+        current, new, confirm = (
+            field(data, name) for name in ("current_password", "new_password", "confirm_password")
+        )
+    except InputError as exc:  # not text: refused before it counts as a guess
+        return back_with_errors(request, "/settings", {"password": sentence("Not changed", exc)})
     # The current password is a guess like a login's: counted before it is checked, so
     # parallel guesses each take a count of their own (egis.accounts.throttle).
     attempt = throttle.attempt_begin(username=user.username, address=address)
@@ -175,9 +182,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
     try:
         user_password_change(
             user=user,
-            current=field(data, "current_password"),
-            new=field(data, "new_password"),
-            confirm=field(data, "confirm_password"),
+            current=current,
+            new=new,
+            confirm=confirm,
         )
     except WrongCurrentPassword as exc:
         after = throttle.attempt_failed(attempt)

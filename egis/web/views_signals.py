@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from egis.core.inputs import InputError
 from egis.signals.hooks import (
     HookError,
     IssuedHook,
@@ -84,7 +85,10 @@ def hook_revoke_view(request: HttpRequest, bot_id: int) -> HttpResponse:
 @require_POST
 def hook_enabled_view(request: HttpRequest, bot_id: int) -> HttpResponse:
     bot = visible_bot(request, bot_id)
-    choice = field(form_data(request), "enabled")
+    try:
+        choice = field(form_data(request), "enabled")
+    except InputError:  # not text (an object, a list, true): neither on nor off
+        choice = ""
     if choice not in ("on", "off"):
         return back_with_errors(request, f"/bots/{bot.pk}", {"signals": "Choose on or off."})
     try:

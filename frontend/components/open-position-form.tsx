@@ -220,8 +220,8 @@ function OpenQuoteLine({
       {quote.state === "loading" && "Pricing…"}
       {/* The same words as the submit's answer: said once, by the answer when there is one. */}
       {refusal && refusal !== orderError && !(quote.state === "refused" && orderError) && (
-        // A reason of its own (no summary above it) names prices too ("The smallest amount that
-        // opens at $581.97 ..."): at an older price it is hidden like the summary, room kept.
+        // A reason of its own (no summary above it) names prices too ("... opens is $5.82
+        // (0.01 BNB at $581.97)"): at an older price it is hidden like the summary, room kept.
         <p
           className={cn("text-warn", stale && quote.state === "refused" && "invisible")}
           data-testid="open-refusal"

@@ -29,7 +29,8 @@ def test_a_small_amount_is_explained_without_a_console_error(
     amount.fill("1")
     quote = page.get_by_test_id("open-quote")
     expect(quote).to_contain_text("Order too small")
-    expect(quote).to_contain_text("The smallest amount that opens at $2,934.56 is $")
+    expect(quote).to_contain_text("so the smallest amount that opens is $")
+    expect(quote).to_contain_text(" ETH at $2,934.56)")
     # Said as the Open would say it, not as "Open would be refused: ..." over a summary.
     expect(page.get_by_test_id("open-quote-summary")).to_have_count(0)
     amount.fill("2")
@@ -60,14 +61,14 @@ def test_a_small_amounts_reason_at_an_old_price_is_not_drawn_under_repricing(
     page, live_server, log_in, shot, paper_bot, set_price, settings
 ):
     # Seen on the demo at 390 px: "Repricing…" was drawn over the reason, both unreadable. The
-    # reason names prices ("The smallest amount that opens at $2,934.56 is ..."): at an older
+    # reason names prices ("... opens is $20.55 (0.007 ETH at $2,934.56)"): at an older
     # price than the page shows it is hidden, its room kept, like the quote's summary.
     settings.EGIS_LIVE_REFRESH_SECONDS = 1
     log_in("bob", "pw-bob-12345")
     page.goto(f"{live_server.url}/bots/{paper_bot.pk}")
     page.get_by_label("Amount (USD)").fill("1")
     quote = page.get_by_test_id("open-quote")
-    expect(quote).to_contain_text("The smallest amount that opens at $2,934.56")
+    expect(quote).to_contain_text(" ETH at $2,934.56)")
     held = []
     page.route("**/quote?**", lambda route: held.append(route))  # the re-quote waits
     set_price("ETHUSDT", "2950.12")
@@ -79,5 +80,5 @@ def test_a_small_amounts_reason_at_an_old_price_is_not_drawn_under_repricing(
     for route in held:
         route.continue_()
     page.unroute("**/quote?**")
-    expect(quote).to_contain_text("The smallest amount that opens at $2,950.12")
+    expect(quote).to_contain_text(" ETH at $2,950.12)")
     expect(page.get_by_test_id("open-refusal")).to_be_visible()

@@ -35,6 +35,7 @@ NOT_FOR_HOOKS = {
     "egis.web.middleware.PrivatePagesNoStoreMiddleware": "for signed-in people's pages",
     "egis.web.middleware.StaleActionLoginMiddleware": "skips /hooks/ already",
     "django.contrib.messages.middleware.MessageMiddleware": "no page to show a message on",
+    "egis.web.middleware.BodyTooLargeMiddleware": "skips /hooks/: the view answers its own 413",
     "egis.web.middleware.DatabaseBusyMiddleware": "replaced by HookDatabaseBusyMiddleware",
     "egis.web.middleware.InertiaPagesMiddleware": "skips /hooks/ already",
 }
