@@ -1,6 +1,7 @@
 import { AreaSeries, type Time } from "lightweight-charts";
 import * as React from "react";
 
+import { ChartCredit } from "@/components/chart-credit";
 import { InfoHint } from "@/components/info-hint";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { TAG_CLEAR_PX, tickLabels, toPnlData } from "@/lib/chart-data";
@@ -94,6 +95,7 @@ export function PnlChart({ points, hint }: { points: PnlPoint[]; hint: string })
           data-testid="pnl-chart"
         />
       )}
+      {enough && <ChartCredit />}
     </Card>
   );
 }
