@@ -27,10 +27,10 @@ PAGE_SIZE = 25
 # What each event of the audit trail means, in words (egis.ledger.settle, pipeline, recovery,
 # incident actions, archive). An action not listed here is shown by its name.
 EVENT_WORDS = {
-    "hold": "Hold: budget reserved for an open",
+    "hold": "Budget reserved for an open",
     "open_filled": "Open filled",
-    "open_cancelled": "Open not filled: the hold was released",
-    "hold_released": "Hold released: the venue has no such order",
+    "open_cancelled": "Open not filled: the budget reserved for it is free again",
+    "hold_released": "Reserved budget freed: the venue has no such order",
     "closing": "Close sent",
     "closed": "Closed",
     "partially_closed": "Partly closed",

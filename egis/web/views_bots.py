@@ -71,7 +71,8 @@ def bot_page(
     request: HttpRequest, bot: Bot, *, secret: dict[str, Any] | None = None
 ) -> HttpResponse:
     """The bot page; `secret` only in the one answer that created a webhook secret."""
-    props = bot_detail(current_user(request), bot, page=page_number(request))
+    user = current_user(request)
+    props = bot_detail(user, bot, page=page_number(request))
     # The same JSON array, but inertia-django walks every dict inside a list prop (per key, a
     # partial-reload check): for the chart's 500 points that walk cost more than the page's
     # queries. A tuple is sent as is (bench/pages.py).
@@ -83,7 +84,8 @@ def bot_page(
     # One key per render of the open form: a replayed or double submit opens one position.
     props["open_form_key"] = secrets.token_urlsafe(16)
     base_url = request.build_absolute_uri("/")
-    props["signals"] = lambda: signals_card(bot, base_url=base_url)
+    admin = user.is_admin
+    props["signals"] = lambda: signals_card(bot, base_url=base_url, admin=admin)
     props["secret"] = secret
     props.update(bot_live_props(bot))
     return page(request, "bots/show", props)
