@@ -20,9 +20,9 @@ def _overlap(a, b) -> bool:
     )
 
 
-@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+@pytest.mark.parametrize("viewport", ["phone", "desktop"], indirect=True)
 def test_a_toast_leaves_the_header_the_first_action_and_the_tabs_free(
-    page, live_server, log_in, shot, paper_bot
+    page, live_server, log_in, shot, paper_bot, viewport
 ):
     log_in("bob", "pw-bob-12345")
     page.goto(f"{live_server.url}/bots/{paper_bot.pk}")
@@ -36,13 +36,17 @@ def test_a_toast_leaves_the_header_the_first_action_and_the_tabs_free(
 
     box = toast.bounding_box()
     header = page.locator("header").first.bounding_box()
-    tabs = page.get_by_role("navigation", name="Tabs").bounding_box()
     first_action = page.get_by_role("button", name="Resume", exact=True)
     assert not _overlap(box, header), (box, header)
-    assert not _overlap(box, tabs), (box, tabs)
     assert not _overlap(box, first_action.bounding_box())
-    assert box["y"] + box["height"] <= tabs["y"]  # just above the tab bar
     assert box["y"] > page.viewport_size["height"] / 2  # in the bottom half
+    if viewport == "phone":
+        tabs = page.get_by_role("navigation", name="Tabs").bounding_box()
+        assert not _overlap(box, tabs), (box, tabs)
+        assert box["y"] + box["height"] <= tabs["y"]  # just above the tab bar
+    else:  # beside the sidebar, never over it
+        sidebar = page.get_by_role("navigation", name="Main").bounding_box()
+        assert not _overlap(box, sidebar), (box, sidebar)
 
     # Taps around the toast reach the page: the strip it floats in takes none.
     assert region.evaluate("(el) => getComputedStyle(el).pointerEvents") == "none"
