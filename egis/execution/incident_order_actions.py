@@ -131,4 +131,4 @@ def void_order(incident: Incident, *, actor: Any, reason: str, lookup: VenueLook
         actor=actor,
         via=f"incident #{incident.pk}",
     )
-    return f"order {order.client_order_id} voided, its hold released"
+    return f"order {order.client_order_id} voided, the budget reserved for it is free again"

@@ -141,8 +141,8 @@ def after_unknown(order: Order, exc: Exception) -> OrderResult:
             report=None,
         )
     raise OrderNotBooked(
-        f"Order {order.client_order_id}: the venue did not confirm it ({detail}). Its hold stays "
-        "reserved until a lookup by client order id settles it.",
+        f"Order {order.client_order_id}: the venue did not confirm it ({detail}). The budget "
+        "reserved for it stays reserved until a lookup by client order id settles it.",
         client_order_id=order.client_order_id,
         order_status=OrderStatus.UNKNOWN,
         http_status=503,

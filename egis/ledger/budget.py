@@ -192,10 +192,12 @@ def explain(bot: Bot) -> BudgetTrace:
         .order_by("id")
         .values("id", "side", "size_usd", "requested_size_usd", "qty")
     )
+    # The admin's Debug list on the bot page: plain words, no table or column names (the
+    # figures and the two cross-checks are the point, not how they are stored).
     steps = [
-        f"bot #{bot.pk}: initial budget {usd_str(bot.initial_budget_usd)} (exact)",
-        f"{len(rows)} open position(s) in `positions` (status = open, bot_id = {bot.pk}); "
-        "no exchange table is read",
+        f"Bot #{bot.pk}: initial budget {usd_str(bot.initial_budget_usd)} (exact, as stored)",
+        f"{len(rows)} open position(s) of this bot, from Egis's own records; nothing is read "
+        "from the exchange",
     ]
     total = Decimal(0)
     shown_total = Decimal(0)
@@ -203,28 +205,28 @@ def explain(bot: Bot) -> BudgetTrace:
         total += row["size_usd"]
         shown_total += shown_hold(row["size_usd"])
         steps.append(
-            f"+ position #{row['id']} size_usd {usd_str(row['size_usd'])} "
+            f"+ position #{row['id']}: size {usd_str(row['size_usd'])} "
             f"(requested {usd_str(row['requested_size_usd'])}; shown "
-            f"{usd_display(shown_hold(row['size_usd']))}) -> running sum {usd_str(total)}"
+            f"{usd_display(shown_hold(row['size_usd']))}), running total {usd_str(total)}"
         )
     sql_total, sql_shown = _reserved_sums(bot.pk)
     steps.append(
-        f"reserved = {usd_str(total)} (an empty sum is 0; SQL SUM over the scaled-integer column "
+        f"reserved = {usd_str(total)} (0 with no open position; the database's own total "
         f"gives {usd_str(sql_total)}: {'equal' if sql_total == total else 'DIFFERENT'})"
     )
     avail = bot.initial_budget_usd - total
     steps.append(
         f"available = {usd_str(bot.initial_budget_usd)} - {usd_str(total)} = {usd_str(avail)} "
-        "(exact decimal subtraction, no rounding)"
+        "(exact, no rounding)"
     )
     shown = display_figures(bot.initial_budget_usd, shown_total)
     steps.append(
-        f"display only: reserved {usd_display(shown.reserved_usd)} (the sum of the shown holds, "
-        f"each size rounded up to the cent; SQL gives {usd_display(sql_shown)}: "
-        f"{'equal' if sql_shown == shown_total else 'DIFFERENT'}), "
+        f"On the page: reserved {usd_display(shown.reserved_usd)} (each position's size rounded "
+        f"up to the cent, then added; the database's own total gives "
+        f"{usd_display(sql_shown)}: {'equal' if sql_shown == shown_total else 'DIFFERENT'}), "
         f"available {usd_display(shown.available_usd)} = {usd_display(shown.initial_budget_usd)} "
         f"- {usd_display(shown.reserved_usd)} (so the shown figures add up and never overstate "
-        "what can be spent; comparisons use the exact values)"
+        "what can be spent; the budget checks use the exact values)"
     )
     trace = BudgetTrace(
         budget=Budget(bot.pk, bot.initial_budget_usd, total, avail, shown_total),

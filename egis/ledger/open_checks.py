@@ -69,9 +69,20 @@ def _check_netting(bot: Bot, side: str) -> None:
             .first()
         )
     if clash is not None:
+        # In words a trader knows: what to do, and why, without the exchange's setting name
+        # alone ("one-way mode" told a newcomer nothing).
+        if bot.venue == Venue.PAPER:
+            where = "this bot"
+            why = "a bot holds one direction per symbol at a time"
+        else:
+            where = "this Binance account"
+            why = (
+                "Binance adds a long and a short on one symbol into one net position (the "
+                "account's One-way position mode), so both cannot be open at once"
+            )
         raise NettingConflict(
-            f"A {opposite} {bot.symbol} position (#{clash.pk}) is open on this account: close "
-            f"the {opposite} first (one-way mode nets long and short)."
+            f"A {opposite} {bot.symbol} position (#{clash.pk}) is open on {where}: close the "
+            f"{opposite} first ({why})."
         )
 
 

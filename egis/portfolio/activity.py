@@ -27,10 +27,10 @@ PAGE_SIZE = 25
 # What each event of the audit trail means, in words (egis.ledger.settle, pipeline, recovery,
 # incident actions, archive). An action not listed here is shown by its name.
 EVENT_WORDS = {
-    "hold": "Hold: budget reserved for an open",
+    "hold": "Budget reserved for an open",
     "open_filled": "Open filled",
-    "open_cancelled": "Open not filled: the hold was released",
-    "hold_released": "Hold released: the venue has no such order",
+    "open_cancelled": "Open not filled: the budget reserved for it is free again",
+    "hold_released": "Reserved budget freed: the venue has no such order",
     "closing": "Close sent",
     "closed": "Closed",
     "partially_closed": "Partly closed",
@@ -145,7 +145,10 @@ def orders_page(bot: Bot, *, page: int = 1, size: int = PAGE_SIZE) -> Page:
 
 # An exit's event is headed by the exit it is about, from the row's snapshot (egis.exits.events
 # exit_snapshot): a hand close cancels a take-profit and a stop-loss at once, and two rows both
-# saying "Exit cancelled" did not tell which was which.
+# saying "Exit cancelled" did not tell which was which. The exit is named by its kind and its
+# position's number, as the chart ("TP #7"), the position list ("#7") and its exits card name
+# it: never by the exit row's own id, a second number for the same thing (a position has at
+# most one live exit of each kind).
 EXIT_EVENT_VERBS = {
     "exit_set": "set",
     "exit_cleared": "cleared",
@@ -161,13 +164,14 @@ EXIT_EVENT_VERBS = {
 }
 
 
-def event_words(action: str, after: object) -> str:
-    """ "Take-profit #12 cancelled" for an exit's event; the action's words otherwise."""
+def event_words(action: str, after: object, position_id: int | None = None) -> str:
+    """ "Take-profit of position #7 cancelled" for an exit's event; the action's words
+    otherwise."""
     verb = EXIT_EVENT_VERBS.get(action)
     if verb is not None and isinstance(after, dict) and after.get("exit_id"):
         kind = after.get("kind")
         label = ExitKind(kind).label if kind in ExitKind.values else "Exit"
-        return f"{label} #{after['exit_id']} {verb}"
+        return f"{label} of position #{position_id} {verb}" if position_id else f"{label} {verb}"
     return EVENT_WORDS.get(action, action.replace("_", " ").capitalize())
 
 
@@ -177,7 +181,7 @@ def event_row(e: PositionEvent) -> dict[str, Any]:
         "position_id": e.position_id,
         "order_id": e.order_id,
         "action": e.action,
-        "words": event_words(e.action, e.after),
+        "words": event_words(e.action, e.after, e.position_id),
         "reason": e.reason,
         "actor": e.actor_label,
         "created_at": _iso(e.created_at),

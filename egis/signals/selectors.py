@@ -27,9 +27,10 @@ def hook_url(hook_id: str, base_url: str = "") -> str:
     return f"{base}/hooks/{hook_id}"
 
 
-def hook_reach_note(url: str) -> str:
+def hook_reach_note(url: str, *, admin: bool = False) -> str:
     """Why TradingView could not call this webhook URL, or "" when it could: TradingView calls
-    only public addresses, on port 80 or 443 (its webhook documentation)."""
+    only public addresses, on port 80 or 443 (its webhook documentation). In a trader's words;
+    an admin (and the CLI, `admin=True`) also gets the setting that fixes it."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     try:
@@ -37,16 +38,24 @@ def hook_reach_note(url: str) -> str:
         private = not address.is_global
     except ValueError:
         private = host == "localhost" or host.endswith(".localhost") or "." not in host
-    fix = "Set EGIS_PUBLIC_URL to this Egis's public https address."
+    fix = (
+        "Until Egis has a public https address, alerts from TradingView never arrive: ask "
+        "your Egis admin to set one up."
+    )
+    if admin:
+        fix += " Admin: set EGIS_PUBLIC_URL to this Egis's public https address."
     if private:
         where = host or "this address"
-        return f"TradingView cannot reach {where}: it calls only public addresses. {fix}"
+        return (
+            f"TradingView cannot reach {where}: it sends alerts only to addresses on the "
+            f"public internet. {fix}"
+        )
     try:
         port = parts.port
     except ValueError:
         port = None
     if port not in (None, 80, 443):
-        return f"TradingView calls only ports 80 and 443, not {port}. {fix}"
+        return f"TradingView sends alerts only to ports 80 and 443, not {port}. {fix}"
     return ""
 
 
@@ -134,7 +143,7 @@ def last_signal_acted(bot_ids: list[int]) -> dict[int, str]:
     return {pk: last.isoformat() for pk, last in rows if last}
 
 
-def _hook_card(hook: SignalHook, base_url: str) -> dict[str, Any]:
+def _hook_card(hook: SignalHook, base_url: str, admin: bool) -> dict[str, Any]:
     url = hook_url(hook.hook_id, base_url)
     refused = None
     if hook.refused_count:
@@ -145,20 +154,22 @@ def _hook_card(hook: SignalHook, base_url: str) -> dict[str, Any]:
         }
     return {
         "url": url,
-        "reach_note": hook_reach_note(url),
+        "reach_note": hook_reach_note(url, admin=admin),
         "refused": refused,
         "enabled": hook.enabled,
         "created_at": _iso(hook.created_at),
     }
 
 
-def signals_card(bot: Bot, *, base_url: str = "", limit: int = 10) -> dict[str, Any]:
+def signals_card(
+    bot: Bot, *, base_url: str = "", limit: int = 10, admin: bool = False
+) -> dict[str, Any]:
     """The bot page's Signals card: the webhook (never its secret), the TradingView message with
     a size this bot's venue accepts (egis.signals.template), and the last signals."""
     hook = live_hook(bot.pk)
     recent, total = signal_list(bot_id=bot.pk, limit=limit)
     return {
-        "hook": None if hook is None else _hook_card(hook, base_url),
+        "hook": None if hook is None else _hook_card(hook, base_url, admin),
         "template": bot_tradingview_template(bot),
         "signals": recent,
         "total": total,

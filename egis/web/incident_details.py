@@ -156,7 +156,8 @@ def incident_sentences(incident: Incident) -> list[str]:
     elif kind == IncidentKind.UNKNOWN_ORDER:
         out.append(
             f"{order[0].upper()}{order[1:]} of {_bot_words(incident)} was sent, but the venue "
-            "never confirmed whether it executed. Its hold stays reserved until it is settled."
+            "never confirmed whether it executed. The budget reserved for it stays reserved until "
+            "it is settled."
         )
         age = payload.get("age_seconds")
         if isinstance(age, int) and age > 0:
@@ -192,7 +193,7 @@ _ACTION_ADVICE = {
         "Apply venue fill looks the order up at the venue by its client order id and books what "
         "the venue reports."
     ),
-    VOID_ORDER: "Void order releases the hold if the venue never took the order.",
+    VOID_ORDER: ("Void order frees the budget reserved for the order if the venue never took it."),
     CLOSE_POSITION: (
         "Close position closes the ledger's position at a price you enter (what you read at the "
         "venue), without sending an order."

@@ -57,7 +57,8 @@ _ACTION_WORDS = {
     ),
     VOID_ORDER: (
         "Void order",
-        "Marks the order as never filled and releases its hold (only if the venue agrees).",
+        "Marks the order as never filled and frees the budget reserved for it (only if the "
+        "venue agrees).",
     ),
     CLOSE_POSITION: (
         "Close position",

@@ -86,7 +86,8 @@ def bot_page(
     # One key per render of the open form: a replayed or double submit opens one position.
     props["open_form_key"] = secrets.token_urlsafe(16)
     base_url = request.build_absolute_uri("/")
-    props["signals"] = lambda: signals_card(bot, base_url=base_url)
+    admin = viewer.is_admin
+    props["signals"] = lambda: signals_card(bot, base_url=base_url, admin=admin)
     # Settings history: the last changes of this bot's settings (the card pages on by the API).
     props["history"] = lambda: bot_settings_history(viewer=viewer, bot=bot).as_json()
     props["secret"] = secret

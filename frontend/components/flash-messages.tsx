@@ -3,11 +3,34 @@ import * as React from "react";
 
 import type { FlashMessage } from "@/types";
 
-// Results of an action float just under the top bar, so they are seen wherever the page was
-// scrolled (visits keep the scroll position) without covering the position rows and their Close
-// buttons lower down. Successes fade after a short while and
-// can be dismissed at once; problems stay until dismissed.
+// Results of an action float at the bottom of the screen, just above the phone's tab bar (at the
+// bottom edge on a desktop), so they are seen wherever the page was scrolled (visits keep the
+// scroll position) and never cover the top bar: its title and its action. Only the toasts
+// themselves take taps; the strip around them lets taps through. While toasts show, the page
+// gets as much room again at its bottom (`--toast-room`, read by the layout's <main>), so the
+// last row and its buttons can always be scrolled clear of them. Successes fade after a short
+// while and can be dismissed at once; problems stay until dismissed.
 const SUCCESS_MS = 4000;
+
+/** Tell the layout how tall the toast stack is (0 when there is none). */
+function useToastRoom(stack: React.RefObject<HTMLDivElement | null>, count: number) {
+  React.useEffect(() => {
+    const root = document.documentElement;
+    const el = stack.current;
+    if (!el || count === 0) {
+      root.style.removeProperty("--toast-room");
+      return;
+    }
+    const set = () => root.style.setProperty("--toast-room", `${el.offsetHeight}px`);
+    set();
+    const watch = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(set);
+    watch?.observe(el);
+    return () => {
+      watch?.disconnect();
+      root.style.removeProperty("--toast-room");
+    };
+  }, [stack, count]);
+}
 
 function isProblem(m: FlashMessage): boolean {
   return m.level === "error" || m.level === "warning";
@@ -42,13 +65,16 @@ export function FlashMessages({ messages }: { messages: FlashMessage[] }) {
     }));
 
   const visible = messages.map((m, i) => ({ m, i })).filter(({ i }) => !hiddenNow.includes(i));
+  const stack = React.useRef<HTMLDivElement>(null);
+  useToastRoom(stack, visible.length);
   return (
     <div
-      className="pointer-events-none fixed inset-x-0 top-16 z-40 lg:top-20 lg:left-60"
+      className="pointer-events-none fixed inset-x-0 bottom-[calc(4rem+env(safe-area-inset-bottom))] z-40 lg:bottom-6 lg:left-60"
       role="status"
       aria-live="polite"
+      data-testid="toasts"
     >
-      <div className="mx-auto max-w-3xl space-y-2 px-4 lg:px-8">
+      <div ref={stack} className="mx-auto max-w-3xl space-y-2 px-4 lg:px-8">
         {visible.map(({ m, i }) => {
           const bad = isProblem(m);
           return (

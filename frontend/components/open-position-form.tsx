@@ -150,7 +150,7 @@ export function OpenPositionForm({
           <OpenQuoteLine quote={quote} orderError={orderError} disabled={Boolean(disabledReason)} />
           <FieldError id="open-error" message={orderError} />
           {openedShown && (
-            // No role="status": the toast above already announces it; this copy stays in view.
+            // No role="status": the toast already announces it; this copy stays in view.
             <p className="mt-1.5 text-sm text-gain-fg" data-testid="open-result">
               {openedShown}
             </p>

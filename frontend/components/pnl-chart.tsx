@@ -1,19 +1,14 @@
-import { AreaSeries, type Time } from "lightweight-charts";
+import { AreaSeries } from "lightweight-charts";
 import * as React from "react";
 
+import { ChartCredit } from "@/components/chart-credit";
 import { InfoHint } from "@/components/info-hint";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
-import { TAG_CLEAR_PX, tickLabels, toPnlData } from "@/lib/chart-data";
+import { pnlAxis, TAG_CLEAR_PX, tickLabels, toPnlData } from "@/lib/chart-data";
 import { cardChart, themeColor, withAlpha } from "@/lib/lw-chart";
 import { formatUsd, signOf } from "@/lib/money";
 import { cn } from "@/lib/utils";
 import type { PnlPoint } from "@/types";
-
-// The horizontal axis counts closes, not time: close #n is plotted at "time" n.
-const closeAxis = {
-  tick: (t: Time) => `#${Number(t)}`,
-  crosshair: (t: Time) => `Close #${Number(t)}`,
-};
 
 /** Cumulative realized PnL (net of fees) per closed position, as the server summed it. The
  * server sends the last closes only; `n` is each one's close number over the bot's whole life. */
@@ -27,7 +22,7 @@ export function PnlChart({ points, hint }: { points: PnlPoint[]; hint: string })
 
   React.useEffect(() => {
     if (!enough || !box.current) return;
-    const chart = cardChart(box.current, closeAxis);
+    const chart = cardChart(box.current, pnlAxis(points));
     const line = themeColor("accent-hover");
     const series = chart.addSeries(AreaSeries, {
       lineColor: line,
@@ -94,6 +89,7 @@ export function PnlChart({ points, hint }: { points: PnlPoint[]; hint: string })
           data-testid="pnl-chart"
         />
       )}
+      {enough && <ChartCredit />}
     </Card>
   );
 }

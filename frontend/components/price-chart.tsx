@@ -12,6 +12,7 @@ import {
 } from "lightweight-charts";
 import * as React from "react";
 
+import { ChartCredit } from "@/components/chart-credit";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import {
   axisPrice,
@@ -213,6 +214,7 @@ export function PriceChart({
               ))}
             </p>
           )}
+          <ChartCredit />
         </>
       ) : (
         <p className="flex h-32 items-center justify-center rounded-lg border border-dashed border-border text-center text-sm text-muted">

@@ -128,7 +128,13 @@ export function AppLayout({
             {action}
           </div>
         </header>
-        <main className={cn("mx-auto space-y-4 px-4 pt-4 pb-28 lg:px-8 lg:pb-12", width)}>
+        {/* Bottom room for the tab bar, and for the toasts while they show (flash-messages). */}
+        <main
+          className={cn(
+            "mx-auto space-y-4 px-4 pt-4 pb-[calc(7rem+var(--toast-room,0px))] lg:px-8 lg:pb-[calc(3rem+var(--toast-room,0px))]",
+            width,
+          )}
+        >
           {children}
         </main>
         <FlashMessages messages={flash} />

@@ -67,7 +67,30 @@ export function toMarkers(markers: ChartMarker[], colors: MarkerColors): SeriesM
   });
 }
 
-/** The realized-PnL line on a horizontal axis of close numbers: close #n sits at "time" n. */
+/**
+ * The realized-PnL chart's horizontal axis: close number n is plotted at "time" n, and its
+ * labels name the closed position by its number ("#7", "Position #7 closed"), the one the
+ * position list, the price chart's markers and the exits show; the close count would be a
+ * second number for the same trade. A time with no close gets no words.
+ */
+export function pnlAxis(points: PnlPoint[]): {
+  tick: (t: Time) => string;
+  crosshair: (t: Time) => string;
+} {
+  const positionAt = new Map(points.map((p) => [p.n, p.position_id]));
+  return {
+    tick: (t) => {
+      const id = positionAt.get(Number(t));
+      return id === undefined ? "" : `#${id}`;
+    },
+    crosshair: (t) => {
+      const id = positionAt.get(Number(t));
+      return id === undefined ? "" : `Position #${id} closed`;
+    },
+  };
+}
+
+/** The realized-PnL line on a horizontal axis of close numbers: close n sits at "time" n. */
 export function toPnlData(points: PnlPoint[]): { time: UTCTimestamp; value: number }[] {
   return points.map((p) => ({ time: p.n as UTCTimestamp, value: Number(p.cumulative_usd) }));
 }

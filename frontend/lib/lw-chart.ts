@@ -82,7 +82,10 @@ export function cardChart(
       background: { type: ColorType.Solid, color: "transparent" },
       textColor: themeColor("muted"),
       fontSize: 11,
-      attributionLogo: true,
+      // No TradingView logo over the plot (it sat on the price line on a phone): every chart
+      // shows <ChartCredit /> under it instead, the link the licence asks for
+      // (frontend/components/chart-credit.tsx).
+      attributionLogo: false,
     },
     grid: { vertLines: { visible: false }, horzLines: { color: themeColor("border") } },
     // No price label half cut at the top or bottom edge (entireTextOnly), and room above and

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
+import type { UTCTimestamp } from "lightweight-charts";
 
 import { formatAge } from "@/lib/age";
 import {
   axisPrice,
   levelBand,
   levelsOffChart,
+  pnlAxis,
   priceFormatOf,
   tickLabels,
   toMarkers,
@@ -136,5 +138,17 @@ describe("formatAge", () => {
     expect(formatAge(7200)).toBe("2 h ago");
     expect(formatAge(200000)).toBe("2 d ago");
     expect(formatAge(null)).toBe("no price yet");
+  });
+
+  it("labels the PnL axis with the closed positions' numbers, not the close count", () => {
+    const points = [
+      { n: 41, position_id: 7, closed_at: "", pnl_usd: "1.00", cumulative_usd: "1.00" },
+      { n: 42, position_id: 12, closed_at: "", pnl_usd: "-0.50", cumulative_usd: "0.50" },
+    ];
+    const axis = pnlAxis(points);
+    expect([axis.tick(41 as UTCTimestamp), axis.tick(42 as UTCTimestamp)]).toEqual(["#7", "#12"]);
+    expect(axis.crosshair(42 as UTCTimestamp)).toBe("Position #12 closed");
+    expect(axis.tick(43 as UTCTimestamp)).toBe("");
+    expect(toPnlData(points).map((p) => p.time)).toEqual([41, 42]);
   });
 });

@@ -32,7 +32,7 @@ def test_the_admin_gets_the_trace_with_debug(as_alice, paper_bot):
     body = as_alice.get(f"/bots/{paper_bot.pk}/budget?debug=true").json()
     assert body["available_usd"] == "91.19632"
     assert [p["size_usd"] for p in body["open_positions"]] == ["8.80368"]
-    assert any("no exchange table is read" in step for step in body["steps"])
+    assert any("nothing is read from the exchange" in step for step in body["steps"])
 
 
 def test_a_user_gets_403_for_debug_even_on_their_own_bot(as_bob, paper_bot):

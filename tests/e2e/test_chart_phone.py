@@ -60,12 +60,16 @@ def test_a_busy_chart_labels_only_the_markers_with_room(
     page.get_by_test_id("price-chart-card").scroll_into_view_if_needed()
     expect(page.get_by_test_id("price-chart-card")).to_contain_text("UTC")
     shot("chart-busy", full_page=False)
-    # TradingView's attribution stays, drawn as before, but as a thumb's 44 px target.
-    logo = chart.locator("a#tv-attr-logo")
-    expect(logo).to_have_count(1)
-    target, drawn = logo.bounding_box(), logo.locator("svg").bounding_box()
-    assert target is not None and target["height"] >= 44 and target["width"] >= 44
-    assert drawn is not None and (drawn["width"], drawn["height"]) == (35, 19)
+    # TradingView's attribution is a link under the plot, never a logo over the price line
+    # (lightweight-charts' licence: a link to tradingview.com on the page, see chart-credit.tsx).
+    expect(chart.locator("a#tv-attr-logo")).to_have_count(0)
+    credit = page.get_by_test_id("price-chart-card").get_by_role(
+        "link", name="Charts by TradingView"
+    )
+    expect(credit).to_have_attribute("href", "https://www.tradingview.com/")
+    box, plot = credit.bounding_box(), chart.bounding_box()
+    assert box is not None and plot is not None and box["height"] >= 44
+    assert box["y"] >= plot["y"] + plot["height"]  # under the plot, not on it
 
 
 def test_a_far_away_exit_stays_off_the_axis_and_is_said_in_words(
@@ -100,3 +104,17 @@ def test_a_far_away_exit_stays_off_the_axis_and_is_said_in_words(
     expect(card_number).to_have_text(f"#{position.pk}")
     card.scroll_into_view_if_needed()
     shot("chart-far-exits", full_page=False)
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_the_settings_page_carries_tradingviews_notice(page, live_server, log_in, shot, bob):
+    """With the on-chart logo off, the NOTICE's attribution is on a page every user reaches."""
+    log_in("bob", "pw-bob-12345")
+    page.goto(f"{live_server.url}/settings")
+    credits = page.get_by_test_id("credits")
+    expect(credits).to_contain_text("TradingView Lightweight Charts")
+    expect(credits).to_contain_text("Copyright (c) 2023 TradingView, Inc.")
+    link = credits.get_by_role("link", name="tradingview.com")
+    expect(link).to_have_attribute("href", "https://www.tradingview.com/")
+    credits.scroll_into_view_if_needed()
+    shot("settings-credits", full_page=False)

@@ -78,7 +78,7 @@ def test_trace_lists_every_step(paper_bot):
     ]
     joined = "\n".join(trace.steps)
     assert "initial budget 100.00" in joined
-    assert "no exchange table is read" in joined
+    assert "nothing is read from the exchange" in joined
     assert "available = 100.00 - 8.80368 = 91.19632" in joined
     assert "equal" in joined
 

@@ -135,7 +135,7 @@ def test_a_real_fill_adds_up(paper_bot):
     shown = budget.get_budget(paper_bot).display
     assert (shown.reserved_usd, shown.available_usd) == (Decimal("8.81"), Decimal("91.19"))
     trace = "\n".join(budget.explain(paper_bot).steps)
-    assert "display only: reserved $8.81 (the sum of the shown holds" in trace
+    assert "On the page: reserved $8.81 (each position's size rounded up to the cent" in trace
     assert "available $91.19 = $100.00 - $8.81" in trace
 
 
@@ -186,7 +186,8 @@ def test_two_sub_cent_holds_show_rows_that_add_up(paper_bot, bob):
     [card] = dashboard_rows(bob)
     assert card["budget"] == detail["budget"]
     trace = "\n".join(budget.explain(paper_bot).steps)
-    assert "; shown $5.01) -> running sum" in trace and "SQL gives $10.02: equal" in trace
+    assert "; shown $5.01), running total" in trace
+    assert "the database's own total gives $10.02: equal" in trace
 
 
 @pytest.mark.django_db

@@ -92,7 +92,7 @@ def test_another_user_cannot_touch_the_hook(client, charlie, paper_bot):
         ("http://localhost/hooks/x", "cannot reach localhost"),
         ("http://192.168.1.20/hooks/x", "cannot reach 192.168.1.20"),
         ("http://egis:8000/hooks/x", "cannot reach egis"),
-        ("https://egis.example.com:8443/hooks/x", "only ports 80 and 443, not 8443"),
+        ("https://egis.example.com:8443/hooks/x", "only to ports 80 and 443, not 8443"),
         ("https://egis.example.com/hooks/x", ""),
         ("http://203.0.113.9/hooks/x", "cannot reach"),  # documentation range: not global
         ("http://8.8.8.8/hooks/x", ""),
@@ -103,8 +103,11 @@ def test_the_card_says_when_tradingview_could_not_reach_the_webhook(url, says):
     TradingView (public addresses, ports 80 and 443 only) could never call it."""
     note = hook_reach_note(url)
     assert (says in note) if says else note == ""
-    if says:
-        assert "EGIS_PUBLIC_URL" in note
+    if says:  # a trader is told what it means for them, not a setting's name
+        assert "EGIS_PUBLIC_URL" not in note and "ask your Egis admin" in note
+        assert "EGIS_PUBLIC_URL" in hook_reach_note(url, admin=True)
+    else:
+        assert hook_reach_note(url, admin=True) == ""
 
 
 def test_the_card_carries_the_note(client, bob, paper_bot, settings):
@@ -112,9 +115,19 @@ def test_the_card_carries_the_note(client, bob, paper_bot, settings):
     _create(client, paper_bot.pk)
     hook = inertia(client, f"/bots/{paper_bot.pk}")["props"]["signals"]["hook"]
     assert "cannot reach testserver" in hook["reach_note"]
+    assert "EGIS_PUBLIC_URL" not in hook["reach_note"]
     settings.EGIS_PUBLIC_URL = "https://egis.example.com"
     hook = inertia(client, f"/bots/{paper_bot.pk}")["props"]["signals"]["hook"]
     assert (hook["url"].split("/hooks/")[0], hook["reach_note"]) == ("https://egis.example.com", "")
+
+
+def test_an_admin_is_also_told_the_setting(client, alice, bob, paper_bot):
+    login(client, bob)
+    _create(client, paper_bot.pk)
+    client.logout()
+    login(client, alice)
+    note = inertia(client, f"/bots/{paper_bot.pk}")["props"]["signals"]["hook"]["reach_note"]
+    assert "ask your Egis admin" in note and "Admin: set EGIS_PUBLIC_URL" in note
 
 
 def test_refused_requests_to_a_live_hook_are_counted_for_its_owner_only(client, bob, paper_bot):

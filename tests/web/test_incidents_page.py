@@ -78,7 +78,7 @@ def test_an_unknown_order_is_explained_with_what_the_page_can_do(as_alice, paper
     [row] = inertia(as_alice, "/incidents")["props"]["incidents"]["items"]
     assert row["details"][0] == (
         "An open order (egis-1-b) of bot “Bob ETH” was sent, but the venue never confirmed "
-        "whether it executed. Its hold stays reserved until it is settled."
+        "whether it executed. The budget reserved for it stays reserved until it is settled."
     )
     assert "Recovery could not decide its fate within 5 minutes." in row["details"]
     assert "It concerns position #7." in row["details"]

@@ -19,7 +19,7 @@ from egis.signals.template import bot_tradingview_template
 def _issued_json(issued: IssuedHook) -> dict[str, Any]:
     url = hook_url(issued.hook.hook_id)
     reach = (
-        hook_reach_note(url)
+        hook_reach_note(url, admin=True)
         if url.startswith("http")
         else "the url is relative: put your server's public address before it (or set "
         "EGIS_PUBLIC_URL and Egis prints it whole)"

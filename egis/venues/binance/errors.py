@@ -47,7 +47,10 @@ REFUSAL_HINTS: dict[int, str] = {
     -4015: "the client order id is invalid",
     -4023: "the quantity is not a multiple of the symbol's step size",
     -4028: "the leverage is not valid for this symbol",
-    -4061: "the order's position side does not match the account (hedge mode is on)",
+    -4061: (
+        "the account is set to Hedge Mode in Binance; Egis needs One-way Mode (Binance "
+        "Futures: Preferences > Position Mode > One-way)"
+    ),
     -4116: "the client order id was already used",
     -4120: "conditional orders must use the Algo Order API (an Egis bug: please report it)",
     -2021: "the exit would trigger immediately: the price is already past it",

@@ -121,9 +121,10 @@ class BinanceVenue:
         mode = self.client.signed_get("/fapi/v1/positionSide/dual")
         if not isinstance(mode, dict) or str(mode.get("dualSidePosition")).lower() == "true":
             raise VenueConfigError(
-                f"Exchange account #{self.account_id} is in Hedge Mode (dualSidePosition=true). "
-                "Egis supports One-way Mode only: switch the Binance futures position mode to "
-                "One-way (Preferences > Position Mode) with no open positions, then retry."
+                f"Exchange account #{self.account_id} is set to Hedge Mode in Binance (a long "
+                "and a short on one symbol kept apart); Egis needs One-way Mode. In Binance "
+                "Futures, open Preferences > Position Mode and choose One-way (Binance allows "
+                "the change only with no open positions or orders), then try again."
             )
         if self.leverage_applied:
             return

@@ -234,7 +234,7 @@ export default function Incidents({ status, counts, incidents }: Props) {
             <>
               <p className="text-base font-semibold">No open incidents</p>
               <p className="mt-1 text-sm text-muted">
-                Every order is booked and every mirror matches the ledger.
+                Every order is booked, and what each exchange reports matches Egis's positions.
               </p>
             </>
           ) : (

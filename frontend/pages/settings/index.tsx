@@ -2,6 +2,7 @@ import { Head, Link, router, useForm } from "@inertiajs/react";
 import { logOut } from "@/lib/log-out";
 import { History, KeyRound, LogOut, Users } from "lucide-react";
 
+import { CreditsCard } from "@/components/chart-credit";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { NotificationsCard, type NotificationSettingsProps } from "@/components/notifications-card";
 import { SecretDialog } from "@/components/secret-dialog";
@@ -335,6 +336,7 @@ export default function SettingsPage({
       />
       <AccountsCard accounts={accounts} environments={environments} />
       <NotificationsCard settings={notifications} />
+      <CreditsCard />
     </AppLayout>
   );
 }

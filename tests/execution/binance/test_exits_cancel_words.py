@@ -31,8 +31,8 @@ def test_a_hand_close_names_each_exit_it_cancels_at_binance(binance_bot, fake_bi
         if e["action"] == "exit_cancelled"
     }
     assert cancelled == {
-        f"Take-profit #{tp.pk} cancelled": f"take-profit {tp.client_algo_id} cancelled at "
-        f"Binance (position #{position.pk} is being closed by hand)",
-        f"Stop-loss #{sl.pk} cancelled": f"stop-loss {sl.client_algo_id} cancelled at Binance "
-        f"(position #{position.pk} is being closed by hand)",
+        f"Take-profit of position #{position.pk} cancelled": f"take-profit {tp.client_algo_id} "
+        f"cancelled at Binance (position #{position.pk} is being closed by hand)",
+        f"Stop-loss of position #{position.pk} cancelled": f"stop-loss {sl.client_algo_id} "
+        f"cancelled at Binance (position #{position.pk} is being closed by hand)",
     }
