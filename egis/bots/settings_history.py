@@ -2,13 +2,8 @@
 
 "Who changed my budget, my risk limits, my webhook, and when?" The admin Audit page lists every
 object with the actors' names; this list is scoped to one bot the viewer may see (its owner or
-an admin; anyone else gets None, the edges' 404) and says who in the viewer's terms:
-
-- "You" for the viewer's own changes;
-- to the owner, anyone else is "An admin" (the CLI's `cli:<os user>` too: whoever runs it
-  operates the server), and Egis itself is "Egis": another user's name is never shown to a
-  trader;
-- to an admin, the recorded name (with "(owner)" when it is the bot's owner).
+an admin; anyone else gets None, the edges' 404) and says who in the viewer's terms
+(egis.accounts.actor_words: "You", "An admin", "Egis"; to an admin, the recorded name).
 
 The rows carry no secret (the audit never records a webhook's URL or secret, egis.signals.hooks)
 and no address: an audit row has none. Money reads as every page writes it ("$1,000.00").
@@ -21,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from egis.accounts.actor_words import actor_words
 from egis.accounts.models import User
 from egis.audit.models import AuditEntry
 from egis.audit.selectors import field_label
@@ -94,23 +90,12 @@ def change_words(field: str, before: str, after: str) -> str:
     return f"{label} {_value(field, before)} → {_value(field, after)}"
 
 
-def _who(entry: AuditEntry, *, viewer: User, owner_id: int) -> str:
-    if entry.actor_id is not None and entry.actor_id == viewer.pk:
-        return "You"
-    if viewer.is_admin:
-        owner = " (owner)" if entry.actor_id is not None and entry.actor_id == owner_id else ""
-        return f"{entry.actor_label}{owner}"
-    if entry.actor_id is None and entry.actor_label in ("system", "demo data"):
-        return "Egis"
-    return "An admin"
-
-
 def history_row(entry: AuditEntry, *, viewer: User, owner_id: int) -> dict[str, Any]:
     return {
         "id": entry.pk,
         "at": entry.created_at.isoformat(),
         "when": when_text(entry.created_at),
-        "who": _who(entry, viewer=viewer, owner_id=owner_id),
+        "who": actor_words(entry.actor_id, entry.actor_label, viewer=viewer, owner_id=owner_id),
         "field": entry.field,
         "words": change_words(entry.field, entry.before, entry.after),
     }

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from egis.accounts.actor_words import actor_words
+from egis.accounts.models import User
 from egis.bots.models import Bot
 from egis.core.choices import Venue
 from egis.core.figures import price_text, qty_text, size_text, usd_text
@@ -175,7 +177,7 @@ def event_words(action: str, after: object, position_id: int | None = None) -> s
     return EVENT_WORDS.get(action, action.replace("_", " ").capitalize())
 
 
-def event_row(e: PositionEvent) -> dict[str, Any]:
+def event_row(e: PositionEvent, *, viewer: User, owner_id: int) -> dict[str, Any]:
     return {
         "id": e.pk,
         "position_id": e.position_id,
@@ -183,14 +185,16 @@ def event_row(e: PositionEvent) -> dict[str, Any]:
         "action": e.action,
         "words": event_words(e.action, e.after, e.position_id),
         "reason": e.reason,
-        "actor": e.actor_label,
+        "actor": actor_words(e.actor_id, e.actor_label, viewer=viewer, owner_id=owner_id),
         "created_at": _iso(e.created_at),
     }
 
 
-def events_page(bot: Bot, *, page: int = 1, size: int = PAGE_SIZE) -> Page:
+def events_page(bot: Bot, *, viewer: User, page: int = 1, size: int = PAGE_SIZE) -> Page:
+    """Who acted is said in the viewer's terms (a trader never reads another user's name)."""
     items, number, pages, total = _page(PositionEvent.objects.filter(bot_id=bot.pk), page, size)
-    return Page([event_row(e) for e in items], number, pages, total)
+    rows = [event_row(e, viewer=viewer, owner_id=bot.owner_id) for e in items]
+    return Page(rows, number, pages, total)
 
 
 def signals_page(bot: Bot, *, page: int = 1, size: int = PAGE_SIZE) -> Page:
@@ -200,8 +204,10 @@ def signals_page(bot: Bot, *, page: int = 1, size: int = PAGE_SIZE) -> Page:
     return Page(items, number, pages, total)
 
 
-def activity(bot: Bot, *, tab: str, page: int = 1) -> dict[str, Any]:
+def activity(bot: Bot, *, tab: str, viewer: User, page: int = 1) -> dict[str, Any]:
     """The one list the tab shows (only that one is read), and the counts of the others."""
-    readers = {"orders": orders_page, "events": events_page, "signals": signals_page}
-    chosen = readers[tab](bot, page=page)
+    if tab == "events":
+        chosen = events_page(bot, viewer=viewer, page=page)
+    else:
+        chosen = {"orders": orders_page, "signals": signals_page}[tab](bot, page=page)
     return {"tab": tab, "tabs": list(TABS), "list": chosen.as_json()}

@@ -54,7 +54,7 @@ def bot_activity(request: HttpRequest, bot_id: int) -> HttpResponse:
         tab = "orders"
     props = {
         "bot": {"id": bot.pk, "name": bot.name, "symbol": bot.symbol, "venue": bot.venue},
-        **activity(bot, tab=tab, page=page_number(request)),
+        **activity(bot, tab=tab, viewer=current_user(request), page=page_number(request)),
     }
     return page(request, "bots/activity", props)
 

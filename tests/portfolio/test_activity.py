@@ -49,3 +49,32 @@ def test_the_api_activity(paper_bot, bob, api_as):
     body = api_as(bob).get(f"/bots/{paper_bot.pk}/activity?tab=events").json()
     assert body["tab"] == "events" and body["total"] == 2
     assert body["items"][0]["action"] == "open_filled"
+
+
+def test_who_acted_is_said_in_the_viewers_terms(paper_bot, alice, bob, page_as, api_as):
+    # Bob's own open (his name on the event), the admin's close (alice's name), and Egis's own
+    # close (no person: recovery, a signal, the worker).
+    mine = order_open(bot_id=paper_bot.pk, side="long", size_usd="20", actor=bob)
+    order_close(bot_id=paper_bot.pk, position_id=mine.position.pk, actor=alice)
+    second = order_open(bot_id=paper_bot.pk, side="long", size_usd="20", actor=bob)
+    order_close(bot_id=paper_bot.pk, position_id=second.position.pk)
+
+    def actors(client, path):
+        return {(e["action"], e["position_id"], e["actor"]) for e in path(client)}
+
+    def page_items(page):
+        return inertia(page, f"/bots/{paper_bot.pk}/activity?tab=events")["props"]["list"]["items"]
+
+    def api_items(api):
+        return api.get(f"/bots/{paper_bot.pk}/activity?tab=events").json()["items"]
+
+    first, other = mine.position.pk, second.position.pk
+    for seen in (actors(page_as(bob), page_items), actors(api_as(bob), api_items)):
+        assert ("open_filled", first, "You") in seen
+        assert ("closed", first, "An admin") in seen
+        assert ("closed", other, "Egis") in seen
+        assert not [a for a in seen if "alice" in a[2]]
+    as_admin = actors(page_as(alice), page_items)
+    assert ("open_filled", first, "bob (owner)") in as_admin
+    assert ("closed", first, "You") in as_admin
+    assert ("closed", other, "system") in as_admin

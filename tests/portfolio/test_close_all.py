@@ -120,7 +120,7 @@ def test_close_all_is_said_as_the_admins_on_the_closed_row_and_in_the_audit_trai
     texts = {row["id"]: row["close_reason_text"] for row in page["closed"]["items"]}
     assert texts == {by_hand: "Closed by hand", by_admin: "Closed by admin alice (Close all)"}
 
-    events = events_page(paper_bot).items
+    events = events_page(paper_bot, viewer=paper_bot.owner).items
     lines = {(e["position_id"], e["action"]): e["reason"] for e in events}
     assert lines[(by_admin, "closing")] == "close 0.006 ETH by admin alice (Close all)"
     assert lines[(by_admin, "closed")].endswith(": closed by admin alice (Close all)")

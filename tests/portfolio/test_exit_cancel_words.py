@@ -37,7 +37,11 @@ def test_a_hand_close_names_each_cancelled_exit(paper_bot, bob, page_as):
 def test_every_exit_event_is_headed_by_its_exit(paper_bot):
     exits = parse_changes(take_profit="3%", stop_loss="2%")
     opened = order_open(bot_id=paper_bot.pk, side="long", size_usd="25", exits=exits)
-    words = [e["words"] for e in events_page(paper_bot).items if e["action"] == "exit_set"]
+    words = [
+        e["words"]
+        for e in events_page(paper_bot, viewer=paper_bot.owner).items
+        if e["action"] == "exit_set"
+    ]
     assert f"Take-profit of position #{opened.position.pk} set" in words
     # Without an exit in its snapshot (an older or foreign row) it reads as before.
     assert event_words("exit_cancelled", {}) == "Exit cancelled"

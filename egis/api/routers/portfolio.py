@@ -208,8 +208,8 @@ def bots_activity(
     tab: Literal["orders", "events", "signals"] = "orders",
     page: PageNo = FIRST_PAGE,
 ) -> dict[str, Any]:
-    bot = bot_for(current_user(request), bot_id)
-    data = activity(bot, tab=tab, page=page)
+    user = current_user(request)
+    data = activity(bot_for(user, bot_id), tab=tab, viewer=user, page=page)
     return {"tab": data["tab"], **data["list"]}
 
 

@@ -87,7 +87,7 @@ function EventItem({ e }: { e: ActivityEvent }) {
         <span className="text-xs text-muted">{formatDateTime(e.created_at)}</span>
       </div>
       <p className="text-xs break-words text-muted">
-        {e.position_id ? `Position #${e.position_id}` : "No position"} · by {e.actor}
+        {e.position_id ? `Position #${e.position_id}` : "No position"} · {e.actor}
         {e.reason && ` · ${e.reason}`}
       </p>
     </li>

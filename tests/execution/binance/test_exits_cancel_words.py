@@ -27,7 +27,7 @@ def test_a_hand_close_names_each_exit_it_cancels_at_binance(binance_bot, fake_bi
 
     cancelled = {
         e["words"]: e["reason"]
-        for e in events_page(binance_bot).items
+        for e in events_page(binance_bot, viewer=binance_bot.owner).items
         if e["action"] == "exit_cancelled"
     }
     assert cancelled == {
