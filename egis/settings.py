@@ -354,6 +354,23 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django.request": {"filters": ["refusals"]},
+        # Requests Django refuses as suspicious (a Host not allowed, too many fields, a body too
+        # big, a bad multipart or session) are a client's 400: one warning line each, on the
+        # logger Django names after the exception (a filter on a parent logger would not see
+        # them), never an ERROR with a traceback.
+        **{
+            f"django.security.{name}": {"filters": ["refusals"]}
+            for name in (
+                "DisallowedHost",
+                "DisallowedRedirect",
+                "RequestDataTooBig",
+                "SuspiciousFileOperation",
+                "SuspiciousMultipartForm",
+                "SuspiciousSession",
+                "TooManyFieldsSent",
+                "TooManyFilesSent",
+            )
+        },
         # httpx logs every request URL at INFO; a signed Binance URL has no secret but a
         # signature and timestamp that have no business in a log.
         "httpx": {"level": "WARNING"},

@@ -31,9 +31,10 @@ class ContextFilter(logging.Filter):
 
 
 class ExpectedRefusalFilter(logging.Filter):
-    """On `django.request`: a refusal (a 4xx, e.g. a 403 for a non-admin on an admin page) is an
-    expected answer, logged as one warning line with the method, path and user, never with a
-    traceback (Django attaches the PermissionDenied's). 5xx records pass unchanged."""
+    """On `django.request` and Django's security loggers: a refusal (a 4xx, e.g. a 403 for a
+    non-admin on an admin page, a 400 for a Host not allowed) is an expected answer, logged as
+    one warning line with the method, path and user, never with a traceback (Django attaches
+    the exception's). 5xx records pass unchanged."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         status = getattr(record, "status_code", None)
@@ -46,7 +47,9 @@ class ExpectedRefusalFilter(logging.Filter):
         method = getattr(request, "method", "") or ""
         path = getattr(request, "path", "") or ""
         detail = f": {error}" if error is not None and str(error) else ""
-        reason = record.getMessage().split(":", 1)[0]  # "Forbidden (Permission denied)"
+        # "Forbidden (Permission denied)"; Django's security loggers' message is the error itself.
+        security = record.name.startswith("django.security.")
+        reason = "Bad request" if security else record.getMessage().split(":", 1)[0]
         record.msg = "%s %s: %s %s by %s%s"
         record.args = (status, reason, method, path, who, detail)
         record.exc_info = None
