@@ -33,6 +33,16 @@ def paused_message(bot: Bot) -> str:
     )
 
 
+def _pauser_words(actor: User | None, label: str, *, owner_id: int) -> str:
+    """Who paused, as the bot's owner may read it (the pause shows on the owner's pages and in
+    the refusals their signals get): the owner's own name, "Egis", or "an admin" for anyone
+    else (another user's name is never shown to a trader, egis.accounts.actor_words; the audit
+    row keeps the name for admins)."""
+    if actor is not None and actor.pk == owner_id:
+        return actor.username[:160]
+    return "Egis" if actor is None and label == "system" else "an admin"
+
+
 def bot_set_paused(
     *, bot_id: int, paused: bool, actor: User | None, actor_label: str | None = None
 ) -> tuple[Bot, bool]:
@@ -47,7 +57,7 @@ def bot_set_paused(
             return bot, False
         before = PAUSED if bot.is_paused else RUNNING
         bot.paused_at = timezone.now() if paused else None
-        bot.paused_by = label[:160] if paused else ""
+        bot.paused_by = _pauser_words(actor, label, owner_id=bot.owner_id) if paused else ""
         bot.save(update_fields=["paused_at", "paused_by"])
         audit_record(
             actor=actor,

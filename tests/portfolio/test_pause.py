@@ -111,7 +111,20 @@ def test_the_api_and_the_cli_pause_and_resume(paper_bot, bob, api_as):
     code, out, err = run_cli("bot", "pause", str(paper_bot.pk), "--json")
     assert code == 0, err
     assert json.loads(out)["paused"] is True
-    assert json.loads(out)["paused_by"].startswith("cli:")
+    # The operator at the server reads "an admin" to the owner; the audit keeps "cli:<user>".
+    assert json.loads(out)["paused_by"] == "an admin"
+    assert AuditEntry.objects.filter(field="paused", actor_label__startswith="cli:").exists()
     code, out, _ = run_cli("bot", "resume", str(paper_bot.pk), "--actor", "bob", "--json")
     assert code == 0 and json.loads(out)["paused"] is False
     assert Position.objects.count() == 0
+
+
+def test_a_pause_by_an_admin_reads_an_admin_to_the_owner(paper_bot, alice, bob, page_as):
+    bot_set_paused(bot_id=paper_bot.pk, paused=True, actor=alice)
+    bot = inertia(page_as(bob), f"/bots/{paper_bot.pk}")["props"]["bot"]
+    assert bot["paused_by"] == "an admin"
+    assert bot["open_disabled_reason"].startswith("Paused by an admin at ")
+    with pytest.raises(BotPaused, match=r"^Paused by an admin at "):
+        order_open(bot_id=paper_bot.pk, side="long", size_usd="20")
+    # The admin's name stays in the audit (and the bot's settings history, to admins).
+    assert AuditEntry.objects.filter(field="paused", actor=alice).exists()
