@@ -89,7 +89,9 @@ export function PositionExits({
         <EditExitsSheet botId={botId} position={position} disabled={position.closing} />
       </div>
       {exits.length === 0 ? (
-        <p className="mt-1 text-sm text-muted">None: only a person closes this position.</p>
+        <p className="mt-1 text-sm text-muted">
+          None set: no take-profit or stop-loss watches this position.
+        </p>
       ) : (
         <ul className="mt-1 space-y-1">
           {exits.map((e) => (

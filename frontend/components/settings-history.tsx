@@ -101,7 +101,7 @@ export function SettingsHistory({ botId, history }: { botId: number; history: Hi
           className="-mx-2 inline-flex min-h-11 items-center rounded-lg px-2 text-sm text-muted hover:bg-surface-2 hover:text-fg"
           data-testid="history-exits"
         >
-          Exit changes (take-profit, stop-loss) are in Activity → Events
+          Exit changes (take-profit, stop-loss) are in Activity → Audit trail
         </Link>
       </div>
     </Card>

@@ -48,6 +48,9 @@ def test_the_card_shows_a_budget_change_and_pages_to_the_oldest(
     expect(card.get_by_test_id("history-count")).to_have_text("10 of 13")
     exits = card.get_by_test_id("history-exits")
     expect(exits).to_have_attribute("href", f"/bots/{paper_bot.pk}/activity?tab=events")
+    expect(exits).to_contain_text(
+        "Audit trail"
+    )  # the tab's own label (frontend/pages/bots/activity)
     more = card.get_by_test_id("history-more")
     more.scroll_into_view_if_needed()
     box = more.bounding_box()
