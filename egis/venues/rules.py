@@ -72,7 +72,12 @@ def smallest_usd(price: Decimal, rules: SymbolRules, *, buffer: Decimal = Decima
 
 
 def _smallest_words(
-    price: Decimal, rules: SymbolRules, buffer: Decimal, *, notional_said: bool
+    price: Decimal,
+    rules: SymbolRules,
+    buffer: Decimal,
+    *,
+    notional_said: bool,
+    qty_said: Decimal | None = None,
 ) -> str:
     """Why the smallest amount is what it is, in plain words: the smallest order in the base
     asset (and the minimum notional, when that sets it rather than the minimum quantity), then
@@ -90,6 +95,8 @@ def _smallest_words(
     if buffer > 0:
         pct = f"{(buffer * 100).normalize():f}%"
         plus = f", plus the {pct} slippage buffer an open is sized with"
+    if qty == qty_said:  # the message named that quantity already: not twice
+        return f" The smallest amount that opens is {usd} ({least} at {at}{plus})."
     return (
         f" The smallest order is {least}{why}, so the smallest amount that opens is {usd}"
         f" ({least} at {at}{plus})."
@@ -112,11 +119,12 @@ def check_market_qty(
     smallest = smallest_usd(price, rules, buffer=buffer)
     if qty < rules.min_qty or qty <= 0:
         minimum = qty_text(rules.min_qty, symbol=rules.symbol, step=rules.step_size)
-        raise OrderSizeInvalid(
-            f"Order too small: {amount}{asked} at {at} is below the minimum quantity "
-            f"{minimum}.{_smallest_words(price, rules, buffer, notional_said=False)}",
-            smallest_usd=smallest,
-        )
+        if qty <= 0 and requested_usd is not None:  # "0.00 BNB for $5.91" read as a bug
+            head = f"{usd_display(requested_usd)} at {at} buys less than the minimum quantity"
+        else:
+            head = f"{amount}{asked} at {at} is below the minimum quantity"
+        said = _smallest_words(price, rules, buffer, notional_said=False, qty_said=rules.min_qty)
+        raise OrderSizeInvalid(f"Order too small: {head} {minimum}.{said}", smallest_usd=smallest)
     if qty * price < rules.min_notional:
         worth = usd_display(qty * price, toward_zero=True)
         raise OrderSizeInvalid(

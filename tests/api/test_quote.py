@@ -61,8 +61,7 @@ def test_an_amount_below_the_smallest_order_is_answered_not_a_client_error(as_bo
     assert body["refusal"]["code"] == "order_size"
     assert body["refusal"]["message"].startswith("Order too small")
     assert body["refusal"]["message"].endswith(
-        "The smallest order is 0.01 BNB, so the smallest amount that opens is $5.94 "
-        "(0.01 BNB at $593.10)."
+        "The smallest amount that opens is $5.94 (0.01 BNB at $593.10)."
     )
     assert body["refusal"]["smallest_usd"] == "5.94"
     assert "qty" not in body and "summary" not in body and "notional_usd" not in body

@@ -34,7 +34,7 @@ def test_a_small_amount_is_explained_without_a_console_error(
     # Said as the Open would say it, not as "Open would be refused: ..." over a summary.
     expect(page.get_by_test_id("open-quote-summary")).to_have_count(0)
     amount.fill("2")
-    expect(quote).to_contain_text("for $2.00")
+    expect(quote).to_contain_text("$2.00 at $2,934.56 buys less than the minimum quantity")
     shot("quote-below-minimum", full_page=False)
     # Still a real quote once the amount is enough.
     amount.fill("10")

@@ -38,7 +38,10 @@ def test_buffer_sizes_for_a_worse_fill():
 
 
 def test_below_min_qty_is_refused_with_the_numbers():
-    with pytest.raises(OrderSizeInvalid, match=r"below the minimum quantity 0.001"):
+    with pytest.raises(
+        OrderSizeInvalid,
+        match=r"\$2.00 at \$2,934.56 buys less than the minimum quantity 0.001 ETH",
+    ):
         market_qty_for_usd(D("2"), D("2934.56"), ETH)
 
 

@@ -31,9 +31,8 @@ def test_the_refusal_names_units_the_tick_and_the_smallest_amount_in_usd():
     with pytest.raises(OrderSizeInvalid) as caught:
         market_qty_for_usd(Decimal("1"), Decimal("587.1"), BNB)
     assert str(caught.value) == (
-        "Order too small: 0.00 BNB for $1.00 at $587.10 is below the minimum quantity 0.01 BNB. "
-        "The smallest order is 0.01 BNB, so the smallest amount that opens is $5.88 "
-        "(0.01 BNB at $587.10)."
+        "Order too small: $1.00 at $587.10 buys less than the minimum quantity 0.01 BNB. "
+        "The smallest amount that opens is $5.88 (0.01 BNB at $587.10)."
     )
     with pytest.raises(OrderSizeInvalid) as caught:
         market_qty_for_usd(Decimal("10"), Decimal("2934.56"), ETH)
@@ -53,7 +52,7 @@ def test_the_smallest_amount_says_why_it_is_more_than_the_minimum_quantity_times
     with pytest.raises(OrderSizeInvalid) as caught:
         market_qty_for_usd(Decimal("1"), Decimal("2934.56"), ETH, buffer=Decimal("0.001"))
     assert str(caught.value) == (
-        "Order too small: 0.000 ETH for $1.00 at $2,934.56 is below the minimum quantity "
+        "Order too small: $1.00 at $2,934.56 buys less than the minimum quantity "
         "0.001 ETH. The smallest order is 0.007 ETH, the least worth the minimum notional "
         "$20.00, so the smallest amount that opens is $20.57 (0.007 ETH at $2,934.56, plus the "
         "0.1% slippage buffer an open is sized with)."
