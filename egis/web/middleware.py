@@ -163,7 +163,9 @@ class BodyTooLargeMiddleware:
         length = request.META.get("CONTENT_LENGTH") or ""
         if (
             limit is None
-            or not length.isdigit()  # Django reads a missing or odd length as no body
+            # Django reads a missing or odd length as no body ("²" is a digit to isdigit, not
+            # to int: ASCII digits only)
+            or not (length.isascii() and length.isdigit())
             or int(length) <= limit
             or request.path.startswith(("/api/", "/hooks/"))
         ):

@@ -106,3 +106,18 @@ def test_a_body_at_the_limit_is_read(signed_in):
     body = json.dumps({"name": "x"}).ljust(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     response = signed_in.post("/bots/new", data=body, content_type="application/json")
     assert response.status_code == 303  # read: refused for its missing fields, not its size
+
+
+@pytest.mark.parametrize("length", ["²", "٣٠٠٠٠٠", "-1", " 70000", ""])
+def test_an_odd_content_length_is_left_to_django(length):
+    # Only ASCII digits are a length here ("²".isdigit() is true but int("²") raises, and int
+    # reads "٣٠٠٠٠٠" as 300000): anything else passes on, as Django reads it (no body).
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from egis.web.middleware import BodyTooLargeMiddleware
+
+    request = RequestFactory().post("/bots/new", data=b"", content_type="application/json")
+    request.META["CONTENT_LENGTH"] = length
+    passed = BodyTooLargeMiddleware(lambda r: HttpResponse("passed"))(request)
+    assert passed.status_code == 200 and passed.content == b"passed"
