@@ -71,7 +71,7 @@ def test_an_amount_refusal_is_said_once_next_to_the_amount(page, live_server, lo
     expect(page.get_by_text("Order too small")).to_have_count(1)
     # A new amount: the old answer goes, the quote speaks for the new one.
     amount.fill("2")
-    expect(page.get_by_test_id("open-quote")).to_contain_text("for $2")
+    expect(page.get_by_test_id("open-quote")).to_contain_text("$2.00 at ")
     expect(page.locator("#open-error")).to_have_count(0)
     expect(page.get_by_text("Order too small")).to_have_count(1)
 
