@@ -14,7 +14,8 @@ const SUCCESS_MS = 4000;
 
 /** Tell the layout how tall the toast stack is (0 when there is none). */
 function useToastRoom(stack: React.RefObject<HTMLDivElement | null>, count: number) {
-  React.useEffect(() => {
+  // A layout effect: the room changes in the same commit as the stack, never a frame later.
+  React.useLayoutEffect(() => {
     const root = document.documentElement;
     const el = stack.current;
     if (!el || count === 0) {
