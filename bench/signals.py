@@ -24,8 +24,19 @@ taken from what is measured: they use bench/lean_http.py (one POST per connectio
 of CPU a post) rather than a general client (httpx cost 3.3 ms a post, aiohttp 1.0-1.2 ms;
 `EGIS_BENCH_SENDER=aiohttp` runs the sender of sessions 4-6 for comparison).
 
-Closed loop by default (a sender posts again when its answer came); `--rate N` paces N posts/s
-in all, each on its schedule whatever the answers do, as alerts arrive.
+Two runs (`make bench`):
+- **the target run, paced**: the senders post 350 times a second in all (306 accepted/s, since
+  one post in 8 is a retry answered "duplicate"), each on its own schedule whatever the answers
+  do, as alerts arrive. The targets are judged on this run: at least 300 accepted signals a second,
+  answered within 100 ms at the 99th percentile, at the venue within 250 ms at the median.
+- **the capacity run, closed loop**: a sender posts again as soon as its answer came, so the
+  senders post as fast as gunicorn answers. It shows how many signals a second the receipt takes
+  and how many the worker executes beside it; what the worker cannot keep up with queues, and its
+  receipt -> venue figures then grow with the queue (Little's law: 32 senders that each wait for
+  their answer post 32 / (mean answer time) times a second, whatever the worker can do). Its
+  pass is the ledger's only: 0 duplicates executed, 0 overspend, every signal final, no 5xx.
+
+`--rate N` runs one paced run of N posts/s, `--rate 0` one closed-loop run.
 
 Afterwards (once the worker has drained the queue, at most 120 s): 0 duplicates executed (no
 two orders with the same idempotency key on a bot, no two signals with the same sender id, at
@@ -73,6 +84,8 @@ DRAIN_TIMEOUT_S = 120.0
 TARGET_ACCEPTED = 300.0
 TARGET_P99_MS = 100.0
 TARGET_VENUE_P50_MS = 250.0
+# The target run's pace: 7 posts in 8 are new signals, so 350 posts/s offer 306 accepted/s.
+TARGET_POSTS_PER_S = 350.0
 # The per-hook throttle keeps running (its cost is part of every answer) but its limit is raised
 # above what 2 senders per hook can post, so it does not cap the figure being measured.
 HOOK_LIMIT_PER_MINUTE = "100000"
@@ -215,7 +228,16 @@ def _drain(env: dict[str, str], timeout: float) -> float:
     return time.perf_counter() - started
 
 
-def run(target: Target, *, seconds: float = SECONDS, rate: float = 0.0) -> list[dict[str, Any]]:
+def run(
+    target: Target, *, seconds: float = SECONDS, rate: float | None = None
+) -> list[dict[str, Any]]:
+    """The target run (paced) and the capacity run (closed loop); one of them when `rate` is
+    given (0: the closed loop)."""
+    rates = [TARGET_POSTS_PER_S, 0.0] if rate is None else [rate]
+    return [_run_once(target, seconds=seconds, rate=r) for r in rates]
+
+
+def _run_once(target: Target, *, seconds: float, rate: float) -> dict[str, Any]:
     with temp_root() as tmp:
         db = fresh_database(target, Path(tmp))
         env = db.env(EGIS_HOOK_MAX_PER_MINUTE=HOOK_LIMIT_PER_MINUTE)
@@ -314,27 +336,36 @@ def run(target: Target, *, seconds: float = SECONDS, rate: float = 0.0) -> list[
         "sender": sender_kind(),
         "seconds": round(load["elapsed_s"], 1),
     }
-    passed = (
-        accepted >= TARGET_ACCEPTED
-        and (load["p99_ms"] or 1e9) < TARGET_P99_MS
-        and (check["venue_p50_ms"] or 1e9) < TARGET_VENUE_P50_MS
-        and fivexx == 0
+    ledger_held = (
+        fivexx == 0
         and transport == 0
         and figures["duplicates executed"] == 0
         and not check["overspent"]
         and check["not_final"] == 0
     )
-    return [
-        result(
-            f"6 signals [{target.label}]",
+    ledger_target = "0 duplicates, 0 overspend, all final, no 5xx"
+    if not rate:  # the capacity run: no speed target, the ledger's only
+        return result(
+            f"6 signals, capacity (closed loop) [{target.label}]",
             figures=figures,
             unit="signals/s, ms",
-            target=f">= {TARGET_ACCEPTED:.0f} accepted/s, p99 < {TARGET_P99_MS:.0f} ms, "
-            f"receipt->venue p50 < {TARGET_VENUE_P50_MS:.0f} ms, 0 duplicates, 0 overspend, "
-            "all final",
-            passed=passed,
+            target=f"no speed target; {ledger_target}",
+            passed=ledger_held,
         )
-    ]
+    passed = (
+        ledger_held
+        and accepted >= TARGET_ACCEPTED
+        and (load["p99_ms"] or 1e9) < TARGET_P99_MS
+        and (check["venue_p50_ms"] or 1e9) < TARGET_VENUE_P50_MS
+    )
+    return result(
+        f"6 signals, paced {rate:g} posts/s [{target.label}]",
+        figures=figures,
+        unit="signals/s, ms",
+        target=f">= {TARGET_ACCEPTED:.0f} accepted/s, p99 < {TARGET_P99_MS:.0f} ms, "
+        f"receipt->venue p50 < {TARGET_VENUE_P50_MS:.0f} ms, {ledger_target}",
+        passed=passed,
+    )
 
 
 def main() -> None:
@@ -346,7 +377,10 @@ def main() -> None:
     parser.add_argument("--hooks", default="")
     parser.add_argument("--seconds", type=float, default=SECONDS)
     parser.add_argument(
-        "--rate", type=float, default=0.0, help="posts/s in all, paced (default: closed loop)"
+        "--rate",
+        type=float,
+        default=None,
+        help="one run: N posts/s in all, paced (0: closed loop); default: both runs",
     )
     args = parser.parse_args()
     if args.setup:
@@ -357,13 +391,14 @@ def main() -> None:
         print(json.dumps(pending_worker()))
     elif args.load:
         hooks = json.loads(Path(args.hooks).read_text())
-        print(json.dumps(load_worker(args.load, hooks, args.seconds, args.rate)))
+        print(json.dumps(load_worker(args.load, hooks, args.seconds, args.rate or 0.0)))
     else:
         from common import table
 
         outcome = run(Target(), seconds=args.seconds, rate=args.rate)
         print(table(outcome))
-        print(json.dumps(outcome[0]["figures"], indent=1))
+        for row in outcome:
+            print(json.dumps({row["name"]: row["figures"]}, indent=1))
 
 
 if __name__ == "__main__":

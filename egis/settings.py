@@ -136,14 +136,17 @@ TEMPLATES = [
 # when it starts: that is what serialises two opens on one bot); PostgreSQL by DATABASE_URL.
 SQLITE_PATH = DATA_DIR / "egis.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}")
-SQLITE_ENGINE = "django.db.backends.sqlite3"
+# Django's SQLite backend with the writers' gate (egis.core.writer_gate): a writer that waits
+# for another is let in within half a millisecond of its commit, not after SQLite's busy sleeps.
+SQLITE_ENGINE = "egis.core.sqlite_backend"
 SQLITE_BUSY_TIMEOUT_S = int(os.environ.get("EGIS_SQLITE_BUSY_TIMEOUT", "20"))
 
 # Connections are kept between requests (opening one and running its PRAGMAs cost more than a
 # whole order); a health check replaces one the database dropped.
 DB_CONN_MAX_AGE = int(os.environ.get("EGIS_DB_CONN_MAX_AGE", "600"))
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True)
-if _db["ENGINE"] == SQLITE_ENGINE:
+if _db["ENGINE"] in ("django.db.backends.sqlite3", SQLITE_ENGINE):
+    _db["ENGINE"] = SQLITE_ENGINE
     _db["OPTIONS"] = {
         "timeout": SQLITE_BUSY_TIMEOUT_S,
         "transaction_mode": "IMMEDIATE",

@@ -29,6 +29,12 @@ from typing import Any
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 from django.db.backends.sqlite3.base import SQLiteCursorWrapper
 
+from egis.core.sqlite_backend.base import DatabaseWrapper as GatedDatabaseWrapper
+
+# Django's SQLite cursor, and egis's backend's (the same with the writers' gate, which the
+# driver's cursor of that backend keeps too: egis.core.sqlite_backend).
+_OWN_CURSORS = (SQLiteDatabaseWrapper.create_cursor, GatedDatabaseWrapper.create_cursor)
+
 # What a statement returns: its rows (read to the end), the rows it changed, or the new row's id.
 ROWS, ROWCOUNT, LASTROWID = 0, 1, 2
 
@@ -88,7 +94,7 @@ def fast_capable(connection: Any) -> bool:
     backend with Django's own cursor class."""
     return (
         isinstance(connection, SQLiteDatabaseWrapper)
-        and type(connection).create_cursor is SQLiteDatabaseWrapper.create_cursor
+        and type(connection).create_cursor in _OWN_CURSORS
         and type(connection).make_cursor is SQLiteDatabaseWrapper.make_cursor
     )
 
