@@ -100,6 +100,15 @@ def _worker_args() -> list[str]:
     return os.environ.get("EGIS_BENCH_HUEY_ARGS", "--workers 4 -k thread").split()
 
 
+def _consumers() -> int:
+    # Worker processes (Huey consumers) side by side; EGIS_BENCH_CONSUMERS (diagnosis) sets it.
+    return int(os.environ.get("EGIS_BENCH_CONSUMERS", "1"))
+
+
+def _workers_cpu(workers: list[subprocess.Popen[bytes]]) -> float:
+    return sum(cpu_seconds(proc.pid) for proc in workers)
+
+
 # --- children: setup and check ----------------------------------------------------------------
 
 
@@ -250,18 +259,21 @@ def _run_once(target: Target, *, seconds: float, rate: float) -> dict[str, Any]:
             huey = [PYTHON, str(ROOT / "manage.py"), "run_huey", *_worker_args()]
             # EGIS_BENCH_NO_WORKER=1 (diagnosis only): the receipt alone, nothing executes.
             idle = [PYTHON, "-c", "import time; time.sleep(1e6)"]
-            worker = subprocess.Popen(
-                idle if os.environ.get("EGIS_BENCH_NO_WORKER") else huey,
-                env=env,
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=log,
-            )
+            workers = [
+                subprocess.Popen(
+                    idle if os.environ.get("EGIS_BENCH_NO_WORKER") else huey,
+                    env=env,
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=log,
+                )
+                for _ in range(_consumers())
+            ]
             try:
                 wait_up(base, server)
                 hooks_file = Path(tmp) / "hooks.json"
                 hooks_file.write_text(json.dumps(setup["hooks"]))
-                cpu_before = (cpu_seconds(server.pid), cpu_seconds(worker.pid))
+                cpu_before = (cpu_seconds(server.pid), _workers_cpu(workers))
                 load = worker_json(
                     [
                         PYTHON,
@@ -281,11 +293,11 @@ def _run_once(target: Target, *, seconds: float, rate: float) -> dict[str, Any]:
                 drain_s = (
                     0.0 if os.environ.get("EGIS_BENCH_NO_WORKER") else _drain(env, DRAIN_TIMEOUT_S)
                 )
-                worker_cpu_s = cpu_seconds(worker.pid) - cpu_before[1]
+                worker_cpu_s = _workers_cpu(workers) - cpu_before[1]
             finally:
-                for proc in (server, worker):
+                for proc in (server, *workers):
                     proc.terminate()
-                for proc in (server, worker):
+                for proc in (server, *workers):
                     proc.wait(timeout=30)
                 log.close()
             window = ",".join(str(x) for x in load["window"])
@@ -332,7 +344,7 @@ def _run_once(target: Target, *, seconds: float, rate: float) -> dict[str, Any]:
         "cpu bound signals/s": round((os.cpu_count() or 1) * 1000 * signals / sum(cpu_ms), 1),
         "load avg 1m (mean/max)": f"{sum(loads) / len(loads):.2f}/{max(loads):.2f}",
         "gunicorn workers x threads": f"{gunicorn_workers()}x{_threads()}",
-        "worker": " ".join(_worker_args()),
+        "worker": f"{_consumers()} x " + " ".join(_worker_args()),
         "sender": sender_kind(),
         "seconds": round(load["elapsed_s"], 1),
     }

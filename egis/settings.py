@@ -137,7 +137,8 @@ TEMPLATES = [
 SQLITE_PATH = DATA_DIR / "egis.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}")
 # Django's SQLite backend with the writers' gate (egis.core.writer_gate): a writer that waits
-# for another is let in within half a millisecond of its commit, not after SQLite's busy sleeps.
+# for another is let in within a fifth of a millisecond of its commit, not after SQLite's busy
+# sleeps.
 SQLITE_ENGINE = "egis.core.sqlite_backend"
 SQLITE_BUSY_TIMEOUT_S = int(os.environ.get("EGIS_SQLITE_BUSY_TIMEOUT", "20"))
 

@@ -5,17 +5,16 @@ SQLite lets one writer in at a time. A writer that finds the lock taken sleeps i
 handler, which does not wake when the lock is released: it sleeps 1, 2, 5, 10, 15, 20, 25, 25,
 25, 50, 50 and then 100 ms between tries (sqliteDefaultBusyCallback in SQLite's main.c). Under a
 steady stream of short write transactions (the worker executing signals) a webhook's one INSERT
-lost several tries in a row: its wait was 0.3 ms at the median and 80 ms at the 99th percentile
-while the transactions it waited for took about a millisecond each (docs/BENCHMARKS.md,
-benchmark 6, session 12).
+lost several tries in a row: it took 0.3 ms at the median and 80 ms at the 99th percentile
+(docs/BENCHMARKS.md, benchmark 6, session 12).
 
-Here a writer first takes an exclusive `flock` on `<database>-writers.lock`, trying again after
-0.05 ms, doubling to at most 0.5 ms, so it is in within half a millisecond of the lock's release;
-then SQLite's lock is free for it. The gate decides nothing that SQLite does not: a writer that
-does not take it (another program, the sqlite3 shell) still meets SQLite's lock and its busy
-handler, and a process that dies holding the gate loses it with its file descriptor. A writer
-that cannot take the gate within the busy timeout gets SQLite's own error ("database is
-locked"), as it would have from SQLite.
+Here a writer first takes an exclusive `flock` on `<database>-writers.lock`, trying again after 0.02
+ms, doubling to at most 0.2 ms, so it is in within a fifth of a millisecond of the lock's release;
+then SQLite's lock is free for it. The gate decides nothing that SQLite does not: a writer that does
+not take it (another program, the sqlite3 shell) still meets SQLite's lock and its busy handler, and
+a process that dies holding the gate loses it with its file descriptor. A writer that cannot take
+the gate within the busy timeout gets SQLite's own error ("database is locked"), as it would have
+from SQLite.
 
 The threads of one process queue on a lock of the process first (a thread waiting there is woken
 when it is released, and costs no CPU while it waits), so only one of them at a time tries the
@@ -35,8 +34,8 @@ from pathlib import Path
 
 logger = logging.getLogger("egis.db")
 
-FIRST_WAIT_S = 0.00005
-LONGEST_WAIT_S = 0.0005
+FIRST_WAIT_S = 0.00002
+LONGEST_WAIT_S = 0.0002
 GATE_SUFFIX = "-writers.lock"
 
 
