@@ -135,6 +135,13 @@ class WriterGate:
             assert self._local is not None
             self._local.release()
 
+    def __enter__(self) -> WriterGate:
+        self.enter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.leave()
+
     def close(self) -> None:
         self.leave()
         if self._pid == os.getpid() and self._fd >= 0:

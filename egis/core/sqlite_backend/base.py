@@ -21,56 +21,49 @@ from django.db.backends.sqlite3 import base as sqlite_base
 from egis.core.writer_gate import WriterGate, gate_for, is_write
 
 
+def _gate_to_take(connection: sqlite3.Connection, sql: str) -> WriterGate | None:
+    """The gate a statement takes: a write outside a transaction only (a transaction took it at
+    its BEGIN)."""
+    gate: WriterGate | None = connection.egis_gate  # type: ignore[attr-defined]
+    if gate is None or gate.held or connection.in_transaction or not is_write(sql):
+        return None
+    return gate
+
+
 class GatedDriverCursor(sqlite3.Cursor):
     """The driver's cursor: a write outside a transaction goes through the gate."""
 
     def execute(self, sql: str, parameters: Any = (), /) -> Any:
-        connection = self.connection
-        gate: WriterGate | None = connection.egis_gate  # type: ignore[attr-defined]
-        if gate is None or connection.in_transaction or gate.held or not is_write(sql):
+        gate = _gate_to_take(self.connection, sql)
+        if gate is None:
             return super().execute(sql, parameters)
-        gate.enter()
-        try:
+        with gate:
             return super().execute(sql, parameters)
-        finally:
-            gate.leave()
 
     def executemany(self, sql: str, seq_of_parameters: Any, /) -> Any:
-        connection = self.connection
-        gate: WriterGate | None = connection.egis_gate  # type: ignore[attr-defined]
-        if gate is None or connection.in_transaction or gate.held or not is_write(sql):
+        gate = _gate_to_take(self.connection, sql)
+        if gate is None:
             return super().executemany(sql, seq_of_parameters)
-        gate.enter()
-        try:
+        with gate:
             return super().executemany(sql, seq_of_parameters)
-        finally:
-            gate.leave()
 
 
 class GatedCursorWrapper(sqlite_base.SQLiteCursorWrapper):
     """Django's SQLite cursor (the `%s` rewrite) on the same gate."""
 
     def execute(self, query: str, params: Any = None) -> Any:
-        connection = self.connection
-        gate: WriterGate | None = connection.egis_gate  # type: ignore[attr-defined]
-        if gate is None or connection.in_transaction or gate.held or not is_write(query):
+        gate = _gate_to_take(self.connection, query)
+        if gate is None:
             return super().execute(query, params)
-        gate.enter()
-        try:
+        with gate:
             return super().execute(query, params)
-        finally:
-            gate.leave()
 
     def executemany(self, query: str, param_list: Any) -> Any:
-        connection = self.connection
-        gate: WriterGate | None = connection.egis_gate  # type: ignore[attr-defined]
-        if gate is None or connection.in_transaction or gate.held or not is_write(query):
+        gate = _gate_to_take(self.connection, query)
+        if gate is None:
             return super().executemany(query, param_list)
-        gate.enter()
-        try:
+        with gate:
             return super().executemany(query, param_list)
-        finally:
-            gate.leave()
 
 
 class GatedConnection(sqlite3.Connection):
