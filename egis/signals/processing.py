@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -173,12 +174,23 @@ _VENUE_OF = RowQuery(Bot, "id = %s", fields=["venue"])
 
 @contextlib.contextmanager
 def _paper_turn() -> Iterator[None]:
-    turn = _PAPER_TURN.acquire(timeout=_PAPER_TURN_WAIT_S)
+    lock = _PAPER_TURN
+    turn = lock.acquire(timeout=_PAPER_TURN_WAIT_S)
     try:
         yield
     finally:
         if turn:
-            _PAPER_TURN.release()
+            lock.release()
+
+
+def _paper_turn_after_fork() -> None:
+    # A forked child (Huey's process workers) has none of its parent's threads: a turn one of
+    # them held at the fork would never be given back there.
+    global _PAPER_TURN
+    _PAPER_TURN = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_paper_turn_after_fork)
 
 
 def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Signal:

@@ -5,6 +5,7 @@ signals still execute."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from typing import Any
@@ -77,3 +78,18 @@ def test_two_threads_never_fill_two_paper_orders_at_once(paper_bot, bob, queue_o
     assert most_at_once == 1
     assert sorted(Signal.objects.values_list("status", flat=True)) == [SignalStatus.EXECUTED] * 2
     assert Position.objects.filter(bot__in=bots).count() == 2
+
+
+def test_a_forked_child_does_not_inherit_a_turn_held_at_the_fork():
+    from egis.signals import processing
+
+    with processing._paper_turn():  # a thread of the parent is filling a paper order
+        pid = os.fork()
+        if pid == 0:
+            code = 3
+            try:
+                code = 0 if processing._PAPER_TURN.acquire(blocking=False) else 1
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
