@@ -10,11 +10,7 @@ placed instead of placing them again.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -24,7 +20,6 @@ from django.utils import timezone
 
 from egis.bots.locks import LIVE_BOT
 from egis.bots.models import Bot
-from egis.core.choices import Venue
 from egis.core.money import shown_size, usd_display
 from egis.core.row_updates import RowUpdate
 from egis.core.rows import RowQuery
@@ -49,6 +44,7 @@ from egis.signals.claims import TakenOver, claim_next, finish, renew
 from egis.signals.drift import DRIFT_REASON_PREFIX, closed_by_own_exit, signal_drift
 from egis.signals.keepalive import claim_kept_alive
 from egis.signals.models import REASON_MAX, Signal, SignalHook, SignalStatus
+from egis.signals.paper_turn import paper_turn, takes_paper_turn
 from egis.signals.payload import SignalAction, action_from_json
 from egis.signals.reason_words import reason_code
 from egis.signals.signal_orders import close_each, signal_key, signal_orders
@@ -158,39 +154,6 @@ def _exits_left_unset(done: list[Order], venue: VenueAdapter | None) -> None:
 
 def _describe(order: Order) -> str:
     return f"{order.intent} {order.client_order_id} ({order.status})"
-
-
-# A paper signal executes one at a time in a worker process. The worker's threads are there to
-# wait on an exchange (a Binance call takes tens to hundreds of milliseconds); a paper fill waits
-# on nothing, so two at once only hand the GIL and the database's write lock back and forth
-# (benchmark 6, session 12: 2.5 ms of worker CPU a signal with four threads executing paper
-# signals together, 2.0 ms with one). A paper fill takes a millisecond or two: a turn not had
-# within a second is not waited for (nothing here may hang on it, whatever holds it).
-_PAPER_TURN = threading.Lock()
-_PAPER_TURN_WAIT_S = 1.0
-# A bot's venue never changes (egis.bots.services.bot_update): read once per drain.
-_VENUE_OF = RowQuery(Bot, "id = %s", fields=["venue"])
-
-
-@contextlib.contextmanager
-def _paper_turn() -> Iterator[None]:
-    lock = _PAPER_TURN
-    turn = lock.acquire(timeout=_PAPER_TURN_WAIT_S)
-    try:
-        yield
-    finally:
-        if turn:
-            lock.release()
-
-
-def _paper_turn_after_fork() -> None:
-    # A forked child (Huey's process workers) has none of its parent's threads: a turn one of
-    # them held at the fork would never be given back there.
-    global _PAPER_TURN
-    _PAPER_TURN = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_paper_turn_after_fork)
 
 
 def _execute(signal: Signal, venue: VenueAdapter | None, *, resumed: bool) -> Signal:
@@ -368,10 +331,9 @@ def _drain(
     """Claim and execute the bot's signals in order of receipt until none is runnable. A paper
     bot's signal is claimed and executed in the process's paper turn (taken before the claim,
     so no claim ages while its executor waits for the turn)."""
-    row = _VENUE_OF.one(bot_id)
-    on_paper = row is not None and row.venue == Venue.PAPER
+    on_paper = takes_paper_turn(bot_id)
     while True:
-        with _paper_turn() if on_paper else contextlib.nullcontext():
+        with paper_turn(on_paper):
             reclaim_before = timezone.now() - timedelta(seconds=lease)
             claimed = claim_next(bot_id, reclaim_before=reclaim_before, started_at=claimed_before)
             if claimed is None:

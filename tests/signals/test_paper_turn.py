@@ -1,4 +1,4 @@
-"""Paper signals execute one at a time in a worker process (egis.signals.processing._PAPER_TURN):
+"""Paper signals execute one at a time in a worker process (egis.signals.paper_turn):
 the worker's threads wait on exchanges, and a paper fill waits on nothing. Two worker threads
 draining two paper bots at once never have two paper orders at the venue together, and both
 signals still execute."""
@@ -17,6 +17,7 @@ from egis.bots.services import bot_create
 from egis.ledger.models import Position
 from egis.signals.hooks import hook_create
 from egis.signals.models import Signal, SignalStatus
+from egis.signals.paper_turn import paper_turn, turn_is_free
 from egis.signals.processing import signal_process
 from egis.venues.paper.venue import PaperVenue
 
@@ -81,15 +82,15 @@ def test_two_threads_never_fill_two_paper_orders_at_once(paper_bot, bob, queue_o
 
 
 def test_a_forked_child_does_not_inherit_a_turn_held_at_the_fork():
-    from egis.signals import processing
-
-    with processing._paper_turn():  # a thread of the parent is filling a paper order
+    with paper_turn():  # a thread of the parent is filling a paper order
+        assert not turn_is_free()
         pid = os.fork()
         if pid == 0:
             code = 3
             try:
-                code = 0 if processing._PAPER_TURN.acquire(blocking=False) else 1
+                code = 0 if turn_is_free() else 1
             finally:
                 os._exit(code)
         _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+    assert turn_is_free()
