@@ -59,6 +59,7 @@ ROWS_USERS = {
     "egis.portfolio.totals",  # the kept totals' version, read twice per bot page (benchmark 8)
     "egis.signals.hooks",  # webhook authentication on every signal (benchmark 6)
     "egis.signals.processing",  # the worker's per-signal reads (benchmark 6)
+    "egis.signals.paper_turn",  # the bot's venue, read once per drain (benchmark 6)
     "egis.signals.signal_orders",  # the read of a signal's orders (benchmark 6)
     "egis.signals.claims",  # the worker's claim and finish (benchmark 6)
     "egis.signals.services",  # the signal's write-ahead row (benchmark 6)
