@@ -100,16 +100,14 @@ class WriterGate:
             return
         local = self._local
         assert local is not None
-        deadline = 0.0
-        if not local.acquire(blocking=False):
-            deadline = time.monotonic() + self.timeout_s
-            if not local.acquire(timeout=self.timeout_s):
-                raise sqlite3.OperationalError("database is locked")
+        deadline = time.monotonic() + self.timeout_s  # for the process's lock and the file's
+        if not local.acquire(timeout=self.timeout_s):
+            raise sqlite3.OperationalError("database is locked")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             try:
-                self._wait(fd, deadline or time.monotonic() + self.timeout_s)
+                self._wait(fd, deadline)
             except BaseException:
                 local.release()
                 raise
